@@ -1,0 +1,692 @@
+"""Time reqforge against the floors on a generated corpus; print a Markdown table for the README.
+
+    python bench/run.py [--count 10000] [--runs 7] [--corpus DIR] [--json OUT] [--only KEYS]
+
+Every measurement is a whole process (Python start-up included) started with subprocess and timed
+with time.perf_counter around it. Rounds are interleaved: each round runs every measurement once,
+in the same order, so machine noise falls on all of them alike. Each command gets one untimed
+warm-up run first. Peak RSS is each command's own: it runs under GNU time (/usr/bin/time -f %M,
+a ~2 MiB process that adds about a millisecond to every measurement alike); without GNU time,
+os.wait4's rusage is used, whose figure can be no lower than this runner's own size.
+
+Measurements (keys for --only):
+
+    floor-read         a child Python process reads every reqs/**/*.md (bytes + UTF-8 decode)
+    floor-pyyaml       ... and parses each front matter with yaml.load(Loader=yaml.CSafeLoader)
+    floor-yaml-rs      ... and parses each front matter with yaml_rs.loads(parse_datetime=False)
+    check-cold         reqforge check --format json, after deleting DIR/.reqforge/ (the cache)
+    check-cached       the same, cache kept from the previous run
+    check-one-change   the same, after appending a line to one file (restored the next round)
+    prioritize, list, stats   cached runs of those subcommands; skipped with a note while the
+                       subcommand does not exist (usage error, exit code 2)
+
+More reqforge commands go into REQFORGE_COMMANDS below, one line each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import hashlib
+import importlib.metadata
+import importlib.util
+import json
+import os
+import platform
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+
+BENCH_DIR = Path(__file__).resolve().parent
+GENERATOR = BENCH_DIR / "generate.py"
+MARKER = ".bench-corpus.json"
+CACHE_DIR = ".reqforge"
+EDIT_LINE = b"\nBenchmark edit: this line is appended and removed by bench/run.py.\n"
+
+# --------------------------------------------------------------------------- floor scripts
+# The floors find files exactly like this (recursive glob of reqs/**/*.md) and take the front
+# matter to be the text between the first line `---` and the next line `---`.
+
+_FLOOR_PRELUDE = '''
+import sys
+from pathlib import Path
+
+
+def front_matter(text):
+    """Text between the first line `---` and the next `---` line, or None."""
+    if not text.startswith("---"):
+        return None
+    nl = text.find("\\n")
+    if nl < 0 or text[3:nl].strip(" \\t\\r"):
+        return None
+    start = pos = nl
+    while True:
+        pos = text.find("\\n---", pos)
+        if pos < 0:
+            return None
+        end = text.find("\\n", pos + 4)
+        if end < 0:
+            end = len(text)
+        if not text[pos + 4 : end].strip(" \\t\\r"):
+            return text[start + 1 : pos + 1]
+        pos = end
+
+
+paths = sorted(Path(sys.argv[1]).glob("reqs/**/*.md"))
+ok = 0
+'''
+
+FLOOR_READ = (
+    _FLOOR_PRELUDE
+    + """
+for path in paths:
+    text = path.read_bytes().decode("utf-8")
+    ok += 1
+print(f"files={len(paths)} ok={ok}")
+"""
+)
+
+FLOOR_PYYAML = (
+    _FLOOR_PRELUDE
+    + """
+import yaml
+
+for path in paths:
+    fm = front_matter(path.read_bytes().decode("utf-8"))
+    if fm is not None and isinstance(yaml.load(fm, Loader=yaml.CSafeLoader), dict):
+        ok += 1
+print(f"files={len(paths)} ok={ok}")
+"""
+)
+
+FLOOR_YAML_RS = (
+    _FLOOR_PRELUDE
+    + """
+import yaml_rs
+
+for path in paths:
+    fm = front_matter(path.read_bytes().decode("utf-8"))
+    if fm is not None and isinstance(yaml_rs.loads(fm, parse_datetime=False), dict):
+        ok += 1
+print(f"files={len(paths)} ok={ok}")
+"""
+)
+
+
+# --------------------------------------------------------------------------- setups
+
+
+@dataclass
+class Context:
+    """State shared by the setup functions during one benchmark."""
+
+    corpus: Path
+    edit_path: Path
+    edit_original: bytes
+    scratch: Path
+    timer: str | None = None
+    edited: bool = False
+    round: int = 0
+
+    def restore(self) -> None:
+        """Put the edited file back as generated."""
+        if self.edited:
+            self.edit_path.write_bytes(self.edit_original)
+            self.edited = False
+
+
+Setup = Callable[[Context], None]
+
+
+def keep_cache(ctx: Context) -> None:
+    """Nothing to do: run against whatever cache the previous run left."""
+
+
+def drop_cache(ctx: Context) -> None:
+    """Delete the parse cache so the next run starts cold."""
+    shutil.rmtree(ctx.corpus / CACHE_DIR, ignore_errors=True)
+
+
+def edit_one_file(ctx: Context) -> None:
+    """Change one requirement's body: append a line, or restore it if the last round appended."""
+    if ctx.edited:
+        ctx.restore()
+    else:
+        ctx.edit_path.write_bytes(ctx.edit_original + EDIT_LINE)
+        ctx.edited = True
+
+
+# --------------------------------------------------------------------------- the table
+
+
+class Cmd(NamedTuple):
+    """A reqforge command to time.
+
+    `args` come after `python -m reqforge --repo DIR` (split like a shell; `{corpus}` is
+    replaced by the corpus directory). `setup` runs before every run, warm-up included.
+    `optional` commands are skipped with a note when they exit with a usage error (code 2),
+    e.g. while the subcommand is not written yet.
+    """
+
+    key: str
+    args: str
+    setup: Setup
+    optional: bool = True
+
+
+SETUP_LABELS: dict[Setup, str] = {
+    drop_cache: "cold (no cache)",
+    keep_cache: "cached",
+    edit_one_file: "one file changed",
+}
+
+# One line per reqforge command; the check rows are what SPEC section 10 sets targets for.
+REQFORGE_COMMANDS: list[Cmd] = [
+    Cmd("check-cold", "check --format json", drop_cache, optional=False),
+    Cmd("check-cached", "check --format json", keep_cache, optional=False),
+    Cmd("check-one-change", "check --format json", edit_one_file, optional=False),
+    Cmd("prioritize", "prioritize --format json", keep_cache),
+    Cmd("list", "list --format json", keep_cache),
+    Cmd("stats", "stats --format json", keep_cache),
+    # Cmd("build-cold", "build -o {corpus}/site --clean", drop_cache),
+]
+
+# Targets of SPEC section 10 (10,000 requirements, 2 cores, whole process), in seconds.
+TARGETS_S = {"check-cold": 1.0, "check-cached": 0.5}
+TARGET_RSS_MIB = 1024.0
+
+
+@dataclass
+class Measurement:
+    """One thing to time, and what was measured."""
+
+    key: str
+    label: str
+    kind: str  # "floor" or "reqforge"
+    argv: list[str]
+    setup: Setup
+    optional: bool = False
+    times_s: list[float] = field(default_factory=list)
+    maxrss_kib: list[int] = field(default_factory=list)
+    exit_codes: list[int] = field(default_factory=list)
+    skipped: str | None = None
+    note: str | None = None
+
+
+def build_measurements(corpus: Path) -> list[Measurement]:
+    """All measurements in round order: the floors, then the reqforge commands."""
+    py = sys.executable
+    floors = [
+        ("floor-read", "floor A: read every file (bytes + UTF-8)", FLOOR_READ),
+        ("floor-pyyaml", "floor B: read + front matter, PyYAML CSafeLoader", FLOOR_PYYAML),
+        ("floor-yaml-rs", "floor C: read + front matter, yaml_rs", FLOOR_YAML_RS),
+    ]
+    out = [
+        Measurement(key, label, "floor", [py, "-c", script, str(corpus)], keep_cache)
+        for key, label, script in floors
+    ]
+    for cmd in REQFORGE_COMMANDS:
+        args = [a.replace("{corpus}", str(corpus)) for a in shlex.split(cmd.args)]
+        argv = [py, "-m", "reqforge", "--repo", str(corpus), *args]
+        label = (
+            f"`reqforge {cmd.args.split()[0]}`, {SETUP_LABELS.get(cmd.setup, cmd.setup.__name__)}"
+        )
+        out.append(Measurement(cmd.key, label, "reqforge", argv, cmd.setup, cmd.optional))
+    return out
+
+
+# --------------------------------------------------------------------------- running
+
+
+class BenchError(Exception):
+    """A command failed in a way that makes the figures meaningless."""
+
+
+@dataclass
+class RunResult:
+    """One finished child process."""
+
+    seconds: float
+    maxrss_kib: int
+    returncode: int
+    stdout: bytes
+    stderr: bytes
+
+
+GNU_TIME = "/usr/bin/time"
+
+
+def find_gnu_time(scratch: Path) -> str | None:
+    """GNU time's path if it works here (`-f %M -o FILE`), else None."""
+    out = scratch / "probe.rss"
+    try:
+        subprocess.run(
+            [GNU_TIME, "-f", "%M", "-o", str(out), "true"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=True,
+            timeout=10,
+        )
+        int(out.read_text(encoding="utf-8").split()[-1])
+    except (OSError, subprocess.SubprocessError, ValueError, IndexError):
+        return None
+    return GNU_TIME
+
+
+def run_once(argv: list[str], ctx: Context) -> RunResult:
+    """Run argv as a whole process in the corpus; time it and read its peak RSS.
+
+    A child's ru_maxrss also counts the memory image it was forked from, so measured straight
+    from this runner every figure would be at least the runner's own size. Under GNU time
+    (a ~2 MiB process that forks the command and reports its %M) the figure is the command's
+    own; without it, os.wait4's rusage of the child is used and the runner's size is a floor.
+    """
+    rss_file = ctx.scratch / "run.rss"
+    full = [ctx.timer, "-f", "%M", "-o", str(rss_file), *argv] if ctx.timer else argv
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            full, cwd=ctx.corpus, stdin=subprocess.DEVNULL, stdout=out, stderr=err
+        )
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        proc.returncode = returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if ctx.timer:
+        lines = rss_file.read_text(encoding="utf-8").splitlines()
+        for line in lines:
+            if line.startswith("Command terminated by signal"):
+                returncode = -int(line.split()[-1])
+        rss = int(lines[-1])
+    else:
+        # ru_maxrss is KiB on Linux, bytes on macOS.
+        rss = usage.ru_maxrss // 1024 if sys.platform == "darwin" else usage.ru_maxrss
+    return RunResult(seconds, rss, returncode, stdout, stderr)
+
+
+def _command(m: Measurement) -> str:
+    return "python " + shlex.join(m.argv[1:])
+
+
+def _tail(data: bytes, lines: int = 15) -> str:
+    text = data.decode("utf-8", "replace").rstrip()
+    return "\n".join("    " + line for line in text.splitlines()[-lines:])
+
+
+def validate(m: Measurement, result: RunResult, count: int, first: bool) -> None:
+    """Raise BenchError if the run crashed or misbehaved; on warm-up, also check the output."""
+    crashed = b"Traceback (most recent call last)" in result.stderr or result.returncode < 0
+    if m.kind == "floor":
+        expected = f"files={count} ok={count}"
+        got = result.stdout.decode("utf-8", "replace").strip()
+        if result.returncode != 0 or crashed or got != expected:
+            raise BenchError(
+                f"{m.key} failed (exit code {result.returncode}, output {got!r}, expected "
+                f"{expected!r}):\n{_tail(result.stderr)}"
+            )
+        return
+    if crashed:
+        raise BenchError(
+            f"{m.key} crashed (exit code {result.returncode}): {_command(m)}\n"
+            f"{_tail(result.stderr)}"
+        )
+    if result.returncode == 2:
+        raise BenchError(
+            f"{m.key} exited with code 2 (usage or configuration error): "
+            f"{_command(m)}\n{_tail(result.stderr)}"
+        )
+    if result.returncode not in (0, 1):
+        raise BenchError(
+            f"{m.key} exited with unexpected code {result.returncode}\n{_tail(result.stderr)}"
+        )
+    if first and m.key.startswith("check"):
+        m.note = describe_check_output(result, count)
+
+
+def describe_check_output(result: RunResult, count: int) -> str:
+    """Summarise `check --format json` output; flag it if it did not see every requirement."""
+    try:
+        data = json.loads(result.stdout)
+        counts = data["counts"]
+        seen = counts["requirements"]
+    except (ValueError, KeyError, TypeError):
+        return f"exit code {result.returncode}; WARNING: stdout is not check's JSON shape"
+    summary = (
+        f"exit code {result.returncode}, {seen} requirements, "
+        f"{counts.get('error', '?')} errors, {counts.get('warning', '?')} warnings"
+    )
+    if seen != count:
+        summary += f"; WARNING: expected {count} requirements"
+    return summary
+
+
+def warm_up(m: Measurement, ctx: Context, count: int) -> None:
+    """One untimed run; an optional command with a usage error is marked skipped."""
+    m.setup(ctx)
+    result = run_once(m.argv, ctx)
+    if m.optional and result.returncode == 2 and b"Traceback" not in result.stderr:
+        lines = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        reason = lines[-1] if lines else "no message"
+        m.skipped = f"usage error (exit code 2): {reason}"
+        return
+    validate(m, result, count, first=True)
+
+
+def run_benchmark(measurements: list[Measurement], ctx: Context, runs: int, count: int) -> None:
+    """Warm every command up once, then time `runs` interleaved rounds."""
+    for m in measurements:
+        print(f"warm-up: {m.key}", file=sys.stderr, flush=True)
+        warm_up(m, ctx, count)
+        if m.skipped:
+            print(f"  skipped: {m.skipped}", file=sys.stderr)
+    active = [m for m in measurements if not m.skipped]
+    for r in range(runs):
+        ctx.round = r
+        parts = []
+        for m in active:
+            m.setup(ctx)
+            result = run_once(m.argv, ctx)
+            validate(m, result, count, first=False)
+            m.times_s.append(result.seconds)
+            m.maxrss_kib.append(result.maxrss_kib)
+            m.exit_codes.append(result.returncode)
+            parts.append(f"{m.key} {result.seconds:.3f}s")
+        print(f"round {r + 1}/{runs}: " + ", ".join(parts), file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------- corpus
+
+
+def _load_generate() -> Callable[..., None]:
+    spec = importlib.util.spec_from_file_location("reqforge_bench_generate", GENERATOR)
+    if spec is None or spec.loader is None:
+        raise BenchError(f"cannot load {GENERATOR}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.generate
+
+
+def _marker_data(count: int, seed: int) -> dict[str, Any]:
+    digest = hashlib.sha256(GENERATOR.read_bytes()).hexdigest()
+    return {"count": count, "seed": seed, "generator_sha256": digest}
+
+
+def _read_marker(corpus: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads((corpus / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _write_marker(corpus: Path, data: dict[str, Any], dirty: bool) -> None:
+    (corpus / MARKER).write_text(json.dumps({**data, "dirty": dirty}) + "\n", encoding="utf-8")
+
+
+def prepare_corpus(corpus: Path, count: int, seed: int) -> bool:
+    """Reuse `corpus` if its marker records this count, seed and generator; else regenerate.
+
+    Returns True if the corpus was generated. A non-empty directory without a marker is
+    refused rather than deleted, since generate() replaces the directory.
+    """
+    wanted = _marker_data(count, seed)
+    marker = _read_marker(corpus)
+    if (
+        marker is not None
+        and all(marker.get(key) == value for key, value in wanted.items())
+        and not marker.get("dirty")
+    ):
+        return False
+    if corpus.exists() and marker is None and any(corpus.iterdir()):
+        raise BenchError(
+            f"{corpus} exists, is not empty and has no {MARKER}: not a benchmark corpus, "
+            "refusing to replace it; choose another --corpus"
+        )
+    print(f"generating {count} requirements (seed {seed}) in {corpus}", file=sys.stderr)
+    _load_generate()(count, corpus, seed)
+    _write_marker(corpus, wanted, dirty=False)
+    return True
+
+
+def pick_edit_file(corpus: Path) -> Path:
+    """A requirement in the middle of the sorted file list: the one `one change` edits."""
+    paths = sorted(corpus.glob("reqs/**/*.md"))
+    if not paths:
+        raise BenchError(f"no reqs/**/*.md under {corpus}")
+    return paths[len(paths) // 2]
+
+
+# --------------------------------------------------------------------------- report
+
+
+def machine_info() -> dict[str, Any]:
+    """nproc, CPU model, OS, Python and library versions."""
+    try:
+        nproc = len(os.sched_getaffinity(0))
+    except AttributeError:
+        nproc = os.cpu_count() or 0
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+
+    def version(dist: str) -> str:
+        try:
+            return importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            return "not installed"
+
+    return {
+        "nproc": nproc,
+        "cpu_count": os.cpu_count(),
+        "cpu_model": cpu,
+        "os": platform.platform(),
+        "python": f"{platform.python_implementation()} {platform.python_version()}",
+        "python_executable": sys.executable,
+        "reqforge": version("reqforge"),
+        "pyyaml": version("pyyaml"),
+        "yaml_rs": version("yaml-rs"),
+    }
+
+
+def summarise(m: Measurement) -> dict[str, Any]:
+    """Raw and summary figures of one measurement, for the JSON output."""
+    data: dict[str, Any] = {
+        "label": m.label,
+        "kind": m.kind,
+        "argv": m.argv[1:] if m.kind == "reqforge" else ["-c", f"<{m.key} script>", m.argv[-1]],
+        "skipped": m.skipped,
+        "note": m.note,
+        "times_s": m.times_s,
+        "maxrss_kib": m.maxrss_kib,
+        "exit_codes": m.exit_codes,
+    }
+    if m.times_s:
+        data.update(
+            median_s=statistics.median(m.times_s),
+            min_s=min(m.times_s),
+            max_s=max(m.times_s),
+            peak_rss_mib=max(m.maxrss_kib) / 1024,
+        )
+    return data
+
+
+RATIOS = [
+    ("check cold / floor B (PyYAML)", "check-cold", "floor-pyyaml"),
+    ("check cold / floor C (yaml_rs)", "check-cold", "floor-yaml-rs"),
+    ("check cached / check cold", "check-cached", "check-cold"),
+    ("check one change / check cold", "check-one-change", "check-cold"),
+]
+
+
+def ratios(figures: dict[str, dict[str, Any]]) -> dict[str, float]:
+    """Ratios of medians, where both sides were measured."""
+    out = {}
+    for label, num, den in RATIOS:
+        if "median_s" in figures.get(num, {}) and "median_s" in figures.get(den, {}):
+            out[label] = figures[num]["median_s"] / figures[den]["median_s"]
+    return out
+
+
+def _target_cell(key: str, fig: dict[str, Any], count: int) -> str:
+    if count != 10_000 or "median_s" not in fig:
+        return ""
+    cells = []
+    if key in TARGETS_S:
+        limit = TARGETS_S[key]
+        cells.append(f"≤ {limit:g} s: {'met' if fig['median_s'] <= limit else 'MISSED'}")
+    if fig["kind"] == "reqforge" and fig["peak_rss_mib"] > TARGET_RSS_MIB:
+        cells.append("RSS > 1 GiB: MISSED")
+    return "; ".join(cells)
+
+
+def markdown(report: dict[str, Any]) -> str:
+    """The README table: measurements, ratios, machine, date and notes."""
+    cfg, mach, figures = report["config"], report["machine"], report["measurements"]
+    lines = [
+        f"Benchmark of {cfg['count']:,} generated requirements (`bench/generate.py`, seed "
+        f"{cfg['seed']}), {report['date']}. Whole processes, {cfg['runs']} runs each, "
+        "interleaved round-robin after one warm-up run; files in the OS page cache. "
+        + (
+            "Peak RSS per process via GNU time."
+            if cfg["rss_method"] != "os.wait4"
+            else "Peak RSS via os.wait4, which counts the runner's own size as a floor."
+        ),
+        "",
+        f"Machine: {mach['nproc']} CPUs (nproc), {mach['cpu_model']}; {mach['os']}; "
+        f"{mach['python']}; reqforge {mach['reqforge']}, PyYAML {mach['pyyaml']}, "
+        f"yaml-rs {mach['yaml_rs']}.",
+        "",
+    ]
+    show_target = cfg["count"] == 10_000
+    head = "| measurement | median (s) | min (s) | max (s) | peak RSS (MiB) |"
+    rule = "|---|---:|---:|---:|---:|"
+    if show_target:
+        head += " SPEC §10 target |"
+        rule += "---|"
+    lines += [head, rule]
+    for key, fig in figures.items():
+        if "median_s" not in fig:
+            continue
+        row = (
+            f"| {fig['label']} | {fig['median_s']:.3f} | {fig['min_s']:.3f} | "
+            f"{fig['max_s']:.3f} | {fig['peak_rss_mib']:.0f} |"
+        )
+        if show_target:
+            row += f" {_target_cell(key, fig, cfg['count'])} |"
+        lines.append(row)
+    if report["ratios"]:
+        lines += ["", "| ratio of medians | value |", "|---|---:|"]
+        lines += [f"| {label} | {value:.2f}× |" for label, value in report["ratios"].items()]
+    by_note: dict[str, list[str]] = {}
+    for key, fig in figures.items():
+        if fig.get("note"):
+            by_note.setdefault(fig["note"], []).append(f"`{key}`")
+    notes = [f"{', '.join(keys)}: {note}" for note, keys in by_note.items()]
+    notes += [
+        f"`{key}` skipped: {fig['skipped']}" for key, fig in figures.items() if fig["skipped"]
+    ]
+    if notes:
+        lines += ["", *[f"- {n}" for n in notes]]
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- main
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Command-line options."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=10_000, help="requirements (10000)")
+    parser.add_argument("--runs", type=int, default=7, help="timed runs per measurement (7)")
+    parser.add_argument("--seed", type=int, default=1, help="generator seed (1)")
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        help="corpus directory, reused if its marker matches (default: a folder in the temp dir)",
+    )
+    parser.add_argument("--json", type=Path, metavar="OUT", help="write the raw figures here")
+    parser.add_argument(
+        "--only",
+        metavar="KEYS",
+        help="comma-separated measurement keys, e.g. floor-read,check-cold",
+    )
+    args = parser.parse_args(argv)
+    if args.count < 1 or args.runs < 1:
+        parser.error("--count and --runs must be at least 1")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark; print the Markdown report. Returns the exit code."""
+    args = parse_args(argv)
+    corpus = (
+        args.corpus or Path(tempfile.gettempdir()) / f"reqforge-bench-{args.count}-s{args.seed}"
+    ).resolve()
+    try:
+        prepare_corpus(corpus, args.count, args.seed)
+        measurements = build_measurements(corpus)
+        if args.only:
+            keys = {k.strip() for k in args.only.split(",") if k.strip()}
+            unknown = keys - {m.key for m in measurements}
+            if unknown:
+                raise BenchError(
+                    f"unknown --only keys: {', '.join(sorted(unknown))}; known: "
+                    + ", ".join(m.key for m in measurements)
+                )
+            measurements = [m for m in measurements if m.key in keys]
+        edit_path = pick_edit_file(corpus)
+        marker = _marker_data(args.count, args.seed)
+        with tempfile.TemporaryDirectory(prefix="reqforge-bench-") as scratch:
+            ctx = Context(corpus, edit_path, edit_path.read_bytes(), Path(scratch))
+            ctx.timer = find_gnu_time(ctx.scratch)
+            _write_marker(corpus, marker, dirty=True)
+            try:
+                run_benchmark(measurements, ctx, args.runs, args.count)
+            finally:
+                ctx.restore()
+                _write_marker(corpus, marker, dirty=False)
+    except BenchError as exc:
+        print(f"bench/run.py: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("bench/run.py: interrupted", file=sys.stderr)
+        return 130
+
+    figures = {m.key: summarise(m) for m in measurements}
+    report = {
+        "date": datetime.date.today().isoformat(),
+        "machine": machine_info(),
+        "config": {
+            "count": args.count,
+            "seed": args.seed,
+            "runs": args.runs,
+            "corpus": str(corpus),
+            "rss_method": f"{ctx.timer} -f %M" if ctx.timer else "os.wait4",
+        },
+        "measurements": figures,
+        "ratios": ratios(figures),
+    }
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    sys.stdout.write(markdown(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

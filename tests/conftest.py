@@ -1,0 +1,62 @@
+"""Shared fixtures: a tiny repository builder in tmp_path."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+GOOD = """\
+---
+id: {id}
+title: {title}
+type: functional
+status: proposed
+owner: zhang.wei
+priority:
+  moscow: must
+  importance: low
+  urgency: normal
+acceptance:
+  - When the user exports 100 rows, the system shall write a CSV file in under 2 seconds.
+---
+## Scenario
+
+{body}
+"""
+
+
+def requirement_text(rid: str, title: str | None = None, body: str | None = None, **extra: str) -> str:
+    """A valid requirement file for `rid`; `extra` lines are appended to the front matter."""
+    text = GOOD.format(
+        id=rid,
+        title=title or f"Export ledger {rid} as CSV",
+        body=body or f"The team re-keys ledger {rid} by hand, item number {rid}.",
+    )
+    if extra:
+        lines = "".join(f"{k}: {v}\n" for k, v in extra.items())
+        text = text.replace("\n---\n## Scenario", f"\n{lines.rstrip()}\n---\n## Scenario", 1)
+    return text
+
+
+@pytest.fixture
+def make_repo(tmp_path: Path) -> Callable[..., Path]:
+    """Build a repository: make_repo({"reqs/a/X-1.md": text, ...}, config="...")."""
+
+    def build(files: dict[str, str | bytes] | None = None, config: str | None = None) -> Path:
+        root = tmp_path / "repo"
+        (root / "reqs").mkdir(parents=True, exist_ok=True)
+        if config is not None:
+            (root / "reqforge.toml").write_text(textwrap.dedent(config), encoding="utf-8")
+        for rel, content in (files or {}).items():
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8")
+        return root
+
+    return build

@@ -1,0 +1,3 @@
+"""reqforge: requirements as Markdown + YAML front matter in git."""
+
+__version__ = "0.1.0"

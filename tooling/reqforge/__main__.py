@@ -1,0 +1,5 @@
+"""Allow `python -m reqforge`."""
+
+from reqforge.cli.main import main
+
+main()

@@ -1,0 +1,113 @@
+"""The parse cache under `.reqforge/cache/`: per-file results of the file stage.
+
+An entry is reused only when the file's size, mtime and inode are unchanged *and* its mtime is
+older than the moment the entry was computed by a safe margin (the "racy git" rule: a file
+rewritten within the same timestamp tick would otherwise look unchanged). A recent file is
+verified by its content hash instead. The whole cache is keyed by reqforge's version, the
+Python version and a fingerprint of the configuration, and sealed with a BLAKE2 digest, so a
+truncated, corrupt or foreign cache is discarded, never trusted: a cached run prints exactly
+what a cold run prints.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from reqforge import __version__
+
+CACHE_DIR = ".reqforge/cache"
+_MAGIC = b"reqforge-parse-cache-1\n"
+_DIGEST_SIZE = 16
+RACY_NS = 2_000_000_000  # FAT stores mtimes in 2 s steps; every other filesystem is finer
+
+# (size, mtime_ns, inode, computed_at_ns, content digest, result)
+Entry = tuple[int, int, int, int, bytes, Any]
+
+
+def _header(fingerprint: str) -> bytes:
+    key = f"{__version__}|{sys.version_info[:3]}|{sys.implementation.name}|{fingerprint}"
+    return _MAGIC + key.encode() + b"\n"
+
+
+def content_digest(raw: bytes) -> bytes:
+    return hashlib.blake2b(raw, digest_size=_DIGEST_SIZE).digest()
+
+
+class ParseCache:
+    """Per-file entries keyed by repository-relative path."""
+
+    def __init__(self, root: Path, fingerprint: str, name: str = "parse") -> None:
+        self.path = root / CACHE_DIR / f"{name}.bin"
+        self.fingerprint = fingerprint
+        self.entries: dict[str, Entry] = {}
+        self.loaded = False
+
+    def load(self) -> None:
+        """Read the cache; anything unexpected leaves it empty."""
+        header = _header(self.fingerprint)
+        try:
+            blob = self.path.read_bytes()
+        except OSError:
+            return
+        if not blob.startswith(header) or len(blob) < len(header) + _DIGEST_SIZE:
+            return
+        digest = blob[len(header) : len(header) + _DIGEST_SIZE]
+        payload = blob[len(header) + _DIGEST_SIZE :]
+        if hashlib.blake2b(payload, digest_size=_DIGEST_SIZE).digest() != digest:
+            return
+        try:
+            entries = marshal.loads(payload)
+        except (EOFError, ValueError, TypeError):
+            return
+        if isinstance(entries, dict):
+            self.entries = entries
+            self.loaded = True
+
+    def lookup(self, rel: str, stat: os.stat_result, read: Any = None) -> Any:
+        """The cached result for a file, or None when it cannot be trusted.
+
+        `read` is a zero-argument callable returning the file's bytes, used to verify an entry
+        whose timestamp is too recent to trust.
+        """
+        entry = self.entries.get(rel)
+        if not isinstance(entry, tuple) or len(entry) != 6:
+            return None
+        size, mtime_ns, inode, computed_ns, digest, result = entry
+        if size != stat.st_size or mtime_ns != stat.st_mtime_ns or inode != stat.st_ino:
+            return None
+        if stat.st_mtime_ns >= computed_ns - RACY_NS:
+            if read is None:
+                return None
+            try:
+                raw = read()
+            except OSError:
+                return None
+            if content_digest(raw) != digest:
+                return None
+        return result
+
+    def save(self, entries: dict[str, Entry]) -> None:
+        """Replace the cache atomically; a read-only repository simply keeps no cache."""
+        payload = marshal.dumps(entries)
+        digest = hashlib.blake2b(payload, digest_size=_DIGEST_SIZE).digest()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            gitignore = self.path.parent.parent / ".gitignore"
+            if not gitignore.exists():
+                gitignore.write_text("*\n", encoding="utf-8")
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-", suffix=".bin")
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(_header(self.fingerprint) + digest + payload)
+                os.replace(tmp, self.path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except OSError:
+            return

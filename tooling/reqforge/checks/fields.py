@@ -1,0 +1,40 @@
+"""RF101-RF105: required fields, types and ranges, unknown fields, ID pattern and file name."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from reqforge.checks.context import CheckContext, Issue
+from reqforge.fields import validate_fields
+from reqforge.model import Requirement
+
+
+def field_issues(req: Requirement, ctx: CheckContext) -> Iterator[Issue]:
+    """Every RF101-RF105 issue of one requirement."""
+    for code, path, message in validate_fields(req.data, ctx.schema, ctx.required):
+        yield Issue(code, path, message, on_value=code == "RF102")
+    customers = req.get("source.customers")
+    if ctx.customer_keys is not None and isinstance(customers, list):
+        for index, key in enumerate(customers):
+            if isinstance(key, str) and key not in ctx.customer_keys:
+                yield Issue(
+                    "RF102", ("source", "customers", index),
+                    f"source.customers[{index}]: '{key}' is not a customer in reqs/customers.yaml",
+                    on_value=True,
+                )  # fmt: skip
+    rid = req.data.get("id")
+    if not isinstance(rid, str) or not rid:
+        return
+    if not ctx.id_regex.search(rid):
+        yield Issue(
+            "RF104", ("id",),
+            f"id {rid!r} does not match the ID pattern {ctx.id_pattern}",
+            on_value=True,
+        )  # fmt: skip
+    stem = req.path.rsplit("/", 1)[-1].removesuffix(".md")
+    if stem != rid:
+        yield Issue(
+            "RF105", ("id",),
+            f"id {rid!r} does not match the file name '{stem}.md'",
+            on_value=True,
+        )  # fmt: skip

@@ -1,0 +1,56 @@
+"""Quality lints modelled on the INCOSE Guide for Writing Requirements: RF401 (vague or
+unverifiable wording in title and acceptance criteria), RF407 (EARS shape, opt-in) and RF403
+(possible duplicates across the corpus, from MinHash-style signatures)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from reqforge.checks.context import CheckContext, Issue
+from reqforge.checks.similarity import DEFAULT_THRESHOLD, similar_pairs
+from reqforge.checks.wording import ears_hint, ears_shape, message
+from reqforge.model import Requirement
+
+
+def wording_issues(req: Requirement, ctx: CheckContext) -> Iterator[Issue]:
+    """RF401 for the title and each acceptance criterion; RF407 when EARS is enabled."""
+    texts: list[tuple[tuple[str | int, ...], str]] = [(("title",), req.title)]
+    acceptance = req.data.get("acceptance")
+    if isinstance(acceptance, list):
+        texts += [(("acceptance", i), a) for i, a in enumerate(acceptance) if isinstance(a, str)]
+    for path, text in texts:
+        for hit in ctx.words.find(text):
+            yield Issue("RF401", path, f"{_where(path)}: {message(hit)}", True, hit.text)
+    if ctx.config.lint.ears:
+        for path, text in texts[1:]:
+            if not ears_shape(text):
+                yield Issue("RF407", path, f"{_where(path)}: {ears_hint(text)}", True)
+
+
+def _where(path: tuple[str | int, ...]) -> str:
+    return "title" if path == ("title",) else f"acceptance[{path[1]}]"
+
+
+def duplicate_issues(
+    requirements: Sequence[Requirement],
+    signatures: Sequence[tuple[int, ...]],
+    ctx: CheckContext,
+) -> Iterator[tuple[Requirement, Issue]]:
+    """RF403 on the later of each pair of near-identical requirements (by path)."""
+    if not ctx.config.lint.duplicates:
+        return
+    threshold = ctx.config.lint.similarity or DEFAULT_THRESHOLD
+    for i, j, score in similar_pairs(signatures, threshold):
+        first, second = requirements[i], requirements[j]
+        if _declared(first, second) or "duplicate" in (first.status, second.status):
+            continue
+        yield second, Issue(
+            "RF403", ("title",),
+            f"possible duplicate of {first.id or first.path} ({first.path}, similarity {score:.2f}):"
+            " merge them or mark one with links.duplicates",
+            True,
+        )  # fmt: skip
+
+
+def _declared(a: Requirement, b: Requirement) -> bool:
+    return b.id in a.links.get("duplicates", ()) or a.id in b.links.get("duplicates", ())

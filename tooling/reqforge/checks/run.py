@@ -1,0 +1,83 @@
+"""`check`: every finding of SPEC section 6 that needs no git history, in one run.
+
+Per-file checks run in the corpus' file stage (parallel, cached); repository-wide checks (IDs,
+links, cycles, near-duplicates, overdue dates) run here over the loaded repository.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from reqforge.checks.links import link_issues
+from reqforge.checks.quality import duplicate_issues
+from reqforge.checks.registry import RULES
+from reqforge.checks.workflow import overdue_issue
+from reqforge.corpus import Corpus
+from reqforge.model import ERROR, WARNING, CheckResult, Finding
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """How to filter and grade findings (command-line options of `check`)."""
+
+    paths: tuple[str, ...] = ()  # report only findings in these files or folders
+    select: frozenset[str] | None = None  # only these codes (or code prefixes like RF4)
+    ignore: frozenset[str] = frozenset()
+    strict: bool = False  # warnings count as errors
+    today: dt.date | None = None
+
+
+def repository_findings(corpus: Corpus, today: dt.date) -> list[Finding]:
+    """The repository-wide findings: RF106, RF201-RF204, RF403, RF405."""
+    requirements = corpus.repository.requirements
+    findings = [corpus.locate(req, issue) for req, issue in link_issues(requirements)]
+    findings += [
+        corpus.locate(req, issue)
+        for req, issue in duplicate_issues(requirements, corpus.signatures, corpus.context)
+    ]
+    for req in requirements:
+        issue = overdue_issue(req, corpus.context, today)
+        if issue is not None:
+            findings.append(corpus.locate(req, issue))
+    return findings
+
+
+def _matches(code: str, patterns: Iterable[str]) -> bool:
+    return any(code.startswith(p) for p in patterns)
+
+
+def _in_paths(path: str, paths: Sequence[str]) -> bool:
+    return any(path == p or path.startswith(p.rstrip("/") + "/") for p in paths)
+
+
+def run_check(corpus: Corpus, options: CheckOptions) -> CheckResult:
+    """Grade and filter every finding of the corpus into a sorted CheckResult."""
+    today = options.today or dt.date.today()
+    findings = [*corpus.file_findings, *repository_findings(corpus, today)]
+    silenced = {req.path: req.lint_ignore for req in corpus.repository if req.data.get("lint-ignore")}
+    kept: list[Finding] = []
+    for finding in findings:
+        if finding.code in silenced.get(finding.path, ()):
+            continue
+        if options.select is not None and not _matches(finding.code, options.select):
+            continue
+        if options.ignore and _matches(finding.code, options.ignore):
+            continue
+        if options.paths and not _in_paths(finding.path, options.paths):
+            continue
+        if options.strict and finding.severity == WARNING:
+            finding = replace(finding, severity=ERROR)
+        kept.append(finding)
+    kept.sort(key=Finding.sort_key)
+    return CheckResult(
+        findings=tuple(kept),
+        requirements=len(corpus.repository),
+        files=corpus.repository.file_count,
+    )
+
+
+def known_code(code: str) -> bool:
+    """True for a registered code or a prefix of one (RF4 selects RF401-RF407)."""
+    return any(c.startswith(code) for c in RULES)

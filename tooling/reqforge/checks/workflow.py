@@ -1,0 +1,62 @@
+"""Workflow checks: RF302 (fields a status requires), RF402 (acceptance criteria once
+accepted), RF404 (five whys for P0/P1), RF405 (overdue)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from reqforge.checks.context import CheckContext, Issue
+from reqforge.model import Requirement
+from reqforge.priorities import p_level
+
+
+def _present(value: object) -> bool:
+    return value not in (None, "", [], {})
+
+
+def workflow_issues(req: Requirement, ctx: CheckContext) -> Iterator[Issue]:
+    """RF302, RF402 and RF404 for one requirement."""
+    status = req.status
+    wf = ctx.config.workflow
+    if status is None:
+        return
+    for name in wf.requires.get(status, ()):
+        if not _present(req.get(name)):
+            parent = tuple(name.split("."))[:-1]
+            yield Issue(
+                "RF302", parent or ("status",),
+                f"status '{status}' requires '{name}'",
+                on_value=not parent,
+            )  # fmt: skip
+    if status in wf.committed and not req.acceptance and "acceptance" not in wf.requires.get(status, ()):
+        yield Issue(
+            "RF402", ("status",),
+            f"status '{status}' but no acceptance criteria: add `acceptance:` with testable sentences",
+            on_value=True,
+        )  # fmt: skip
+    if status not in wf.terminal and _p_level(req) in ("P0", "P1"):
+        whys = req.get("analysis.five-whys")
+        if not (isinstance(whys, list) and whys):
+            yield Issue(
+                "RF404", ("priority", "importance"),
+                f"{_p_level(req)} requirement without `analysis.five-whys` (root-cause chain)",
+                on_value=True,
+            )  # fmt: skip
+
+
+def _p_level(req: Requirement) -> str | None:
+    return p_level(req.get("priority.importance"), req.get("priority.urgency"))
+
+
+def overdue_issue(req: Requirement, ctx: CheckContext, today: dt.date) -> Issue | None:
+    """RF405 when `due` has passed and the status is not terminal."""
+    due = req.due
+    if due is None or due >= today or req.status in ctx.config.workflow.terminal:
+        return None
+    days = (today - due).days
+    return Issue(
+        "RF405", ("due",),
+        f"overdue by {days} day{'s' if days != 1 else ''} (due {due.isoformat()}, status '{req.status}')",
+        on_value=True,
+    )  # fmt: skip

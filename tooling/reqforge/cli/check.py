@@ -1,0 +1,112 @@
+"""`reqforge check`: validate every requirement and report all findings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from reqforge.checks.registry import RULES, explain
+from reqforge.errors import ReqforgeError
+
+FORMATS = ("text", "json", "github", "sarif", "junit")
+
+
+def _codes(values: tuple[str, ...], option: str) -> frozenset[str]:
+    from reqforge.checks.run import known_code
+
+    codes = {c.strip().upper() for v in values for c in v.split(",") if c.strip()}
+    for code in sorted(codes):
+        if not known_code(code):
+            raise click.BadParameter(f"unknown finding code {code!r} (see `reqforge check --explain`)", param_hint=option)
+    return frozenset(codes)
+
+
+def _repo_paths(paths: tuple[str, ...], root: Path) -> tuple[str, ...]:
+    out = []
+    for raw in paths:
+        full = (Path.cwd() / raw).resolve()
+        try:
+            out.append(full.relative_to(root.resolve()).as_posix())
+        except ValueError:
+            raise click.BadParameter(f"{raw} is outside the repository {root}", param_hint="PATHS") from None
+    return tuple(out)
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--strict", is_flag=True, help="Treat every warning as an error (exit 1 on warnings).")
+@click.option("--select", multiple=True, metavar="CODES", help="Report only these codes or prefixes (RF1,RF401).")
+@click.option("--ignore", multiple=True, metavar="CODES", help="Do not report these codes or prefixes.")
+@click.option("--explain", metavar="CODE", help="Explain a finding code (why, a bad and a good example) and exit.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Report format.")
+@click.option("--no-cache", is_flag=True, help="Ignore and do not write the parse cache (.reqforge/cache/).")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    envvar="REQFORGE_TODAY",
+    help="Judge due dates (RF405) as of this date instead of today [env: REQFORGE_TODAY].",
+)
+@click.pass_obj
+def check(
+    state,
+    paths: tuple[str, ...],
+    strict: bool,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    explain: str | None,
+    fmt: str,
+    no_cache: bool,
+    today: dt.datetime | None,
+) -> None:
+    """Validate every requirement and report all findings, sorted by path and line.
+
+    PATHS limits the report to those files or folders (the whole repository is still read, so
+    links and duplicates are checked against everything).
+
+    \b
+    Codes (reqforge check --explain CODE for details):
+    """
+    if explain is not None:
+        code = explain.strip().upper()
+        if code not in RULES:
+            raise click.BadParameter(f"unknown finding code {explain!r}; known: {', '.join(RULES)}", param_hint="--explain")
+        click.echo(_explain(code))
+        return
+    from reqforge.checks.run import CheckOptions, run_check
+    from reqforge.corpus import load_corpus
+    from reqforge.report import render
+
+    config = state.config()
+    options = CheckOptions(
+        paths=_repo_paths(paths, config.root),
+        select=_codes(select, "--select") if select else None,
+        ignore=_codes(ignore, "--ignore"),
+        strict=strict,
+        today=today.date() if today else None,
+    )
+    if not config.reqs_path.is_dir():
+        raise ReqforgeError(f"no requirements folder {config.reqs_dir}/ in {config.root}")
+    corpus = load_corpus(config, use_cache=not no_cache)
+    result = run_check(corpus, options)
+    color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    output = render(fmt, result, root=config.root, color=color, paths=corpus.paths)
+    if fmt == "text" and state.quiet:
+        output = "\n".join(output.splitlines()[:-1])  # the summary line is chatter
+    if output:
+        click.echo(output.rstrip("\n"), color=color)
+    sys.exit(0 if result.ok else 1)
+
+
+def _explain(code: str) -> str:
+    return explain(code)
+
+
+def _code_table() -> str:
+    return "\n".join(f"  {rule.code}  {rule.severity:<7}  {rule.summary}" for rule in RULES.values())
+
+
+check.help = (check.help or "") + "\n" + _code_table()

@@ -1,0 +1,122 @@
+"""The `reqforge` command group: global options and the one place errors become exit codes.
+
+Exit codes: 0 success, 1 the command ran and found errors (or could not complete its job),
+2 usage or configuration error. Tracebacks only with --debug.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+
+from reqforge import __version__
+from reqforge.config import Config, find_root, load_config
+from reqforge.errors import ReqforgeError
+
+
+@dataclass
+class AppState:
+    """What the global options decided, shared by every command."""
+
+    repo: Path | None
+    config_file: Path | None
+    quiet: bool
+    debug: bool
+    _config: Config | None = field(default=None, repr=False)
+
+    def config(self) -> Config:
+        if self._config is None:
+            root = self.repo.resolve() if self.repo else find_root(Path.cwd())
+            if self.repo and not root.is_dir():
+                raise ReqforgeError(f"--repo {self.repo}: no such folder")
+            self._config = load_config(root, self.config_file)
+        return self._config
+
+    def note(self, message: str) -> None:
+        """A message for the person at the terminal (stderr), unless --quiet."""
+        if not self.quiet:
+            click.echo(message, err=True)
+
+
+class ReqforgeGroup(click.Group):
+    """Maps ReqforgeError to exit 2 and unexpected errors to exit 1, without tracebacks."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ReqforgeError as exc:
+            if _debug(ctx):
+                raise
+            click.echo(f"reqforge: error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("reqforge: interrupted", err=True)
+            ctx.exit(130)
+        except Exception as exc:
+            if _debug(ctx):
+                raise
+            click.echo(
+                f"reqforge: internal error: {type(exc).__name__}: {exc}\n"
+                "Run again with --debug for the traceback, and please report it.",
+                err=True,
+            )
+            ctx.exit(1)
+
+
+def _debug(ctx: click.Context) -> bool:
+    state = ctx.find_object(AppState)
+    return bool(state and state.debug) or "--debug" in sys.argv
+
+
+@click.group(cls=ReqforgeGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--repo",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Repository folder (default: walk up from here to the folder holding reqforge.toml or reqs/).",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Configuration file (default: reqforge.toml in the repository).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print only results, no notes or summaries on stderr.")
+@click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
+@click.version_option(__version__, "--version", prog_name="reqforge")
+@click.pass_context
+def cli(ctx: click.Context, repo: Path | None, config_file: Path | None, quiet: bool, debug: bool) -> None:
+    """reqforge: customer and product requirements as Markdown + YAML in git,
+    checked, prioritised, traced and published.
+
+    \b
+    Exit codes: 0 success, 1 errors found (or the job could not be done),
+    2 usage or configuration error.
+    """
+    ctx.obj = AppState(repo=repo, config_file=config_file, quiet=quiet, debug=debug)
+
+
+def _register() -> None:
+    from reqforge.cli.check import check
+
+    cli.add_command(check)
+
+
+_register()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    # Broken pipes (e.g. `reqforge check | head`) end quietly, as Unix tools do.
+    try:
+        cli(prog_name="reqforge")
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(1)

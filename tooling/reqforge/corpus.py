@@ -1,0 +1,310 @@
+"""Reading a whole repository: file discovery, the per-file stage (parse + per-file checks),
+the parse cache and both cores; the result is a `Corpus` holding the frozen `Repository`.
+
+The per-file stage is everything that depends on one file and the configuration only, so it
+can run in parallel and be cached: parsing (RF001-RF004), field, workflow and wording checks,
+and the similarity signature used by the near-duplicate check.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml_rs
+
+from reqforge.cache import ParseCache, content_digest
+from reqforge.checks.context import CheckContext, Issue, build_context
+from reqforge.checks.fields import field_issues
+from reqforge.checks.quality import wording_issues
+from reqforge.checks.registry import severity_of
+from reqforge.checks.similarity import signature
+from reqforge.checks.workflow import workflow_issues
+from reqforge.config import Config
+from reqforge.loader import (
+    ParsedFile,
+    Problem,
+    decode,
+    locate,
+    parse_file,
+    parse_front_matter,
+    split_front_matter,
+)
+from reqforge.model import Customer, Finding, Repository, Requirement
+from reqforge.parallel import parallel_map
+
+CUSTOMERS_FILE = "customers.yaml"
+TIERS = ("A", "B", "C")
+
+# One file's stage result, marshal-able: (data or None, body line, located findings, signature)
+# where a located finding is (code, line, column, message).
+FileResult = tuple[Any, int, list[tuple[str, int, int, str]], tuple[int, ...] | None]
+
+
+@dataclass
+class Corpus:
+    """A loaded repository plus what the per-file stage found, for `check` and others."""
+
+    config: Config
+    repository: Repository
+    context: CheckContext
+    file_findings: list[Finding]
+    signatures: list[tuple[int, ...]]  # parallel to repository.requirements
+    paths: tuple[str, ...] = ()  # every requirement file read, sorted
+    stats: dict[str, int] = field(default_factory=dict)
+    _fronts: dict[str, str] = field(default_factory=dict)
+
+    def locate(self, req: Requirement, issue: Issue) -> Finding:
+        """Turn a repository-level issue into a finding with line and column."""
+        front = self._front_matter(req.path)
+        line, column = locate_issue(front, issue) if front is not None else (1, 1)
+        return Finding(issue.code, severity_of(issue.code), req.path, line, column, issue.message, req.id or None)
+
+    def _front_matter(self, rel: str) -> str | None:
+        if rel not in self._fronts:
+            front = None
+            try:
+                text = decode((self.config.root / rel).read_bytes())
+                if isinstance(text, str):
+                    split = split_front_matter(text)
+                    front = split[0] if isinstance(split, tuple) else None
+            except OSError:
+                pass
+            self._fronts[rel] = front  # type: ignore[assignment]
+        return self._fronts[rel]
+
+
+def locate_issue(front: str, issue: Issue) -> tuple[int, int]:
+    line, column = locate(front, issue.path, issue.on_value)
+    if issue.needle:
+        lines = front.split("\n")
+        index = line - 2
+        if 0 <= index < len(lines):
+            found = lines[index].lower().find(issue.needle.lower())
+            if found >= 0:
+                column = found + 1
+    return line, column
+
+
+def discover(config: Config) -> tuple[list[tuple[str, os.stat_result]], list[Finding]]:
+    """Every requirement file under the requirements folder as (relative POSIX path, stat),
+    sorted; plus RF001 findings for symlinks that lead out of the repository."""
+    root = Path(os.path.realpath(config.root))
+    top = config.root / config.reqs_dir
+    files: list[tuple[str, os.stat_result]] = []
+    findings: list[Finding] = []
+    seen_dirs: set[str] = set()
+    prefix_len = len(str(config.root)) + 1
+
+    def excluded(rel: str) -> bool:
+        return any(fnmatch.fnmatch(rel, pattern) for pattern in config.exclude)
+
+    def walk(folder: str) -> None:
+        real = os.path.realpath(folder)
+        if real in seen_dirs:
+            return
+        seen_dirs.add(real)
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            return
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            rel = entry.path[prefix_len:].replace(os.sep, "/")
+            if config.exclude and excluded(rel):
+                continue
+            is_link = entry.is_symlink()
+            if is_link:
+                target = os.path.realpath(entry.path)
+                if not (target == str(root) or target.startswith(str(root) + os.sep)):
+                    if name.endswith(".md") or os.path.isdir(entry.path):
+                        findings.append(
+                            Finding(
+                                "RF001", "error", rel, 0, 0,
+                                "symbolic link leads outside the repository; not followed",
+                            )  # fmt: skip
+                        )
+                    continue
+            try:
+                if entry.is_dir():
+                    walk(entry.path)
+                elif name.endswith(".md") and entry.is_file():
+                    files.append((rel, entry.stat()))
+            except OSError:
+                continue
+
+    if top.is_dir():
+        walk(str(top))
+    files.sort(key=lambda item: item[0])
+    return files, findings
+
+
+def load_customers(config: Config) -> tuple[dict[str, Customer], list[Finding], bytes]:
+    """`reqs/customers.yaml` -> customers by key, findings, and its raw bytes (for the cache)."""
+    rel = f"{config.reqs_dir}/{CUSTOMERS_FILE}" if config.reqs_dir != "." else CUSTOMERS_FILE
+    path = config.root / rel
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return {}, [], b""
+    if len(raw) > config.max_file_size:
+        return {}, [Finding("RF004", "error", rel, 1, 1, "file is larger than the size limit")], raw
+    text = decode(raw)
+    if isinstance(text, Problem):
+        return {}, [Finding(text.code, "error", rel, text.line, text.column, text.message)], raw
+    data = parse_front_matter(text, first_line=1)  # a whole document: line 1 is file line 1
+    if isinstance(data, Problem):
+        return {}, [Finding(data.code, "error", rel, data.line, data.column, data.message)], raw
+    customers: dict[str, Customer] = {}
+    findings: list[Finding] = []
+    tiers = tuple(config.priority.tiers) or TIERS
+    for key, value in data.items():
+        key = str(key)
+        problems: list[tuple[tuple[str | int, ...], str, str]] = []
+        if not isinstance(value, dict):
+            problems.append(((key,), "RF102", f"customer '{key}': expected a mapping of fields"))
+            value = {}
+        name = value.get("name")
+        if not isinstance(name, str) or not name.strip():
+            problems.append(((key,), "RF101", f"customer '{key}': required field 'name' is missing"))
+        tier = value.get("tier")
+        if tier is not None and tier not in tiers:
+            problems.append(((key, "tier"), "RF102", f"customer '{key}': tier must be one of {', '.join(tiers)}, got {tier!r}"))
+        industry = value.get("industry")
+        if industry is not None and not isinstance(industry, str):
+            problems.append(((key, "industry"), "RF102", f"customer '{key}': industry must be text"))
+        for path, code, message in problems:
+            line, column = locate(text, path, on_value=code == "RF102", first_line=1)
+            findings.append(Finding(code, severity_of(code), rel, line, column, message))
+        customers[key] = Customer(
+            key=key,
+            name=name if isinstance(name, str) else key,
+            industry=industry if isinstance(industry, str) else None,
+            tier=tier if isinstance(tier, str) else None,
+            data=value,
+        )
+    return customers, findings, raw
+
+
+def analyse_file(rel: str, raw: bytes, ctx: CheckContext) -> FileResult:
+    """The per-file stage for one file's bytes (pure: no I/O)."""
+    parsed = parse_file(raw)
+    if isinstance(parsed, Problem):
+        return None, 0, [(parsed.code, parsed.line, parsed.column, parsed.message)], None
+    return _analyse_parsed(rel, parsed, ctx)
+
+
+def _analyse_parsed(rel: str, parsed: ParsedFile, ctx: CheckContext) -> FileResult:
+    req = Requirement(rel, parsed.data, parsed.body_line)
+    issues = [*field_issues(req, ctx), *workflow_issues(req, ctx), *wording_issues(req, ctx)]
+    located = []
+    for issue in issues:
+        line, column = locate_issue(parsed.front_matter, issue)
+        located.append((issue.code, line, column, issue.message))
+    return parsed.data, parsed.body_line, located, signature(req.title, parsed.body)
+
+
+def _stage_chunk(ctx: CheckContext, root: str, max_size: int) -> Any:
+    def run(chunk: Sequence[tuple[str, int]]) -> list[Any]:
+        out = []
+        for rel, size in chunk:
+            out.append(_stage_one(ctx, root, rel, size, max_size))
+        return out
+
+    return run
+
+
+def _stage_one(ctx: CheckContext, root: str, rel: str, size: int, max_size: int) -> Any:
+    """(digest, FileResult) for one file, reading it; never raises."""
+    if size > max_size:
+        message = f"file is {size / 1048576:.1f} MiB; the limit is {max_size / 1048576:g} MiB (project.max_file_size): refused"
+        return b"", (None, 0, [("RF004", 1, 1, message)], None)
+    try:
+        with open(os.path.join(root, rel), "rb") as handle:
+            raw = handle.read(max_size + 1)
+    except OSError as exc:
+        return b"", (None, 0, [("RF001", 0, 0, f"cannot be read: {exc.strerror or exc}")], None)
+    if len(raw) > max_size:
+        return b"", (None, 0, [("RF004", 1, 1, "file grew past the size limit while being read: refused")], None)
+    try:
+        return content_digest(raw), analyse_file(rel, raw, ctx)
+    except (RecursionError, MemoryError, yaml_rs.YAMLDecodeError) as exc:  # defensive
+        return b"", (None, 0, [("RF004", 1, 1, f"file could not be processed safely: {type(exc).__name__}")], None)
+
+
+def load_corpus(config: Config, *, use_cache: bool = True) -> Corpus:
+    """Discover, parse and per-file-check every requirement of the repository."""
+    started_ns = time.time_ns()
+    files, walk_findings = discover(config)
+    customers, customer_findings, customers_raw = load_customers(config)
+    customer_keys = frozenset(customers) if customers_raw else None
+    ctx = build_context(config, customer_keys)
+    fingerprint = config.fingerprint() + content_digest(customers_raw).hex()
+    cache = ParseCache(config.root, fingerprint)
+    if use_cache:
+        cache.load()
+    root = str(config.root)
+    results: dict[str, tuple[bytes, FileResult]] = {}
+    pending: list[tuple[str, int]] = []
+    for rel, stat in files:
+        cached = None
+        if cache.loaded:
+            cached = cache.lookup(rel, stat, read=lambda rel=rel: _read(root, rel))
+        if cached is not None:
+            results[rel] = (cache.entries[rel][4], cached)
+        else:
+            pending.append((rel, stat.st_size))
+    if pending:
+        computed = parallel_map(_stage_chunk(ctx, root, config.max_file_size), pending)
+        for (rel, _), (digest, result) in zip(pending, computed):
+            results[rel] = (digest, result)
+    if use_cache and (pending or len(cache.entries) != len(files)):
+        new_entries = {}
+        recomputed = {rel for rel, _ in pending}
+        for rel, stat in files:
+            digest, result = results[rel]
+            old = cache.entries.get(rel)
+            computed_ns = started_ns if old is None or rel in recomputed else old[3]
+            if digest:
+                new_entries[rel] = (stat.st_size, stat.st_mtime_ns, stat.st_ino, computed_ns, digest, result)
+        cache.save(new_entries)
+    requirements: list[Requirement] = []
+    signatures: list[tuple[int, ...]] = []
+    findings: list[Finding] = [*walk_findings, *customer_findings]
+    for rel, _ in files:
+        data, body_line, located, sig = results[rel][1]
+        rid = data.get("id") if isinstance(data, dict) else None
+        rid = rid if isinstance(rid, str) else None
+        for code, line, column, message in located:
+            findings.append(Finding(code, severity_of(code), rel, line, column, message, rid))
+        if isinstance(data, dict):
+            requirements.append(Requirement(rel, data, body_line))
+            signatures.append(tuple(sig or ()))
+    repository = Repository(
+        root=root,
+        requirements=tuple(requirements),
+        customers=customers,
+        load_findings=tuple(f for f in findings if f.code in ("RF001", "RF002", "RF003", "RF004")),
+        file_count=len(files),
+    )
+    return Corpus(
+        config=config,
+        repository=repository,
+        context=ctx,
+        file_findings=findings,
+        signatures=signatures,
+        paths=tuple(rel for rel, _ in files),
+        stats={"files": len(files), "parsed": len(pending), "cached": len(files) - len(pending)},
+    )
+
+
+def _read(root: str, rel: str) -> bytes:
+    with open(os.path.join(root, rel), "rb") as handle:
+        return handle.read()

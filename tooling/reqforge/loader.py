@@ -1,0 +1,280 @@
+"""One requirement file -> parsed front matter, safely; and key paths -> line and column.
+
+Parsing uses yaml-rs (a Rust YAML 1.2 parser, about ten times faster than PyYAML's libyaml
+loader) with bounded alias expansion; no tag can construct an object. Line and column of a key
+are only needed for files that have findings, so they are found lazily by composing the front
+matter with PyYAML's C composer (`key_positions`), never during the fast path.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import yaml
+import yaml_rs
+
+KeyPath = tuple[str | int, ...]
+
+MAX_DEPTH = 32  # requirement front matter needs 4 levels; 32 is generous and still safe
+MAX_ALIAS_EVENTS = 10_000  # events replayed through aliases, in total, per file
+_ALIAS_LIMITS = yaml_rs.AliasLimits(max_total_replayed_events=MAX_ALIAS_EVENTS, max_replay_stack_depth=16)
+_YAML_ERROR_AT = re.compile(r"at line (\d+), column (\d+)")
+_STANDARD_TAGS = frozenset({"str", "int", "float", "bool", "null", "seq", "map"})
+_CLOSING = ("---", "...")
+
+try:  # PyYAML's C loader when libyaml is present; the pure-Python one otherwise
+    _Composer: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover
+    _Composer = yaml.SafeLoader
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A load failure: finding code, 1-based line and column, message."""
+
+    code: str
+    line: int
+    column: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFile:
+    """A file whose front matter parsed into a mapping."""
+
+    data: dict[str, Any]
+    front_matter: str  # the YAML text between the fences (LF line endings)
+    body_line: int  # 1-based line of the first body line
+    body: str
+
+
+def decode(raw: bytes) -> str | Problem:
+    """UTF-8 (with or without BOM) -> text with LF line endings, or an RF001 problem."""
+    if b"\x00" in raw:
+        line, column = _line_col_of_offset(raw, raw.index(b"\x00"))
+        return Problem("RF001", line, column, "binary file (contains NUL bytes); expected UTF-8 text")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, column = _line_col_of_offset(raw, exc.start)
+        return Problem(
+            "RF001", line, column,
+            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at line {line}); save the file as UTF-8",
+        )  # fmt: skip
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def _line_col_of_offset(raw: bytes, offset: int) -> tuple[int, int]:
+    line_start = raw.rfind(b"\n", 0, offset) + 1
+    column = len(raw[line_start:offset].decode("utf-8", errors="replace")) + 1
+    return raw.count(b"\n", 0, offset) + 1, column
+
+
+def split_front_matter(text: str) -> tuple[str, int, str] | Problem:
+    """Text -> (front matter, body line, body) or an RF002 problem."""
+    if not (text.startswith("---\n") or text.rstrip(" \t") == "---" or text.startswith("--- \n")):
+        first = text.split("\n", 1)[0][:40]
+        return Problem(
+            "RF002", 1, 1,
+            f"no front matter: the file must start with a '---' line, found {first!r}",
+        )  # fmt: skip
+    start = text.index("\n") + 1 if "\n" in text else len(text)
+    # Fast path: the closing fence is almost always the first "\n---\n".
+    end = text.find("\n---", start - 1)
+    while end != -1:
+        after = text.find("\n", end + 1)
+        fence = text[end + 1 : after if after != -1 else len(text)].rstrip(" \t")
+        if fence in _CLOSING:
+            front = text[start : end + 1] if end + 1 > start else ""
+            body_line = front.count("\n") + 3
+            body = text[after + 1 :] if after != -1 else ""
+            return front, body_line, body
+        end = text.find("\n---", end + 1)
+    # YAML's document-end marker "..." closes front matter too.
+    match = re.search(r"^\.\.\.[ \t]*$", text[start:], re.MULTILINE)
+    if match:
+        front = text[start : start + match.start()]
+        rest = text[start + match.end() + 1 :]
+        return front, front.count("\n") + 3, rest
+    return Problem(
+        "RF002", 1, 1,
+        "front matter is not closed: expected a '---' line after the fields",
+    )  # fmt: skip
+
+
+def parse_front_matter(front: str, first_line: int = 2) -> dict[str, Any] | Problem:
+    """YAML front matter -> a mapping, or an RF003/RF004 problem (lines are file lines)."""
+    try:
+        data = yaml_rs.loads(front, parse_datetime=False, alias_limits=_ALIAS_LIMITS)
+    except yaml_rs.YAMLDecodeError as exc:
+        return _yaml_problem(str(exc), front, first_line)
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:  # defensive
+        return Problem("RF003", first_line, 1, f"YAML error: {exc}")
+    if "!" in front:
+        tag = _custom_tag(front)
+        if tag is not None:
+            line, column, name = tag
+            return Problem(
+                "RF003", line + first_line, column + 1,
+                f"YAML tag '{name}' is not allowed: front matter holds plain values only",
+            )  # fmt: skip
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        return Problem(
+            "RF003", first_line, 1,
+            f"front matter must be a mapping of fields, got a {type(data).__name__}",
+        )  # fmt: skip
+    if _too_deep(data):
+        return Problem("RF004", first_line, 1, f"front matter is nested deeper than {MAX_DEPTH} levels")
+    return data
+
+
+def _yaml_problem(message: str, front: str, first_line: int) -> Problem:
+    lowered = message.lower()
+    if "alias" in lowered and ("limit" in lowered or "exceed" in lowered):
+        return Problem(
+            "RF004", first_line, 1,
+            f"YAML aliases expand beyond {MAX_ALIAS_EVENTS} nodes (an alias bomb?): refused",
+        )  # fmt: skip
+    if "recursion" in lowered or "depth" in lowered or "too deep" in lowered:
+        return Problem("RF004", first_line, 1, f"front matter is nested too deeply: {_last_line(message)}")
+    if lowered.startswith("duplicate mapping key"):
+        key = message.split(":", 1)[1].strip()
+        line, column = _duplicate_key_position(front)
+        return Problem("RF003", line + first_line, column + 1, f"duplicate key {key}")
+    if lowered.startswith("invalid tag"):
+        tag = _custom_tag(front)
+        line, column = (tag[0], tag[1]) if tag else (0, 0)
+        name = message.split(":", 1)[1].strip()
+        return Problem(
+            "RF003", line + first_line, column + 1,
+            f"YAML tag {name} is not allowed: front matter holds plain values only",
+        )  # fmt: skip
+    match = _YAML_ERROR_AT.search(message)
+    if match:
+        line = int(match.group(1)) - 1 + first_line
+        return Problem("RF003", line, int(match.group(2)), f"YAML syntax error: {_last_line(message)}")
+    return Problem("RF003", first_line, 1, f"YAML syntax error: {_last_line(message)}")
+
+
+def _last_line(message: str) -> str:
+    lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else message
+
+
+def _too_deep(data: Any) -> bool:
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return True
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values() if isinstance(v, (dict, list)))
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node if isinstance(v, (dict, list)))
+    return False
+
+
+def _custom_tag(front: str) -> tuple[int, int, str] | None:
+    """The first non-standard tag as (0-based line, column, name), or None."""
+    try:
+        for token in yaml.scan(front, Loader=_Composer):
+            if isinstance(token, yaml.TagToken):
+                handle, suffix = token.value
+                if handle == "!!" and suffix in _STANDARD_TAGS:
+                    continue
+                return token.start_mark.line, token.start_mark.column, f"{handle or ''}{suffix}"
+    except yaml.YAMLError:
+        return None
+    return None
+
+
+def _duplicate_key_position(front: str) -> tuple[int, int]:
+    try:
+        root = yaml.compose(front, Loader=_Composer)
+    except yaml.YAMLError:
+        return 0, 0
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            seen: set[Any] = set()
+            for key, value in node.value:
+                if key.value in seen:
+                    return key.start_mark.line, key.start_mark.column
+                seen.add(key.value)
+                stack.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return 0, 0
+
+
+def parse_file(raw: bytes) -> ParsedFile | Problem:
+    """Bytes of a requirement file -> ParsedFile, or the first RF001-RF004 problem."""
+    text = decode(raw)
+    if isinstance(text, Problem):
+        return text
+    split = split_front_matter(text)
+    if isinstance(split, Problem):
+        return split
+    front, body_line, body = split
+    data = parse_front_matter(front)
+    if isinstance(data, Problem):
+        return data
+    return ParsedFile(data=data, front_matter=front, body_line=body_line, body=body)
+
+
+@lru_cache(maxsize=256)
+def key_positions(front: str, first_line: int = 2) -> Mapping[KeyPath, tuple[int, int, int, int]]:
+    """Every key path of the front matter -> (key line, key column, value line, value column).
+
+    1-based file lines (the front matter starts at `first_line`). Only called for files that
+    have findings. Unparseable front matter gives an empty mapping.
+    """
+    try:
+        root = yaml.compose(front, Loader=_Composer)
+    except (yaml.YAMLError, RecursionError):
+        return {}
+    positions: dict[KeyPath, tuple[int, int, int, int]] = {}
+    stack: list[tuple[Any, KeyPath]] = [(root, ())]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                child = (*path, str(key.value))
+                positions[child] = (
+                    key.start_mark.line + first_line, key.start_mark.column + 1,
+                    value.start_mark.line + first_line, value.start_mark.column + 1,
+                )  # fmt: skip
+                stack.append((value, child))
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                child = (*path, index)
+                mark = (item.start_mark.line + first_line, item.start_mark.column + 1)
+                positions[child] = (*mark, *mark)
+                stack.append((item, child))
+    return positions
+
+
+def locate(
+    front: str, path: KeyPath, on_value: bool = False, first_line: int = 2
+) -> tuple[int, int]:
+    """Line and column of a key path (its value with `on_value`); the nearest known ancestor
+    when the path itself is absent (e.g. a missing field: the opening fence)."""
+    positions = key_positions(front, first_line)
+    for cut in range(len(path), 0, -1):
+        found = positions.get(path[:cut])
+        if found is not None:
+            if on_value and cut == len(path):
+                return found[2], found[3]
+            return found[0], found[1]
+    return first_line - 1 if first_line > 1 else 1, 1

@@ -1,0 +1,222 @@
+"""The frozen requirement model: Requirement, Customer, Repository and Finding.
+
+Requirements keep their parsed front matter as plain data (`data`) and expose typed accessors
+over it, so loading 10,000 files builds one small object each and nothing is converted twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+ERROR = "error"
+WARNING = "warning"
+
+_MISSING = object()
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem in the user's requirements, pointing at `path:line:column` (1-based)."""
+
+    code: str
+    severity: str
+    path: str
+    line: int
+    column: int
+    message: str
+    id: str | None = None
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.path, self.line, self.column, self.code, self.message)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "id": self.id,
+            "message": self.message,
+        }
+
+
+def lookup(data: Mapping[str, Any], dotted: str, default: Any = None) -> Any:
+    """Return the value at a dotted path (`priority.ice.impact`) in nested mappings."""
+    node: Any = data
+    for part in dotted.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return default
+        node = node[part]
+    return node
+
+
+def _id_list(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list):
+        return tuple(v for v in value if isinstance(v, str))
+    return ()
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """One requirement file: its path (POSIX, relative to the repository root) and front matter.
+
+    `data` is the parsed front matter (read-only by convention: never mutate it); the typed
+    accessors below return `None` or an empty value when a field is absent or mistyped
+    (mistyped values are reported by `check`, never guessed at).
+    """
+
+    path: str
+    data: Mapping[str, Any]
+    body_line: int  # 1-based line where the Markdown body starts
+
+    @property
+    def id(self) -> str:
+        value = self.data.get("id")
+        return value if isinstance(value, str) else ""
+
+    @property
+    def title(self) -> str:
+        value = self.data.get("title")
+        return value if isinstance(value, str) else ""
+
+    @property
+    def type(self) -> str | None:
+        return self._str("type")
+
+    @property
+    def status(self) -> str | None:
+        return self._str("status")
+
+    @property
+    def owner(self) -> str | None:
+        return self._str("owner")
+
+    @property
+    def team(self) -> str | None:
+        return self._str("team")
+
+    @property
+    def area(self) -> str:
+        """The folder below the requirements directory (`billing/eu`), or '' at the top."""
+        parts = self.path.split("/")
+        return "/".join(parts[1:-1])
+
+    @property
+    def due(self) -> dt.date | None:
+        return parse_date(self.data.get("due"))
+
+    @property
+    def acceptance(self) -> tuple[str, ...]:
+        value = self.data.get("acceptance")
+        if isinstance(value, list):
+            return tuple(v for v in value if isinstance(v, str))
+        return ()
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return _id_list(self.data.get("tags"))
+
+    @property
+    def customers(self) -> tuple[str, ...]:
+        return _id_list(lookup(self.data, "source.customers"))
+
+    @property
+    def lint_ignore(self) -> frozenset[str]:
+        return frozenset(_id_list(self.data.get("lint-ignore")))
+
+    @property
+    def links(self) -> Mapping[str, tuple[str, ...]]:
+        """Relation -> target IDs, for every relation given as a list of strings."""
+        value = self.data.get("links")
+        if not isinstance(value, Mapping):
+            return MappingProxyType({})
+        return MappingProxyType({k: _id_list(v) for k, v in value.items() if isinstance(k, str)})
+
+    def get(self, dotted: str, default: Any = None) -> Any:
+        """The raw value at a dotted path of the front matter, or `default`."""
+        return lookup(self.data, dotted, default)
+
+    def _str(self, key: str) -> str | None:
+        value = self.data.get(key)
+        return value if isinstance(value, str) else None
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """A `YYYY-MM-DD` string (or date) as a date; anything else is None."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    """An entry of `reqs/customers.yaml`."""
+
+    key: str
+    name: str
+    industry: str | None
+    tier: str | None
+    data: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Repository:
+    """Every requirement and customer of one repository, plus what could not be loaded.
+
+    `requirements` is sorted by path. Files that could not be parsed are not requirements; their
+    problems are in `load_findings`.
+    """
+
+    root: str
+    requirements: tuple[Requirement, ...]
+    customers: Mapping[str, Customer] = field(default_factory=dict)
+    load_findings: tuple[Finding, ...] = ()
+    file_count: int = 0
+
+    def __iter__(self) -> Iterator[Requirement]:
+        return iter(self.requirements)
+
+    def __len__(self) -> int:
+        return len(self.requirements)
+
+    def by_id(self) -> dict[str, Requirement]:
+        """ID -> requirement (the first by path when an ID is duplicated)."""
+        result: dict[str, Requirement] = {}
+        for req in self.requirements:
+            result.setdefault(req.id, req)
+        return result
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What `check` found: findings sorted by path, line, column and code."""
+
+    findings: tuple[Finding, ...]
+    requirements: int
+    files: int
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity == ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.findings if f.severity == WARNING)
+
+    @property
+    def ok(self) -> bool:
+        return self.errors == 0

@@ -1,0 +1,54 @@
+"""Finding reports for `reqforge check`: text, JSON, GitHub annotations, SARIF and JUnit XML.
+
+Every format is a pure function of a `CheckResult` (plus the repository root, which only the
+text format reads to quote source lines) and returns the whole report as one string. Outputs are
+deterministic: findings are sorted, keys keep a fixed order, and nothing depends on the clock or
+on where the repository lives on disk.
+"""
+
+from __future__ import annotations
+
+import pathlib
+from collections.abc import Sequence
+
+from reqforge.model import CheckResult
+
+FORMATS = ("text", "json", "github", "sarif", "junit")
+
+
+def render(
+    fmt: str,
+    result: CheckResult,
+    *,
+    root: pathlib.Path,
+    color: bool = False,
+    paths: Sequence[str] = (),
+) -> str:
+    """Render `result` in format `fmt` (one of `FORMATS`) and return the report text.
+
+    `root` is the repository root that finding paths are relative to; `color` asks for ANSI
+    colours (text only); `paths` lists every checked file (JUnit only, so clean files appear as
+    passing test cases). Raises `ValueError` for an unknown format.
+    """
+    # Formats are imported on demand: `check` renders one of them, and json/xml cost import time.
+    if fmt == "text":
+        from reqforge.report import text
+
+        return text.render(result, root=root, color=color)
+    if fmt == "json":
+        from reqforge.report import json_format
+
+        return json_format.render(result, root=root, color=color)
+    if fmt == "github":
+        from reqforge.report import github
+
+        return github.render(result, root=root, color=color)
+    if fmt == "sarif":
+        from reqforge.report import sarif
+
+        return sarif.render(result, root=root, color=color)
+    if fmt == "junit":
+        from reqforge.report import junit
+
+        return junit.render(result, root=root, color=color, paths=paths)
+    raise ValueError(f"unknown report format {fmt!r}; expected one of: {', '.join(FORMATS)}")
