@@ -262,6 +262,9 @@ class RunResult:
 
 
 GNU_TIME = "/usr/bin/time"
+# On stderr, these mean the command crashed, whatever its exit code (reqforge reports an
+# unexpected exception as "reqforge: internal error: ..." and exit code 1 unless --debug).
+CRASH_MARKERS = (b"Traceback (most recent call last)", b"reqforge: internal error")
 
 
 def find_gnu_time(scratch: Path) -> str | None:
@@ -326,7 +329,7 @@ def _tail(data: bytes, lines: int = 15) -> str:
 
 def validate(m: Measurement, result: RunResult, count: int, first: bool) -> None:
     """Raise BenchError if the run crashed or misbehaved; on warm-up, also check the output."""
-    crashed = b"Traceback (most recent call last)" in result.stderr or result.returncode < 0
+    crashed = result.returncode < 0 or any(mark in result.stderr for mark in CRASH_MARKERS)
     if m.kind == "floor":
         expected = f"files={count} ok={count}"
         got = result.stdout.decode("utf-8", "replace").strip()
@@ -350,18 +353,31 @@ def validate(m: Measurement, result: RunResult, count: int, first: bool) -> None
         raise BenchError(
             f"{m.key} exited with unexpected code {result.returncode}\n{_tail(result.stderr)}"
         )
-    if first and m.key.startswith("check"):
-        m.note = describe_check_output(result, count)
+    if m.key.startswith("check"):
+        note = describe_check_output(result, count)
+        if note is None:
+            raise BenchError(
+                f"{m.key} exited with code {result.returncode} without check's JSON on stdout: "
+                f"{_command(m)}\n{_tail(result.stderr)}"
+            )
+        if first:
+            m.note = note
+    elif first and result.returncode != 0:
+        lines = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        m.note = f"exit code {result.returncode}: {lines[-1] if lines else 'no message'}"
 
 
-def describe_check_output(result: RunResult, count: int) -> str:
-    """Summarise `check --format json` output; flag it if it did not see every requirement."""
+def describe_check_output(result: RunResult, count: int) -> str | None:
+    """Summarise `check --format json` output (None if it is not that JSON shape).
+
+    The summary warns if check did not see every requirement.
+    """
     try:
         data = json.loads(result.stdout)
         counts = data["counts"]
         seen = counts["requirements"]
     except (ValueError, KeyError, TypeError):
-        return f"exit code {result.returncode}; WARNING: stdout is not check's JSON shape"
+        return None
     summary = (
         f"exit code {result.returncode}, {seen} requirements, "
         f"{counts.get('error', '?')} errors, {counts.get('warning', '?')} warnings"
@@ -375,7 +391,8 @@ def warm_up(m: Measurement, ctx: Context, count: int) -> None:
     """One untimed run; an optional command with a usage error is marked skipped."""
     m.setup(ctx)
     result = run_once(m.argv, ctx)
-    if m.optional and result.returncode == 2 and b"Traceback" not in result.stderr:
+    crashed = any(mark in result.stderr for mark in CRASH_MARKERS)
+    if m.optional and result.returncode == 2 and not crashed:
         lines = result.stderr.decode("utf-8", "replace").strip().splitlines()
         reason = lines[-1] if lines else "no message"
         m.skipped = f"usage error (exit code 2): {reason}"
@@ -563,7 +580,8 @@ def markdown(report: dict[str, Any]) -> str:
         f"{cfg['seed']}), {report['date']}. Whole processes, {cfg['runs']} runs each, "
         "interleaved round-robin after one warm-up run; files in the OS page cache. "
         + (
-            "Peak RSS per process via GNU time."
+            "Peak RSS via GNU time: the largest single process of the command's tree "
+            "(forked workers are not summed)."
             if cfg["rss_method"] != "os.wait4"
             else "Peak RSS via os.wait4, which counts the runner's own size as a floor."
         ),

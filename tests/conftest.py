@@ -28,7 +28,9 @@ acceptance:
 """
 
 
-def requirement_text(rid: str, title: str | None = None, body: str | None = None, **extra: str) -> str:
+def requirement_text(
+    rid: str, title: str | None = None, body: str | None = None, **extra: str
+) -> str:
     """A valid requirement file for `rid`; `extra` lines are appended to the front matter."""
     text = GOOD.format(
         id=rid,

@@ -46,7 +46,8 @@ max = 100
 required = true
 
 [workflow]
-statuses = ["proposed", "accepted", "in-progress", "testing", "awaiting-acceptance", "done", "rejected", "deferred", "duplicate"]
+statuses = ["proposed", "accepted", "in-progress", "testing", "awaiting-acceptance",
+            "done", "rejected", "deferred", "duplicate"]
 terminal = ["done", "rejected", "duplicate"]
 [workflow.transitions]
 proposed = ["accepted", "rejected", "deferred", "duplicate"]
@@ -107,15 +108,35 @@ extra_words = ["blazing"]
         ("[fields.n]\ntype = 'int'\nmin = 5\nmax = 1\n", "fields.n.min", "greater than max", 3),
         ("[workflow]\nstatuses = 'open'\n", "workflow.statuses", "list of strings", 2),
         ("[workflow]\nterminal = ['closed']\n", "workflow.terminal", "'closed' is not one of", 2),
-        ("[workflow.transitions]\nopen = ['done']\n", "workflow.transitions.open", "not a status", 2),
+        (
+            "[workflow.transitions]\nopen = ['done']\n",
+            "workflow.transitions.open",
+            "not a status",
+            2,
+        ),
         ("[workflow.sla]\nurgent = 'soon'\n", "workflow.sla.urgent", "duration", 2),
         ("[priority]\nrank = ['astrology']\n", "priority.rank", "'astrology' is not one of", 2),
-        ("[priority]\nice_levels = { high = 20, medium = 40 }\n", "priority.ice_levels", "must not exceed", 2),
+        (
+            "[priority]\nice_levels = { high = 20, medium = 40 }\n",
+            "priority.ice_levels",
+            "must not exceed",
+            2,
+        ),
         ("[trace]\nmarker = 'req: (\\\\d+)'\n", "trace.marker", "containing {id}", 2),
         ("[trace]\nmarker = 'req: ({id}'\n", "trace.marker", "valid regular expression", 2),
-        ("[trace.require]\nfunctional = ['tested']\n", "trace.require.functional", "'tested' is not one of", 2),
+        (
+            "[trace.require]\nfunctional = ['tested']\n",
+            "trace.require.functional",
+            "'tested' is not one of",
+            2,
+        ),
         ("[lint]\nsimilarity = 2\n", "lint.similarity", "from 0.1 to 1.0", 2),
-        ("[lint.words]\nvague = ['re:(unclosed']\n", "lint.words.vague", "valid regular expression", None),
+        (
+            "[lint.words]\nvague = ['re:(unclosed']\n",
+            "lint.words.vague",
+            "valid regular expression",
+            None,
+        ),
         ("[lint.words]\nfluffy = ['x']\n", "lint.words.fluffy", "unknown key", None),
         ("[project\nname = 'x'\n", "(syntax)", "invalid TOML", 1),
     ],
@@ -154,7 +175,7 @@ def test_find_root_walks_up(tmp_path: Path) -> None:
 
 
 def test_find_root_fails_clearly(tmp_path: Path) -> None:
-    with pytest.raises(RepositoryNotFound, match="reqforge.toml or reqs/"):
+    with pytest.raises(RepositoryNotFound, match=r"reqforge.toml or reqs/"):
         find_root(tmp_path)
 
 

@@ -56,11 +56,18 @@ def test_document_end_marker_closes_front_matter() -> None:
         ("---\nid: CRM-1\ntitle: [unclosed\n---\n", "RF003", 3, "YAML syntax error"),
         ("---\nid: CRM-1\nid: CRM-2\n---\n", "RF003", 3, "duplicate key"),
         ("---\n- a\n- b\n---\n", "RF003", 2, "must be a mapping"),
-        ("---\nx: !!python/object/apply:os.system ['echo pwned']\n---\n", "RF003", 2, "not allowed"),
+        (
+            "---\nx: !!python/object/apply:os.system ['echo pwned']\n---\n",
+            "RF003",
+            2,
+            "not allowed",
+        ),
         ("---\nx: !custom thing\n---\n", "RF003", 2, "not allowed"),
     ],
 )
-def test_problems_have_code_line_and_message(text: str, code: str, line: int, fragment: str) -> None:
+def test_problems_have_code_line_and_message(
+    text: str, code: str, line: int, fragment: str
+) -> None:
     problem = parse(text)
     assert isinstance(problem, Problem), problem
     assert problem.code == code
@@ -80,7 +87,7 @@ def test_exclamation_marks_in_text_are_not_tags() -> None:
 
 def test_alias_bomb_is_refused_quickly() -> None:
     lines = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
-    for prev, name in zip("abcdefgh", "bcdefghi"):
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=True):
         lines.append(f"{name}: &{name} [" + ", ".join([f"*{prev}"] * 9) + "]")
     problem = parse("---\n" + "\n".join(lines) + "\n---\n")
     assert isinstance(problem, Problem) and problem.code == "RF004"

@@ -15,11 +15,11 @@ import hashlib
 import marshal
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from reqforge import __version__
+from reqforge.checks.similarity import SIGNATURE_VERSION
 
 CACHE_DIR = ".reqforge/cache"
 _MAGIC = b"reqforge-parse-cache-1\n"
@@ -31,7 +31,12 @@ Entry = tuple[int, int, int, int, bytes, Any]
 
 
 def _header(fingerprint: str) -> bytes:
-    key = f"{__version__}|{sys.version_info[:3]}|{sys.implementation.name}|{fingerprint}"
+    # marshal's format and the similarity hashes depend on the interpreter; the signature
+    # version changes whenever the near-duplicate sketch does.
+    key = (
+        f"{__version__}|{sys.version_info[:3]}|{sys.implementation.name}|{sys.maxsize}"
+        f"|sig{SIGNATURE_VERSION}|{fingerprint}"
+    )
     return _MAGIC + key.encode() + b"\n"
 
 
@@ -39,32 +44,65 @@ def content_digest(raw: bytes) -> bytes:
     return hashlib.blake2b(raw, digest_size=_DIGEST_SIZE).digest()
 
 
+def read_sealed(path: Path, key: str) -> Any:
+    """The value stored by `write_sealed(path, key, value)`, or None when the file is missing,
+    was written for another key (version, interpreter, configuration) or is corrupt."""
+    header = _header(key)
+    try:
+        blob = path.read_bytes()
+    except OSError:
+        return None
+    if not blob.startswith(header) or len(blob) < len(header) + _DIGEST_SIZE:
+        return None
+    digest = blob[len(header) : len(header) + _DIGEST_SIZE]
+    payload = blob[len(header) + _DIGEST_SIZE :]
+    if hashlib.blake2b(payload, digest_size=_DIGEST_SIZE).digest() != digest:
+        return None
+    try:
+        return marshal.loads(payload)
+    except (EOFError, ValueError, TypeError):
+        return None
+
+
+def write_sealed(path: Path, key: str, value: Any) -> None:
+    """Store a marshal-able value atomically; a read-only repository simply keeps no cache."""
+    import tempfile  # only needed when something changed; it costs import time
+
+    payload = marshal.dumps(value)
+    digest = hashlib.blake2b(payload, digest_size=_DIGEST_SIZE).digest()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        gitignore = path.parent.parent / ".gitignore"
+        if not gitignore.exists():
+            gitignore.write_text("*\n", encoding="utf-8")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".bin")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(_header(key) + digest + payload)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError:
+        return
+
+
+def cache_path(root: Path, name: str) -> Path:
+    return root / CACHE_DIR / f"{name}.bin"
+
+
 class ParseCache:
     """Per-file entries keyed by repository-relative path."""
 
     def __init__(self, root: Path, fingerprint: str, name: str = "parse") -> None:
-        self.path = root / CACHE_DIR / f"{name}.bin"
+        self.path = cache_path(root, name)
         self.fingerprint = fingerprint
         self.entries: dict[str, Entry] = {}
         self.loaded = False
 
     def load(self) -> None:
         """Read the cache; anything unexpected leaves it empty."""
-        header = _header(self.fingerprint)
-        try:
-            blob = self.path.read_bytes()
-        except OSError:
-            return
-        if not blob.startswith(header) or len(blob) < len(header) + _DIGEST_SIZE:
-            return
-        digest = blob[len(header) : len(header) + _DIGEST_SIZE]
-        payload = blob[len(header) + _DIGEST_SIZE :]
-        if hashlib.blake2b(payload, digest_size=_DIGEST_SIZE).digest() != digest:
-            return
-        try:
-            entries = marshal.loads(payload)
-        except (EOFError, ValueError, TypeError):
-            return
+        entries = read_sealed(self.path, self.fingerprint)
         if isinstance(entries, dict):
             self.entries = entries
             self.loaded = True
@@ -93,21 +131,4 @@ class ParseCache:
         return result
 
     def save(self, entries: dict[str, Entry]) -> None:
-        """Replace the cache atomically; a read-only repository simply keeps no cache."""
-        payload = marshal.dumps(entries)
-        digest = hashlib.blake2b(payload, digest_size=_DIGEST_SIZE).digest()
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            gitignore = self.path.parent.parent / ".gitignore"
-            if not gitignore.exists():
-                gitignore.write_text("*\n", encoding="utf-8")
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-", suffix=".bin")
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(_header(self.fingerprint) + digest + payload)
-                os.replace(tmp, self.path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-        except OSError:
-            return
+        write_sealed(self.path, self.fingerprint, entries)

@@ -364,7 +364,9 @@ class _Validator:
 
             if name in BUILTIN_FIELDS:
                 raise self.fail(key, f"'{name}' is a built-in field and cannot be redefined")
-            spec = self.table(spec, key, ("type", "values", "min", "max", "required", "description"))
+            spec = self.table(
+                spec, key, ("type", "values", "min", "max", "required", "description")
+            )
             if "type" not in spec:
                 raise self.fail(f"{key}.type", f"missing; expected one of {', '.join(FIELD_TYPES)}")
             ftype = self.string(spec["type"], f"{key}.type", FIELD_TYPES)
@@ -410,10 +412,14 @@ class _Validator:
 
         transitions: dict[str, tuple[str, ...]] = {}
         if "transitions" in table:
-            for src, targets in self.table(table["transitions"], "workflow.transitions", None).items():
+            for src, targets in self.table(
+                table["transitions"], "workflow.transitions", None
+            ).items():
                 key = f"workflow.transitions.{src}"
                 if src not in statuses:
-                    raise self.fail(key, f"'{src}' is not a status; expected one of {', '.join(statuses)}")
+                    raise self.fail(
+                        key, f"'{src}' is not a status; expected one of {', '.join(statuses)}"
+                    )
                 transitions[src] = self.strings(targets, key, statuses)
         else:
             transitions = {
@@ -459,7 +465,9 @@ class _Validator:
         text = self.string(value, key)
         match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*", text)
         if not match:
-            raise self.fail(key, f"expected a duration such as '24h', '3d', '90m' or '1w', got {text!r}")
+            raise self.fail(
+                key, f"expected a duration such as '24h', '3d', '90m' or '1w', got {text!r}"
+            )
         per_hour = {"m": 1 / 60, "h": 1.0, "d": 24.0, "w": 168.0}
         return float(match.group(1)) * per_hour[match.group(2)]
 
@@ -472,16 +480,24 @@ class _Validator:
         if "ice_levels" in table:
             levels = self.table(table["ice_levels"], "priority.ice_levels", ("high", "medium"))
             high = int(self.number(levels.get("high", 60), "priority.ice_levels.high", 1, 125))
-            medium = int(self.number(levels.get("medium", 30), "priority.ice_levels.medium", 1, 125))
+            medium = int(
+                self.number(levels.get("medium", 30), "priority.ice_levels.medium", 1, 125)
+            )
             if medium > high:
-                raise self.fail("priority.ice_levels", f"medium ({medium}) must not exceed high ({high})")
+                raise self.fail(
+                    "priority.ice_levels", f"medium ({medium}) must not exceed high ({high})"
+                )
         tiers = {"A": 3.0, "B": 2.0, "C": 1.0}
         if "tiers" in table:
             tiers = {
                 k: float(self.number(v, f"priority.tiers.{k}", 0))
                 for k, v in self.table(table["tiers"], "priority.tiers", None).items()
             }
-        return {"priority": PriorityConfig(out.get("rank", ("p-level", "ice", "rice")), high, medium, MappingProxyType(tiers))}
+        return {
+            "priority": PriorityConfig(
+                out.get("rank", ("p-level", "ice", "rice")), high, medium, MappingProxyType(tiers)
+            )
+        }
 
     def trace(self, value: Any) -> dict[str, Any]:
         keys = ("scan", "marker", "results", "require", "tests", "orphans_exempt")
@@ -516,14 +532,18 @@ class _Validator:
         return {"site": SiteConfig(**kwargs)}
 
     def lint(self, value: Any) -> dict[str, Any]:
-        table = self.table(value, "lint", ("ears", "similarity", "duplicates", "words", "extra_words"))
+        table = self.table(
+            value, "lint", ("ears", "similarity", "duplicates", "words", "extra_words")
+        )
         kwargs: dict[str, Any] = {}
         if "ears" in table:
             kwargs["ears"] = self.boolean(table["ears"], "lint.ears")
         if "duplicates" in table:
             kwargs["duplicates"] = self.boolean(table["duplicates"], "lint.duplicates")
         if "similarity" in table:
-            kwargs["similarity"] = float(self.number(table["similarity"], "lint.similarity", 0.1, 1.0))
+            kwargs["similarity"] = float(
+                self.number(table["similarity"], "lint.similarity", 0.1, 1.0)
+            )
         if "extra_words" in table:
             kwargs["extra_words"] = self.strings(table["extra_words"], "lint.extra_words")
         if "words" in table:

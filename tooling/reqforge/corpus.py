@@ -9,8 +9,11 @@ and the similarity signature used by the near-duplicate check.
 from __future__ import annotations
 
 import fnmatch
+import hashlib
+import marshal
 import os
 import time
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,9 +44,10 @@ from reqforge.parallel import parallel_map
 CUSTOMERS_FILE = "customers.yaml"
 TIERS = ("A", "B", "C")
 
-# One file's stage result, marshal-able: (data or None, body line, located findings, signature)
-# where a located finding is (code, line, column, message).
-FileResult = tuple[Any, int, list[tuple[str, int, int, str]], tuple[int, ...] | None]
+# One file's stage result, marshal-able: (head or None, marshal-encoded front matter, body
+# line, located findings, similarity signature as array('i') bytes), where a located finding is
+# (code, line, column, message). Files that failed to parse have no head.
+FileResult = tuple[Any, bytes, int, list[tuple[str, int, int, str]], bytes]
 
 
 @dataclass
@@ -54,8 +58,9 @@ class Corpus:
     repository: Repository
     context: CheckContext
     file_findings: list[Finding]
-    signatures: list[tuple[int, ...]]  # parallel to repository.requirements
+    signatures: list[Sequence[int]]  # parallel to repository.requirements
     paths: tuple[str, ...] = ()  # every requirement file read, sorted
+    content_key: str = ""  # digest of the configuration and every file's content
     stats: dict[str, int] = field(default_factory=dict)
     _fronts: dict[str, str] = field(default_factory=dict)
 
@@ -63,7 +68,15 @@ class Corpus:
         """Turn a repository-level issue into a finding with line and column."""
         front = self._front_matter(req.path)
         line, column = locate_issue(front, issue) if front is not None else (1, 1)
-        return Finding(issue.code, severity_of(issue.code), req.path, line, column, issue.message, req.id or None)
+        return Finding(
+            issue.code,
+            severity_of(issue.code),
+            req.path,
+            line,
+            column,
+            issue.message,
+            req.id or None,
+        )
 
     def _front_matter(self, rel: str) -> str | None:
         if rel not in self._fronts:
@@ -127,9 +140,13 @@ def discover(config: Config) -> tuple[list[tuple[str, os.stat_result]], list[Fin
                     if name.endswith(".md") or os.path.isdir(entry.path):
                         findings.append(
                             Finding(
-                                "RF001", "error", rel, 0, 0,
+                                "RF001",
+                                "error",
+                                rel,
+                                0,
+                                0,
                                 "symbolic link leads outside the repository; not followed",
-                            )  # fmt: skip
+                            )
                         )
                     continue
             try:
@@ -173,13 +190,23 @@ def load_customers(config: Config) -> tuple[dict[str, Customer], list[Finding], 
             value = {}
         name = value.get("name")
         if not isinstance(name, str) or not name.strip():
-            problems.append(((key,), "RF101", f"customer '{key}': required field 'name' is missing"))
+            problems.append(
+                ((key,), "RF101", f"customer '{key}': required field 'name' is missing")
+            )
         tier = value.get("tier")
         if tier is not None and tier not in tiers:
-            problems.append(((key, "tier"), "RF102", f"customer '{key}': tier must be one of {', '.join(tiers)}, got {tier!r}"))
+            problems.append(
+                (
+                    (key, "tier"),
+                    "RF102",
+                    f"customer '{key}': tier must be one of {', '.join(tiers)}, got {tier!r}",
+                )
+            )
         industry = value.get("industry")
         if industry is not None and not isinstance(industry, str):
-            problems.append(((key, "industry"), "RF102", f"customer '{key}': industry must be text"))
+            problems.append(
+                ((key, "industry"), "RF102", f"customer '{key}': industry must be text")
+            )
         for path, code, message in problems:
             line, column = locate(text, path, on_value=code == "RF102", first_line=1)
             findings.append(Finding(code, severity_of(code), rel, line, column, message))
@@ -197,18 +224,23 @@ def analyse_file(rel: str, raw: bytes, ctx: CheckContext) -> FileResult:
     """The per-file stage for one file's bytes (pure: no I/O)."""
     parsed = parse_file(raw)
     if isinstance(parsed, Problem):
-        return None, 0, [(parsed.code, parsed.line, parsed.column, parsed.message)], None
+        return _failed(parsed.code, parsed.line, parsed.column, parsed.message)
     return _analyse_parsed(rel, parsed, ctx)
 
 
+def _failed(code: str, line: int, column: int, message: str) -> FileResult:
+    return None, b"", 0, [(code, line, column, message)], b""
+
+
 def _analyse_parsed(rel: str, parsed: ParsedFile, ctx: CheckContext) -> FileResult:
-    req = Requirement(rel, parsed.data, parsed.body_line)
+    req = Requirement.from_data(rel, parsed.data, parsed.body_line)
     issues = [*field_issues(req, ctx), *workflow_issues(req, ctx), *wording_issues(req, ctx)]
     located = []
     for issue in issues:
         line, column = locate_issue(parsed.front_matter, issue)
         located.append((issue.code, line, column, issue.message))
-    return parsed.data, parsed.body_line, located, signature(req.title, parsed.body)
+    sketch = array("i", signature(req.title, parsed.body)).tobytes()
+    return dict(req.head), marshal.dumps(parsed.data), parsed.body_line, located, sketch
 
 
 def _stage_chunk(ctx: CheckContext, root: str, max_size: int) -> Any:
@@ -224,19 +256,25 @@ def _stage_chunk(ctx: CheckContext, root: str, max_size: int) -> Any:
 def _stage_one(ctx: CheckContext, root: str, rel: str, size: int, max_size: int) -> Any:
     """(digest, FileResult) for one file, reading it; never raises."""
     if size > max_size:
-        message = f"file is {size / 1048576:.1f} MiB; the limit is {max_size / 1048576:g} MiB (project.max_file_size): refused"
-        return b"", (None, 0, [("RF004", 1, 1, message)], None)
+        message = (
+            f"file is {size / 1048576:.1f} MiB; the limit is {max_size / 1048576:g} MiB "
+            "(project.max_file_size): refused"
+        )
+        return b"", _failed("RF004", 1, 1, message)
     try:
-        with open(os.path.join(root, rel), "rb") as handle:
-            raw = handle.read(max_size + 1)
+        raw = _read(root, rel, max_size + 1)
     except OSError as exc:
-        return b"", (None, 0, [("RF001", 0, 0, f"cannot be read: {exc.strerror or exc}")], None)
+        return b"", _failed("RF001", 0, 0, f"cannot be read: {exc.strerror or exc}")
     if len(raw) > max_size:
-        return b"", (None, 0, [("RF004", 1, 1, "file grew past the size limit while being read: refused")], None)
+        return b"", _failed(
+            "RF004", 1, 1, "file grew past the size limit while being read: refused"
+        )
     try:
         return content_digest(raw), analyse_file(rel, raw, ctx)
     except (RecursionError, MemoryError, yaml_rs.YAMLDecodeError) as exc:  # defensive
-        return b"", (None, 0, [("RF004", 1, 1, f"file could not be processed safely: {type(exc).__name__}")], None)
+        return b"", _failed(
+            "RF004", 1, 1, f"file could not be processed safely: {type(exc).__name__}"
+        )
 
 
 def load_corpus(config: Config, *, use_cache: bool = True) -> Corpus:
@@ -263,7 +301,7 @@ def load_corpus(config: Config, *, use_cache: bool = True) -> Corpus:
             pending.append((rel, stat.st_size))
     if pending:
         computed = parallel_map(_stage_chunk(ctx, root, config.max_file_size), pending)
-        for (rel, _), (digest, result) in zip(pending, computed):
+        for (rel, _), (digest, result) in zip(pending, computed, strict=True):
             results[rel] = (digest, result)
     if use_cache and (pending or len(cache.entries) != len(files)):
         new_entries = {}
@@ -273,20 +311,30 @@ def load_corpus(config: Config, *, use_cache: bool = True) -> Corpus:
             old = cache.entries.get(rel)
             computed_ns = started_ns if old is None or rel in recomputed else old[3]
             if digest:
-                new_entries[rel] = (stat.st_size, stat.st_mtime_ns, stat.st_ino, computed_ns, digest, result)
+                new_entries[rel] = (
+                    stat.st_size,
+                    stat.st_mtime_ns,
+                    stat.st_ino,
+                    computed_ns,
+                    digest,
+                    result,
+                )
         cache.save(new_entries)
+    content = hashlib.blake2b(fingerprint.encode(), digest_size=16)
+    for rel, stat in files:
+        content.update(f"{rel}\0{stat.st_size}\0".encode() + results[rel][0])
     requirements: list[Requirement] = []
     signatures: list[tuple[int, ...]] = []
     findings: list[Finding] = [*walk_findings, *customer_findings]
     for rel, _ in files:
-        data, body_line, located, sig = results[rel][1]
-        rid = data.get("id") if isinstance(data, dict) else None
+        head, blob, body_line, located, sketch = results[rel][1]
+        rid = head.get("id") if isinstance(head, dict) else None
         rid = rid if isinstance(rid, str) else None
         for code, line, column, message in located:
             findings.append(Finding(code, severity_of(code), rel, line, column, message, rid))
-        if isinstance(data, dict):
-            requirements.append(Requirement(rel, data, body_line))
-            signatures.append(tuple(sig or ()))
+        if isinstance(head, dict):
+            requirements.append(Requirement(rel, head, body_line, blob))
+            signatures.append(array("i", sketch))
     repository = Repository(
         root=root,
         requirements=tuple(requirements),
@@ -301,10 +349,25 @@ def load_corpus(config: Config, *, use_cache: bool = True) -> Corpus:
         file_findings=findings,
         signatures=signatures,
         paths=tuple(rel for rel, _ in files),
+        content_key=content.hexdigest(),
         stats={"files": len(files), "parsed": len(pending), "cached": len(files) - len(pending)},
     )
 
 
-def _read(root: str, rel: str) -> bytes:
-    with open(os.path.join(root, rel), "rb") as handle:
-        return handle.read()
+def _read(root: str, rel: str, limit: int = -1) -> bytes:
+    """A file's bytes (at most `limit`), with plain system calls: measurably cheaper than
+    open().read() for 10,000 small files."""
+    fd = os.open(os.path.join(root, rel), os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        if limit < 0:
+            limit = os.fstat(fd).st_size + 1
+        chunks = []
+        while limit > 0:
+            chunk = os.read(fd, min(limit, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            limit -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)

@@ -11,7 +11,9 @@ from collections.abc import Iterable, Mapping
 ACYCLIC_RELATIONS = ("parent", "depends-on")
 
 
-def edges(requirements: Iterable[tuple[str, Mapping[str, tuple[str, ...]]]], relation: str) -> dict[str, list[str]]:
+def edges(
+    requirements: Iterable[tuple[str, Mapping[str, tuple[str, ...]]]], relation: str
+) -> dict[str, list[str]]:
     """ID -> targets of one relation, for (id, links) pairs; targets keep their order."""
     graph: dict[str, list[str]] = {}
     for rid, links in requirements:

@@ -14,22 +14,32 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import yaml
 import yaml_rs
 
 KeyPath = tuple[str | int, ...]
 
 MAX_DEPTH = 32  # requirement front matter needs 4 levels; 32 is generous and still safe
 MAX_ALIAS_EVENTS = 10_000  # events replayed through aliases, in total, per file
-_ALIAS_LIMITS = yaml_rs.AliasLimits(max_total_replayed_events=MAX_ALIAS_EVENTS, max_replay_stack_depth=16)
+_ALIAS_LIMITS = yaml_rs.AliasLimits(
+    max_total_replayed_events=MAX_ALIAS_EVENTS, max_replay_stack_depth=16
+)
 _YAML_ERROR_AT = re.compile(r"at line (\d+), column (\d+)")
 _STANDARD_TAGS = frozenset({"str", "int", "float", "bool", "null", "seq", "map"})
 _CLOSING = ("---", "...")
 
-try:  # PyYAML's C loader when libyaml is present; the pure-Python one otherwise
-    _Composer: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover
-    _Composer = yaml.SafeLoader
+
+@lru_cache(maxsize=1)
+def _yaml() -> Any:
+    """PyYAML, imported on first use: only files with findings (or tags) need it."""
+    import yaml
+
+    return yaml
+
+
+def _composer() -> type:
+    """PyYAML's C loader when libyaml is present; the pure-Python one otherwise."""
+    yaml = _yaml()
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,15 +66,19 @@ def decode(raw: bytes) -> str | Problem:
     """UTF-8 (with or without BOM) -> text with LF line endings, or an RF001 problem."""
     if b"\x00" in raw:
         line, column = _line_col_of_offset(raw, raw.index(b"\x00"))
-        return Problem("RF001", line, column, "binary file (contains NUL bytes); expected UTF-8 text")
+        return Problem(
+            "RF001", line, column, "binary file (contains NUL bytes); expected UTF-8 text"
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line, column = _line_col_of_offset(raw, exc.start)
         return Problem(
-            "RF001", line, column,
+            "RF001",
+            line,
+            column,
             f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at line {line}); save the file as UTF-8",
-        )  # fmt: skip
+        )
     if text.startswith("\ufeff"):
         text = text[1:]
     if "\r" in text:
@@ -83,9 +97,11 @@ def split_front_matter(text: str) -> tuple[str, int, str] | Problem:
     if not (text.startswith("---\n") or text.rstrip(" \t") == "---" or text.startswith("--- \n")):
         first = text.split("\n", 1)[0][:40]
         return Problem(
-            "RF002", 1, 1,
+            "RF002",
+            1,
+            1,
             f"no front matter: the file must start with a '---' line, found {first!r}",
-        )  # fmt: skip
+        )
     start = text.index("\n") + 1 if "\n" in text else len(text)
     # Fast path: the closing fence is almost always the first "\n---\n".
     end = text.find("\n---", start - 1)
@@ -105,9 +121,11 @@ def split_front_matter(text: str) -> tuple[str, int, str] | Problem:
         rest = text[start + match.end() + 1 :]
         return front, front.count("\n") + 3, rest
     return Problem(
-        "RF002", 1, 1,
+        "RF002",
+        1,
+        1,
         "front matter is not closed: expected a '---' line after the fields",
-    )  # fmt: skip
+    )
 
 
 def parse_front_matter(front: str, first_line: int = 2) -> dict[str, Any] | Problem:
@@ -123,18 +141,24 @@ def parse_front_matter(front: str, first_line: int = 2) -> dict[str, Any] | Prob
         if tag is not None:
             line, column, name = tag
             return Problem(
-                "RF003", line + first_line, column + 1,
+                "RF003",
+                line + first_line,
+                column + 1,
                 f"YAML tag '{name}' is not allowed: front matter holds plain values only",
-            )  # fmt: skip
+            )
     if data is None:
         return {}
     if not isinstance(data, dict):
         return Problem(
-            "RF003", first_line, 1,
+            "RF003",
+            first_line,
+            1,
             f"front matter must be a mapping of fields, got a {type(data).__name__}",
-        )  # fmt: skip
-    if _too_deep(data):
-        return Problem("RF004", first_line, 1, f"front matter is nested deeper than {MAX_DEPTH} levels")
+        )
+    if _may_be_deep(front) and _too_deep(data):
+        return Problem(
+            "RF004", first_line, 1, f"front matter is nested deeper than {MAX_DEPTH} levels"
+        )
     return data
 
 
@@ -142,11 +166,15 @@ def _yaml_problem(message: str, front: str, first_line: int) -> Problem:
     lowered = message.lower()
     if "alias" in lowered and ("limit" in lowered or "exceed" in lowered):
         return Problem(
-            "RF004", first_line, 1,
+            "RF004",
+            first_line,
+            1,
             f"YAML aliases expand beyond {MAX_ALIAS_EVENTS} nodes (an alias bomb?): refused",
-        )  # fmt: skip
+        )
     if "recursion" in lowered or "depth" in lowered or "too deep" in lowered:
-        return Problem("RF004", first_line, 1, f"front matter is nested too deeply: {_last_line(message)}")
+        return Problem(
+            "RF004", first_line, 1, f"front matter is nested too deeply: {_last_line(message)}"
+        )
     if lowered.startswith("duplicate mapping key"):
         key = message.split(":", 1)[1].strip()
         line, column = _duplicate_key_position(front)
@@ -156,19 +184,40 @@ def _yaml_problem(message: str, front: str, first_line: int) -> Problem:
         line, column = (tag[0], tag[1]) if tag else (0, 0)
         name = message.split(":", 1)[1].strip()
         return Problem(
-            "RF003", line + first_line, column + 1,
+            "RF003",
+            line + first_line,
+            column + 1,
             f"YAML tag {name} is not allowed: front matter holds plain values only",
-        )  # fmt: skip
+        )
     match = _YAML_ERROR_AT.search(message)
     if match:
         line = int(match.group(1)) - 1 + first_line
-        return Problem("RF003", line, int(match.group(2)), f"YAML syntax error: {_last_line(message)}")
+        return Problem(
+            "RF003", line, int(match.group(2)), f"YAML syntax error: {_last_line(message)}"
+        )
     return Problem("RF003", first_line, 1, f"YAML syntax error: {_last_line(message)}")
 
 
 def _last_line(message: str) -> str:
     lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
     return lines[-1] if lines else message
+
+
+# Nesting in YAML needs a flow bracket, more indentation, or a compact "- "/"? " entry on the
+# same line. Front matter with few brackets, shallow indentation and short compact runs is
+# therefore provably shallower than MAX_DEPTH (1 + 10 + 11 + 4 < 32), and needs no walk.
+_COMPACT_RUN = re.compile(r"(?:[-?][ \t]+){5}")
+_DEEP_INDENT = " " * 12
+
+
+def _may_be_deep(front: str) -> bool:
+    return (
+        front.count("[") + front.count("{") > 10
+        or "\n" + _DEEP_INDENT in front
+        or front.startswith(_DEEP_INDENT)
+        or "\t" in front
+        or (("- -" in front or "? " in front) and _COMPACT_RUN.search(front) is not None)
+    )
 
 
 def _too_deep(data: Any) -> bool:
@@ -186,8 +235,9 @@ def _too_deep(data: Any) -> bool:
 
 def _custom_tag(front: str) -> tuple[int, int, str] | None:
     """The first non-standard tag as (0-based line, column, name), or None."""
+    yaml = _yaml()
     try:
-        for token in yaml.scan(front, Loader=_Composer):
+        for token in yaml.scan(front, Loader=_composer()):
             if isinstance(token, yaml.TagToken):
                 handle, suffix = token.value
                 if handle == "!!" and suffix in _STANDARD_TAGS:
@@ -199,8 +249,9 @@ def _custom_tag(front: str) -> tuple[int, int, str] | None:
 
 
 def _duplicate_key_position(front: str) -> tuple[int, int]:
+    yaml = _yaml()
     try:
-        root = yaml.compose(front, Loader=_Composer)
+        root = yaml.compose(front, Loader=_composer())
     except yaml.YAMLError:
         return 0, 0
     stack = [root]
@@ -240,8 +291,9 @@ def key_positions(front: str, first_line: int = 2) -> Mapping[KeyPath, tuple[int
     1-based file lines (the front matter starts at `first_line`). Only called for files that
     have findings. Unparseable front matter gives an empty mapping.
     """
+    yaml = _yaml()
     try:
-        root = yaml.compose(front, Loader=_Composer)
+        root = yaml.compose(front, Loader=_composer())
     except (yaml.YAMLError, RecursionError):
         return {}
     positions: dict[KeyPath, tuple[int, int, int, int]] = {}
@@ -252,9 +304,11 @@ def key_positions(front: str, first_line: int = 2) -> Mapping[KeyPath, tuple[int
             for key, value in node.value:
                 child = (*path, str(key.value))
                 positions[child] = (
-                    key.start_mark.line + first_line, key.start_mark.column + 1,
-                    value.start_mark.line + first_line, value.start_mark.column + 1,
-                )  # fmt: skip
+                    key.start_mark.line + first_line,
+                    key.start_mark.column + 1,
+                    value.start_mark.line + first_line,
+                    value.start_mark.column + 1,
+                )
                 stack.append((value, child))
         elif isinstance(node, yaml.SequenceNode):
             for index, item in enumerate(node.value):

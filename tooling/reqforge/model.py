@@ -7,6 +7,7 @@ over it, so loading 10,000 files builds one small object each and nothing is con
 from __future__ import annotations
 
 import datetime as dt
+import marshal
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -59,40 +60,63 @@ def _id_list(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
     if isinstance(value, list):
+        if all(isinstance(v, str) for v in value):
+            return tuple(value)
         return tuple(v for v in value if isinstance(v, str))
     return ()
+
+
+# The fields every command reads for every requirement; the rest of the front matter is kept
+# marshal-encoded and decoded on first use, so loading 10,000 cached requirements stays cheap.
+HEAD_KEYS = ("id", "title", "type", "status", "links", "due", "lint-ignore")
 
 
 @dataclass(frozen=True, slots=True)
 class Requirement:
     """One requirement file: its path (POSIX, relative to the repository root) and front matter.
 
-    `data` is the parsed front matter (read-only by convention: never mutate it); the typed
-    accessors below return `None` or an empty value when a field is absent or mistyped
+    `head` holds the HEAD_KEYS fields; `data` is the whole parsed front matter, decoded from
+    `blob` on first access (the object stays logically immutable: never mutate either). The
+    typed accessors return `None` or an empty value when a field is absent or mistyped
     (mistyped values are reported by `check`, never guessed at).
     """
 
     path: str
-    data: Mapping[str, Any]
+    head: Mapping[str, Any]
     body_line: int  # 1-based line where the Markdown body starts
+    blob: bytes = field(default=b"", repr=False, compare=False)
+    _data: dict[str, Any] | None = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def from_data(cls, path: str, data: dict[str, Any], body_line: int) -> Requirement:
+        head = {key: data[key] for key in HEAD_KEYS if key in data}
+        return cls(path, head, body_line, b"", data)
+
+    @property
+    def data(self) -> Mapping[str, Any]:
+        if self._data is None:
+            object.__setattr__(self, "_data", marshal.loads(self.blob) if self.blob else {})
+        return self._data  # type: ignore[return-value]
 
     @property
     def id(self) -> str:
-        value = self.data.get("id")
+        value = self.head.get("id")
         return value if isinstance(value, str) else ""
 
     @property
     def title(self) -> str:
-        value = self.data.get("title")
+        value = self.head.get("title")
         return value if isinstance(value, str) else ""
 
     @property
     def type(self) -> str | None:
-        return self._str("type")
+        value = self.head.get("type")
+        return value if isinstance(value, str) else None
 
     @property
     def status(self) -> str | None:
-        return self._str("status")
+        value = self.head.get("status")
+        return value if isinstance(value, str) else None
 
     @property
     def owner(self) -> str | None:
@@ -110,7 +134,7 @@ class Requirement:
 
     @property
     def due(self) -> dt.date | None:
-        return parse_date(self.data.get("due"))
+        return parse_date(self.head.get("due"))
 
     @property
     def acceptance(self) -> tuple[str, ...]:
@@ -129,19 +153,21 @@ class Requirement:
 
     @property
     def lint_ignore(self) -> frozenset[str]:
-        return frozenset(_id_list(self.data.get("lint-ignore")))
+        return frozenset(_id_list(self.head.get("lint-ignore")))
 
     @property
     def links(self) -> Mapping[str, tuple[str, ...]]:
-        """Relation -> target IDs, for every relation given as a list of strings."""
-        value = self.data.get("links")
+        """Relation -> target IDs, for every relation given as a list of strings (or one)."""
+        value = self.head.get("links")
         if not isinstance(value, Mapping):
             return MappingProxyType({})
         return MappingProxyType({k: _id_list(v) for k, v in value.items() if isinstance(k, str)})
 
     def get(self, dotted: str, default: Any = None) -> Any:
         """The raw value at a dotted path of the front matter, or `default`."""
-        return lookup(self.data, dotted, default)
+        return lookup(
+            self.head if dotted.split(".", 1)[0] in HEAD_KEYS else self.data, dotted, default
+        )
 
     def _str(self, key: str) -> str | None:
         value = self.data.get(key)

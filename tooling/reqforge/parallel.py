@@ -52,7 +52,7 @@ def parallel_map(func: Callable[[Sequence[T]], list[Any]], items: Sequence[T]) -
         os.close(write_fd)
         children.append((pid, read_fd))
     results = func(chunks[0])
-    for (pid, read_fd), chunk in zip(children, chunks[1:]):
+    for (pid, read_fd), chunk in zip(children, chunks[1:], strict=True):
         with os.fdopen(read_fd, "rb") as pipe:
             data = pipe.read()
         _, status = os.waitpid(pid, 0)

@@ -18,23 +18,26 @@ def field_issues(req: Requirement, ctx: CheckContext) -> Iterator[Issue]:
         for index, key in enumerate(customers):
             if isinstance(key, str) and key not in ctx.customer_keys:
                 yield Issue(
-                    "RF102", ("source", "customers", index),
+                    "RF102",
+                    ("source", "customers", index),
                     f"source.customers[{index}]: '{key}' is not a customer in reqs/customers.yaml",
                     on_value=True,
-                )  # fmt: skip
-    rid = req.data.get("id")
+                )
+    rid = req.head.get("id")
     if not isinstance(rid, str) or not rid:
         return
     if not ctx.id_regex.search(rid):
         yield Issue(
-            "RF104", ("id",),
+            "RF104",
+            ("id",),
             f"id {rid!r} does not match the ID pattern {ctx.id_pattern}",
             on_value=True,
-        )  # fmt: skip
+        )
     stem = req.path.rsplit("/", 1)[-1].removesuffix(".md")
     if stem != rid:
         yield Issue(
-            "RF105", ("id",),
+            "RF105",
+            ("id",),
             f"id {rid!r} does not match the file name '{stem}.md'",
             on_value=True,
-        )  # fmt: skip
+        )

@@ -16,7 +16,7 @@ _DEAD = ("rejected", "duplicate")
 
 def _link_paths(req: Requirement) -> Iterator[tuple[str, int | None, str]]:
     """(relation, index or None for a single-string value, target) for every link."""
-    links = req.data.get("links")
+    links = req.head.get("links")
     if not isinstance(links, dict):
         return
     for relation, value in links.items():
@@ -47,31 +47,47 @@ def link_issues(requirements: Sequence[Requirement]) -> Iterator[tuple[Requireme
         for relation, index, target in _link_paths(req):
             path = _path(relation, index)
             if target == req.id:
-                yield req, Issue("RF203", path, f"links.{relation}: links to itself ({target})", True)
+                yield (
+                    req,
+                    Issue("RF203", path, f"links.{relation}: links to itself ({target})", True),
+                )
                 continue
             found = by_id.get(target)
             if not found:
-                yield req, Issue("RF201", path, f"links.{relation}: unknown requirement {target!r}", True)
+                yield (
+                    req,
+                    Issue("RF201", path, f"links.{relation}: unknown requirement {target!r}", True),
+                )
                 continue
             status = found[0].status
             if status in _DEAD and req.status not in _DEAD and relation != "duplicates":
-                yield req, Issue(
-                    "RF204", path,
-                    f"links.{relation}: {target} is {status}; link to what replaced it",
-                    True,
-                )  # fmt: skip
+                yield (
+                    req,
+                    Issue(
+                        "RF204",
+                        path,
+                        f"links.{relation}: {target} is {status}; link to what replaced it",
+                        True,
+                    ),
+                )
     pairs = [(r.id, r.links) for r in requirements if r.id]
     first = {rid: reqs[0] for rid, reqs in by_id.items()}
     for relation in ACYCLIC_RELATIONS:
         graph = edges(pairs, relation)
-        for cycle in find_cycles({k: [t for t in v if t in first and t != k] for k, v in graph.items()}):
+        for cycle in find_cycles(
+            {k: [t for t in v if t in first and t != k] for k, v in graph.items()}
+        ):
             owner = first[cycle[0]]
             index = _index_of(owner, relation, cycle[1])
-            yield owner, Issue(
-                "RF202", _path(relation, index),
-                f"cycle in {relation}: {' -> '.join(cycle)}",
-                True,
-            )  # fmt: skip
+            yield (
+                owner,
+                Issue(
+                    "RF202",
+                    _path(relation, index),
+                    f"cycle in {relation}: {' -> '.join(cycle)}",
+                    True,
+                ),
+            )
 
 
 def _index_of(req: Requirement, relation: str, target: str) -> int | None:

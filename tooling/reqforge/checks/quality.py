@@ -33,7 +33,7 @@ def _where(path: tuple[str | int, ...]) -> str:
 
 def duplicate_issues(
     requirements: Sequence[Requirement],
-    signatures: Sequence[tuple[int, ...]],
+    signatures: Sequence[Sequence[int]],
     ctx: CheckContext,
 ) -> Iterator[tuple[Requirement, Issue]]:
     """RF403 on the later of each pair of near-identical requirements (by path)."""
@@ -44,12 +44,17 @@ def duplicate_issues(
         first, second = requirements[i], requirements[j]
         if _declared(first, second) or "duplicate" in (first.status, second.status):
             continue
-        yield second, Issue(
-            "RF403", ("title",),
-            f"possible duplicate of {first.id or first.path} ({first.path}, similarity {score:.2f}):"
-            " merge them or mark one with links.duplicates",
-            True,
-        )  # fmt: skip
+        yield (
+            second,
+            Issue(
+                "RF403",
+                ("title",),
+                f"possible duplicate of {first.id or first.path} ({first.path}, "
+                f"similarity {score:.2f}):"
+                " merge them or mark one with links.duplicates",
+                True,
+            ),
+        )
 
 
 def _declared(a: Requirement, b: Requirement) -> bool:

@@ -24,7 +24,9 @@ class Rule:
 
 _RULES = [
     Rule(
-        "RF001", ERROR, "file unreadable or not UTF-8",
+        "RF001",
+        ERROR,
+        "file unreadable or not UTF-8",
         "reqforge reads every requirement as UTF-8 text. A file in another encoding (GBK, "
         "latin-1), a binary file or a symlink leading out of the repository cannot be read "
         "safely, so it is reported instead of guessed at.",
@@ -32,35 +34,45 @@ _RULES = [
         "title: Café export      (saved as UTF-8)",
     ),
     Rule(
-        "RF002", ERROR, "no front matter, or it is not closed",
+        "RF002",
+        ERROR,
+        "no front matter, or it is not closed",
         "A requirement file starts with a line '---', then YAML front matter, then a closing "
         "'---' line before the Markdown body. Without it there are no fields to check.",
         "# Bulk export\\nUsers can export...",
         "---\\nid: CRM-0042\\ntitle: Bulk export\\n...\\n---\\n# Bulk export",
     ),
     Rule(
-        "RF003", ERROR, "YAML syntax error",
+        "RF003",
+        ERROR,
+        "YAML syntax error",
         "The front matter must be a valid YAML mapping without duplicate keys or tags; the "
         "finding names the line where the parser stopped.",
         "title: [Bulk export\\nstatus: accepted",
         "title: Bulk export\\nstatus: accepted",
     ),
     Rule(
-        "RF004", ERROR, "file or YAML too large or too deep",
+        "RF004",
+        ERROR,
+        "file or YAML too large or too deep",
         "A file over the size limit, YAML nested too deeply or an alias that expands without "
         "bound (a 'billion laughs' bomb) is refused before it can exhaust memory or time.",
         "a: &a [x, x, x]\\nb: &b [*a, *a, *a]\\nc: [*b, *b, *b]   (and so on)",
         "Plain values; requirement front matter never needs anchors or deep nesting.",
     ),
     Rule(
-        "RF101", ERROR, "required field missing",
+        "RF101",
+        ERROR,
+        "required field missing",
         "Every requirement needs `id`, `title`, `type` and `status` (and any custom field "
         "declared `required = true`); tools and people rely on them.",
         "id: CRM-0042\\ntitle: Bulk export",
         "id: CRM-0042\\ntitle: Bulk export\\ntype: functional\\nstatus: proposed",
     ),
     Rule(
-        "RF102", ERROR, "wrong type, value outside enum or range",
+        "RF102",
+        ERROR,
+        "wrong type, value outside enum or range",
         "Each field has a type and, for many, a set of allowed values or a range (ICE inputs "
         "1-5, value and cost 1-10, RICE confidence 0-1, ...). A wrong value would silently "
         "distort priorities, so it is an error naming what is allowed.",
@@ -68,62 +80,79 @@ _RULES = [
         "priority:\\n  ice: {impact: 5, confidence: 4, ease: 3}",
     ),
     Rule(
-        "RF103", WARNING, "unknown field",
+        "RF103",
+        WARNING,
+        "unknown field",
         "A field reqforge does not know is kept, but it is often a typo (`prority`). Declare "
         "real extra fields under [fields.NAME] in reqforge.toml. An error with --strict.",
         "prority:\\n  moscow: must",
         "priority:\\n  moscow: must",
     ),
     Rule(
-        "RF104", ERROR, "ID does not match the pattern",
+        "RF104",
+        ERROR,
+        "ID does not match the pattern",
         "IDs follow project.id_pattern (default `^[A-Z][A-Z0-9]{1,9}-[0-9]{1,6}$`) so they "
         "are unambiguous in links, commits and URLs; a path-like ID could escape a folder.",
         "id: crm_42",
         "id: CRM-0042",
     ),
     Rule(
-        "RF105", ERROR, "ID does not match the file name",
+        "RF105",
+        ERROR,
+        "ID does not match the file name",
         "The file name stem must equal the ID, so a requirement can be found from its ID and "
         "permalinks stay stable.",
         "reqs/billing/CRM-0041.md with id: CRM-0042",
         "reqs/billing/CRM-0042.md with id: CRM-0042",
     ),
     Rule(
-        "RF106", ERROR, "duplicate ID",
+        "RF106",
+        ERROR,
+        "duplicate ID",
         "Two files with the same ID make every link to it ambiguous. Both paths are named; "
         "give one of them the next free ID (`reqforge new` picks one).",
         "reqs/a/CRM-0042.md and reqs/b/CRM-0042.md",
         "reqs/a/CRM-0042.md and reqs/b/CRM-0043.md",
     ),
     Rule(
-        "RF201", ERROR, "link to an unknown ID",
+        "RF201",
+        ERROR,
+        "link to an unknown ID",
         "A link must name an existing requirement; a dangling link breaks traceability.",
         "links:\\n  parent: [CRM-9999]",
         "links:\\n  parent: [CRM-0001]",
     ),
     Rule(
-        "RF202", ERROR, "cycle in parent or depends-on",
+        "RF202",
+        ERROR,
+        "cycle in parent or depends-on",
         "A requirement cannot be its own ancestor or depend on itself through others; the "
         "cycle is listed so it can be broken.",
         "CRM-1 depends-on CRM-2, CRM-2 depends-on CRM-1",
         "CRM-1 depends-on CRM-2 only",
     ),
     Rule(
-        "RF203", ERROR, "link to itself",
-        "A requirement linking to itself carries no information and is usually a copy-paste "
-        "slip.",
+        "RF203",
+        ERROR,
+        "link to itself",
+        "A requirement linking to itself carries no information and is usually a copy-paste slip.",
         "id: CRM-0042\\nlinks:\\n  depends-on: [CRM-0042]",
         "id: CRM-0042\\nlinks:\\n  depends-on: [CRM-0010]",
     ),
     Rule(
-        "RF204", WARNING, "link to a rejected or duplicate requirement",
+        "RF204",
+        WARNING,
+        "link to a rejected or duplicate requirement",
         "Work that depends on a rejected or duplicated requirement should point at what "
         "replaced it.",
         "links:\\n  depends-on: [CRM-0007]   (CRM-0007 is rejected)",
         "links:\\n  depends-on: [CRM-0008]   (the accepted replacement)",
     ),
     Rule(
-        "RF301", ERROR, "status transition not allowed",
+        "RF301",
+        ERROR,
+        "status transition not allowed",
         "With --base, each status change since the base revision must follow "
         "[workflow.transitions]; skipping review (proposed -> done) is refused.",
         "status: proposed  ->  status: done",
@@ -131,7 +160,9 @@ _RULES = [
         needs_history=True,
     ),
     Rule(
-        "RF302", ERROR, "field required by the status is missing",
+        "RF302",
+        ERROR,
+        "field required by the status is missing",
         "Entering some statuses requires information ([workflow.requires]): a reason to "
         "reject or defer, acceptance criteria and an owner to accept, the original to mark "
         "a duplicate.",
@@ -139,7 +170,9 @@ _RULES = [
         "status: rejected\\nreason: Covered by the bulk API (CRM-0050).",
     ),
     Rule(
-        "RF303", ERROR, "new ID already taken on the base revision",
+        "RF303",
+        ERROR,
+        "new ID already taken on the base revision",
         "Two branches that each add the next free ID collide when both merge; with --base "
         "the later one is told before merging.",
         "a branch adds CRM-0043, which main already has",
@@ -147,7 +180,9 @@ _RULES = [
         needs_history=True,
     ),
     Rule(
-        "RF401", WARNING, "vague or unverifiable wording",
+        "RF401",
+        WARNING,
+        "vague or unverifiable wording",
         "Words like 'user-friendly', 'some', 'as appropriate', 'etc.', 'be able to', "
         "'always' or '优化', '尽量', '及时' cannot be verified (INCOSE Guide for Writing "
         "Requirements R7, R8, R9, R10, R26, R35). Say what, how much and by when.",
@@ -155,34 +190,44 @@ _RULES = [
         "title: The export shall write 100,000 rows to CSV in under 10 seconds.",
     ),
     Rule(
-        "RF402", WARNING, "accepted requirement without acceptance criteria",
+        "RF402",
+        WARNING,
+        "accepted requirement without acceptance criteria",
         "Once accepted, a requirement needs testable acceptance criteria, or nobody can say "
         "when it is done.",
         "status: accepted\\n(no acceptance:)",
         "status: accepted\\nacceptance:\\n  - Exports 100,000 rows in under 10 seconds.",
     ),
     Rule(
-        "RF403", WARNING, "possible duplicate of another requirement",
+        "RF403",
+        WARNING,
+        "possible duplicate of another requirement",
         "Two requirements whose title and body are nearly the same are often one need "
         "recorded twice; merge them or link one with `links.duplicates`.",
         "CRM-0042 'Export customer data to CSV' and CRM-0077 'Export the customer data to CSV'",
         "CRM-0077 with status: duplicate and links: {duplicates: [CRM-0042]}",
     ),
     Rule(
-        "RF404", WARNING, "P0/P1 without five-whys analysis",
+        "RF404",
+        WARNING,
+        "P0/P1 without five-whys analysis",
         "Important requirements deserve a root-cause chain (analysis.five-whys) so the team "
         "solves the real problem, not the first symptom.",
         "priority: {importance: high, urgency: urgent}",
         "priority: {importance: high, urgency: urgent}\\nanalysis:\\n  five-whys: [...]",
     ),
     Rule(
-        "RF405", WARNING, "overdue",
+        "RF405",
+        WARNING,
+        "overdue",
         "The due date has passed and the status is not terminal: re-plan it or close it.",
         "due: 2020-01-31\\nstatus: in-progress",
         "due: 2027-01-31\\nstatus: in-progress",
     ),
     Rule(
-        "RF406", WARNING, "suspect link",
+        "RF406",
+        WARNING,
+        "suspect link",
         "The linked requirement changed after this one was last changed, so this one may "
         "need review (from git history).",
         "CRM-0042 links to CRM-0001, which was edited after CRM-0042",
@@ -190,7 +235,9 @@ _RULES = [
         needs_history=True,
     ),
     Rule(
-        "RF407", WARNING, "acceptance criterion not in an EARS shape",
+        "RF407",
+        WARNING,
+        "acceptance criterion not in an EARS shape",
         "Opt-in ([lint] ears = true). The EARS templates ('When <trigger>, the <system> shall "
         "<response>', 'While <state>, ...', 'If <condition>, then ...', 'Where <feature>, "
         "...', '当……时，系统应……') make criteria testable and uniform.",

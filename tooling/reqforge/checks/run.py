@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
+from reqforge.cache import cache_path, read_sealed, write_sealed
 from reqforge.checks.links import link_issues
 from reqforge.checks.quality import duplicate_issues
 from reqforge.checks.registry import RULES
@@ -27,16 +28,42 @@ class CheckOptions:
     ignore: frozenset[str] = frozenset()
     strict: bool = False  # warnings count as errors
     today: dt.date | None = None
+    use_cache: bool = True
 
 
-def repository_findings(corpus: Corpus, today: dt.date) -> list[Finding]:
-    """The repository-wide findings: RF106, RF201-RF204, RF403, RF405."""
+def cross_file_findings(corpus: Corpus) -> list[Finding]:
+    """RF106, RF201-RF204 and RF403: findings that depend on more than one file."""
     requirements = corpus.repository.requirements
     findings = [corpus.locate(req, issue) for req, issue in link_issues(requirements)]
     findings += [
         corpus.locate(req, issue)
         for req, issue in duplicate_issues(requirements, corpus.signatures, corpus.context)
     ]
+    return findings
+
+
+def cached_cross_file_findings(corpus: Corpus, use_cache: bool) -> list[Finding]:
+    """`cross_file_findings`, reused from the last run when no file and no setting changed
+    (they depend on nothing else, so the reuse is exact)."""
+    path = cache_path(corpus.config.root, "cross-file")
+    if use_cache and corpus.content_key:
+        stored = read_sealed(path, corpus.content_key)
+        if isinstance(stored, list):
+            try:
+                return [Finding(*item) for item in stored]
+            except TypeError:
+                pass
+    findings = cross_file_findings(corpus)
+    if use_cache and corpus.content_key:
+        rows = [(f.code, f.severity, f.path, f.line, f.column, f.message, f.id) for f in findings]
+        write_sealed(path, corpus.content_key, rows)
+    return findings
+
+
+def repository_findings(corpus: Corpus, today: dt.date, use_cache: bool = False) -> list[Finding]:
+    """The repository-wide findings: RF106, RF201-RF204, RF403, RF405."""
+    requirements = corpus.repository.requirements
+    findings = cached_cross_file_findings(corpus, use_cache)
     for req in requirements:
         issue = overdue_issue(req, corpus.context, today)
         if issue is not None:
@@ -55,8 +82,10 @@ def _in_paths(path: str, paths: Sequence[str]) -> bool:
 def run_check(corpus: Corpus, options: CheckOptions) -> CheckResult:
     """Grade and filter every finding of the corpus into a sorted CheckResult."""
     today = options.today or dt.date.today()
-    findings = [*corpus.file_findings, *repository_findings(corpus, today)]
-    silenced = {req.path: req.lint_ignore for req in corpus.repository if req.data.get("lint-ignore")}
+    findings = [*corpus.file_findings, *repository_findings(corpus, today, options.use_cache)]
+    silenced = {
+        req.path: req.lint_ignore for req in corpus.repository if req.head.get("lint-ignore")
+    }
     kept: list[Finding] = []
     for finding in findings:
         if finding.code in silenced.get(finding.path, ()):

@@ -25,24 +25,32 @@ def workflow_issues(req: Requirement, ctx: CheckContext) -> Iterator[Issue]:
         if not _present(req.get(name)):
             parent = tuple(name.split("."))[:-1]
             yield Issue(
-                "RF302", parent or ("status",),
+                "RF302",
+                parent or ("status",),
                 f"status '{status}' requires '{name}'",
                 on_value=not parent,
-            )  # fmt: skip
-    if status in wf.committed and not req.acceptance and "acceptance" not in wf.requires.get(status, ()):
+            )
+    if (
+        status in wf.committed
+        and not req.acceptance
+        and "acceptance" not in wf.requires.get(status, ())
+    ):
         yield Issue(
-            "RF402", ("status",),
-            f"status '{status}' but no acceptance criteria: add `acceptance:` with testable sentences",
+            "RF402",
+            ("status",),
+            f"status '{status}' but no acceptance criteria: "
+            "add `acceptance:` with testable sentences",
             on_value=True,
-        )  # fmt: skip
+        )
     if status not in wf.terminal and _p_level(req) in ("P0", "P1"):
         whys = req.get("analysis.five-whys")
         if not (isinstance(whys, list) and whys):
             yield Issue(
-                "RF404", ("priority", "importance"),
+                "RF404",
+                ("priority", "importance"),
                 f"{_p_level(req)} requirement without `analysis.five-whys` (root-cause chain)",
                 on_value=True,
-            )  # fmt: skip
+            )
 
 
 def _p_level(req: Requirement) -> str | None:
@@ -56,7 +64,9 @@ def overdue_issue(req: Requirement, ctx: CheckContext, today: dt.date) -> Issue 
         return None
     days = (today - due).days
     return Issue(
-        "RF405", ("due",),
-        f"overdue by {days} day{'s' if days != 1 else ''} (due {due.isoformat()}, status '{req.status}')",
+        "RF405",
+        ("due",),
+        f"overdue by {days} day{'s' if days != 1 else ''} "
+        f"(due {due.isoformat()}, status '{req.status}')",
         on_value=True,
-    )  # fmt: skip
+    )

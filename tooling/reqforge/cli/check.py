@@ -21,7 +21,9 @@ def _codes(values: tuple[str, ...], option: str) -> frozenset[str]:
     codes = {c.strip().upper() for v in values for c in v.split(",") if c.strip()}
     for code in sorted(codes):
         if not known_code(code):
-            raise click.BadParameter(f"unknown finding code {code!r} (see `reqforge check --explain`)", param_hint=option)
+            raise click.BadParameter(
+                f"unknown finding code {code!r} (see `reqforge check --explain`)", param_hint=option
+            )
     return frozenset(codes)
 
 
@@ -32,18 +34,42 @@ def _repo_paths(paths: tuple[str, ...], root: Path) -> tuple[str, ...]:
         try:
             out.append(full.relative_to(root.resolve()).as_posix())
         except ValueError:
-            raise click.BadParameter(f"{raw} is outside the repository {root}", param_hint="PATHS") from None
+            raise click.BadParameter(
+                f"{raw} is outside the repository {root}", param_hint="PATHS"
+            ) from None
     return tuple(out)
 
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--strict", is_flag=True, help="Treat every warning as an error (exit 1 on warnings).")
-@click.option("--select", multiple=True, metavar="CODES", help="Report only these codes or prefixes (RF1,RF401).")
-@click.option("--ignore", multiple=True, metavar="CODES", help="Do not report these codes or prefixes.")
-@click.option("--explain", metavar="CODE", help="Explain a finding code (why, a bad and a good example) and exit.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Report format.")
-@click.option("--no-cache", is_flag=True, help="Ignore and do not write the parse cache (.reqforge/cache/).")
+@click.option(
+    "--strict", is_flag=True, help="Treat every warning as an error (exit 1 on warnings)."
+)
+@click.option(
+    "--select",
+    multiple=True,
+    metavar="CODES",
+    help="Report only these codes or prefixes (RF1,RF401).",
+)
+@click.option(
+    "--ignore", multiple=True, metavar="CODES", help="Do not report these codes or prefixes."
+)
+@click.option(
+    "--explain",
+    metavar="CODE",
+    help="Explain a finding code (why, a bad and a good example) and exit.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+@click.option(
+    "--no-cache", is_flag=True, help="Ignore and do not write the parse cache (.reqforge/cache/)."
+)
 @click.option(
     "--today",
     type=click.DateTime(formats=["%Y-%m-%d"]),
@@ -73,7 +99,10 @@ def check(
     if explain is not None:
         code = explain.strip().upper()
         if code not in RULES:
-            raise click.BadParameter(f"unknown finding code {explain!r}; known: {', '.join(RULES)}", param_hint="--explain")
+            raise click.BadParameter(
+                f"unknown finding code {explain!r}; known: {', '.join(RULES)}",
+                param_hint="--explain",
+            )
         click.echo(_explain(code))
         return
     from reqforge.checks.run import CheckOptions, run_check
@@ -87,6 +116,7 @@ def check(
         ignore=_codes(ignore, "--ignore"),
         strict=strict,
         today=today.date() if today else None,
+        use_cache=not no_cache,
     )
     if not config.reqs_path.is_dir():
         raise ReqforgeError(f"no requirements folder {config.reqs_dir}/ in {config.root}")
@@ -106,7 +136,9 @@ def _explain(code: str) -> str:
 
 
 def _code_table() -> str:
-    return "\n".join(f"  {rule.code}  {rule.severity:<7}  {rule.summary}" for rule in RULES.values())
+    return "\n".join(
+        f"  {rule.code}  {rule.severity:<7}  {rule.summary}" for rule in RULES.values()
+    )
 
 
 check.help = (check.help or "") + "\n" + _code_table()

@@ -79,7 +79,8 @@ def _debug(ctx: click.Context) -> bool:
 @click.option(
     "--repo",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Repository folder (default: walk up from here to the folder holding reqforge.toml or reqs/).",
+    help="Repository folder (default: walk up from here to the folder holding "
+    "reqforge.toml or reqs/).",
 )
 @click.option(
     "--config",
@@ -87,11 +88,15 @@ def _debug(ctx: click.Context) -> bool:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Configuration file (default: reqforge.toml in the repository).",
 )
-@click.option("-q", "--quiet", is_flag=True, help="Print only results, no notes or summaries on stderr.")
+@click.option(
+    "-q", "--quiet", is_flag=True, help="Print only results, no notes or summaries on stderr."
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
 @click.version_option(__version__, "--version", prog_name="reqforge")
 @click.pass_context
-def cli(ctx: click.Context, repo: Path | None, config_file: Path | None, quiet: bool, debug: bool) -> None:
+def cli(
+    ctx: click.Context, repo: Path | None, config_file: Path | None, quiet: bool, debug: bool
+) -> None:
     """reqforge: customer and product requirements as Markdown + YAML in git,
     checked, prioritised, traced and published.
 

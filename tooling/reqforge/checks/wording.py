@@ -1,0 +1,481 @@
+"""Vague and unverifiable wording (RF401) and the EARS shape of acceptance criteria (RF407).
+
+Pure functions, no I/O. The word lists follow the INCOSE Guide for Writing Requirements: each
+category below is one of its rules, with English and Chinese entries. They were chosen to be
+unverifiable in almost every use and rarely anything else, so a finding is worth reading:
+
+* words that are often precise are left out or narrowed with a regex: "about" only before a
+  number ("about 10 s", not "about the export"), "many" not after "how", "soon" not in
+  "as soon as <event>", 左右 only after a number ("10秒左右", not 左右滑动), 约 only before a
+  number, 应能 not inside 对应能力, and 等 only where it closes a list ("CSV、Excel等格式",
+  "导出和打印等操作") or a clause ("支持CSV等。"), never in 等待, 等级, 等于, 平等, 相等, 同等;
+* "all", "every", "any", "real-time"/实时, 完全 and a bare 能够 are not listed: they are just
+  as often exact ("all rows", "完全一致", 实时 as a product name, "用户能够导出" states a
+  capability), so flagging them would teach people to ignore RF401. Phrases in two categories
+  (尽快: escape or temporal) are listed once.
+
+Entry syntax (also for `[lint]` word lists in reqforge.toml): a plain phrase matches
+case-insensitively; if it starts or ends with an ASCII letter, digit or underscore, it must be
+a whole word there ("some" does not match "awesome", "fast" not "breakfast", "etc." matches with
+its dot). CJK phrases match anywhere. An entry `re:<regex>` is a regular expression, matched
+case-insensitively against the lower-cased text; if it has a group named `hit`, only that
+group is reported (the Chinese 等 entry uses this to report 等 itself, not the whole list).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+RULES: dict[str, str] = {
+    "vague": "R7",
+    "escape": "R8",
+    "open_ended": "R9",
+    "infinitive": "R10",
+    "absolute": "R26",
+    "temporal": "R35",
+}
+"""INCOSE rule of each built-in category; a custom category has no rule ("")."""
+
+# Kept as dense paragraphs, which read like the word lists they are; one phrase per line
+# would run to 400 lines.
+# fmt: off
+DEFAULT_WORDS: dict[str, tuple[str, ...]] = {
+    # R7: vague terms (quantities, qualities and adverbs nobody can test).
+    "vague": (
+        "some", "several", "re:many(?<![a-z0-9_]many)(?<!how many)(?![a-z0-9_])", "few", "various",
+        "numerous", "a lot of", "lots of", "a number of", "a large number of",
+        "approximately", "roughly", "nearly", "almost",
+        "re:about(?<![a-z0-9_]about)(?=[ \t]*[0-9])",
+        "re:around(?<![a-z0-9_]around)(?=[ \t]*[0-9])",
+        "adequate", "adequately", "sufficient", "sufficiently", "reasonable", "reasonably",
+        "appropriate", "appropriately", "suitable", "acceptable", "satisfactory",
+        "user-friendly", "user friendly", "easy", "easily", "easy to use", "simple",
+        "intuitive", "intuitively", "seamless", "seamlessly", "convenient",
+        "fast", "quick", "quickly", "rapid", "rapidly", "flexible", "robust", "scalable",
+        "efficient", "efficiently", "significant", "significantly", "minimal", "optimal",
+        "optimize", "optimise", "optimized", "optimised", "maximize", "maximise",
+        "minimize", "minimise", "state-of-the-art", "state of the art",
+        "typical", "typically", "usually", "often", "frequently", "occasionally",
+        "优化", "友好", "易用", "人性化", "适当", "合适", "合理", "快速", "迅速", "高效", "灵活",
+        "方便", "便捷", "简单", "简便", "直观", "流畅", "美观", "先进", "最优", "最佳", "良好",
+        "足够", "充分", "显著", "明显", "大幅", "较好", "较快", "较高", "较低",
+        "若干", "一些", "某些", "许多", "很多", "大量", "少量", "大约", "通常", "经常",
+        # 左右 and 约 only next to a number: 左右滑动 and 约束 are exact.
+        "re:左右(?:(?<=[0-9零一二两三四五六七八九十百千万半]左右)"
+        "|(?<=[0-9零一二两三四五六七八九十百千万半][^\\s，。、；：,.;:]左右)"
+        "|(?<=[0-9零一二两三四五六七八九十百千万半][^\\s，。、；：,.;:]{2}左右))",
+        "re:约(?<![大节制预合签公条]约)(?=[ \t]*[0-9零一二两三四五六七八九十百千万半])",
+    ),
+    # R8: escape clauses that let the requirement be skipped.
+    "escape": (
+        "where possible", "wherever possible", "whenever possible", "if possible",
+        "as far as possible", "as much as possible", "to the extent possible",
+        "to the extent practical", "to the extent practicable", "if practical",
+        "where practical", "as far as practicable", "if feasible", "where feasible",
+        "as appropriate", "if appropriate", "where appropriate", "when appropriate",
+        "if necessary", "when necessary", "where necessary", "as necessary",
+        "if needed", "as needed", "when needed", "as required", "where applicable",
+        "as applicable", "if applicable", "best effort", "best-effort",
+        "尽量", "尽可能", "必要时", "必要的时候", "如有必要", "如果必要", "如有需要", "视情况",
+        "酌情", "原则上", "可能的情况下", "如果可能", "如可能", "适当时",
+    ),
+    # R9: open-ended clauses: the reader cannot tell what else is included.
+    "open_ended": (
+        "etc.", "etc", "and so on", "and so forth", "and more", "among others",
+        "including but not limited to", "but not limited to", "not limited to", "and/or",
+        "or similar",
+        "等等", "之类", "诸如此类", "包括但不限于", "不限于", "以及其他",
+        # 等 closing a list ("CSV、Excel等格式", "导出和打印等操作"), reported alone; not 等待,
+        # 等级, 等于, 等同, 等号 ... nor 平等, 相等, 同等 ... (the characters around it).
+        "re:[、和及与或][^，。；：！？,.;:!?、\\n]{1,20}?"
+        "(?<![平相同对均不初高中上次优劣何特头超])(?P<hit>等)"
+        "(?![等待级于同候号效价比差分距宽额量长边到着])",
+        # 等 ending a clause after any single item ("支持CSV等。").
+        "re:等(?<![平相同对均不初高中上次优劣何特头超稍等]等)(?=[，。；：！？,.;:!?)）」』”\\]\\s]|$)",
+    ),
+    # R10: superfluous infinitives: "shall be able to export" says no more than "shall export".
+    "infinitive": (
+        "be able to", "be capable of", "be capable to", "be designed to", "be possible to",
+        "have the ability to", "has the ability to", "have the capability to",
+        "has the capability to",
+        "re:应(?<![对响适供反相答效呼感回理顺照]应)(?:当|该)?能够?(?![力源量耗])",
+        "必须能够", "需要能够", "须能够", "re:具[备有][^，。；,.;]{1,20}?的?能力",
+    ),
+    # R26: absolutes nobody can achieve or verify.
+    "absolute": (
+        "always", "never", "100%", "100 %", "100 percent", "at all times",
+        "under all circumstances", "under any circumstances", "in all cases",
+        "without exception", "without fail", "zero downtime",
+        "总是", "永远", "永不", "绝不", "决不", "从不", "始终", "任何情况下", "所有情况下",
+        "100％", "百分之百", "零故障", "零差错", "万无一失", "绝对",
+    ),
+    # R35: indefinite temporal terms.
+    "temporal": (
+        "eventually", "immediately", "instantly", "instantaneous", "instantaneously",
+        "re:soon(?<![a-z0-9_]soon)(?<!as soon)(?![a-z0-9_])", "as soon as possible", "asap",
+        "in a timely manner", "in a timely fashion", "timely", "promptly", "without delay",
+        "in due course", "periodically", "regularly", "from time to time",
+        "及时", "立即", "立刻", "马上", "尽快", "尽早", "随即", "很快", "稍后", "定期", "适时",
+        "第一时间",
+    ),
+}
+# fmt: on
+"""Built-in word lists by category. Copy, don't mutate: `{**DEFAULT_WORDS, "vague": (...)}`."""
+
+# English label, INCOSE rule name, suggestion; then the Chinese label and suggestion.
+# fmt: off
+_CATEGORY_TEXT: dict[str, tuple[str, str, str, str, str]] = {
+    "vague": (
+        "vague wording", "vague term", "say what, how much or by when",
+        "含糊用语", "写明做什么、做到多少、何时完成",
+    ),
+    "escape": (
+        "escape clause", "escape clause", "state the condition, or remove the clause",
+        "免责条款", "写明具体条件，或删去",
+    ),
+    "open_ended": (
+        "open-ended list", "open-ended clause", "list every item, or one requirement per item",
+        "开放式列举", "列出全部项目，或每项单独写一条需求",
+    ),
+    "infinitive": (
+        "superfluous infinitive", "superfluous infinitive", "write 'shall <verb>' directly",
+        "多余的能力表述", "直接写“应<动作>”",
+    ),
+    "absolute": (
+        "absolute", "unachievable absolute", "state the achievable, measurable value",
+        "绝对化用语", "写明可达到、可测量的指标",
+    ),
+    "temporal": (
+        "vague timing", "indefinite temporal term", "give a time limit or the triggering event",
+        "含糊的时间要求", "写明时限或触发事件",
+    ),
+}
+# fmt: on
+
+_WORD_CHARS = frozenset("0123456789abcdefghijklmnopqrstuvwxyz_")
+_NOT_BEFORE_WORD = "(?![0-9a-z_])"
+
+# (start, -length, category order, category) of a match, before overlaps are resolved.
+_Found = tuple[int, int, int, str]
+
+
+@dataclass(frozen=True, slots=True)
+class WordHit:
+    """One flagged phrase: `text[start:end]` of the checked text, its category and rule."""
+
+    start: int
+    end: int
+    text: str
+    category: str
+    rule: str
+
+
+class WordMatcher:
+    """Finds the phrases of a word list in a text; build it with `build_matcher`.
+
+    Immutable once built, so one matcher serves a whole `check` run. The entries are compiled
+    into at most four regexes, searched one after the other: phrases that start a word, other
+    phrases (CJK), the regex entries that can share one alternation, and the regex entries that
+    cannot (capturing groups, global flags). Splitting them is what makes a text without hits
+    cheap: the first is anchored at word starts, so the regex engine rejects every position
+    inside a word at once; the others start with a character class or a few fixed characters
+    the engine can skip ahead to. One alternation of everything measured three to eight times
+    slower on an 80-character title.
+    """
+
+    __slots__ = ("_embedded", "_literals", "_order", "_other", "_regexes", "_separate", "_words")
+
+    def __init__(
+        self,
+        words: re.Pattern[str] | None,
+        other: tuple[re.Pattern[str], bool] | None,
+        literals: Mapping[str, str],
+        regexes: re.Pattern[str] | None,
+        embedded: Sequence[tuple[re.Pattern[str], str]],
+        separate: Sequence[tuple[re.Pattern[str], str, bool]],
+        order: Mapping[str, int],
+    ) -> None:
+        self._words = words
+        self._other = other
+        self._literals = literals
+        self._regexes = regexes
+        self._embedded = tuple(embedded)
+        self._separate = tuple(separate)
+        self._order = order
+
+    def find(self, text: str) -> list[WordHit]:
+        """Return the hits in `text`, by position; of overlapping hits the leftmost, then the
+        longest, is kept."""
+        low = text.lower()
+        if len(low) != len(text):
+            # A few characters lower-case to two (İ -> i̇); keep them so offsets stay valid.
+            low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+        found: list[_Found] = []
+        if self._words is not None:
+            self._scan_literals(self._words, low, found)
+        # Phrases that start with a non-ASCII character cannot occur in ASCII text.
+        if self._other is not None and (self._other[1] or not low.isascii()):
+            self._scan_literals(self._other[0], low, found)
+        if self._regexes is not None:
+            self._scan_regexes(self._regexes, low, found)
+        for pattern, category, has_hit in self._separate:
+            for match in pattern.finditer(low):
+                start, end = match.span("hit") if has_hit else match.span()
+                if end > start:
+                    found.append((start, start - end, self._order[category], category))
+        return _leftmost_longest(text, found) if found else []
+
+    def _scan_literals(self, trie: re.Pattern[str], low: str, found: list[_Found]) -> None:
+        """Add the longest phrase at every position where one starts (overlaps included)."""
+        literals, order = self._literals, self._order
+        search = trie.search
+        match = search(low)
+        while match is not None:
+            start = match.start()
+            category = literals[match.group()]
+            found.append((start, start - match.end(), order[category], category))
+            match = search(low, start + 1)
+
+    def _scan_regexes(self, regexes: re.Pattern[str], low: str, found: list[_Found]) -> None:
+        """Add every regex entry that matches where the alternation of them all does."""
+        search = regexes.search
+        match = search(low)
+        while match is not None:
+            start = match.start()
+            # The alternation reports only its first matching entry; try them all (this only
+            # runs at a hit).
+            for pattern, category in self._embedded:
+                entry = pattern.match(low, start)
+                if entry is not None and entry.end() > start:
+                    found.append((start, start - entry.end(), self._order[category], category))
+            match = search(low, start + 1)
+
+
+def _leftmost_longest(text: str, found: list[_Found]) -> list[WordHit]:
+    # Sorting puts, at each start, the longest match first, then the categories in the order
+    # the word list gave them; a match that starts inside an earlier hit is dropped.
+    found.sort()
+    hits = []
+    reached = 0
+    for start, negative_length, _order, category in found:
+        if start >= reached:
+            end = start - negative_length
+            hits.append(WordHit(start, end, text[start:end], category, RULES.get(category, "")))
+            reached = end
+    return hits
+
+
+def build_matcher(words: Mapping[str, Sequence[str]]) -> WordMatcher:
+    """Compile a word list `{category: entries}` (see the module docstring) into a matcher.
+
+    Raises ValueError naming the category and entry for an entry that is not a string, is
+    empty, or is a `re:` entry that does not compile or can match the empty string.
+    """
+    literals: dict[str, str] = {}
+    embedded: list[tuple[str, str]] = []
+    separate: list[tuple[re.Pattern[str], str, bool]] = []
+    order: dict[str, int] = {}
+    for category, entries in words.items():
+        order.setdefault(category, len(order))
+        if isinstance(entries, str) or not isinstance(entries, Sequence):
+            raise ValueError(f"word list {category!r}: expected a list of phrases")
+        for entry in entries:
+            if not isinstance(entry, str) or not entry.strip() or entry == "re:":
+                raise ValueError(f"word list {category!r}: empty or not a string: {entry!r}")
+            if entry.startswith("re:"):
+                source = entry[3:]
+                pattern = _compile_entry(category, entry, source)
+                if pattern.groups == 0 and _embeddable(source):
+                    embedded.append((_case_insensitive(source), category))
+                else:
+                    separate.append((pattern, category, "hit" in pattern.groupindex))
+            else:
+                # The first category to list a phrase owns it.
+                literals.setdefault(entry.lower(), category)
+
+    word_phrases = [phrase for phrase in literals if phrase[0] in _WORD_CHARS]
+    other_phrases = [phrase for phrase in literals if phrase[0] not in _WORD_CHARS]
+    other = None
+    if other_phrases:
+        other = (
+            re.compile(_trie_pattern(other_phrases)),
+            any(phrase[0].isascii() for phrase in other_phrases),
+        )
+    return WordMatcher(
+        # (?a:\b) before a word character: the character before is no ASCII word character.
+        words=re.compile(r"(?a:\b)" + _trie_pattern(word_phrases)) if word_phrases else None,
+        other=other,
+        literals=literals,
+        regexes=re.compile("|".join(source for source, _ in embedded)) if embedded else None,
+        embedded=[(re.compile(source), category) for source, category in embedded],
+        separate=separate,
+        order=order,
+    )
+
+
+def _compile_entry(category: str, entry: str, source: str) -> re.Pattern[str]:
+    try:
+        pattern = re.compile(source, re.IGNORECASE)
+    except re.error as error:
+        raise ValueError(
+            f"word list {category!r}: bad regular expression {entry!r}: {error}"
+        ) from None
+    if pattern.fullmatch("") is not None:
+        raise ValueError(f"word list {category!r}: {entry!r} matches the empty string")
+    return pattern
+
+
+def _case_insensitive(source: str) -> str:
+    """`source` for the lower-cased text: a lower-case pattern already ignores case there, and
+    leaving out the flag lets the regex engine skip ahead to the pattern's first character."""
+    return source if source == source.lower() else f"(?i:{source})"
+
+
+def _embeddable(source: str) -> bool:
+    """Whether a regex entry can join an alternation (no global inline flags like `(?i)`)."""
+    try:
+        re.compile(f"(?:{source})|x")
+    except re.error:
+        return False
+    return True
+
+
+def _trie_pattern(phrases: Sequence[str]) -> str:
+    """One regex for literal phrases, as a trie: a shared prefix is tried once.
+
+    Each branch starts with its own plain character, so the regex engine only enters the one
+    branch that can match. Longer phrases are tried before their own prefixes, so the longest
+    phrase wins at a position.
+    """
+    trie: dict[str, dict] = {}
+    for phrase in phrases:
+        node = trie
+        for char in phrase:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def branches(node: dict[str, dict], last: str) -> str:
+        options = [re.escape(char) + branches(node[char], char) for char in sorted(node) if char]
+        if "" in node:
+            options.append(_NOT_BEFORE_WORD if last in _WORD_CHARS else "")
+        return options[0] if len(options) == 1 else "(?:" + "|".join(options) + ")"
+
+    return branches(trie, "")
+
+
+def message(hit: WordHit, language: str = "en") -> str:
+    """The RF401 message for a hit, e.g. "vague wording 'user-friendly' (INCOSE R7: vague
+    term): say what, how much or by when"; `language="zh-CN"` gives it in Chinese."""
+    text = _CATEGORY_TEXT.get(hit.category)
+    chinese = language.lower().startswith("zh")
+    if text is None:
+        if chinese:
+            return f"不可验证的用语“{hit.text}”（{hit.category}）：写明做什么、做到多少、何时完成"
+        return f"unverifiable wording '{hit.text}' ({hit.category}): say what, how much or by when"
+    label, rule_name, suggestion, label_zh, suggestion_zh = text
+    if chinese:
+        return f"{label_zh}“{hit.text}”（INCOSE {hit.rule}）：{suggestion_zh}"
+    return f"{label} '{hit.text}' (INCOSE {hit.rule}: {rule_name}): {suggestion}"
+
+
+# EARS (Easy Approach to Requirements Syntax), RF407. Only "shall" counts in English, as in
+# EARS itself; only 应/应当/应该 in Chinese, the words GB/T 1.1 uses for requirements. "must",
+# "will", 必须 and 需要 are reported: a team that opts in to RF407 wants one uniform shape, and
+# the hint says what to write instead.
+
+_EN_EARS = r"""
+    (?:                                     # preconditions, in any number: Where, While, When, If
+        (?:where|while|when|if)\s+
+        (?:(?!,\s*(?:where|while|when|if|then)\s|\sthen\s).)+?   # not ", when", " then "
+        (?:,\s*|\s+(?=then\s))              # closed by a comma (or by "then")
+        (?:then\s+)?
+    )*
+    (?!(?:where|while|when|if|then)\s)      # the main clause is not yet another precondition
+    (?:the\s+)?[^\s,][^,]{0,80}?            # the system (no comma inside)
+    \s+shall\s+(?:not\s+)?[^\s.,;:]         # shall <response>
+"""
+# A precondition cannot run past the next keyword, so there is one way to split a text into
+# preconditions: otherwise "When a, when a, ..." or "If a then if a then ..." take exponential
+# time to reject.
+
+_ZH_EARS = r"""
+    (?:
+        (?:
+            (?:当|每当)[^，,]+?(?:时|后|之后|以后|的时候)            # 当<触发>时
+          | (?:在|处于)[^，,]+?(?:期间|状态下|状态时|模式下|过程中|情况下|时)
+          | (?:如果|若|假如|倘若|一旦)[^，,]+?                       # 如果<条件>
+        )
+        [，,]\s*(?:那么|则)?\s*
+    )*
+    [^，,。；;]{1,40}?                                            # <系统>
+    (?<![对响适供反相答效呼感回理顺照])(?:应当|应该|应)              # 应, not 响应, 对应 ...
+    (?![用收付急答变对酬届邀声试征聘])\S                           # <响应>, not 应用, 应收 ...
+"""
+
+
+_EARS_CHARS = 1000
+
+
+@cache
+def _ears_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    return (
+        re.compile(_EN_EARS, re.IGNORECASE | re.VERBOSE),
+        re.compile(_ZH_EARS, re.VERBOSE),
+    )
+
+
+@cache
+def _cjk() -> re.Pattern[str]:
+    return re.compile("[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def ears_shape(text: str) -> bool:
+    """Whether an acceptance criterion follows an EARS template.
+
+    English (case-insensitive): "The <system> shall <response>", "When <trigger>, the <system>
+    shall ...", "While <state>, ...", "If <trigger>, then the <system> shall ...", "Where
+    <feature>, ..." and combinations ("While ..., when ..., the ... shall ..."). Chinese:
+    "<系统>应……", "当……时，<系统>应……", "在……期间/状态下，……应……", "如果……，(那么|则)……应……".
+    A precondition ends with a comma; "shall" (应/应当/应该) is required.
+    """
+    # The shape shows in the opening; the cap bounds the work on a pathological criterion.
+    normal = " ".join(text[:_EARS_CHARS].split())
+    english, chinese = _ears_patterns()
+    return english.match(normal) is not None or chinese.match(normal) is not None
+
+
+def ears_hint(text: str) -> str:
+    """What an EARS-shaped version of `text` looks like, for the RF407 message; in Chinese when
+    the criterion is Chinese, and led by the likely fix when one is apparent."""
+    normal = " ".join(text[:_EARS_CHARS].split())
+    if _cjk().search(normal):
+        if "应" not in normal and re.search("必须|需要|要|能够|可以", normal):
+            advice = "用“应”表述要求；"
+        elif re.search("[，,].*应", normal):
+            advice = "条件以“当……时”“在……期间”或“如果……”开头；"
+        else:
+            advice = ""
+        return (
+            f"{advice}EARS 句式：“<系统>应<响应>”、“当<触发>时，<系统>应<响应>”、"
+            "“在<状态>期间，<系统>应<响应>”或“如果<条件>，则<系统>应<响应>”"
+        )
+    if not re.search(r"\bshall\b", normal, re.IGNORECASE):
+        modal = re.search(r"\b(must|should|will|can|may|needs? to)\b", normal, re.IGNORECASE)
+        if modal:
+            advice = f"use 'shall' rather than '{modal.group(1).lower()}'; "
+        else:
+            advice = "say what the system shall do; "
+    elif re.match(r"(?:where|while|when|if)\s[^,]*$", normal, re.IGNORECASE):
+        advice = "end the condition with a comma; "
+    elif re.match(r"[^,]*,[^,]*\bshall\b", normal, re.IGNORECASE):
+        advice = "start the condition with 'When', 'While', 'If' or 'Where'; "
+    else:
+        advice = ""
+    return (
+        f"{advice}expected 'The <system> shall <response>', 'When <trigger>, the <system> "
+        "shall <response>', 'While <state>, ...', 'If <trigger>, then the <system> shall "
+        "<response>' or 'Where <feature>, ...'"
+    )
