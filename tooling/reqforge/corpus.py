@@ -355,19 +355,23 @@ def load_corpus(config: Config, *, use_cache: bool = True) -> Corpus:
 
 
 def _read(root: str, rel: str, limit: int = -1) -> bytes:
-    """A file's bytes (at most `limit`), with plain system calls: measurably cheaper than
-    open().read() for 10,000 small files."""
+    """A file's bytes (at most `limit`), with plain system calls: cheaper than open().read()
+    for 10,000 small files. Reads by the file's size (never a fixed large buffer, whose
+    allocation would cost more than the read) and on to the end, in case the file grew."""
     fd = os.open(os.path.join(root, rel), os.O_RDONLY | getattr(os, "O_BINARY", 0))
     try:
+        size = os.fstat(fd).st_size
         if limit < 0:
-            limit = os.fstat(fd).st_size + 1
+            limit = size + 1
         chunks = []
+        want = min(limit, size + 1)
         while limit > 0:
-            chunk = os.read(fd, min(limit, 1 << 20))
+            chunk = os.read(fd, want)
             if not chunk:
                 break
             chunks.append(chunk)
             limit -= len(chunk)
-        return b"".join(chunks)
+            want = min(limit, 65536)
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
     finally:
         os.close(fd)

@@ -203,7 +203,9 @@ def compile_spec(spec: Spec) -> Validator:
             out.append(("RF102", path, f"{_name(path)}: expected {_expected(spec)}, got nothing"))
 
     if kind == "mapping":
-        children = {key: compile_spec(child) for key, child in spec.children.items()}
+        # key -> (fast test, its arguments, full validator). The fast tests accept the common
+        # valid values inline, without a call or a key path; anything else gets the full check.
+        table = {key: (*_fast_test(child), compile_spec(child)) for key, child in spec.children.items()}
 
         def check_mapping(value: Any, path: KeyPath, out: list[Problem]) -> None:
             if value is None:
@@ -213,12 +215,28 @@ def compile_spec(spec: Spec) -> Validator:
                 out.append(("RF102", path, f"{where}: expected a mapping, got {_type(value)}"))
                 return
             for key, child in value.items():
-                check = children.get(key) if isinstance(key, str) else None
-                if check is None:
+                entry = table.get(key) if type(key) is str else None
+                if entry is None:
                     where = f" in '{_name(path)}'" if path else ""
                     out.append(("RF103", (*path, str(key)), f"unknown field '{key}'{where}"))
-                else:
-                    check(child, (*path, key), out)
+                    continue
+                test, first, low, high, check = entry
+                if test == _ENUM:
+                    if type(child) is str and child in first:
+                        continue
+                elif test == _RANGE:
+                    if type(child) in first and low <= child <= high:
+                        continue
+                elif test == _TEXT:
+                    if type(child) is str and child and not child.isspace():
+                        continue
+                elif test == _TEXTS and type(child) is list:
+                    for item in child:
+                        if type(item) is not str:
+                            break
+                    else:
+                        continue
+                check(child, (*path, key), out)
 
         return check_mapping
     if kind == "map":
@@ -310,6 +328,26 @@ def compile_spec(spec: Spec) -> Validator:
             out.append(("RF102", path, f"{_name(path)}: {problem}"))
 
     return check_scalar
+
+
+_NONE, _ENUM, _RANGE, _TEXT, _TEXTS = range(5)
+
+
+def _fast_test(spec: Spec) -> tuple[int, Any, float, float]:
+    """The inline test of `compile_spec` for one field: (kind, values or types, low, high)."""
+    if spec.kind == "enum":
+        values = frozenset(v for v in spec.values or () if type(v) is str)
+        return _ENUM, values, 0.0, 0.0
+    if spec.kind in ("int", "number") and spec.above is None:
+        types = (int,) if spec.kind == "int" else (int, float)
+        low = spec.low if spec.low is not None else -math.inf
+        high = spec.high if spec.high is not None else math.inf
+        return _RANGE, types, low, high
+    if spec.kind == "string":
+        return _TEXT, None, 0.0, 0.0
+    if spec.kind in ("strings", "ids"):
+        return _TEXTS, None, 0.0, 0.0
+    return _NONE, None, 0.0, 0.0
 
 
 def _scalar_problem(value: Any, spec: Spec) -> str | None:
