@@ -205,7 +205,9 @@ def compile_spec(spec: Spec) -> Validator:
     if kind == "mapping":
         # key -> (fast test, its arguments, full validator). The fast tests accept the common
         # valid values inline, without a call or a key path; anything else gets the full check.
-        table = {key: (*_fast_test(child), compile_spec(child)) for key, child in spec.children.items()}
+        table = {
+            key: (*_fast_test(child), compile_spec(child)) for key, child in spec.children.items()
+        }
 
         def check_mapping(value: Any, path: KeyPath, out: list[Problem]) -> None:
             if value is None:

@@ -88,14 +88,7 @@ def check(
     no_cache: bool,
     today: dt.datetime | None,
 ) -> None:
-    """Validate every requirement and report all findings, sorted by path and line.
-
-    PATHS limits the report to those files or folders (the whole repository is still read, so
-    links and duplicates are checked against everything).
-
-    \b
-    Codes (reqforge check --explain CODE for details):
-    """
+    """Validate every requirement and report all findings (see --help)."""
     if explain is not None:
         code = explain.strip().upper()
         if code not in RULES:
@@ -135,10 +128,15 @@ def _explain(code: str) -> str:
     return explain(code)
 
 
-def _code_table() -> str:
-    return "\n".join(
-        f"  {rule.code}  {rule.severity:<7}  {rule.summary}" for rule in RULES.values()
+def _help() -> str:
+    codes = "\n".join(f"  {r.code}  {r.severity:<7}  {r.summary}" for r in RULES.values())
+    return (
+        "Validate every requirement and report all findings, sorted by path and line.\n\n"
+        "PATHS limits the report to those files or folders; the whole repository is still "
+        "read, so links and duplicates are checked against everything. Exit code 0: no "
+        "errors; 1: errors found; 2: usage or configuration error.\n\n"
+        "\b\nFinding codes (reqforge check --explain CODE for why and examples):\n" + codes
     )
 
 
-check.help = (check.help or "") + "\n" + _code_table()
+check.help = _help()
