@@ -242,8 +242,8 @@ def test_empty_word_list_matches_nothing() -> None:
     assert build_matcher({"vague": []}).find("some fast etc.") == []
 
 
-_FRAGMENTS = ["some", "awesome", " ", "fast", "breakfast", "as soon as possible", "soon", ",", "等",
-              "等待", "、", "和", "优化", "尽快", "etc.", "about 5", "İ", "easy to use", "easy"]  # fmt: skip
+_ENGLISH = ["some", "awesome", " ", "fast", "breakfast", "as soon as possible", "soon", ","]
+_FRAGMENTS = [*_ENGLISH, "etc.", "about 5", "İ", "easy to use", "等", "等待", "、", "和", "尽快"]
 
 
 @given(st.lists(st.sampled_from(_FRAGMENTS), max_size=20))
