@@ -367,3 +367,12 @@ def test_ears_rejects_pathological_criteria_quickly(text: str) -> None:
     assert not ears_shape(text)
     ears_hint(text)
     assert time.perf_counter() - started < 1.0
+
+
+def test_hyphenated_compounds_are_not_their_first_word() -> None:
+    matcher = build_matcher(DEFAULT_WORDS)
+    assert matcher.find("Rank quick-win items first") == []
+    assert [hit.text for hit in matcher.find("A quick, user-friendly export")] == [
+        "quick",
+        "user-friendly",
+    ]

@@ -20,7 +20,13 @@ def wording_issues(req: Requirement, ctx: CheckContext) -> Iterator[Issue]:
         texts += [(("acceptance", i), a) for i, a in enumerate(acceptance) if isinstance(a, str)]
     for path, text in texts:
         for hit in ctx.words.find(text):
-            yield Issue("RF401", path, f"{_where(path)}: {message(hit)}", True, hit.text)
+            yield Issue(
+                "RF401",
+                path,
+                f"{_where(path)}: {message(hit, ctx.config.language)}",
+                True,
+                hit.text,
+            )
     if ctx.config.lint.ears:
         for path, text in texts[1:]:
             if not ears_shape(text):

@@ -156,7 +156,9 @@ _CATEGORY_TEXT: dict[str, tuple[str, str, str, str, str]] = {
 # fmt: on
 
 _WORD_CHARS = frozenset("0123456789abcdefghijklmnopqrstuvwxyz_")
-_NOT_BEFORE_WORD = "(?![0-9a-z_])"
+# A phrase ending in a word character must end the word, hyphenated compounds included: "quick"
+# is vague, the value-cost quadrant "quick-win" is a term.
+_NOT_BEFORE_WORD = "(?![0-9a-z_]|-[0-9a-z])"
 
 # (start, -length, category order, category) of a match, before overlaps are resolved.
 _Found = tuple[int, int, int, str]
