@@ -5,22 +5,10 @@ Linear in the number of links; every command that follows links uses this module
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 # Relations whose cycles are errors (a requirement cannot be its own ancestor or prerequisite).
 ACYCLIC_RELATIONS = ("parent", "depends-on")
-
-
-def edges(
-    requirements: Iterable[tuple[str, Mapping[str, tuple[str, ...]]]], relation: str
-) -> dict[str, list[str]]:
-    """ID -> targets of one relation, for (id, links) pairs; targets keep their order."""
-    graph: dict[str, list[str]] = {}
-    for rid, links in requirements:
-        targets = links.get(relation)
-        if targets:
-            graph.setdefault(rid, []).extend(targets)
-    return graph
 
 
 def find_cycles(graph: Mapping[str, list[str]]) -> list[list[str]]:

@@ -7,25 +7,20 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from reqforge.checks.context import Issue
-from reqforge.graph import ACYCLIC_RELATIONS, edges, find_cycles
+from reqforge.graph import ACYCLIC_RELATIONS, find_cycles
 from reqforge.model import Requirement
 
 # Statuses whose requirements should no longer be linked to (RF204).
 _DEAD = ("rejected", "duplicate")
 
 
-def _link_paths(req: Requirement) -> Iterator[tuple[str, int | None, str]]:
-    """(relation, index or None for a single-string value, target) for every link."""
-    links = req.head.get("links")
-    if not isinstance(links, dict):
-        return
-    for relation, value in links.items():
-        if isinstance(value, str):
-            yield str(relation), None, value
-        elif isinstance(value, list):
-            for index, target in enumerate(value):
-                if isinstance(target, str):
-                    yield str(relation), index, target
+def _targets(value: object) -> list[tuple[int | None, str]]:
+    """(index or None for a single-string value, target) of one relation's value."""
+    if type(value) is str:
+        return [(None, value)]
+    if type(value) is list:
+        return [(i, t) for i, t in enumerate(value) if type(t) is str]
+    return []
 
 
 def _path(relation: str, index: int | None) -> tuple[str | int, ...]:
@@ -33,52 +28,67 @@ def _path(relation: str, index: int | None) -> tuple[str | int, ...]:
 
 
 def link_issues(requirements: Sequence[Requirement]) -> Iterator[tuple[Requirement, Issue]]:
-    """Every RF106 and RF201-RF204 issue, each with the requirement it belongs to."""
+    """Every RF106 and RF201-RF204 issue, each with the requirement it belongs to.
+
+    One pass over every link, which also builds the parent and depends-on graphs for RF202.
+    """
     by_id: dict[str, list[Requirement]] = {}
     for req in requirements:
-        if req.id:
-            by_id.setdefault(req.id, []).append(req)
+        rid = req.head.get("id")
+        if type(rid) is str and rid:
+            by_id.setdefault(rid, []).append(req)
     for rid, reqs in by_id.items():
         if len(reqs) > 1:
             for req in reqs:
                 others = ", ".join(o.path for o in reqs if o is not req)
                 yield req, Issue("RF106", ("id",), f"duplicate id {rid!r}: also in {others}", True)
+    graphs: dict[str, dict[str, list[str]]] = {relation: {} for relation in ACYCLIC_RELATIONS}
+    first_index: dict[tuple[str, str, str], int | None] = {}
     for req in requirements:
-        for relation, index, target in _link_paths(req):
-            path = _path(relation, index)
-            if target == req.id:
-                yield (
-                    req,
-                    Issue("RF203", path, f"links.{relation}: links to itself ({target})", True),
-                )
-                continue
-            found = by_id.get(target)
-            if not found:
-                yield (
-                    req,
-                    Issue("RF201", path, f"links.{relation}: unknown requirement {target!r}", True),
-                )
-                continue
-            status = found[0].status
-            if status in _DEAD and req.status not in _DEAD and relation != "duplicates":
-                yield (
-                    req,
-                    Issue(
-                        "RF204",
-                        path,
-                        f"links.{relation}: {target} is {status}; link to what replaced it",
-                        True,
-                    ),
-                )
-    pairs = [(r.id, r.links) for r in requirements if r.id]
-    first = {rid: reqs[0] for rid, reqs in by_id.items()}
-    for relation in ACYCLIC_RELATIONS:
-        graph = edges(pairs, relation)
-        for cycle in find_cycles(
-            {k: [t for t in v if t in first and t != k] for k, v in graph.items()}
-        ):
-            owner = first[cycle[0]]
-            index = _index_of(owner, relation, cycle[1])
+        links = req.head.get("links")
+        if type(links) is not dict:
+            continue
+        rid = req.id
+        source_dead = req.status in _DEAD
+        for relation, value in links.items():
+            relation = str(relation)
+            graph = graphs.get(relation)
+            for index, target in _targets(value):
+                if target == rid:
+                    path = _path(relation, index)
+                    yield (
+                        req,
+                        Issue("RF203", path, f"links.{relation}: links to itself ({target})", True),
+                    )
+                    continue
+                found = by_id.get(target)
+                if not found:
+                    path = _path(relation, index)
+                    yield (
+                        req,
+                        Issue(
+                            "RF201", path, f"links.{relation}: unknown requirement {target!r}", True
+                        ),
+                    )
+                    continue
+                status = found[0].status
+                if status in _DEAD and not source_dead and relation != "duplicates":
+                    yield (
+                        req,
+                        Issue(
+                            "RF204",
+                            _path(relation, index),
+                            f"links.{relation}: {target} is {status}; link to what replaced it",
+                            True,
+                        ),
+                    )
+                if graph is not None and rid:
+                    graph.setdefault(rid, []).append(target)
+                    first_index.setdefault((rid, relation, target), index)
+    for relation, graph in graphs.items():
+        for cycle in find_cycles(graph):
+            owner = by_id[cycle[0]][0]
+            index = first_index.get((cycle[0], relation, cycle[1]))
             yield (
                 owner,
                 Issue(
@@ -88,10 +98,3 @@ def link_issues(requirements: Sequence[Requirement]) -> Iterator[tuple[Requireme
                     True,
                 ),
             )
-
-
-def _index_of(req: Requirement, relation: str, target: str) -> int | None:
-    for rel, index, value in _link_paths(req):
-        if rel == relation and value == target:
-            return index
-    return None
