@@ -22,7 +22,8 @@ from reqforge import __version__
 from reqforge.checks.similarity import SIGNATURE_VERSION
 
 CACHE_DIR = ".reqforge/cache"
-_MAGIC = b"reqforge-parse-cache-1\n"
+_MAGIC = b"reqforge-cache\n"
+CACHE_FORMAT = 2  # bump whenever the layout of a cached value changes
 _DIGEST_SIZE = 16
 RACY_NS = 2_000_000_000  # FAT stores mtimes in 2 s steps; every other filesystem is finer
 
@@ -34,7 +35,7 @@ def _header(fingerprint: str) -> bytes:
     # marshal's format and the similarity hashes depend on the interpreter; the signature
     # version changes whenever the near-duplicate sketch does.
     key = (
-        f"{__version__}|{sys.version_info[:3]}|{sys.implementation.name}|{sys.maxsize}"
+        f"format{CACHE_FORMAT}|{__version__}|{sys.version_info[:3]}|{sys.implementation.name}|{sys.maxsize}"
         f"|sig{SIGNATURE_VERSION}|{fingerprint}"
     )
     return _MAGIC + key.encode() + b"\n"
@@ -48,6 +49,8 @@ def read_sealed(path: Path, key: str) -> Any:
     """The value stored by `write_sealed(path, key, value)`, or None when the file is missing,
     was written for another key (version, interpreter, configuration) or is corrupt."""
     header = _header(key)
+    if not cache_folder_is_safe(path):
+        return None
     try:
         blob = path.read_bytes()
     except OSError:
@@ -68,6 +71,8 @@ def write_sealed(path: Path, key: str, value: Any) -> None:
     """Store a marshal-able value atomically; a read-only repository simply keeps no cache."""
     import tempfile  # only needed when something changed; it costs import time
 
+    if not cache_folder_is_safe(path):
+        return
     payload = marshal.dumps(value)
     digest = hashlib.blake2b(payload, digest_size=_DIGEST_SIZE).digest()
     try:
@@ -87,6 +92,19 @@ def write_sealed(path: Path, key: str, value: Any) -> None:
         return
 
 
+def cache_folder_is_safe(path: Path) -> bool:
+    """False when `.reqforge/` or its `cache/` is a symlink or leads out of the repository: the
+    cache must never write (or read) outside the repository it belongs to."""
+    cache_dir = path.parent
+    reqforge_dir = cache_dir.parent
+    root = reqforge_dir.parent
+    if reqforge_dir.is_symlink() or cache_dir.is_symlink():
+        return False
+    real_root = os.path.realpath(root)
+    real = os.path.realpath(cache_dir)
+    return real == real_root or real.startswith(real_root + os.sep)
+
+
 def cache_path(root: Path, name: str) -> Path:
     return root / CACHE_DIR / f"{name}.bin"
 
@@ -94,7 +112,10 @@ def cache_path(root: Path, name: str) -> Path:
 class ParseCache:
     """Per-file entries keyed by repository-relative path."""
 
-    def __init__(self, root: Path, fingerprint: str, name: str = "parse") -> None:
+    def __init__(
+        self, root: Path, fingerprint: str, name: str = "parse", result_length: int = 5
+    ) -> None:
+        self.result_length = result_length
         self.path = cache_path(root, name)
         self.fingerprint = fingerprint
         self.entries: dict[str, Entry] = {}
@@ -117,6 +138,8 @@ class ParseCache:
         if not isinstance(entry, tuple) or len(entry) != 6:
             return None
         size, mtime_ns, inode, computed_ns, digest, result = entry
+        if not (isinstance(result, tuple) and len(result) == self.result_length):
+            return None
         if size != stat.st_size or mtime_ns != stat.st_mtime_ns or inode != stat.st_ino:
             return None
         if stat.st_mtime_ns >= computed_ns - RACY_NS:

@@ -117,14 +117,23 @@ def discover(config: Config) -> tuple[list[tuple[str, os.stat_result]], list[Fin
     def excluded(rel: str) -> bool:
         return any(fnmatch.fnmatch(rel, pattern) for pattern in config.exclude)
 
+    def unreadable(rel: str, why: str) -> None:
+        findings.append(Finding("RF001", "error", rel, 0, 0, why))
+
     def walk(folder: str) -> None:
         real = os.path.realpath(folder)
         if real in seen_dirs:
-            return
+            return  # a symlink loop, or a folder linked twice
         seen_dirs.add(real)
         try:
             entries = list(os.scandir(folder))
-        except OSError:
+        except OSError as exc:
+            rel = folder[prefix_len:].replace(os.sep, "/") or config.reqs_dir
+            unreadable(
+                rel,
+                f"folder cannot be listed ({exc.strerror or exc}); "
+                "its requirements were not checked",
+            )
             return
         for entry in entries:
             name = entry.name
@@ -133,29 +142,24 @@ def discover(config: Config) -> tuple[list[tuple[str, os.stat_result]], list[Fin
             rel = entry.path[prefix_len:].replace(os.sep, "/")
             if config.exclude and excluded(rel):
                 continue
-            is_link = entry.is_symlink()
-            if is_link:
+            if entry.is_symlink():
                 target = os.path.realpath(entry.path)
                 if not (target == str(root) or target.startswith(str(root) + os.sep)):
                     if name.endswith(".md") or os.path.isdir(entry.path):
-                        findings.append(
-                            Finding(
-                                "RF001",
-                                "error",
-                                rel,
-                                0,
-                                0,
-                                "symbolic link leads outside the repository; not followed",
-                            )
-                        )
+                        unreadable(rel, "symbolic link leads outside the repository; not followed")
                     continue
             try:
                 if entry.is_dir():
                     walk(entry.path)
-                elif name.endswith(".md") and entry.is_file():
-                    files.append((rel, entry.stat()))
-            except OSError:
-                continue
+                elif name.endswith(".md"):
+                    if entry.is_file():
+                        files.append((rel, entry.stat()))
+                    elif entry.is_symlink():
+                        unreadable(rel, "broken symbolic link: its target does not exist")
+                    else:
+                        unreadable(rel, "not a regular file")
+            except OSError as exc:
+                unreadable(rel, f"cannot be read: {exc.strerror or exc}")
 
     if top.is_dir():
         walk(str(top))
@@ -320,9 +324,12 @@ def load_corpus(config: Config, *, use_cache: bool = True) -> Corpus:
                     result,
                 )
         cache.save(new_entries)
+    # The key of the cross-file cache binds every file's content *and* its inode and mtime on
+    # this machine: a cache file committed to the repository can never match a fresh checkout.
     content = hashlib.blake2b(fingerprint.encode(), digest_size=16)
     for rel, stat in files:
-        content.update(f"{rel}\0{stat.st_size}\0".encode() + results[rel][0])
+        key = f"{rel}\0{stat.st_size}\0{stat.st_ino}\0{stat.st_mtime_ns}\0"
+        content.update(key.encode() + results[rel][0])
     requirements: list[Requirement] = []
     signatures: list[tuple[int, ...]] = []
     findings: list[Finding] = [*walk_findings, *customer_findings]

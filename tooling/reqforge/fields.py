@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -311,9 +312,9 @@ def compile_spec(spec: Spec) -> Validator:
         else None
     )
     numeric = (int,) if kind == "int" else (int, float) if kind == "number" else ()
-    low = spec.low if spec.low is not None else -math.inf
-    high = spec.high if spec.high is not None else math.inf
-    above = spec.above if spec.above is not None else -math.inf
+    low = spec.low if spec.low is not None else -_LARGEST
+    high = spec.high if spec.high is not None else _LARGEST
+    above = spec.above if spec.above is not None else -_LARGEST
 
     def check_scalar(value: Any, path: KeyPath, out: list[Problem]) -> None:
         # The common cases return without building a message.
@@ -333,6 +334,8 @@ def compile_spec(spec: Spec) -> Validator:
 
 
 _NONE, _ENUM, _RANGE, _TEXT, _TEXTS = range(5)
+# Open ranges end at the largest finite float, so infinity and NaN always take the full check.
+_LARGEST = sys.float_info.max
 
 
 def _fast_test(spec: Spec) -> tuple[int, Any, float, float]:
@@ -342,8 +345,8 @@ def _fast_test(spec: Spec) -> tuple[int, Any, float, float]:
         return _ENUM, values, 0.0, 0.0
     if spec.kind in ("int", "number") and spec.above is None:
         types = (int,) if spec.kind == "int" else (int, float)
-        low = spec.low if spec.low is not None else -math.inf
-        high = spec.high if spec.high is not None else math.inf
+        low = spec.low if spec.low is not None else -_LARGEST
+        high = spec.high if spec.high is not None else _LARGEST
         return _RANGE, types, low, high
     if spec.kind == "string":
         return _TEXT, None, 0.0, 0.0
@@ -379,6 +382,8 @@ def _scalar_problem(value: Any, spec: Spec) -> str | None:
     if kind in ("int", "number"):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return f"expected {_expected(spec)}, got {_show(value)}"
+        if isinstance(value, float) and not math.isfinite(value):
+            return f"expected {_expected(spec)}, got {value!r}"
         if kind == "int" and not isinstance(value, int):
             return f"expected {_expected(spec)}, got {_show(value)}"
         low_bad = spec.low is not None and value < spec.low
@@ -415,6 +420,8 @@ def _name(path: KeyPath) -> str:
 
 
 def _type(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
     if isinstance(value, bool):
         return "a boolean"
     if isinstance(value, (int, float)):

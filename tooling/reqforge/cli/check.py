@@ -19,6 +19,8 @@ def _codes(values: tuple[str, ...], option: str) -> frozenset[str]:
     from reqforge.checks.run import known_code
 
     codes = {c.strip().upper() for v in values for c in v.split(",") if c.strip()}
+    if not codes:
+        raise click.BadParameter("expected finding codes such as RF401 or RF4", param_hint=option)
     for code in sorted(codes):
         if not known_code(code):
             raise click.BadParameter(
@@ -28,20 +30,39 @@ def _codes(values: tuple[str, ...], option: str) -> frozenset[str]:
 
 
 def _repo_paths(paths: tuple[str, ...], root: Path) -> tuple[str, ...]:
+    """PATHS as repository-relative POSIX paths; () (no filter) when one is the root itself."""
     out = []
     for raw in paths:
         full = (Path.cwd() / raw).resolve()
         try:
-            out.append(full.relative_to(root.resolve()).as_posix())
+            rel = full.relative_to(root.resolve()).as_posix()
         except ValueError:
             raise click.BadParameter(
                 f"{raw} is outside the repository {root}", param_hint="PATHS"
             ) from None
+        if rel == ".":
+            return ()
+        out.append(rel)
     return tuple(out)
 
 
+def emit(output: str, *, binary: bool, color: bool) -> None:
+    """Print a report. Machine formats are UTF-8 bytes whatever the locale (JUnit and SARIF say
+    so); text goes through the terminal's encoding, escaping what it cannot show."""
+    if not output:
+        return
+    if binary:
+        stream = click.get_binary_stream("stdout")
+        stream.write(output.rstrip("\n").encode("utf-8") + b"\n")
+        stream.flush()
+        return
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    text = output.rstrip("\n").encode(encoding, "backslashreplace").decode(encoding)
+    click.echo(text, color=color)
+
+
 @click.command()
-@click.argument("paths", nargs=-1, type=click.Path())
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option(
     "--strict", is_flag=True, help="Treat every warning as an error (exit 1 on warnings)."
 )
@@ -106,7 +127,7 @@ def check(
     options = CheckOptions(
         paths=_repo_paths(paths, config.root),
         select=_codes(select, "--select") if select else None,
-        ignore=_codes(ignore, "--ignore"),
+        ignore=_codes(ignore, "--ignore") if ignore else frozenset(),
         strict=strict,
         today=today.date() if today else None,
         use_cache=not no_cache,
@@ -119,8 +140,7 @@ def check(
     output = render(fmt, result, root=config.root, color=color, paths=corpus.paths)
     if fmt == "text" and state.quiet:
         output = "\n".join(output.splitlines()[:-1])  # the summary line is chatter
-    if output:
-        click.echo(output.rstrip("\n"), color=color)
+    emit(output, binary=fmt != "text", color=color)
     sys.exit(0 if result.ok else 1)
 
 

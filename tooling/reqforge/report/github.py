@@ -8,12 +8,19 @@ one (a newline followed by `::set-env` stays inside the message).
 from __future__ import annotations
 
 import pathlib
+import re
 
 from reqforge.model import ERROR, CheckResult, Finding
 
+# C0 and C1 control characters other than CR and LF, and DEL: a requirement's text must not
+# reach a terminal or log viewer as escape sequences (window titles, clipboard writes).
+_CONTROLS = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
 
 def escape_data(value: str) -> str:
-    """Escape a workflow command's message: `%`, CR and LF."""
+    """Escape a workflow command's message: `%`, CR and LF; other control characters become
+    U+FFFD, as in the text format."""
+    value = _CONTROLS.sub("\ufffd", value)
     return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
