@@ -453,3 +453,14 @@ def test_customers_are_loaded_and_validated(make_repo: Repo) -> None:
     assert ("reqs/customers.yaml", "RF101", 5) in found
     assert ("reqs/customers.yaml", "RF102", 6) in found
     assert any(p == "reqs/CRM-1.md" and c == "RF102" for p, c, _ in found)
+
+
+def test_customers_file_that_is_not_a_mapping_says_so(make_repo: Repo) -> None:
+    root = make_repo({"reqs/customers.yaml": "- acme\n- globex\n", "reqs/CRM-1.md": req("CRM-1")})
+    _, doc = run(root)
+    finding = next(f for f in doc["findings"] if f["path"] == "reqs/customers.yaml")
+    assert finding["code"] == "RF003"
+    assert (
+        "customers.yaml (customer key -> fields) must be a mapping, got a list"
+        in finding["message"]
+    )

@@ -180,7 +180,8 @@ def load_customers(config: Config) -> tuple[dict[str, Customer], list[Finding], 
     text = decode(raw)
     if isinstance(text, Problem):
         return {}, [Finding(text.code, "error", rel, text.line, text.column, text.message)], raw
-    data = parse_front_matter(text, first_line=1)  # a whole document: line 1 is file line 1
+    # A whole document: its line 1 is the file's line 1.
+    data = parse_front_matter(text, first_line=1, what="customers.yaml (customer key -> fields)")
     if isinstance(data, Problem):
         return {}, [Finding(data.code, "error", rel, data.line, data.column, data.message)], raw
     customers: dict[str, Customer] = {}

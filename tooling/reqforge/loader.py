@@ -128,7 +128,9 @@ def split_front_matter(text: str) -> tuple[str, int, str] | Problem:
     )
 
 
-def parse_front_matter(front: str, first_line: int = 2) -> dict[str, Any] | Problem:
+def parse_front_matter(
+    front: str, first_line: int = 2, what: str = "front matter"
+) -> dict[str, Any] | Problem:
     """YAML front matter -> a mapping, or an RF003/RF004 problem (lines are file lines)."""
     try:
         data = yaml_rs.loads(front, parse_datetime=False, alias_limits=_ALIAS_LIMITS)
@@ -153,13 +155,19 @@ def parse_front_matter(front: str, first_line: int = 2) -> dict[str, Any] | Prob
             "RF003",
             first_line,
             1,
-            f"front matter must be a mapping of fields, got a {type(data).__name__}",
+            f"{what} must be a mapping, got a {_kind(data)}",
         )
     if _may_be_deep(front) and _too_deep(data):
         return Problem(
             "RF004", first_line, 1, f"front matter is nested deeper than {MAX_DEPTH} levels"
         )
     return data
+
+
+def _kind(data: Any) -> str:
+    return {list: "list", str: "text", int: "number", float: "number", bool: "boolean"}.get(
+        type(data), type(data).__name__
+    )
 
 
 def _yaml_problem(message: str, front: str, first_line: int) -> Problem:
