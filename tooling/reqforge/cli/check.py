@@ -51,8 +51,9 @@ def emit(output: str, *, binary: bool, color: bool) -> None:
     so); text goes through the terminal's encoding, escaping what it cannot show."""
     if not output:
         return
-    if binary:
-        stream = click.get_binary_stream("stdout")
+    stream = getattr(sys.stdout, "buffer", None)
+    if binary and stream is not None:
+        sys.stdout.flush()
         stream.write(output.rstrip("\n").encode("utf-8") + b"\n")
         stream.flush()
         return
