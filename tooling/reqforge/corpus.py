@@ -379,6 +379,8 @@ def _read(root: str, rel: str, limit: int = -1) -> bytes:
                 break
             chunks.append(chunk)
             limit -= len(chunk)
+            if len(chunk) < want:
+                break  # a short read of a regular file is its end: spare the extra call
             want = min(limit, 65536)
         return chunks[0] if len(chunks) == 1 else b"".join(chunks)
     finally:
