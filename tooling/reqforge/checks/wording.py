@@ -25,6 +25,7 @@ group is reported (the Chinese 等 entry uses this to report 等 itself, not the
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -338,10 +339,14 @@ def _case_insensitive(source: str) -> str:
 
 def _embeddable(source: str) -> bool:
     """Whether a regex entry can join an alternation (no global inline flags like `(?i)`)."""
-    try:
-        re.compile(f"(?:{source})|x")
-    except re.error:
-        return False
+    # Python 3.11 rejects a global flag inside a group; 3.10 only warns (and would apply it to
+    # the whole alternation), so a warning counts as a rejection.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            re.compile(f"(?:{source})|x")
+        except (re.error, DeprecationWarning):
+            return False
     return True
 
 
