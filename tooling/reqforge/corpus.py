@@ -15,13 +15,13 @@ import os
 import time
 from array import array
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml_rs
 
-from reqforge.cache import ParseCache, content_digest
+from reqforge.cache import ParseCache, cache_path, content_digest, read_sealed, write_sealed
 from reqforge.checks.context import CheckContext, Issue, build_context
 from reqforge.checks.fields import field_issues
 from reqforge.checks.quality import wording_issues
@@ -40,6 +40,7 @@ from reqforge.loader import (
 )
 from reqforge.model import Customer, Finding, Repository, Requirement
 from reqforge.parallel import parallel_map
+from reqforge.priorities import Scores, scores_of
 
 CUSTOMERS_FILE = "customers.yaml"
 TIERS = ("A", "B", "C")
@@ -385,3 +386,22 @@ def _read(root: str, rel: str, limit: int = -1) -> bytes:
         return chunks[0] if len(chunks) == 1 else b"".join(chunks)
     finally:
         os.close(fd)
+
+
+def cached_scores(corpus: Corpus) -> dict[str, Scores]:
+    """Every requirement's computed priorities by path, reused from the last run when no file
+    and no setting changed (the scores depend on nothing else, so the reuse is exact)."""
+    path = cache_path(corpus.config.root, "scores")
+    key = corpus.content_key
+    if key:
+        stored = read_sealed(path, key)
+        if isinstance(stored, dict):
+            try:
+                return {rel: Scores(*values) for rel, values in stored.items()}
+            except TypeError:
+                pass
+    customers, priority = corpus.repository.customers, corpus.config.priority
+    scores = {req.path: scores_of(req, customers, priority) for req in corpus.repository}
+    if key:
+        write_sealed(path, key, {rel: astuple(s) for rel, s in scores.items()})
+    return scores

@@ -128,6 +128,8 @@ def field_schema(config: Config) -> Spec:
                 "rice": Spec("mapping", children=rice),
                 "fmea": Spec("mapping", children=fmea),
                 "wsjf": Spec("mapping", children=wsjf),
+                # stakeholder -> a score 0-10, or a MoSCoW word
+                "votes": Spec("map", item=Spec("vote")),
             },
         ),
         "links": Spec("map", item=Spec("ids")),
@@ -375,6 +377,13 @@ def _scalar_problem(value: Any, spec: Spec) -> str | None:
             except ValueError:
                 return f"{value!r} is not a real date"
         return f"expected a date YYYY-MM-DD, got {_show(value)}"
+    if kind == "vote":
+        if isinstance(value, str) and value in MOSCOW:
+            return None
+        numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if numeric and math.isfinite(value) and 0 <= value <= 10:
+            return None
+        return f"expected a vote from 0 to 10 or one of {', '.join(MOSCOW)}, got {_show(value)}"
     if kind == "enum":
         if value in spec.values and not isinstance(value, bool):
             return None

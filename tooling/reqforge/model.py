@@ -68,7 +68,7 @@ def _id_list(value: Any) -> tuple[str, ...]:
 
 # The fields every command reads for every requirement; the rest of the front matter is kept
 # marshal-encoded and decoded on first use, so loading 10,000 cached requirements stays cheap.
-HEAD_KEYS = ("id", "title", "type", "status", "links", "due", "lint-ignore")
+HEAD_KEYS = ("id", "title", "type", "status", "owner", "team", "links", "due", "lint-ignore")
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,11 +120,13 @@ class Requirement:
 
     @property
     def owner(self) -> str | None:
-        return self._str("owner")
+        value = self.head.get("owner")
+        return value if isinstance(value, str) else None
 
     @property
     def team(self) -> str | None:
-        return self._str("team")
+        value = self.head.get("team")
+        return value if isinstance(value, str) else None
 
     @property
     def area(self) -> str:

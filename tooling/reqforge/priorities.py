@@ -1,10 +1,167 @@
-"""Priority methods of SPEC section 4, as pure functions over requirement inputs."""
+"""Priority methods of SPEC section 4, as pure functions over requirement inputs.
+
+Every method is one function over plain values that returns `None` when any input is missing,
+mistyped or out of range (never a guess: `check` reports those inputs as RF102). A bool is never
+a number and NaN or infinity is never valid. `scores_of` reads one requirement's inputs and
+computes all methods into a frozen `Scores`; `sort_key` and `rank` order a backlog by any
+method, with requirements that lack a method's inputs after those that have them and the ID as
+the final tie-break. Two analyses build on the scores: `disagreements` (where the methods
+contradict each other, from the rule table `DISAGREEMENT_RULES`) and `blocking` (inherited
+urgency: the requirements that a P0 depends on, transitively).
+
+Nothing here reads files, the clock or global state: the same inputs give the same outputs.
+"""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
+from reqforge.config import RANK_METHODS, PriorityConfig
+from reqforge.model import Customer, Requirement
+
+MOSCOW_ORDER = ("must", "should", "could", "wont")
+KANO_ORDER = ("basic", "performance", "excitement", "indifferent", "reverse")
 P_LEVELS = ("P0", "P1", "P2", "P3")
+QUADRANTS = ("quick-win", "strategic", "fill-in", "avoid")
+ICE_LEVELS = ("high", "medium", "low")
+
+#: The methods `sort_key` and `rank` accept, in the order of `config.RANK_METHODS`.
+METHODS: tuple[str, ...] = RANK_METHODS
+#: Other names accepted for a method (REQ-207 calls the RPN ranking `--method fmea`).
+METHOD_ALIASES: Mapping[str, str] = MappingProxyType({"fmea": "rpn"})
+
+# Input ranges, the same as fields.py validates (RF102 outside them).
+QUADRANT_THRESHOLD = 6  # value >= 6 is high value; cost <= 5 is low cost
+_ICE_RANGE = (1, 5)
+_VALUE_COST_RANGE = (1, 10)
+_FMEA_RANGE = (1, 10)
+_WSJF_RANGE = (1, 20)
+_WSJF_SIZE_MAX = 100
+_RICE_IMPACT_MAX = 10
+_VOTE_RANGE = (0, 10)
+
+
+# --- input validation --------------------------------------------------------------------------
+
+
+def _whole(value: Any, low: int, high: int) -> int | None:
+    """`value` when it is an int (not a bool) in [low, high], else None."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value if low <= value <= high else None
+
+
+def _real(
+    value: Any,
+    low: float | None = None,
+    high: float | None = None,
+    above: float | None = None,
+) -> float | None:
+    """`value` as a finite float when it is an int or float (not a bool) within the bounds
+    (`low`/`high` inclusive, `above` exclusive), else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:  # an int beyond the float range
+        return None
+    if not math.isfinite(number):
+        return None
+    if low is not None and number < low:
+        return None
+    if high is not None and number > high:
+        return None
+    if above is not None and number <= above:
+        return None
+    return number
+
+
+def _finite(number: float) -> float | None:
+    return number if math.isfinite(number) else None
+
+
+def _tidy(number: float | None) -> int | float | None:
+    """A whole float as an int (demand 5.0 -> 5), any other float rounded to 3 decimals."""
+    if number is None or isinstance(number, int):
+        return number
+    if number.is_integer():
+        return int(number)
+    return round(number, 3)
+
+
+def _round3(number: float | None) -> float | None:
+    return None if number is None else round(number, 3)
+
+
+# --- one function per method -------------------------------------------------------------------
+
+
+def moscow_rank(value: Any) -> int | None:
+    """The ordering value of a MoSCoW category: must 0, should 1, could 2, wont 3; else None."""
+    return MOSCOW_ORDER.index(value) if isinstance(value, str) and value in MOSCOW_ORDER else None
+
+
+def kano_rank(category: Any) -> int | None:
+    """The ordering value of a Kano category: basic 0, performance 1, excitement 2,
+    indifferent 3, reverse 4; anything else is None."""
+    if isinstance(category, str) and category in KANO_ORDER:
+        return KANO_ORDER.index(category)
+    return None
+
+
+def ice_score(impact: Any, confidence: Any, ease: Any) -> int | None:
+    """ICE = impact × confidence × ease, each a whole number 1-5 (so 1-125); else None."""
+    values = [_whole(v, *_ICE_RANGE) for v in (impact, confidence, ease)]
+    if None in values:
+        return None
+    i, c, e = values
+    return i * c * e  # type: ignore[operator]
+
+
+def ice_level(score: Any, high: int = 60, medium: int = 30) -> str | None:
+    """The ICE level of a score: high when score >= `high`, medium when score >= `medium`,
+    else low; None for a missing or non-numeric score."""
+    number = _real(score)
+    if number is None:
+        return None
+    if number >= high:
+        return "high"
+    return "medium" if number >= medium else "low"
+
+
+def rice_score(reach: Any, impact: Any, confidence: Any, effort: Any) -> float | None:
+    """RICE = reach × impact × confidence / effort.
+
+    reach >= 0, impact 0-10, confidence 0-1, effort > 0 (zero or negative effort is None, not a
+    ZeroDivisionError; `check` reports it as RF102). A result beyond the float range is None.
+    """
+    r = _real(reach, low=0)
+    i = _real(impact, low=0, high=_RICE_IMPACT_MAX)
+    c = _real(confidence, low=0, high=1)
+    e = _real(effort, above=0)
+    if r is None or i is None or c is None or e is None:
+        return None
+    return _finite(r * i * c / e)
+
+
+def quadrant(value: Any, cost: Any) -> str | None:
+    """The value-cost quadrant of value and cost, each a whole number 1-10.
+
+    quick-win: value >= 6 and cost <= 5; strategic: value >= 6, cost > 5; fill-in: value < 6,
+    cost <= 5; avoid: value < 6, cost > 5. None when either input is missing or invalid.
+    """
+    v = _whole(value, *_VALUE_COST_RANGE)
+    c = _whole(cost, *_VALUE_COST_RANGE)
+    if v is None or c is None:
+        return None
+    cheap = c < QUADRANT_THRESHOLD
+    if v >= QUADRANT_THRESHOLD:
+        return "quick-win" if cheap else "strategic"
+    return "fill-in" if cheap else "avoid"
 
 
 def p_level(importance: Any, urgency: Any) -> str | None:
@@ -17,3 +174,405 @@ def p_level(importance: Any, urgency: Any) -> str | None:
     if importance == "high":
         return "P0" if urgency == "urgent" else "P1"
     return "P2" if urgency == "urgent" else "P3"
+
+
+def rpn(severity: Any, occurrence: Any, detection: Any) -> int | None:
+    """FMEA risk priority number = severity × occurrence × detection, each a whole number 1-10
+    (so 1-1000); else None."""
+    values = [_whole(v, *_FMEA_RANGE) for v in (severity, occurrence, detection)]
+    if None in values:
+        return None
+    s, o, d = values
+    return s * o * d  # type: ignore[operator]
+
+
+def wsjf(value: Any, time_criticality: Any, risk: Any, size: Any) -> float | None:
+    """WSJF = (value + time-criticality + risk) / size: the first three numbers 1-20, size
+    above 0 and at most 100 (the ranges of `priority.wsjf` in fields.py); else None."""
+    parts = [_real(v, *_WSJF_RANGE) for v in (value, time_criticality, risk)]
+    job_size = _real(size, high=_WSJF_SIZE_MAX, above=0)
+    if None in parts or job_size is None:
+        return None
+    return sum(parts) / job_size  # type: ignore[arg-type]
+
+
+def _tier_weight(customer: Customer | None, tiers: Mapping[str, float]) -> float | None:
+    """The tier weight of a registered customer; None when unregistered or without a known
+    tier (or the configured weight is not a finite number)."""
+    if customer is None or not isinstance(customer.tier, str):
+        return None
+    return _real(tiers.get(customer.tier))
+
+
+def demand(
+    customer_keys: Any, customers: Mapping[str, Customer], tiers: Mapping[str, float]
+) -> int | float | None:
+    """Customer demand: the sum of tier weights over the distinct registered customers listed.
+
+    `customer_keys` is the raw `source.customers` list. A key listed twice counts once; an
+    unknown key or a customer without a configured tier adds nothing (so the result may be 0).
+    None when the list is absent, empty or not a list of strings. A whole sum is an int.
+    """
+    if not isinstance(customer_keys, (list, tuple)) or not customer_keys:
+        return None
+    if not all(isinstance(key, str) for key in customer_keys):
+        return None
+    total = 0.0
+    for key in sorted(set(customer_keys)):  # sorted: the float sum is order-independent
+        weight = _tier_weight(customers.get(key), tiers)
+        if weight is not None:
+            total += weight
+    return _tidy(total)
+
+
+def votes_score(
+    votes: Any, customers: Mapping[str, Customer], tiers: Mapping[str, float]
+) -> float | None:
+    """The weighted mean of the numeric stakeholder votes (each 0-10) in `priority.votes`.
+
+    A stakeholder that is a registered customer with a configured tier weighs its tier weight;
+    every other stakeholder weighs 1. Votes that are not numbers 0-10 (MoSCoW words: see
+    `vote_counts`) are left out. None when there is no valid vote or the weights sum to 0.
+    """
+    if not isinstance(votes, Mapping):
+        return None
+    weighted = 0.0
+    total_weight = 0.0
+    for stakeholder in sorted(k for k in votes if isinstance(k, str)):
+        vote = _real(votes[stakeholder], *_VOTE_RANGE)
+        if vote is None:
+            continue
+        weight = _tier_weight(customers.get(stakeholder), tiers)
+        weight = 1.0 if weight is None else weight
+        weighted += weight * vote
+        total_weight += weight
+    if total_weight <= 0:
+        return None
+    return weighted / total_weight
+
+
+def vote_counts(votes: Any) -> dict[str, int] | None:
+    """How many stakeholders voted each MoSCoW value in `priority.votes` (REQ-213), in MoSCoW
+    order with zeros; None when no vote is a MoSCoW value. Counts are not tier-weighted."""
+    if not isinstance(votes, Mapping):
+        return None
+    counts = dict.fromkeys(MOSCOW_ORDER, 0)
+    for stakeholder, vote in votes.items():
+        if isinstance(stakeholder, str) and isinstance(vote, str) and vote in counts:
+            counts[vote] += 1
+    return counts if any(counts.values()) else None
+
+
+def vote_majority(counts: Mapping[str, int] | None) -> str | None:
+    """The MoSCoW value with strictly more votes than any other; None on a tie or no votes."""
+    if not counts:
+        return None
+    ordered = sorted(counts.items(), key=lambda item: -item[1])
+    if ordered[0][1] <= 0 or (len(ordered) > 1 and ordered[1][1] == ordered[0][1]):
+        return None
+    return ordered[0][0]
+
+
+# --- all methods of one requirement ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Every computed priority of one requirement; None where a method's inputs are absent.
+
+    `moscow` and `kano` are the validated categories. `scores_of` stores RICE, WSJF and votes
+    rounded to 3 decimals, so ranking, filters and every output see the same number; `to_json`
+    rounds again for Scores built by hand. `vote_counts` is ((MoSCoW value, count), ...) in
+    MoSCoW order.
+    """
+
+    moscow: str | None
+    kano: str | None
+    ice_score: int | None
+    ice_level: str | None
+    rice: float | None
+    quadrant: str | None
+    p_level: str | None
+    rpn: int | None
+    wsjf: float | None
+    demand: int | float | None
+    votes: float | None
+    vote_counts: tuple[tuple[str, int], ...] | None = None
+    # The raw inputs behind two scores, shown next to them ("4×4×3=48"); never ranked on.
+    ice_inputs: tuple[Any, Any, Any] | None = None
+    value_cost: tuple[Any, Any] | None = None
+
+    @property
+    def vote_majority(self) -> str | None:
+        """The MoSCoW value most stakeholders voted for (a unique plurality), or None."""
+        return vote_majority(dict(self.vote_counts) if self.vote_counts else None)
+
+    def to_json(self) -> dict[str, Any]:
+        """The score keys of a `prioritize --format json` item (SPEC section 5), plus `votes`
+        and `vote_counts`. RICE, WSJF and votes are rounded to 3 decimals; ints stay ints."""
+        return {
+            "moscow": self.moscow,
+            "kano": self.kano,
+            "ice": (
+                None
+                if self.ice_score is None
+                else {"score": self.ice_score, "level": self.ice_level}
+            ),
+            "rice": _round3(self.rice),
+            "quadrant": self.quadrant,
+            "p_level": self.p_level,
+            "rpn": self.rpn,
+            "wsjf": _round3(self.wsjf),
+            "demand": _tidy(self.demand),
+            "votes": _round3(self.votes),
+            "vote_counts": dict(self.vote_counts) if self.vote_counts else None,
+        }
+
+
+def _block(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = data.get(key)
+    return value if isinstance(value, dict) else {}  # front matter mappings are plain dicts
+
+
+def scores_of(
+    req: Requirement, customers: Mapping[str, Customer], config: PriorityConfig
+) -> Scores:
+    """Compute every method of SPEC section 4 from one requirement's front matter.
+
+    Reads `priority.moscow`, `priority.kano`, `priority.ice.*`, `priority.rice.*`,
+    `priority.value`/`priority.cost`, `priority.importance`/`priority.urgency`,
+    `priority.fmea.*`, `priority.wsjf.*` (time-criticality, or its alias urgency),
+    `source.customers` and `priority.votes` (or a top-level custom `votes` field). RICE, WSJF
+    and votes are rounded to 3 decimals, demand is an int when whole.
+    """
+    # Read each nested block once: this runs for every requirement of every listing.
+    data = req.data
+    priority = _block(data, "priority")
+    ice_in, rice_in = _block(priority, "ice"), _block(priority, "rice")
+    fmea_in, wsjf_in = _block(priority, "fmea"), _block(priority, "wsjf")
+    moscow = priority.get("moscow")
+    kano = priority.get("kano")
+    ice = ice_score(ice_in.get("impact"), ice_in.get("confidence"), ice_in.get("ease"))
+    # The canonical key wins when present; `urgency` is its documented alias.
+    criticality = wsjf_in.get("time-criticality")
+    if criticality is None:
+        criticality = wsjf_in.get("urgency")
+    votes = priority.get("votes")
+    if votes is None:
+        votes = data.get("votes")
+    counts = vote_counts(votes)
+    return Scores(
+        moscow=moscow if moscow_rank(moscow) is not None else None,
+        kano=kano if kano_rank(kano) is not None else None,
+        ice_score=ice,
+        ice_level=ice_level(ice, config.ice_high, config.ice_medium),
+        rice=_round3(
+            rice_score(
+                rice_in.get("reach"),
+                rice_in.get("impact"),
+                rice_in.get("confidence"),
+                rice_in.get("effort"),
+            )
+        ),
+        quadrant=quadrant(priority.get("value"), priority.get("cost")),
+        p_level=p_level(priority.get("importance"), priority.get("urgency")),
+        rpn=rpn(fmea_in.get("severity"), fmea_in.get("occurrence"), fmea_in.get("detection")),
+        wsjf=_round3(
+            wsjf(wsjf_in.get("value"), criticality, wsjf_in.get("risk"), wsjf_in.get("size"))
+        ),
+        demand=demand(_block(data, "source").get("customers"), customers, config.tiers),
+        votes=_round3(votes_score(votes, customers, config.tiers)),
+        vote_counts=tuple(counts.items()) if counts else None,
+        ice_inputs=(ice_in.get("impact"), ice_in.get("confidence"), ice_in.get("ease"))
+        if ice is not None
+        else None,
+        value_cost=(priority.get("value"), priority.get("cost"))
+        if priority.get("value") is not None or priority.get("cost") is not None
+        else None,
+    )
+
+
+# --- ranking ----------------------------------------------------------------------------------
+
+
+def _lower_is_better(ordinal: int | None) -> float | None:
+    return None if ordinal is None else float(ordinal)
+
+
+def _higher_is_better(number: float | None) -> float | None:
+    # Rounded as displayed, so two items that print the same score tie and fall to the ID.
+    return None if number is None else -round(number, 3)
+
+
+def _index(value: str | None, order: tuple[str, ...]) -> int | None:
+    return order.index(value) if value in order else None
+
+
+# method -> the value that sorts better when lower, or None when the inputs are absent.
+_ORDER_VALUE: Mapping[str, Callable[[Scores], float | None]] = {
+    "p-level": lambda s: _lower_is_better(_index(s.p_level, P_LEVELS)),
+    "moscow": lambda s: _lower_is_better(moscow_rank(s.moscow)),
+    "kano": lambda s: _lower_is_better(kano_rank(s.kano)),
+    "ice": lambda s: _higher_is_better(s.ice_score),
+    "rice": lambda s: _higher_is_better(s.rice),
+    "value-cost": lambda s: _lower_is_better(_index(s.quadrant, QUADRANTS)),
+    "rpn": lambda s: _higher_is_better(s.rpn),
+    "wsjf": lambda s: _higher_is_better(s.wsjf),
+    "demand": lambda s: _higher_is_better(s.demand),
+    "votes": lambda s: _higher_is_better(s.votes),
+}
+
+
+def resolve_method(method: str) -> str:
+    """The canonical method name (`fmea` -> `rpn`); ValueError naming the choices otherwise."""
+    name = METHOD_ALIASES.get(method, method)
+    if name not in _ORDER_VALUE:
+        choices = ", ".join((*METHODS, *METHOD_ALIASES))
+        raise ValueError(f"unknown priority method {method!r}; expected one of: {choices}")
+    return name
+
+
+def sort_key(scores: Scores, method: str) -> tuple[int, float]:
+    """A key that sorts better first for one method: (0, value) when the requirement has the
+    method's inputs, (1, 0.0) when not, so those sort after every requirement that has them.
+
+    Better is P0 first, must first, basic first, the highest ICE/RICE/RPN/WSJF/demand/votes
+    first, and quadrants in the order quick-win, strategic, fill-in, avoid.
+    """
+    value = _ORDER_VALUE[resolve_method(method)](scores)
+    return (1, 0.0) if value is None else (0, value)
+
+
+def rank(
+    items: Sequence[tuple[Requirement, Scores]], methods: Sequence[str]
+) -> list[tuple[int, Requirement, Scores]]:
+    """Order requirements by each of `methods` in turn, then by ID (then path, for duplicated
+    IDs), and number them 1..n with no shared ranks. The combined ranking passes
+    `config.priority.rank` as `methods`. ValueError for an unknown method."""
+    resolved = [resolve_method(m) for m in methods]
+
+    def key(item: tuple[Requirement, Scores]) -> tuple[Any, ...]:
+        req, scores = item
+        return (*(sort_key(scores, m) for m in resolved), req.id, req.path)
+
+    ordered = sorted(items, key=key)
+    return [(number, req, scores) for number, (req, scores) in enumerate(ordered, 1)]
+
+
+# --- disagreements ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DisagreementRule:
+    """One contradiction between priority methods: a `name`, a `condition` over the scores
+    (false whenever an input it needs is absent) and a `message` template formatted with the
+    scores as `s`, naming both contradicting values."""
+
+    name: str
+    condition: Callable[[Scores], bool]
+    message: str
+
+    def explain(self, scores: Scores) -> str:
+        return self.message.format(s=scores)
+
+
+DISAGREEMENT_RULES: tuple[DisagreementRule, ...] = (
+    DisagreementRule(
+        "must-but-ice-low",
+        lambda s: s.moscow == "must" and s.ice_level == "low",
+        "MoSCoW must but ICE level low (score {s.ice_score})",
+    ),
+    DisagreementRule(
+        "must-but-avoid",
+        lambda s: s.moscow == "must" and s.quadrant == "avoid",
+        "MoSCoW must but value-cost quadrant avoid",
+    ),
+    DisagreementRule(
+        "must-but-p3",
+        lambda s: s.moscow == "must" and s.p_level == "P3",
+        "MoSCoW must but P-level P3 (neither important nor urgent)",
+    ),
+    DisagreementRule(
+        "wont-but-p0",
+        lambda s: s.moscow == "wont" and s.p_level == "P0",
+        "MoSCoW wont but P-level P0 (important and urgent)",
+    ),
+    DisagreementRule(
+        "wont-but-ice-high",
+        lambda s: s.moscow == "wont" and s.ice_level == "high",
+        "MoSCoW wont but ICE level high (score {s.ice_score})",
+    ),
+    DisagreementRule(
+        "wont-but-quick-win",
+        lambda s: s.moscow == "wont" and s.quadrant == "quick-win",
+        "MoSCoW wont but value-cost quadrant quick-win",
+    ),
+    DisagreementRule(
+        "p0-but-ice-low",
+        lambda s: s.p_level == "P0" and s.ice_level == "low",
+        "P-level P0 but ICE level low (score {s.ice_score})",
+    ),
+    DisagreementRule(
+        "basic-but-could-or-wont",
+        lambda s: s.kano == "basic" and s.moscow in ("could", "wont"),
+        "Kano basic but MoSCoW {s.moscow}",
+    ),
+    DisagreementRule(
+        "reverse-but-must-or-should",
+        lambda s: s.kano == "reverse" and s.moscow in ("must", "should"),
+        "Kano reverse (customers dislike it) but MoSCoW {s.moscow}",
+    ),
+    DisagreementRule(
+        "votes-differ-from-moscow",
+        lambda s: (
+            s.moscow is not None and s.vote_majority is not None and s.vote_majority != s.moscow
+        ),
+        "stakeholder votes favour {s.vote_majority} but MoSCoW is {s.moscow}",
+    ),
+)
+
+
+def disagreements(scores: Scores) -> list[str]:
+    """The message of every rule of `DISAGREEMENT_RULES` that holds, in table order; empty
+    when the methods agree or the inputs a rule compares are absent."""
+    return [rule.explain(scores) for rule in DISAGREEMENT_RULES if rule.condition(scores)]
+
+
+# --- inherited urgency ------------------------------------------------------------------------
+
+
+def blocking(
+    requirements: Sequence[Requirement],
+    scores_by_id: Mapping[str, Scores],
+    levels: Collection[str] = ("P0",),
+) -> dict[str, list[str]]:
+    """Inherited urgency: requirement ID -> the sorted IDs of the P0 requirements that depend on
+    it through `links.depends-on`, directly or transitively, whatever its own level.
+
+    A P0 that depends on another P0 is listed too; a requirement never blocks itself (even
+    through a cycle). IDs that name no requirement are skipped, and a duplicated ID uses its
+    first requirement. `levels` widens the roots (e.g. ("P0", "P2") for every urgent item).
+    One iterative traversal per root, each visiting a requirement at most once, so cycles
+    (RF202) terminate and nothing recurses. Keys are sorted.
+    """
+    depends_on: dict[str, tuple[str, ...]] = {}
+    for req in requirements:
+        if req.id and req.id not in depends_on:
+            depends_on[req.id] = req.links.get("depends-on", ())
+    roots = sorted(
+        rid
+        for rid in depends_on
+        if (scores := scores_by_id.get(rid)) is not None and scores.p_level in levels
+    )
+    blocked: dict[str, list[str]] = {}
+    for root in roots:  # in ID order, so every list is built sorted
+        seen = {root}
+        stack = list(depends_on[root])
+        while stack:
+            node = stack.pop()
+            if node in seen or node not in depends_on:
+                continue
+            seen.add(node)
+            blocked.setdefault(node, []).append(root)
+            stack.extend(depends_on[node])
+    return {rid: blocked[rid] for rid in sorted(blocked)}

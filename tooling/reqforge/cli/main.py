@@ -109,8 +109,12 @@ def cli(
 
 def _register() -> None:
     from reqforge.cli.check import check
+    from reqforge.cli.listing import list_command, show_command
+    from reqforge.cli.prioritize import prioritize
+    from reqforge.cli.stats import stats
 
-    cli.add_command(check)
+    for command in (check, prioritize, list_command, show_command, stats):
+        cli.add_command(command)
 
 
 _register()

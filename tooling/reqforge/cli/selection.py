@@ -1,0 +1,114 @@
+"""Choosing requirements from the command line: load the catalogue, apply --filter, --sort.
+
+Shared by every command that lists requirements, so they all accept the same filter language
+(see reqforge.query) and report a bad expression the same way: exit 2 with a caret.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from reqforge.catalog import Catalog, Entry
+from reqforge.errors import ReqforgeError
+
+FILTER_HELP = (
+    'Only requirements matching EXPR, e.g. "status in (accepted, in-progress) and '
+    'priority.moscow = must and not owner" (see README: Filter expressions).'
+)
+
+
+def load_catalog(state: Any) -> Catalog:
+    """The catalogue of the repository, read through the parse cache."""
+    from reqforge.corpus import cached_scores, load_corpus
+
+    config = state.config()
+    if not config.reqs_path.is_dir():
+        raise ReqforgeError(f"no requirements folder {config.reqs_dir}/ in {config.root}")
+    corpus = load_corpus(config)
+    broken = len(corpus.repository.load_findings)
+    if broken:
+        state.note(f"note: {broken} file(s) could not be read; run `reqforge check` for details")
+    return Catalog(corpus.repository, config, cached_scores(corpus))
+
+
+def select(catalog: Catalog, expression: str | None) -> list[Entry]:
+    """The entries matching a filter expression (all when None); exit 2 on a bad one."""
+    if not expression:
+        return list(catalog)
+    from reqforge.query import FilterError, parse, validate_fields
+
+    try:
+        compiled = parse(expression)
+        validate_fields(compiled, catalog.is_field)
+    except FilterError as exc:
+        raise ReqforgeError(f"bad --filter expression\n{exc}") from None
+    return [entry for entry in catalog if compiled.matches(entry.value)]
+
+
+def sort_entries(catalog: Catalog, entries: list[Entry], keys: str | None) -> list[Entry]:
+    """Sort by comma-separated field names (`-name` descending); missing values go last."""
+    if not keys:
+        return sorted(entries, key=lambda e: e.req.id)
+    result = sorted(entries, key=lambda e: e.req.id)
+    for key in reversed([k.strip() for k in keys.split(",") if k.strip()]):
+        descending = key.startswith("-")
+        name = key.lstrip("-+")
+        if not catalog.is_field(name):
+            raise click.BadParameter(f"unknown field {name!r}", param_hint="--sort")
+        present = [e for e in result if e.value(name) is not None]
+        missing = [e for e in result if e.value(name) is None]
+        present.sort(key=lambda e: _sortable(e.value(name)), reverse=descending)
+        result = present + missing
+    return result
+
+
+def _sortable(value: Any) -> tuple[int, Any]:
+    if isinstance(value, bool):
+        return (0, int(value))
+    if isinstance(value, (int, float)):
+        return (0, value)
+    if isinstance(value, (list, tuple)):
+        return (1, ", ".join(map(str, value)))
+    return (1, str(value))
+
+
+def output_color() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def terminal_width() -> int:
+    """The terminal's width ($COLUMNS first), or a wide page for files and pipes."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size().columns
+    return 200
+
+
+def today_option(value: dt.datetime | None) -> dt.date:
+    return value.date() if value else dt.date.today()
+
+
+def emit(text: str, color: bool = False) -> None:
+    """Print command output (UTF-8 even when the locale is not)."""
+    from reqforge.cli.check import emit as emit_report
+
+    emit_report(text, binary=not sys.stdout.isatty(), color=color)
+
+
+def csv_or_table(
+    fmt: str, headers: Sequence[str], rows: list[list[Any]], columns: Any, title: str | None = None
+) -> str:
+    from reqforge.tabular import render_csv, render_table
+
+    if fmt == "csv":
+        return render_csv(headers, rows)
+    return render_table(columns, rows, title=title, width=terminal_width(), color=output_color())

@@ -1,0 +1,120 @@
+"""`reqforge stats`: counts, fulfilment, overdue items, satisfaction, and per customer what it
+asked for and where each request stands."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import click
+
+from reqforge.cli.selection import emit, load_catalog, output_color, terminal_width, today_option
+from reqforge.metrics import GROUPINGS, backlog_stats
+from reqforge.tabular import Column, render_table
+
+
+@click.command("stats")
+@click.option(
+    "--by",
+    type=click.Choice(GROUPINGS),
+    help="Also break the figures down by customer, channel, owner or team.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    envvar="REQFORGE_TODAY",
+    help="Judge overdue items as of this date [env: REQFORGE_TODAY].",
+)
+@click.pass_obj
+def stats(state: Any, by: str | None, fmt: str, today: dt.datetime | None) -> None:
+    """Counts by status, type, P-level, quadrant, Kano and channel; fulfilment rate (done / all
+    not rejected or duplicate); overdue items; customer satisfaction; and per customer what it
+    asked for. Lead times and SLA breaches come from git history (null until available)."""
+    catalog = load_catalog(state)
+    document = backlog_stats(catalog, today_option(today), by)
+    if fmt == "json":
+        emit(json.dumps(document, ensure_ascii=False, indent=2))
+        return
+    emit(render_stats(document), color=output_color())
+
+
+def _percent(rate: float | None) -> str:
+    return "-" if rate is None else f"{rate * 100:.1f}%"
+
+
+def render_stats(document: dict[str, Any]) -> str:
+    """The table view of the stats document."""
+    width = terminal_width()
+    color = output_color()
+    satisfaction = document["satisfaction"]
+    summary = [
+        ["requirements", document["requirements"]],
+        [
+            "fulfilment rate (done / not rejected or duplicate)",
+            _percent(document["fulfilment_rate"]),
+        ],
+        ["overdue", len(document["overdue"])],
+        [
+            "customer satisfaction (1-5)",
+            f"{satisfaction['mean']} from {satisfaction['responses']} responses"
+            if satisfaction["mean"] is not None
+            else "no responses",
+        ],
+    ]
+    parts = [
+        render_table(
+            [Column("Figure"), Column("Value", justify="right")],
+            summary,
+            title="Backlog",
+            width=width,
+            color=color,
+        )
+    ]
+    for key, title in (
+        ("by_status", "By status"), ("by_type", "By type"), ("by_p_level", "By P-level"),
+        ("by_quadrant", "By value-cost quadrant"), ("by_kano", "By Kano category"),
+        ("by_channel", "By source channel"),
+    ):  # fmt: skip
+        rows = [[name, count] for name, count in document[key].items()]
+        parts.append(
+            render_table(
+                [Column(title.split(" ", 1)[1].capitalize()), Column("Count", justify="right")],
+                rows,
+                title=title,
+                width=width,
+                color=color,
+            )
+        )
+    if document["overdue"]:
+        parts.append("Overdue: " + ", ".join(document["overdue"]) + "\n")
+    groups = document.get("groups") or document["customers"]
+    label = document.get("by", "customer")
+    columns = [
+        Column(label.capitalize()),
+        Column("Requested", justify="right"),
+        Column("Done", justify="right"),
+        Column("Open", justify="right"), Column("Fulfilment", justify="right"),
+        Column("Satisfaction", justify="right"), Column("Requirements (status)", wrap=True),
+    ]  # fmt: skip
+    rows = []
+    for key, group in groups.items():
+        name = f"{group['name']} ({key}, tier {group['tier']})" if group.get("name") else key
+        mean = group["satisfaction"]["mean"]
+        listed = ", ".join(f"{r['id']} {r['status']}" for r in group["requirements"])
+        rows.append(
+            [
+                name,
+                group["requested"],
+                group["done"],
+                group["open"],
+                _percent(group["fulfilment_rate"]),
+                "-" if mean is None else mean,
+                listed,
+            ]
+        )
+    parts.append(render_table(columns, rows, title=f"By {label}", width=width, color=color))
+    return "\n".join(part.rstrip("\n") for part in parts)

@@ -1,0 +1,128 @@
+"""Figures about the backlog: counts, fulfilment, overdue items, customer satisfaction and what
+each customer asked for. Pure functions over the catalogue; the history feature adds lead
+times, SLA breaches, ageing and throughput from git.
+
+Fulfilment rate = done / (all requirements that are not rejected or duplicate): a rejected or
+duplicated request was answered, not fulfilled, and should not count against the team.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import Counter
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from reqforge.catalog import Catalog, Entry
+
+GROUPINGS = ("customer", "channel", "owner", "team")
+_NOT_COUNTED = ("rejected", "duplicate")  # answered, not fulfilled: outside the rate's base
+
+
+def _counts(values: Iterable[Any]) -> dict[str, int]:
+    counts = Counter("(none)" if v is None else str(v) for v in values)
+    return dict(sorted(counts.items()))
+
+
+def fulfilment_rate(entries: Iterable[Entry], done: str = "done") -> float | None:
+    """done / all not rejected or duplicate, rounded to 3 places; None when nothing counts."""
+    base = [e for e in entries if e.req.status not in _NOT_COUNTED]
+    if not base:
+        return None
+    return round(sum(1 for e in base if e.req.status == done) / len(base), 3)
+
+
+def satisfaction(entries: Iterable[Entry]) -> dict[str, Any]:
+    """Mean of `feedback.satisfaction` (1-5) over the requirements that recorded one."""
+    scores = [
+        s for e in entries if type(s := e.req.get("feedback.satisfaction")) is int and 1 <= s <= 5
+    ]
+    mean = round(statistics.fmean(scores), 2) if scores else None
+    return {"mean": mean, "responses": len(scores)}
+
+
+def overdue(catalog: Catalog, today: dt.date) -> list[str]:
+    """IDs whose `due` has passed while the status is not terminal, sorted."""
+    terminal = catalog.config.workflow.terminal
+    return sorted(
+        e.req.id
+        for e in catalog
+        if e.req.due is not None and e.req.due < today and e.req.status not in terminal
+    )
+
+
+def _group_keys(entry: Entry, by: str) -> list[str]:
+    if by == "customer":
+        return list(dict.fromkeys(entry.req.customers)) or ["(none)"]
+    value = entry.value({"channel": "source.channel"}.get(by, by))
+    return [value if isinstance(value, str) and value else "(none)"]
+
+
+def grouped(catalog: Catalog, by: str, today: dt.date) -> dict[str, dict[str, Any]]:
+    """Per group (customer, channel, owner or team): counts, fulfilment, satisfaction,
+    overdue items, and every requirement with its status."""
+    groups: dict[str, list[Entry]] = {}
+    for entry in catalog:
+        for key in _group_keys(entry, by):
+            groups.setdefault(key, []).append(entry)
+    terminal = catalog.config.workflow.terminal
+    result: dict[str, dict[str, Any]] = {}
+    for key in sorted(groups):
+        entries = sorted(groups[key], key=lambda e: e.req.id)
+        group: dict[str, Any] = {}
+        if by == "customer" and key in catalog.repository.customers:
+            customer = catalog.repository.customers[key]
+            group.update(
+                {"name": customer.name, "tier": customer.tier, "industry": customer.industry}
+            )
+        group.update(
+            {
+                "requested": len(entries),
+                "done": sum(1 for e in entries if e.req.status == "done"),
+                "open": sum(1 for e in entries if e.req.status not in terminal),
+                "fulfilment_rate": fulfilment_rate(entries),
+                "satisfaction": satisfaction(entries),
+                "overdue": [
+                    e.req.id
+                    for e in entries
+                    if e.req.due and e.req.due < today and e.req.status not in terminal
+                ],
+                "by_status": _counts(e.req.status for e in entries),
+                "requirements": [
+                    {"id": e.req.id, "title": e.req.title, "status": e.req.status} for e in entries
+                ],
+            }
+        )
+        result[key] = group
+    return result
+
+
+def backlog_stats(catalog: Catalog, today: dt.date, by: str | None = None) -> dict[str, Any]:
+    """The `stats --format json` document (SPEC section 5), without the git-based figures,
+    which stay null until history is available."""
+    entries = list(catalog)
+
+    def count(value: Callable[[Entry], Any]) -> dict[str, int]:
+        return _counts(value(e) for e in entries)
+
+    document: dict[str, Any] = {
+        "requirements": len(entries),
+        "by_status": count(lambda e: e.req.status),
+        "by_type": count(lambda e: e.req.type),
+        "by_p_level": count(lambda e: e.scores.p_level),
+        "by_quadrant": count(lambda e: e.scores.quadrant),
+        "by_kano": count(lambda e: e.scores.kano),
+        "by_channel": count(lambda e: e.value("channel")),
+        "by_customer": _counts(c for e in entries for c in dict.fromkeys(e.req.customers)),
+        "fulfilment_rate": fulfilment_rate(entries),
+        "lead_time_days": None,  # from git history
+        "sla_breaches": None,  # from git history
+        "overdue": overdue(catalog, today),
+        "satisfaction": satisfaction(entries),
+        "customers": grouped(catalog, "customer", today),
+    }
+    if by is not None:
+        document["by"] = by
+        document["groups"] = grouped(catalog, by, today)
+    return document
