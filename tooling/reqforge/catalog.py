@@ -129,6 +129,19 @@ class Catalog:
     def __len__(self) -> int:
         return len(self.entries)
 
+    def field_names(self) -> list[str]:
+        """Every field name a filter may use (for "did you mean" hints)."""
+        names = ["id", *ALIASES, *COMPUTED]
+
+        def walk(spec: Spec, prefix: str) -> None:
+            for key, child in spec.children.items():
+                names.append(prefix + key)
+                if child.kind == "mapping":
+                    walk(child, f"{prefix}{key}.")
+
+        walk(self._schema, "")
+        return sorted(set(names))
+
     def is_field(self, name: str) -> bool:
         """True for a field name a filter or --sort may use."""
         name = ALIASES.get(name, name)

@@ -46,9 +46,10 @@ def select(catalog: Catalog, expression: str | None) -> list[Entry]:
 
     try:
         compiled = parse(expression)
-        validate_fields(compiled, catalog.is_field)
+        validate_fields(compiled, catalog.is_field, catalog.field_names())
     except FilterError as exc:
-        raise ReqforgeError(f"bad --filter expression\n{exc}") from None
+        # str(exc) is "error: <message>", the expression and a caret line.
+        raise ReqforgeError("--filter: " + str(exc).removeprefix("error: ")) from None
     return [entry for entry in catalog if compiled.matches(entry.value)]
 
 
