@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 the command ran and found errors (or could not complete
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from dataclasses import dataclass, field
@@ -43,8 +44,33 @@ class AppState:
             click.echo(message, err=True)
 
 
+# Commands load on first use: `reqforge check` should not pay for importing `prioritize`.
+COMMANDS = {
+    "check": "reqforge.cli.check:check",
+    "list": "reqforge.cli.listing:list_command",
+    "prioritize": "reqforge.cli.prioritize:prioritize",
+    "show": "reqforge.cli.listing:show_command",
+    "stats": "reqforge.cli.stats:stats",
+}
+
+
 class ReqforgeGroup(click.Group):
-    """Maps ReqforgeError to exit 2 and unexpected errors to exit 1, without tracebacks."""
+    """Loads commands lazily; maps ReqforgeError to exit 2 and unexpected errors to exit 1,
+    without tracebacks."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.commands:
+            return self.commands[name]
+        target = COMMANDS.get(name)
+        if target is None:
+            return None
+        module, attribute = target.split(":")
+        command = getattr(importlib.import_module(module), attribute)
+        self.commands[name] = command
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -105,19 +131,6 @@ def cli(
     2 usage or configuration error.
     """
     ctx.obj = AppState(repo=repo, config_file=config_file, quiet=quiet, debug=debug)
-
-
-def _register() -> None:
-    from reqforge.cli.check import check
-    from reqforge.cli.listing import list_command, show_command
-    from reqforge.cli.prioritize import prioritize
-    from reqforge.cli.stats import stats
-
-    for command in (check, prioritize, list_command, show_command, stats):
-        cli.add_command(command)
-
-
-_register()
 
 
 def main() -> None:
