@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 from typing import Any
 
@@ -78,7 +79,13 @@ def show_command(state: Any, requirement_id: str, fmt: str) -> None:
     catalog = load_catalog(state)
     entry = catalog.by_id.get(requirement_id) or catalog.by_id.get(requirement_id.upper())
     if entry is None:
-        close = sorted(i for i in catalog.by_id if requirement_id.upper() in i)[:5]
+        wanted = requirement_id.upper()
+        close = sorted(i for i in catalog.by_id if wanted in i)[:5]
+        close += [
+            c
+            for c in difflib.get_close_matches(wanted, list(catalog.by_id), n=3, cutoff=0.8)
+            if c not in close
+        ]
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         raise ReqforgeError(f"no requirement {requirement_id!r}{hint}")
     body = _body(catalog.config.root / entry.req.path)

@@ -93,12 +93,15 @@ def render_stats(document: dict[str, Any]) -> str:
         parts.append("Overdue: " + ", ".join(document["overdue"]) + "\n")
     groups = document.get("groups") or document["customers"]
     label = document.get("by", "customer")
+    # What each customer asked for is the point of this table: its list goes last of all.
     columns = [
-        Column(label.capitalize()),
-        Column("Requested", justify="right"),
-        Column("Done", justify="right"),
-        Column("Open", justify="right"), Column("Fulfilment", justify="right"),
-        Column("Satisfaction", justify="right"), Column("Requirements (status)", wrap=True),
+        Column(label.capitalize(), keep=9),
+        Column("Requested", justify="right", keep=6),
+        Column("Done", justify="right", keep=5),
+        Column("Open", justify="right", keep=3),
+        Column("Fulfilment", justify="right", keep=7),
+        Column("Satisfaction", justify="right", keep=2),
+        Column("Requirements (status)", wrap=True, min_width=16, keep=8),
     ]  # fmt: skip
     rows = []
     for key, group in groups.items():
