@@ -353,7 +353,7 @@ SHAPE_FILES = family("SHAPE", {k: text for k, (text, _) in SHAPES.items()})
 
 @pytest.mark.parametrize(
     ("path", "code"),
-    zip(SHAPE_FILES, [code for _, code in SHAPES.values()], strict=True),
+    list(zip(SHAPE_FILES, [code for _, code in SHAPES.values()], strict=True)),
     ids=SHAPES.keys(),
 )
 def test_odd_shapes(batch: Batch, path: str, code: str) -> None:
