@@ -1,6 +1,7 @@
 """Time reqforge against the floors on a generated corpus; print a Markdown table for the README.
 
     python bench/run.py [--count 10000] [--runs 7] [--corpus DIR] [--json OUT] [--only KEYS]
+                        [--history COMMITS]
 
 Every measurement is a whole process (Python start-up included) started with subprocess and timed
 with time.perf_counter around it. Rounds are interleaved: each round runs every measurement once,
@@ -19,6 +20,16 @@ Measurements (keys for --only):
     check-one-change   the same, after appending a line to one file (restored the next round)
     prioritize, list, stats   cached runs of those subcommands; skipped with a note while the
                        subcommand does not exist (usage error, exit code 2)
+
+With --history COMMITS the corpus is a git repository built by bench/history.py (the same final
+files, reached through COMMITS commits), and the history measurements run too (optional, like
+the three above; left out without --history):
+
+    log-cold           reqforge log --format json, after deleting DIR/.reqforge/
+    log-cached         the same, cache kept
+    log-one-commit     the same, after one new commit touching one requirement (each run adds one)
+    diff               reqforge diff HEAD~50..HEAD --format json, cache kept
+    check-base         reqforge check --base HEAD~50 --format json, cache kept
 
 More reqforge commands go into REQFORGE_COMMANDS below, one line each.
 """
@@ -47,6 +58,7 @@ from typing import Any, NamedTuple
 
 BENCH_DIR = Path(__file__).resolve().parent
 GENERATOR = BENCH_DIR / "generate.py"
+HISTORY = BENCH_DIR / "history.py"
 MARKER = ".bench-corpus.json"
 CACHE_DIR = ".reqforge"
 EDIT_LINE = b"\nBenchmark edit: this line is appended and removed by bench/run.py.\n"
@@ -164,6 +176,36 @@ def edit_one_file(ctx: Context) -> None:
         ctx.edited = True
 
 
+_COMMIT_FILES: dict[Path, Path] = {}
+
+
+def commit_one_change(ctx: Context) -> None:
+    """Commit a one-line body change to one requirement, so the next run sees one new commit.
+
+    Not undone: every call (warm-up included) adds one more commit on top of the last, which is
+    what a history cache meets after each `git pull`. The file is not the one check-one-change
+    edits. prepare_corpus() resets a reused corpus to the head history.py built.
+    """
+    path = _COMMIT_FILES.get(ctx.corpus)
+    if path is None:
+        paths = sorted(ctx.corpus.glob("reqs/**/*.md"))
+        path = _COMMIT_FILES[ctx.corpus] = paths[(len(paths) // 2 + 1) % len(paths)]
+    with path.open("a", encoding="utf-8") as f:
+        f.write(f"\nBenchmark commit (round {ctx.round + 1}): one more line by bench/run.py.\n")
+    rel = path.relative_to(ctx.corpus).as_posix()
+    git = ["git", "-c", "user.name=reqforge bench", "-c", "user.email=bench@example.com"]
+    git += ["-c", "commit.gpgsign=false"]
+    proc = subprocess.run(
+        [*git, "commit", "-q", "--no-verify", "-m", f"Bench: {rel}", "--", rel],
+        cwd=ctx.corpus,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode:
+        raise BenchError(f"git commit in {ctx.corpus} failed: {proc.stderr.strip()}")
+
+
 # --------------------------------------------------------------------------- the table
 
 
@@ -173,19 +215,22 @@ class Cmd(NamedTuple):
     `args` come after `python -m reqforge --repo DIR` (split like a shell; `{corpus}` is
     replaced by the corpus directory). `setup` runs before every run, warm-up included.
     `optional` commands are skipped with a note when they exit with a usage error (code 2),
-    e.g. while the subcommand is not written yet.
+    e.g. while the subcommand is not written yet. `history` commands need a corpus with git
+    history (--history COMMITS) and are left out without one.
     """
 
     key: str
     args: str
     setup: Setup
     optional: bool = True
+    history: bool = False
 
 
 SETUP_LABELS: dict[Setup, str] = {
     drop_cache: "cold (no cache)",
     keep_cache: "cached",
     edit_one_file: "one file changed",
+    commit_one_change: "after one new commit",
 }
 
 # One line per reqforge command; the check rows are what SPEC section 10 sets targets for.
@@ -196,6 +241,12 @@ REQFORGE_COMMANDS: list[Cmd] = [
     Cmd("prioritize", "prioritize --format json", keep_cache),
     Cmd("list", "list --format json", keep_cache),
     Cmd("stats", "stats --format json", keep_cache),
+    # History (issue 5); the corpus is a git repository only with --history COMMITS.
+    Cmd("log-cold", "log --format json", drop_cache, history=True),
+    Cmd("log-cached", "log --format json", keep_cache, history=True),
+    Cmd("log-one-commit", "log --format json", commit_one_change, history=True),
+    Cmd("diff", "diff HEAD~50..HEAD --format json", keep_cache, history=True),
+    Cmd("check-base", "check --base HEAD~50 --format json", keep_cache, history=True),
     # Cmd("build-cold", "build -o {corpus}/site --clean", drop_cache),
 ]
 
@@ -434,9 +485,42 @@ def _load_generate() -> Callable[..., None]:
     return module.generate
 
 
-def _marker_data(count: int, seed: int) -> dict[str, Any]:
+def _load_history() -> Callable[..., Any]:
+    spec = importlib.util.spec_from_file_location("reqforge_bench_history", HISTORY)
+    if spec is None or spec.loader is None:
+        raise BenchError(f"cannot load {HISTORY}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up while being defined
+    spec.loader.exec_module(module)
+    return module.build_history
+
+
+def _marker_data(count: int, seed: int, history: int = 0) -> dict[str, Any]:
     digest = hashlib.sha256(GENERATOR.read_bytes()).hexdigest()
-    return {"count": count, "seed": seed, "generator_sha256": digest}
+    data: dict[str, Any] = {"count": count, "seed": seed, "generator_sha256": digest}
+    if history:
+        data["history_commits"] = history
+        data["history_sha256"] = hashlib.sha256(HISTORY.read_bytes()).hexdigest()
+    return data
+
+
+def _restore_head(corpus: Path, head: Any) -> bool:
+    """Reset a reused history corpus to the commit history.py built (log-one-commit adds some).
+
+    False if that is not possible (no such commit recorded or in the repository).
+    """
+    if not isinstance(head, str) or not head:
+        return False
+    now = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=corpus, capture_output=True, text=True, check=False
+    )
+    if now.returncode == 0 and now.stdout.strip() == head:
+        return True
+    print(f"resetting {corpus} to {head[:12]} (dropping benchmark commits)", file=sys.stderr)
+    reset = subprocess.run(
+        ["git", "reset", "-q", "--hard", head], cwd=corpus, capture_output=True, check=False
+    )
+    return reset.returncode == 0
 
 
 def _read_marker(corpus: Path) -> dict[str, Any] | None:
@@ -451,18 +535,22 @@ def _write_marker(corpus: Path, data: dict[str, Any], dirty: bool) -> None:
     (corpus / MARKER).write_text(json.dumps({**data, "dirty": dirty}) + "\n", encoding="utf-8")
 
 
-def prepare_corpus(corpus: Path, count: int, seed: int) -> bool:
+def prepare_corpus(corpus: Path, count: int, seed: int, history: int = 0) -> bool:
     """Reuse `corpus` if its marker records this count, seed and generator; else regenerate.
 
-    Returns True if the corpus was generated. A non-empty directory without a marker is
-    refused rather than deleted, since generate() replaces the directory.
+    With `history` commits, the corpus is a git repository built by history.py; the marker also
+    records the commit count, history.py (by hash) and the head it built, to which a reused
+    corpus is reset. Returns True if the corpus was generated. A non-empty directory without a
+    marker is refused rather than deleted, since generate() replaces the directory.
     """
-    wanted = _marker_data(count, seed)
+    wanted = _marker_data(count, seed, history)
     marker = _read_marker(corpus)
     if (
         marker is not None
         and all(marker.get(key) == value for key, value in wanted.items())
+        and marker.get("history_commits", 0) == history
         and not marker.get("dirty")
+        and (not history or _restore_head(corpus, marker.get("head")))
     ):
         return False
     if corpus.exists() and marker is None and any(corpus.iterdir()):
@@ -470,8 +558,24 @@ def prepare_corpus(corpus: Path, count: int, seed: int) -> bool:
             f"{corpus} exists, is not empty and has no {MARKER}: not a benchmark corpus, "
             "refusing to replace it; choose another --corpus"
         )
-    print(f"generating {count} requirements (seed {seed}) in {corpus}", file=sys.stderr)
-    _load_generate()(count, corpus, seed)
+    if history:
+        print(
+            f"generating {count} requirements with {history} commits of history (seed {seed}) "
+            f"in {corpus}",
+            file=sys.stderr,
+        )
+        try:
+            stats = _load_history()(count, history, corpus, seed)
+        except (RuntimeError, ValueError) as exc:
+            raise BenchError(f"bench/history.py failed: {exc}") from exc
+        print(
+            f"  {stats.commits} commits ({stats.merges} merges) in {stats.seconds:.1f} s",
+            file=sys.stderr,
+        )
+        wanted["head"] = stats.head
+    else:
+        print(f"generating {count} requirements (seed {seed}) in {corpus}", file=sys.stderr)
+        _load_generate()(count, corpus, seed)
     _write_marker(corpus, wanted, dirty=False)
     return True
 
@@ -575,10 +679,12 @@ def _target_cell(key: str, fig: dict[str, Any], count: int) -> str:
 def markdown(report: dict[str, Any]) -> str:
     """The README table: measurements, ratios, machine, date and notes."""
     cfg, mach, figures = report["config"], report["machine"], report["measurements"]
+    history = cfg.get("history_commits")
+    with_history = f"; {history:,} commits of git history, `bench/history.py`" if history else ""
     lines = [
         f"Benchmark of {cfg['count']:,} generated requirements (`bench/generate.py`, seed "
-        f"{cfg['seed']}), {report['date']}. Whole processes, {cfg['runs']} runs each, "
-        "interleaved round-robin after one warm-up run; files in the OS page cache. "
+        f"{cfg['seed']}{with_history}), {report['date']}. Whole processes, {cfg['runs']} runs "
+        "each, interleaved round-robin after one warm-up run; files in the OS page cache. "
         + (
             "Peak RSS via GNU time: the largest single process of the command's tree "
             "(forked workers are not summed)."
@@ -644,20 +750,38 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         metavar="KEYS",
         help="comma-separated measurement keys, e.g. floor-read,check-cold",
     )
+    parser.add_argument(
+        "--history",
+        type=int,
+        default=0,
+        metavar="COMMITS",
+        help="build the corpus as a git repository with this many commits (bench/history.py) "
+        "and time the history commands too (0: no history)",
+    )
     args = parser.parse_args(argv)
     if args.count < 1 or args.runs < 1:
         parser.error("--count and --runs must be at least 1")
+    if args.history < 0:
+        parser.error("--history must be 0 or more")
     return args
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; print the Markdown report. Returns the exit code."""
     args = parse_args(argv)
-    corpus = (
-        args.corpus or Path(tempfile.gettempdir()) / f"reqforge-bench-{args.count}-s{args.seed}"
-    ).resolve()
+    name = f"reqforge-bench-{args.count}-s{args.seed}" + (
+        f"-h{args.history}" if args.history else ""
+    )
+    corpus = (args.corpus or Path(tempfile.gettempdir()) / name).resolve()
+    history_keys = {cmd.key for cmd in REQFORGE_COMMANDS if cmd.history}
     try:
-        prepare_corpus(corpus, args.count, args.seed)
+        if (
+            not args.history
+            and args.only
+            and history_keys & {k.strip() for k in args.only.split(",")}
+        ):
+            raise BenchError("history measurements need a corpus with history: add --history N")
+        prepare_corpus(corpus, args.count, args.seed, args.history)
         measurements = build_measurements(corpus)
         if args.only:
             keys = {k.strip() for k in args.only.split(",") if k.strip()}
@@ -668,8 +792,10 @@ def main(argv: list[str] | None = None) -> int:
                     + ", ".join(m.key for m in measurements)
                 )
             measurements = [m for m in measurements if m.key in keys]
+        if not args.history:
+            measurements = [m for m in measurements if m.key not in history_keys]
         edit_path = pick_edit_file(corpus)
-        marker = _marker_data(args.count, args.seed)
+        marker = {k: v for k, v in (_read_marker(corpus) or {}).items() if k != "dirty"}
         with tempfile.TemporaryDirectory(prefix="reqforge-bench-") as scratch:
             ctx = Context(corpus, edit_path, edit_path.read_bytes(), Path(scratch))
             ctx.timer = find_gnu_time(ctx.scratch)
@@ -694,6 +820,7 @@ def main(argv: list[str] | None = None) -> int:
             "count": args.count,
             "seed": args.seed,
             "runs": args.runs,
+            "history_commits": args.history,
             "corpus": str(corpus),
             "rss_method": f"{ctx.timer} -f %M" if ctx.timer else "os.wait4",
         },

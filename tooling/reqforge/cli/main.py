@@ -48,6 +48,7 @@ class AppState:
 COMMANDS = {
     "check": "reqforge.cli.check:check",
     "list": "reqforge.cli.listing:list_command",
+    "log": "reqforge.cli.log:log_command",
     "prioritize": "reqforge.cli.prioritize:prioritize",
     "show": "reqforge.cli.listing:show_command",
     "stats": "reqforge.cli.stats:stats",

@@ -1,0 +1,702 @@
+"""History from git (SPEC section 8) on real temporary repositories built with git."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from reqforge import history as history_module
+from reqforge.cache import cache_path
+from reqforge.errors import ReqforgeError
+from reqforge.history import (
+    NOTE_NO_COMMITS,
+    NOTE_NO_GIT,
+    NOTE_NOT_GIT,
+    Change,
+    History,
+    field_changes,
+    load_history,
+    pr_number,
+    read_tree,
+)
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+
+def req(rid: str, status: str = "proposed", body: str = "One.\nTwo.\n", **extra: str) -> str:
+    """A requirement file; `extra` lines go verbatim into the front matter."""
+    lines = "".join(f"{key}: {value}\n" for key, value in extra.items())
+    return (
+        f"---\nid: {rid}\ntitle: Export {rid}\ntype: functional\nstatus: {status}\n"
+        f"priority:\n  moscow: must\n  ice: {{impact: 3, confidence: 4, ease: 2}}\n"
+        f"tags: [export]\n{lines}---\n{body}"
+    )
+
+
+class GitRepo:
+    """A throw-away repository: write files, commit with fixed dates, run git."""
+
+    def __init__(self, root: Path, home: Path) -> None:
+        self.root = root
+        self.home = home
+        self.tick = 0
+        root.mkdir(parents=True, exist_ok=True)
+        self.git("init", "-q", "-b", "main")
+
+    def env(self, **extra: Any) -> dict[str, Any]:
+        env: dict[str, Any] = {
+            key: value for key, value in os.environ.items() if not key.startswith("GIT_")
+        }
+        date = f"2026-10-01T{self.tick // 60:02d}:{self.tick % 60:02d}:00+08:00"
+        env.update(
+            HOME=str(self.home),
+            GIT_CONFIG_NOSYSTEM="1",
+            GIT_CONFIG_GLOBAL=os.devnull,
+            GIT_AUTHOR_NAME="Zhang Wei",
+            GIT_AUTHOR_EMAIL="zhang.wei@example.com",
+            GIT_COMMITTER_NAME="Zhang Wei",
+            GIT_COMMITTER_EMAIL="zhang.wei@example.com",
+            GIT_AUTHOR_DATE=date,
+            GIT_COMMITTER_DATE=date,
+            LC_ALL="C",
+        )
+        env.update(extra)
+        return env
+
+    def git(self, *args: str, **env: Any) -> str:
+        proc = subprocess.run(
+            ["git", "-C", str(self.root), *args],
+            capture_output=True,
+            env=self.env(**env),
+            check=True,
+        )
+        return proc.stdout.decode("utf-8", "replace").strip()
+
+    def write(self, rel: str, text: str | bytes) -> None:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+
+    def mv(self, old: str, new: str) -> None:
+        (self.root / new).parent.mkdir(parents=True, exist_ok=True)
+        self.git("mv", old, new)
+
+    def commit(self, message: str | bytes = "change", **env: Any) -> str:
+        """Commit everything; each commit is one minute after the previous one."""
+        self.tick += 1
+        self.git("add", "-A")
+        if isinstance(message, bytes):
+            message_file = self.home / "message.txt"
+            message_file.write_bytes(message)
+            self.git("commit", "-q", "--allow-empty", "-F", str(message_file), **env)
+        else:
+            self.git("commit", "-q", "--allow-empty", "-m", message, **env)
+        return self.git("rev-parse", "HEAD")
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> GitRepo:
+    home = tmp_path / "home"
+    home.mkdir()
+    return GitRepo(tmp_path / "repo", home)
+
+
+@pytest.fixture
+def git_calls(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """Every git command line that history runs (the subcommand and its arguments)."""
+    calls: list[list[str]] = []
+    real_run = subprocess.run
+
+    def recording_run(args: list[str], *rest: Any, **kwargs: Any) -> Any:
+        if args[:2] == ["git", "--literal-pathspecs"]:  # history's calls, not the fixture's
+            calls.append([arg for arg in args if not arg.startswith("-c")][1:])
+        return real_run(args, *rest, **kwargs)
+
+    monkeypatch.setattr(history_module.subprocess, "run", recording_run)
+    return calls
+
+
+def subcommands(calls: list[list[str]]) -> list[str]:
+    known = {"log", "cat-file", "rev-parse", "ls-tree"}
+    return [next(arg for arg in call if arg in known) for call in calls]
+
+
+def json_of(history: History) -> list[dict[str, Any]]:
+    """A comparable rendering of every event, commit metadata included."""
+    return [
+        {
+            "sha": event.commit.sha,
+            "pr": event.commit.pr,
+            "id": event.id,
+            "kind": event.kind,
+            "path": event.path,
+            "old_path": event.old_path,
+            "changes": [change.to_json() for change in event.changes],
+        }
+        for event in history.events
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# pr_number and field_changes (pure)
+
+
+@pytest.mark.parametrize(
+    ("subject", "expected"),
+    [
+        ("Merge pull request #7 from a/b", 7),
+        ("Merge pull request #123 from org/feature-x\n\nAdd export", 123),
+        ("Fix export of ledgers (#12)", 12),
+        ('Revert "Fix (#3)" (#14)', 14),
+        ("Merge branch 'x' into 'main' !12", 12),
+        ("Merge branch 'feature' into 'main'\n\nAdd it\n\nSee merge request g/p!9", 9),
+        ("Merge branch 'feature' into 'main'\n\nSee merge request group/sub/proj!41", 41),
+        ("Ordinary commit", None),
+        ("Mention #12 without parentheses", None),
+        ("Exclamation!12 glued to a word", None),
+        ("", None),
+    ],
+)
+def test_pr_number(subject: str, expected: int | None) -> None:
+    assert pr_number(subject) == expected
+
+
+def test_field_changes_nested_lists_and_body() -> None:
+    old = {
+        "id": "A-1",
+        "status": "proposed",
+        "priority": {"ice": {"impact": 3, "ease": 2}, "moscow": "must"},
+        "tags": ["a", "b"],
+        "reason": None,
+        "gone": 1,
+    }
+    new = {
+        "id": "A-1",
+        "status": "accepted",
+        "priority": {"ice": {"impact": 4, "ease": 2}, "moscow": "must", "value": 8},
+        "tags": ["a", "b", "c"],
+        "owner": "li.na",
+    }
+    changes = field_changes(old, new, "x\ny\nz\n", "x\nY\nz\nw\n")
+    assert changes == [
+        Change("gone", 1, None),
+        Change("owner", None, "li.na"),
+        Change("priority.ice.impact", 3, 4),
+        Change("priority.value", None, 8),
+        Change("status", "proposed", "accepted"),
+        Change("tags", ["a", "b"], ["a", "b", "c"]),
+        Change("body", added=2, removed=1),
+    ]
+    assert changes[-1].to_json() == {"field": "body", "added": 2, "removed": 1}
+    assert changes[0].to_json() == {"field": "gone", "old": 1, "new": None}
+
+
+def test_field_changes_added_and_deleted_requirements() -> None:
+    data = {"id": "A-1", "priority": {"ice": {"impact": 3}}, "links": {}, "tags": []}
+    assert field_changes(None, data, "", "a\nb\n") == [
+        Change("id", None, "A-1"),
+        Change("links", None, {}),
+        Change("priority.ice.impact", None, 3),
+        Change("tags", None, []),
+        Change("body", added=2, removed=0),
+    ]
+    assert field_changes(data, None, "a\n", "") == [
+        Change("id", "A-1", None),
+        Change("links", {}, None),
+        Change("priority.ice.impact", 3, None),
+        Change("tags", [], None),
+        Change("body", added=0, removed=1),
+    ]
+
+
+def test_field_changes_types_and_shapes() -> None:
+    # YAML 1 / 1.0 / true are different values; a mapping replaced by a scalar is one change.
+    assert field_changes({"v": 1}, {"v": 1.0}) == [Change("v", 1, 1.0)]
+    assert field_changes({"v": 1}, {"v": True}) == [Change("v", 1, True)]
+    assert field_changes({"p": {"a": 1}}, {"p": "x"}) == [Change("p", {"a": 1}, "x")]
+    assert field_changes({"r": None}, {}) == []  # null and absent are the same
+    assert field_changes({"f": float("nan")}, {"f": float("nan")}) == []
+    # Only a trailing newline or CRLF differs: no body change.
+    assert field_changes({}, {}, "a\nb", "a\r\nb\n") == []
+
+
+_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner),
+    max_leaves=8,
+)
+_mappings = st.dictionaries(st.text(max_size=4), _values, max_size=5)
+
+
+@given(_mappings, st.text(max_size=40))
+def test_field_changes_of_identical_inputs_is_empty(data: dict[str, Any], body: str) -> None:
+    assert field_changes(data, data, body, body) == []
+
+
+@given(_mappings, _mappings, st.text(max_size=30), st.text(max_size=30))
+def test_field_changes_sorted_and_body_last(
+    old: dict[str, Any], new: dict[str, Any], old_body: str, new_body: str
+) -> None:
+    changes = field_changes(old, new, old_body, new_body)
+    fields = [change.field for change in changes if change.added is None]
+    assert fields == sorted(fields)
+    assert all(change.added is None for change in changes[:-1])
+    assert len(set(fields)) == len(fields)
+    reverse = field_changes(new, old, new_body, old_body)
+    assert [(c.field, c.new, c.old, c.removed, c.added) for c in reverse] == [
+        (c.field, c.old, c.new, c.added, c.removed) for c in changes
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# Events from real repositories
+
+
+def test_added_and_modified_with_field_diffs(repo: GitRepo) -> None:
+    repo.write("reqs/billing/BIL-1.md", req("BIL-1"))
+    repo.write("README.md", "not a requirement\n")
+    first = repo.commit("Add BIL-1")
+    repo.write("src/code.py", "print()\n")
+    repo.commit("Code only")
+    repo.write(
+        "reqs/billing/BIL-1.md",
+        req("BIL-1", status="accepted", body="One.\nTwo, changed.\nThree.\n")
+        .replace("impact: 3", "impact: 5")
+        .replace("tags: [export]", "tags: [export, csv]"),
+    )
+    repo.write("reqs/customers.yaml", "acme: {name: Acme}\n")  # not a requirement file
+    second = repo.commit("Accept BIL-1")
+
+    history = load_history(repo.root, use_cache=False)
+    assert history.available and not history.shallow and history.note is None
+    assert history.head == second
+    assert [(e.commit.sha, e.kind, e.id, e.path) for e in history.events] == [
+        (second, "modified", "BIL-1", "reqs/billing/BIL-1.md"),
+        (first, "added", "BIL-1", "reqs/billing/BIL-1.md"),
+    ]
+    modified, added = history.events
+    assert [change.to_json() for change in modified.changes] == [
+        {"field": "priority.ice.impact", "old": 3, "new": 5},
+        {"field": "status", "old": "proposed", "new": "accepted"},
+        {"field": "tags", "old": ["export"], "new": ["export", "csv"]},
+        {"field": "body", "added": 2, "removed": 1},
+    ]
+    assert Change("status", None, "proposed") in added.changes
+    assert Change("priority.ice.ease", None, 2) in added.changes
+    assert added.changes[-1] == Change("body", added=2, removed=0)
+    commit = modified.commit
+    assert (commit.author, commit.email) == ("Zhang Wei", "zhang.wei@example.com")
+    assert commit.date == "2026-10-01T00:03:00+08:00"
+    assert commit.subject == "Accept BIL-1" and commit.pr is None
+    assert len(commit.parents) == 1
+    assert history.last_change("BIL-1") is modified
+    assert history.first_event("BIL-1") is added
+    assert history.for_id("NOPE-1") == () and history.last_change("NOPE-1") is None
+
+
+def test_rename_across_folders_and_pure_rename(repo: GitRepo) -> None:
+    repo.write("reqs/billing/BIL-1.md", req("BIL-1"))
+    repo.commit("Add")
+    repo.mv("reqs/billing/BIL-1.md", "reqs/export/BIL-1.md")
+    moved = repo.commit("Move to export")
+    repo.mv("reqs/export/BIL-1.md", "reqs/crm/BIL-1.md")
+    repo.write("reqs/crm/BIL-1.md", req("BIL-1", status="accepted"))
+    edited = repo.commit("Move and accept")
+
+    history = load_history(repo.root, use_cache=False)
+    events = history.for_id("BIL-1")
+    assert [(e.kind, e.path, e.old_path) for e in events] == [
+        ("renamed", "reqs/crm/BIL-1.md", "reqs/export/BIL-1.md"),
+        ("renamed", "reqs/export/BIL-1.md", "reqs/billing/BIL-1.md"),
+        ("added", "reqs/billing/BIL-1.md", None),
+    ]
+    assert events[0].commit.sha == edited and events[1].commit.sha == moved
+    assert events[0].changes == (Change("status", "proposed", "accepted"),)
+    assert events[1].changes == ()
+    assert history.last_change("BIL-1") is events[0]
+
+
+def test_deletion_and_recreation_continue_one_history(repo: GitRepo) -> None:
+    repo.write("reqs/a/A-1.md", req("A-1", body="Line.\n"))
+    repo.write("reqs/a/A-2.md", req("A-2"))
+    added = repo.commit("Add")
+    repo.git("rm", "-q", "reqs/a/A-1.md")
+    deleted = repo.commit("Drop A-1")
+    repo.write("reqs/b/A-1.md", req("A-1", status="accepted", body="New.\nText.\n"))
+    recreated = repo.commit("Bring A-1 back")
+
+    history = load_history(repo.root, use_cache=False)
+    events = history.for_id("A-1")
+    assert [(e.kind, e.commit.sha, e.path) for e in events] == [
+        ("added", recreated, "reqs/b/A-1.md"),
+        ("deleted", deleted, "reqs/a/A-1.md"),
+        ("added", added, "reqs/a/A-1.md"),
+    ]
+    gone = events[1]
+    assert Change("status", "proposed", None) in gone.changes
+    assert Change("tags", ["export"], None) in gone.changes
+    assert gone.changes[-1] == Change("body", added=0, removed=1)
+    assert history.first_event("A-1") is events[2]
+    assert history.last_change("A-1") is events[0]
+    assert [e.kind for e in history.for_id("A-2")] == ["added"]
+
+
+def test_id_change_is_followed(repo: GitRepo) -> None:
+    repo.write("reqs/A-1.md", req("A-1"))
+    repo.commit("Add A-1")
+    repo.mv("reqs/A-1.md", "reqs/A-2.md")
+    repo.write("reqs/A-2.md", req("A-2"))
+    repo.commit("Renumber")
+    history = load_history(repo.root, use_cache=False)
+    events = history.for_id("A-2")
+    assert [(e.id, e.kind) for e in events] == [("A-2", "renamed"), ("A-1", "added")]
+    assert events[0].changes[0] == Change("id", "A-1", "A-2")
+    assert [e.id for e in history.for_id("A-1")] == ["A-1"]
+
+
+def test_equal_looking_values_of_different_types_stay_apart(repo: GitRepo) -> None:
+    # Events share equal Change objects; YAML 1, 1.0 and true must not be merged by that.
+    for value in ("1", "true", "1.0", "1"):
+        repo.write("reqs/A-1.md", req("A-1", flag=value))
+        repo.commit(f"flag {value}")
+    events = load_history(repo.root).for_id("A-1")
+    assert [e.changes for e in events[:3]] == [
+        (Change("flag", 1.0, 1),),
+        (Change("flag", True, 1.0),),
+        (Change("flag", 1, True),),
+    ]
+    assert [type(e.changes[0].new) for e in events[:3]] == [int, float, bool]
+    assert Change("flag", None, 1) in events[3].changes
+
+
+def test_unparseable_blob_keeps_event_without_changes(repo: GitRepo) -> None:
+    repo.write("reqs/A-1.md", req("A-1"))
+    repo.commit("Add")
+    repo.write("reqs/A-1.md", "---\nid: [unclosed\n---\nbody\n")
+    broken = repo.commit("Break it")
+    repo.write("reqs/A-1.md", b"---\nid: A-1\ntitle: caf\xe9\n---\n")
+    repo.commit("Latin-1 file")
+    history = load_history(repo.root, use_cache=False)
+    events = history.for_id("A-1")
+    assert [(e.kind, e.changes) for e in events[:2]] == [("modified", ()), ("modified", ())]
+    assert events[1].commit.sha == broken
+    assert events[2].kind == "added"
+
+
+def test_merged_branch_commits_appear_with_the_merge_pr(repo: GitRepo) -> None:
+    repo.write("reqs/A-1.md", req("A-1"))
+    base = repo.commit("Add A-1")
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.write("reqs/A-1.md", req("A-1", status="accepted"))
+    on_branch = repo.commit("Accept A-1 on a branch")
+    repo.git("checkout", "-q", "main")
+    repo.write("reqs/B-1.md", req("B-1"))
+    on_main = repo.commit("Add B-1 on main")
+    repo.tick += 1
+    repo.git("merge", "-q", "--no-ff", "-m", "Merge pull request #7 from a/b", "feature")
+    merge = repo.git("rev-parse", "HEAD")
+
+    history = load_history(repo.root, use_cache=False)
+    assert history.head == merge
+    by_sha = {event.commit.sha: event for event in history.events}
+    assert by_sha[on_branch].id == "A-1" and by_sha[on_branch].kind == "modified"
+    assert by_sha[on_branch].changes == (Change("status", "proposed", "accepted"),)
+    assert by_sha[on_branch].commit.pr == 7  # brought in by the merge of PR 7
+    assert by_sha[on_main].commit.pr is None  # a direct commit on main
+    assert by_sha[base].commit.pr is None
+    assert merge not in by_sha  # a merge has no changes of its own
+    assert [e.commit.sha for e in history.events] == [on_main, on_branch, base]
+
+
+def test_squash_and_gitlab_subjects(repo: GitRepo) -> None:
+    repo.write("reqs/A-1.md", req("A-1"))
+    repo.commit("Add export requirement (#12)")
+    repo.write("reqs/A-1.md", req("A-1", status="accepted"))
+    repo.commit("Merge branch 'x' into 'main'\n\nAccept it\n\nSee merge request g/p!9")
+    history = load_history(repo.root, use_cache=False)
+    assert [e.commit.pr for e in history.events] == [9, 12]
+    assert history.events[0].commit.subject == "Merge branch 'x' into 'main'"
+
+
+def test_chinese_content_and_author(repo: GitRepo) -> None:
+    repo.write("reqs/导出/CRM-1.md", req("CRM-1", body="客户需要导出数据。\n"))
+    repo.commit("新增需求：导出", GIT_AUTHOR_NAME="张伟")
+    repo.write("reqs/导出/CRM-1.md", req("CRM-1", body="客户需要导出全部数据。\n第二行。\n"))
+    repo.commit("修改需求", GIT_AUTHOR_NAME="李娜")
+    history = load_history(repo.root, use_cache=False)
+    latest, first = history.for_id("CRM-1")
+    assert latest.path == "reqs/导出/CRM-1.md"
+    assert (latest.commit.author, latest.commit.subject) == ("李娜", "修改需求")
+    assert first.commit.author == "张伟"
+    assert latest.changes == (Change("body", added=2, removed=1),)
+
+
+def test_non_utf8_message_and_author_never_crash(repo: GitRepo) -> None:
+    repo.write("reqs/A-1.md", req("A-1"))
+    parent = repo.commit("Add")
+    repo.write("reqs/A-1.md", req("A-1", status="accepted"))
+    repo.git("add", "-A")
+    tree = repo.git("write-tree")
+    # `git commit` repairs invalid UTF-8 (it assumes Latin-1), so write the raw object.
+    raw = (
+        f"tree {tree}\nparent {parent}\n".encode()
+        + b"author J\xf6rg <j@example.com> 1759291200 +0800\n"
+        + b"committer J\xf6rg <j@example.com> 1759291200 +0800\n\n"
+        + b"Caf\xe9 cr\xe8me (#5)\n\nlatin-1 body \xff\n"
+    )
+    (repo.home / "commit.bin").write_bytes(raw)
+    sha = repo.git("hash-object", "-t", "commit", "-w", str(repo.home / "commit.bin"))
+    repo.git("update-ref", "refs/heads/main", sha)
+    repo.write("reqs/A-1.md", req("A-1", status="done"))
+    repo.tick += 1
+    repo.git(
+        "-c", "i18n.commitEncoding=latin-1", "commit", "-q", "-am", "Declared latin-1",
+        GIT_AUTHOR_NAME=b"Ren\xe9",
+    )  # fmt: skip
+    history = load_history(repo.root, use_cache=False)
+    assert history.available
+    declared, undeclared, _ = history.events
+    assert undeclared.commit.sha == sha
+    assert undeclared.commit.subject == "Caf\ufffd cr\ufffdme (#5)"
+    assert undeclared.commit.author == "J\ufffdrg"
+    assert undeclared.commit.pr == 5
+    assert undeclared.commit.date == "2025-10-01T12:00:00+08:00"
+    assert declared.commit.author == "René"  # git re-encodes from the declared encoding
+    assert declared.changes == (Change("status", "accepted", "done"),)
+
+
+def test_shallow_clone_is_partial_with_a_note(repo: GitRepo, tmp_path: Path) -> None:
+    repo.write("reqs/A-1.md", req("A-1"))
+    repo.commit("Add")
+    repo.write("reqs/A-1.md", req("A-1", status="accepted"))
+    head = repo.commit("Accept")
+    clone = tmp_path / "clone"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", f"file://{repo.root}", str(clone)],
+        check=True,
+        env=repo.env(),
+        capture_output=True,
+    )
+    history = load_history(clone)
+    assert history.available and history.shallow and history.head == head
+    assert history.note is not None and "fetch-depth: 0" in history.note
+    assert "git fetch --unshallow" in history.note
+    # Only the one commit there is: the file looks added in it.
+    assert [(e.kind, e.commit.sha) for e in history.events] == [("added", head)]
+    assert not cache_path(clone, "history").exists()  # the depth may change: never cached
+
+
+def test_detached_head(repo: GitRepo) -> None:
+    repo.write("reqs/A-1.md", req("A-1"))
+    first = repo.commit("Add")
+    repo.write("reqs/A-1.md", req("A-1", status="accepted"))
+    repo.commit("Accept")
+    repo.git("checkout", "-q", "--detach", first)
+    history = load_history(repo.root)
+    assert history.available and history.head == first
+    assert [e.commit.sha for e in history.events] == [first]
+
+
+def test_outside_git_empty_repo_and_no_git(
+    tmp_path: Path, repo: GitRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plain = tmp_path / "plain"
+    (plain / "reqs").mkdir(parents=True)
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    assert load_history(plain) == History((), False, False, None, NOTE_NOT_GIT)
+    assert load_history(tmp_path / "missing").available is False
+    empty = load_history(repo.root)  # `git init` and nothing committed
+    assert (empty.available, empty.note, empty.events) == (False, NOTE_NO_COMMITS, ())
+    monkeypatch.setenv("PATH", str(tmp_path / "no-bin"))
+    assert load_history(repo.root) == History((), False, False, None, NOTE_NO_GIT)
+    with pytest.raises(ReqforgeError):
+        read_tree(repo.root, "HEAD")
+
+
+def test_unknown_revision(repo: GitRepo) -> None:
+    repo.write("reqs/A-1.md", req("A-1"))
+    repo.commit("Add")
+    with pytest.raises(ReqforgeError):
+        load_history(repo.root, rev="no-such-branch")
+    with pytest.raises(ReqforgeError):
+        load_history(repo.root, rev="--all")
+
+
+def test_requirements_folder_below_the_git_root(repo: GitRepo) -> None:
+    repo.write("product/reqs/A-1.md", req("A-1"))
+    repo.write("reqs/B-1.md", req("B-1"))  # outside the product: not ours
+    repo.commit("Add")
+    history = load_history(repo.root / "product", use_cache=False)
+    assert [(e.id, e.path) for e in history.events] == [("A-1", "reqs/A-1.md")]
+    assert set(read_tree(repo.root / "product", "HEAD")) == {"reqs/A-1.md"}
+
+
+def test_other_reqs_dir(repo: GitRepo) -> None:
+    repo.write("requirements/A-1.md", req("A-1"))
+    repo.write("reqs/B-1.md", req("B-1"))
+    repo.commit("Add")
+    history = load_history(repo.root, "requirements", use_cache=False)
+    assert [e.path for e in history.events] == ["requirements/A-1.md"]
+
+
+# --------------------------------------------------------------------------------------------
+# The cache
+
+
+def _three_commits(repo: GitRepo) -> None:
+    repo.write("reqs/A-1.md", req("A-1"))
+    repo.commit("Add A-1")
+    repo.write("reqs/B-1.md", req("B-1"))
+    repo.commit("Add B-1")
+    repo.write("reqs/A-1.md", req("A-1", status="accepted"))
+    repo.commit("Accept A-1")
+
+
+def test_cache_reuses_old_commits_and_picks_up_new_ones(
+    repo: GitRepo, git_calls: list[list[str]]
+) -> None:
+    _three_commits(repo)
+    cold = load_history(repo.root)
+    assert cache_path(repo.root, "history").exists()
+    assert subcommands(git_calls).count("log") == 1
+
+    git_calls.clear()
+    warm = load_history(repo.root)
+    assert json_of(warm) == json_of(cold)
+    assert "log" not in subcommands(git_calls) and "cat-file" not in subcommands(git_calls)
+
+    old_head = cold.head
+    repo.write("reqs/B-1.md", req("B-1", status="rejected", reason="no"))
+    new_head = repo.commit("Reject B-1")
+    git_calls.clear()
+    incremental = load_history(repo.root)
+    logs = [call for call in git_calls if "log" in call]
+    assert len(logs) == 1 and "--not" in logs[0] and old_head in logs[0]
+    assert incremental.head == new_head
+    assert incremental.events[0].changes == (
+        Change("reason", None, "no"),
+        Change("status", "proposed", "rejected"),
+    )
+    assert json_of(incremental) == json_of(load_history(repo.root, use_cache=False))
+
+    # An older revision (a tag) is served from the memo without walking git.
+    git_calls.clear()
+    at_old = load_history(repo.root, rev=old_head)
+    assert "log" not in subcommands(git_calls)
+    assert json_of(at_old) == json_of(cold)
+
+
+def test_incremental_order_matches_a_cold_run_across_a_merge(repo: GitRepo) -> None:
+    repo.write("reqs/A-1.md", req("A-1"))
+    repo.commit("Add A-1")
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.write("reqs/F-1.md", req("F-1"))
+    repo.commit("Feature commit, older than main's")
+    repo.git("checkout", "-q", "main")
+    for number in range(2, 5):
+        repo.write(f"reqs/A-{number}.md", req(f"A-{number}"))
+        repo.commit(f"Main commit {number}")
+    load_history(repo.root)  # cache at main's head
+    repo.tick += 1
+    repo.git("merge", "-q", "--no-ff", "-m", "Merge pull request #3 from x/feature", "feature")
+    cached = load_history(repo.root)
+    cold = load_history(repo.root, use_cache=False)
+    assert json_of(cached) == json_of(cold)
+    assert [e.id for e in cold.events] == ["A-4", "A-3", "A-2", "F-1", "A-1"]
+    assert cold.for_id("F-1")[0].commit.pr == 3
+
+
+def test_corrupt_cache_is_rebuilt(repo: GitRepo) -> None:
+    _three_commits(repo)
+    cold = load_history(repo.root)
+    path = cache_path(repo.root, "history")
+    blob = bytearray(path.read_bytes())
+    blob[-5] ^= 0xFF
+    path.write_bytes(bytes(blob))
+    assert json_of(load_history(repo.root)) == json_of(cold)
+    path.write_bytes(b"garbage")
+    assert json_of(load_history(repo.root)) == json_of(cold)
+    assert path.read_bytes() != b"garbage"  # rewritten
+
+
+def test_foreign_cache_is_not_trusted(repo: GitRepo, tmp_path: Path) -> None:
+    _three_commits(repo)
+    load_history(repo.root)
+    other = GitRepo(tmp_path / "other", repo.home)
+    other.write("reqs/Z-1.md", req("Z-1"))
+    other.commit("Other")
+    (other.root / ".reqforge" / "cache").mkdir(parents=True)
+    shutil.copy(cache_path(repo.root, "history"), cache_path(other.root, "history"))
+    assert [e.id for e in load_history(other.root).events] == ["Z-1"]
+    # The cache is keyed by reqs_dir too.
+    assert load_history(repo.root, "elsewhere").events == ()
+
+
+def test_rewritten_history_rebuilds(repo: GitRepo) -> None:
+    _three_commits(repo)
+    load_history(repo.root)
+    repo.git("reset", "-q", "--hard", "HEAD~1")
+    repo.write("reqs/A-1.md", req("A-1", status="rejected", reason="dup"))
+    repo.commit("Reject A-1 instead")
+    rewritten = load_history(repo.root)
+    assert json_of(rewritten) == json_of(load_history(repo.root, use_cache=False))
+    assert rewritten.events[0].changes[-1] == Change("status", "proposed", "rejected")
+    assert len(rewritten.events) == 3
+    # Old head gone for good (expired reflog, gc): still rebuilt correctly.
+    repo.git("reflog", "expire", "--expire=now", "--all")
+    repo.git("gc", "-q", "--prune=now")
+    repo.write("reqs/C-1.md", req("C-1"))
+    repo.commit("Add C-1")
+    assert json_of(load_history(repo.root)) == json_of(load_history(repo.root, use_cache=False))
+
+
+def test_use_cache_false_writes_nothing(repo: GitRepo) -> None:
+    _three_commits(repo)
+    load_history(repo.root, use_cache=False)
+    assert not (repo.root / ".reqforge").exists()
+
+
+# --------------------------------------------------------------------------------------------
+# read_tree
+
+
+def test_read_tree_at_a_tag_and_unknown_revision(repo: GitRepo) -> None:
+    repo.write("reqs/a/A-1.md", req("A-1"))
+    repo.write("reqs/customers.yaml", "acme: {}\n")
+    repo.commit("v1")
+    repo.git("tag", "v1.0")
+    repo.write("reqs/b/B-1.md", req("B-1"))
+    repo.write("reqs/a/A-1.md", req("A-1", status="accepted"))
+    repo.commit("v2")
+    tree = read_tree(repo.root, "v1.0")
+    assert tree == {"reqs/a/A-1.md": req("A-1").encode()}
+    assert set(read_tree(repo.root, "HEAD")) == {"reqs/a/A-1.md", "reqs/b/B-1.md"}
+    with pytest.raises(ReqforgeError, match="unknown revision"):
+        read_tree(repo.root, "v9.9")
+    with pytest.raises(ReqforgeError):
+        read_tree(repo.root, "--output=x")
+
+
+def test_read_tree_outside_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    (tmp_path / "plain").mkdir()
+    with pytest.raises(ReqforgeError, match="not a git repository"):
+        read_tree(tmp_path / "plain", "HEAD")
+
+
+def test_history_is_printed_nowhere(repo: GitRepo, capfd: pytest.CaptureFixture[str]) -> None:
+    _three_commits(repo)
+    load_history(repo.root)
+    load_history(repo.root / "nowhere")
+    captured = capfd.readouterr()
+    assert (captured.out, captured.err) == ("", "")
