@@ -1,11 +1,12 @@
-"""The link graph between requirements: edges by relation and cycle detection.
+"""The link graph between requirements: edges by relation, cycle detection and impact sets.
 
 Linear in the number of links; every command that follows links uses this module.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from typing import NamedTuple
 
 # Relations whose cycles are errors (a requirement cannot be its own ancestor or prerequisite).
 ACYCLIC_RELATIONS = ("parent", "depends-on")
@@ -82,3 +83,57 @@ def _cycle_path(graph: Mapping[str, list[str]], members: set[str]) -> list[str]:
                     next_frontier.append(target)
         frontier = next_frontier
     return [start, start]  # unreachable for a real component
+
+
+class Impact(NamedTuple):
+    """A requirement affected by a change: `id` reaches the changed requirement `via` by
+    following links; its own link of kind `relation` points at `through` (== `via` when
+    `distance` is 1, else an impacted requirement one step closer to `via`)."""
+
+    id: str
+    via: str
+    relation: str
+    through: str
+    distance: int
+
+
+def impacted(
+    links_by_id: Mapping[str, Mapping[str, Sequence[str]]],
+    changed: Iterable[str],
+    depth: int = 1,
+) -> list[Impact]:
+    """The requirements whose links lead to a changed one in at most `depth` steps.
+
+    `links_by_id` maps each requirement to its links (relation -> target IDs). A requirement
+    is impacted when any of its links (any relation: a child's `parent`, a dependant's
+    `depends-on`, ...) points at a changed or an already impacted requirement. Breadth first
+    over the inverse edges, so each requirement is listed once, at its shortest distance, and
+    the whole walk is linear in the number of links (plus sorting for a stable order). A
+    changed requirement is never listed; cycles terminate. When several paths of the same
+    length reach a requirement, the one from the smallest ID (then relation) wins. Ordered by
+    distance, then ID.
+    """
+    # Inverse edges: target -> [(source, relation)], in (source, relation) order.
+    inverse: dict[str, list[tuple[str, str]]] = {}
+    for source in sorted(links_by_id):
+        links = links_by_id[source]
+        for relation in sorted(links):
+            for target in links[relation]:
+                inverse.setdefault(target, []).append((source, relation))
+    frontier = sorted(set(changed))
+    origin: dict[str, str] = {rid: rid for rid in frontier}  # reached node -> changed root
+    found: list[Impact] = []
+    for distance in range(1, depth + 1):
+        reached: list[str] = []
+        for node in frontier:
+            for source, relation in inverse.get(node, ()):
+                if source in origin:
+                    continue
+                origin[source] = origin[node]
+                reached.append(source)
+                found.append(Impact(source, origin[node], relation, node, distance))
+        if not reached:
+            break
+        frontier = sorted(reached)
+    found.sort(key=lambda impact: (impact.distance, impact.id))
+    return found

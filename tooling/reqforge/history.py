@@ -948,3 +948,111 @@ def commits_since(root: Path, rev: str, head: str = "HEAD") -> frozenset[str]:
             return frozenset()
         raise ReqforgeError(f"unknown revision: {rev} ({_first_line(exc)})") from None
     return frozenset(_text(out).split())
+
+
+def head_sha(root: Path, rev: str = "HEAD") -> str | None:
+    """The commit `rev` names, or None outside git (or without git, or without commits)."""
+    _check_rev(rev)
+    try:
+        return (
+            _text(
+                _git(Path(root), ["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"])
+            ).strip()
+            or None
+        )
+    except (FileNotFoundError, _GitError):
+        return None
+
+
+def merge_base(root: Path, a: str, b: str = "HEAD") -> str | None:
+    """The best common ancestor of two revisions, or None when they share none."""
+    _check_rev(a)
+    _check_rev(b)
+    try:
+        return _text(_git(Path(root), ["merge-base", a, b])).strip() or None
+    except (FileNotFoundError, _GitError):
+        return None
+
+
+def tree_paths(root: Path, rev: str, reqs_dir: str = "reqs") -> frozenset[str]:
+    """The `*.md` paths under `reqs_dir` at `rev` (names only: no blob is read)."""
+    _check_rev(rev)
+    try:
+        out = _git(
+            Path(root), ["ls-tree", "-r", "-z", "--name-only", f"{rev}^{{tree}}", "--", reqs_dir]
+        )
+    except FileNotFoundError:
+        raise ReqforgeError("git was not found on PATH") from None
+    except _GitError as exc:
+        raise ReqforgeError(f"unknown revision: {rev} ({_first_line(exc)})") from None
+    return frozenset(p for p in _text(out).split("\x00") if p.endswith(".md"))
+
+
+# Workflow and planning fields: changing them does not change what a requirement says, so they
+# never make the links to it suspect.
+BOOKKEEPING_FIELDS = frozenset(
+    {
+        "status",
+        "owner",
+        "team",
+        "due",
+        "reason",
+        "feedback",
+        "priority",
+        "tags",
+        "lint-ignore",
+        "reviewed",
+        "source",
+    }
+)
+
+
+def _says_something(field: str) -> bool:
+    return field.split(".", 1)[0] not in BOOKKEEPING_FIELDS
+
+
+def last_changes(
+    root: Path, reqs_dir: str = "reqs", *, use_cache: bool = True
+) -> dict[str, tuple[int, str]]:
+    """ID -> (age, sha) of the commit that last changed the requirement's content, where age 0
+    is the newest commit in the history (larger is older). Empty outside git.
+
+    This is what suspect links (RF406) compare; it is cached per HEAD, so `check` pays one
+    `git rev-parse` when nothing was committed since the last run.
+    """
+    head = head_sha(root)
+    if head is None:
+        return {}
+    key = f"last-changes-2|{reqs_dir}|{head}"
+    path = cache_path(Path(root), "last-changes")
+    if use_cache:
+        stored = read_sealed(path, key)
+        if isinstance(stored, dict):
+            return stored
+    history = load_history(root, reqs_dir, use_cache=use_cache)
+    ages: dict[str, int] = {}
+    for event in history.events:
+        ages.setdefault(event.commit.sha, len(ages))
+    result: dict[str, tuple[int, str]] = {}
+    for rid in {event.id for event in history.events}:
+        for event in history.for_id(rid):
+            if event.kind == "deleted":
+                break
+            if any(_says_something(change.field) for change in event.changes):
+                result[rid] = (ages[event.commit.sha], event.commit.sha)
+                break
+    if use_cache and not history.shallow:
+        write_sealed(path, key, result)
+    return result
+
+
+def is_ancestor(root: Path, ancestor: str, descendant: str) -> bool:
+    """True when `ancestor` is `descendant` or one of its ancestors (False when either is
+    unknown)."""
+    _check_rev(ancestor)
+    _check_rev(descendant)
+    try:
+        _git(Path(root), ["merge-base", "--is-ancestor", ancestor, descendant])
+    except (FileNotFoundError, _GitError):
+        return False
+    return True

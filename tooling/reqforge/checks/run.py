@@ -29,6 +29,8 @@ class CheckOptions:
     strict: bool = False  # warnings count as errors
     today: dt.date | None = None
     use_cache: bool = True
+    base: str | None = None  # a revision to check status transitions and new IDs against
+    history: bool = True  # suspect links (RF406) from git history
 
 
 def cross_file_findings(corpus: Corpus) -> list[Finding]:
@@ -60,10 +62,32 @@ def cached_cross_file_findings(corpus: Corpus, use_cache: bool) -> list[Finding]
     return findings
 
 
-def repository_findings(corpus: Corpus, today: dt.date, use_cache: bool = False) -> list[Finding]:
-    """The repository-wide findings: RF106, RF201-RF204, RF403, RF405."""
+def repository_findings(
+    corpus: Corpus,
+    today: dt.date,
+    use_cache: bool = False,
+    base: str | None = None,
+    history: bool = False,
+) -> list[Finding]:
+    """The repository-wide findings: RF106, RF201-RF204, RF403, RF405; RF406 from git history
+    with `history`; RF301 and RF303 against `base`."""
     requirements = corpus.repository.requirements
     findings = cached_cross_file_findings(corpus, use_cache)
+    if base is not None:
+        from reqforge.checks.baseline import baseline_issues
+
+        findings += [
+            corpus.locate(req, issue)
+            for req, issue in baseline_issues(list(requirements), corpus.context, base)
+        ]
+    if history:
+        from reqforge.checks.suspect import suspect_issues
+
+        config = corpus.config
+        findings += [
+            corpus.locate(req, issue)
+            for req, issue in suspect_issues(requirements, config.root, config.reqs_dir, use_cache)
+        ]
     for req in requirements:
         issue = overdue_issue(req, corpus.context, today)
         if issue is not None:
@@ -82,7 +106,10 @@ def _in_paths(path: str, paths: Sequence[str]) -> bool:
 def run_check(corpus: Corpus, options: CheckOptions) -> CheckResult:
     """Grade and filter every finding of the corpus into a sorted CheckResult."""
     today = options.today or dt.date.today()
-    findings = [*corpus.file_findings, *repository_findings(corpus, today, options.use_cache)]
+    findings = [
+        *corpus.file_findings,
+        *repository_findings(corpus, today, options.use_cache, options.base, options.history),
+    ]
     silenced = {
         req.path: req.lint_ignore for req in corpus.repository if req.head.get("lint-ignore")
     }

@@ -65,6 +65,12 @@ def emit(output: str, *, binary: bool, color: bool) -> None:
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option(
+    "--base",
+    metavar="REV",
+    help="Also check status transitions (RF301) and new IDs (RF303) against REV, "
+    "e.g. origin/main in a pull request.",
+)
+@click.option(
     "--strict", is_flag=True, help="Treat every warning as an error (exit 1 on warnings)."
 )
 @click.option(
@@ -109,6 +115,7 @@ def check(
     fmt: str,
     no_cache: bool,
     today: dt.datetime | None,
+    base: str | None,
 ) -> None:
     """Validate every requirement and report all findings (see --help)."""
     if explain is not None:
@@ -132,6 +139,7 @@ def check(
         strict=strict,
         today=today.date() if today else None,
         use_cache=not no_cache,
+        base=base,
     )
     if not config.reqs_path.is_dir():
         raise ReqforgeError(f"no requirements folder {config.reqs_dir}/ in {config.root}")

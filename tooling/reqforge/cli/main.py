@@ -47,6 +47,7 @@ class AppState:
 # Commands load on first use: `reqforge check` should not pay for importing `prioritize`.
 COMMANDS = {
     "check": "reqforge.cli.check:check",
+    "diff": "reqforge.cli.diff:diff_command",
     "list": "reqforge.cli.listing:list_command",
     "log": "reqforge.cli.log:log_command",
     "prioritize": "reqforge.cli.prioritize:prioritize",

@@ -1,0 +1,75 @@
+"""Checks against a base revision (`check --base REV`, e.g. origin/main in a pull request):
+RF301 (a status change the workflow does not allow) and RF303 (a requirement this branch adds
+whose ID the base already has: two branches took the same next ID)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from reqforge.checks.context import CheckContext, Issue
+from reqforge.history import merge_base, read_tree, tree_paths
+from reqforge.loader import ParsedFile, parse_file
+from reqforge.model import Requirement
+
+
+def _base_requirements(
+    root: Path, base: str, reqs_dir: str
+) -> dict[str, tuple[str, bytes, str | None]]:
+    """ID -> (path, bytes, status) of every requirement at the base revision."""
+    found: dict[str, tuple[str, bytes, str | None]] = {}
+    for path, raw in sorted(read_tree(root, base, reqs_dir).items()):
+        parsed = parse_file(raw)
+        data = parsed.data if isinstance(parsed, ParsedFile) else {}
+        rid = data.get("id") if isinstance(data.get("id"), str) else path.rsplit("/", 1)[-1][:-3]
+        status = data.get("status") if isinstance(data.get("status"), str) else None
+        found.setdefault(rid, (path, raw, status))
+    return found
+
+
+def baseline_issues(
+    requirements: list[Requirement], ctx: CheckContext, base: str
+) -> Iterator[tuple[Requirement, Issue]]:
+    """RF301 and RF303 for the working tree against `base` (ReqforgeError if it is unknown)."""
+    config = ctx.config
+    root = config.root
+    before = _base_requirements(root, base, config.reqs_dir)
+    transitions = config.workflow.transitions
+    for req in requirements:
+        old = before.get(req.id)
+        if old is None or old[2] is None or req.status is None or old[2] == req.status:
+            continue
+        allowed = transitions.get(old[2], ())
+        if req.status not in allowed:
+            options = ", ".join(allowed) if allowed else f"nothing ('{old[2]}' is final)"
+            yield (
+                req,
+                Issue(
+                    "RF301",
+                    ("status",),
+                    f"status '{old[2]}' -> '{req.status}' is not allowed (since {base}); "
+                    f"from '{old[2]}' the workflow allows: {options}",
+                    True,
+                ),
+            )
+    fork = merge_base(root, base, "HEAD")
+    existed = tree_paths(root, fork, config.reqs_dir) if fork else frozenset()
+    for req in requirements:
+        old = before.get(req.id)
+        if old is None or req.path in existed:
+            continue  # not new on this branch, or the ID is free on the base
+        try:
+            same = (root / req.path).read_bytes() == old[1]
+        except OSError:
+            same = False
+        if not same:  # the identical file merged on both sides is no clash
+            yield (
+                req,
+                Issue(
+                    "RF303",
+                    ("id",),
+                    f"id {req.id!r} is new on this branch but {base} already has it "
+                    f"({old[0]}): renumber this requirement (`reqforge new` picks a free ID)",
+                    True,
+                ),
+            )

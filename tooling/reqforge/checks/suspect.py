@@ -1,0 +1,57 @@
+"""RF406 suspect links, after Doorstop's idea but from git instead of stored fingerprints: a link
+is suspect when the linked requirement's content changed in a newer commit than the last change
+of the requirement that links to it. Editing the linking requirement clears it, and so does
+recording the review: `reviewed: <commit>` at or after the target's change."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from reqforge.checks.context import Issue
+from reqforge.history import is_ancestor, last_changes
+from reqforge.model import Requirement
+
+# Links whose target's later edits say nothing about the source's correctness.
+_NOT_DERIVED = ("duplicates", "conflicts-with")
+
+
+def suspect_issues(
+    requirements: Sequence[Requirement], root: Path, reqs_dir: str, use_cache: bool = True
+) -> Iterator[tuple[Requirement, Issue]]:
+    """Every suspect link of the repository (nothing outside git)."""
+    ages = last_changes(root, reqs_dir, use_cache=use_cache)
+    if not ages:
+        return
+    for req in requirements:
+        mine = ages.get(req.id)
+        links = req.head.get("links")
+        if mine is None or not isinstance(links, dict):
+            continue
+        reviewed = req.get("reviewed")
+        for relation, targets in links.items():
+            if relation in _NOT_DERIVED:
+                continue
+            items = (
+                [(None, targets)] if isinstance(targets, str) else list(enumerate(targets or ()))
+            )
+            for index, target in items:
+                theirs = ages.get(target) if isinstance(target, str) else None
+                if theirs is None or theirs[0] >= mine[0]:
+                    continue  # the target did not change after this requirement did
+                if isinstance(reviewed, str) and is_ancestor(root, theirs[1], reviewed):
+                    continue
+                path = (
+                    ("links", str(relation)) if index is None else ("links", str(relation), index)
+                )
+                yield (
+                    req,
+                    Issue(
+                        "RF406",
+                        path,
+                        f"suspect link: {target} changed in {theirs[1][:10]}, after {req.id} "
+                        f"was last changed ({mine[1][:10]}); review {req.id}, then edit it or "
+                        f"record `reviewed: {theirs[1][:10]}`",
+                        True,
+                    ),
+                )
