@@ -315,9 +315,9 @@ def build_measurements(corpus: Path) -> list[Measurement]:
     for cmd in REQFORGE_COMMANDS:
         args = [a.replace("{corpus}", str(corpus)) for a in shlex.split(cmd.args)]
         argv = [py, "-m", "reqforge", "--repo", str(corpus), *args]
-        label = (
-            f"`reqforge {cmd.args.split()[0]}`, {SETUP_LABELS.get(cmd.setup, cmd.setup.__name__)}"
-        )
+        # History rows show their arguments (check-base is not check-cached); others the command.
+        shown = cmd.args.replace(" --format json", "") if cmd.history else cmd.args.split()[0]
+        label = f"`reqforge {shown}`, {SETUP_LABELS.get(cmd.setup, cmd.setup.__name__)}"
         out.append(Measurement(cmd.key, label, "reqforge", argv, cmd.setup, cmd.optional))
     return out
 

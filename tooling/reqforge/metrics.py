@@ -98,9 +98,11 @@ def grouped(catalog: Catalog, by: str, today: dt.date) -> dict[str, dict[str, An
     return result
 
 
-def backlog_stats(catalog: Catalog, today: dt.date, by: str | None = None) -> dict[str, Any]:
-    """The `stats --format json` document (SPEC section 5), without the git-based figures,
-    which stay null until history is available."""
+def backlog_stats(
+    catalog: Catalog, today: dt.date, by: str | None = None, history: Any = None
+) -> dict[str, Any]:
+    """The `stats --format json` document (SPEC section 5). The git-based figures (lead time,
+    response time, SLA breaches, ageing, throughput) are null without history."""
     entries = list(catalog)
 
     def count(value: Callable[[Entry], Any]) -> dict[str, int]:
@@ -122,7 +124,94 @@ def backlog_stats(catalog: Catalog, today: dt.date, by: str | None = None) -> di
         "satisfaction": satisfaction(entries),
         "customers": grouped(catalog, "customer", today),
     }
+    if history is not None and history.available:
+        document.update(history_stats(catalog, history, today))
+    else:
+        document.update(
+            {"response_time_hours": None, "ageing_days": None, "throughput_per_week": None}
+        )
     if by is not None:
         document["by"] = by
         document["groups"] = grouped(catalog, by, today)
     return document
+
+
+# --- figures from git history ------------------------------------------------------------------
+
+
+def _when(date: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(date.replace("Z", "+00:00"))
+
+
+def _percentiles(values: list[float]) -> dict[str, float | None]:
+    if not values:
+        return {"median": None, "p90": None}
+    ordered = sorted(values)
+    p90 = ordered[min(len(ordered) - 1, max(0, round(0.9 * len(ordered)) - 1))]
+    return {"median": round(statistics.median(ordered), 2), "p90": round(p90, 2)}
+
+
+def status_timeline(events: Any) -> list[tuple[dt.datetime, str]]:
+    """(when, new status) for every status a requirement entered, oldest first."""
+    timeline = []
+    for event in reversed(events):
+        for change in event.changes:
+            if change.field == "status" and isinstance(change.new, str):
+                timeline.append((_when(event.commit.date), change.new))
+    return timeline
+
+
+def history_stats(catalog: Catalog, history: Any, today: dt.date) -> dict[str, Any]:
+    """Lead time (first commit to done), response time (proposed to the next status) against
+    [workflow.sla] by urgency, SLA breaches (answered late, or still unanswered past the SLA
+    as of `today`), ageing of open items, and throughput (requirements done) per ISO week."""
+    sla = catalog.config.workflow.sla_hours
+    terminal = catalog.config.workflow.terminal
+    now = dt.datetime.combine(today, dt.time(23, 59, 59), tzinfo=dt.timezone.utc)
+    lead: list[float] = []
+    response: list[float] = []
+    ages: list[float] = []
+    breaches: list[str] = []
+    throughput: Counter[str] = Counter()
+    for entry in catalog:
+        req = entry.req
+        events = history.for_id(req.id)
+        if not events:
+            continue
+        created = _when(events[-1].commit.date)
+        timeline = status_timeline(events)
+        done_at = next((when for when, status in timeline if status == "done"), None)
+        if done_at is not None and req.status == "done":
+            lead.append((done_at - created).total_seconds() / 86400)
+            year, week, _ = done_at.isocalendar()
+            throughput[f"{year}-W{week:02d}"] += 1
+        first = timeline[0][1] if timeline else None
+        answered = next((when for when, status in timeline[1:] if status != first), None)
+        limit = sla.get(str(req.get("priority.urgency")))
+        if first == "proposed" or (first is None and req.status == "proposed"):
+            waited = ((answered or now) - created).total_seconds() / 3600
+            if answered is not None:
+                response.append(waited)
+            if (
+                limit is not None
+                and waited > limit
+                and (answered is not None or req.status == "proposed")
+            ):
+                breaches.append(req.id)
+        if req.status not in terminal:
+            ages.append((now - created).total_seconds() / 86400)
+    buckets = Counter(
+        "0-7 days" if a < 7 else "7-30 days" if a < 30 else "30-90 days" if a < 90 else "90+ days"
+        for a in ages
+    )
+    return {
+        "lead_time_days": _percentiles(lead),
+        "response_time_hours": _percentiles(response),
+        "sla_breaches": sorted(breaches),
+        "ageing_days": {
+            **_percentiles(ages),
+            "open": len(ages),
+            "buckets": dict(sorted(buckets.items())),
+        },
+        "throughput_per_week": dict(sorted(throughput.items())),
+    }

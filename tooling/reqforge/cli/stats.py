@@ -34,12 +34,23 @@ def stats(state: Any, by: str | None, fmt: str, today: dt.datetime | None) -> No
     """Counts by status, type, P-level, quadrant, Kano and channel; fulfilment rate (done / all
     not rejected or duplicate); overdue items; customer satisfaction; and per customer what it
     asked for. Lead times and SLA breaches come from git history (null until available)."""
+    from reqforge.history import load_history
+
     catalog = load_catalog(state)
-    document = backlog_stats(catalog, today_option(today), by)
+    history = load_history(catalog.config.root, catalog.config.reqs_dir)
+    if history.note:
+        state.note(f"note: {history.note}")
+    document = backlog_stats(catalog, today_option(today), by, history)
     if fmt == "json":
         emit(json.dumps(document, ensure_ascii=False, indent=2))
         return
     emit(render_stats(document), color=output_color())
+
+
+def _pair(figures: dict[str, Any] | None) -> str:
+    if not figures or figures.get("median") is None:
+        return "-"
+    return f"{figures['median']} / {figures['p90']}"
 
 
 def _percent(rate: float | None) -> str:
@@ -58,6 +69,13 @@ def render_stats(document: dict[str, Any]) -> str:
             _percent(document["fulfilment_rate"]),
         ],
         ["overdue", len(document["overdue"])],
+        ["lead time, days (median / p90)", _pair(document["lead_time_days"])],
+        ["response time, hours (median / p90)", _pair(document.get("response_time_hours"))],
+        [
+            "SLA breaches",
+            "-" if document["sla_breaches"] is None else len(document["sla_breaches"]),
+        ],
+        ["age of open items, days (median / p90)", _pair(document.get("ageing_days"))],
         [
             "customer satisfaction (1-5)",
             f"{satisfaction['mean']} from {satisfaction['responses']} responses"
