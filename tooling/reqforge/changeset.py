@@ -87,6 +87,7 @@ class ChangeSet:
     impacted: tuple[Impact, ...] = ()
     depth: int = 1
     titles: Mapping[str, str] = field(default_factory=dict)  # every listed ID -> its title
+    paths: Mapping[str, str] = field(default_factory=dict)  # every listed ID -> its file
 
     @property
     def changed(self) -> tuple[str, ...]:
@@ -170,12 +171,13 @@ def compare(base: Mapping[str, bytes], head: Mapping[str, bytes], depth: int = 1
     links = {rid: snapshot.links for rid, snapshot in new.items() if snapshot.parsed}
     impact = tuple(impacted(links, changed, depth)) if depth > 0 else ()
     titles: dict[str, str] = {}
-    for snapshot in (*removed, *added):
+    paths: dict[str, str] = {}
+    for snapshot in (*removed, *added, *(new[item.id] for item in impact)):
         titles[snapshot.id] = snapshot.title
+        paths[snapshot.id] = snapshot.path
     for modification in modified:
         titles[modification.id] = modification.new.title or modification.old.title
-    for item in impact:
-        titles[item.id] = new[item.id].title
+        paths[modification.id] = modification.new.path
     return ChangeSet(
         added,
         removed,
@@ -184,6 +186,7 @@ def compare(base: Mapping[str, bytes], head: Mapping[str, bytes], depth: int = 1
         impact,
         depth,
         dict(sorted(titles.items())),
+        dict(sorted(paths.items())),
     )
 
 
@@ -192,9 +195,10 @@ def compare(base: Mapping[str, bytes], head: Mapping[str, bytes], depth: int = 1
 
 
 def changeset_json(changeset: ChangeSet, base: str, head: str) -> dict[str, Any]:
-    """`{"base", "head", "added", "removed", "modified", "impacted"}` plus extra keys: titles
-    and paths of every listed requirement, the modified ones' paths, the impacted ones'
-    `through` and `distance`, `reformatted` and `depth`."""
+    """`{"base", "head", "added", "removed", "modified", "impacted"}` (SPEC 5) plus extra keys:
+    the modified ones' title and paths, the impacted ones' title, `through` and `distance`,
+    `reformatted`, `depth`, and `requirements`: every listed ID -> title and path (the head's
+    path; the base's for a removed one)."""
     return {
         "base": base,
         "head": head,
@@ -224,8 +228,8 @@ def changeset_json(changeset: ChangeSet, base: str, head: str) -> dict[str, Any]
         "reformatted": list(changeset.reformatted),
         "depth": changeset.depth,
         "requirements": {
-            **{s.id: {"title": s.title, "path": s.path} for s in changeset.removed},
-            **{s.id: {"title": s.title, "path": s.path} for s in changeset.added},
+            rid: {"title": title, "path": changeset.paths.get(rid)}
+            for rid, title in changeset.titles.items()
         },
     }
 
