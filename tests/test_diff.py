@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -467,3 +468,47 @@ def test_unparseable_file_in_the_working_tree(history: GitRepo) -> None:
     assert modified["changes"][0]["field"] == "(file)"
     assert modified["changes"][0]["new"].startswith("unparseable")
     assert "file unparseable" in history.diff("HEAD").stdout
+
+
+def test_markdown_stays_under_githubs_comment_limit() -> None:
+    base = {f"reqs/A-{i}.md": req(f"A-{i}", title="x" * 100).encode() for i in range(3000)}
+    head = {
+        path: req(path[5:-3], title="y" * 100, status="accepted", links="{parent: [A-0]}").encode()
+        for path in base
+    }
+    changes = compare(base, head)
+    text = render_markdown(changes, "a" * 40, "b" * 40, "https://reqs.example.com/")
+    assert len(text) < 65_536
+    assert "**0 added, 0 removed, 3000 modified, 0 impacted**" in text
+    assert "more changed requirements: run `reqforge diff --format json`" in text
+    assert "more modified requirements" in text
+
+
+def test_markdown_mentions_reformatted_files() -> None:
+    text = req("X-1")
+    changes = compare({"reqs/X-1.md": text.encode()}, {"reqs/X-1.md": (text + "\n").encode()})
+    assert "Reformatted only (no field or body change): X-1." in render_markdown(
+        changes, "a" * 40, "working tree"
+    )
+
+
+def test_diff_as_a_real_subprocess(history: GitRepo) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "reqforge", "--repo", str(history.root), "diff", "v1.0..v2.0"],
+        capture_output=True,
+        text=True,
+        env=history.env(),
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "**1 added, 1 removed, 2 modified, 1 impacted**" in proc.stdout
+    assert "note: comparing v1.0" in proc.stderr
+    bad = subprocess.run(
+        [sys.executable, "-m", "reqforge", "--repo", str(history.root), "diff", "v9..v2.0"],
+        capture_output=True,
+        text=True,
+        env=history.env(),
+        check=False,
+    )
+    assert bad.returncode == 2
+    assert bad.stderr.strip() == "reqforge: error: unknown revision: v9"

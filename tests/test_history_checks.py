@@ -149,3 +149,13 @@ def test_editing_the_linking_requirement_clears_suspicion(repo: Path) -> None:
     )
     git(repo, "commit", "-q", "-am", "Follow CRM-1 in CRM-2")
     assert not [f for f in check(repo) if f["code"] == "RF406"]
+
+
+def test_shallow_clone_gets_a_note_naming_the_fix(repo: Path, tmp_path: Path) -> None:
+    write(repo, "reqs/CRM-1.md", req("CRM-1", title="Export ledger CRM-1 as CSV and XLSX"))
+    git(repo, "commit", "-q", "-am", "Widen CRM-1")
+    clone = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repo}", str(clone)], check=True)
+    result = CliRunner().invoke(cli, ["--repo", str(clone), "check", "--no-cache"])
+    assert result.exit_code == 0, result.output
+    assert "shallow clone" in result.stderr and "fetch-depth: 0" in result.stderr

@@ -34,13 +34,16 @@ from urllib.parse import quote
 
 from reqforge.graph import Impact, impacted
 from reqforge.history import Change, field_changes
-from reqforge.loader import ParsedFile, parse_file
+from reqforge.loader import ParsedFile, Problem, parse_file
 from reqforge.model import Requirement
 
 WORKING_TREE = "working tree"
 FILE_FIELD = "(file)"
 MARKER = "<!-- reqforge-diff -->"  # lets a CI job find and update its own comment
-MAX_DETAILS = 100  # collapsible blocks per comment (GitHub caps a comment at 65,536 chars)
+# Character budgets of the comment's sections (GitHub caps a comment at 65,536 characters).
+TABLE_BUDGET = 24_000
+DETAILS_BUDGET = 20_000
+IMPACT_BUDGET = 12_000
 MAX_VALUE = 80  # characters of a value shown in Markdown
 
 
@@ -103,30 +106,52 @@ class ChangeSet:
 # Comparison
 
 
-def _index(
-    files: Mapping[str, bytes], other_ids: Mapping[str, str] | None = None
-) -> dict[str, Snapshot]:
-    """ID -> Snapshot for one side; `other_ids` (path -> ID of the other side) names the
-    files that do not parse."""
-    by_id: dict[str, Snapshot] = {}
-    for path in sorted(files):
-        raw = files[path]
-        result = parse_file(raw)
-        stem = PurePosixPath(path).stem
+Parsed = dict[str, ParsedFile | Problem]  # path -> what parse_file made of it
+
+
+def _parse_side(files: Mapping[str, bytes], memo: dict[bytes, ParsedFile | Problem]) -> Parsed:
+    """Parse every file once; `memo` shares the work between sides (most files are equal)."""
+    parsed: Parsed = {}
+    for path, raw in files.items():
+        result = memo.get(raw)
+        if result is None:
+            result = memo[raw] = parse_file(raw)
+        parsed[path] = result
+    return parsed
+
+
+def _declared_ids(parsed: Parsed) -> dict[str, str]:
+    """Path -> ID for the files that parse (what an unparseable file on the other side takes)."""
+    ids: dict[str, str] = {}
+    for path, result in parsed.items():
         if isinstance(result, ParsedFile):
             rid = result.data.get("id")
-            rid = rid.strip() if isinstance(rid, str) and rid.strip() else stem
-            snapshot = Snapshot(rid, path, raw, result)
+            ids[path] = rid.strip() if isinstance(rid, str) and rid.strip() else _stem(path)
+    return ids
+
+
+def _stem(path: str) -> str:
+    return PurePosixPath(path).stem
+
+
+def _index(
+    files: Mapping[str, bytes],
+    parsed: Parsed,
+    own_ids: Mapping[str, str],
+    other_ids: Mapping[str, str],
+) -> dict[str, Snapshot]:
+    """ID -> Snapshot for one side; the first path (sorted) of a duplicated ID stands for it."""
+    by_id: dict[str, Snapshot] = {}
+    for path in sorted(files):
+        result = parsed[path]
+        if isinstance(result, ParsedFile):
+            rid = own_ids[path]
+            snapshot = Snapshot(rid, path, files[path], result)
         else:
-            rid = (other_ids or {}).get(path) or stem
-            snapshot = Snapshot(rid, path, raw, None, f"{result.code} {result.message}")
+            rid = other_ids.get(path) or _stem(path)
+            snapshot = Snapshot(rid, path, files[path], None, f"{result.code} {result.message}")
         by_id.setdefault(rid, snapshot)
     return by_id
-
-
-def _path_ids(files: Mapping[str, bytes]) -> dict[str, str]:
-    """Path -> ID of the files that parse (what an unparseable file on the other side takes)."""
-    return {snapshot.path: rid for rid, snapshot in _index(files).items() if snapshot.parsed}
 
 
 def _state(snapshot: Snapshot) -> str:
@@ -152,8 +177,11 @@ def compare(base: Mapping[str, bytes], head: Mapping[str, bytes], depth: int = 1
     `depth` bounds the impact set: 1 lists the requirements linking directly to a changed one,
     2 also those linking to those, and so on (0: none). Everything is sorted by ID.
     """
-    old = _index(base, _path_ids(head))
-    new = _index(head, _path_ids(base))
+    memo: dict[bytes, ParsedFile | Problem] = {}
+    base_parsed, head_parsed = _parse_side(base, memo), _parse_side(head, memo)
+    base_ids, head_ids = _declared_ids(base_parsed), _declared_ids(head_parsed)
+    old = _index(base, base_parsed, base_ids, head_ids)
+    new = _index(head, head_parsed, head_ids, base_ids)
     added = tuple(new[rid] for rid in sorted(new.keys() - old.keys()))
     removed = tuple(old[rid] for rid in sorted(old.keys() - new.keys()))
     modified: list[Modification] = []
@@ -306,8 +334,26 @@ def _detail_of(change: Change) -> str:
     return f"- **{name}**: {_value(change.old)} → {_value(change.new)}"
 
 
-def _count(number: int, what: str) -> str:
-    return f"{number} {what}"
+def _reformatted(changeset: ChangeSet) -> str:
+    ids = ", ".join(escape_markdown(rid) for rid in changeset.reformatted[:200])
+    more = len(changeset.reformatted) - 200
+    tail = f" and {more} more" if more > 0 else ""
+    return f"Reformatted only (no field or body change): {ids}{tail}."
+
+
+def _within(blocks: list[list[str]], budget: int, what: str) -> list[str]:
+    """The blocks (lists of lines) that fit in `budget` characters, then a note on the rest."""
+    out: list[str] = []
+    used = 0
+    for number, block in enumerate(blocks):
+        size = sum(len(line) + 1 for line in block)
+        if used + size > budget:
+            rest = len(blocks) - number
+            note = f"…and {rest} more {what}: run `reqforge diff --format json` for all of them."
+            return [*out, "", note]
+        out += block
+        used += size
+    return out
 
 
 def render_markdown(changeset: ChangeSet, base: str, head: str, base_url: str | None = None) -> str:
@@ -316,23 +362,19 @@ def render_markdown(changeset: ChangeSet, base: str, head: str, base_url: str | 
 
     `base` and `head` are shas (shown short) or labels such as "working tree"; `base_url` is
     the published site's address (IDs link to `<base_url>requirements/<ID>.html` when it is an
-    absolute http(s) URL). All user text is escaped.
+    absolute http(s) URL). All user text is escaped. Each section has a character budget so
+    the comment stays under GitHub's 65,536-character limit; the summary counts everything.
     """
     between = f"between {_label(base)} and {_label(head)}"
     if not changeset:
         lines = [MARKER, f"No requirement changes {between}."]
         if changeset.reformatted:
-            ids = ", ".join(escape_markdown(rid) for rid in changeset.reformatted)
-            lines.append(f"\nReformatted only (no field or body change): {ids}.")
+            lines.append(f"\n{_reformatted(changeset)}")
         return "\n".join(lines) + "\n"
 
-    counts = ", ".join(
-        [
-            _count(len(changeset.added), "added"),
-            _count(len(changeset.removed), "removed"),
-            _count(len(changeset.modified), "modified"),
-            _count(len(changeset.impacted), "impacted"),
-        ]
+    counts = (
+        f"{len(changeset.added)} added, {len(changeset.removed)} removed, "
+        f"{len(changeset.modified)} modified, {len(changeset.impacted)} impacted"
     )
     titles = changeset.titles
     lines = [MARKER, "### Requirement changes", "", f"**{counts}** {between}", ""]
@@ -348,25 +390,25 @@ def render_markdown(changeset: ChangeSet, base: str, head: str, base_url: str | 
         (m.id, row(m.id, ", ".join(_summary_of(change) for change in m.changes)))
         for m in changeset.modified
     ]
-    lines += [text for _, text in sorted(rows)]
+    lines += _within([[text] for _, text in sorted(rows)], TABLE_BUDGET, "changed requirements")
 
     if changeset.modified:
         lines += ["", "#### Field changes", ""]
-        for number, modification in enumerate(changeset.modified):
-            if number == MAX_DETAILS:
-                rest = len(changeset.modified) - MAX_DETAILS
-                lines += [f"…and {rest} more modified requirements (see `reqforge diff`).", ""]
-                break
+        details = []
+        for modification in changeset.modified:
             rid = escape_markdown(modification.id)
             title = escape_markdown(titles.get(modification.id, ""), 120)
-            lines += [
-                f"<details><summary><b>{rid}</b> {title}</summary>",
-                "",
-                *(_detail_of(change) for change in modification.changes),
-                "",
-                "</details>",
-                "",
-            ]
+            details.append(
+                [
+                    f"<details><summary><b>{rid}</b> {title}</summary>",
+                    "",
+                    *(_detail_of(change) for change in modification.changes),
+                    "",
+                    "</details>",
+                    "",
+                ]
+            )
+        lines += _within(details, DETAILS_BUDGET, "modified requirements")
         while lines[-1] == "":
             lines.pop()
 
@@ -381,6 +423,7 @@ def render_markdown(changeset: ChangeSet, base: str, head: str, base_url: str | 
             "| ID | Title | Why |",
             "|---|---|---|",
         ]
+        impact_rows = []
         for item in changeset.impacted:
             title = escape_markdown(titles.get(item.id, ""), 120)
             why = f"its {escape_markdown(item.relation)} {escape_markdown(item.through)}"
@@ -388,9 +431,9 @@ def render_markdown(changeset: ChangeSet, base: str, head: str, base_url: str | 
                 why += " changed"
             else:
                 why += f" is impacted by {escape_markdown(item.via)} ({item.distance} steps)"
-            lines.append(f"| {site_link(item.id, base_url)} | {title} | {why} |")
+            impact_rows.append([f"| {site_link(item.id, base_url)} | {title} | {why} |"])
+        lines += _within(impact_rows, IMPACT_BUDGET, "impacted requirements")
 
     if changeset.reformatted:
-        ids = ", ".join(escape_markdown(rid) for rid in changeset.reformatted)
-        lines += ["", f"Reformatted only (no field or body change): {ids}."]
+        lines += ["", _reformatted(changeset)]
     return "\n".join(lines) + "\n"

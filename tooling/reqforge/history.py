@@ -1056,3 +1056,13 @@ def is_ancestor(root: Path, ancestor: str, descendant: str) -> bool:
     except (FileNotFoundError, _GitError):
         return False
     return True
+
+
+def shallow_note(root: Path) -> str | None:
+    """The shallow-clone note when `root` is a shallow clone (history-based findings are then
+    partial), else None. One quick git call."""
+    try:
+        out = _git(Path(root), ["rev-parse", "--is-shallow-repository"])
+    except (FileNotFoundError, _GitError):
+        return None
+    return NOTE_SHALLOW if _text(out).strip() == "true" else None

@@ -145,6 +145,11 @@ def check(
         raise ReqforgeError(f"no requirements folder {config.reqs_dir}/ in {config.root}")
     corpus = load_corpus(config, use_cache=not no_cache)
     result = run_check(corpus, options)
+    from reqforge.history import shallow_note
+
+    note = shallow_note(config.root)
+    if note:
+        state.note(f"note: {note}; suspect links (RF406) and --base checks may be incomplete")
     color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     output = render(fmt, result, root=config.root, color=color, paths=corpus.paths)
     if fmt == "text" and state.quiet:
