@@ -486,7 +486,8 @@ def test_markdown_stays_under_githubs_comment_limit() -> None:
 
 def test_markdown_mentions_reformatted_files() -> None:
     text = req("X-1")
-    changes = compare({"reqs/X-1.md": text.encode()}, {"reqs/X-1.md": (text + "\n").encode()})
+    commented = text.replace("tags:", "# a comment\ntags:")
+    changes = compare({"reqs/X-1.md": text.encode()}, {"reqs/X-1.md": commented.encode()})
     assert "Reformatted only (no field or body change): X-1." in render_markdown(
         changes, "a" * 40, "working tree"
     )
