@@ -62,6 +62,34 @@ def cached_cross_file_findings(corpus: Corpus, use_cache: bool) -> list[Finding]
     return findings
 
 
+def suspect_findings(corpus: Corpus, use_cache: bool) -> list[Finding]:
+    """RF406, reused when neither a file nor HEAD changed since the last run (they depend on
+    nothing else; locating hundreds of findings costs more than finding them)."""
+    from reqforge.checks.suspect import suspect_issues
+    from reqforge.history import head_sha
+
+    config = corpus.config
+    head = head_sha(config.root)
+    if head is None:
+        return []
+    key = f"{corpus.content_key}|{head}"
+    path = cache_path(config.root, "suspect")
+    if use_cache and corpus.content_key:
+        stored = read_sealed(path, key)
+        if isinstance(stored, list):
+            try:
+                return [Finding(*item) for item in stored]
+            except TypeError:
+                pass
+    requirements = corpus.repository.requirements
+    issues = suspect_issues(requirements, config.root, config.reqs_dir, use_cache)
+    findings = [corpus.locate(req, issue) for req, issue in issues]
+    if use_cache and corpus.content_key:
+        rows = [(f.code, f.severity, f.path, f.line, f.column, f.message, f.id) for f in findings]
+        write_sealed(path, key, rows)
+    return findings
+
+
 def repository_findings(
     corpus: Corpus,
     today: dt.date,
@@ -81,13 +109,7 @@ def repository_findings(
             for req, issue in baseline_issues(list(requirements), corpus.context, base)
         ]
     if history:
-        from reqforge.checks.suspect import suspect_issues
-
-        config = corpus.config
-        findings += [
-            corpus.locate(req, issue)
-            for req, issue in suspect_issues(requirements, config.root, config.reqs_dir, use_cache)
-        ]
+        findings += suspect_findings(corpus, use_cache)
     for req in requirements:
         issue = overdue_issue(req, corpus.context, today)
         if issue is not None:

@@ -9,6 +9,7 @@ import click
 
 from reqforge.cli.selection import emit, output_color
 from reqforge.errors import ReqforgeError
+from reqforge.tabular import json_document
 
 
 @click.command("log")
@@ -47,7 +48,9 @@ def log_command(state: Any, requirement_id: str | None, since: str | None, fmt: 
     else:
         document = {"entries": _by_commit(events)}
     if fmt == "json":
-        emit(json.dumps(document, ensure_ascii=False, indent=2))
+        # One entry per line through the C encoder: a whole history is 10^5 changes.
+        head = {k: v for k, v in document.items() if k != "entries"}
+        emit(json_document(head, "entries", document["entries"]))
         return
     emit(render_log(document, color=output_color()), color=output_color())
 
