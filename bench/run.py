@@ -275,6 +275,7 @@ REQFORGE_COMMANDS: list[Cmd] = [
     Cmd("log-one-commit", "log --format json", commit_one_change, history=True),
     Cmd("log-id-cold", "log CRM-00042 --format json", drop_cache, history=True),
     Cmd("log-id-cached", "log CRM-00042 --format json", warm_history, history=True),
+    Cmd("log-id-one-commit", "log CRM-00042 --format json", commit_one_change, history=True),
     Cmd("diff", "diff HEAD~50..HEAD --format json", warm_all, history=True),
     Cmd("check-base", "check --base HEAD~50 --format json", warm_all, history=True),
     # Cmd("build-cold", "build -o {corpus}/site --clean", drop_cache),
