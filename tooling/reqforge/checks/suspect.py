@@ -16,13 +16,17 @@ from reqforge.model import Requirement
 _NOT_DERIVED = ("duplicates", "conflicts-with")
 
 
-def suspect_issues(
+SuspectLink = tuple[str, int | None, str, str]  # (relation, index, target, target's commit)
+
+
+def suspect_links(
     requirements: Sequence[Requirement], root: Path, reqs_dir: str, use_cache: bool = True
-) -> Iterator[tuple[Requirement, Issue]]:
-    """Every suspect link of the repository (nothing outside git)."""
+) -> dict[str, list[SuspectLink]]:
+    """Requirement ID -> its suspect links (nothing outside git)."""
     ages = last_changes(root, reqs_dir, use_cache=use_cache)
+    found: dict[str, list[SuspectLink]] = {}
     if not ages:
-        return
+        return found
     for req in requirements:
         mine = ages.get(req.id)
         links = req.head.get("links")
@@ -41,17 +45,28 @@ def suspect_issues(
                     continue  # the target did not change after this requirement did
                 if isinstance(reviewed, str) and is_ancestor(root, theirs[1], reviewed):
                     continue
-                path = (
-                    ("links", str(relation)) if index is None else ("links", str(relation), index)
-                )
-                yield (
-                    req,
-                    Issue(
-                        "RF406",
-                        path,
-                        f"suspect link: {target} changed in {theirs[1][:10]}, after {req.id} "
-                        f"was last changed ({mine[1][:10]}); review {req.id}, then edit it or "
-                        f"record `reviewed: {theirs[1][:10]}`",
-                        True,
-                    ),
-                )
+                found.setdefault(req.id, []).append((str(relation), index, target, theirs[1]))
+    return found
+
+
+def suspect_issues(
+    requirements: Sequence[Requirement], root: Path, reqs_dir: str, use_cache: bool = True
+) -> Iterator[tuple[Requirement, Issue]]:
+    """Every suspect link of the repository as an RF406 issue."""
+    ages = last_changes(root, reqs_dir, use_cache=use_cache)
+    links = suspect_links(requirements, root, reqs_dir, use_cache)
+    for req in requirements:
+        for relation, index, target, since in links.get(req.id, ()):
+            path = ("links", relation) if index is None else ("links", relation, index)
+            mine = ages[req.id][1]
+            yield (
+                req,
+                Issue(
+                    "RF406",
+                    path,
+                    f"suspect link: {target} changed in {since[:10]}, after {req.id} "
+                    f"was last changed ({mine[:10]}); review {req.id}, then edit it or "
+                    f"record `reviewed: {since[:10]}`",
+                    True,
+                ),
+            )
