@@ -143,6 +143,34 @@ CASES: list[tuple[str, dict[str, str | bytes], dict[str, str | bytes], str | Non
         None,
     ),
     (
+        "RF205",
+        {"reqs/CRM-1.md": req("CRM-1"), "src/x.py": "# implements: CRM-9\n"},
+        {"reqs/CRM-1.md": req("CRM-1"), "src/x.py": "# implements: CRM-1\n"},
+        "[trace]\nscan = ['src']\n",
+    ),
+    (
+        "RF408",
+        {"reqs/CRM-1.md": req("CRM-1").replace("status: proposed", "status: accepted")},
+        {
+            "reqs/CRM-1.md": req("CRM-1").replace("status: proposed", "status: accepted"),
+            "src/x.py": "# implements: CRM-1\n",
+        },
+        "[trace]\nscan = ['src']\n[trace.require]\nfunctional = ['implemented']\n",
+    ),
+    (
+        "RF409",
+        {
+            "reqs/CRM-1.md": req("CRM-1"),
+            "reports/j.xml": '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><testsuite/>',
+        },
+        {
+            "reqs/CRM-1.md": req("CRM-1"),
+            "reports/j.xml": '<?xml version="1.0"?><testsuite name="t">'
+            '<testcase classname="a" name="b"/></testsuite>',
+        },
+        "[trace]\nresults = ['reports/*.xml']\n",
+    ),
+    (
         "RF302",
         {"reqs/CRM-1.md": req("CRM-1").replace("status: proposed", "status: rejected")},
         {
@@ -235,7 +263,7 @@ def test_every_code_fails_and_passes(
     assert code in codes(doc), doc
     finding = next(f for f in doc["findings"] if f["code"] == code)
     assert finding["severity"] == RULES[code].severity
-    assert finding["path"].startswith("reqs/")
+    assert finding["path"].startswith(("reqs/", "src/", "reports/"))  # trace codes point at code
     assert finding["line"] >= 0 and finding["column"] >= 0
     assert exit_code == (1 if doc["counts"]["error"] else 0)
 

@@ -150,6 +150,15 @@ _RULES = [
         "links:\\n  depends-on: [CRM-0008]   (the accepted replacement)",
     ),
     Rule(
+        "RF205",
+        ERROR,
+        "code or test marker names an unknown requirement",
+        "A marker such as `# req: CRM-9999` in the source tree must name an existing "
+        "requirement, or the traceability matrix silently loses that code or test.",
+        "src/export.py:12  # implements: CRM-9999",
+        "src/export.py:12  # implements: CRM-0042",
+    ),
+    Rule(
         "RF301",
         ERROR,
         "status transition not allowed",
@@ -243,6 +252,24 @@ _RULES = [
         "...', '当……时，系统应……') make criteria testable and uniform.",
         "acceptance:\\n  - Export works for big files.",
         "acceptance:\\n  - When the user exports 100,000 rows, the system shall finish in 10 s.",
+    ),
+    Rule(
+        "RF408",
+        WARNING,
+        "required coverage missing",
+        "With [trace.require] configured, an accepted-or-later requirement of that type needs "
+        "every listed kind: a marker in code (implemented) and in a test (verified).",
+        '[trace.require] functional = ["implemented", "verified"]; no test marks CRM-0042',
+        "tests/test_export.py: def test_bulk_export():  # verifies: CRM-0042",
+    ),
+    Rule(
+        "RF409",
+        ERROR,
+        "test results file refused",
+        "A JUnit XML file under [trace] results that is malformed, too large, or uses DTDs or "
+        "entities (an XML bomb or an external-entity read) is refused, not parsed.",
+        'reports/junit.xml with <!ENTITY x SYSTEM "file:///etc/passwd">',
+        "reports/junit.xml as written by pytest --junitxml",
     ),
 ]
 

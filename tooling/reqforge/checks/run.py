@@ -62,6 +62,46 @@ def cached_cross_file_findings(corpus: Corpus, use_cache: bool) -> list[Finding]
     return findings
 
 
+def trace_findings(corpus: Corpus) -> list[Finding]:
+    """With [trace] configured: RF205 (a marker naming an unknown requirement), RF408 (an
+    accepted-or-later requirement without the coverage [trace.require] asks for) and RF409
+    (a test results file refused)."""
+    from reqforge.checks.context import Issue
+    from reqforge.junit import read_results
+    from reqforge.markers import compile_marker, scan
+
+    config = corpus.config
+    trace = config.trace
+    findings: list[Finding] = []
+    markers = []
+    if trace.scan:
+        pattern = compile_marker(trace.marker, config.id_pattern)
+        markers = scan(config.root, trace.scan, pattern, trace.tests)
+    ids = {req.id for req in corpus.repository}
+    for marker in markers:
+        if marker.id not in ids:
+            message = f"{marker.kind} marker names an unknown requirement {marker.id!r}"
+            findings.append(Finding("RF205", "error", marker.path, marker.line, 1, message))
+    if trace.results:
+        _, problems = read_results(config.root, trace.results)
+        findings += [Finding("RF409", "error", p.path, 0, 0, p.message) for p in problems]
+    if trace.require:
+        kinds: dict[str, set[str]] = {}
+        for marker in markers:
+            kinds.setdefault(marker.id, set()).add(marker.kind)
+        committed = config.workflow.committed
+        for req in corpus.repository:
+            needed = trace.require.get(req.type or "", ())
+            missing = [k for k in needed if k not in kinds.get(req.id, ())]
+            if missing and req.status in committed:
+                message = (
+                    f"status '{req.status}' but no {' or '.join(missing)} marker for {req.id} "
+                    f"([trace.require] {req.type} = {list(needed)})"
+                )
+                findings.append(corpus.locate(req, Issue("RF408", ("status",), message, True)))
+    return findings
+
+
 def suspect_findings(corpus: Corpus, use_cache: bool) -> list[Finding]:
     """RF406, reused when neither a file nor HEAD changed since the last run (they depend on
     nothing else; locating hundreds of findings costs more than finding them)."""
@@ -110,6 +150,9 @@ def repository_findings(
         ]
     if history:
         findings += suspect_findings(corpus, use_cache)
+    trace = corpus.config.trace
+    if trace.scan or trace.results or trace.require:
+        findings += trace_findings(corpus)
     for req in requirements:
         issue = overdue_issue(req, corpus.context, today)
         if issue is not None:

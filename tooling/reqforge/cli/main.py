@@ -53,6 +53,7 @@ COMMANDS = {
     "prioritize": "reqforge.cli.prioritize:prioritize",
     "show": "reqforge.cli.listing:show_command",
     "stats": "reqforge.cli.stats:stats",
+    "trace": "reqforge.cli.trace:trace_command",
 }
 
 

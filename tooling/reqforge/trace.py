@@ -1,0 +1,131 @@
+"""Traceability: requirements against their parents, children, code and tests.
+
+Pure over its inputs: the catalogue (links both ways), the markers found in the source tree
+(markers.py), the test results (junit.py) and the suspect links (RF406). A requirement is
+*covered* when it has every kind `[trace.require]` lists for its type (a type with no entry
+needs nothing); an *orphan* has no parent, no children and no code or test marker (requirements
+in `[trace] orphans_exempt` areas or IDs are exempt).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from reqforge.catalog import Catalog
+from reqforge.junit import TestResult, result_for
+from reqforge.markers import Marker
+
+KINDS = ("implemented", "verified")
+# Answered but not built: these never count against coverage.
+_NOT_BUILT = ("rejected", "duplicate", "deferred")
+
+
+@dataclass(frozen=True)
+class TraceItem:
+    id: str
+    parents: tuple[str, ...]
+    children: tuple[str, ...]
+    links: Mapping[str, tuple[str, ...]]
+    implemented: tuple[Marker, ...]
+    verified: tuple[tuple[Marker, str], ...]  # (marker, result)
+    missing: tuple[str, ...]
+    suspect: tuple[tuple[str, str], ...]  # (target ID, commit since which it is suspect)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "parents": list(self.parents),
+            "children": list(self.children),
+            "links": {k: list(v) for k, v in self.links.items() if k != "parent"},
+            "implemented": [{"path": m.path, "line": m.line} for m in self.implemented],
+            "verified": [
+                {"path": m.path, "line": m.line, "test": m.test, "result": result}
+                for m, result in self.verified
+            ],
+            "missing": list(self.missing),
+            "suspect": [{"id": target, "since": since} for target, since in self.suspect],
+        }
+
+
+@dataclass(frozen=True)
+class TraceReport:
+    items: tuple[TraceItem, ...]
+    orphans: tuple[str, ...]
+    unknown_markers: tuple[Marker, ...] = field(default=())
+
+    @property
+    def covered(self) -> int:
+        return sum(1 for item in self.items if not item.missing)
+
+    def summary(self) -> dict[str, Any]:
+        count = len(self.items)
+        return {
+            "requirements": count,
+            "covered": self.covered,
+            "coverage": round(self.covered / count, 3) if count else None,
+            "orphans": list(self.orphans),
+            "suspect": sum(len(item.suspect) for item in self.items),
+            "failing": sorted(
+                {item.id for item in self.items for _, r in item.verified if r == "failed"}
+            ),
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        return {"summary": self.summary(), "items": [item.to_json() for item in self.items]}
+
+
+def _exempt(entry_id: str, area: str, patterns: Sequence[str]) -> bool:
+    return any(fnmatch.fnmatch(entry_id, p) or fnmatch.fnmatch(area, p) for p in patterns)
+
+
+def build_trace(
+    catalog: Catalog,
+    markers: Iterable[Marker],
+    results: Sequence[TestResult],
+    suspects: Mapping[str, Sequence[tuple[str, str]]] | None = None,
+) -> TraceReport:
+    """The traceability report: one item per requirement, in ID order."""
+    config = catalog.config.trace
+    by_id: dict[str, list[Marker]] = {}
+    unknown: list[Marker] = []
+    for marker in markers:
+        if marker.id in catalog.by_id:
+            by_id.setdefault(marker.id, []).append(marker)
+        else:
+            unknown.append(marker)
+    items = []
+    orphans = []
+    for entry in sorted(catalog.by_id.values(), key=lambda e: e.req.id):
+        req = entry.req
+        found = by_id.get(req.id, [])
+        implemented = tuple(m for m in found if m.kind == "implemented")
+        verified = tuple(
+            (m, result_for(results, m.test) if m.test else "unknown")
+            for m in found
+            if m.kind == "verified"
+        )
+        required = config.require.get(req.type or "", ())
+        if req.status in _NOT_BUILT:
+            required = ()
+        have = {"implemented": bool(implemented), "verified": bool(verified)}
+        missing = tuple(kind for kind in KINDS if kind in required and not have[kind])
+        parents = tuple(req.links.get("parent", ()))
+        lonely = not parents and not entry.children and not found
+        if lonely and not _exempt(req.id, req.area, config.orphans_exempt):
+            orphans.append(req.id)
+        items.append(
+            TraceItem(
+                id=req.id,
+                parents=parents,
+                children=entry.children,
+                links=dict(req.links),
+                implemented=implemented,
+                verified=verified,
+                missing=missing,
+                suspect=tuple((suspects or {}).get(req.id, ())),
+            )
+        )
+    return TraceReport(tuple(items), tuple(orphans), tuple(unknown))
