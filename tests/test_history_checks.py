@@ -159,3 +159,14 @@ def test_shallow_clone_gets_a_note_naming_the_fix(repo: Path, tmp_path: Path) ->
     result = CliRunner().invoke(cli, ["--repo", str(clone), "check", "--no-cache"])
     assert result.exit_code == 0, result.output
     assert "shallow clone" in result.stderr and "fetch-depth: 0" in result.stderr
+
+
+def test_reviewed_must_name_a_real_commit(repo: Path) -> None:
+    write(
+        repo,
+        "reqs/CRM-2.md",
+        req("CRM-2", title="Print invoices", links="{parent: [CRM-1]}", reviewed="deadbeef00"),
+    )
+    git(repo, "commit", "-q", "-am", "Record a review")
+    found = [f for f in check(repo) if f["code"] == "RF102"]
+    assert len(found) == 1 and "'deadbeef00' is not a commit" in found[0]["message"]

@@ -23,6 +23,7 @@ from typing import Any
 
 from reqforge.config import Config
 from reqforge.fields import Spec, field_schema
+from reqforge.graph import inverse_links
 from reqforge.model import Repository, Requirement
 from reqforge.priorities import Scores, blocking, disagreements, scores_of
 
@@ -98,21 +99,14 @@ class Catalog:
         by_id_scores: dict[str, Scores] = {}
         for req in requirements:
             by_id_scores.setdefault(req.id, scores[req.path])
-        children: dict[str, list[str]] = {}
-        dependants: dict[str, list[str]] = {}
-        for req in requirements:
-            links = req.links
-            for parent in links.get("parent", ()):
-                children.setdefault(parent, []).append(req.id)
-            for target in links.get("depends-on", ()):
-                dependants.setdefault(target, []).append(req.id)
+        inverse = inverse_links({req.id: req.links for req in requirements})
         blocked = blocking(requirements, by_id_scores)
         self.entries = [
             Entry(
                 req=req,
                 scores=scores[req.path],
-                children=tuple(sorted(set(children.get(req.id, ())))),
-                depended_on_by=tuple(sorted(set(dependants.get(req.id, ())))),
+                children=tuple(inverse.get(req.id, {}).get("children", ())),
+                depended_on_by=tuple(inverse.get(req.id, {}).get("depended-on-by", ())),
                 blocking=tuple(blocked.get(req.id, ())),
                 disagreements=disagreements(scores[req.path]),
             )

@@ -137,3 +137,28 @@ def impacted(
         frontier = sorted(reached)
     found.sort(key=lambda impact: (impact.distance, impact.id))
     return found
+
+
+# The inverse name of each built-in relation; other relations read "<relation> (inverse)".
+INVERSE = {"parent": "children", "depends-on": "depended-on-by", "duplicates": "duplicated-by"}
+SYMMETRIC = ("conflicts-with", "relates-to")
+
+
+def inverse_links(
+    links_by_id: Mapping[str, Mapping[str, Sequence[str]]],
+) -> dict[str, dict[str, list[str]]]:
+    """ID -> inverse relation -> sorted source IDs: `children` for `parent`, `depended-on-by` for
+    `depends-on`, `duplicated-by` for `duplicates`, the same name for symmetric relations, and
+    "<relation> (inverse)" for any other. Linear in the number of links."""
+    inverse: dict[str, dict[str, set[str]]] = {}
+    for source, relations in links_by_id.items():
+        for relation, targets in relations.items():
+            name = (
+                relation
+                if relation in SYMMETRIC
+                else INVERSE.get(relation, f"{relation} (inverse)")
+            )
+            for target in targets:
+                if target != source:
+                    inverse.setdefault(target, {}).setdefault(name, set()).add(source)
+    return {rid: {name: sorted(ids) for name, ids in rels.items()} for rid, rels in inverse.items()}

@@ -124,6 +124,17 @@ def suspect_findings(corpus: Corpus, use_cache: bool) -> list[Finding]:
     requirements = corpus.repository.requirements
     issues = suspect_issues(requirements, config.root, config.reqs_dir, use_cache)
     findings = [corpus.locate(req, issue) for req, issue in issues]
+    from reqforge.checks.context import Issue
+
+    for req in requirements:  # a recorded review must name a real commit
+        reviewed = req.head.get("reviewed") if "reviewed" in req.head else req.get("reviewed")
+        if (
+            isinstance(reviewed, str)
+            and reviewed.strip()
+            and head_sha(config.root, reviewed) is None
+        ):
+            message = f"reviewed: {reviewed!r} is not a commit of this repository"
+            findings.append(corpus.locate(req, Issue("RF102", ("reviewed",), message, True)))
     if use_cache and corpus.content_key:
         rows = [(f.code, f.severity, f.path, f.line, f.column, f.message, f.id) for f in findings]
         write_sealed(path, key, rows)
