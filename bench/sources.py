@@ -181,9 +181,9 @@ def _python(w: Writer, blocks: int, stem: str) -> None:
         verb, noun = _ident(rng)
         name = f"test_{verb}_{noun}_{b}" if w.test else f"{verb}_{noun}_{b}"
         self_arg = "self, " if in_class else ""
+        w.maybe_marker(pad, 0.25)
         if w.test and rng.random() < 0.2:
             out.append(f'{pad}@pytest.mark.parametrize("value", [1, 2, 3])')
-        w.maybe_marker(pad, 0.25)
         out.append(f"{pad}def {name}({self_arg}request: dict, required: bool = True) -> dict:")
         out.append(f'{pad}    """{rng.choice(PROSE).format(noun=noun)}"""')
         w.maybe_marker(pad + "    ", 0.4)
@@ -194,9 +194,10 @@ def _python(w: Writer, blocks: int, stem: str) -> None:
         out.append(f'{pad}    log.debug("{verb} %s", json.dumps(request)[:80])')
         if w.test:
             out.append(f'{pad}    assert request["{noun}_id"] is not None')
+        if b == blocks - 1:
+            w.flush(pad + "    ")
         out.append(f"{pad}    return request")
         out += ["", ""] if not in_class else [""]
-    w.flush(pad + "    ")
 
 
 def _typescript(w: Writer, blocks: int, stem: str) -> None:
@@ -213,7 +214,8 @@ def _typescript(w: Writer, blocks: int, stem: str) -> None:
                 if rng.random() < 0.3:
                     w.prose("    // ")
                 out.append(f'    expect(await api.{verb}("{noun}")).toBeDefined();')
-            w.flush("    ") if b == blocks - 1 else None
+            if b == blocks - 1:
+                w.flush("    ")
             out += ["  });", ""]
         out.append("});")
         return
@@ -221,7 +223,9 @@ def _typescript(w: Writer, blocks: int, stem: str) -> None:
         verb, noun = _ident(rng)
         w.prose("// ")
         w.maybe_marker("", 0.3)
-        out.append(f"export async function {verb}{_camel(noun)}{b}(request: Request): Promise<void> {{")
+        out.append(
+            f"export async function {verb}{_camel(noun)}{b}(request: Request): Promise<void> {{"
+        )
         w.maybe_marker("  ", 0.3)
         for _ in range(rng.randint(3, 10)):
             if rng.random() < 0.25:
@@ -233,8 +237,8 @@ def _typescript(w: Writer, blocks: int, stem: str) -> None:
 
 def _go(w: Writer, blocks: int, stem: str) -> None:
     rng, out = w.rng, w.lines
-    out += [f"package {stem}", "", 'import (', '\t"net/http"', '\t"testing"' if w.test else "", ")"]
-    out.append("")
+    out += [f"package {stem}", "", "import (", '\t"net/http"']
+    out += ['\t"testing"', ")", ""] if w.test else [")", ""]
     for b in range(blocks):
         verb, noun = _ident(rng)
         w.prose("// ")
@@ -245,7 +249,7 @@ def _go(w: Writer, blocks: int, stem: str) -> None:
             if rng.random() < 0.5:
                 out.append(f'\tt.Run("{noun} request is required", func(t *testing.T) {{')
                 w.maybe_marker("\t\t", 0.5)
-                out += ["\t\treq, _ := http.NewRequest(http.MethodGet, \"/\", nil)", "\t\t_ = req"]
+                out += ['\t\treq, _ := http.NewRequest(http.MethodGet, "/", nil)', "\t\t_ = req"]
                 out.append("\t})")
         else:
             out.append(f"func {_camel(verb, noun)}{b}(req *http.Request) error {{")
@@ -254,7 +258,8 @@ def _go(w: Writer, blocks: int, stem: str) -> None:
             if rng.random() < 0.25:
                 w.prose("\t// ")
             out.append(f'\tif req := "{noun}"; req == "" {{\n\t\treturn\n\t}}')
-        w.flush("\t") if b == blocks - 1 else None
+        if b == blocks - 1:
+            w.flush("\t")
         out += ["\treturn" if w.test else "\treturn nil", "}", ""]
 
 
@@ -279,7 +284,8 @@ def _java(w: Writer, blocks: int, stem: str) -> None:
             if rng.random() < 0.25:
                 w.prose("        // ")
             out.append(f'        boolean required = request.has("{noun}");')
-        w.flush("        ") if b == blocks - 1 else None
+        if b == blocks - 1:
+            w.flush("        ")
         out.append("        return null;" if not w.test else "        assert true;")
         out.append("    }")
     out.append("}")
@@ -290,9 +296,12 @@ def _c(w: Writer, blocks: int, stem: str) -> None:
     out += ["#include <stdio.h>", f'#include "{stem}.h"', ""]
     for b in range(blocks):
         verb, noun = _ident(rng)
-        w.prose("/* " if rng.random() < 0.5 else "// ")
-        if out[-1].startswith("/* "):
-            out[-1] += " */"
+        if rng.random() < 0.5:
+            out.append("/*")
+            w.prose(" * ")
+            out.append(" */")
+        else:
+            w.prose("// ")
         w.maybe_marker("", 0.3)
         prefix = "test_" if w.test else ""
         out.append(f"int {prefix}{verb}_{noun}_{b}(struct request *req) {{")
@@ -301,7 +310,8 @@ def _c(w: Writer, blocks: int, stem: str) -> None:
             if rng.random() < 0.25:
                 w.prose("    // ")
             out.append(f'    if (!req->required) {{ fprintf(stderr, "{noun}\\n"); return 1; }}')
-        w.flush("    ") if b == blocks - 1 else None
+        if b == blocks - 1:
+            w.flush("    ")
         out += ["    return 0;", "}", ""]
 
 
