@@ -1,7 +1,7 @@
 """Time reqforge against the floors on a generated corpus; print a Markdown table for the README.
 
     python bench/run.py [--count 10000] [--runs 7] [--corpus DIR] [--json OUT] [--only KEYS]
-                        [--history COMMITS]
+                        [--history COMMITS] [--sources FILES]
 
 Every measurement is a whole process (Python start-up included) started with subprocess and timed
 with time.perf_counter around it. Rounds are interleaved: each round runs every measurement once,
@@ -32,6 +32,12 @@ the three above; left out without --history):
                        by untimed check and log runs first)
     check-base         reqforge check --base HEAD~50 --format json, the same
 
+With --sources FILES, bench/sources.py adds a source tree of FILES files with requirement markers
+under DIR/src and DIR/tests (and `[trace] scan` to reqforge.toml), and this runs too (left out
+without --sources):
+
+    trace-scan         reqforge trace --format json, parse cache kept: marker scanning + trace
+
 More reqforge commands go into REQFORGE_COMMANDS below, one line each.
 """
 
@@ -60,6 +66,7 @@ from typing import Any, NamedTuple
 BENCH_DIR = Path(__file__).resolve().parent
 GENERATOR = BENCH_DIR / "generate.py"
 HISTORY = BENCH_DIR / "history.py"
+SOURCES = BENCH_DIR / "sources.py"
 MARKER = ".bench-corpus.json"
 CACHE_DIR = ".reqforge"
 EDIT_LINE = b"\nBenchmark edit: this line is appended and removed by bench/run.py.\n"
@@ -242,7 +249,8 @@ class Cmd(NamedTuple):
     replaced by the corpus directory). `setup` runs before every run, warm-up included.
     `optional` commands are skipped with a note when they exit with a usage error (code 2),
     e.g. while the subcommand is not written yet. `history` commands need a corpus with git
-    history (--history COMMITS) and are left out without one.
+    history (--history COMMITS) and are left out without one; `sources` commands need a source
+    tree (--sources FILES) likewise.
     """
 
     key: str
@@ -250,6 +258,7 @@ class Cmd(NamedTuple):
     setup: Setup
     optional: bool = True
     history: bool = False
+    sources: bool = False
 
 
 SETUP_LABELS: dict[Setup, str] = {
@@ -278,6 +287,8 @@ REQFORGE_COMMANDS: list[Cmd] = [
     Cmd("log-id-one-commit", "log CRM-00042 --format json", commit_one_change, history=True),
     Cmd("diff", "diff HEAD~50..HEAD --format json", warm_all, history=True),
     Cmd("check-base", "check --base HEAD~50 --format json", warm_all, history=True),
+    # Traceability (issue 6); the corpus has a source tree only with --sources FILES.
+    Cmd("trace-scan", "trace --format json", keep_cache, sources=True),
     # Cmd("build-cold", "build -o {corpus}/site --clean", drop_cache),
 ]
 
@@ -526,13 +537,26 @@ def _load_history() -> Callable[..., Any]:
     return module.build_history
 
 
-def _marker_data(count: int, seed: int, history: int = 0) -> dict[str, Any]:
+def _marker_data(count: int, seed: int, history: int = 0, sources: int = 0) -> dict[str, Any]:
     digest = hashlib.sha256(GENERATOR.read_bytes()).hexdigest()
     data: dict[str, Any] = {"count": count, "seed": seed, "generator_sha256": digest}
     if history:
         data["history_commits"] = history
         data["history_sha256"] = hashlib.sha256(HISTORY.read_bytes()).hexdigest()
+    if sources:
+        data["source_files"] = sources
+        data["sources_sha256"] = hashlib.sha256(SOURCES.read_bytes()).hexdigest()
     return data
+
+
+def _load_sources() -> Any:
+    spec = importlib.util.spec_from_file_location("reqforge_bench_sources", SOURCES)
+    if spec is None or spec.loader is None:
+        raise BenchError(f"cannot load {SOURCES}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up while being defined
+    spec.loader.exec_module(module)
+    return module
 
 
 def _restore_head(corpus: Path, head: Any) -> bool:
@@ -566,23 +590,32 @@ def _write_marker(corpus: Path, data: dict[str, Any], dirty: bool) -> None:
     (corpus / MARKER).write_text(json.dumps({**data, "dirty": dirty}) + "\n", encoding="utf-8")
 
 
-def prepare_corpus(corpus: Path, count: int, seed: int, history: int = 0) -> bool:
+def prepare_corpus(corpus: Path, count: int, seed: int, history: int = 0, sources: int = 0) -> bool:
     """Reuse `corpus` if its marker records this count, seed and generator; else regenerate.
 
     With `history` commits, the corpus is a git repository built by history.py; the marker also
     records the commit count, history.py (by hash) and the head it built, to which a reused
-    corpus is reset. Returns True if the corpus was generated. A non-empty directory without a
-    marker is refused rather than deleted, since generate() replaces the directory.
+    corpus is reset. With `sources` files, sources.py then adds its source tree (untracked in a
+    history corpus) and `[trace]` to reqforge.toml; the marker records the file count and
+    sources.py (by hash), and a reused corpus gets `[trace]` again if a reset dropped it.
+    Returns True if the corpus was generated. A non-empty directory without a marker is refused
+    rather than deleted, since generate() replaces the directory.
     """
-    wanted = _marker_data(count, seed, history)
+    wanted = _marker_data(count, seed, history, sources)
     marker = _read_marker(corpus)
     if (
         marker is not None
         and all(marker.get(key) == value for key, value in wanted.items())
         and marker.get("history_commits", 0) == history
+        and marker.get("source_files", 0) == sources
         and not marker.get("dirty")
         and (not history or _restore_head(corpus, marker.get("head")))
     ):
+        if sources:
+            try:
+                _load_sources().add_trace_table(corpus)  # `git reset --hard` reverts it
+            except (OSError, ValueError) as exc:
+                raise BenchError(f"bench/sources.py failed: {exc}") from exc
         return False
     if corpus.exists() and marker is None and any(corpus.iterdir()):
         raise BenchError(
@@ -607,6 +640,17 @@ def prepare_corpus(corpus: Path, count: int, seed: int, history: int = 0) -> boo
     else:
         print(f"generating {count} requirements (seed {seed}) in {corpus}", file=sys.stderr)
         _load_generate()(count, corpus, seed)
+    if sources:
+        print(f"adding {sources} source files (bench/sources.py)", file=sys.stderr)
+        try:
+            src = _load_sources().add_sources(sources, corpus, seed)
+        except (OSError, ValueError) as exc:
+            raise BenchError(f"bench/sources.py failed: {exc}") from exc
+        print(
+            f"  {src.files} files ({src.tests} tests), {src.markers} markers in "
+            f"{src.marked_files} files, {src.bytes / 1e6:.1f} MB",
+            file=sys.stderr,
+        )
     _write_marker(corpus, wanted, dirty=False)
     return True
 
@@ -712,6 +756,8 @@ def markdown(report: dict[str, Any]) -> str:
     cfg, mach, figures = report["config"], report["machine"], report["measurements"]
     history = cfg.get("history_commits")
     with_history = f"; {history:,} commits of git history, `bench/history.py`" if history else ""
+    files = cfg.get("source_files")
+    with_history += f"; {files:,} source files, `bench/sources.py`" if files else ""
     lines = [
         f"Benchmark of {cfg['count']:,} generated requirements (`bench/generate.py`, seed "
         f"{cfg['seed']}{with_history}), {report['date']}. Whole processes, {cfg['runs']} runs "
@@ -789,11 +835,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="build the corpus as a git repository with this many commits (bench/history.py) "
         "and time the history commands too (0: no history)",
     )
+    parser.add_argument(
+        "--sources",
+        type=int,
+        default=0,
+        metavar="FILES",
+        help="add a source tree of this many files with requirement markers (bench/sources.py) "
+        "and time `trace` too (0: no source tree)",
+    )
     args = parser.parse_args(argv)
     if args.count < 1 or args.runs < 1:
         parser.error("--count and --runs must be at least 1")
     if args.history < 0:
         parser.error("--history must be 0 or more")
+    if args.sources < 0:
+        parser.error("--sources must be 0 or more")
     return args
 
 
@@ -803,16 +859,17 @@ def main(argv: list[str] | None = None) -> int:
     name = f"reqforge-bench-{args.count}-s{args.seed}" + (
         f"-h{args.history}" if args.history else ""
     )
+    name += f"-src{args.sources}" if args.sources else ""
     corpus = (args.corpus or Path(tempfile.gettempdir()) / name).resolve()
     history_keys = {cmd.key for cmd in REQFORGE_COMMANDS if cmd.history}
+    sources_keys = {cmd.key for cmd in REQFORGE_COMMANDS if cmd.sources}
+    only = {k.strip() for k in args.only.split(",")} if args.only else set()
     try:
-        if (
-            not args.history
-            and args.only
-            and history_keys & {k.strip() for k in args.only.split(",")}
-        ):
+        if not args.history and history_keys & only:
             raise BenchError("history measurements need a corpus with history: add --history N")
-        prepare_corpus(corpus, args.count, args.seed, args.history)
+        if not args.sources and sources_keys & only:
+            raise BenchError("trace measurements need a source tree: add --sources N")
+        prepare_corpus(corpus, args.count, args.seed, args.history, args.sources)
         measurements = build_measurements(corpus)
         if args.only:
             keys = {k.strip() for k in args.only.split(",") if k.strip()}
@@ -825,6 +882,8 @@ def main(argv: list[str] | None = None) -> int:
             measurements = [m for m in measurements if m.key in keys]
         if not args.history:
             measurements = [m for m in measurements if m.key not in history_keys]
+        if not args.sources:
+            measurements = [m for m in measurements if m.key not in sources_keys]
         edit_path = pick_edit_file(corpus)
         marker = {k: v for k, v in (_read_marker(corpus) or {}).items() if k != "dirty"}
         with tempfile.TemporaryDirectory(prefix="reqforge-bench-") as scratch:
@@ -852,6 +911,7 @@ def main(argv: list[str] | None = None) -> int:
             "seed": args.seed,
             "runs": args.runs,
             "history_commits": args.history,
+            "source_files": args.sources,
             "corpus": str(corpus),
             "rss_method": f"{ctx.timer} -f %M" if ctx.timer else "os.wait4",
         },
