@@ -476,3 +476,29 @@ def test_two_thousand_files_in_parallel_match_a_serial_scan(
     assert all(m.test for m in parallel if m.kind == VERIFIED)
     monkeypatch.setattr(reqforge.markers, "parallel_map", lambda func, items: func(items))
     assert scan(tmp_path, ["src", "tests"], MARKER, TESTS) == parallel
+
+
+def test_scan_cache_reuses_results_and_notices_changes(tmp_path: Path) -> None:
+    import os as _os
+
+    from reqforge.cache import cache_path
+    from reqforge.markers import compile_marker, scan
+
+    (tmp_path / "src").mkdir()
+    source = tmp_path / "src" / "x.py"
+    source.write_text("# implements: CRM-1\n", encoding="utf-8")
+    old = 1_600_000_000
+    _os.utime(source, (old, old))  # an old file: trusted by its stat
+    pattern = compile_marker(r"(?:implements)[:=]\s*({id})", r"^[A-Z]+-[0-9]+$")
+    first = scan(tmp_path, ["src"], pattern, ["tests/**"], use_cache=True)
+    assert [m.id for m in first] == ["CRM-1"]
+    assert cache_path(tmp_path, "markers").exists()
+    assert scan(tmp_path, ["src"], pattern, ["tests/**"], use_cache=True) == first
+    source.write_text("# implements: CRM-22\n", encoding="utf-8")  # size and mtime change
+    assert [m.id for m in scan(tmp_path, ["src"], pattern, ["tests/**"], use_cache=True)] == [
+        "CRM-22"
+    ]
+    cache_path(tmp_path, "markers").write_bytes(b"garbage")
+    assert [m.id for m in scan(tmp_path, ["src"], pattern, ["tests/**"], use_cache=True)] == [
+        "CRM-22"
+    ]

@@ -35,10 +35,12 @@ import os
 import re
 import stat
 import subprocess
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from reqforge.cache import ParseCache, content_digest
 from reqforge.parallel import parallel_map
 
 IMPLEMENTED = "implemented"
@@ -647,6 +649,7 @@ def scan(
     test_globs: Sequence[str],
     *,
     max_bytes: int = MAX_FILE_BYTES,
+    use_cache: bool = False,
 ) -> list[Marker]:
     """Every marker in the files under `scan_dirs` (relative to `root`), sorted by path, line.
 
@@ -663,19 +666,69 @@ def scan(
     literals = _required_literals(marker)
     is_test = _glob_matcher(test_globs)
 
-    def work(chunk: Sequence[str]) -> list[_Row]:
-        rows: list[_Row] = []
+    def work(chunk: Sequence[str]) -> list[tuple[bytes, _Row]]:
+        rows: list[tuple[bytes, _Row]] = []
         for rel in chunk:
             data = _read(os.path.join(base, rel), root_real, max_bytes)
+            digest = content_digest(data) if data is not None else b""
             if data is None or (literals is not None and not any(w in data for w in literals)):
-                rows.append(())
+                rows.append((digest, ()))
                 continue
             text = data.decode("utf-8", "replace")
-            rows.append(tuple(scan_text(text, rel, marker, is_test(rel))))
+            rows.append((digest, tuple(scan_text(text, rel, marker, is_test(rel)))))
         return rows
 
+    # Per-file results are cached like parsed requirements (see cache.py): a file is scanned
+    # again only when its size, mtime or inode changed, or its timestamp is too recent to trust.
+    started_ns = time.time_ns()
+    cache = None
+    stats: dict[str, os.stat_result] = {}
+    rows: dict[str, _Row] = {}
+    pending = files
+    if use_cache:
+        fingerprint = f"{marker.pattern}|{marker.flags}|{sorted(test_globs)}|{max_bytes}"
+        cache = ParseCache(root, fingerprint, "markers", result_length=1)
+        cache.load()
+        pending = []
+        for rel in files:
+            try:
+                info = os.stat(os.path.join(base, rel))
+            except OSError:
+                continue
+            stats[rel] = info
+            hit = cache.lookup(
+                rel,
+                info,
+                read=lambda rel=rel: _read(os.path.join(base, rel), root_real, max_bytes) or b"",
+            )
+            if hit is not None:
+                rows[rel] = hit[0]
+            else:
+                pending.append(rel)
+    computed = dict(zip(pending, parallel_map(work, pending), strict=True)) if pending else {}
+    for rel, (_, row) in computed.items():
+        rows[rel] = row
+    if cache is not None and (computed or len(cache.entries) != len(stats)):
+        entries = {}
+        for rel, stat in stats.items():
+            if rel in computed:
+                digest = computed[rel][0]
+                if digest:
+                    entries[rel] = (
+                        stat.st_size,
+                        stat.st_mtime_ns,
+                        stat.st_ino,
+                        started_ns,
+                        digest,
+                        (computed[rel][1],),
+                    )
+            elif rel in cache.entries:
+                entries[rel] = cache.entries[rel]
+        cache.save(entries)
+
     out: list[Marker] = []
-    for rel, row in zip(files, parallel_map(work, files), strict=True):
+    for rel in files:
+        row = rows.get(rel, ())
         if row:
             kind = VERIFIED if is_test(rel) else IMPLEMENTED
             out.extend(Marker(rid, rel, line, kind, test) for rid, line, test in row)

@@ -76,7 +76,7 @@ def trace_findings(corpus: Corpus) -> list[Finding]:
     markers = []
     if trace.scan:
         pattern = compile_marker(trace.marker, config.id_pattern)
-        markers = scan(config.root, trace.scan, pattern, trace.tests)
+        markers = scan(config.root, trace.scan, pattern, trace.tests, use_cache=True)
     ids = {req.id for req in corpus.repository}
     for marker in markers:
         if marker.id not in ids:

@@ -39,7 +39,7 @@ def trace_report(state: Any, catalog: Any) -> Any:
     markers = []
     if config.trace.scan:
         pattern = compile_marker(config.trace.marker, config.id_pattern)
-        markers = scan(config.root, config.trace.scan, pattern, config.trace.tests)
+        markers = scan(config.root, config.trace.scan, pattern, config.trace.tests, use_cache=True)
     results, problems = read_results(config.root, config.trace.results)
     for problem in problems:
         state.note(f"note: {problem.path}: {problem.message}")
