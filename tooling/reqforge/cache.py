@@ -23,7 +23,7 @@ from reqforge.checks.similarity import SIGNATURE_VERSION
 
 CACHE_DIR = ".reqforge/cache"
 _MAGIC = b"reqforge-cache\n"
-CACHE_FORMAT = 3  # bump whenever the layout of a cached value changes
+CACHE_FORMAT = 4  # bump whenever the layout of a cached value changes
 _DIGEST_SIZE = 16
 RACY_NS = 2_000_000_000  # FAT stores mtimes in 2 s steps; every other filesystem is finer
 

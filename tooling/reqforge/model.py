@@ -68,7 +68,9 @@ def _id_list(value: Any) -> tuple[str, ...]:
 
 # The fields every command reads for every requirement; the rest of the front matter is kept
 # marshal-encoded and decoded on first use, so loading 10,000 cached requirements stays cheap.
-HEAD_KEYS = ("id", "title", "type", "status", "owner", "team", "links", "due", "lint-ignore")
+HEAD_KEYS = (
+    "id", "title", "type", "status", "owner", "team", "links", "due", "lint-ignore", "reviewed",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

@@ -127,7 +127,7 @@ def suspect_findings(corpus: Corpus, use_cache: bool) -> list[Finding]:
     from reqforge.checks.context import Issue
 
     for req in requirements:  # a recorded review must name a real commit
-        reviewed = req.head.get("reviewed") if "reviewed" in req.head else req.get("reviewed")
+        reviewed = req.head.get("reviewed")
         if (
             isinstance(reviewed, str)
             and reviewed.strip()

@@ -20,10 +20,16 @@ SuspectLink = tuple[str, int | None, str, str]  # (relation, index, target, targ
 
 
 def suspect_links(
-    requirements: Sequence[Requirement], root: Path, reqs_dir: str, use_cache: bool = True
+    requirements: Sequence[Requirement],
+    root: Path,
+    reqs_dir: str,
+    use_cache: bool = True,
+    ages: dict[str, tuple[int, str]] | None = None,
 ) -> dict[str, list[SuspectLink]]:
-    """Requirement ID -> its suspect links (nothing outside git)."""
-    ages = last_changes(root, reqs_dir, use_cache=use_cache)
+    """Requirement ID -> its suspect links (nothing outside git). `ages` is `last_changes`'s
+    result when the caller already has it."""
+    if ages is None:
+        ages = last_changes(root, reqs_dir, use_cache=use_cache)
     found: dict[str, list[SuspectLink]] = {}
     if not ages:
         return found
@@ -54,7 +60,7 @@ def suspect_issues(
 ) -> Iterator[tuple[Requirement, Issue]]:
     """Every suspect link of the repository as an RF406 issue."""
     ages = last_changes(root, reqs_dir, use_cache=use_cache)
-    links = suspect_links(requirements, root, reqs_dir, use_cache)
+    links = suspect_links(requirements, root, reqs_dir, use_cache, ages)
     for req in requirements:
         for relation, index, target, since in links.get(req.id, ()):
             path = ("links", relation) if index is None else ("links", relation, index)
