@@ -950,17 +950,28 @@ def commits_since(root: Path, rev: str, head: str = "HEAD") -> frozenset[str]:
     return frozenset(_text(out).split())
 
 
-def head_sha(root: Path, rev: str = "HEAD") -> str | None:
-    """The commit `rev` names, or None outside git (or without git, or without commits)."""
+def resolve_revision(root: Path, rev: str) -> str:
+    """The full sha of the commit `rev` names; ReqforgeError (naming why) when it names none."""
     _check_rev(rev)
     try:
-        return (
-            _text(
-                _git(Path(root), ["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"])
-            ).strip()
-            or None
+        out = _git(
+            Path(root), ["rev-parse", "--verify", "-q", "--end-of-options", f"{rev}^{{commit}}"]
         )
-    except (FileNotFoundError, _GitError):
+    except FileNotFoundError:
+        raise ReqforgeError("git was not found on PATH") from None
+    except _GitError as exc:
+        if "not a git repository" in exc.stderr.lower():
+            raise ReqforgeError(f"{root}: not a git repository") from None
+        hint = " (the repository has no commits yet)" if rev == "HEAD" else ""
+        raise ReqforgeError(f"unknown revision: {rev}{hint}") from None
+    return _text(out).strip()
+
+
+def head_sha(root: Path, rev: str = "HEAD") -> str | None:
+    """The commit `rev` names, or None outside git (or without git, or without commits)."""
+    try:
+        return resolve_revision(root, rev) or None
+    except ReqforgeError:
         return None
 
 

@@ -11,26 +11,9 @@ import click
 
 from reqforge.cli.selection import emit
 from reqforge.errors import ReqforgeError
+from reqforge.history import merge_base, resolve_revision
 
 DEFAULT_BASE = "origin/main"
-
-
-def resolve_revision(root: Path, rev: str) -> str:
-    """The full sha of the commit `rev` names; ReqforgeError when it names none."""
-    # history owns git access; its plumbing is reused rather than duplicated here.
-    from reqforge.history import _check_rev, _git, _GitError
-
-    _check_rev(rev)
-    try:
-        out = _git(root, ["rev-parse", "--verify", "-q", "--end-of-options", f"{rev}^{{commit}}"])
-    except FileNotFoundError:
-        raise ReqforgeError("git was not found on PATH") from None
-    except _GitError as exc:
-        if "not a git repository" in exc.stderr.lower():
-            raise ReqforgeError(f"{root}: not a git repository; diff needs git") from None
-        hint = " (the repository has no commits yet)" if rev == "HEAD" else ""
-        raise ReqforgeError(f"unknown revision: {rev}{hint}") from None
-    return out.decode("ascii", "replace").strip()
 
 
 def parse_range(root: Path, spec: str | None) -> tuple[str, str | None]:
@@ -50,13 +33,9 @@ def parse_range(root: Path, spec: str | None) -> tuple[str, str | None]:
     if "..." in spec:
         left, _, right = spec.partition("...")
         left, right = left or "HEAD", right or "HEAD"
-        from reqforge.history import _git, _GitError
-
-        base_sha, head_sha = resolve_revision(root, left), resolve_revision(root, right)
-        try:
-            base = _git(root, ["merge-base", base_sha, head_sha]).decode("ascii").strip()
-        except _GitError:
-            raise ReqforgeError(f"{spec}: {left} and {right} have no common ancestor") from None
+        base = merge_base(root, resolve_revision(root, left), resolve_revision(root, right))
+        if base is None:
+            raise ReqforgeError(f"{spec}: {left} and {right} have no common ancestor")
         return base, right
     if ".." in spec:
         left, _, right = spec.partition("..")
