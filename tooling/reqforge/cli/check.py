@@ -9,7 +9,9 @@ from pathlib import Path
 
 import click
 
-from reqforge.checks.registry import RULES, explain
+from reqforge.checks.registry import RULES
+from reqforge.checks.registry import explain as explain_code  # `explain` is an option
+from reqforge.cli.selection import format_option
 from reqforge.errors import ReqforgeError
 
 FORMATS = ("text", "json", "github", "sarif", "junit")
@@ -87,14 +89,7 @@ def emit(output: str, *, binary: bool, color: bool) -> None:
     metavar="CODE",
     help="Explain a finding code (why, a bad and a good example) and exit.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="text",
-    show_default=True,
-    help="Report format.",
-)
+@format_option(*FORMATS)
 @click.option(
     "--no-cache", is_flag=True, help="Ignore and do not write the parse cache (.reqforge/cache/)."
 )
@@ -125,7 +120,7 @@ def check(
                 f"unknown finding code {explain!r}; known: {', '.join(RULES)}",
                 param_hint="--explain",
             )
-        click.echo(_explain(code))
+        click.echo(explain_code(code))
         return
     from reqforge.checks.run import CheckOptions, run_check
     from reqforge.corpus import load_corpus
@@ -156,10 +151,6 @@ def check(
         output = "\n".join(output.splitlines()[:-1])  # the summary line is chatter
     emit(output, binary=fmt != "text", color=color)
     sys.exit(0 if result.ok else 1)
-
-
-def _explain(code: str) -> str:
-    return explain(code)
 
 
 def _help() -> str:

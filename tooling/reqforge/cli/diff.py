@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from reqforge.cli.selection import emit
+from reqforge.cli.selection import emit, format_option
 from reqforge.errors import ReqforgeError
 from reqforge.history import merge_base, resolve_revision
 
@@ -79,13 +79,7 @@ def _revision_tree(config: Any, rev: str) -> dict[str, bytes]:
     show_default=True,
     help="How many links away from a changed requirement impact is followed (0: none).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["markdown", "json"]),
-    default="markdown",
-    show_default=True,
-)
+@format_option("markdown", "json")
 @click.pass_obj
 def diff_command(state: Any, revisions: str | None, depth: int, fmt: str) -> None:
     """Requirements added, removed and modified between two revisions, and the ones that

@@ -12,6 +12,7 @@ from reqforge.cli.selection import (
     FILTER_HELP,
     csv_or_table,
     emit,
+    format_option,
     load_catalog,
     output_color,
     select,
@@ -40,13 +41,7 @@ LIST_COLUMNS = [
     metavar="KEYS",
     help="Sort by fields, e.g. 'p_level,-ice.score' ('-' for descending). Default: ID.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-)
+@format_option("table", "json", "csv")
 @click.pass_obj
 def list_command(state: Any, expression: str | None, sort_keys: str | None, fmt: str) -> None:
     """List requirements, optionally filtered and sorted."""
@@ -68,9 +63,7 @@ def list_command(state: Any, expression: str | None, sort_keys: str | None, fmt:
 
 @click.command("show")
 @click.argument("requirement_id", metavar="ID")
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@format_option("text", "json")
 @click.pass_obj
 def show_command(state: Any, requirement_id: str, fmt: str) -> None:
     """Show one requirement: every field, computed priorities, links both ways, the body."""

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from reqforge.cli.selection import emit, output_color
+from reqforge.cli.selection import emit, format_option, output_color
 from reqforge.errors import ReqforgeError
 from reqforge.tabular import json_document
 
@@ -15,9 +15,7 @@ from reqforge.tabular import json_document
 @click.command("log")
 @click.argument("requirement_id", metavar="[ID]", required=False)
 @click.option("--since", metavar="REV", help="Only commits after REV (a tag, branch or commit).")
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@format_option("text", "json")
 @click.pass_obj
 def log_command(state: Any, requirement_id: str | None, since: str | None, fmt: str) -> None:
     """Field-level change history from git, newest first.

@@ -10,6 +10,7 @@ from reqforge.cli.selection import (
     FILTER_HELP,
     csv_or_table,
     emit,
+    format_option,
     load_catalog,
     output_color,
     select,
@@ -59,13 +60,7 @@ CSV_HEADERS = [
     is_flag=True,
     help="Only requirements on which the priority methods disagree, with the reasons.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-)
+@format_option("table", "json", "csv")
 @click.pass_obj
 def prioritize(
     state: Any,

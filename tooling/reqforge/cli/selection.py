@@ -11,12 +11,14 @@ import os
 import shutil
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from reqforge.catalog import Catalog, Entry
 from reqforge.errors import ReqforgeError
+
+if TYPE_CHECKING:  # `check` imports this module for its options: keep it light
+    from reqforge.catalog import Catalog, Entry
 
 FILTER_HELP = (
     'Only requirements matching EXPR, e.g. "status in (accepted, in-progress) and '
@@ -24,8 +26,21 @@ FILTER_HELP = (
 )
 
 
+def format_option(*choices: str) -> Any:
+    """The `--format` option every command shares: these choices, the first the default."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(list(choices)),
+        default=choices[0],
+        show_default=True,
+        help="Output format.",
+    )
+
+
 def load_catalog(state: Any) -> Catalog:
     """The catalogue of the repository, read through the parse cache."""
+    from reqforge.catalog import Catalog
     from reqforge.corpus import cached_scores, load_corpus
 
     config = state.config()

@@ -9,7 +9,14 @@ from typing import Any
 
 import click
 
-from reqforge.cli.selection import emit, load_catalog, output_color, terminal_width, today_option
+from reqforge.cli.selection import (
+    emit,
+    format_option,
+    load_catalog,
+    output_color,
+    terminal_width,
+    today_option,
+)
 from reqforge.metrics import GROUPINGS, backlog_stats
 from reqforge.tabular import Column, render_table
 
@@ -20,9 +27,7 @@ from reqforge.tabular import Column, render_table
     type=click.Choice(GROUPINGS),
     help="Also break the figures down by customer, channel, owner or team.",
 )
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@format_option("table", "json")
 @click.option(
     "--today",
     type=click.DateTime(formats=["%Y-%m-%d"]),

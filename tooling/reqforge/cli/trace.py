@@ -10,6 +10,7 @@ from reqforge.cli.selection import (
     FILTER_HELP,
     csv_or_table,
     emit,
+    format_option,
     load_catalog,
     output_color,
     select,
@@ -50,13 +51,7 @@ def trace_report(state: Any, catalog: Any) -> Any:
 
 @click.command("trace")
 @click.option("--filter", "expression", metavar="EXPR", help=FILTER_HELP)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-)
+@format_option("table", "json", "csv")
 @click.pass_obj
 def trace_command(state: Any, expression: str | None, fmt: str) -> None:
     """Traceability: each requirement's parents, children, code (implemented) and tests
