@@ -4,7 +4,6 @@ real temporary git repositories."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -13,6 +12,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from tests.gitrepo import GitRepo as SharedGitRepo
 
 from reqforge.changeset import FILE_FIELD, MARKER, compare, escape_markdown, render_markdown
 from reqforge.cli.main import cli
@@ -218,49 +218,12 @@ def test_markdown_of_no_changes() -> None:
 # The command on real git repositories
 
 
-class GitRepo:
-    """A throw-away repository: write files, commit with fixed dates, run git."""
+class GitRepo(SharedGitRepo):
+    """The shared test repository, with a requirements folder and the diff command."""
 
     def __init__(self, root: Path, home: Path) -> None:
-        self.root = root
-        self.home = home
-        self.tick = 0
-        (root / "reqs").mkdir(parents=True)
-        self.git("init", "-q", "-b", "main")
-
-    def env(self) -> dict[str, str]:
-        env = {key: value for key, value in os.environ.items() if not key.startswith("GIT_")}
-        date = f"2026-10-01T12:{self.tick:02d}:00+08:00"
-        env.update(
-            HOME=str(self.home),
-            GIT_CONFIG_NOSYSTEM="1",
-            GIT_CONFIG_GLOBAL=os.devnull,
-            GIT_AUTHOR_NAME="Zhang Wei",
-            GIT_AUTHOR_EMAIL="zhang.wei@example.com",
-            GIT_COMMITTER_NAME="Zhang Wei",
-            GIT_COMMITTER_EMAIL="zhang.wei@example.com",
-            GIT_AUTHOR_DATE=date,
-            GIT_COMMITTER_DATE=date,
-            LC_ALL="C",
-        )
-        return env
-
-    def git(self, *args: str) -> str:
-        proc = subprocess.run(
-            ["git", "-C", str(self.root), *args], capture_output=True, env=self.env(), check=True
-        )
-        return proc.stdout.decode().strip()
-
-    def write(self, rel: str, text: str) -> None:
-        path = self.root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-
-    def commit(self, message: str = "change") -> str:
-        self.tick += 1
-        self.git("add", "-A")
-        self.git("commit", "-q", "--allow-empty", "-m", message)
-        return self.git("rev-parse", "HEAD")
+        super().__init__(root, home)
+        (root / "reqs").mkdir(parents=True, exist_ok=True)
 
     def diff(self, *args: str) -> Result:
         return CliRunner().invoke(cli, ["--repo", str(self.root), "diff", *args])

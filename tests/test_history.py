@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.gitrepo import GitRepo
 
 from reqforge import history as history_module
 from reqforge.cache import cache_path
@@ -38,70 +38,6 @@ def req(rid: str, status: str = "proposed", body: str = "One.\nTwo.\n", **extra:
         f"priority:\n  moscow: must\n  ice: {{impact: 3, confidence: 4, ease: 2}}\n"
         f"tags: [export]\n{lines}---\n{body}"
     )
-
-
-class GitRepo:
-    """A throw-away repository: write files, commit with fixed dates, run git."""
-
-    def __init__(self, root: Path, home: Path) -> None:
-        self.root = root
-        self.home = home
-        self.tick = 0
-        root.mkdir(parents=True, exist_ok=True)
-        self.git("init", "-q", "-b", "main")
-
-    def env(self, **extra: Any) -> dict[str, Any]:
-        env: dict[str, Any] = {
-            key: value for key, value in os.environ.items() if not key.startswith("GIT_")
-        }
-        date = f"2026-10-01T{self.tick // 60:02d}:{self.tick % 60:02d}:00+08:00"
-        env.update(
-            HOME=str(self.home),
-            GIT_CONFIG_NOSYSTEM="1",
-            GIT_CONFIG_GLOBAL=os.devnull,
-            GIT_AUTHOR_NAME="Zhang Wei",
-            GIT_AUTHOR_EMAIL="zhang.wei@example.com",
-            GIT_COMMITTER_NAME="Zhang Wei",
-            GIT_COMMITTER_EMAIL="zhang.wei@example.com",
-            GIT_AUTHOR_DATE=date,
-            GIT_COMMITTER_DATE=date,
-            LC_ALL="C",
-        )
-        env.update(extra)
-        return env
-
-    def git(self, *args: str, **env: Any) -> str:
-        proc = subprocess.run(
-            ["git", "-C", str(self.root), *args],
-            capture_output=True,
-            env=self.env(**env),
-            check=True,
-        )
-        return proc.stdout.decode("utf-8", "replace").strip()
-
-    def write(self, rel: str, text: str | bytes) -> None:
-        path = self.root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(text, bytes):
-            path.write_bytes(text)
-        else:
-            path.write_text(text, encoding="utf-8")
-
-    def mv(self, old: str, new: str) -> None:
-        (self.root / new).parent.mkdir(parents=True, exist_ok=True)
-        self.git("mv", old, new)
-
-    def commit(self, message: str | bytes = "change", **env: Any) -> str:
-        """Commit everything; each commit is one minute after the previous one."""
-        self.tick += 1
-        self.git("add", "-A")
-        if isinstance(message, bytes):
-            message_file = self.home / "message.txt"
-            message_file.write_bytes(message)
-            self.git("commit", "-q", "--allow-empty", "-F", str(message_file), **env)
-        else:
-            self.git("commit", "-q", "--allow-empty", "-m", message, **env)
-        return self.git("rev-parse", "HEAD")
 
 
 @pytest.fixture
