@@ -131,6 +131,7 @@ def mixed(make_repo: Repo) -> Path:
 
 
 def test_cached_run_prints_exactly_the_cold_output(mixed: Path) -> None:
+    # verifies: REQ-108
     expected = cold(mixed)
     assert {
         "RF001", "RF002", "RF003", "RF102", "RF103", "RF104", "RF105", "RF106",
@@ -149,6 +150,7 @@ def test_cached_run_prints_exactly_the_cold_output(mixed: Path) -> None:
 def test_old_unchanged_files_are_not_read_again(
     mixed: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # verifies: REQ-108
     outputs(mixed)
     reads: list[str] = []
     real_read = reqforge.corpus._read
@@ -183,6 +185,7 @@ def rewrite_in_place(path: Path, old: bytes, new: bytes) -> None:
 
 def test_racy_rewrite_with_same_size_and_mtime_is_noticed(make_repo: Repo) -> None:
     """A file changed within RACY_NS of the run that cached it is verified by its content."""
+    # verifies: REQ-108
     root = make_repo({"reqs/CRM-1.md": req("CRM-1"), "reqs/CRM-2.md": req("CRM-2", title="Xy")})
     path = root / "reqs" / "CRM-1.md"
     assert time.time_ns() - path.stat().st_mtime_ns < RACY_NS
@@ -200,6 +203,7 @@ def test_racy_rewrite_with_same_size_and_mtime_is_noticed(make_repo: Repo) -> No
 def test_corrupt_cache_is_discarded_and_rewritten(
     mixed: Path, corruption: Callable[[Path], None]
 ) -> None:
+    # verifies: REQ-108
     expected = cold(mixed)
     outputs(mixed)
     for name in ("parse", "cross-file"):
@@ -268,6 +272,7 @@ def corruption(request: pytest.FixtureRequest) -> Callable[[Path], None]:
 
 
 def test_cache_file_replaced_by_a_folder_does_not_crash(mixed: Path) -> None:
+    # verifies: REQ-108
     expected = cold(mixed)
     outputs(mixed)
     for name in ("parse", "cross-file"):
@@ -277,6 +282,7 @@ def test_cache_file_replaced_by_a_folder_does_not_crash(mixed: Path) -> None:
 
 
 def test_sealed_cache_of_another_shape_is_discarded(mixed: Path) -> None:
+    # verifies: REQ-108
     expected = cold(mixed)
     config = load_config(mixed)
     outputs(mixed)
@@ -292,6 +298,8 @@ def test_sealed_cache_of_another_shape_is_discarded(mixed: Path) -> None:
 
 
 def test_configuration_change_invalidates(mixed: Path) -> None:
+    # verifies: REQ-108
+    # verifies: REQ-110
     outputs(mixed)
     (mixed / "reqforge.toml").write_text("[lint]\nears = true\n", encoding="utf-8")
     rendered, corpus = outputs(mixed)
@@ -305,6 +313,7 @@ def test_configuration_change_invalidates(mixed: Path) -> None:
 
 
 def test_customers_change_invalidates(mixed: Path) -> None:
+    # verifies: REQ-108
     before, _ = outputs(mixed)
     assert "globex" in before["json"]
     customers = mixed / "reqs" / "customers.yaml"
@@ -319,6 +328,7 @@ def test_customers_change_invalidates(mixed: Path) -> None:
 
 
 def test_added_deleted_renamed_and_swapped_files(mixed: Path) -> None:
+    # verifies: REQ-108
     outputs(mixed)
     reqs = mixed / "reqs"
     (reqs / "a" / "CRM-2.md").unlink()  # deleted (the only user of customer acme)
@@ -360,6 +370,7 @@ def test_no_cache_ignores_and_keeps_an_existing_cache(mixed: Path) -> None:
 def test_cache_folder_that_is_a_file_does_not_crash(mixed: Path, blocker: str) -> None:
     """A cache that cannot be written (here: a file where a folder should be, which stops root
     too) leaves the run as it is."""
+    # verifies: REQ-108
     expected = cold(mixed)
     target = mixed / blocker
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -374,6 +385,7 @@ def test_cache_folder_that_is_a_file_does_not_crash(mixed: Path, blocker: str) -
 
 def test_unwritable_cache_does_not_crash(mixed: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """What a read-only .reqforge/cache looks like to the writer (works as root too)."""
+    # verifies: REQ-108
     import tempfile
 
     def refuse(*_: object, **__: object) -> None:
@@ -426,6 +438,7 @@ def count_cross_file(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 def test_cross_file_cache_reused_then_recomputed(
     mixed: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # verifies: REQ-108
     calls = count_cross_file(monkeypatch)
     first, _ = outputs(mixed)
     assert len(calls) == 1
@@ -450,6 +463,8 @@ def test_cross_file_cache_reused_then_recomputed(
 
 def test_overdue_is_judged_on_the_day_of_each_run(mixed: Path) -> None:
     """RF405 depends on the date, not on the files: the cross-file cache must not freeze it."""
+    # verifies: REQ-108
+    # verifies: REQ-106
     early, _ = outputs(mixed, today=dt.date(2026, 1, 1))
     late, _ = outputs(mixed, today=TODAY)
     assert "RF405" not in codes(early) and "RF405" in codes(late)
@@ -459,6 +474,7 @@ def test_overdue_is_judged_on_the_day_of_each_run(mixed: Path) -> None:
 def test_forged_cross_file_cache_from_the_repository_is_not_trusted(
     make_repo: Repo, tmp_path: Path
 ) -> None:
+    # verifies: REQ-108
     files = {
         "reqs/a/CRM-1.md": req("CRM-1"),
         "reqs/b/CRM-1.md": req("CRM-1", title="Print invoices for branch offices"),
@@ -519,6 +535,23 @@ def test_parallel_stage_matches_sequential(
     assert outputs(root)[0] == sequential
 
 
+@pytest.mark.parametrize("workers", [2, 3, 8])
+def test_parallel_map_keeps_input_order(monkeypatch: pytest.MonkeyPatch, workers: int) -> None:
+    # verifies: REQ-601
+    monkeypatch.setattr(reqforge.parallel, "MIN_ITEMS_PER_WORKER", 5)
+    monkeypatch.setattr(reqforge.parallel, "cpu_count", lambda: workers)
+    items = [f"file-{n}" for n in range(101)]  # not a multiple of any worker count
+
+    def work(chunk: list[str]) -> list[tuple[str, int, int]]:
+        return [(item, os.getpid(), len(chunk)) for item in chunk]
+
+    results = reqforge.parallel.parallel_map(work, items)
+    assert [item for item, _, _ in results] == items
+    # Every worker got its share: interleaved chunks differ in length by one at most.
+    sizes = {pid: size for _, pid, size in results}
+    assert len(sizes) == workers and max(sizes.values()) - min(sizes.values()) <= 1
+
+
 def test_failed_worker_is_redone_in_the_parent(
     make_repo: Repo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -543,6 +576,7 @@ def test_failed_worker_is_redone_in_the_parent(
 
 
 def test_cache_is_stable_across_processes_and_hash_seeds(mixed: Path) -> None:
+    # verifies: REQ-108
     def run(seed: str, *args: str) -> str:
         proc = subprocess.run(
             [*CHECK, str(mixed), "check", "--format", "json", "--today", str(TODAY), *args],

@@ -10,6 +10,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import reqforge.markers
 from reqforge.config import DEFAULT_ID_PATTERN, DEFAULT_MARKER, TraceConfig
@@ -22,6 +24,7 @@ from reqforge.markers import (
     enclosing_tests,
     list_files,
     scan,
+    scan_text,
 )
 
 MARKER = compile_marker(DEFAULT_MARKER, DEFAULT_ID_PATTERN)
@@ -55,6 +58,7 @@ def enclosing_of(root: Path, rel: str, text: str) -> dict[str, str | None]:
 
 
 def test_compile_marker_drops_anchors_and_names_the_id_group() -> None:
+    # verifies: REQ-401
     text = "x  # req: CRM-1 and implements=AB-22, verifies:  CRM-3;requirement: Q1-9"
     matches = list(MARKER.finditer(text))
     assert [m.group("id") for m in matches] == ["CRM-1", "AB-22", "CRM-3", "Q1-9"]
@@ -69,6 +73,7 @@ def test_compile_marker_does_not_cut_a_longer_id() -> None:
 
 
 def test_compile_marker_with_two_ids_and_custom_patterns() -> None:
+    # verifies: REQ-401
     marker = compile_marker(r"@req\(\"{id}\"\)|covers \[{id}\]", r"\AREQ-\d+\Z")
     text = '@req("REQ-1") covers [REQ-22]'
     ids = [m.group("id") or m.group("id_2") for m in marker.finditer(text)]
@@ -78,12 +83,51 @@ def test_compile_marker_with_two_ids_and_custom_patterns() -> None:
 
 
 def test_prefilter_literals() -> None:
-    assert set(_required_literals(MARKER) or ()) == {b"req", b"implements", b"verifies"}
+    assert set(_required_literals(MARKER) or ()) == {
+        f"{word}{sep}" for word in ("req", "requirement", "implements", "verifies") for sep in ":="
+    }
+    assert _required_literals(compile_marker(r"@req\s+{id}", DEFAULT_ID_PATTERN)) == ("@req",)
     assert _required_literals(compile_marker("(?i)req: {id}", DEFAULT_ID_PATTERN)) is None
     assert _required_literals(compile_marker(r"\W{id}", DEFAULT_ID_PATTERN)) is None
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "req: CRM-1",
+                "verifies:",
+                "implements=",
+                "requirement: ",
+                "req",
+                "CRM-22",
+                "CRM-3x",
+                "需求",
+                ":",
+                " ",
+                "\n",
+                "\r\n",
+                "x",
+            ]
+        ),
+        max_size=40,
+    )
+)
+def test_windowed_search_finds_what_a_full_search_finds(pieces: list[str]) -> None:
+    # verifies: REQ-401
+    text = "".join(pieces)
+    literals = _required_literals(MARKER)
+    # A marker may break its line once ("verifies:" + newline + ID), not more.
+    matches = list(MARKER.finditer(text))
+    rows = scan_text(text, "a.py", MARKER, False)
+    assert len(rows) == len(matches)
+    expected = [row for row, m in zip(rows, matches, strict=True) if m.group().count("\n") <= 1]
+    assert scan_text(text, "a.py", MARKER, False, literals) == expected
+
+
 def test_pattern_without_literals_still_scans(tmp_path: Path) -> None:
+    # verifies: REQ-401
     write(tmp_path, "src/a.txt", "see [CRM-5] and [CRM-6]\n")
     marker = compile_marker(r"\[{id}\]", DEFAULT_ID_PATTERN)
     assert [(m.id, m.line) for m in scan(tmp_path, ["src"], marker, TESTS)] == [
@@ -96,6 +140,7 @@ def test_pattern_without_literals_still_scans(tmp_path: Path) -> None:
 
 
 def test_markers_in_many_languages(tmp_path: Path) -> None:
+    # verifies: REQ-401
     write(tmp_path, "src/a.py", "x = 1  # req: CRM-1\n")
     write(tmp_path, "src/b.c", "/* implements: CRM-2 */\nint f(void) { return 0; } // req: CRM-3\n")
     write(tmp_path, "src/C.java", "class C {\n  // implements: CRM-4 verifies=CRM-5\n}\n")
@@ -118,6 +163,7 @@ def test_markers_in_many_languages(tmp_path: Path) -> None:
 
 
 def test_test_globs_decide_the_kind(tmp_path: Path) -> None:
+    # verifies: REQ-401
     write(tmp_path, "test_top.py", "# req: CRM-1\n")
     write(tmp_path, "src/x_test.go", "// req: CRM-2\n")
     write(tmp_path, "src/a.test.ts", "// req: CRM-3\n")
@@ -135,6 +181,7 @@ def test_test_globs_decide_the_kind(tmp_path: Path) -> None:
 
 
 def test_sorted_by_path_then_line_and_marker_is_frozen(tmp_path: Path) -> None:
+    # verifies: REQ-401
     write(tmp_path, "src/b.py", "# req: CRM-2\n\n# req: CRM-1\n")
     write(tmp_path, "src/a/z.py", "# req: CRM-3\n")
     markers = scan(tmp_path, ["src"], MARKER, TESTS)
@@ -152,6 +199,7 @@ def test_sorted_by_path_then_line_and_marker_is_frozen(tmp_path: Path) -> None:
 
 
 def test_python_enclosing_tests(tmp_path: Path) -> None:
+    # verifies: REQ-401
     got = enclosing_of(
         tmp_path,
         "tests/test_x.py",
@@ -210,6 +258,7 @@ def test_python_enclosing_tests(tmp_path: Path) -> None:
 
 
 def test_java_enclosing_tests(tmp_path: Path) -> None:
+    # verifies: REQ-401
     got = enclosing_of(
         tmp_path,
         "tests/FooTest.java",
@@ -255,6 +304,7 @@ def test_java_enclosing_tests(tmp_path: Path) -> None:
 
 
 def test_go_enclosing_tests(tmp_path: Path) -> None:
+    # verifies: REQ-401
     got = enclosing_of(
         tmp_path,
         "src/x_test.go",
@@ -289,6 +339,7 @@ def test_go_enclosing_tests(tmp_path: Path) -> None:
 
 
 def test_typescript_enclosing_tests(tmp_path: Path) -> None:
+    # verifies: REQ-401
     got = enclosing_of(
         tmp_path,
         "src/a.test.ts",
@@ -322,6 +373,7 @@ def test_typescript_enclosing_tests(tmp_path: Path) -> None:
 
 
 def test_c_enclosing_functions(tmp_path: Path) -> None:
+    # verifies: REQ-401
     got = enclosing_of(
         tmp_path,
         "tests/test_export.c",
@@ -358,6 +410,31 @@ def test_enclosing_tests_for_other_files_is_none() -> None:
     assert enclosing_tests("", "tests/x.py", []) == []
 
 
+def test_the_last_marker_above_a_test_belongs_to_it() -> None:
+    # verifies: REQ-401
+    # The scan stops reading a file once every marker has its test: the code after the last
+    # marker must still be read far enough to see the test it stands above.
+    python = (
+        "import pytest\n\n\ndef test_a():\n    # verifies: CRM-1\n    pass\n\n\n"
+        "# verifies: CRM-2\n@pytest.mark.parametrize(\n    'x', [1, 2]\n)\n"
+        "def test_b(x):\n    assert x\n\n\ndef test_c():\n    pass\n"
+    )
+    offsets = [m.start() for m in MARKER.finditer(python)]
+    assert enclosing_tests(python, "tests/test_p.py", offsets) == [
+        "tests/test_p.py::test_a",
+        "tests/test_p.py::test_b",
+    ]
+    java = (
+        "class ExportTest {\n  @Test void a() {\n    // verifies: CRM-1\n  }\n\n"
+        "  // verifies: CRM-2\n  @Test\n  void b() {\n  }\n\n  @Test void c() {}\n}\n"
+    )
+    offsets = [m.start() for m in MARKER.finditer(java)]
+    assert enclosing_tests(java, "src/test/ExportTest.java", offsets) == [
+        "ExportTest::a",
+        "ExportTest::b",
+    ]
+
+
 def test_unbalanced_sources_do_not_crash() -> None:
     texts = ['def test_a(:\n  """req: CRM-1', "void f() { { { // req: CRM-1", "}}} req: CRM-1 ((("]
     for text in texts:
@@ -380,6 +457,7 @@ def git(root: Path, *args: str) -> None:
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 def test_gitignore_is_respected(tmp_path: Path) -> None:
+    # verifies: REQ-401
     git(tmp_path, "init", "-q")
     write(tmp_path, ".gitignore", "ignored/\n*.log\n")
     write(tmp_path, "src/tracked.py", "# req: CRM-1\n")
@@ -412,6 +490,7 @@ def test_walk_outside_git_skips_hidden_and_build_folders(tmp_path: Path) -> None
 
 
 def test_scan_dirs_outside_the_root_or_missing_are_ignored(tmp_path: Path) -> None:
+    # verifies: REQ-401
     write(tmp_path, "repo/src/a.py", "# req: CRM-1\n")
     write(tmp_path, "outside/b.py", "# req: CRM-2\n")
     root = tmp_path / "repo"

@@ -88,6 +88,7 @@ def _strip_anchors(id_pattern: str) -> str:
     return pattern
 
 
+# implements: REQ-401
 def compile_marker(pattern: str, id_pattern: str) -> re.Pattern[str]:
     """`pattern` (``trace.marker``) with each ``{id}`` replaced by a group matching one ID.
 
@@ -121,11 +122,13 @@ def _id_of(match: re.Match[str]) -> str:
     return match.group(0)
 
 
-def _required_literals(pattern: re.Pattern[str]) -> tuple[bytes, ...] | None:
-    """Byte strings of which every match of `pattern` contains at least one, or None.
+def _required_literals(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
+    """Strings of which every match of `pattern` contains at least one, or None.
 
     Read from the parsed pattern (the regex module's own parser); None whenever in doubt (case
     folding, nothing literal found, a parser this code does not know), which only costs speed.
+    Small character classes and alternations multiply out, so the default marker gives
+    ``req:``, ``req=``, ``requirement:``, ... ``verifies=``: rare in code, unlike ``req``.
     """
     try:
         try:
@@ -142,10 +145,46 @@ def _required_literals(pattern: re.Pattern[str]) -> tuple[bytes, ...] | None:
         return None
     words = sorted(set(found), key=len)
     kept: list[str] = []
-    for word in words:  # "requirement" adds nothing once "req" is searched for
+    for word in words:  # a longer word containing a kept one adds nothing
         if not any(k in word for k in kept):
             kept.append(word)
-    return tuple(w.encode("utf-8") for w in kept)
+    return tuple(kept)
+
+
+_MAX_LITERALS = 32  # alternatives multiplied out, at most
+
+
+def _name(op: object) -> str:
+    return getattr(op, "name", str(op))
+
+
+def _exact_set(items: list[tuple[object, object]]) -> set[str] | None:
+    """Every string `items` can match, when that is a small set of literals; else None."""
+    out = {""}
+    for op, av in items:
+        name = _name(op)
+        if name == "LITERAL":
+            options = {chr(av)}  # type: ignore[arg-type]
+        elif name == "IN" and all(_name(o) == "LITERAL" for o, _ in av):  # type: ignore[union-attr]
+            options = {chr(v) for _, v in av}  # type: ignore[union-attr]
+        elif name == "BRANCH":
+            options = set()
+            for branch in av[1]:  # type: ignore[index]
+                part = _exact_set(list(branch))
+                if part is None:
+                    return None
+                options |= part
+        elif name == "SUBPATTERN" and not av[1] & re.IGNORECASE:  # type: ignore[index]
+            part = _exact_set(list(av[3]))  # type: ignore[index]
+            if part is None:
+                return None
+            options = part
+        else:
+            return None
+        out = {head + tail for head in out for tail in options}
+        if len(out) > _MAX_LITERALS:
+            return None
+    return out
 
 
 def _literal_set(items: list[tuple[object, object]]) -> set[str] | None:
@@ -157,15 +196,20 @@ def _literal_set(items: list[tuple[object, object]]) -> set[str] | None:
         if candidate and (best is None or min(map(len, candidate)) > min(map(len, best))):
             best = candidate
 
-    run: list[str] = []
+    run = {""}  # the strings the current stretch of exactly-known items can be
     for op, av in items:
-        name = getattr(op, "name", str(op))
-        if name == "LITERAL":
-            run.append(chr(av))  # type: ignore[arg-type]
+        name = _name(op)
+        exact = _exact_set([(op, av)])
+        if exact is not None:
+            product = {head + tail for head in run for tail in exact}
+            if len(product) <= _MAX_LITERALS:
+                run = product
+                continue
+            consider(run if "" not in run else None)
+            run = exact
             continue
-        if run:
-            consider({"".join(run)})
-            run = []
+        consider(run if "" not in run else None)
+        run = {""}
         if name == "SUBPATTERN":
             _group, add_flags, _del, sub = av  # type: ignore[misc]
             if not add_flags & re.IGNORECASE:
@@ -185,8 +229,7 @@ def _literal_set(items: list[tuple[object, object]]) -> set[str] | None:
                     break
                 union |= part
             consider(union or None)
-    if run:
-        consider({"".join(run)})
+    consider(run if "" not in run else None)
     return best
 
 
@@ -339,9 +382,12 @@ _PY_HEAD = re.compile(r"[ \t]*(?:(?:async[ \t]+)?def[ \t]+(\w+)|class[ \t]+(\w+)
 
 def _python_tests(text: str, path: str, offsets: list[int]) -> list[str | None]:
     """The pytest/unittest id of the test enclosing each marker offset (sorted), or None."""
-    # Logical lines: [start, end) spans split at newlines outside brackets and strings.
+    # Logical lines: [start, end) spans split at newlines outside brackets and strings, up to
+    # the first line of code after the last marker (which settles a marker in a comment above a
+    # def or its decorators); the rest of the file cannot change any answer.
     starts = [0]
     depth = 0
+    last_offset = offsets[-1] if offsets else -1
     for tok in _PY_TOKENS.finditer(text):
         kind = tok.lastgroup
         if kind == "o":
@@ -350,6 +396,10 @@ def _python_tests(text: str, path: str, offsets: list[int]) -> list[str | None]:
             depth = max(0, depth - 1)
         elif kind == "nl" and depth == 0:
             starts.append(tok.end())
+            if starts[-2] > last_offset:
+                line = text[starts[-2] : starts[-1]].lstrip(" \t")
+                if line[:1] not in ("#", "@", "\n", "\r", ""):
+                    break
     ends = [*starts[1:], len(text) + 1]
     by_span: dict[int, list[int]] = {}
     for index, offset in enumerate(offsets):
@@ -358,8 +408,7 @@ def _python_tests(text: str, path: str, offsets: list[int]) -> list[str | None]:
     result: list[str | None] = [None] * len(offsets)
     stack: list[tuple[int, str, str]] = []  # (indent, "def" | "class", name)
     pending: list[tuple[int, int, tuple[tuple[int, str, str], ...]]] = []  # (marker, indent, chain)
-    last = max(by_span) if by_span else -1
-    for span in range(last + 1):
+    for span in range(len(starts)):
         line = text[starts[span] : min(ends[span], len(text))]
         stripped = line.strip()
         markers = by_span.get(span, ())
@@ -536,6 +585,8 @@ def _brace_tests(text: str, path: str, offsets: list[int], family: str) -> list[
         pending.clear()
 
     for tok in _BRACE_TOKENS.finditer(text):
+        if nxt == len(offsets) and not pending and not any(entry[2] for entry in stack):
+            break  # every marker has its answer: the rest of the file cannot change one
         kind = tok.lastgroup
         start = tok.start()
         head.append(text[seg:start])
@@ -604,6 +655,7 @@ def _brace_id(path: str, blocks: list[_Block], family: str) -> str | None:
     return None
 
 
+# implements: REQ-401
 def enclosing_tests(text: str, path: str, offsets: Sequence[int]) -> list[str | None]:
     """The id of the test enclosing each offset of `text` (sorted ascending), or None each.
 
@@ -624,11 +676,54 @@ def enclosing_tests(text: str, path: str, offsets: Sequence[int]) -> list[str | 
 _Row = tuple[tuple[str, int, str | None], ...]  # per file: (id, line, test) for each marker
 
 
+def _windows(text: str, literals: Sequence[str]) -> list[tuple[int, int]]:
+    """Sorted, disjoint spans of `text` where a marker can be: from the start of each line that
+    holds a required literal to the end of the line after it (a marker may break its line once,
+    as in ``verifies:`` + newline + ID)."""
+    spans: list[tuple[int, int]] = []
+    size = len(text)
+    for word in literals:
+        at = text.find(word)
+        while at != -1:
+            start = text.rfind("\n", 0, at) + 1
+            end = text.find("\n", at)
+            if end != -1:
+                end = text.find("\n", end + 1)
+            end = size if end == -1 else end + 1
+            spans.append((start, end))
+            at = text.find(word, at + 1)
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
 def scan_text(
-    text: str, path: str, marker: re.Pattern[str], test_file: bool
+    text: str,
+    path: str,
+    marker: re.Pattern[str],
+    test_file: bool,
+    literals: Sequence[str] | None = None,
 ) -> list[tuple[str, int, str | None]]:
-    """(id, line, test) for each marker in `text`, in order; `test` only when `test_file`."""
-    found = [(m.start(), _id_of(m)) for m in marker.finditer(text)]
+    """(id, line, test) for each marker in `text`, in order; `test` only when `test_file`.
+
+    With `literals` (`_required_literals(marker)`), the pattern only runs around their
+    occurrences, found by plain substring search: 2-3x faster on code that has few markers.
+    """
+    if literals is None:
+        matches: Iterable[re.Match[str]] = marker.finditer(text)
+    else:
+        matches = (
+            match
+            for start, end in _windows(text, literals)
+            for match in marker.finditer(text, start, end)
+        )
+    found = [(m.start(), _id_of(m)) for m in matches]
     if not found:
         return []
     offsets = [offset for offset, _ in found]
@@ -642,6 +737,7 @@ def scan_text(
     return out
 
 
+# implements: REQ-401
 def scan(
     root: Path,
     scan_dirs: Sequence[str],
@@ -664,6 +760,7 @@ def scan(
     root_real = os.path.realpath(root)
     base = os.fspath(root)
     literals = _required_literals(marker)
+    needles = tuple(w.encode("utf-8") for w in literals) if literals is not None else None
     is_test = _glob_matcher(test_globs)
 
     def work(chunk: Sequence[str]) -> list[tuple[bytes, _Row]]:
@@ -671,11 +768,11 @@ def scan(
         for rel in chunk:
             data = _read(os.path.join(base, rel), root_real, max_bytes)
             digest = content_digest(data) if data is not None else b""
-            if data is None or (literals is not None and not any(w in data for w in literals)):
+            if data is None or (needles is not None and not any(w in data for w in needles)):
                 rows.append((digest, ()))
                 continue
             text = data.decode("utf-8", "replace")
-            rows.append((digest, tuple(scan_text(text, rel, marker, is_test(rel)))))
+            rows.append((digest, tuple(scan_text(text, rel, marker, is_test(rel), literals))))
         return rows
 
     # Per-file results are cached like parsed requirements (see cache.py): a file is scanned
