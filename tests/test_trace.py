@@ -8,6 +8,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 from tests.conftest import requirement_text as req
+from tests.gitrepo import GitRepo
 
 from reqforge.cli.main import cli
 
@@ -49,6 +50,10 @@ def build(make_repo: Callable[..., Path]) -> Path:
 def test_trace_json_has_spec_shape_and_hand_computed_coverage(
     make_repo: Callable[..., Path],
 ) -> None:
+    # verifies: REQ-400
+    # verifies: REQ-401
+    # verifies: REQ-402
+    # verifies: REQ-403
     root = build(make_repo)
     result = CliRunner().invoke(cli, ["--repo", str(root), "trace", "--format", "json"])
     assert result.exit_code == 0, result.output
@@ -83,10 +88,57 @@ def test_trace_table_and_filter(make_repo: Callable[..., Path]) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "Traceability: 1/1 covered (100.0%)" in result.stdout
-    assert "src/export.py:2" in result.stdout and "CRM-3" not in result.stdout
+    assert "export.py" in result.stdout and "1 passed" in result.stdout
+    assert "CRM-3" not in result.stdout and "CRM-2" not in result.stdout
+
+
+def test_trace_table_names_failing_tests_and_csv_keeps_every_place(
+    make_repo: Callable[..., Path],
+) -> None:
+    # verifies: REQ-402
+    # verifies: REQ-403
+    root = build(make_repo)
+    table = CliRunner().invoke(cli, ["--repo", str(root), "trace"], env={"COLUMNS": "160"})
+    assert table.exit_code == 0, table.output
+    row = next(line for line in table.stdout.splitlines() if "CRM-2" in line)
+    assert "print.c" in row and "1 failed (test_ledger)" in row
+    row = next(line for line in table.stdout.splitlines() if "CRM-3" in line)
+    assert "implemented, verified" in row
+    assert "orphans: CRM-3" in table.stderr
+    csv = CliRunner().invoke(cli, ["--repo", str(root), "trace", "--format", "csv"])
+    lines = csv.stdout.splitlines()
+    assert lines[0] == "id,title,status,implemented,verified,missing,suspect"
+    assert "src/export.py:2" in lines[1]
+    assert "tests/test_export.py::test_bulk_export:2 (passed)" in lines[1]
+
+
+def test_trace_summary_for_ci_logs(make_repo: Callable[..., Path]) -> None:
+    # verifies: REQ-403
+    root = build(make_repo)
+    text = CliRunner().invoke(cli, ["--repo", str(root), "trace", "--summary"])
+    assert text.exit_code == 0, text.output
+    assert text.stdout.splitlines() == [
+        "coverage: 2/3 requirements covered (66.7%)",
+        "verifying tests: 1 failed, 1 passed",
+        "failing: CRM-2",
+        "orphans: CRM-3",
+        "suspect links: 0",
+    ]
+    data = CliRunner().invoke(cli, ["--repo", str(root), "trace", "--summary", "--format", "json"])
+    assert json.loads(data.stdout) == {
+        "summary": {
+            "requirements": 3,
+            "covered": 2,
+            "coverage": 0.667,
+            "orphans": ["CRM-3"],
+            "suspect": 0,
+            "failing": ["CRM-2"],
+        }
+    }
 
 
 def test_check_reports_missing_coverage_only_once_accepted(make_repo: Callable[..., Path]) -> None:
+    # verifies: REQ-403
     root = build(make_repo)
     (root / "reqs" / "CRM-3.md").write_text(
         req("CRM-3", title="Archive contracts").replace("status: proposed", "status: accepted"),
@@ -100,3 +152,59 @@ def test_check_reports_missing_coverage_only_once_accepted(make_repo: Callable[.
         ("RF408", "reqs/CRM-3.md")
     ]
     assert "implemented or verified" in next(f["message"] for f in findings if f["code"] == "RF408")
+
+
+def test_require_statuses_narrows_rf408(make_repo: Callable[..., Path]) -> None:
+    # verifies: REQ-403
+    root = build(make_repo)
+    (root / "reqs" / "CRM-3.md").write_text(
+        req("CRM-3", title="Archive contracts").replace("status: proposed", "status: accepted"),
+        encoding="utf-8",
+    )
+    config = root / "reqforge.toml"
+    narrowed = CONFIG.replace(
+        'results = ["reports/*.xml"]\n',
+        'results = ["reports/*.xml"]\nrequire_statuses = ["in-progress", "testing", "done"]\n',
+    )
+    config.write_text(narrowed, encoding="utf-8")
+    args = ["--repo", str(root), "check", "--format", "json"]
+    findings = json.loads(CliRunner().invoke(cli, args).stdout)["findings"]
+    assert not [f for f in findings if f["code"] == "RF408"]  # accepted: agreed, not started
+    text = (root / "reqs" / "CRM-3.md").read_text(encoding="utf-8")
+    (root / "reqs" / "CRM-3.md").write_text(
+        text.replace("status: accepted", "status: in-progress"), encoding="utf-8"
+    )
+    findings = json.loads(CliRunner().invoke(cli, args).stdout)["findings"]
+    assert [f["path"] for f in findings if f["code"] == "RF408"] == ["reqs/CRM-3.md"]
+    config.write_text(narrowed.replace('"testing"', '"tested"'), encoding="utf-8")
+    bad = CliRunner().invoke(cli, args)
+    assert bad.exit_code == 2
+    assert "trace.require_statuses" in bad.stderr and "'tested' is not a workflow status" in (
+        bad.stderr
+    )
+
+
+def test_trace_json_names_suspect_links_from_git(tmp_path: Path) -> None:
+    # verifies: REQ-404
+    repo = GitRepo(tmp_path / "repo", tmp_path)
+    repo.write("reqforge.toml", CONFIG)
+    repo.write("reqs/CRM-1.md", req("CRM-1"))
+    repo.write("reqs/CRM-2.md", req("CRM-2", title="Print invoices", links="{parent: [CRM-1]}"))
+    repo.commit("two requirements")
+    repo.write("reqs/CRM-1.md", req("CRM-1", title="Export every ledger in bulk"))
+    changed = repo.commit("the parent changes after its child")
+    args = ["--repo", str(repo.root), "trace", "--format", "json"]
+    doc = json.loads(CliRunner().invoke(cli, args).stdout)
+    items = {item["id"]: item for item in doc["items"]}
+    assert items["CRM-2"]["suspect"] == [{"id": "CRM-1", "since": changed}]
+    assert items["CRM-1"]["suspect"] == [] and doc["summary"]["suspect"] == 1
+    # Recording the review clears it.
+    repo.write(
+        "reqs/CRM-2.md",
+        req("CRM-2", title="Print invoices", links="{parent: [CRM-1]}").replace(
+            "status:", f"reviewed: {changed}\nstatus:"
+        ),
+    )
+    repo.commit("reviewed against the new parent")
+    doc = json.loads(CliRunner().invoke(cli, args).stdout)
+    assert doc["summary"]["suspect"] == 0

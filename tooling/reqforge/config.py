@@ -4,6 +4,8 @@ Every problem is a `ConfigError` naming the file, the line (where it can be foun
 what was expected; the CLI maps it to exit code 2.
 """
 
+# implements: REQ-003
+
 from __future__ import annotations
 
 import hashlib
@@ -25,6 +27,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 CONFIG_NAME = "reqforge.toml"
 
+# implements: REQ-002
 DEFAULT_ID_PATTERN = r"^[A-Z][A-Z0-9]{1,9}-[0-9]{1,6}$"
 DEFAULT_TYPES = (
     "functional", "performance", "experience", "business",
@@ -34,6 +37,7 @@ DEFAULT_CHANNELS = (
     "interview", "survey", "focus-group", "support-ticket", "sales",
     "market-research", "analytics", "social", "internal",
 )  # fmt: skip
+# implements: REQ-006
 DEFAULT_STATUSES = (
     "proposed", "accepted", "in-progress", "testing", "awaiting-acceptance",
     "done", "rejected", "deferred", "duplicate",
@@ -67,6 +71,7 @@ DEFAULT_MAX_FILE_SIZE = 1024 * 1024
 LINT_CATEGORIES = ("vague", "escape", "open_ended", "infinitive", "absolute", "temporal")
 
 
+# implements: REQ-004
 @dataclass(frozen=True)
 class FieldDef:
     """A custom front-matter field declared under `[fields.NAME]`."""
@@ -80,6 +85,7 @@ class FieldDef:
     description: str = ""
 
 
+# implements: REQ-006
 @dataclass(frozen=True)
 class Workflow:
     statuses: tuple[str, ...] = DEFAULT_STATUSES
@@ -117,6 +123,9 @@ class TraceConfig:
     require: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     tests: tuple[str, ...] = ("tests/**", "test/**", "**/test_*.*", "**/*_test.*", "**/*.test.*")
     orphans_exempt: tuple[str, ...] = ()
+    # The statuses in which RF408 asks for the coverage of [trace.require]; None: the workflow's
+    # "accepted or later" statuses ([workflow] committed).
+    require_statuses: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -171,6 +180,7 @@ class Config:
         return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
+# implements: REQ-700
 def find_root(start: Path) -> Path:
     """Walk up from `start` to the first folder holding `reqforge.toml` or `reqs/`."""
     start = start.resolve()
@@ -183,6 +193,7 @@ def find_root(start: Path) -> Path:
     )
 
 
+# implements: REQ-003
 def load_config(root: Path, path: Path | None = None) -> Config:
     """Read and validate the configuration of the repository at `root`.
 
@@ -353,6 +364,7 @@ class _Validator:
                 out[key] = self.strings(table[key], f"project.{key}", nonempty=True)
         return out
 
+    # implements: REQ-004
     def fields(self, value: Any) -> dict[str, Any]:
         table = self.table(value, "fields", None)
         defs: dict[str, FieldDef] = {}
@@ -394,6 +406,8 @@ class _Validator:
             )
         return {"fields": MappingProxyType(defs)}
 
+    # implements: REQ-006
+    # implements: REQ-306
     def workflow(self, value: Any) -> dict[str, Any]:
         keys = ("statuses", "terminal", "committed", "transitions", "requires", "sla", "assign")
         table = self.table(value, "workflow", keys)
@@ -471,6 +485,8 @@ class _Validator:
         per_hour = {"m": 1 / 60, "h": 1.0, "d": 24.0, "w": 168.0}
         return float(match.group(1)) * per_hour[match.group(2)]
 
+    # implements: REQ-203
+    # implements: REQ-210
     def priority(self, value: Any) -> dict[str, Any]:
         table = self.table(value, "priority", ("rank", "ice_levels", "tiers"))
         out: dict[str, Any] = {}
@@ -499,11 +515,13 @@ class _Validator:
             )
         }
 
+    # implements: REQ-401
+    # implements: REQ-403
     def trace(self, value: Any) -> dict[str, Any]:
         keys = ("scan", "marker", "results", "require", "tests", "orphans_exempt")
-        table = self.table(value, "trace", keys)
+        table = self.table(value, "trace", (*keys, "require_statuses"))
         kwargs: dict[str, Any] = {}
-        for key in ("scan", "results", "tests", "orphans_exempt"):
+        for key in ("scan", "results", "tests", "orphans_exempt", "require_statuses"):
             if key in table:
                 kwargs[key] = self.strings(table[key], f"trace.{key}")
         if "marker" in table:
@@ -568,6 +586,9 @@ class _Validator:
         for type_name in config.trace.require:
             if type_name not in config.types:
                 raise self.fail(f"trace.require.{type_name}", f"'{type_name}' is not a type")
+        for status in config.trace.require_statuses or ():
+            if status not in wf.statuses:
+                raise self.fail("trace.require_statuses", f"'{status}' is not a workflow status")
 
 
 def _header_of(line: str) -> list[str] | None:

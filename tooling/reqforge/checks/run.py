@@ -44,6 +44,7 @@ def cross_file_findings(corpus: Corpus) -> list[Finding]:
     return findings
 
 
+# implements: REQ-602
 def cached_cross_file_findings(corpus: Corpus, use_cache: bool) -> list[Finding]:
     """`cross_file_findings`, reused from the last run when no file and no setting changed
     (they depend on nothing else, so the reuse is exact)."""
@@ -62,6 +63,7 @@ def cached_cross_file_findings(corpus: Corpus, use_cache: bool) -> list[Finding]
     return findings
 
 
+# implements: REQ-403
 def trace_findings(corpus: Corpus) -> list[Finding]:
     """With [trace] configured: RF205 (a marker naming an unknown requirement), RF408 (an
     accepted-or-later requirement without the coverage [trace.require] asks for) and RF409
@@ -89,11 +91,13 @@ def trace_findings(corpus: Corpus) -> list[Finding]:
         kinds: dict[str, set[str]] = {}
         for marker in markers:
             kinds.setdefault(marker.id, set()).add(marker.kind)
-        committed = config.workflow.committed
+        statuses = trace.require_statuses
+        if statuses is None:
+            statuses = config.workflow.committed
         for req in corpus.repository:
             needed = trace.require.get(req.type or "", ())
             missing = [k for k in needed if k not in kinds.get(req.id, ())]
-            if missing and req.status in committed:
+            if missing and req.status in statuses:
                 message = (
                     f"status '{req.status}' but no {' or '.join(missing)} marker for {req.id} "
                     f"([trace.require] {req.type} = {list(needed)})"
@@ -102,6 +106,7 @@ def trace_findings(corpus: Corpus) -> list[Finding]:
     return findings
 
 
+# implements: REQ-404
 def suspect_findings(corpus: Corpus, use_cache: bool) -> list[Finding]:
     """RF406, reused when neither a file nor HEAD changed since the last run (they depend on
     nothing else; locating hundreds of findings costs more than finding them)."""
@@ -179,6 +184,8 @@ def _in_paths(path: str, paths: Sequence[str]) -> bool:
     return any(path == p or path.startswith(p.rstrip("/") + "/") for p in paths)
 
 
+# implements: REQ-100
+# implements: REQ-109
 def run_check(corpus: Corpus, options: CheckOptions) -> CheckResult:
     """Grade and filter every finding of the corpus into a sorted CheckResult."""
     today = options.today or dt.date.today()
@@ -199,6 +206,7 @@ def run_check(corpus: Corpus, options: CheckOptions) -> CheckResult:
             continue
         if options.paths and not _in_paths(finding.path, options.paths):
             continue
+        # implements: REQ-102
         if options.strict and finding.severity == WARNING:
             finding = replace(finding, severity=ERROR)
         kept.append(finding)

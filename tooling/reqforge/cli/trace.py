@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import click
@@ -21,14 +22,18 @@ COLUMNS = [
     Column("ID", keep=9),
     Column("Title", wrap=True, min_width=16, keep=9),
     Column("Status", keep=4),
-    Column("Implemented", wrap=True, keep=6),
-    Column("Verified (result)", wrap=True, keep=7),
+    Column("Code", wrap=True, keep=6),
+    Column("Tests", wrap=True, keep=7),
     Column("Missing", keep=8),
     Column("Suspect", keep=5),
 ]
+RESULT_ORDER = ("failed", "passed", "skipped", "unknown")
 CSV_HEADERS = ["id", "title", "status", "implemented", "verified", "missing", "suspect"]
 
 
+# implements: REQ-401
+# implements: REQ-402
+# implements: REQ-404
 def trace_report(state: Any, catalog: Any) -> Any:
     """Scan markers, read results and suspect links, and build the report (see trace.py)."""
     from reqforge.checks.suspect import suspect_links
@@ -49,14 +54,26 @@ def trace_report(state: Any, catalog: Any) -> Any:
     return build_trace(catalog, markers, results, suspects)
 
 
+# implements: REQ-400
+# implements: REQ-403
 @click.command("trace")
 @click.option("--filter", "expression", metavar="EXPR", help=FILTER_HELP)
+@click.option(
+    "--summary",
+    "summary_only",
+    is_flag=True,
+    help="Only the figures: coverage, verifying tests by result, failing, orphans, suspect "
+    "links (with --format json: the summary object alone).",
+)
 @format_option("table", "json", "csv")
 @click.pass_obj
-def trace_command(state: Any, expression: str | None, fmt: str) -> None:
+def trace_command(state: Any, expression: str | None, summary_only: bool, fmt: str) -> None:
     """Traceability: each requirement's parents, children, code (implemented) and tests
     (verified, with their JUnit result), what [trace.require] says is missing, suspect links,
-    and orphans (no parent, no children, no code or test)."""
+    and orphans (no parent, no children, no code or test).
+
+    A requirement is covered when it has every kind of marker [trace.require] lists for its
+    type; the table's title gives the coverage, --summary the figures alone (for CI logs)."""
     from reqforge.trace import TraceReport
 
     catalog = load_catalog(state)
@@ -65,24 +82,100 @@ def trace_command(state: Any, expression: str | None, fmt: str) -> None:
         wanted = {entry.req.id for entry in select(catalog, expression)}
         items = tuple(item for item in report.items if item.id in wanted)
         report = TraceReport(items, tuple(o for o in report.orphans if o in wanted))
+    if summary_only:
+        if fmt == "json":
+            emit(json.dumps({"summary": report.summary()}, ensure_ascii=False) + "\n")
+        else:
+            emit(summary_text(report))
+        return
     if fmt == "json":
         document = report.to_json()
         emit(json_document({"summary": document["summary"]}, "items", document["items"]))
         return
-    rows = []
-    for item in report.items:
-        title = catalog.by_id[item.id].req.title
-        status = catalog.by_id[item.id].req.status
-        implemented = [f"{m.path}:{m.line}" for m in item.implemented]
-        verified = [f"{m.test or m.path}:{m.line} ({result})" for m, result in item.verified]
-        suspect = [target for target, _ in item.suspect]
-        rows.append([item.id, title, status, implemented, verified, list(item.missing), suspect])
     if fmt == "csv":
+        rows = []
+        for item in report.items:
+            req = catalog.by_id[item.id].req
+            implemented = [f"{m.path}:{m.line}" for m in item.implemented]
+            verified = [f"{m.test or m.path}:{m.line} ({result})" for m, result in item.verified]
+            suspect = [target for target, _ in item.suspect]
+            rows.append(
+                [item.id, req.title, req.status, implemented, verified, list(item.missing), suspect]
+            )
         emit(csv_or_table("csv", CSV_HEADERS, rows, None))
         return
+    rows = []
+    for item in report.items:
+        req = catalog.by_id[item.id].req
+        suspect = [target for target, _ in item.suspect]
+        rows.append(
+            [
+                item.id,
+                req.title,
+                req.status,
+                code_cell(item),
+                tests_cell(item),
+                list(item.missing),
+                suspect,
+            ]
+        )
     summary = report.summary()
     coverage = "-" if summary["coverage"] is None else f"{summary['coverage'] * 100:.1f}%"
     title = f"Traceability: {summary['covered']}/{summary['requirements']} covered ({coverage})"
     emit(csv_or_table("table", [], rows, COLUMNS, title=title), color=output_color())
     if summary["orphans"]:
         state.note(f"orphans: {', '.join(summary['orphans'])}")
+
+
+def code_cell(item: Any, most: int = 3) -> str:
+    """The files that implement a requirement, each once by its name (with its folder when two
+    share a name), the first `most` of them; the paths and lines are in --format json and csv."""
+    paths = list(dict.fromkeys(m.path for m in item.implemented))
+    names = [p.rpartition("/")[2] for p in paths]
+    shown = [
+        "/".join(p.split("/")[-2:]) if names.count(n) > 1 else n
+        for p, n in zip(paths, names, strict=True)
+    ]
+    return ", ".join(shown[:most]) + (f" +{len(shown) - most} more" if len(shown) > most else "")
+
+
+def tests_cell(item: Any) -> str:
+    """Verifying tests counted by result ("3 passed, 1 failed"), failing tests named: the full
+    lists are in --format json and csv."""
+    counts: dict[str, int] = {}
+    failing: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    for marker, result in item.verified:
+        key = (marker.test or f"{marker.path}:{marker.line}", result)
+        if key in seen:  # one test naming the requirement twice counts once
+            continue
+        seen.add(key)
+        counts[result] = counts.get(result, 0) + 1
+        if result == "failed":
+            failing.append(key[0].rsplit("::", 1)[-1])
+    text = ", ".join(f"{counts[r]} {r}" for r in RESULT_ORDER if r in counts)
+    return text + (f" ({', '.join(failing)})" if failing else "")
+
+
+def summary_text(report: Any) -> str:
+    """The report's figures as a few lines of text."""
+    figures = report.summary()
+    counts: dict[str, int] = {}
+    seen: set[str] = set()
+    for item in report.items:
+        for marker, result in item.verified:
+            key = marker.test or f"{marker.path}:{marker.line}"
+            if key not in seen:
+                seen.add(key)
+                counts[result] = counts.get(result, 0) + 1
+    coverage = "-" if figures["coverage"] is None else f"{figures['coverage'] * 100:.1f}%"
+    tests = ", ".join(f"{counts[r]} {r}" for r in RESULT_ORDER if r in counts) or "none"
+    lines = [
+        f"coverage: {figures['covered']}/{figures['requirements']} requirements covered "
+        f"({coverage})",
+        f"verifying tests: {tests}",
+        f"failing: {', '.join(figures['failing']) or 'none'}",
+        f"orphans: {', '.join(figures['orphans']) or 'none'}",
+        f"suspect links: {figures['suspect']}",
+    ]
+    return "\n".join(lines) + "\n"
