@@ -9,6 +9,8 @@ real backlog, so a handful of items carry findings a real corpus has (vague word
 dates, a near-duplicate pair) while most are clean.
 """
 
+# implements: REQ-609
+
 from __future__ import annotations
 
 import argparse
@@ -223,9 +225,18 @@ def _sentences(rng: random.Random, pool: list[str], obj: str, roles: list[str], 
 
 
 def _requirement(
-    rng: random.Random, index: int, ids: list[str], area_start: int, dead: set[int]
+    rng: random.Random,
+    index: int,
+    ids: list[str],
+    area_start: int,
+    dead: set[int],
+    extra: random.Random,
 ) -> tuple[str, str]:
-    """Return (id, file text) for the index-th requirement."""
+    """Return (id, file text) for the index-th requirement.
+
+    `extra` draws the optional priority blocks (fmea, wsjf, votes) from a stream of its own, so
+    adding them left every other line of the corpus as it was.
+    """
     rid = ids[index]
     chinese = index % 3 == 0
     obj = rng.randrange(len(EN_OBJECTS))
@@ -291,6 +302,26 @@ def _requirement(
         f"  rice: {{reach: {rng.randint(10, 5000)}, impact: {rng.choice([0.25, 0.5, 1, 2, 3])}, "
         f"confidence: {rng.choice([0.5, 0.8, 1.0])}, effort: {rng.randint(1, 12)}}}",
     ]
+    if extra.random() < 0.2:  # risk-driven items carry an FMEA assessment
+        severity, occurrence, detection = (extra.randint(1, 10) for _ in range(3))
+        lines.append(
+            f"  fmea: {{severity: {severity}, occurrence: {occurrence}, detection: {detection}}}"
+        )
+    if extra.random() < 0.25:  # teams planning by SAFe fill in WSJF
+        value, criticality, risk = (extra.randint(1, 10) for _ in range(3))
+        lines.append(
+            f"  wsjf: {{value: {value}, urgency: {criticality}, risk: {risk}, "
+            f"size: {extra.choice([1, 2, 3, 5, 8, 13])}}}"
+        )
+    if extra.random() < 0.1:  # a stakeholder vote: customers (tier-weighted) and staff
+        voters = sorted(extra.sample([*sorted(CUSTOMERS)[:4], "alice", "bob"], 2))
+        votes = ", ".join(
+            f"{v}: {extra.choice(['must', 'should', 'wont'])}"
+            if v in ("alice", "bob") and extra.random() < 0.3
+            else f"{v}: {extra.randint(0, 10)}"
+            for v in voters
+        )
+        lines.append(f"  votes: {{{votes}}}")
     links = []
     if index > area_start and rng.random() < 0.8:
         target = rng.randrange(area_start, index)
@@ -324,9 +355,11 @@ def _requirement(
     return rid, "\n".join(lines) + "\n" + body
 
 
+# implements: REQ-609
 def generate(count: int, out: Path, seed: int = 1) -> None:
     """Write a reqforge repository with `count` requirements into `out` (replaced)."""
     rng = random.Random(seed)
+    extra = random.Random(f"priority-blocks-{seed}")
     if out.exists():
         shutil.rmtree(out)
     reqs = out / "reqs"
@@ -346,7 +379,7 @@ def generate(count: int, out: Path, seed: int = 1) -> None:
     for index in range(count):
         if index and folders[index] != folders[index - 1]:
             area_start = index
-        rid, text = _requirement(rng, index, ids, area_start, dead)
+        rid, text = _requirement(rng, index, ids, area_start, dead, extra)
         (reqs / folders[index] / f"{rid}.md").write_text(text, encoding="utf-8")
     customer_lines = []
     for key, (name, industry, tier) in sorted(CUSTOMERS.items()):

@@ -28,6 +28,8 @@ compared with the generate() output (digest of every file); any difference is an
 gc while benchmarks time commands). OUT is replaced.
 """
 
+# implements: REQ-609
+
 from __future__ import annotations
 
 import argparse
@@ -833,6 +835,7 @@ def _requirements(files: dict[str, bytes]) -> list[Req]:
     return reqs
 
 
+# implements: REQ-609
 def build_history(count: int, commits: int, out: Path, seed: int = 1) -> Stats:
     """Write a git repository with `commits` commits whose HEAD tree is generate(count, seed).
 

@@ -41,6 +41,8 @@ without --sources):
 More reqforge commands go into REQFORGE_COMMANDS below, one line each.
 """
 
+# implements: REQ-600
+
 from __future__ import annotations
 
 import argparse
@@ -175,6 +177,7 @@ def drop_cache(ctx: Context) -> None:
     shutil.rmtree(ctx.corpus / CACHE_DIR, ignore_errors=True)
 
 
+# implements: REQ-602
 def edit_one_file(ctx: Context) -> None:
     """Change one requirement's body: append a line, or restore it if the last round appended."""
     if ctx.edited:
@@ -271,6 +274,8 @@ SETUP_LABELS: dict[Setup, str] = {
 }
 
 # One line per reqforge command; the check rows are what SPEC section 10 sets targets for.
+# implements: REQ-601
+# implements: REQ-602
 REQFORGE_COMMANDS: list[Cmd] = [
     Cmd("check-cold", "check --format json", drop_cache, optional=False),
     Cmd("check-cached", "check --format json", keep_cache, optional=False),
@@ -293,6 +298,9 @@ REQFORGE_COMMANDS: list[Cmd] = [
 ]
 
 # Targets of SPEC section 10 (10,000 requirements, 2 cores, whole process), in seconds.
+# implements: REQ-601
+# implements: REQ-602
+# implements: REQ-606
 TARGETS_S = {"check-cold": 1.0, "check-cached": 0.5}
 TARGET_RSS_MIB = 1024.0
 
@@ -378,6 +386,7 @@ def find_gnu_time(scratch: Path) -> str | None:
     return GNU_TIME
 
 
+# implements: REQ-606
 def run_once(argv: list[str], ctx: Context) -> RunResult:
     """Run argv as a whole process in the corpus; time it and read its peak RSS.
 
@@ -739,6 +748,7 @@ def ratios(figures: dict[str, dict[str, Any]]) -> dict[str, float]:
     return out
 
 
+# implements: REQ-600
 def _target_cell(key: str, fig: dict[str, Any], count: int) -> str:
     if count != 10_000 or "median_s" not in fig:
         return ""

@@ -432,6 +432,19 @@ COMBINED_ALL = ["CRM-6", "CRM-1", "CRM-4", "CRM-5", "CRM-7", "CRM-2", "CRM-8", "
 
 
 def test_prioritize_json_has_spec_keys_and_hand_computed_scores(backlog: Path) -> None:
+    # verifies: REQ-210
+    # verifies: REQ-201
+    # verifies: REQ-202
+    # verifies: REQ-203
+    # verifies: REQ-204
+    # verifies: REQ-205
+    # verifies: REQ-206
+    # verifies: REQ-207
+    # verifies: REQ-208
+    # verifies: REQ-209
+    # verifies: REQ-211
+    # verifies: REQ-212
+    # verifies: REQ-213
     document = prioritized(backlog)
     assert document["method"] == "combined"
     assert ids(document) == COMBINED
@@ -447,6 +460,7 @@ def test_prioritize_json_has_spec_keys_and_hand_computed_scores(backlog: Path) -
 
 
 def test_prioritize_json_numbers_keep_their_types(backlog: Path) -> None:
+    # verifies: REQ-210
     text = ok(backlog, "prioritize", "--format", "json").stdout
     first = json.loads(text)["items"][0]
     assert first["id"] == "CRM-1"
@@ -457,6 +471,7 @@ def test_prioritize_json_numbers_keep_their_types(backlog: Path) -> None:
 
 
 def test_prioritize_leaves_terminal_statuses_out_unless_all(backlog: Path) -> None:
+    # verifies: REQ-210
     assert "CRM-6" not in ids(prioritized(backlog))  # done
     assert "CRM-7" not in ids(prioritized(backlog))  # rejected
     everything = prioritized(backlog, "--all")
@@ -494,6 +509,10 @@ def test_prioritize_leaves_terminal_statuses_out_unless_all(backlog: Path) -> No
     ],
 )
 def test_prioritize_method_orders(backlog: Path, method: str, expected: list[str]) -> None:
+    # verifies: REQ-201
+    # verifies: REQ-202
+    # verifies: REQ-207
+    # verifies: REQ-210
     document = prioritized(backlog, "--method", method)
     assert ids(document) == expected
     assert [item["rank"] for item in document["items"]] == list(range(1, len(expected) + 1))
@@ -504,6 +523,7 @@ def test_prioritize_method_orders(backlog: Path, method: str, expected: list[str
 
 
 def test_prioritize_filter_narrows(backlog: Path) -> None:
+    # verifies: REQ-210
     assert ids(prioritized(backlog, "--filter", "customer = acme")) == ["CRM-1", "CRM-4", "CRM-8"]
     assert ids(prioritized(backlog, "--filter", "p_level = P0 or ice.score >= 60")) == [
         "CRM-1",  # P0
@@ -521,6 +541,7 @@ def test_prioritize_filter_narrows(backlog: Path) -> None:
 
 
 def test_prioritize_disagreements_keeps_only_items_with_a_reason(backlog: Path) -> None:
+    # verifies: REQ-211
     document = prioritized(backlog, "--disagreements")
     assert ids(document) == ["CRM-4", "CRM-5"]
     assert [item["rank"] for item in document["items"]] == [1, 2]
@@ -529,11 +550,13 @@ def test_prioritize_disagreements_keeps_only_items_with_a_reason(backlog: Path) 
 
 
 def test_prioritize_bad_filter_is_exit_2(backlog: Path) -> None:
+    # verifies: REQ-701
     stderr = usage_error(backlog, "prioritize", "--filter", "bogus = 1")
     assert "unknown field 'bogus'" in stderr
 
 
 def test_inherited_urgency_in_json_and_table(backlog: Path) -> None:
+    # verifies: REQ-212
     items = {i["id"]: i for i in prioritized(backlog, "--all")["items"]}
     assert {rid: item["blocking"] for rid, item in items.items() if item["blocking"]} == BLOCKING
     table = ok(backlog, "prioritize", env={"COLUMNS": "160"}).stdout
@@ -544,6 +567,7 @@ def test_inherited_urgency_in_json_and_table(backlog: Path) -> None:
 
 
 def test_votes_are_accepted_by_check(make_repo: Repo) -> None:
+    # verifies: REQ-213
     text = req("CRM-1").replace(
         "  urgency: normal", "  urgency: normal\n  votes: {acme: 9, bob: 5}"
     )
@@ -556,6 +580,9 @@ def test_votes_are_accepted_by_check(make_repo: Repo) -> None:
 
 
 def test_a_vote_of_11_is_rf102(make_repo: Repo) -> None:
+    # verifies: REQ-200
+    # verifies: REQ-213
+    # verifies: REQ-102
     text = req("CRM-1").replace("  urgency: normal", "  urgency: normal\n  votes: {acme: 11}")
     root = make_repo({"reqs/CRM-1.md": text})
     result = invoke(root, "check", "--format", "json")
@@ -606,6 +633,7 @@ def notes_of(rows: list[dict[str, list[str]]], rid: str) -> str:
 
 @pytest.mark.parametrize("width", [80, 160])
 def test_prioritize_table_fits_the_terminal(backlog: Path, width: int) -> None:
+    # verifies: REQ-210
     output = ok(backlog, "prioritize", "--all", env={"COLUMNS": str(width)}).stdout
     assert output.strip()
     for line in output.splitlines():
@@ -625,6 +653,7 @@ def test_prioritize_table_fits_the_terminal(backlog: Path, width: int) -> None:
 
 
 def test_prioritize_table_at_160_shows_every_key_column(backlog: Path) -> None:
+    # verifies: REQ-210
     output = ok(backlog, "prioritize", env={"COLUMNS": "160"}).stdout
     headers = header_cells(output)
     for column in (
@@ -643,6 +672,7 @@ def test_prioritize_table_at_160_shows_every_key_column(backlog: Path) -> None:
 
 
 def test_prioritize_csv_parses_back(backlog: Path) -> None:
+    # verifies: REQ-210
     output = ok(backlog, "prioritize", "--format", "csv").stdout
     rows = list(csv.reader(io.StringIO(output)))
     assert rows[0] == [
@@ -692,11 +722,13 @@ def test_prioritize_csv_parses_back(backlog: Path) -> None:
     ],
 )
 def test_list_filter_examples(backlog: Path, expression: str, expected: list[str]) -> None:
+    # verifies: REQ-706
     assert listed(backlog, "--filter", expression) == expected
 
 
 def test_list_sort_with_missing_values_last(backlog: Path) -> None:
     # p_level ascending; within a level ICE descending; no ICE or no P-level goes last.
+    # verifies: REQ-706
     assert listed(backlog, "--sort", "p_level,-ice.score") == [
         "CRM-6",  # P0, ICE 125
         "CRM-1",  # P0, 48
@@ -714,6 +746,8 @@ def test_list_sort_with_missing_values_last(backlog: Path) -> None:
 
 
 def test_list_json_shape(backlog: Path) -> None:
+    # verifies: REQ-706
+    # verifies: REQ-400
     document = json_of(backlog, "list")
     assert document["count"] == 8
     items = {item["id"]: item for item in document["items"]}
@@ -738,6 +772,8 @@ def test_list_json_shape(backlog: Path) -> None:
 
 
 def test_list_csv(backlog: Path) -> None:
+    # verifies: REQ-706
+    # verifies: REQ-001
     output = ok(backlog, "list", "--format", "csv", "--filter", "area ~ billing").stdout
     rows = list(csv.reader(io.StringIO(output)))
     assert rows == [
@@ -752,6 +788,7 @@ def test_list_csv(backlog: Path) -> None:
 
 @pytest.mark.parametrize("width", [80, 160])
 def test_list_table_fits_the_terminal(backlog: Path, width: int) -> None:
+    # verifies: REQ-706
     output = ok(backlog, "list", env={"COLUMNS": str(width)}).stdout
     for line in output.splitlines():
         assert width_of(line) <= width, line
@@ -773,6 +810,8 @@ def test_list_table_fits_the_terminal(backlog: Path, width: int) -> None:
 def test_list_bad_filter_is_exit_2_with_a_caret(
     backlog: Path, expression: str, message: str, caret: int
 ) -> None:
+    # verifies: REQ-706
+    # verifies: REQ-701
     stderr = usage_error(backlog, "list", "--filter", expression)
     lines = stderr.splitlines()
     assert message in lines[0], stderr
@@ -784,11 +823,14 @@ def test_list_bad_filter_is_exit_2_with_a_caret(
 
 
 def test_list_filter_suggests_the_field(backlog: Path) -> None:
+    # verifies: REQ-706
     stderr = usage_error(backlog, "list", "--filter", "prioirty.moscow = must")
     assert "did you mean 'priority.moscow'?" in stderr
 
 
 def test_list_unknown_sort_field_is_exit_2(backlog: Path) -> None:
+    # verifies: REQ-706
+    # verifies: REQ-701
     stderr = usage_error(backlog, "list", "--sort", "p_level,-bogus")
     assert "--sort" in stderr
     assert "bogus" in stderr
@@ -807,6 +849,7 @@ def flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
 
 
 def test_show_text_has_fields_priorities_links_and_body(backlog: Path) -> None:
+    # verifies: REQ-706
     output = ok(backlog, "show", "CRM-2").stdout
     lines = output.splitlines()
     assert lines[0].split() == ["CRM-2", "Ledger", "API", "for", "the", "finance", "system"]
@@ -836,6 +879,7 @@ def test_show_text_has_fields_priorities_links_and_body(backlog: Path) -> None:
 
 
 def test_show_is_case_insensitive_and_json_has_body_and_fields(backlog: Path) -> None:
+    # verifies: REQ-706
     document = json_of(backlog, "show", "crm-2")  # the ID is upper-cased
     assert document["id"] == "CRM-2"
     assert document["fields"] == {"id": "CRM-2", **BACKLOG["CRM-2"]}
@@ -850,6 +894,7 @@ def test_show_is_case_insensitive_and_json_has_body_and_fields(backlog: Path) ->
 
 
 def test_show_text_with_a_chinese_title(backlog: Path) -> None:
+    # verifies: REQ-706
     output = ok(backlog, "show", "CRM-3").stdout
     assert output.splitlines()[0].split() == ["CRM-3", "审计日志导出"]
     assert ["parent", "CRM-3"] not in [line.split() for line in output.splitlines()]
@@ -857,17 +902,21 @@ def test_show_text_with_a_chinese_title(backlog: Path) -> None:
 
 
 def test_show_unknown_id_is_exit_2(backlog: Path) -> None:
+    # verifies: REQ-706
+    # verifies: REQ-701
     stderr = usage_error(backlog, "show", "CRM-99")
     assert "no requirement 'CRM-99'" in stderr
     assert "did you mean" not in stderr  # nothing close
 
 
 def test_show_suggests_ids_containing_the_input(backlog: Path) -> None:
+    # verifies: REQ-706
     stderr = usage_error(backlog, "show", "RM-2")
     assert "did you mean CRM-2?" in stderr
 
 
 def test_show_suggests_a_close_id_for_a_typo(backlog: Path) -> None:
+    # verifies: REQ-706
     stderr = usage_error(backlog, "show", "CRM2")
     assert "did you mean" in stderr
     assert "CRM-2" in stderr
@@ -886,6 +935,7 @@ def stats_of(root: Path, *args: str, env: dict[str, str | None] | None = None) -
 
 
 def test_stats_json_hand_computed(stats_repo: Path) -> None:
+    # verifies: REQ-310
     document = stats_of(stats_repo, "--today", "2026-11-25")
     assert set(document) >= STATS_SPEC_KEYS
     assert document["requirements"] == 6
@@ -904,6 +954,8 @@ def test_stats_json_hand_computed(stats_repo: Path) -> None:
 
 
 def test_stats_per_customer(stats_repo: Path) -> None:
+    # verifies: REQ-310
+    # verifies: REQ-007
     customers = stats_of(stats_repo, "--today", "2026-11-25")["customers"]
     assert set(customers) == {"acme", "globex", "hooli", "(none)"}
     acme = customers["acme"]
@@ -935,6 +987,7 @@ def test_stats_per_customer(stats_repo: Path) -> None:
 
 def test_stats_overdue_by_today_option_and_env(stats_repo: Path) -> None:
     # Due 2026-11-25 is not overdue on 2026-11-25; a done item is never overdue.
+    # verifies: REQ-310
     assert stats_of(stats_repo, "--today", "2026-11-25")["overdue"] == ["S-4"]
     late = {"REQFORGE_TODAY": "2026-12-02"}
     assert stats_of(stats_repo, env=late)["overdue"] == ["S-4", "S-5", "S-6"]
@@ -944,6 +997,7 @@ def test_stats_overdue_by_today_option_and_env(stats_repo: Path) -> None:
 
 
 def test_stats_bad_today_is_exit_2(stats_repo: Path) -> None:
+    # verifies: REQ-701
     stderr = usage_error(stats_repo, "stats", "--today", "25/11/2026")
     assert "--today" in stderr
 
@@ -1000,6 +1054,7 @@ def summary(groups: dict[str, Any]) -> dict[str, tuple[int, int, float | None, l
     ],
 )
 def test_stats_by_groups(stats_repo: Path, by: str, expected: dict[str, Any]) -> None:
+    # verifies: REQ-310
     document = stats_of(stats_repo, "--by", by, "--today", "2026-11-25")
     assert document["by"] == by
     assert summary(document["groups"]) == expected
@@ -1007,6 +1062,7 @@ def test_stats_by_groups(stats_repo: Path, by: str, expected: dict[str, Any]) ->
 
 
 def test_stats_table_names_each_customer(stats_repo: Path) -> None:
+    # verifies: REQ-310
     output = ok(stats_repo, "stats", "--today", "2026-11-25").stdout
     for text in ("Acme Corp", "Globex Ltd", "hooli", "40.0%", "S-4 in-progress", "S-6 accepted"):
         assert text in output, text
@@ -1037,6 +1093,8 @@ def test_stats_table_keeps_what_each_customer_asked_for_at_80_columns(
 
 
 def test_prioritize_json_as_a_process(backlog: Path) -> None:
+    # verifies: REQ-210
+    # verifies: REQ-701
     proc = subprocess_run(backlog, "prioritize", "--format", "json", "--all")
     assert proc.returncode == 0, proc.stderr
     document = json.loads(proc.stdout)
@@ -1048,6 +1106,8 @@ def test_prioritize_json_as_a_process(backlog: Path) -> None:
 
 
 def test_bad_filter_as_a_process(backlog: Path) -> None:
+    # verifies: REQ-706
+    # verifies: REQ-701
     proc = subprocess_run(backlog, "list", "--filter", "(status = done")
     assert proc.returncode == 2
     assert proc.stdout == ""
@@ -1057,6 +1117,8 @@ def test_bad_filter_as_a_process(backlog: Path) -> None:
 
 
 def test_stats_today_from_the_environment_as_a_process(stats_repo: Path) -> None:
+    # verifies: REQ-310
+    # verifies: REQ-701
     proc = subprocess_run(
         stats_repo, "stats", "--format", "json", env={"REQFORGE_TODAY": "2026-12-02"}
     )

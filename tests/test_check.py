@@ -29,6 +29,9 @@ def codes(doc: dict) -> list[str]:
 
 
 def test_clean_repository_exits_0(make_repo: Repo) -> None:
+    # verifies: REQ-100
+    # verifies: REQ-105
+    # verifies: REQ-001
     root = make_repo({"reqs/a/CRM-1.md": req("CRM-1"), "reqs/b/CRM-2.md": req("CRM-2")})
     code, doc = run(root)
     assert code == 0, doc
@@ -258,6 +261,18 @@ CASES: list[tuple[str, dict[str, str | bytes], dict[str, str | bytes], str | Non
 def test_every_code_fails_and_passes(
     make_repo: Repo, tmp_path: Path, code: str, bad: dict, good: dict, config: str | None
 ) -> None:
+    # verifies: REQ-100
+    # verifies: REQ-101
+    # verifies: REQ-102
+    # verifies: REQ-103
+    # verifies: REQ-104
+    # verifies: REQ-106
+    # verifies: REQ-107
+    # verifies: REQ-004
+    # verifies: REQ-006
+    # verifies: REQ-008
+    # verifies: REQ-010
+    # verifies: REQ-110
     root = make_repo(bad, config=config)
     exit_code, doc = run(root)
     assert code in codes(doc), doc
@@ -285,6 +300,8 @@ def test_all_history_free_codes_are_covered() -> None:
 
 
 def test_locations_point_at_the_offending_key(make_repo: Repo) -> None:
+    # verifies: REQ-102
+    # verifies: REQ-100
     text = req("CRM-1").replace(
         "  urgency: normal", "  urgency: normal\n  ice: {impact: 9, confidence: 2, ease: 2}"
     )
@@ -298,6 +315,7 @@ def test_locations_point_at_the_offending_key(make_repo: Repo) -> None:
 
 
 def test_all_findings_reported_sorted_not_only_the_first(make_repo: Repo) -> None:
+    # verifies: REQ-100
     root = make_repo(
         {
             "reqs/b/CRM-2.md": req("CRM-2", links="{parent: [NOPE-1]}").replace(
@@ -314,6 +332,7 @@ def test_all_findings_reported_sorted_not_only_the_first(make_repo: Repo) -> Non
 
 
 def test_duplicate_id_names_both_paths(make_repo: Repo) -> None:
+    # verifies: REQ-103
     root = make_repo(
         {"reqs/a/CRM-1.md": req("CRM-1"), "reqs/b/CRM-1.md": req("CRM-1", title="Print invoices")}
     )
@@ -324,6 +343,7 @@ def test_duplicate_id_names_both_paths(make_repo: Repo) -> None:
 
 
 def test_cycle_is_listed(make_repo: Repo) -> None:
+    # verifies: REQ-104
     root = make_repo(
         {
             "reqs/A-1.md": req("A-1", links="{parent: [A-2]}"),
@@ -338,6 +358,7 @@ def test_cycle_is_listed(make_repo: Repo) -> None:
 
 
 def test_lint_ignore_silences_a_code_for_one_requirement(make_repo: Repo) -> None:
+    # verifies: REQ-109
     root = make_repo(
         {
             "reqs/CRM-1.md": req(
@@ -351,6 +372,7 @@ def test_lint_ignore_silences_a_code_for_one_requirement(make_repo: Repo) -> Non
 
 
 def test_strict_turns_warnings_into_errors(make_repo: Repo) -> None:
+    # verifies: REQ-102
     root = make_repo({"reqs/CRM-1.md": req("CRM-1", prority="x")})
     code, doc = run(root)
     assert code == 0 and doc["counts"]["warning"] == 1
@@ -359,6 +381,8 @@ def test_strict_turns_warnings_into_errors(make_repo: Repo) -> None:
 
 
 def test_select_ignore_and_paths(make_repo: Repo) -> None:
+    # verifies: REQ-109
+    # verifies: REQ-100
     root = make_repo(
         {
             "reqs/a/CRM-1.md": req("CRM-1", title="A user-friendly export", prority="x"),
@@ -373,6 +397,8 @@ def test_select_ignore_and_paths(make_repo: Repo) -> None:
 
 
 def test_unknown_code_is_a_usage_error(make_repo: Repo) -> None:
+    # verifies: REQ-109
+    # verifies: REQ-701
     root = make_repo({"reqs/CRM-1.md": req("CRM-1")})
     result = CliRunner().invoke(cli, ["--repo", str(root), "check", "--select", "RF999"])
     assert result.exit_code == 2
@@ -380,6 +406,7 @@ def test_unknown_code_is_a_usage_error(make_repo: Repo) -> None:
 
 
 def test_explain_every_code() -> None:
+    # verifies: REQ-109
     for code, rule in RULES.items():
         result = CliRunner().invoke(cli, ["check", "--explain", code.lower()])
         assert result.exit_code == 0
@@ -389,6 +416,8 @@ def test_explain_every_code() -> None:
 
 
 def test_bad_config_is_exit_2_with_file_and_key(make_repo: Repo) -> None:
+    # verifies: REQ-003
+    # verifies: REQ-100
     root = make_repo({"reqs/CRM-1.md": req("CRM-1")}, config="[project]\nid_pattern = '[A-Z'\n")
     result = CliRunner().invoke(cli, ["--repo", str(root), "check"])
     assert result.exit_code == 2
@@ -399,6 +428,7 @@ def test_bad_config_is_exit_2_with_file_and_key(make_repo: Repo) -> None:
 
 
 def test_custom_fields_of_every_type(make_repo: Repo) -> None:
+    # verifies: REQ-004
     config = """
 [fields.risk]
 type = "enum"
@@ -467,6 +497,7 @@ type = "id-list"
 
 
 def test_customers_are_loaded_and_validated(make_repo: Repo) -> None:
+    # verifies: REQ-007
     customers = (
         "acme:\n  name: Acme\n  tier: A\n  contact: {email: a@example.com}\nglobex:\n  tier: Z\n"
     )
@@ -484,6 +515,7 @@ def test_customers_are_loaded_and_validated(make_repo: Repo) -> None:
 
 
 def test_customers_file_that_is_not_a_mapping_says_so(make_repo: Repo) -> None:
+    # verifies: REQ-007
     root = make_repo({"reqs/customers.yaml": "- acme\n- globex\n", "reqs/CRM-1.md": req("CRM-1")})
     _, doc = run(root)
     finding = next(f for f in doc["findings"] if f["path"] == "reqs/customers.yaml")

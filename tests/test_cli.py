@@ -65,18 +65,21 @@ def codes_of(result: Result) -> set[str]:
 
 
 def test_version_in_process() -> None:
+    # verifies: REQ-700
     result = invoke("--version")
     assert result.exit_code == 0
     assert result.output.strip() == f"reqforge, version {reqforge.__version__}"
 
 
 def test_version_as_module(tmp_path: Path) -> None:
+    # verifies: REQ-700
     proc = subprocess_run("--version", cwd=tmp_path)
     assert proc.returncode == 0
     assert proc.stdout.strip() == f"reqforge, version {reqforge.__version__}"
 
 
 def test_help_lists_global_options() -> None:
+    # verifies: REQ-700
     result = invoke("--help")
     assert result.exit_code == 0
     for option in ("--repo", "--config", "--quiet", "--debug", "--version", "check"):
@@ -98,6 +101,7 @@ def test_check_help_lists_options_and_every_code() -> None:
 
 
 def test_without_repo_walks_up_from_a_subfolder(make_repo: Repo) -> None:
+    # verifies: REQ-700
     root = make_repo(
         {"reqs/billing/REQ-1.md": req("REQ-1"), "reqs/billing/REQ-2.md": req("REQ-2")},
         config="[project]\nid_pattern = '^REQ-[0-9]+$'\n",
@@ -112,6 +116,7 @@ def test_without_repo_walks_up_from_a_subfolder(make_repo: Repo) -> None:
 
 
 def test_without_repo_walks_up_to_reqs_folder(make_repo: Repo) -> None:
+    # verifies: REQ-700
     root = make_repo({"reqs/a/b/CRM-1.md": req("CRM-1", title="A fast export")})
     proc = subprocess_run("check", "--format", "json", cwd=root / "reqs" / "a" / "b")
     assert proc.returncode == 0
@@ -120,6 +125,8 @@ def test_without_repo_walks_up_to_reqs_folder(make_repo: Repo) -> None:
 
 
 def test_empty_folder_is_exit_2_with_a_clear_message(tmp_path: Path) -> None:
+    # verifies: REQ-700
+    # verifies: REQ-701
     empty = tmp_path / "empty"
     empty.mkdir()
     proc = subprocess_run("check", cwd=empty)
@@ -130,12 +137,14 @@ def test_empty_folder_is_exit_2_with_a_clear_message(tmp_path: Path) -> None:
 
 
 def test_repo_that_does_not_exist_is_exit_2(tmp_path: Path) -> None:
+    # verifies: REQ-701
     result = invoke("--repo", str(tmp_path / "nope"), "check")
     assert result.exit_code == 2
     assert "nope: no such folder" in result.stderr
 
 
 def test_repo_without_reqs_folder_is_exit_2(make_repo: Repo) -> None:
+    # verifies: REQ-701
     root = make_repo(config="[project]\nreqs_dir = 'requirements'\n")
     result = run_check(root)
     assert result.exit_code == 2
@@ -146,6 +155,8 @@ def test_repo_without_reqs_folder_is_exit_2(make_repo: Repo) -> None:
 
 
 def test_config_option_is_used(make_repo: Repo) -> None:
+    # verifies: REQ-003
+    # verifies: REQ-700
     root = make_repo({"reqs/CRM-1.md": req("CRM-1")})
     other = root / "other.toml"
     other.write_text("[project]\nid_pattern = '^REQ-[0-9]+$'\n", encoding="utf-8")
@@ -156,6 +167,8 @@ def test_config_option_is_used(make_repo: Repo) -> None:
 
 
 def test_missing_config_file_is_exit_2(make_repo: Repo) -> None:
+    # verifies: REQ-003
+    # verifies: REQ-701
     root = make_repo({"reqs/CRM-1.md": req("CRM-1")})
     result = invoke("--repo", str(root), "--config", str(root / "missing.toml"), "check")
     assert result.exit_code == 2
@@ -164,6 +177,7 @@ def test_missing_config_file_is_exit_2(make_repo: Repo) -> None:
 
 
 def test_quiet_drops_the_summary_line(make_repo: Repo) -> None:
+    # verifies: REQ-700
     root = make_repo({"reqs/CRM-1.md": req("CRM-1", title="A fast export")})
     loud = run_check(root)
     quiet = invoke("--repo", str(root), "--quiet", "check")
@@ -210,6 +224,9 @@ def test_quiet_drops_the_summary_line(make_repo: Repo) -> None:
     ],
 )
 def test_exit_codes(make_repo: Repo, files: dict, args: tuple[str, ...], expected: int) -> None:
+    # verifies: REQ-701
+    # verifies: REQ-100
+    # verifies: REQ-109
     root = make_repo(files)
     result = run_check(root, *args)
     assert result.exit_code == expected, result.output
@@ -226,6 +243,8 @@ def test_exit_codes(make_repo: Repo, files: dict, args: tuple[str, ...], expecte
     ],
 )
 def test_bad_config_is_exit_2(make_repo: Repo, config: str) -> None:
+    # verifies: REQ-003
+    # verifies: REQ-701
     root = make_repo({"reqs/CRM-1.md": req("CRM-1")}, config=config)
     result = run_check(root)
     assert result.exit_code == 2, result.output
@@ -237,6 +256,9 @@ def test_bad_config_is_exit_2(make_repo: Repo, config: str) -> None:
 
 
 def test_text_output_exactly(make_repo: Repo) -> None:
+    # verifies: REQ-100
+    # verifies: REQ-103
+    # verifies: REQ-105
     root = make_repo({"reqs/billing/CRM-0042.md": req("CRM-42")})
     result = run_check(root)
     assert result.exit_code == 1
@@ -255,6 +277,7 @@ def display_width(text: str) -> int:
 
 
 def test_caret_under_a_chinese_word(make_repo: Repo) -> None:
+    # verifies: REQ-106
     root = make_repo({"reqs/CRM-1.md": req("CRM-1", title="导出客户账本要快速")})
     result = run_check(root)
     assert result.exit_code == 0
@@ -333,6 +356,7 @@ def two_files(make_repo: Repo) -> Path:
 
 
 def test_github_format(two_files: Path) -> None:
+    # verifies: REQ-105
     result = run_check(two_files, "--format", "github")
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
@@ -344,6 +368,7 @@ def test_github_format(two_files: Path) -> None:
 
 
 def test_junit_format_has_one_testcase_per_file(two_files: Path) -> None:
+    # verifies: REQ-105
     result = run_check(two_files, "--format", "junit")
     assert result.exit_code == 1
     suites = ET.fromstring(result.stdout.encode())
@@ -358,6 +383,7 @@ def test_junit_format_has_one_testcase_per_file(two_files: Path) -> None:
 
 
 def test_sarif_format(two_files: Path) -> None:
+    # verifies: REQ-105
     result = run_check(two_files, "--format", "sarif")
     assert result.exit_code == 1
     sarif = json.loads(result.stdout)
@@ -368,6 +394,8 @@ def test_sarif_format(two_files: Path) -> None:
 
 
 def test_json_goes_to_stdout_and_nothing_to_stderr(two_files: Path) -> None:
+    # verifies: REQ-701
+    # verifies: REQ-105
     proc = subprocess_run("--repo", str(two_files), "check", "--format", "json", cwd=two_files)
     assert proc.returncode == 1
     assert proc.stderr == ""
@@ -379,6 +407,7 @@ def test_json_goes_to_stdout_and_nothing_to_stderr(two_files: Path) -> None:
 
 
 def test_path_outside_the_repository_is_exit_2(two_files: Path, tmp_path: Path) -> None:
+    # verifies: REQ-701
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     result = run_check(two_files, str(elsewhere))
@@ -387,6 +416,7 @@ def test_path_outside_the_repository_is_exit_2(two_files: Path, tmp_path: Path) 
 
 
 def test_folder_limits_the_report(two_files: Path) -> None:
+    # verifies: REQ-100
     result = run_check(two_files, "--format", "json", str(two_files / "reqs" / "a"))
     assert {f["path"] for f in doc_of(result)["findings"]} == {
         "reqs/a/CRM-1.md",
@@ -399,6 +429,8 @@ def test_folder_limits_the_report(two_files: Path) -> None:
 
 
 def test_relative_path_from_the_working_folder(two_files: Path) -> None:
+    # verifies: REQ-100
+    # verifies: REQ-700
     proc = subprocess_run("check", "--format", "json", "a", cwd=two_files / "reqs")
     assert proc.returncode == 1
     paths = {f["path"] for f in json.loads(proc.stdout)["findings"]}
@@ -408,6 +440,7 @@ def test_relative_path_from_the_working_folder(two_files: Path) -> None:
 def test_the_repository_root_as_path_checks_everything(
     two_files: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # verifies: REQ-100
     everything = doc_of(run_check(two_files, "--format", "json"))
     monkeypatch.chdir(two_files)
     for path in (".", str(two_files), "reqs/.."):
@@ -417,6 +450,7 @@ def test_the_repository_root_as_path_checks_everything(
 
 
 def test_a_path_that_does_not_exist_is_exit_2(two_files: Path) -> None:
+    # verifies: REQ-701
     result = run_check(two_files, str(two_files / "reqs" / "typo"))
     assert result.exit_code == 2, result.output
     assert "typo" in result.stderr
@@ -439,6 +473,7 @@ def test_a_path_that_does_not_exist_is_exit_2(two_files: Path) -> None:
 def test_today_controls_overdue(
     make_repo: Repo, args: tuple[str, ...], env: dict[str, str], overdue: bool
 ) -> None:
+    # verifies: REQ-106
     root = make_repo({"reqs/CRM-1.md": req("CRM-1", due="2026-06-01")})
     result = run_check(root, "--format", "json", *args, env={"REQFORGE_TODAY": None, **env})
     assert result.exit_code == 0, result.output
@@ -455,6 +490,7 @@ def boom(*_: object, **__: object) -> None:
 def test_internal_error_is_exit_1_without_traceback(
     make_repo: Repo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # verifies: REQ-701
     root = make_repo({"reqs/CRM-1.md": req("CRM-1")})
     monkeypatch.setattr(reqforge.checks.run, "run_check", boom)
     result = run_check(root)
@@ -466,6 +502,8 @@ def test_internal_error_is_exit_1_without_traceback(
 
 
 def test_debug_lets_the_exception_through(make_repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    # verifies: REQ-700
+    # verifies: REQ-701
     root = make_repo({"reqs/CRM-1.md": req("CRM-1")})
     monkeypatch.setattr(reqforge.checks.run, "run_check", boom)
     result = invoke("--repo", str(root), "--debug", "check")
@@ -475,6 +513,7 @@ def test_debug_lets_the_exception_through(make_repo: Repo, monkeypatch: pytest.M
 
 
 def test_reqforge_error_is_exit_2(make_repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    # verifies: REQ-701
     def refuse(*_: object, **__: object) -> None:
         raise ReqforgeError("cannot do that")
 
@@ -486,6 +525,7 @@ def test_reqforge_error_is_exit_2(make_repo: Repo, monkeypatch: pytest.MonkeyPat
 
 
 def test_interrupt_is_exit_130(make_repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    # verifies: REQ-701
     def interrupt(*_: object, **__: object) -> None:
         raise KeyboardInterrupt
 
@@ -498,6 +538,7 @@ def test_interrupt_is_exit_130(make_repo: Repo, monkeypatch: pytest.MonkeyPatch)
 
 @pytest.mark.parametrize("fmt", ["text", "json"])
 def test_broken_pipe_ends_quietly(make_repo: Repo, fmt: str) -> None:
+    # verifies: REQ-701
     files = {f"reqs/m{n % 7}/CRM-{n}.md": f"---\nid: crm {n}\n---\n" for n in range(600)}
     root = make_repo(files)
     proc = subprocess.Popen(
@@ -520,6 +561,8 @@ def test_broken_pipe_ends_quietly(make_repo: Repo, fmt: str) -> None:
 
 
 def test_reports_survive_a_non_utf8_stdout(make_repo: Repo) -> None:
+    # verifies: REQ-010
+    # verifies: REQ-701
     root = make_repo({"reqs/CRM-1.md": req("CRM-1", title="导出客户账本要快速")})
     env = {**os.environ, "PYTHONIOENCODING": "cp1252"}
     env.pop("PYTHONUTF8", None)

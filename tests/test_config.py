@@ -16,6 +16,8 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def test_defaults_without_a_file(tmp_path: Path) -> None:
+    # verifies: REQ-003
+    # verifies: REQ-002
     config = load_config(tmp_path)
     assert config.reqs_dir == "reqs"
     assert config.workflow.statuses[0] == "proposed"
@@ -25,6 +27,7 @@ def test_defaults_without_a_file(tmp_path: Path) -> None:
 
 
 def test_full_spec_example_is_accepted(tmp_path: Path) -> None:
+    # verifies: REQ-003
     config = load_config(
         write(
             tmp_path,
@@ -144,6 +147,7 @@ extra_words = ["blazing"]
 def test_bad_config_names_file_key_and_expectation(
     tmp_path: Path, text: str, key: str, expected: str, line: int | None
 ) -> None:
+    # verifies: REQ-003
     with pytest.raises(ConfigError) as info:
         load_config(write(tmp_path, text))
     error = info.value
@@ -156,17 +160,20 @@ def test_bad_config_names_file_key_and_expectation(
 
 
 def test_missing_explicit_config_file_is_an_error(tmp_path: Path) -> None:
+    # verifies: REQ-003
     with pytest.raises(ConfigError, match="does not exist"):
         load_config(tmp_path, tmp_path / "nope.toml")
 
 
 def test_non_utf8_config_is_an_error(tmp_path: Path) -> None:
+    # verifies: REQ-003
     (tmp_path / "reqforge.toml").write_bytes(b"[project]\nname = '\xff'\n")
     with pytest.raises(ConfigError, match="UTF-8"):
         load_config(tmp_path)
 
 
 def test_find_root_walks_up(tmp_path: Path) -> None:
+    # verifies: REQ-700
     (tmp_path / "reqs" / "billing").mkdir(parents=True)
     assert find_root(tmp_path / "reqs" / "billing") == tmp_path.resolve()
     (tmp_path / "sub").mkdir()
@@ -175,6 +182,7 @@ def test_find_root_walks_up(tmp_path: Path) -> None:
 
 
 def test_find_root_fails_clearly(tmp_path: Path) -> None:
+    # verifies: REQ-700
     with pytest.raises(RepositoryNotFound, match=r"reqforge.toml or reqs/"):
         find_root(tmp_path)
 

@@ -50,6 +50,7 @@ def tree(**files: str) -> dict[str, bytes]:
 
 
 def test_impacted_direct_and_transitive() -> None:
+    # verifies: REQ-304
     links = {
         "A-1": {},
         "A-2": {"parent": ["A-1"]},  # child of a changed parent
@@ -73,6 +74,7 @@ def test_impacted_direct_and_transitive() -> None:
 
 
 def test_impacted_never_lists_a_changed_requirement_and_cycles_terminate() -> None:
+    # verifies: REQ-304
     links = {"A-1": {"parent": ["A-2"]}, "A-2": {"parent": ["A-3"]}, "A-3": {"parent": ["A-1"]}}
     found = impacted(links, ["A-1"], 100)
     assert [(i.id, i.through, i.distance) for i in found] == [("A-3", "A-1", 1), ("A-2", "A-3", 2)]
@@ -84,6 +86,7 @@ def test_impacted_never_lists_a_changed_requirement_and_cycles_terminate() -> No
 
 
 def test_impacted_is_deterministic_when_two_changes_reach_one_requirement() -> None:
+    # verifies: REQ-304
     links = {"A-3": {"depends-on": ["A-2"], "parent": ["A-1"]}}
     assert impacted(links, ["A-2", "A-1"], 1) == [Impact("A-3", "A-1", "parent", "A-1", 1)]
     assert impacted(dict(reversed(list(links.items()))), ("A-1", "A-2"), 1) == impacted(
@@ -92,6 +95,7 @@ def test_impacted_is_deterministic_when_two_changes_reach_one_requirement() -> N
 
 
 def test_impacted_is_linear_on_a_long_chain() -> None:
+    # verifies: REQ-304
     n = 20000
     links = {f"A-{i}": {"parent": [f"A-{i - 1}"]} for i in range(1, n)}
     found = impacted(links, ["A-0"], n)
@@ -104,6 +108,8 @@ def test_impacted_is_linear_on_a_long_chain() -> None:
 
 
 def test_compare_added_removed_modified_with_exact_changes() -> None:
+    # verifies: REQ-304
+    # verifies: REQ-301
     base = tree(a__X_1=req("X-1"), a__X_2=req("X-2"), a__X_3=req("X-3"))
     head = tree(
         a__X_1=req("X-1", status="accepted", body="One.\nTwo.\nThree.\n", owner="li.na"),
@@ -124,6 +130,8 @@ def test_compare_added_removed_modified_with_exact_changes() -> None:
 
 
 def test_compare_move_between_folders_is_a_path_change() -> None:
+    # verifies: REQ-304
+    # verifies: REQ-002
     base = {"reqs/billing/X-1.md": req("X-1").encode()}
     head = {"reqs/sales/X-1.md": req("X-1", status="accepted").encode()}
     changes = compare(base, head)
@@ -138,6 +146,8 @@ def test_compare_move_between_folders_is_a_path_change() -> None:
 
 
 def test_compare_ids_come_from_front_matter_then_stem() -> None:
+    # verifies: REQ-304
+    # verifies: REQ-002
     base = {"reqs/old-name.md": req("X-1").encode(), "reqs/X-9.md": b"---\ntitle: t\n---\n"}
     head = {"reqs/X-1.md": req("X-1").encode(), "reqs/X-9.md": b"---\ntitle: u\n---\n"}
     changes = compare(base, head)
@@ -146,6 +156,7 @@ def test_compare_ids_come_from_front_matter_then_stem() -> None:
 
 
 def test_compare_unparseable_file_is_a_file_change() -> None:
+    # verifies: REQ-304
     base = {"reqs/Y.md": req("X-1").encode()}
     head = {"reqs/Y.md": b"---\nid: X-1\ntitle: [unclosed\n---\n"}
     changes = compare(base, head)
@@ -161,6 +172,7 @@ def test_compare_unparseable_file_is_a_file_change() -> None:
 
 
 def test_compare_reformatting_only_is_not_a_modification() -> None:
+    # verifies: REQ-304
     text = req("X-1")
     changes = compare(
         {"reqs/X-1.md": text.encode()}, {"reqs/X-1.md": text.replace("\n", "\r\n").encode()}
@@ -171,6 +183,7 @@ def test_compare_reformatting_only_is_not_a_modification() -> None:
 
 
 def test_compare_impact_uses_head_links_and_depth() -> None:
+    # verifies: REQ-304
     base = tree(
         P=req("P-1"),
         C=req("C-1", links="{parent: [P-1]}"),
@@ -201,6 +214,7 @@ def test_compare_impact_uses_head_links_and_depth() -> None:
 
 
 def test_escape_markdown_neutralises_tables_html_and_code() -> None:
+    # verifies: REQ-304
     hostile = "| <script>alert(1)</script> `x` *b* [l](http://e) @team\nnext"
     escaped = escape_markdown(hostile)
     for bad in ("|", "<", ">", "`", "\n", "[l]", "*b*", "@team"):
@@ -210,6 +224,7 @@ def test_escape_markdown_neutralises_tables_html_and_code() -> None:
 
 
 def test_markdown_of_no_changes() -> None:
+    # verifies: REQ-304
     text = render_markdown(compare({}, {}), "a" * 40, "working tree")
     assert text == f"{MARKER}\nNo requirement changes between `aaaaaaa` and working tree.\n"
 
@@ -265,6 +280,8 @@ def history(repo: GitRepo) -> GitRepo:
 
 
 def test_tags_as_baselines_json_shape(history: GitRepo) -> None:
+    # verifies: REQ-304
+    # verifies: REQ-309
     document = history.diff_json("v1.0..v2.0")
     assert list(document)[:6] == ["base", "head", "added", "removed", "modified", "impacted"]
     assert document["base"] == history.git("rev-parse", "v1.0")
@@ -285,6 +302,7 @@ def test_tags_as_baselines_json_shape(history: GitRepo) -> None:
 
 
 def test_depth_two_chain(repo: GitRepo) -> None:
+    # verifies: REQ-304
     repo.write("reqs/P-1.md", req("P-1"))
     repo.write("reqs/C-1.md", req("C-1", links="{parent: [P-1]}"))
     repo.write("reqs/D-1.md", req("D-1", links="{depends-on: [C-1]}"))
@@ -306,6 +324,7 @@ def history_impacts(document: dict[str, Any]) -> list[tuple[str, str, str]]:
 
 
 def test_uncommitted_work_with_modified_and_untracked_files(history: GitRepo) -> None:
+    # verifies: REQ-304
     history.write("reqs/billing/X-1.md", req("X-1", title="Unrelated", body="Changed.\n"))
     history.write("reqs/billing/UNTRACKED-1.md", req("UNTRACKED-1", links="{parent: [X-1]}"))
     document = history.diff_json("HEAD")
@@ -326,6 +345,7 @@ def test_uncommitted_work_with_modified_and_untracked_files(history: GitRepo) ->
 
 
 def test_default_range_without_origin_is_head_against_working_tree(history: GitRepo) -> None:
+    # verifies: REQ-304
     assert history.diff_json() == history.diff_json("HEAD")
     assert history.diff_json()["added"] == []
     history.write("reqs/billing/Z-1.md", req("Z-1"))
@@ -333,6 +353,7 @@ def test_default_range_without_origin_is_head_against_working_tree(history: GitR
 
 
 def test_default_range_with_origin_main(history: GitRepo) -> None:
+    # verifies: REQ-304
     history.git("update-ref", "refs/remotes/origin/main", history.git("rev-parse", "v1.0"))
     history.write("reqs/billing/Z-1.md", req("Z-1"))  # uncommitted: not in origin/main..HEAD
     document = history.diff_json()
@@ -342,6 +363,7 @@ def test_default_range_with_origin_main(history: GitRepo) -> None:
 
 
 def test_three_dots_compare_with_the_merge_base(history: GitRepo) -> None:
+    # verifies: REQ-304
     history.git("checkout", "-q", "-b", "feature", "v1.0")
     history.write("reqs/billing/F-1.md", req("F-1"))
     history.commit("feature work")
@@ -353,6 +375,7 @@ def test_three_dots_compare_with_the_merge_base(history: GitRepo) -> None:
 
 @pytest.mark.parametrize("spec", ["nope..HEAD", "v1.0..nope", "nope", "-x"])
 def test_unknown_revision_is_exit_2(history: GitRepo, spec: str) -> None:
+    # verifies: REQ-701
     result = history.diff("--", spec) if spec.startswith("-") else history.diff(spec)
     assert result.exit_code == 2, result.output
     assert "reqforge: error:" in result.stderr
@@ -360,12 +383,15 @@ def test_unknown_revision_is_exit_2(history: GitRepo, spec: str) -> None:
 
 
 def test_no_commits_is_exit_2_with_a_clear_message(repo: GitRepo) -> None:
+    # verifies: REQ-701
     result = repo.diff()
     assert result.exit_code == 2
     assert "unknown revision: HEAD (the repository has no commits yet)" in result.stderr
 
 
 def test_markdown_comment(history: GitRepo) -> None:
+    # verifies: REQ-304
+    # verifies: REQ-309
     result = history.diff("v1.0..v2.0")
     assert result.exit_code == 0, result.output
     text = result.stdout
@@ -392,6 +418,7 @@ def test_markdown_comment(history: GitRepo) -> None:
 
 
 def test_markdown_body_counts_and_no_changes(history: GitRepo) -> None:
+    # verifies: REQ-304
     assert "No requirement changes between" in history.diff("v2.0..v2.0").stdout
     history.write("reqs/billing/X-1.md", req("X-1", title="Unrelated", body="A.\nB.\nC.\n"))
     text = history.diff("HEAD").stdout
@@ -400,6 +427,7 @@ def test_markdown_body_counts_and_no_changes(history: GitRepo) -> None:
 
 
 def test_markdown_escapes_a_hostile_title(repo: GitRepo) -> None:
+    # verifies: REQ-304
     repo.write("reqs/X-1.md", req("X-1"))
     repo.commit()
     repo.write("reqs/X-1.md", req("X-1", title="'| <script>alert(1)</script>'"))
@@ -413,6 +441,7 @@ def test_markdown_escapes_a_hostile_title(repo: GitRepo) -> None:
 
 
 def test_markdown_links_into_the_published_site(history: GitRepo) -> None:
+    # verifies: REQ-304
     (history.root / "reqforge.toml").write_text(
         '[site]\nbase_url = "https://reqs.example.com/"\n', encoding="utf-8"
     )
@@ -424,6 +453,7 @@ def test_markdown_links_into_the_published_site(history: GitRepo) -> None:
 
 
 def test_unparseable_file_in_the_working_tree(history: GitRepo) -> None:
+    # verifies: REQ-304
     history.write("reqs/billing/X-1.md", "---\nid: X-1\ntitle: [broken\n---\n")
     document = history.diff_json("HEAD")
     (modified,) = document["modified"]
@@ -434,6 +464,7 @@ def test_unparseable_file_in_the_working_tree(history: GitRepo) -> None:
 
 
 def test_markdown_stays_under_githubs_comment_limit() -> None:
+    # verifies: REQ-304
     base = {f"reqs/A-{i}.md": req(f"A-{i}", title="x" * 100).encode() for i in range(3000)}
     head = {
         path: req(path[5:-3], title="y" * 100, status="accepted", links="{parent: [A-0]}").encode()
@@ -448,6 +479,7 @@ def test_markdown_stays_under_githubs_comment_limit() -> None:
 
 
 def test_markdown_mentions_reformatted_files() -> None:
+    # verifies: REQ-304
     text = req("X-1")
     commented = text.replace("tags:", "# a comment\ntags:")
     changes = compare({"reqs/X-1.md": text.encode()}, {"reqs/X-1.md": commented.encode()})
@@ -457,6 +489,9 @@ def test_markdown_mentions_reformatted_files() -> None:
 
 
 def test_diff_as_a_real_subprocess(history: GitRepo) -> None:
+    # verifies: REQ-304
+    # verifies: REQ-309
+    # verifies: REQ-701
     proc = subprocess.run(
         [sys.executable, "-m", "reqforge", "--repo", str(history.root), "diff", "v1.0..v2.0"],
         capture_output=True,

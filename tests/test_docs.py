@@ -32,6 +32,7 @@ def test_readme_opens_with_the_two_commands() -> None:
 
 
 def test_readme_tour_output_is_what_check_prints(tmp_path: Path) -> None:
+    # verifies: REQ-100
     script = README.split("## A five-minute tour", 1)[1]
     text = script.split("cat > reqs/billing/CRM-0042.md <<'EOF'\n", 1)[1].split("\nEOF\n", 1)[0]
     expected = script.split("```text\n", 1)[1].split("```", 1)[0]
@@ -43,6 +44,7 @@ def test_readme_tour_output_is_what_check_prints(tmp_path: Path) -> None:
 
 
 def test_our_own_requirements_are_clean() -> None:
+    # verifies: REQ-100
     result = CliRunner().invoke(cli, ["--repo", str(ROOT), "check", "--no-cache", "--strict"])
     assert result.exit_code == 0, result.output
     count = int(re.search(r"(\d+) requirements", result.output).group(1))

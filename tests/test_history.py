@@ -104,10 +104,12 @@ def json_of(history: History) -> list[dict[str, Any]]:
     ],
 )
 def test_pr_number(subject: str, expected: int | None) -> None:
+    # verifies: REQ-303
     assert pr_number(subject) == expected
 
 
 def test_field_changes_nested_lists_and_body() -> None:
+    # verifies: REQ-301
     old = {
         "id": "A-1",
         "status": "proposed",
@@ -138,6 +140,7 @@ def test_field_changes_nested_lists_and_body() -> None:
 
 
 def test_field_changes_added_and_deleted_requirements() -> None:
+    # verifies: REQ-301
     data = {"id": "A-1", "priority": {"ice": {"impact": 3}}, "links": {}, "tags": []}
     assert field_changes(None, data, "", "a\nb\n") == [
         Change("id", None, "A-1"),
@@ -156,6 +159,7 @@ def test_field_changes_added_and_deleted_requirements() -> None:
 
 
 def test_field_changes_types_and_shapes() -> None:
+    # verifies: REQ-301
     # YAML 1 / 1.0 / true are different values; a mapping replaced by a scalar is one change.
     assert field_changes({"v": 1}, {"v": 1.0}) == [Change("v", 1, 1.0)]
     assert field_changes({"v": 1}, {"v": True}) == [Change("v", 1, True)]
@@ -176,6 +180,7 @@ _mappings = st.dictionaries(st.text(max_size=4), _values, max_size=5)
 
 @given(_mappings, st.text(max_size=40))
 def test_field_changes_of_identical_inputs_is_empty(data: dict[str, Any], body: str) -> None:
+    # verifies: REQ-301
     assert field_changes(data, data, body, body) == []
 
 
@@ -183,6 +188,7 @@ def test_field_changes_of_identical_inputs_is_empty(data: dict[str, Any], body: 
 def test_field_changes_sorted_and_body_last(
     old: dict[str, Any], new: dict[str, Any], old_body: str, new_body: str
 ) -> None:
+    # verifies: REQ-301
     changes = field_changes(old, new, old_body, new_body)
     fields = [change.field for change in changes if change.added is None]
     assert fields == sorted(fields)
@@ -199,6 +205,9 @@ def test_field_changes_sorted_and_body_last(
 
 
 def test_added_and_modified_with_field_diffs(repo: GitRepo) -> None:
+    # verifies: REQ-300
+    # verifies: REQ-301
+    # verifies: REQ-009
     repo.write("reqs/billing/BIL-1.md", req("BIL-1"))
     repo.write("README.md", "not a requirement\n")
     first = repo.commit("Add BIL-1")
@@ -241,6 +250,9 @@ def test_added_and_modified_with_field_diffs(repo: GitRepo) -> None:
 
 
 def test_rename_across_folders_and_pure_rename(repo: GitRepo) -> None:
+    # verifies: REQ-302
+    # verifies: REQ-002
+    # verifies: REQ-009
     repo.write("reqs/billing/BIL-1.md", req("BIL-1"))
     repo.commit("Add")
     repo.mv("reqs/billing/BIL-1.md", "reqs/export/BIL-1.md")
@@ -263,6 +275,9 @@ def test_rename_across_folders_and_pure_rename(repo: GitRepo) -> None:
 
 
 def test_deletion_and_recreation_continue_one_history(repo: GitRepo) -> None:
+    # verifies: REQ-302
+    # verifies: REQ-300
+    # verifies: REQ-009
     repo.write("reqs/a/A-1.md", req("A-1", body="Line.\n"))
     repo.write("reqs/a/A-2.md", req("A-2"))
     added = repo.commit("Add")
@@ -288,6 +303,7 @@ def test_deletion_and_recreation_continue_one_history(repo: GitRepo) -> None:
 
 
 def test_id_change_is_followed(repo: GitRepo) -> None:
+    # verifies: REQ-302
     repo.write("reqs/A-1.md", req("A-1"))
     repo.commit("Add A-1")
     repo.mv("reqs/A-1.md", "reqs/A-2.md")
@@ -301,6 +317,7 @@ def test_id_change_is_followed(repo: GitRepo) -> None:
 
 
 def test_equal_looking_values_of_different_types_stay_apart(repo: GitRepo) -> None:
+    # verifies: REQ-301
     # Events share equal Change objects; YAML 1, 1.0 and true must not be merged by that.
     for value in ("1", "true", "1.0", "1"):
         repo.write("reqs/A-1.md", req("A-1", flag=value))
@@ -316,6 +333,7 @@ def test_equal_looking_values_of_different_types_stay_apart(repo: GitRepo) -> No
 
 
 def test_unparseable_blob_keeps_event_without_changes(repo: GitRepo) -> None:
+    # verifies: REQ-300
     repo.write("reqs/A-1.md", req("A-1"))
     repo.commit("Add")
     repo.write("reqs/A-1.md", "---\nid: [unclosed\n---\nbody\n")
@@ -330,6 +348,8 @@ def test_unparseable_blob_keeps_event_without_changes(repo: GitRepo) -> None:
 
 
 def test_merged_branch_commits_appear_with_the_merge_pr(repo: GitRepo) -> None:
+    # verifies: REQ-303
+    # verifies: REQ-300
     repo.write("reqs/A-1.md", req("A-1"))
     base = repo.commit("Add A-1")
     repo.git("checkout", "-q", "-b", "feature")
@@ -355,6 +375,7 @@ def test_merged_branch_commits_appear_with_the_merge_pr(repo: GitRepo) -> None:
 
 
 def test_squash_and_gitlab_subjects(repo: GitRepo) -> None:
+    # verifies: REQ-303
     repo.write("reqs/A-1.md", req("A-1"))
     repo.commit("Add export requirement (#12)")
     repo.write("reqs/A-1.md", req("A-1", status="accepted"))
@@ -365,6 +386,8 @@ def test_squash_and_gitlab_subjects(repo: GitRepo) -> None:
 
 
 def test_chinese_content_and_author(repo: GitRepo) -> None:
+    # verifies: REQ-300
+    # verifies: REQ-301
     repo.write("reqs/导出/CRM-1.md", req("CRM-1", body="客户需要导出数据。\n"))
     repo.commit("新增需求：导出", GIT_AUTHOR_NAME="张伟")
     repo.write("reqs/导出/CRM-1.md", req("CRM-1", body="客户需要导出全部数据。\n第二行。\n"))
@@ -378,6 +401,8 @@ def test_chinese_content_and_author(repo: GitRepo) -> None:
 
 
 def test_non_utf8_message_and_author_never_crash(repo: GitRepo) -> None:
+    # verifies: REQ-300
+    # verifies: REQ-303
     repo.write("reqs/A-1.md", req("A-1"))
     parent = repo.commit("Add")
     repo.write("reqs/A-1.md", req("A-1", status="accepted"))
@@ -412,6 +437,7 @@ def test_non_utf8_message_and_author_never_crash(repo: GitRepo) -> None:
 
 
 def test_shallow_clone_is_partial_with_a_note(repo: GitRepo, tmp_path: Path) -> None:
+    # verifies: REQ-307
     repo.write("reqs/A-1.md", req("A-1"))
     repo.commit("Add")
     repo.write("reqs/A-1.md", req("A-1", status="accepted"))
@@ -433,6 +459,7 @@ def test_shallow_clone_is_partial_with_a_note(repo: GitRepo, tmp_path: Path) -> 
 
 
 def test_detached_head(repo: GitRepo) -> None:
+    # verifies: REQ-300
     repo.write("reqs/A-1.md", req("A-1"))
     first = repo.commit("Add")
     repo.write("reqs/A-1.md", req("A-1", status="accepted"))
@@ -446,6 +473,7 @@ def test_detached_head(repo: GitRepo) -> None:
 def test_outside_git_empty_repo_and_no_git(
     tmp_path: Path, repo: GitRepo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # verifies: REQ-307
     plain = tmp_path / "plain"
     (plain / "reqs").mkdir(parents=True)
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
@@ -460,6 +488,7 @@ def test_outside_git_empty_repo_and_no_git(
 
 
 def test_unknown_revision(repo: GitRepo) -> None:
+    # verifies: REQ-300
     repo.write("reqs/A-1.md", req("A-1"))
     repo.commit("Add")
     with pytest.raises(ReqforgeError):
@@ -469,6 +498,7 @@ def test_unknown_revision(repo: GitRepo) -> None:
 
 
 def test_requirements_folder_below_the_git_root(repo: GitRepo) -> None:
+    # verifies: REQ-300
     repo.write("product/reqs/A-1.md", req("A-1"))
     repo.write("reqs/B-1.md", req("B-1"))  # outside the product: not ours
     repo.commit("Add")
@@ -478,6 +508,7 @@ def test_requirements_folder_below_the_git_root(repo: GitRepo) -> None:
 
 
 def test_other_reqs_dir(repo: GitRepo) -> None:
+    # verifies: REQ-300
     repo.write("requirements/A-1.md", req("A-1"))
     repo.write("reqs/B-1.md", req("B-1"))
     repo.commit("Add")
@@ -501,6 +532,8 @@ def _three_commits(repo: GitRepo) -> None:
 def test_cache_reuses_old_commits_and_picks_up_new_ones(
     repo: GitRepo, git_calls: list[list[str]]
 ) -> None:
+    # verifies: REQ-308
+    # verifies: REQ-300
     _three_commits(repo)
     cold = load_history(repo.root)
     assert cache_path(repo.root, "history").exists()
@@ -533,6 +566,7 @@ def test_cache_reuses_old_commits_and_picks_up_new_ones(
 
 
 def test_incremental_order_matches_a_cold_run_across_a_merge(repo: GitRepo) -> None:
+    # verifies: REQ-308
     repo.write("reqs/A-1.md", req("A-1"))
     repo.commit("Add A-1")
     repo.git("checkout", "-q", "-b", "feature")
@@ -553,6 +587,7 @@ def test_incremental_order_matches_a_cold_run_across_a_merge(repo: GitRepo) -> N
 
 
 def test_corrupt_cache_is_rebuilt(repo: GitRepo) -> None:
+    # verifies: REQ-308
     _three_commits(repo)
     cold = load_history(repo.root)
     path = cache_path(repo.root, "history")
@@ -566,6 +601,7 @@ def test_corrupt_cache_is_rebuilt(repo: GitRepo) -> None:
 
 
 def test_foreign_cache_is_not_trusted(repo: GitRepo, tmp_path: Path) -> None:
+    # verifies: REQ-308
     _three_commits(repo)
     load_history(repo.root)
     other = GitRepo(tmp_path / "other", repo.home)
@@ -579,6 +615,7 @@ def test_foreign_cache_is_not_trusted(repo: GitRepo, tmp_path: Path) -> None:
 
 
 def test_rewritten_history_rebuilds(repo: GitRepo) -> None:
+    # verifies: REQ-308
     _three_commits(repo)
     load_history(repo.root)
     repo.git("reset", "-q", "--hard", "HEAD~1")
@@ -597,6 +634,7 @@ def test_rewritten_history_rebuilds(repo: GitRepo) -> None:
 
 
 def test_use_cache_false_writes_nothing(repo: GitRepo) -> None:
+    # verifies: REQ-308
     _three_commits(repo)
     load_history(repo.root, use_cache=False)
     assert not (repo.root / ".reqforge").exists()
@@ -607,6 +645,7 @@ def test_use_cache_false_writes_nothing(repo: GitRepo) -> None:
 
 
 def test_read_tree_at_a_tag_and_unknown_revision(repo: GitRepo) -> None:
+    # verifies: REQ-309
     repo.write("reqs/a/A-1.md", req("A-1"))
     repo.write("reqs/customers.yaml", "acme: {}\n")
     repo.commit("v1")

@@ -67,6 +67,7 @@ def repo(tmp_path: Path) -> Path:
 
 
 def test_illegal_status_transition_is_rf301(repo: Path) -> None:
+    # verifies: REQ-305
     git(repo, "checkout", "-q", "-b", "feature")
     write(
         repo,
@@ -83,6 +84,7 @@ def test_illegal_status_transition_is_rf301(repo: Path) -> None:
 
 
 def test_allowed_transition_passes(repo: Path) -> None:
+    # verifies: REQ-305
     write(
         repo,
         "reqs/CRM-2.md",
@@ -94,6 +96,7 @@ def test_allowed_transition_passes(repo: Path) -> None:
 
 
 def test_parallel_branches_taking_the_same_id_is_rf303(repo: Path) -> None:
+    # verifies: REQ-305
     git(repo, "checkout", "-q", "-b", "feature")
     write(repo, "reqs/billing/CRM-3.md", req("CRM-3", title="Archive contracts"))
     git(repo, "add", "-A")
@@ -110,12 +113,14 @@ def test_parallel_branches_taking_the_same_id_is_rf303(repo: Path) -> None:
 
 
 def test_unknown_base_is_exit_2(repo: Path) -> None:
+    # verifies: REQ-305
     result = CliRunner().invoke(cli, ["--repo", str(repo), "check", "--base", "nope"])
     assert result.exit_code == 2
     assert "nope" in result.output and "Traceback" not in result.output
 
 
 def test_suspect_link_and_its_review(repo: Path) -> None:
+    # verifies: REQ-404
     assert not [f for f in check(repo) if f["code"] == "RF406"]
     write(repo, "reqs/CRM-1.md", req("CRM-1", title="Export ledger CRM-1 as CSV and XLSX"))
     git(repo, "commit", "-q", "-am", "Widen CRM-1")
@@ -134,12 +139,14 @@ def test_suspect_link_and_its_review(repo: Path) -> None:
 
 
 def test_a_status_change_does_not_make_links_suspect(repo: Path) -> None:
+    # verifies: REQ-404
     write(repo, "reqs/CRM-1.md", req("CRM-1").replace("status: proposed", "status: accepted"))
     git(repo, "commit", "-q", "-am", "Accept CRM-1")
     assert not [f for f in check(repo) if f["code"] == "RF406"]
 
 
 def test_editing_the_linking_requirement_clears_suspicion(repo: Path) -> None:
+    # verifies: REQ-404
     write(repo, "reqs/CRM-1.md", req("CRM-1", title="Export ledger CRM-1 as CSV and XLSX"))
     git(repo, "commit", "-q", "-am", "Widen CRM-1")
     write(
@@ -152,6 +159,7 @@ def test_editing_the_linking_requirement_clears_suspicion(repo: Path) -> None:
 
 
 def test_shallow_clone_gets_a_note_naming_the_fix(repo: Path, tmp_path: Path) -> None:
+    # verifies: REQ-307
     write(repo, "reqs/CRM-1.md", req("CRM-1", title="Export ledger CRM-1 as CSV and XLSX"))
     git(repo, "commit", "-q", "-am", "Widen CRM-1")
     clone = tmp_path / "shallow"
@@ -162,6 +170,7 @@ def test_shallow_clone_gets_a_note_naming_the_fix(repo: Path, tmp_path: Path) ->
 
 
 def test_reviewed_must_name_a_real_commit(repo: Path) -> None:
+    # verifies: REQ-404
     write(
         repo,
         "reqs/CRM-2.md",

@@ -134,6 +134,7 @@ def billion_laughs(levels: int = 9, width: int = 9) -> str:
 
 
 def test_alias_bomb_is_refused_quickly(make_repo: Repo) -> None:
+    # verifies: REQ-008
     root = make_repo({"reqs/BOMB-1.md": front("BOMB-1", billion_laughs())})
     run = checked(root)
     assert run.codes("reqs/BOMB-1.md") == {"RF004"}
@@ -156,6 +157,7 @@ DEEP_FILES = family("DEEP", {k: front(f"DEEP-{n}", v) for n, (k, v) in enumerate
 
 @pytest.mark.parametrize("path", DEEP_FILES, ids=DEEP.keys())
 def test_deep_nesting_is_refused(batch: Batch, path: str) -> None:
+    # verifies: REQ-008
     run = batch("deep", DEEP_FILES)
     assert run.code == 1
     assert run.codes(path) & {"RF003", "RF004"}, run.stdout
@@ -163,6 +165,7 @@ def test_deep_nesting_is_refused(batch: Batch, path: str) -> None:
 
 
 def test_huge_file_is_refused_without_parsing(make_repo: Repo) -> None:
+    # verifies: REQ-008
     root = make_repo()
     big = root / "reqs" / "BIG-1.md"
     with big.open("wb") as handle:
@@ -181,6 +184,7 @@ def test_huge_file_is_refused_without_parsing(make_repo: Repo) -> None:
 
 
 def test_binary_file_is_rf001(make_repo: Repo) -> None:
+    # verifies: REQ-010
     noise = random.Random(1).randbytes(4096)
     png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + noise
     root = make_repo({"reqs/X-1.md": png})
@@ -189,6 +193,7 @@ def test_binary_file_is_rf001(make_repo: Repo) -> None:
 
 
 def test_latin1_file_is_rf001_at_the_bad_byte(make_repo: Repo) -> None:
+    # verifies: REQ-010
     text = req("CRM-1", title="Café export")
     root = make_repo({"reqs/CRM-1.md": text.encode("latin-1")})
     run = checked(root)
@@ -219,6 +224,7 @@ ENCODED = family(
 
 @pytest.mark.parametrize("path", ENCODED, ids=ENCODINGS.keys())
 def test_other_encodings_are_rf001(batch: Batch, path: str) -> None:
+    # verifies: REQ-010
     run = batch("encodings", ENCODED)
     assert run.code == 1
     assert run.codes(path) == {"RF001"}, run.stdout
@@ -251,6 +257,7 @@ TAG_FILES = family(
 def test_yaml_tags_construct_nothing(
     batch: Batch, tmp_path_factory: pytest.TempPathFactory, path: str
 ) -> None:
+    # verifies: REQ-008
     run = batch("tags", TAG_FILES)
     assert run.code == 1
     assert run.codes(path) == {"RF003"}, run.stdout
@@ -265,6 +272,8 @@ EVIL_IDS = {"CRM-1": "../../evil", "CRM-2": r"..\..\evil", "CRM-3": "/etc/passwd
 
 
 def test_path_like_ids_write_nothing_outside(make_repo: Repo, tmp_path: Path) -> None:
+    # verifies: REQ-002
+    # verifies: REQ-103
     files = {
         f"reqs/{stem}.md": req(stem).replace(f"id: {stem}", f"id: {evil}", 1)
         for stem, evil in EVIL_IDS.items()
@@ -282,6 +291,7 @@ def test_path_like_ids_write_nothing_outside(make_repo: Repo, tmp_path: Path) ->
 
 
 def test_duplicate_ids_name_each_other(make_repo: Repo) -> None:
+    # verifies: REQ-103
     root = make_repo(
         {
             "reqs/a/CRM-1.md": req("CRM-1"),
@@ -296,6 +306,7 @@ def test_duplicate_ids_name_each_other(make_repo: Repo) -> None:
 
 
 def test_cycles_are_reported_once_each_with_the_cycle(make_repo: Repo) -> None:
+    # verifies: REQ-104
     titles = ["Export ledgers", "Print invoices", "Archive contracts", "Send reminders", "Sync"]
     links = {
         "CRM-1": "{parent: [CRM-2]}",
@@ -318,12 +329,14 @@ def test_cycles_are_reported_once_each_with_the_cycle(make_repo: Repo) -> None:
 
 
 def test_self_link_is_rf203(make_repo: Repo) -> None:
+    # verifies: REQ-104
     root = make_repo({"reqs/CRM-1.md": req("CRM-1", links="{depends-on: [CRM-1]}")})
     run = checked(root)
     assert run.codes("reqs/CRM-1.md") == {"RF203"}
 
 
 def test_nan_is_not_a_number_in_range(make_repo: Repo) -> None:
+    # verifies: REQ-102
     text = req("CRM-1").replace(
         "  urgency: normal",
         "  urgency: normal\n  rice: {reach: .nan, impact: 1, confidence: .nan, effort: 1}",
@@ -357,6 +370,7 @@ SHAPE_FILES = family("SHAPE", {k: text for k, (text, _) in SHAPES.items()})
     ids=SHAPES.keys(),
 )
 def test_odd_shapes(batch: Batch, path: str, code: str) -> None:
+    # verifies: REQ-101
     run = batch("shapes", SHAPE_FILES)
     assert run.code == 1
     assert run.codes(path) == {code}, run.stdout
@@ -369,6 +383,7 @@ SECRET = "TOP-SECRET-PAYLOAD-4711"
 
 @needs_symlinks
 def test_symlink_leading_outside_is_refused(make_repo: Repo, tmp_path: Path) -> None:
+    # verifies: REQ-008
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "CRM-9.md").write_text(req("CRM-9", title=f"{SECRET} etc."), encoding="utf-8")
@@ -411,6 +426,7 @@ def test_symlink_loops_do_not_hang(make_repo: Repo) -> None:
 
 @needs_symlinks
 def test_dangling_symlink_is_rf001(make_repo: Repo) -> None:
+    # verifies: REQ-101
     root = make_repo({"reqs/CRM-1.md": req("CRM-1")})
     os.symlink("CRM-2-moved.md", root / "reqs" / "CRM-2.md")
     run = check(root)
@@ -438,6 +454,7 @@ def test_reqforge_folder_symlinked_outside_gets_no_writes(make_repo: Repo, tmp_p
 
 @not_root
 def test_unreadable_file_is_rf001(make_repo: Repo) -> None:
+    # verifies: REQ-101
     root = make_repo({"reqs/CRM-1.md": req("CRM-1"), "reqs/CRM-2.md": req("CRM-2")})
     locked = root / "reqs" / "CRM-2.md"
     locked.chmod(0)
@@ -453,6 +470,7 @@ def test_unreadable_file_is_rf001_in_process(
     make_repo: Repo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The same as above, also when running as root: reading fails with EACCES."""
+    # verifies: REQ-101
     import reqforge.corpus
 
     real_read = reqforge.corpus._read
@@ -473,6 +491,7 @@ def test_unreadable_file_is_rf001_in_process(
 
 
 def test_unreadable_folder_is_reported(make_repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    # verifies: REQ-101
     root = make_repo({"reqs/a/CRM-1.md": req("CRM-1"), "reqs/b/CRM-2.md": req("CRM-2")})
     real_scandir = os.scandir
 
@@ -492,6 +511,7 @@ def test_unreadable_folder_is_reported(make_repo: Repo, monkeypatch: pytest.Monk
 
 
 def test_non_utf8_config_is_exit_2(make_repo: Repo) -> None:
+    # verifies: REQ-003
     root = make_repo({"reqs/CRM-1.md": req("CRM-1")})
     (root / "reqforge.toml").write_bytes('[project]\nname = "Café"\n'.encode("latin-1"))
     run = check(root)
@@ -501,6 +521,7 @@ def test_non_utf8_config_is_exit_2(make_repo: Repo) -> None:
 
 
 def test_invalid_toml_is_exit_2_with_the_line(make_repo: Repo) -> None:
+    # verifies: REQ-003
     root = make_repo({"reqs/CRM-1.md": req("CRM-1")}, config='[project]\nname = "x"\nreqs_dir =\n')
     run = check(root)
     assert run.code == 2
@@ -509,6 +530,7 @@ def test_invalid_toml_is_exit_2_with_the_line(make_repo: Repo) -> None:
 
 
 def test_binary_config_is_exit_2(make_repo: Repo) -> None:
+    # verifies: REQ-003
     root = make_repo({"reqs/CRM-1.md": req("CRM-1")})
     (root / "reqforge.toml").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     run = check(root)
@@ -527,6 +549,8 @@ CUSTOMERS: dict[str, tuple[bytes, str]] = {
 
 @pytest.mark.parametrize(("content", "code"), CUSTOMERS.values(), ids=CUSTOMERS.keys())
 def test_hostile_customers_file(make_repo: Repo, content: bytes, code: str) -> None:
+    # verifies: REQ-007
+    # verifies: REQ-008
     root = make_repo({"reqs/customers.yaml": content, "reqs/CRM-1.md": req("CRM-1")})
     run = checked(root)
     assert code in run.codes("reqs/customers.yaml"), run.stdout
@@ -559,6 +583,7 @@ def nasty_repo(make_repo: Repo) -> Path:
 
 
 def test_every_format_survives_a_nasty_repository(make_repo: Repo) -> None:
+    # verifies: REQ-105
     root = nasty_repo(make_repo)
     runs = {fmt: check(root, fmt=fmt) for fmt in ("text", "json", "github", "sarif", "junit")}
     for fmt, run in runs.items():
@@ -585,6 +610,7 @@ def test_every_format_survives_a_nasty_repository(make_repo: Repo) -> None:
 
 
 def test_github_format_escapes_control_characters(make_repo: Repo) -> None:
+    # verifies: REQ-105
     root = make_repo({"reqs/CRM-7.md": front("CRM-7", ESCAPES)})
     run = check(root, fmt="github")
     assert run.code == 0 and run.stdout.count("::warning ") == 2, run.stdout

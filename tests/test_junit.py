@@ -158,6 +158,7 @@ def read_all(root: Path) -> list[TestResult]:
 
 
 def test_pytest_cases_are_read_in_document_order(reports: Path) -> None:
+    # verifies: REQ-402
     results, problems = read_results(reports, ["reports/pytest.xml"])
     assert problems == []
     assert [(r.classname, r.name, r.result) for r in results] == [
@@ -188,6 +189,7 @@ def test_files_are_sorted_and_read_once(reports: Path) -> None:
 
 
 def test_surefire_bare_testsuite_root(reports: Path) -> None:
+    # verifies: REQ-402
     results, problems = read_results(reports, ["reports/surefire/TEST-*.xml"])
     assert problems == []
     by_name = {r.name: r.result for r in results}
@@ -329,6 +331,7 @@ INTERNAL_DTD = """\
 def test_hostile_or_broken_files_are_refused(
     tmp_path: Path, content: str | bytes, reason: str
 ) -> None:
+    # verifies: REQ-402
     write(tmp_path, "reports/good.xml", SUREFIRE_XML)
     write(tmp_path, "reports/bad.xml", content)
     results, problems = read_results(tmp_path, ["reports/*.xml"])
@@ -341,6 +344,7 @@ def test_hostile_or_broken_files_are_refused(
 
 
 def test_hostile_files_are_never_expanded(tmp_path: Path) -> None:
+    # verifies: REQ-402
     write(tmp_path, "a.xml", BILLION_LAUGHS)
     write(tmp_path, "b.xml", EXTERNAL_ENTITY)
     results, problems = read_results(tmp_path, ["*.xml"])
@@ -450,6 +454,7 @@ def test_deep_nesting_does_not_raise(tmp_path: Path) -> None:
     ],
 )
 def test_result_for(reports: Path, test: str, expected: str) -> None:
+    # verifies: REQ-402
     assert result_for(read_all(reports), test) == expected
 
 
@@ -494,6 +499,7 @@ def test_exact_classname_wins_over_suffix() -> None:
 
 
 def test_same_test_in_two_reports_is_aggregated() -> None:
+    # verifies: REQ-402
     results = [
         TestResult("testBar", "com.acme.FooTest", None, "passed"),
         TestResult("testBar", "com.acme.FooTest", None, "failed"),

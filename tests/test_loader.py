@@ -21,6 +21,7 @@ def parse(text: str | bytes) -> ParsedFile | Problem:
 
 
 def test_parses_front_matter_and_body() -> None:
+    # verifies: REQ-001
     parsed = parse("---\nid: CRM-1\ntitle: Export\n---\n# Body\ntext\n")
     assert isinstance(parsed, ParsedFile)
     assert parsed.data == {"id": "CRM-1", "title": "Export"}
@@ -37,6 +38,7 @@ def test_dates_and_yaml_1_2_scalars_stay_plain() -> None:
 
 
 def test_bom_and_crlf_are_fine() -> None:
+    # verifies: REQ-001
     parsed = parse(b"\xef\xbb\xbf---\r\nid: CRM-1\r\ntitle: T\r\n---\r\nbody\r\n")
     assert isinstance(parsed, ParsedFile)
     assert parsed.data["id"] == "CRM-1"
@@ -44,6 +46,7 @@ def test_bom_and_crlf_are_fine() -> None:
 
 
 def test_document_end_marker_closes_front_matter() -> None:
+    # verifies: REQ-001
     parsed = parse("---\nid: CRM-1\n...\nbody\n")
     assert isinstance(parsed, ParsedFile) and parsed.body == "body\n"
 
@@ -68,6 +71,8 @@ def test_document_end_marker_closes_front_matter() -> None:
 def test_problems_have_code_line_and_message(
     text: str, code: str, line: int, fragment: str
 ) -> None:
+    # verifies: REQ-101
+    # verifies: REQ-008
     problem = parse(text)
     assert isinstance(problem, Problem), problem
     assert problem.code == code
@@ -86,6 +91,7 @@ def test_exclamation_marks_in_text_are_not_tags() -> None:
 
 
 def test_alias_bomb_is_refused_quickly() -> None:
+    # verifies: REQ-008
     lines = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
     for prev, name in zip("abcdefgh", "bcdefghi", strict=True):
         lines.append(f"{name}: &{name} [" + ", ".join([f"*{prev}"] * 9) + "]")
@@ -101,6 +107,7 @@ def test_small_aliases_are_fine() -> None:
 
 @pytest.mark.parametrize("style", ["flow", "block"])
 def test_deep_nesting_is_refused(style: str) -> None:
+    # verifies: REQ-008
     depth = MAX_DEPTH + 5
     if style == "flow":
         front = "a: " + "[" * depth + "]" * depth
@@ -111,11 +118,13 @@ def test_deep_nesting_is_refused(style: str) -> None:
 
 
 def test_extreme_flow_nesting_never_crashes() -> None:
+    # verifies: REQ-008
     problem = parse("---\na: " + "[" * 200_000 + "\n---\n")
     assert isinstance(problem, Problem) and problem.code in ("RF003", "RF004")
 
 
 def test_binary_and_latin1_are_rf001_with_position() -> None:
+    # verifies: REQ-010
     binary = parse(b"---\nid: X\x00\n---\n")
     assert isinstance(binary, Problem) and binary.code == "RF001" and "binary" in binary.message
     latin = parse("---\nid: CRM-1\ntitle: Café\n---\n".encode("latin-1"))
@@ -125,15 +134,18 @@ def test_binary_and_latin1_are_rf001_with_position() -> None:
 
 
 def test_decode_reports_first_bad_byte() -> None:
+    # verifies: REQ-010
     problem = decode(b"ok\n\xff\n")
     assert isinstance(problem, Problem) and (problem.line, problem.column) == (2, 1)
 
 
 def test_split_front_matter_needs_opening_fence() -> None:
+    # verifies: REQ-101
     assert isinstance(split_front_matter("id: x\n---\n"), Problem)
 
 
 def test_key_positions_cover_nested_keys_flow_mappings_and_list_items() -> None:
+    # verifies: REQ-100
     front = "id: CRM-1\npriority:\n  ice: {impact: 9, ease: 2}\nlinks:\n  parent: [A-1, B-2]\n"
     positions = key_positions(front)
     assert positions[("id",)][:2] == (2, 1)
@@ -147,6 +159,7 @@ def test_key_positions_cover_nested_keys_flow_mappings_and_list_items() -> None:
 
 
 def test_chinese_keys_and_values() -> None:
+    # verifies: REQ-010
     parsed = parse("---\nid: CRM-1\ntitle: 支持导出客户台账\n备注: 来自访谈\n---\n正文\n")
     assert isinstance(parsed, ParsedFile) and parsed.data["备注"] == "来自访谈"
     assert key_positions(parsed.front_matter)[("备注",)][:2] == (4, 1)

@@ -60,6 +60,9 @@ def run(root: Path, *args: str) -> dict:
 
 
 def test_log_of_one_requirement_has_field_changes_newest_first(repo: Path) -> None:
+    # verifies: REQ-300
+    # verifies: REQ-301
+    # verifies: REQ-303
     doc = run(repo, "CRM-1")
     assert doc["id"] == "CRM-1" and doc["path"] == "reqs/billing/CRM-1.md"
     first, second = doc["entries"]
@@ -74,6 +77,7 @@ def test_log_of_one_requirement_has_field_changes_newest_first(repo: Path) -> No
 
 
 def test_log_follows_a_move_between_folders(repo: Path) -> None:
+    # verifies: REQ-302
     doc = run(repo, "CRM-2")
     newest = doc["entries"][0]
     assert newest["kind"] == "renamed"
@@ -82,6 +86,7 @@ def test_log_follows_a_move_between_folders(repo: Path) -> None:
 
 
 def test_log_of_everything_groups_by_commit(repo: Path) -> None:
+    # verifies: REQ-300
     doc = run(repo)
     subjects = [entry["subject"] for entry in doc["entries"]]
     assert subjects == ["Move CRM-2 to sales", "Accept CRM-1 (#12)", "Add the first requirements"]
@@ -89,6 +94,7 @@ def test_log_of_everything_groups_by_commit(repo: Path) -> None:
 
 
 def test_since_limits_to_later_commits(repo: Path) -> None:
+    # verifies: REQ-300
     doc = run(repo, "--since", "v1.0")
     assert [entry["subject"] for entry in doc["entries"]] == [
         "Move CRM-2 to sales",
@@ -97,12 +103,15 @@ def test_since_limits_to_later_commits(repo: Path) -> None:
 
 
 def test_unknown_revision_is_exit_2(repo: Path) -> None:
+    # verifies: REQ-701
     result = CliRunner().invoke(cli, ["--repo", str(repo), "log", "--since", "nope"])
     assert result.exit_code == 2
     assert "nope" in result.output and "Traceback" not in result.output
 
 
 def test_text_format_reads_like_git_log(repo: Path) -> None:
+    # verifies: REQ-300
+    # verifies: REQ-301
     result = CliRunner().invoke(cli, ["--repo", str(repo), "log", "CRM-1"])
     assert result.exit_code == 0
     assert "Accept CRM-1 (#12)" in result.output
@@ -111,6 +120,7 @@ def test_text_format_reads_like_git_log(repo: Path) -> None:
 
 
 def test_outside_git_history_is_absent_with_a_note(tmp_path: Path) -> None:
+    # verifies: REQ-307
     (tmp_path / "reqs").mkdir()
     (tmp_path / "reqs" / "CRM-1.md").write_text(req("CRM-1"), encoding="utf-8")
     result = CliRunner().invoke(cli, ["--repo", str(tmp_path), "log", "--format", "json"])

@@ -78,15 +78,19 @@ def blank(**fields: Any) -> Scores:
 
 
 def test_moscow_rank_orders_must_first() -> None:
+    # verifies: REQ-201
     assert [moscow_rank(v) for v in MOSCOW_ORDER] == [0, 1, 2, 3]
 
 
 def test_kano_rank_orders_basic_first() -> None:
+    # verifies: REQ-202
     assert [kano_rank(v) for v in KANO_ORDER] == [0, 1, 2, 3, 4]
 
 
 @pytest.mark.parametrize("value", [None, "MUST", "", "maybe", 0, True, ["must"]])
 def test_moscow_and_kano_reject_other_values(value: Any) -> None:
+    # verifies: REQ-201
+    # verifies: REQ-202
     assert moscow_rank(value) is None
     assert kano_rank(value) is None
 
@@ -95,12 +99,14 @@ def test_moscow_and_kano_reject_other_values(value: Any) -> None:
 
 
 def test_ice_example_from_req_203() -> None:
+    # verifies: REQ-203
     assert ice_score(4, 4, 3) == 48
     assert ice_level(48) == "medium"
 
 
 @given(ICE, ICE, ICE)
 def test_ice_score_is_product_within_bounds(i: int, c: int, e: int) -> None:
+    # verifies: REQ-203
     score = ice_score(i, c, e)
     assert score == i * c * e
     assert isinstance(score, int)
@@ -118,10 +124,12 @@ def test_raising_impact_never_lowers_ice(a: int, b: int, c: int, e: int) -> None
     ("score", "level"), [(125, "high"), (60, "high"), (59, "medium"), (30, "medium"), (29, "low")]
 )
 def test_ice_level_thresholds_default(score: int, level: str) -> None:
+    # verifies: REQ-203
     assert ice_level(score) == level
 
 
 def test_ice_level_custom_thresholds() -> None:
+    # verifies: REQ-203
     assert ice_level(64, high=80) == "medium"
     assert ice_level(80, high=80) == "high"
     assert ice_level(79, high=80, medium=50) == "medium"
@@ -131,6 +139,8 @@ def test_ice_level_custom_thresholds() -> None:
 
 @pytest.mark.parametrize("bad", [*INVALID, 0, 6, -1, 4.0])
 def test_ice_rejects_invalid_inputs(bad: Any) -> None:
+    # verifies: REQ-203
+    # verifies: REQ-200
     assert ice_score(bad, 4, 3) is None
     assert ice_score(4, bad, 3) is None
     assert ice_score(4, 4, bad) is None
@@ -145,10 +155,12 @@ def test_ice_level_of_invalid_score_is_none(bad: Any) -> None:
 
 
 def test_rice_example_from_req_204() -> None:
+    # verifies: REQ-204
     assert rice_score(1200, 2, 0.8, 3) == pytest.approx(640.0)
 
 
 def test_rice_fractional_confidence() -> None:
+    # verifies: REQ-204
     assert rice_score(100, 1, 0.5, 2) == pytest.approx(25.0)
     assert rice_score(150, 1, 0.25, 1) == pytest.approx(37.5)
     assert rice_score(10, 3, 0, 1) == 0.0
@@ -156,11 +168,14 @@ def test_rice_fractional_confidence() -> None:
 
 @pytest.mark.parametrize("effort", [0, 0.0, -1, -0.5])
 def test_rice_zero_or_negative_effort_is_none(effort: float) -> None:
+    # verifies: REQ-204
     assert rice_score(1200, 2, 0.8, effort) is None
 
 
 @pytest.mark.parametrize("bad", INVALID)
 def test_rice_rejects_invalid_inputs(bad: Any) -> None:
+    # verifies: REQ-204
+    # verifies: REQ-200
     assert rice_score(bad, 2, 0.8, 3) is None
     assert rice_score(1200, bad, 0.8, 3) is None
     assert rice_score(1200, 2, bad, 3) is None
@@ -168,6 +183,8 @@ def test_rice_rejects_invalid_inputs(bad: Any) -> None:
 
 
 def test_rice_rejects_out_of_range() -> None:
+    # verifies: REQ-204
+    # verifies: REQ-200
     assert rice_score(-1, 2, 0.8, 3) is None
     assert rice_score(1200, 11, 0.8, 3) is None
     assert rice_score(1200, 2, 1.5, 3) is None
@@ -205,11 +222,13 @@ def test_raising_reach_never_lowers_rice(
     ],
 )
 def test_quadrant_boundaries(value: int, cost: int, expected: str) -> None:
+    # verifies: REQ-205
     assert quadrant(value, cost) == expected
 
 
 @given(TEN, TEN)
 def test_quadrant_always_one_of_four(value: int, cost: int) -> None:
+    # verifies: REQ-205
     result = quadrant(value, cost)
     assert result in QUADRANTS
     assert (result in ("quick-win", "strategic")) == (value >= 6)
@@ -218,6 +237,8 @@ def test_quadrant_always_one_of_four(value: int, cost: int) -> None:
 
 @pytest.mark.parametrize("bad", [*INVALID, 0, 11, 6.0])
 def test_quadrant_rejects_invalid_inputs(bad: Any) -> None:
+    # verifies: REQ-205
+    # verifies: REQ-200
     assert quadrant(bad, 3) is None
     assert quadrant(8, bad) is None
 
@@ -237,11 +258,13 @@ def test_quadrant_rejects_invalid_inputs(bad: Any) -> None:
     ],
 )
 def test_p_levels(importance: str, urgency: str, level: str) -> None:
+    # verifies: REQ-206
     assert p_level(importance, urgency) == level
 
 
 @pytest.mark.parametrize("bad", [None, True, "HIGH", "medium", 1])
 def test_p_level_missing_or_invalid(bad: Any) -> None:
+    # verifies: REQ-206
     assert p_level(bad, "urgent") is None
     assert p_level("high", bad) is None
 
@@ -250,11 +273,13 @@ def test_p_level_missing_or_invalid(bad: Any) -> None:
 
 
 def test_rpn_example_from_req_207() -> None:
+    # verifies: REQ-207
     assert rpn(7, 4, 5) == 140
 
 
 @given(TEN, TEN, TEN)
 def test_rpn_is_product_within_bounds(s: int, o: int, d: int) -> None:
+    # verifies: REQ-207
     result = rpn(s, o, d)
     assert result == s * o * d
     assert 1 <= result <= 1000
@@ -262,6 +287,8 @@ def test_rpn_is_product_within_bounds(s: int, o: int, d: int) -> None:
 
 @pytest.mark.parametrize("bad", [*INVALID, 0, 11, 7.0])
 def test_rpn_rejects_invalid_inputs(bad: Any) -> None:
+    # verifies: REQ-207
+    # verifies: REQ-200
     assert rpn(bad, 4, 5) is None
     assert rpn(7, bad, 5) is None
     assert rpn(7, 4, bad) is None
@@ -271,16 +298,20 @@ def test_rpn_rejects_invalid_inputs(bad: Any) -> None:
 
 
 def test_wsjf_example_from_req_208() -> None:
+    # verifies: REQ-208
     assert wsjf(8, 5, 3, 4) == 4.0
 
 
 @pytest.mark.parametrize("size", [0, 0.0, -2, 101])
 def test_wsjf_invalid_size_is_none(size: float) -> None:
+    # verifies: REQ-208
     assert wsjf(8, 5, 3, size) is None
 
 
 @pytest.mark.parametrize("bad", [*INVALID, 0, 21])
 def test_wsjf_rejects_invalid_inputs(bad: Any) -> None:
+    # verifies: REQ-208
+    # verifies: REQ-200
     assert wsjf(bad, 5, 3, 4) is None
     assert wsjf(8, bad, 3, 4) is None
     assert wsjf(8, 5, bad, 4) is None
@@ -300,32 +331,38 @@ def test_raising_size_never_raises_wsjf(
 
 
 def test_demand_example() -> None:
+    # verifies: REQ-209
     assert demand(["acme", "globex"], CUSTOMERS, TIERS) == 5
     assert isinstance(demand(["acme", "globex"], CUSTOMERS, TIERS), int)
     assert demand(["acme", "initech"], CUSTOMERS, TIERS) == 4
 
 
 def test_demand_counts_duplicates_once() -> None:
+    # verifies: REQ-209
     assert demand(["acme", "acme", "globex"], CUSTOMERS, TIERS) == 5
 
 
 def test_demand_unknown_or_untiered_customers_add_nothing() -> None:
+    # verifies: REQ-209
     assert demand(["acme", "nobody", "umbrella"], CUSTOMERS, TIERS) == 3
     assert demand(["nobody"], CUSTOMERS, TIERS) == 0
 
 
 def test_demand_custom_tiers() -> None:
+    # verifies: REQ-209
     tiers = {"A": 10.0, "B": 0.5}
     assert demand(["acme", "globex", "initech"], CUSTOMERS, tiers) == 10.5
 
 
 @pytest.mark.parametrize("keys", [None, [], "acme", ["acme", 3], [True], {"acme": 1}])
 def test_demand_without_a_customer_list_is_none(keys: Any) -> None:
+    # verifies: REQ-209
     assert demand(keys, CUSTOMERS, TIERS) is None
 
 
 def test_votes_weighted_by_tier() -> None:
     # acme is tier A (weight 3); bob is no customer (weight 1): (3*10 + 1*2) / 4 = 8.
+    # verifies: REQ-213
     assert votes_score({"acme": 10, "bob": 2}, CUSTOMERS, TIERS) == 8.0
     # a plain mean when nobody is a customer
     assert votes_score({"alice": 4, "bob": 7}, CUSTOMERS, TIERS) == 5.5
@@ -334,12 +371,14 @@ def test_votes_weighted_by_tier() -> None:
 
 
 def test_votes_skip_invalid_votes() -> None:
+    # verifies: REQ-213
     votes = {"alice": 6, "bob": True, "carol": float("nan"), "dan": 11, "eve": -1, 7: 3}
     assert votes_score(votes, CUSTOMERS, TIERS) == 6.0
 
 
 @pytest.mark.parametrize("votes", [None, {}, {"alice": True}, {"alice": "must"}, [5], "5"])
 def test_votes_without_valid_votes_is_none(votes: Any) -> None:
+    # verifies: REQ-213
     assert votes_score(votes, CUSTOMERS, TIERS) is None
 
 
@@ -348,6 +387,7 @@ def test_votes_with_zero_total_weight_is_none() -> None:
 
 
 def test_vote_counts_of_moscow_votes() -> None:
+    # verifies: REQ-213
     counts = vote_counts({"alice": "must", "bob": "wont", "carol": 7, "dan": "nope"})
     assert counts == {"must": 1, "should": 0, "could": 0, "wont": 1}
     assert vote_counts({"alice": 7}) is None
@@ -378,6 +418,15 @@ FULL = {
 
 
 def test_scores_of_reads_every_method() -> None:
+    # verifies: REQ-200
+    # verifies: REQ-203
+    # verifies: REQ-204
+    # verifies: REQ-205
+    # verifies: REQ-206
+    # verifies: REQ-207
+    # verifies: REQ-208
+    # verifies: REQ-209
+    # verifies: REQ-213
     req = make_req("CRM-1", FULL, source={"customers": ["acme", "globex", "acme"]})
     scores = scores_of(req, CUSTOMERS, CONFIG)
     assert scores.to_json() == {
@@ -397,6 +446,7 @@ def test_scores_of_reads_every_method() -> None:
 
 
 def test_scores_of_without_inputs_is_all_null() -> None:
+    # verifies: REQ-200
     scores = scores_of(make_req("CRM-2"), CUSTOMERS, CONFIG)
     assert scores == blank()
     assert all(value is None for value in scores.to_json().values())
@@ -420,10 +470,17 @@ def test_scores_of_without_inputs_is_all_null() -> None:
     ],
 )
 def test_scores_of_missing_or_invalid_inputs_give_null(priority: dict, key: str) -> None:
+    # verifies: REQ-200
+    # verifies: REQ-203
+    # verifies: REQ-204
+    # verifies: REQ-206
+    # verifies: REQ-207
+    # verifies: REQ-208
     assert scores_of(make_req("CRM-3", priority), CUSTOMERS, CONFIG).to_json()[key] is None
 
 
 def test_scores_of_wsjf_urgency_alias_and_canonical_key() -> None:
+    # verifies: REQ-208
     alias = make_req("CRM-4", {"wsjf": {"value": 8, "urgency": 5, "risk": 3, "size": 4}})
     assert scores_of(alias, CUSTOMERS, CONFIG).wsjf == 4.0
     both = make_req(
@@ -433,6 +490,8 @@ def test_scores_of_wsjf_urgency_alias_and_canonical_key() -> None:
 
 
 def test_scores_of_uses_configured_ice_levels_and_tiers() -> None:
+    # verifies: REQ-203
+    # verifies: REQ-209
     config = PriorityConfig(ice_high=80, ice_medium=50, tiers=MappingProxyType({"A": 1.0}))
     req = make_req(
         "CRM-6", {"ice": {"impact": 4, "confidence": 4, "ease": 4}}, source={"customers": ["acme"]}
@@ -442,10 +501,13 @@ def test_scores_of_uses_configured_ice_levels_and_tiers() -> None:
 
 
 def test_scores_of_demand_null_without_customers() -> None:
+    # verifies: REQ-209
     assert scores_of(make_req("CRM-7", source={"customers": []}), CUSTOMERS, CONFIG).demand is None
 
 
 def test_scores_of_reads_moscow_votes_and_top_level_votes() -> None:
+    # verifies: REQ-213
+    # verifies: REQ-211
     req = make_req("CRM-8", {"moscow": "could"}, votes={"alice": "must", "bob": "must"})
     scores = scores_of(req, CUSTOMERS, CONFIG)
     assert scores.to_json()["vote_counts"] == {"must": 2, "should": 0, "could": 0, "wont": 0}
@@ -496,6 +558,9 @@ def items_of(*pairs: tuple[str, Scores]) -> list[tuple[Requirement, Scores]]:
 def test_rank_each_method_better_first_missing_last(
     method: str, better: dict[str, Any], worse: dict[str, Any]
 ) -> None:
+    # verifies: REQ-201
+    # verifies: REQ-202
+    # verifies: REQ-207
     items = items_of(("X-1", blank()), ("X-2", blank(**worse)), ("X-3", blank(**better)))
     assert ranked_ids(items, [method]) == ["X-3", "X-2", "X-1"]
     assert sort_key(blank(**better), method) < sort_key(blank(**worse), method)
@@ -503,6 +568,8 @@ def test_rank_each_method_better_first_missing_last(
 
 
 def test_rank_orders_every_category() -> None:
+    # verifies: REQ-201
+    # verifies: REQ-205
     items = items_of(*((f"Q-{i}", blank(quadrant=q)) for i, q in enumerate(reversed(QUADRANTS))))
     assert [s.quadrant for _, _, s in rank(items, ["value-cost"])] == list(QUADRANTS)
     items = items_of(*((f"M-{i}", blank(moscow=m)) for i, m in enumerate(reversed(MOSCOW_ORDER))))
@@ -510,6 +577,7 @@ def test_rank_orders_every_category() -> None:
 
 
 def test_rank_breaks_ties_by_id_and_numbers_1_to_n() -> None:
+    # verifies: REQ-210
     items = items_of(("B-2", blank(ice_score=48)), ("A-9", blank(ice_score=48)), ("C-1", blank()))
     ranked = rank(items, ["ice"])
     assert [(n, req.id) for n, req, _ in ranked] == [(1, "A-9"), (2, "B-2"), (3, "C-1")]
@@ -522,6 +590,7 @@ def test_rank_scores_that_print_the_same_tie() -> None:
 
 
 def test_combined_rank_follows_config_order() -> None:
+    # verifies: REQ-210
     items = items_of(
         ("R-1", blank(p_level="P1", ice_score=100, rice=5.0)),
         ("R-2", blank(p_level="P0", ice_score=10, rice=1.0)),
@@ -534,6 +603,7 @@ def test_combined_rank_follows_config_order() -> None:
 
 
 def test_rank_is_deterministic_whatever_the_input_order() -> None:
+    # verifies: REQ-210
     items = items_of(*((f"D-{i}", blank(ice_score=i % 3 + 1)) for i in range(20)))
     assert rank(items, ["ice"]) == rank(list(reversed(items)), ["ice"])
 
@@ -565,17 +635,21 @@ def test_rank_unknown_method_is_an_error() -> None:
     ],
 )
 def test_disagreement_examples(fields: dict[str, Any], message: str) -> None:
+    # verifies: REQ-211
+    # verifies: REQ-213
     found = disagreements(blank(**fields))
     assert len(found) == 1
     assert found[0].startswith(message)
 
 
 def test_disagreement_names_both_values() -> None:
+    # verifies: REQ-211
     found = disagreements(blank(moscow="must", ice_level="low", ice_score=12))
     assert found == ["MoSCoW must but ICE level low (score 12)"]
 
 
 def test_several_disagreements_in_table_order() -> None:
+    # verifies: REQ-211
     scores = blank(moscow="wont", kano="basic", p_level="P0", quadrant="quick-win")
     assert disagreements(scores) == [
         "MoSCoW wont but P-level P0 (important and urgent)",
@@ -596,6 +670,7 @@ def test_several_disagreements_in_table_order() -> None:
     ],
 )
 def test_no_disagreement_when_methods_agree_or_inputs_missing(fields: dict[str, Any]) -> None:
+    # verifies: REQ-211
     assert disagreements(blank(**fields)) == []
 
 
@@ -615,11 +690,13 @@ def graph(
 
 
 def test_blocking_follows_a_chain() -> None:
+    # verifies: REQ-212
     reqs, scores = graph({"P-1": "P0", "A-1": "P3", "B-1": None}, {"P-1": ["A-1"], "A-1": ["B-1"]})
     assert blocking(reqs, scores) == {"A-1": ["P-1"], "B-1": ["P-1"]}
 
 
 def test_blocking_two_p0s_and_a_p0_depending_on_a_p0() -> None:
+    # verifies: REQ-212
     reqs, scores = graph(
         {"P-1": "P0", "P-2": "P0", "A-1": "P2", "B-1": "P1", "C-1": "P3"},
         {"P-2": ["A-1", "P-1"], "P-1": ["A-1", "B-1"], "C-1": ["B-1"]},
@@ -632,6 +709,7 @@ def test_blocking_two_p0s_and_a_p0_depending_on_a_p0() -> None:
 
 
 def test_blocking_cycle_terminates_and_never_blocks_itself() -> None:
+    # verifies: REQ-212
     reqs, scores = graph(
         {"P-1": "P0", "A-1": "P3", "B-1": "P3"},
         {"P-1": ["A-1"], "A-1": ["B-1"], "B-1": ["A-1", "P-1"]},
@@ -640,12 +718,14 @@ def test_blocking_cycle_terminates_and_never_blocks_itself() -> None:
 
 
 def test_blocking_skips_unknown_ids_and_non_p0_roots() -> None:
+    # verifies: REQ-212
     reqs, scores = graph({"P-1": "P0", "N-1": "P2", "A-1": None}, {"P-1": ["X-9"], "N-1": ["A-1"]})
     assert blocking(reqs, scores) == {}
     assert blocking(reqs, scores, levels=("P0", "P2")) == {"A-1": ["N-1"]}
 
 
 def test_blocking_long_chain_without_recursion() -> None:
+    # verifies: REQ-212
     n = 5000
     ids = [f"L-{i}" for i in range(n)]
     reqs, scores = graph(
@@ -657,6 +737,7 @@ def test_blocking_long_chain_without_recursion() -> None:
 
 
 def test_blocking_reads_links_of_requirements() -> None:
+    # verifies: REQ-212
     p0 = make_req(
         "P-1", {"importance": "high", "urgency": "urgent"}, links={"depends-on": "A-1"}
     )  # one ID instead of a list is still read
@@ -666,6 +747,7 @@ def test_blocking_reads_links_of_requirements() -> None:
 
 
 def test_no_nan_leaks_into_scores() -> None:
+    # verifies: REQ-200
     req = make_req(
         "N-1",
         {

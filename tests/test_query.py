@@ -151,6 +151,7 @@ def error_of(expression: str) -> FilterError:
     ],
 )
 def test_examples(expression: str, expected: set[str]) -> None:
+    # verifies: REQ-706
     assert selected(expression) == expected
 
 
@@ -301,6 +302,7 @@ def test_examples(expression: str, expected: set[str]) -> None:
     ],
 )
 def test_operator(value: Any, expression: str, expected: bool) -> None:
+    # verifies: REQ-706
     assert holds(expression, value) is expected
 
 
@@ -342,6 +344,7 @@ def present(*names: str) -> Callable[[str], Any]:
     ],
 )
 def test_precedence(expression: str, fields: tuple[str, ...], expected: bool) -> None:
+    # verifies: REQ-706
     assert parse(expression).matches(present(*fields)) is expected
 
 
@@ -355,6 +358,7 @@ def test_precedence(expression: str, fields: tuple[str, ...], expected: bool) ->
     ],
 )
 def test_keywords_ignore_case(expression: str) -> None:
+    # verifies: REQ-706
     assert selected(expression) == {"CRM-0043"}
 
 
@@ -586,12 +590,14 @@ def test_str_is_normalised(expression: str, normalised: str) -> None:
     ],
 )
 def test_errors(expression: str, message: str, position: int) -> None:
+    # verifies: REQ-706
     error = error_of(expression)
     assert (error.message, error.position, error.expression) == (message, position, expression)
     assert str(error).splitlines()[0] == f"error: {message}"
 
 
 def test_error_renders_three_lines() -> None:
+    # verifies: REQ-706
     assert str(error_of("status = done and priority.moscow =")) == (
         "error: expected a value after '=', found end of expression\n"
         "status = done and priority.moscow =\n"
@@ -611,6 +617,7 @@ def test_error_renders_three_lines() -> None:
 
 def test_error_caret_counts_wide_characters_twice() -> None:
     # 标题 and 导出 are two columns each on a terminal; so is the full-width comma.
+    # verifies: REQ-706
     assert str(error_of("标题 ~ 导出 and 状态 =")) == (
         "error: expected a value after '=', found end of expression\n"
         "标题 ~ 导出 and 状态 =\n"
@@ -712,6 +719,7 @@ def test_validate_fields_accepts_known_fields() -> None:
 
 
 def test_validate_fields_points_at_the_first_unknown_field() -> None:
+    # verifies: REQ-706
     query = parse("status = done and prioirty.moscow = must and ownr")
     with pytest.raises(FilterError) as caught:
         validate_fields(query, KNOWN.__contains__, KNOWN)

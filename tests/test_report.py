@@ -89,6 +89,7 @@ def result_of(*findings: Finding, requirements: int = 120, files: int = 121) -> 
 
 
 def test_formats_are_the_five_of_the_spec() -> None:
+    # verifies: REQ-105
     assert FORMATS == ("text", "json", "github", "sarif", "junit")
 
 
@@ -106,6 +107,7 @@ def test_render_dispatches_to_the_format_module(fmt: str, root: pathlib.Path) ->
 
 
 def test_render_forwards_paths_to_junit(root: pathlib.Path) -> None:
+    # verifies: REQ-105
     out = render("junit", result_of(F_ID), root=root, paths=[CLEAN])
     names = [case.get("name") for case in ET.fromstring(out).iter("testcase")]
     assert names == [CLEAN, BILLING]
@@ -120,6 +122,7 @@ def test_render_rejects_an_unknown_format(root: pathlib.Path) -> None:
 def test_output_is_deterministic_and_independent_of_finding_order(
     fmt: str, root: pathlib.Path
 ) -> None:
+    # verifies: REQ-100
     ordered = result_of(*ALL)
     shuffled = CheckResult(findings=tuple(reversed(ordered.findings)), requirements=120, files=121)
     first = render(fmt, ordered, root=root, paths=[CLEAN])
@@ -133,6 +136,8 @@ def test_output_is_deterministic_and_independent_of_finding_order(
 
 
 def test_text_full_output(root: pathlib.Path) -> None:
+    # verifies: REQ-100
+    # verifies: REQ-105
     out = text.render(result_of(F_ID, F_VAGUE, F_WHOLE), root=root)
     assert out == (
         "reqs/billing/CRM-0042.md:2:5: error[RF105] id 'CRM-42' does not match file name"
@@ -220,6 +225,7 @@ def test_text_tolerates_unreadable_files(root: pathlib.Path) -> None:
 def test_text_does_not_quote_files_outside_the_repository(
     root: pathlib.Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
+    # verifies: REQ-008
     outside = tmp_path_factory.mktemp("outside") / "secret.md"
     outside.write_text("password: hunter2\n", encoding="utf-8")
     (root / "reqs" / "link.md").symlink_to(outside)
@@ -314,6 +320,7 @@ def test_text_clean_result(root: pathlib.Path) -> None:
 
 
 def test_json_shape_is_exactly_the_spec(root: pathlib.Path) -> None:
+    # verifies: REQ-105
     out = json_format.render(result_of(F_ID, F_VAGUE, F_WHOLE), root=root)
     assert out.endswith("}\n")
     document = json.loads(out)
@@ -364,6 +371,8 @@ def test_json_shape_is_exactly_the_spec(root: pathlib.Path) -> None:
 
 
 def test_json_keeps_chinese_and_escapes_only_what_json_needs(root: pathlib.Path) -> None:
+    # verifies: REQ-105
+    # verifies: REQ-010
     out = json_format.render(result_of(F_TAB), root=root)
     assert "(等等)" in out  # ensure_ascii=False
     assert out.startswith('{\n  "ok": true,\n')  # indent 2; warnings alone do not fail
@@ -374,6 +383,7 @@ def test_json_keeps_chinese_and_escapes_only_what_json_needs(root: pathlib.Path)
 
 
 def test_json_null_id_and_clean_result(root: pathlib.Path) -> None:
+    # verifies: REQ-105
     document = json.loads(json_format.render(result_of(F_GBK, requirements=0, files=1), root=root))
     assert document["findings"][0]["id"] is None
     clean = json.loads(json_format.render(result_of(), root=root))
@@ -388,12 +398,14 @@ def test_json_null_id_and_clean_result(root: pathlib.Path) -> None:
 
 
 def test_github_escaping() -> None:
+    # verifies: REQ-105
     assert github.escape_data("100% a:b, c\r\nd") == "100%25 a:b, c%0D%0Ad"
     assert github.escape_property("100% a:b, c\r\nd") == "100%25 a%3Ab%2C c%0D%0Ad"
     assert github.escape_data("%0A") == "%250A"  # `%` first, so escapes are not re-escaped
 
 
 def test_github_commands(root: pathlib.Path) -> None:
+    # verifies: REQ-105
     odd_path = finding("RF105", "reqs/a,b/x:y 需求.md", 3, 2, "id mismatch", "X-1")
     out = github.render(result_of(F_ID, F_VAGUE, F_NASTY, F_WHOLE, odd_path), root=root)
     assert out.splitlines() == [
@@ -410,6 +422,7 @@ def test_github_commands(root: pathlib.Path) -> None:
 
 
 def test_github_omits_column_zero_and_cannot_be_injected(root: pathlib.Path) -> None:
+    # verifies: REQ-105
     injected = finding("RF102", BILLING, 7, 0, "x\n::set-env name=A::1", severity=WARNING)
     out = github.render(result_of(injected), root=root)
     assert out == (
@@ -442,6 +455,7 @@ def _sarif(result: CheckResult, root: pathlib.Path) -> dict:
 def test_sarif_is_valid_against_the_official_schema(
     root: pathlib.Path, sarif_validator: jsonschema.protocols.Validator
 ) -> None:
+    # verifies: REQ-105
     odd_path = finding("RF105", "reqs/区域 a/X-1.md", 1, 1, "id mismatch", "X-1")
     for result in (result_of(*ALL, odd_path), result_of()):
         errors = sorted(sarif_validator.iter_errors(_sarif(result, root)), key=str)
@@ -459,6 +473,7 @@ def test_sarif_validation_catches_a_broken_log(
 
 
 def test_sarif_header_and_driver(root: pathlib.Path) -> None:
+    # verifies: REQ-105
     log = _sarif(result_of(*ALL), root)
     assert log["$schema"] == "https://json.schemastore.org/sarif-2.1.0.json"
     assert log["version"] == "2.1.0"
@@ -474,6 +489,7 @@ def test_sarif_header_and_driver(root: pathlib.Path) -> None:
 
 
 def test_sarif_rules_come_from_the_registry(root: pathlib.Path) -> None:
+    # verifies: REQ-105
     rules = _sarif(result_of(), root)["runs"][0]["tool"]["driver"]["rules"]
     by_id = {rule["id"]: rule for rule in rules}
     rf105 = by_id["RF105"]
@@ -492,6 +508,7 @@ def test_sarif_rules_come_from_the_registry(root: pathlib.Path) -> None:
 
 
 def test_sarif_results(root: pathlib.Path) -> None:
+    # verifies: REQ-105
     run = _sarif(result_of(F_ID, F_VAGUE, F_NASTY, F_WHOLE), root)["runs"][0]
     rules = run["tool"]["driver"]["rules"]
     results = run["results"]
@@ -521,6 +538,7 @@ def test_sarif_results(root: pathlib.Path) -> None:
 
 
 def test_sarif_level_follows_the_finding_not_the_rule(root: pathlib.Path) -> None:
+    # verifies: REQ-105
     strict = finding("RF103", BILLING, 5, 1, "unknown field 'prority'", severity=ERROR)
     assert _sarif(result_of(strict), root)["runs"][0]["results"][0]["level"] == "error"
 
@@ -554,6 +572,7 @@ def _junit(result: CheckResult, root: pathlib.Path, paths: tuple[str, ...] = ())
 
 
 def test_junit_structure_and_counts(root: pathlib.Path) -> None:
+    # verifies: REQ-105
     paths = (CLEAN, BILLING, "reqs/zz/CRM-0100.md", CLEAN)
     suites = _junit(result_of(*ALL, F_WARN_ONLY), root, paths)
     assert suites.tag == "testsuites"
@@ -576,6 +595,7 @@ def test_junit_structure_and_counts(root: pathlib.Path) -> None:
 
 
 def test_junit_failure_lists_all_findings_of_the_file(root: pathlib.Path) -> None:
+    # verifies: REQ-105
     suites = _junit(result_of(*ALL), root)
     case = next(c for c in suites.iter("testcase") if c.get("name") == BILLING)
     (failure,) = case.findall("failure")
@@ -595,6 +615,7 @@ def test_junit_failure_lists_all_findings_of_the_file(root: pathlib.Path) -> Non
 
 
 def test_junit_whole_file_finding(root: pathlib.Path) -> None:
+    # verifies: REQ-105
     case = next(_junit(result_of(F_WHOLE), root).iter("testcase"))
     (failure,) = case
     assert failure.attrib == {
@@ -605,6 +626,7 @@ def test_junit_whole_file_finding(root: pathlib.Path) -> None:
 
 
 def test_junit_warnings_only_file_passes_with_system_out(root: pathlib.Path) -> None:
+    # verifies: REQ-105
     suites = _junit(result_of(F_WARN_ONLY), root, (CLEAN, BILLING))
     cases = {case.get("name"): case for case in suites.iter("testcase")}
     assert suites.get("failures") == "0"
@@ -628,6 +650,7 @@ def test_junit_escapes_markup_quotes_and_control_characters(root: pathlib.Path) 
 
 
 def test_junit_clean_run(root: pathlib.Path) -> None:
+    # verifies: REQ-105
     suites = _junit(result_of(), root, (CLEAN,))
     assert suites.get("tests") == "1"
     assert suites.get("failures") == "0"

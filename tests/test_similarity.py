@@ -100,11 +100,13 @@ def score(a: tuple[str, str], b: tuple[str, str]) -> float:
 def test_reworded_duplicates_reach_the_default_threshold(
     a: tuple[str, str], b: tuple[str, str]
 ) -> None:
+    # verifies: REQ-107
     assert score(a, b) >= DEFAULT_THRESHOLD
     assert similar_pairs([signature(*a), signature(*b)]) == [(0, 1, score(a, b))]
 
 
 def test_different_requirements_with_the_same_boilerplate_do_not_pair() -> None:
+    # verifies: REQ-107
     signatures = [signature(*doc) for doc in DIFFERENT]
     assert similar_pairs(signatures) == []
     for i, a in enumerate(DIFFERENT):
@@ -114,6 +116,7 @@ def test_different_requirements_with_the_same_boilerplate_do_not_pair() -> None:
 
 
 def test_duplicates_are_found_among_different_requirements() -> None:
+    # verifies: REQ-107
     docs = [*DIFFERENT, EXPORT_CSV_REWORDED, ZH_EXPORT_CSV_REWORDED]
     pairs = similar_pairs([signature(*doc) for doc in docs])
     assert [(i, j) for i, j, _ in pairs] == [(0, 8), (4, 9)]
@@ -132,12 +135,14 @@ def test_title_weighs_more_than_the_body() -> None:
 
 
 def test_requirements_without_body_compare_by_title() -> None:
+    # verifies: REQ-107
     assert score((EXPORT_CSV[0], ""), (EXPORT_CSV_REWORDED[0], "")) >= DEFAULT_THRESHOLD
     assert score((EXPORT_CSV[0], ""), EXPORT_CSV_REWORDED) >= DEFAULT_THRESHOLD
     assert score((EXPORT_CSV[0], ""), (IMPORT_INVOICES[0], "")) < 0.2
 
 
 def test_case_punctuation_markup_and_headings_do_not_matter() -> None:
+    # verifies: REQ-107
     assert signature("Export the DATA!", "## Scenario\n\n**Bulk** export, daily.") == signature(
         "export the data", "# Background\nBulk export daily"
     )
@@ -278,6 +283,7 @@ def reworded(doc: tuple[str, str]) -> tuple[str, str]:
 
 
 def test_scale_10000_requirements_finds_exactly_the_duplicates() -> None:
+    # verifies: REQ-107
     docs = corpus(10_000)
     expected = []
     for source, copy in [(11, 9_001), (12, 9_002), (300, 9_300), (4_001, 9_400), (14, 9_500)]:

@@ -37,6 +37,9 @@ def write(root: Path, rid: str, status: str, urgency: str) -> None:
 
 
 def test_history_figures(tmp_path: Path) -> None:
+    # verifies: REQ-310
+    # verifies: REQ-306
+    # verifies: REQ-009
     root = tmp_path / "repo"
     (root / "reqs").mkdir(parents=True)
     subprocess.run(["git", "-C", str(root), "init", "-q", "-b", "main"], check=True)
@@ -65,6 +68,7 @@ def test_history_figures(tmp_path: Path) -> None:
 
 
 def test_outside_git_history_figures_are_null(make_repo) -> None:  # type: ignore[no-untyped-def]
+    # verifies: REQ-307
     root = make_repo({"reqs/CRM-1.md": req("CRM-1")})
     result = CliRunner().invoke(cli, ["--repo", str(root), "stats", "--format", "json"])
     doc = json.loads(result.stdout)

@@ -36,6 +36,7 @@ def found(matcher: WordMatcher, text: str) -> list[tuple[str, str]]:
 
 
 def test_every_category_has_english_and_chinese_entries_and_a_rule() -> None:
+    # verifies: REQ-106
     assert set(DEFAULT_WORDS) == set(RULES)
     for category, entries in DEFAULT_WORDS.items():
         assert any(not CJK.search(entry) for entry in entries), category
@@ -94,6 +95,7 @@ def test_every_category_has_english_and_chinese_entries_and_a_rule() -> None:
     ],
 )
 def test_default_words_hit(matcher: WordMatcher, text: str, hit: str, category: str) -> None:
+    # verifies: REQ-106
     assert (hit, category) in found(matcher, text)
 
 
@@ -122,6 +124,7 @@ def test_default_words_hit(matcher: WordMatcher, text: str, hit: str, category: 
     ],
 )
 def test_default_words_do_not_hit(matcher: WordMatcher, text: str) -> None:
+    # verifies: REQ-106
     assert matcher.find(text) == []
 
 
@@ -129,6 +132,7 @@ def test_default_words_do_not_hit(matcher: WordMatcher, text: str) -> None:
 
 
 def test_hit_carries_position_original_text_category_and_rule(matcher: WordMatcher) -> None:
+    # verifies: REQ-106
     text = "The Export shall be FAST and User-Friendly."
     assert matcher.find(text) == [
         WordHit(20, 24, "FAST", "vague", "R7"),
@@ -263,6 +267,8 @@ def test_hits_are_sorted_disjoint_and_point_into_the_text(parts: list[str]) -> N
 
 
 def test_message_names_the_word_the_rule_and_a_fix(matcher: WordMatcher) -> None:
+    # verifies: REQ-106
+    # verifies: REQ-508
     [hit] = matcher.find("The export shall be user-friendly.")
     assert message(hit) == (
         "vague wording 'user-friendly' (INCOSE R7: vague term): say what, how much or by when"
@@ -314,6 +320,7 @@ def test_message_for_a_custom_category() -> None:
     ],
 )
 def test_ears_shapes(text: str) -> None:
+    # verifies: REQ-110
     assert ears_shape(text)
 
 
@@ -339,10 +346,12 @@ def test_ears_shapes(text: str) -> None:
     ],
 )
 def test_not_ears_shapes(text: str) -> None:
+    # verifies: REQ-110
     assert not ears_shape(text)
 
 
 def test_ears_hint_suggests_the_fix_in_the_criterion_language() -> None:
+    # verifies: REQ-110
     assert ears_hint("The system must export the ledger.").startswith(
         "use 'shall' rather than 'must'; expected 'The <system> shall <response>'"
     )

@@ -9,6 +9,8 @@ truncated, corrupt or foreign cache is discarded, never trusted: a cached run pr
 what a cold run prints.
 """
 
+# implements: REQ-108
+
 from __future__ import annotations
 
 import hashlib
@@ -45,6 +47,7 @@ def content_digest(raw: bytes) -> bytes:
     return hashlib.blake2b(raw, digest_size=_DIGEST_SIZE).digest()
 
 
+# implements: REQ-108
 def read_sealed(path: Path, key: str) -> Any:
     """The value stored by `write_sealed(path, key, value)`, or None when the file is missing,
     was written for another key (version, interpreter, configuration) or is corrupt."""
@@ -109,6 +112,8 @@ def cache_path(root: Path, name: str) -> Path:
     return root / CACHE_DIR / f"{name}.bin"
 
 
+# implements: REQ-108
+# implements: REQ-602
 class ParseCache:
     """Per-file entries keyed by repository-relative path."""
 

@@ -82,6 +82,7 @@ _COMPUTED_VALUES: dict[str, Callable[[Entry], Any]] = {
 }
 
 
+# implements: REQ-706
 class Catalog:
     """Entries by ID (first by path for a duplicated ID) and in path order."""
 
@@ -154,6 +155,7 @@ class Catalog:
         return spec is not None
 
 
+# implements: REQ-706
 def entry_json(entry: Entry) -> dict[str, Any]:
     """One requirement for `--format json`: identity, the whole front matter, computed fields."""
     req = entry.req

@@ -22,6 +22,8 @@
 pull-request comment. Nothing here reads files or runs git.
 """
 
+# implements: REQ-304
+
 from __future__ import annotations
 
 import json
@@ -171,6 +173,7 @@ def _changes(old: Snapshot, new: Snapshot) -> tuple[Change, ...]:
     return tuple(changes)
 
 
+# implements: REQ-304
 def compare(base: Mapping[str, bytes], head: Mapping[str, bytes], depth: int = 1) -> ChangeSet:
     """Compare two trees of requirement files (path -> bytes) by requirement ID.
 
@@ -222,6 +225,7 @@ def compare(base: Mapping[str, bytes], head: Mapping[str, bytes], depth: int = 1
 # JSON (SPEC section 5)
 
 
+# implements: REQ-304
 def changeset_json(changeset: ChangeSet, base: str, head: str) -> dict[str, Any]:
     """`{"base", "head", "added", "removed", "modified", "impacted"}` (SPEC 5) plus extra keys:
     the modified ones' title and paths, the impacted ones' title, `through` and `distance`,
@@ -356,6 +360,7 @@ def _within(blocks: list[list[str]], budget: int, what: str) -> list[str]:
     return out
 
 
+# implements: REQ-304
 def render_markdown(changeset: ChangeSet, base: str, head: str, base_url: str | None = None) -> str:
     """A pull-request comment: summary line, a table of changed requirements, collapsible
     field changes per modified requirement, and the impact set with the reason for each.

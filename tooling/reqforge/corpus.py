@@ -105,6 +105,8 @@ def locate_issue(front: str, issue: Issue) -> tuple[int, int]:
     return line, column
 
 
+# implements: REQ-001
+# implements: REQ-008
 def discover(config: Config) -> tuple[list[tuple[str, os.stat_result]], list[Finding]]:
     """Every requirement file under the requirements folder as (relative POSIX path, stat),
     sorted; plus RF001 findings for symlinks that lead out of the repository."""
@@ -168,6 +170,7 @@ def discover(config: Config) -> tuple[list[tuple[str, os.stat_result]], list[Fin
     return files, findings
 
 
+# implements: REQ-007
 def load_customers(config: Config) -> tuple[dict[str, Customer], list[Finding], bytes]:
     """`reqs/customers.yaml` -> customers by key, findings, and its raw bytes (for the cache)."""
     rel = f"{config.reqs_dir}/{CUSTOMERS_FILE}" if config.reqs_dir != "." else CUSTOMERS_FILE
@@ -259,6 +262,7 @@ def _stage_chunk(ctx: CheckContext, root: str, max_size: int) -> Any:
     return run
 
 
+# implements: REQ-008
 def _stage_one(ctx: CheckContext, root: str, rel: str, size: int, max_size: int) -> Any:
     """(digest, FileResult) for one file, reading it; never raises."""
     if size > max_size:
@@ -283,6 +287,9 @@ def _stage_one(ctx: CheckContext, root: str, rel: str, size: int, max_size: int)
         )
 
 
+# implements: REQ-100
+# implements: REQ-108
+# implements: REQ-601
 def load_corpus(config: Config, *, use_cache: bool = True) -> Corpus:
     """Discover, parse and per-file-check every requirement of the repository."""
     started_ns = time.time_ns()

@@ -6,12 +6,14 @@ Problems in the user's requirements are `Finding`s, not exceptions.
 from __future__ import annotations
 
 
+# implements: REQ-701
 class ReqforgeError(Exception):
     """A problem that stops a command: bad configuration, no repository, bad usage."""
 
     exit_code = 2
 
 
+# implements: REQ-003
 class ConfigError(ReqforgeError):
     """`reqforge.toml` (or customers.yaml) is invalid: names the file, line, key and expectation."""
 

@@ -6,6 +6,8 @@ range) and RF103 (unknown field). Key paths are tuples of keys and list indexes 
 point at the exact line.
 """
 
+# implements: REQ-102
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,6 +30,7 @@ IMPORTANCE = ("high", "low")
 URGENCY = ("urgent", "normal", "deferred")
 VERIFICATION = ("test", "inspection", "demonstration", "analysis", "acceptance")
 RELATIONS = ("parent", "depends-on", "conflicts-with", "duplicates", "relates-to")
+# implements: REQ-001
 REQUIRED = ("id", "title", "type", "status")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _CODE = re.compile(r"^RF\d{3}$")
@@ -80,6 +83,7 @@ def _ints(low: int, high: int) -> Spec:
     return Spec("int", low=low, high=high)
 
 
+# implements: REQ-102
 def field_schema(config: Config) -> Spec:
     """The whole front-matter schema for this configuration."""
     ice = {k: _ints(1, 5) for k in ("impact", "confidence", "ease")}
@@ -156,6 +160,7 @@ def field_schema(config: Config) -> Spec:
     return Spec("mapping", children=children)
 
 
+# implements: REQ-004
 def custom_spec(definition: FieldDef) -> Spec:
     """The Spec of a `[fields.NAME]` custom field."""
     kind = {
@@ -181,6 +186,7 @@ def required_fields(config: Config) -> tuple[str, ...]:
 Validator = Callable[[Any, KeyPath, list[Problem]], None]
 
 
+# implements: REQ-102
 def validate_fields(
     data: Mapping[str, Any], schema: Spec, required: tuple[str, ...]
 ) -> list[Problem]:

@@ -12,6 +12,7 @@ from typing import NamedTuple
 ACYCLIC_RELATIONS = ("parent", "depends-on")
 
 
+# implements: REQ-104
 def find_cycles(graph: Mapping[str, list[str]]) -> list[list[str]]:
     """Every cycle of length >= 2, one per strongly connected component, as an ID path that
     starts at the component's smallest ID and returns to it (Tarjan's algorithm, iterative)."""
@@ -97,6 +98,7 @@ class Impact(NamedTuple):
     distance: int
 
 
+# implements: REQ-304
 def impacted(
     links_by_id: Mapping[str, Mapping[str, Sequence[str]]],
     changed: Iterable[str],
@@ -144,6 +146,7 @@ INVERSE = {"parent": "children", "depends-on": "depended-on-by", "duplicates": "
 SYMMETRIC = ("conflicts-with", "relates-to")
 
 
+# implements: REQ-400
 def inverse_links(
     links_by_id: Mapping[str, Mapping[str, Sequence[str]]],
 ) -> dict[str, dict[str, list[str]]]:

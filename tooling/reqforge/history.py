@@ -36,6 +36,8 @@ Decisions worth knowing:
   the same HEAD) or with `use_cache=False`.
 """
 
+# implements: REQ-300
+
 from __future__ import annotations
 
 import difflib
@@ -87,6 +89,7 @@ _PR_BANG = re.compile(r"(?:^|[\s(\[])!(\d+)\b")
 # The public model
 
 
+# implements: REQ-301
 @dataclass(frozen=True, slots=True)
 class Change:
     """One field-level change: `field` is a dotted path (`priority.ice.impact`) or `body`.
@@ -134,6 +137,7 @@ class Event:
     changes: tuple[Change, ...]
 
 
+# implements: REQ-300
 @dataclass(frozen=True, slots=True)
 class History:
     """Every requirement event, newest first, and the state of the history it came from."""
@@ -155,6 +159,7 @@ class History:
             object.__setattr__(self, "_by_id", index)
         return index
 
+    # implements: REQ-302
     def for_id(self, rid: str) -> tuple[Event, ...]:
         """The events of one requirement, newest first, following renames: the file may move
         between folders, and an ID change (`id: A-1` -> `id: A-2`) continues with the older
@@ -184,6 +189,7 @@ class History:
                         pending.append((change.old, position))
         return tuple(self.events[position] for position in sorted(positions))
 
+    # implements: REQ-009
     def last_change(self, rid: str) -> Event | None:
         """The newest event of `rid` that changed content (any field or the body)."""
         for event in self.for_id(rid):
@@ -191,6 +197,7 @@ class History:
                 return event
         return None
 
+    # implements: REQ-009
     def first_event(self, rid: str) -> Event | None:
         """The oldest event of `rid` (normally its creation)."""
         events = self.for_id(rid)
@@ -241,6 +248,7 @@ def _event(
 # Pure helpers
 
 
+# implements: REQ-303
 def pr_number(subject: str) -> int | None:
     """The pull/merge request number named by a commit subject (or whole message), or None.
 
@@ -258,6 +266,7 @@ def pr_number(subject: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+# implements: REQ-301
 def field_changes(
     old: Mapping[Any, Any] | None,
     new: Mapping[Any, Any] | None,
@@ -492,6 +501,7 @@ EventRecord = tuple[str, str, str, "str | None", tuple[tuple[Any, ...], ...]]
 _RawEntry = tuple[str, "str | None", "str | None", "str | None", "str | None"]
 
 
+# implements: REQ-300
 def _walk(
     root: Path, reqs_dir: str, revs: list[str]
 ) -> tuple[dict[str, CommitRecord], dict[str, list[_RawEntry]]]:
@@ -582,6 +592,7 @@ def _blob_side(mode: bytes, sha: bytes, path: str | None) -> tuple[str | None, s
     return text, path
 
 
+# implements: REQ-302
 def _raw_entry(status: str, meta: list[bytes], names: list[str]) -> _RawEntry | None:
     old_mode, new_mode, old_sha, new_sha = meta[0], meta[1], meta[2], meta[3]
     if status in ("R", "C"):
@@ -707,6 +718,7 @@ def _order(commits: Mapping[str, CommitRecord], head: str) -> list[str]:
     return order
 
 
+# implements: REQ-303
 def _attribute_prs(commits: Mapping[str, CommitRecord], head: str) -> dict[str, int | None]:
     """Each commit's PR: its own message's, else that of the merge that brought it in.
 
@@ -784,6 +796,7 @@ def _cache_key(reqs_dir: str) -> str:
     return f"history|format{HISTORY_FORMAT}|reqs_dir={reqs_dir}"
 
 
+# implements: REQ-308
 def _read_cache(
     path: Path, key: str
 ) -> tuple[str, dict[str, CommitRecord], dict[str, tuple[EventRecord, ...]]] | None:
@@ -811,6 +824,8 @@ def _read_cache(
     return head, commits, events
 
 
+# implements: REQ-300
+# implements: REQ-307
 def load_history(
     root: Path, reqs_dir: str = "reqs", *, use_cache: bool = True, rev: str = "HEAD"
 ) -> History:
@@ -839,6 +854,8 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+# implements: REQ-307
+# implements: REQ-308
 def _load_history(root: Path, reqs_dir: str, use_cache: bool, rev: str) -> History:
     try:
         probe = _git(root, ["rev-parse", "--is-shallow-repository"])
@@ -903,6 +920,9 @@ def _not_git_note(exc: _GitError) -> str:
     return f"git cannot read this repository: history is absent ({_first_line(exc)})"
 
 
+# implements: REQ-304
+# implements: REQ-305
+# implements: REQ-309
 def read_tree(root: Path, rev: str, reqs_dir: str = "reqs") -> dict[str, bytes]:
     """Every `*.md` file under `reqs_dir` at `rev`: repository-relative path -> bytes.
 
@@ -950,6 +970,7 @@ def commits_since(root: Path, rev: str, head: str = "HEAD") -> frozenset[str]:
     return frozenset(_text(out).split())
 
 
+# implements: REQ-304
 def resolve_revision(root: Path, rev: str) -> str:
     """The full sha of the commit `rev` names; ReqforgeError (naming why) when it names none."""
     _check_rev(rev)
@@ -985,6 +1006,7 @@ def merge_base(root: Path, a: str, b: str = "HEAD") -> str | None:
         return None
 
 
+# implements: REQ-305
 def tree_paths(root: Path, rev: str, reqs_dir: str = "reqs") -> frozenset[str]:
     """The `*.md` paths under `reqs_dir` at `rev` (names only: no blob is read)."""
     _check_rev(rev)
@@ -1022,6 +1044,7 @@ def _says_something(field: str) -> bool:
     return field.split(".", 1)[0] not in BOOKKEEPING_FIELDS
 
 
+# implements: REQ-404
 def last_changes(
     root: Path, reqs_dir: str = "reqs", *, use_cache: bool = True
 ) -> dict[str, tuple[int, str]]:
@@ -1069,6 +1092,7 @@ def is_ancestor(root: Path, ancestor: str, descendant: str) -> bool:
     return True
 
 
+# implements: REQ-307
 def shallow_note(root: Path) -> str | None:
     """The shallow-clone note when `root` is a shallow clone (history-based findings are then
     partial), else None. One quick git call."""

@@ -120,6 +120,7 @@ class ResultProblem:
 # Reading
 
 
+# implements: REQ-402
 def read_results(
     root: Path, patterns: Sequence[str]
 ) -> tuple[list[TestResult], list[ResultProblem]]:
@@ -478,6 +479,7 @@ class ResultIndex:
         return out
 
 
+# implements: REQ-402
 def result_for(results: Sequence[TestResult], test: str) -> str:
     """``passed | failed | skipped | unknown`` for a marker's test id (rules: module docstring)."""
     return ResultIndex(results).lookup(test)

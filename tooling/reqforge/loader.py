@@ -18,6 +18,7 @@ import yaml_rs
 
 KeyPath = tuple[str | int, ...]
 
+# implements: REQ-008
 MAX_DEPTH = 32  # requirement front matter needs 4 levels; 32 is generous and still safe
 MAX_ALIAS_EVENTS = 10_000  # events replayed through aliases, in total, per file
 _ALIAS_LIMITS = yaml_rs.AliasLimits(
@@ -62,6 +63,7 @@ class ParsedFile:
     body: str
 
 
+# implements: REQ-010
 def decode(raw: bytes) -> str | Problem:
     """UTF-8 (with or without BOM) -> text with LF line endings, or an RF001 problem."""
     if b"\x00" in raw:
@@ -92,6 +94,8 @@ def _line_col_of_offset(raw: bytes, offset: int) -> tuple[int, int]:
     return raw.count(b"\n", 0, offset) + 1, column
 
 
+# implements: REQ-001
+# implements: REQ-101
 def split_front_matter(text: str) -> tuple[str, int, str] | Problem:
     """Text -> (front matter, body line, body) or an RF002 problem."""
     if not (text.startswith("---\n") or text.rstrip(" \t") == "---" or text.startswith("--- \n")):
@@ -128,6 +132,8 @@ def split_front_matter(text: str) -> tuple[str, int, str] | Problem:
     )
 
 
+# implements: REQ-008
+# implements: REQ-101
 def parse_front_matter(
     front: str, first_line: int = 2, what: str = "front matter"
 ) -> dict[str, Any] | Problem:
@@ -170,6 +176,8 @@ def _kind(data: Any) -> str:
     )
 
 
+# implements: REQ-008
+# implements: REQ-101
 def _yaml_problem(message: str, front: str, first_line: int) -> Problem:
     lowered = message.lower()
     if "alias" in lowered and ("limit" in lowered or "exceed" in lowered):
@@ -277,6 +285,7 @@ def _duplicate_key_position(front: str) -> tuple[int, int]:
     return 0, 0
 
 
+# implements: REQ-001
 def parse_file(raw: bytes) -> ParsedFile | Problem:
     """Bytes of a requirement file -> ParsedFile, or the first RF001-RF004 problem."""
     text = decode(raw)

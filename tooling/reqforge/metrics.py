@@ -25,6 +25,7 @@ def _counts(values: Iterable[Any]) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
+# implements: REQ-310
 def fulfilment_rate(entries: Iterable[Entry], done: str = "done") -> float | None:
     """done / all not rejected or duplicate, rounded to 3 places; None when nothing counts."""
     base = [e for e in entries if e.req.status not in _NOT_COUNTED]
@@ -33,6 +34,7 @@ def fulfilment_rate(entries: Iterable[Entry], done: str = "done") -> float | Non
     return round(sum(1 for e in base if e.req.status == done) / len(base), 3)
 
 
+# implements: REQ-310
 def satisfaction(entries: Iterable[Entry]) -> dict[str, Any]:
     """Mean of `feedback.satisfaction` (1-5) over the requirements that recorded one."""
     scores = [
@@ -98,6 +100,7 @@ def grouped(catalog: Catalog, by: str, today: dt.date) -> dict[str, dict[str, An
     return result
 
 
+# implements: REQ-310
 def backlog_stats(
     catalog: Catalog, today: dt.date, by: str | None = None, history: Any = None
 ) -> dict[str, Any]:
@@ -161,6 +164,9 @@ def status_timeline(events: Any) -> list[tuple[dt.datetime, str]]:
     return timeline
 
 
+# implements: REQ-009
+# implements: REQ-306
+# implements: REQ-310
 def history_stats(catalog: Catalog, history: Any, today: dt.date) -> dict[str, Any]:
     """Lead time (first commit to done), response time (proposed to the next status) against
     [workflow.sla] by urgency, SLA breaches (answered late, or still unanswered past the SLA

@@ -19,6 +19,7 @@ WARNING = "warning"
 _MISSING = object()
 
 
+# implements: REQ-100
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One problem in the user's requirements, pointing at `path:line:column` (1-based)."""
@@ -73,6 +74,7 @@ HEAD_KEYS = (
 )  # fmt: skip
 
 
+# implements: REQ-001
 @dataclass(frozen=True, slots=True)
 class Requirement:
     """One requirement file: its path (POSIX, relative to the repository root) and front matter.
@@ -130,6 +132,7 @@ class Requirement:
         value = self.head.get("team")
         return value if isinstance(value, str) else None
 
+    # implements: REQ-001
     @property
     def area(self) -> str:
         """The folder below the requirements directory (`billing/eu`), or '' at the top."""
@@ -192,6 +195,7 @@ def parse_date(value: Any) -> dt.date | None:
     return None
 
 
+# implements: REQ-007
 @dataclass(frozen=True, slots=True)
 class Customer:
     """An entry of `reqs/customers.yaml`."""
@@ -223,6 +227,7 @@ class Repository:
     def __len__(self) -> int:
         return len(self.requirements)
 
+    # implements: REQ-002
     def by_id(self) -> dict[str, Requirement]:
         """ID -> requirement (the first by path when an ID is duplicated)."""
         result: dict[str, Requirement] = {}
@@ -231,6 +236,7 @@ class Repository:
         return result
 
 
+# implements: REQ-100
 @dataclass(frozen=True)
 class CheckResult:
     """What `check` found: findings sorted by path, line, column and code."""

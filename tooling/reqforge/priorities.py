@@ -12,6 +12,8 @@ urgency: the requirements that a P0 depends on, transitively).
 Nothing here reads files, the clock or global state: the same inputs give the same outputs.
 """
 
+# implements: REQ-200
+
 from __future__ import annotations
 
 import math
@@ -100,11 +102,13 @@ def _round3(number: float | None) -> float | None:
 # --- one function per method -------------------------------------------------------------------
 
 
+# implements: REQ-201
 def moscow_rank(value: Any) -> int | None:
     """The ordering value of a MoSCoW category: must 0, should 1, could 2, wont 3; else None."""
     return MOSCOW_ORDER.index(value) if isinstance(value, str) and value in MOSCOW_ORDER else None
 
 
+# implements: REQ-202
 def kano_rank(category: Any) -> int | None:
     """The ordering value of a Kano category: basic 0, performance 1, excitement 2,
     indifferent 3, reverse 4; anything else is None."""
@@ -113,6 +117,7 @@ def kano_rank(category: Any) -> int | None:
     return None
 
 
+# implements: REQ-203
 def ice_score(impact: Any, confidence: Any, ease: Any) -> int | None:
     """ICE = impact × confidence × ease, each a whole number 1-5 (so 1-125); else None."""
     values = [_whole(v, *_ICE_RANGE) for v in (impact, confidence, ease)]
@@ -122,6 +127,7 @@ def ice_score(impact: Any, confidence: Any, ease: Any) -> int | None:
     return i * c * e  # type: ignore[operator]
 
 
+# implements: REQ-203
 def ice_level(score: Any, high: int = 60, medium: int = 30) -> str | None:
     """The ICE level of a score: high when score >= `high`, medium when score >= `medium`,
     else low; None for a missing or non-numeric score."""
@@ -133,6 +139,7 @@ def ice_level(score: Any, high: int = 60, medium: int = 30) -> str | None:
     return "medium" if number >= medium else "low"
 
 
+# implements: REQ-204
 def rice_score(reach: Any, impact: Any, confidence: Any, effort: Any) -> float | None:
     """RICE = reach × impact × confidence / effort.
 
@@ -148,6 +155,7 @@ def rice_score(reach: Any, impact: Any, confidence: Any, effort: Any) -> float |
     return _finite(r * i * c / e)
 
 
+# implements: REQ-205
 def quadrant(value: Any, cost: Any) -> str | None:
     """The value-cost quadrant of value and cost, each a whole number 1-10.
 
@@ -164,6 +172,7 @@ def quadrant(value: Any, cost: Any) -> str | None:
     return "fill-in" if cheap else "avoid"
 
 
+# implements: REQ-206
 def p_level(importance: Any, urgency: Any) -> str | None:
     """P0 important+urgent, P1 important+not urgent, P2 not important+urgent, P3 neither.
 
@@ -176,6 +185,7 @@ def p_level(importance: Any, urgency: Any) -> str | None:
     return "P2" if urgency == "urgent" else "P3"
 
 
+# implements: REQ-207
 def rpn(severity: Any, occurrence: Any, detection: Any) -> int | None:
     """FMEA risk priority number = severity × occurrence × detection, each a whole number 1-10
     (so 1-1000); else None."""
@@ -186,6 +196,7 @@ def rpn(severity: Any, occurrence: Any, detection: Any) -> int | None:
     return s * o * d  # type: ignore[operator]
 
 
+# implements: REQ-208
 def wsjf(value: Any, time_criticality: Any, risk: Any, size: Any) -> float | None:
     """WSJF = (value + time-criticality + risk) / size: the first three numbers 1-20, size
     above 0 and at most 100 (the ranges of `priority.wsjf` in fields.py); else None."""
@@ -204,6 +215,7 @@ def _tier_weight(customer: Customer | None, tiers: Mapping[str, float]) -> float
     return _real(tiers.get(customer.tier))
 
 
+# implements: REQ-209
 def demand(
     customer_keys: Any, customers: Mapping[str, Customer], tiers: Mapping[str, float]
 ) -> int | float | None:
@@ -225,6 +237,7 @@ def demand(
     return _tidy(total)
 
 
+# implements: REQ-213
 def votes_score(
     votes: Any, customers: Mapping[str, Customer], tiers: Mapping[str, float]
 ) -> float | None:
@@ -251,6 +264,7 @@ def votes_score(
     return weighted / total_weight
 
 
+# implements: REQ-213
 def vote_counts(votes: Any) -> dict[str, int] | None:
     """How many stakeholders voted each MoSCoW value in `priority.votes` (REQ-213), in MoSCoW
     order with zeros; None when no vote is a MoSCoW value. Counts are not tier-weighted."""
@@ -276,6 +290,8 @@ def vote_majority(counts: Mapping[str, int] | None) -> str | None:
 # --- all methods of one requirement ------------------------------------------------------------
 
 
+# implements: REQ-200
+# implements: REQ-210
 @dataclass(frozen=True)
 class Scores:
     """Every computed priority of one requirement; None where a method's inputs are absent.
@@ -334,6 +350,7 @@ def _block(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
     return value if isinstance(value, dict) else {}  # front matter mappings are plain dicts
 
 
+# implements: REQ-200
 def scores_of(
     req: Requirement, customers: Mapping[str, Customer], config: PriorityConfig
 ) -> Scores:
@@ -432,6 +449,9 @@ def resolve_method(method: str) -> str:
     return name
 
 
+# implements: REQ-201
+# implements: REQ-202
+# implements: REQ-207
 def sort_key(scores: Scores, method: str) -> tuple[int, float]:
     """A key that sorts better first for one method: (0, value) when the requirement has the
     method's inputs, (1, 0.0) when not, so those sort after every requirement that has them.
@@ -443,6 +463,7 @@ def sort_key(scores: Scores, method: str) -> tuple[int, float]:
     return (1, 0.0) if value is None else (0, value)
 
 
+# implements: REQ-210
 def rank(
     items: Sequence[tuple[Requirement, Scores]], methods: Sequence[str]
 ) -> list[tuple[int, Requirement, Scores]]:
@@ -476,6 +497,7 @@ class DisagreementRule:
         return self.message.format(s=scores)
 
 
+# implements: REQ-211
 DISAGREEMENT_RULES: tuple[DisagreementRule, ...] = (
     DisagreementRule(
         "must-but-ice-low",
@@ -522,6 +544,7 @@ DISAGREEMENT_RULES: tuple[DisagreementRule, ...] = (
         lambda s: s.kano == "reverse" and s.moscow in ("must", "should"),
         "Kano reverse (customers dislike it) but MoSCoW {s.moscow}",
     ),
+    # implements: REQ-213
     DisagreementRule(
         "votes-differ-from-moscow",
         lambda s: (
@@ -532,6 +555,7 @@ DISAGREEMENT_RULES: tuple[DisagreementRule, ...] = (
 )
 
 
+# implements: REQ-211
 def disagreements(scores: Scores) -> list[str]:
     """The message of every rule of `DISAGREEMENT_RULES` that holds, in table order; empty
     when the methods agree or the inputs a rule compares are absent."""
@@ -541,6 +565,7 @@ def disagreements(scores: Scores) -> list[str]:
 # --- inherited urgency ------------------------------------------------------------------------
 
 
+# implements: REQ-212
 def blocking(
     requirements: Sequence[Requirement],
     scores_by_id: Mapping[str, Scores],

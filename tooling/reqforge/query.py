@@ -99,6 +99,8 @@ under the offending token (wide CJK characters count two columns). Expressions l
 user input: like any regex it can be slow on pathological patterns (``(a+)+$``).
 """
 
+# implements: REQ-706
+
 from __future__ import annotations
 
 import datetime as dt
@@ -157,6 +159,7 @@ _LINE_WIDTH = 100  # longest expression line shown in full under an error
 # --- errors ------------------------------------------------------------------------------------
 
 
+# implements: REQ-706
 class FilterError(Exception):
     """A filter expression that cannot be parsed, or names an unknown field.
 
@@ -936,6 +939,7 @@ class Filter:
         return f"Filter({self._expression!r})"
 
 
+# implements: REQ-706
 def parse(expression: str) -> Filter:
     """Parse a filter expression (grammar and semantics in the module docstring).
 

@@ -227,6 +227,8 @@ def render_table(
     return "\n".join(lines) + "\n"
 
 
+# implements: REQ-210
+# implements: REQ-706
 def render_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """RFC 4180 CSV with a header row; lists joined with '; ' so a cell stays one value."""
     buffer = io.StringIO()
@@ -244,6 +246,7 @@ def render_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return buffer.getvalue()
 
 
+# implements: REQ-010
 def json_document(head: dict[str, Any], key: str, items: Sequence[Any]) -> str:
     """`head` plus a list under `key`, one item per line: readable, diffable, and written by
     the C encoder (an indented dump of 10,000 items takes the pure-Python one, 10x slower)."""

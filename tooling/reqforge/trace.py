@@ -23,6 +23,8 @@ KINDS = ("implemented", "verified")
 _NOT_BUILT = ("rejected", "duplicate", "deferred")
 
 
+# implements: REQ-400
+# implements: REQ-404
 @dataclass(frozen=True)
 class TraceItem:
     id: str
@@ -50,6 +52,8 @@ class TraceItem:
         }
 
 
+# implements: REQ-400
+# implements: REQ-403
 @dataclass(frozen=True)
 class TraceReport:
     items: tuple[TraceItem, ...]
@@ -81,6 +85,9 @@ def _exempt(entry_id: str, area: str, patterns: Sequence[str]) -> bool:
     return any(fnmatch.fnmatch(entry_id, p) or fnmatch.fnmatch(area, p) for p in patterns)
 
 
+# implements: REQ-401
+# implements: REQ-402
+# implements: REQ-403
 def build_trace(
     catalog: Catalog,
     markers: Iterable[Marker],

@@ -27,6 +27,7 @@ def _base_requirements(
     return found
 
 
+# implements: REQ-305
 def baseline_issues(
     requirements: list[Requirement], ctx: CheckContext, base: str
 ) -> Iterator[tuple[Requirement, Issue]]:

@@ -9,6 +9,10 @@ from reqforge.fields import validate_fields
 from reqforge.model import Requirement
 
 
+# implements: REQ-102
+# implements: REQ-103
+# implements: REQ-002
+# implements: REQ-007
 def field_issues(req: Requirement, ctx: CheckContext) -> Iterator[Issue]:
     """Every RF101-RF105 issue of one requirement."""
     for code, path, message in validate_fields(req.data, ctx.schema, ctx.required):

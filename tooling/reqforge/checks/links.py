@@ -27,6 +27,8 @@ def _path(relation: str, index: int | None) -> tuple[str | int, ...]:
     return ("links", relation) if index is None else ("links", relation, index)
 
 
+# implements: REQ-104
+# implements: REQ-103
 def link_issues(requirements: Sequence[Requirement]) -> Iterator[tuple[Requirement, Issue]]:
     """Every RF106 and RF201-RF204 issue, each with the requirement it belongs to.
 

@@ -12,6 +12,7 @@ from reqforge.checks.wording import ears_hint, ears_shape, message
 from reqforge.model import Requirement
 
 
+# implements: REQ-106
 def wording_issues(req: Requirement, ctx: CheckContext) -> Iterator[Issue]:
     """RF401 for the title and each acceptance criterion; RF407 when EARS is enabled."""
     texts: list[tuple[tuple[str | int, ...], str]] = [(("title",), req.title)]
@@ -27,6 +28,7 @@ def wording_issues(req: Requirement, ctx: CheckContext) -> Iterator[Issue]:
                 True,
                 hit.text,
             )
+    # implements: REQ-110
     if ctx.config.lint.ears:
         for path, text in texts[1:]:
             if not ears_shape(text):
@@ -37,6 +39,7 @@ def _where(path: tuple[str | int, ...]) -> str:
     return "title" if path == ("title",) else f"acceptance[{path[1]}]"
 
 
+# implements: REQ-107
 def duplicate_issues(
     requirements: Sequence[Requirement],
     signatures: Sequence[Sequence[int]],

@@ -22,6 +22,7 @@ class Rule:
     needs_history: bool = False
 
 
+# implements: REQ-100
 _RULES = [
     Rule(
         "RF001",
@@ -280,6 +281,7 @@ def severity_of(code: str) -> str:
     return RULES[code].severity
 
 
+# implements: REQ-109
 def explain(code: str) -> str:
     """The `--explain` text for one code (KeyError for an unknown code)."""
     rule = RULES[code.upper()]

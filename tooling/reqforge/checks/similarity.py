@@ -29,6 +29,8 @@ each J an estimated Jaccard similarity of the feature sets; when either body is 
 titles count.
 """
 
+# implements: REQ-107
+
 from __future__ import annotations
 
 import re

@@ -19,6 +19,7 @@ _NOT_DERIVED = ("duplicates", "conflicts-with")
 SuspectLink = tuple[str, int | None, str, str]  # (relation, index, target, target's commit)
 
 
+# implements: REQ-404
 def suspect_links(
     requirements: Sequence[Requirement],
     root: Path,

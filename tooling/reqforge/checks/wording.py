@@ -22,6 +22,8 @@ case-insensitively against the lower-cased text; if it has a group named `hit`, 
 group is reported (the Chinese 等 entry uses this to report 等 itself, not the whole list).
 """
 
+# implements: REQ-106
+
 from __future__ import annotations
 
 import re
@@ -439,6 +441,7 @@ def _cjk() -> re.Pattern[str]:
     return re.compile("[\u3400-\u9fff\uf900-\ufaff]")
 
 
+# implements: REQ-110
 def ears_shape(text: str) -> bool:
     """Whether an acceptance criterion follows an EARS template.
 

@@ -15,6 +15,8 @@ def _present(value: object) -> bool:
     return value not in (None, "", [], {})
 
 
+# implements: REQ-006
+# implements: REQ-106
 def workflow_issues(req: Requirement, ctx: CheckContext) -> Iterator[Issue]:
     """RF302, RF402 and RF404 for one requirement."""
     status = req.status
@@ -57,6 +59,7 @@ def _p_level(req: Requirement) -> str | None:
     return p_level(req.get("priority.importance"), req.get("priority.urgency"))
 
 
+# implements: REQ-106
 def overdue_issue(req: Requirement, ctx: CheckContext, today: dt.date) -> Issue | None:
     """RF405 when `due` has passed and the status is not terminal."""
     due = req.due

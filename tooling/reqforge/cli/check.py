@@ -48,6 +48,8 @@ def _repo_paths(paths: tuple[str, ...], root: Path) -> tuple[str, ...]:
     return tuple(out)
 
 
+# implements: REQ-701
+# implements: REQ-010
 def emit(output: str, *, binary: bool, color: bool) -> None:
     """Print a report. Machine formats are UTF-8 bytes whatever the locale (JUnit and SARIF say
     so); text goes through the terminal's encoding, escaping what it cannot show."""
@@ -64,6 +66,9 @@ def emit(output: str, *, binary: bool, color: bool) -> None:
     click.echo(text, color=color)
 
 
+# implements: REQ-100
+# implements: REQ-105
+# implements: REQ-109
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option(
@@ -140,6 +145,7 @@ def check(
         raise ReqforgeError(f"no requirements folder {config.reqs_dir}/ in {config.root}")
     corpus = load_corpus(config, use_cache=not no_cache)
     result = run_check(corpus, options)
+    # implements: REQ-307
     from reqforge.history import shallow_note
 
     note = shallow_note(config.root)

@@ -16,6 +16,7 @@ from reqforge.history import merge_base, resolve_revision
 DEFAULT_BASE = "origin/main"
 
 
+# implements: REQ-309
 def parse_range(root: Path, spec: str | None) -> tuple[str, str | None]:
     """(base revision, head revision or None for the working tree) from the argument.
 
@@ -70,6 +71,7 @@ def _revision_tree(config: Any, rev: str) -> dict[str, bytes]:
     return tree
 
 
+# implements: REQ-304
 @click.command("diff")
 @click.argument("revisions", metavar="[BASE..HEAD | REV]", required=False)
 @click.option(

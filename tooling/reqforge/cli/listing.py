@@ -33,6 +33,7 @@ LIST_COLUMNS = [
 ]
 
 
+# implements: REQ-706
 @click.command("list")
 @click.option("--filter", "expression", metavar="EXPR", help=FILTER_HELP)
 @click.option(
@@ -61,6 +62,7 @@ def list_command(state: Any, expression: str | None, sort_keys: str | None, fmt:
     state.note(f"{len(entries)} of {len(catalog)} requirements")
 
 
+# implements: REQ-706
 @click.command("show")
 @click.argument("requirement_id", metavar="ID")
 @format_option("text", "json")

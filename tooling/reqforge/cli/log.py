@@ -12,6 +12,8 @@ from reqforge.errors import ReqforgeError
 from reqforge.tabular import json_document
 
 
+# implements: REQ-300
+# implements: REQ-302
 @click.command("log")
 @click.argument("requirement_id", metavar="[ID]", required=False)
 @click.option("--since", metavar="REV", help="Only commits after REV (a tag, branch or commit).")

@@ -20,6 +20,7 @@ from reqforge.config import Config, find_root, load_config
 from reqforge.errors import ReqforgeError
 
 
+# implements: REQ-700
 @dataclass
 class AppState:
     """What the global options decided, shared by every command."""
@@ -57,6 +58,7 @@ COMMANDS = {
 }
 
 
+# implements: REQ-701
 class ReqforgeGroup(click.Group):
     """Loads commands lazily; maps ReqforgeError to exit 2 and unexpected errors to exit 1,
     without tracebacks."""
@@ -104,6 +106,8 @@ def _debug(ctx: click.Context) -> bool:
     return bool(state and state.debug) or "--debug" in sys.argv
 
 
+# implements: REQ-700
+# implements: REQ-003
 @click.group(cls=ReqforgeGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--repo",

@@ -40,6 +40,7 @@ CSV_HEADERS = [
 ]  # fmt: skip
 
 
+# implements: REQ-210
 @click.command("prioritize")
 @click.option(
     "--method",
@@ -85,6 +86,7 @@ def prioritize(
     ]
     if disagreements:
         entries = [e for e in entries if e.disagreements]
+    # implements: REQ-207
     if method == "fmea":
         method = "rpn"  # FMEA's risk priority number
     methods = list(catalog.config.priority.rank) if method == "combined" else [method]
@@ -95,7 +97,9 @@ def prioritize(
         entry = by_path[req.path]
         item = {"rank": position, "id": req.id, "title": req.title, "status": req.status}
         item.update(scores.to_json())
+        # implements: REQ-212
         item["blocking"] = list(entry.blocking)
+        # implements: REQ-211
         item["disagreements"] = entry.disagreements
         items.append((item, entry))
     if fmt == "json":

@@ -53,6 +53,7 @@ def load_catalog(state: Any) -> Catalog:
     return Catalog(corpus.repository, config, cached_scores(corpus))
 
 
+# implements: REQ-706
 def select(catalog: Catalog, expression: str | None) -> list[Entry]:
     """The entries matching a filter expression (all when None); exit 2 on a bad one."""
     if not expression:

@@ -21,6 +21,7 @@ from reqforge.metrics import GROUPINGS, backlog_stats
 from reqforge.tabular import Column, render_table
 
 
+# implements: REQ-310
 @click.command("stats")
 @click.option(
     "--by",

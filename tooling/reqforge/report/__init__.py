@@ -16,6 +16,7 @@ from reqforge.model import CheckResult
 FORMATS = ("text", "json", "github", "sarif", "junit")
 
 
+# implements: REQ-105
 def render(
     fmt: str,
     result: CheckResult,

@@ -5,6 +5,8 @@ as the Actions runner expects, so a message can never end the command early or i
 one (a newline followed by `::set-env` stays inside the message).
 """
 
+# implements: REQ-105
+
 from __future__ import annotations
 
 import pathlib

@@ -3,6 +3,8 @@
 Named `json_format` so that it never shadows the standard library's `json` module.
 """
 
+# implements: REQ-105
+
 from __future__ import annotations
 
 import json
@@ -26,6 +28,7 @@ def to_document(result: CheckResult) -> dict[str, Any]:
     }
 
 
+# implements: REQ-010
 def render(result: CheckResult, *, root: pathlib.Path | None = None, color: bool = False) -> str:
     """Render `result` as indented UTF-8 JSON with a trailing newline (`root`, `color` unused)."""
     return json.dumps(to_document(result), ensure_ascii=False, indent=2) + "\n"

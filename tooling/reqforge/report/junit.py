@@ -4,6 +4,8 @@ A file with error findings fails (one `<failure>` listing all its findings); a f
 warnings passes and lists them in `<system-out>`; a clean file passes silently.
 """
 
+# implements: REQ-105
+
 from __future__ import annotations
 
 import pathlib

@@ -5,6 +5,8 @@ show the explanation of any code. Locations are relative to `%SRCROOT%`, whose a
 deliberately left out: the log must not depend on where the repository was checked out.
 """
 
+# implements: REQ-105
+
 from __future__ import annotations
 
 import json

@@ -136,6 +136,7 @@ def _finding_block(finding: Finding, sources: _SourceLines, style: _Style) -> li
     return lines
 
 
+# implements: REQ-100
 def render(result: CheckResult, *, root: pathlib.Path, color: bool = False) -> str:
     """Render `result` for a terminal: one block per finding, then a summary line.
 
