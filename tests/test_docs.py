@@ -49,3 +49,11 @@ def test_our_own_requirements_are_clean() -> None:
     assert result.exit_code == 0, result.output
     count = int(re.search(r"(\d+) requirements", result.output).group(1))
     assert count >= 20
+
+
+def test_readme_states_our_own_coverage() -> None:
+    # verifies: REQ-403
+    block = README.split("<!-- coverage:start -->\n```text\n", 1)[1].split("\n```", 1)[0]
+    result = CliRunner().invoke(cli, ["--repo", str(ROOT), "trace", "--summary"])
+    assert result.exit_code == 0, result.output
+    assert block == result.stdout.splitlines()[0]

@@ -24,6 +24,7 @@ from reqforge.markers import (
     enclosing_tests,
     list_files,
     scan,
+    scan_data,
     scan_text,
 )
 
@@ -124,6 +125,26 @@ def test_windowed_search_finds_what_a_full_search_finds(pieces: list[str]) -> No
     assert len(rows) == len(matches)
     expected = [row for row, m in zip(rows, matches, strict=True) if m.group().count("\n") <= 1]
     assert scan_text(text, "a.py", MARKER, False, literals) == expected
+    # From the file's bytes: windows decoded alone outside tests, the whole text in a test.
+    assert scan_data(text.encode("utf-8"), "src/a.py", MARKER, False, literals) == expected
+    in_test = scan_data(text.encode("utf-8"), "tests/test_a.py", MARKER, True, literals)
+    assert [(rid, line) for rid, line, _ in in_test] == [(rid, line) for rid, line, _ in expected]
+
+
+def test_windows_keep_what_a_lookbehind_sees() -> None:
+    # verifies: REQ-401
+    marker = compile_marker(r"(?<=\n)req: {id}", DEFAULT_ID_PATTERN)
+    literals = _required_literals(marker)
+    assert literals == ("req: ",)
+    data = "first\nreq: CRM-1 and req: CRM-2\n需求\nreq: CRM-3".encode()
+    assert scan_data(data, "src/a.txt", marker, False, literals) == [
+        ("CRM-1", 2, None),
+        ("CRM-3", 4, None),
+    ]
+    assert scan_data(data, "src/a.txt", marker, False, None) == [
+        ("CRM-1", 2, None),
+        ("CRM-3", 4, None),
+    ]
 
 
 def test_pattern_without_literals_still_scans(tmp_path: Path) -> None:

@@ -15,7 +15,8 @@ import os
 import time
 from array import array
 from collections.abc import Sequence
-from dataclasses import astuple, dataclass, field
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -408,7 +409,14 @@ def cached_scores(corpus: Corpus) -> dict[str, Scores]:
             except TypeError:
                 pass
     customers, priority = corpus.repository.customers, corpus.config.priority
-    scores = {req.path: scores_of(req, customers, priority) for req in corpus.repository}
+    values = attrgetter(*(f.name for f in fields(Scores)))  # flat values: no deep copy
+
+    def compute(chunk: Sequence[Requirement]) -> list[tuple[Any, ...]]:
+        return [values(scores_of(req, customers, priority)) for req in chunk]
+
+    requirements = list(corpus.repository)
+    computed = parallel_map(compute, requirements)  # ~0.1 ms each: both cores for 10,000
+    rows = {req.path: row for req, row in zip(requirements, computed, strict=True)}
     if key:
-        write_sealed(path, key, {rel: astuple(s) for rel, s in scores.items()})
-    return scores
+        write_sealed(path, key, rows)
+    return {rel: Scores(*row) for rel, row in rows.items()}

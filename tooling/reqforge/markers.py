@@ -38,7 +38,9 @@ import subprocess
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from typing import AnyStr
 
 from reqforge.cache import ParseCache, content_digest
 from reqforge.parallel import parallel_map
@@ -329,37 +331,44 @@ def list_files(root: Path, scan_dirs: Sequence[str]) -> list[str]:
 
 def _read(full: str, root_real: str, max_bytes: int) -> bytes | None:
     """The file's bytes, or None: unreadable, not a regular file, too big, or a link outside."""
+    return _read_stat(full, root_real, max_bytes)[0]
+
+
+def _read_stat(
+    full: str, root_real: str, max_bytes: int
+) -> tuple[bytes | None, tuple[int, int, int] | None]:
+    """`_read`, with the (size, mtime_ns, inode) of what was read, for the scan cache."""
     try:
         fd = os.open(full, _OPEN_FLAGS | _O_NOFOLLOW)
     except OSError:
         # O_NOFOLLOW refuses a symbolic link (ELOOP): follow it only when it stays inside.
         if not os.path.islink(full) or not _inside(os.path.realpath(full), root_real):
-            return None
+            return None, None
         try:
             fd = os.open(full, _OPEN_FLAGS)
         except OSError:
-            return None
+            return None, None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode) or info.st_size > max_bytes:
-            return None
+            return None, None
         if (  # pragma: no cover - Windows, where O_NOFOLLOW does not exist
             not _O_NOFOLLOW
             and os.path.islink(full)
             and not _inside(os.path.realpath(full), root_real)
         ):
-            return None
+            return None, None
         chunks = [os.read(fd, info.st_size + 1)]
         while chunks[-1] and sum(map(len, chunks)) <= max_bytes:
             chunks.append(os.read(fd, max_bytes + 1))
         data = b"".join(chunks) if len(chunks) > 1 else chunks[0]
     except OSError:
-        return None
+        return None, None
     finally:
         os.close(fd)
     if len(data) > max_bytes or data.find(b"\0", 0, BINARY_SNIFF_BYTES) != -1:
-        return None
-    return data
+        return None, None
+    return data, (info.st_size, info.st_mtime_ns, info.st_ino)
 
 
 # --- enclosing tests -------------------------------------------------------------------------
@@ -676,19 +685,20 @@ def enclosing_tests(text: str, path: str, offsets: Sequence[int]) -> list[str | 
 _Row = tuple[tuple[str, int, str | None], ...]  # per file: (id, line, test) for each marker
 
 
-def _windows(text: str, literals: Sequence[str]) -> list[tuple[int, int]]:
+def _windows(text: AnyStr, literals: Sequence[AnyStr]) -> list[tuple[int, int]]:
     """Sorted, disjoint spans of `text` where a marker can be: from the start of each line that
     holds a required literal to the end of the line after it (a marker may break its line once,
-    as in ``verifies:`` + newline + ID)."""
+    as in ``verifies:`` + newline + ID). `text` and `literals` are both str or both bytes."""
+    newline = "\n" if isinstance(text, str) else b"\n"
     spans: list[tuple[int, int]] = []
     size = len(text)
     for word in literals:
         at = text.find(word)
         while at != -1:
-            start = text.rfind("\n", 0, at) + 1
-            end = text.find("\n", at)
+            start = text.rfind(newline, 0, at) + 1  # type: ignore[arg-type]
+            end = text.find(newline, at)  # type: ignore[arg-type]
             if end != -1:
-                end = text.find("\n", end + 1)
+                end = text.find(newline, end + 1)  # type: ignore[arg-type]
             end = size if end == -1 else end + 1
             spans.append((start, end))
             at = text.find(word, at + 1)
@@ -701,6 +711,45 @@ def _windows(text: str, literals: Sequence[str]) -> list[tuple[int, int]]:
         else:
             merged.append((start, end))
     return merged
+
+
+@lru_cache(maxsize=8)
+def _encoded(literals: tuple[str, ...]) -> tuple[bytes, ...]:
+    return tuple(w.encode("utf-8") for w in literals)
+
+
+def scan_data(
+    data: bytes,
+    path: str,
+    marker: re.Pattern[str],
+    test_file: bool,
+    literals: Sequence[str] | None = None,
+) -> list[tuple[str, int, str | None]]:
+    """`scan_text` for a file's bytes. Outside test files, with `literals`, only the windows
+    around the literals are decoded: most of a source tree is code without a marker."""
+    if literals is None:
+        return scan_text(data.decode("utf-8", "replace"), path, marker, test_file)
+    spans = _windows(data, _encoded(tuple(literals)))
+    if not spans:
+        return []
+    if test_file:  # the enclosing tests need the whole text
+        return scan_text(data.decode("utf-8", "replace"), path, marker, True, literals)
+    out: list[tuple[str, int, str | None]] = []
+    line, counted = 1, 0
+    for start, end in spans:
+        line += data.count(b"\n", counted, start)
+        counted = start
+        # The newline before the window is kept (and skipped with pos=1), so a lookbehind sees
+        # what it would see in the whole text; windows start and end at line boundaries, which
+        # are UTF-8 character boundaries.
+        head = 1 if start else 0
+        window = data[start - head : end].decode("utf-8", "replace")
+        pos, here = head, line
+        for match in marker.finditer(window, head):
+            here += window.count("\n", pos, match.start())
+            pos = match.start()
+            out.append((_id_of(match), here, None))
+    return out
 
 
 def scan_text(
@@ -760,26 +809,25 @@ def scan(
     root_real = os.path.realpath(root)
     base = os.fspath(root)
     literals = _required_literals(marker)
-    needles = tuple(w.encode("utf-8") for w in literals) if literals is not None else None
     is_test = _glob_matcher(test_globs)
 
-    def work(chunk: Sequence[str]) -> list[tuple[bytes, _Row]]:
-        rows: list[tuple[bytes, _Row]] = []
+    def work(chunk: Sequence[str]) -> list[tuple[bytes, _Row, tuple[int, int, int] | None]]:
+        rows = []
         for rel in chunk:
-            data = _read(os.path.join(base, rel), root_real, max_bytes)
-            digest = content_digest(data) if data is not None else b""
-            if data is None or (needles is not None and not any(w in data for w in needles)):
-                rows.append((digest, ()))
+            data, info = _read_stat(os.path.join(base, rel), root_real, max_bytes)
+            if data is None:
+                rows.append((b"", (), None))
                 continue
-            text = data.decode("utf-8", "replace")
-            rows.append((digest, tuple(scan_text(text, rel, marker, is_test(rel), literals))))
+            found = scan_data(data, rel, marker, is_test(rel), literals)
+            rows.append((content_digest(data), tuple(found), info))
         return rows
 
     # Per-file results are cached like parsed requirements (see cache.py): a file is scanned
     # again only when its size, mtime or inode changed, or its timestamp is too recent to trust.
+    # Files the cache does not know are not stat'ed here: the workers report what they read.
     started_ns = time.time_ns()
     cache = None
-    stats: dict[str, os.stat_result] = {}
+    kept: list[str] = []
     rows: dict[str, _Row] = {}
     pending = files
     if use_cache:
@@ -788,11 +836,13 @@ def scan(
         cache.load()
         pending = []
         for rel in files:
+            if rel not in cache.entries:
+                pending.append(rel)
+                continue
             try:
                 info = os.stat(os.path.join(base, rel))
             except OSError:
                 continue
-            stats[rel] = info
             hit = cache.lookup(
                 rel,
                 info,
@@ -800,27 +850,17 @@ def scan(
             )
             if hit is not None:
                 rows[rel] = hit[0]
+                kept.append(rel)
             else:
                 pending.append(rel)
     computed = dict(zip(pending, parallel_map(work, pending), strict=True)) if pending else {}
-    for rel, (_, row) in computed.items():
+    for rel, (_, row, _) in computed.items():
         rows[rel] = row
-    if cache is not None and (computed or len(cache.entries) != len(stats)):
-        entries = {}
-        for rel, stat in stats.items():
-            if rel in computed:
-                digest = computed[rel][0]
-                if digest:
-                    entries[rel] = (
-                        stat.st_size,
-                        stat.st_mtime_ns,
-                        stat.st_ino,
-                        started_ns,
-                        digest,
-                        (computed[rel][1],),
-                    )
-            elif rel in cache.entries:
-                entries[rel] = cache.entries[rel]
+    if cache is not None and (computed or len(kept) != len(cache.entries)):
+        entries = {rel: cache.entries[rel] for rel in kept}
+        for rel, (digest, row, info) in computed.items():
+            if digest and info:
+                entries[rel] = (*info, started_ns, digest, (row,))
         cache.save(entries)
 
     out: list[Marker] = []

@@ -90,6 +90,7 @@ class Requirement:
     body_line: int  # 1-based line where the Markdown body starts
     blob: bytes = field(default=b"", repr=False, compare=False)
     _data: dict[str, Any] | None = field(default=None, repr=False, compare=False)
+    _links: Mapping[str, tuple[str, ...]] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_data(cls, path: str, data: dict[str, Any], body_line: int) -> Requirement:
@@ -164,11 +165,18 @@ class Requirement:
 
     @property
     def links(self) -> Mapping[str, tuple[str, ...]]:
-        """Relation -> target IDs, for every relation given as a list of strings (or one)."""
-        value = self.head.get("links")
-        if not isinstance(value, Mapping):
-            return MappingProxyType({})
-        return MappingProxyType({k: _id_list(v) for k, v in value.items() if isinstance(k, str)})
+        """Relation -> target IDs, for every relation given as a list of strings (or one).
+
+        Worked out once per requirement: the catalogue, the graph and trace all ask for it."""
+        if self._links is None:
+            value = self.head.get("links")
+            links = (
+                {k: _id_list(v) for k, v in value.items() if isinstance(k, str)}
+                if isinstance(value, Mapping)
+                else {}
+            )
+            object.__setattr__(self, "_links", MappingProxyType(links))
+        return self._links  # type: ignore[return-value]
 
     def get(self, dotted: str, default: Any = None) -> Any:
         """The raw value at a dotted path of the front matter, or `default`."""

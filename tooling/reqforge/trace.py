@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reqforge.catalog import Catalog
-from reqforge.junit import TestResult, result_for
+from reqforge.junit import ResultIndex, TestResult
 from reqforge.markers import Marker
 
 KINDS = ("implemented", "verified")
@@ -96,6 +96,16 @@ def build_trace(
 ) -> TraceReport:
     """The traceability report: one item per requirement, in ID order."""
     config = catalog.config.trace
+    index = ResultIndex(results) if results else None
+    lookups: dict[str, str] = {}
+
+    def result(test: str | None) -> str:
+        if not test or index is None:
+            return "unknown"
+        if test not in lookups:
+            lookups[test] = index.lookup(test)
+        return lookups[test]
+
     by_id: dict[str, list[Marker]] = {}
     unknown: list[Marker] = []
     for marker in markers:
@@ -109,11 +119,7 @@ def build_trace(
         req = entry.req
         found = by_id.get(req.id, [])
         implemented = tuple(m for m in found if m.kind == "implemented")
-        verified = tuple(
-            (m, result_for(results, m.test) if m.test else "unknown")
-            for m in found
-            if m.kind == "verified"
-        )
+        verified = tuple((m, result(m.test)) for m in found if m.kind == "verified")
         required = config.require.get(req.type or "", ())
         if req.status in _NOT_BUILT:
             required = ()
