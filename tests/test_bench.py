@@ -117,3 +117,20 @@ def test_history_builder_refuses_an_empty_corpus(tmp_path, count):
     history = _load("history")
     with pytest.raises(ValueError):
         history.build_history(count, 10, tmp_path / "repo")
+
+
+def test_runner_names_missed_bars() -> None:
+    # verifies: REQ-600
+    run = _load("run")
+    figures = {
+        "check-cold": {"kind": "reqforge", "median_s": 1.758, "peak_rss_mib": 89.0},
+        "check-cached": {"kind": "reqforge", "median_s": 0.403, "peak_rss_mib": 80.0},
+        "list": {"kind": "reqforge", "median_s": 1.4, "peak_rss_mib": 1500.0},
+        "floor-read": {"kind": "floor", "median_s": 0.3, "peak_rss_mib": 2000.0},
+        "stats": {"kind": "reqforge", "skipped": "no such command"},
+    }
+    assert run.missed_bars(figures, 10_000) == [
+        "check-cold: median 1.758 s > 1 s",
+        "list: peak RSS 1500.0 MiB > 1024.0 MiB",
+    ]
+    assert run.missed_bars(figures, 2_000) == []  # the bars are set for 10,000 requirements
