@@ -431,29 +431,32 @@ def test_enclosing_tests_for_other_files_is_none() -> None:
     assert enclosing_tests("", "tests/x.py", []) == []
 
 
-def test_the_last_marker_above_a_test_belongs_to_it() -> None:
+LAST_MARKER_CASES = [
+    (
+        "tests/test_p.py",
+        "import pytest\n\n\ndef test_a():\n    # verifies: CRM-1\n    pass\n\n\n"
+        "# verifies: CRM-2\n@pytest.mark.parametrize(\n    'x', [1, 2]\n)\n"
+        "def test_b(x):\n    assert x\n\n\ndef test_c():\n    pass\n",
+        ["tests/test_p.py::test_a", "tests/test_p.py::test_b"],
+    ),
+    (
+        "src/test/ExportTest.java",
+        "class ExportTest {\n  @Test void a() {\n    // verifies: CRM-1\n  }\n\n"
+        "  // verifies: CRM-2\n  @Test\n  void b() {\n  }\n\n  @Test void c() {}\n}\n",
+        ["ExportTest::a", "ExportTest::b"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("path", "source", "expected"), LAST_MARKER_CASES)
+def test_the_last_marker_above_a_test_belongs_to_it(
+    path: str, source: str, expected: list[str]
+) -> None:
     # verifies: REQ-401
     # The scan stops reading a file once every marker has its test: the code after the last
     # marker must still be read far enough to see the test it stands above.
-    python = (
-        "import pytest\n\n\ndef test_a():\n    # verifies: CRM-1\n    pass\n\n\n"
-        "# verifies: CRM-2\n@pytest.mark.parametrize(\n    'x', [1, 2]\n)\n"
-        "def test_b(x):\n    assert x\n\n\ndef test_c():\n    pass\n"
-    )
-    offsets = [m.start() for m in MARKER.finditer(python)]
-    assert enclosing_tests(python, "tests/test_p.py", offsets) == [
-        "tests/test_p.py::test_a",
-        "tests/test_p.py::test_b",
-    ]
-    java = (
-        "class ExportTest {\n  @Test void a() {\n    // verifies: CRM-1\n  }\n\n"
-        "  // verifies: CRM-2\n  @Test\n  void b() {\n  }\n\n  @Test void c() {}\n}\n"
-    )
-    offsets = [m.start() for m in MARKER.finditer(java)]
-    assert enclosing_tests(java, "src/test/ExportTest.java", offsets) == [
-        "ExportTest::a",
-        "ExportTest::b",
-    ]
+    offsets = [m.start() for m in MARKER.finditer(source)]
+    assert enclosing_tests(source, path, offsets) == expected
 
 
 def test_unbalanced_sources_do_not_crash() -> None:
