@@ -29,10 +29,13 @@ def _path(relation: str, index: int | None) -> tuple[str | int, ...]:
 
 # implements: REQ-104
 # implements: REQ-103
-def link_issues(requirements: Sequence[Requirement]) -> Iterator[tuple[Requirement, Issue]]:
+def link_issues(
+    requirements: Sequence[Requirement], id_fields: Sequence[str] = ()
+) -> Iterator[tuple[Requirement, Issue]]:
     """Every RF106 and RF201-RF204 issue, each with the requirement it belongs to.
 
     One pass over every link, which also builds the parent and depends-on graphs for RF202.
+    `id_fields` are the custom fields of type id-list: an ID they name must exist (RF201).
     """
     by_id: dict[str, list[Requirement]] = {}
     for req in requirements:
@@ -87,6 +90,14 @@ def link_issues(requirements: Sequence[Requirement]) -> Iterator[tuple[Requireme
                 if graph is not None and rid:
                     graph.setdefault(rid, []).append(target)
                     first_index.setdefault((rid, relation, target), index)
+    for name in id_fields:
+        for req in requirements:
+            value = req.data.get(name)
+            for index, target in _targets(value) if value is not None else ():
+                if target not in by_id:
+                    path = (name,) if index is None else (name, index)
+                    message = f"{name}: unknown requirement {target!r}"
+                    yield req, Issue("RF201", path, message, True)
     for relation, graph in graphs.items():
         for cycle in find_cycles(graph):
             owner = by_id[cycle[0]][0]

@@ -36,7 +36,8 @@ class CheckOptions:
 def cross_file_findings(corpus: Corpus) -> list[Finding]:
     """RF106, RF201-RF204 and RF403: findings that depend on more than one file."""
     requirements = corpus.repository.requirements
-    findings = [corpus.locate(req, issue) for req, issue in link_issues(requirements)]
+    id_fields = [f.name for f in corpus.config.fields.values() if f.type == "id-list"]
+    findings = [corpus.locate(req, issue) for req, issue in link_issues(requirements, id_fields)]
     findings += [
         corpus.locate(req, issue)
         for req, issue in duplicate_issues(requirements, corpus.signatures, corpus.context)

@@ -94,8 +94,8 @@ class ReqforgeGroup(click.Group):
             if _debug(ctx):
                 raise
             click.echo(
-                f"reqforge: internal error: {type(exc).__name__}: {exc}\n"
-                "Run again with --debug for the traceback, and please report it.",
+                f"reqforge: internal error: {type(exc).__name__}: {' '.join(str(exc).split())} "
+                "(run again with --debug for the traceback, and please report it)",
                 err=True,
             )
             ctx.exit(1)

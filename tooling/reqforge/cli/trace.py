@@ -48,7 +48,7 @@ def trace_report(state: Any, catalog: Any) -> Any:
         markers = scan(config.root, config.trace.scan, pattern, config.trace.tests, use_cache=True)
     results, problems = read_results(config.root, config.trace.results)
     for problem in problems:
-        state.note(f"note: {problem.path}: {problem.message}")
+        state.note(f"warning: {problem.path}: {problem.message} (its results are left out)")
     links = suspect_links(catalog.repository.requirements, config.root, config.reqs_dir)
     suspects = {rid: [(t, since) for _, _, t, since in found] for rid, found in links.items()}
     return build_trace(catalog, markers, results, suspects)
