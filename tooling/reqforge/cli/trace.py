@@ -72,8 +72,11 @@ def trace_command(state: Any, expression: str | None, summary_only: bool, fmt: s
     (verified, with their JUnit result), what [trace.require] says is missing, suspect links,
     and orphans (no parent, no children, no code or test).
 
-    A requirement is covered when it has every kind of marker [trace.require] lists for its
-    type; the table's title gives the coverage, --summary the figures alone (for CI logs)."""
+    Markers are comments such as `# implements: CRM-0042` in code and `// verifies: CRM-0042`
+    inside a test, found under [trace] scan; results come from the JUnit XML files of [trace]
+    results. A requirement is covered when it has every kind of marker [trace.require] lists
+    for its type; the table's title gives the coverage, --summary the figures alone (for CI
+    logs)."""
     from reqforge.trace import TraceReport
 
     catalog = load_catalog(state)
