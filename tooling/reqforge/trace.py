@@ -36,6 +36,10 @@ class TraceItem:
     missing: tuple[str, ...]
     suspect: tuple[tuple[str, str], ...]  # (target ID, commit since which it is suspect)
 
+    def tests(self) -> dict[str, str]:
+        """Each verifying test once (its id, or path:line where none was found) -> result."""
+        return {m.test or f"{m.path}:{m.line}": result for m, result in self.verified}
+
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
@@ -79,6 +83,18 @@ class TraceReport:
 
     def to_json(self) -> dict[str, Any]:
         return {"summary": self.summary(), "items": [item.to_json() for item in self.items]}
+
+    def only(self, ids: set[str]) -> TraceReport:
+        """The report for the requirements `ids` (a filter's selection)."""
+        return TraceReport(
+            tuple(item for item in self.items if item.id in ids),
+            tuple(o for o in self.orphans if o in ids),
+            self.unknown_markers,
+        )
+
+    def tests(self) -> dict[str, str]:
+        """Every verifying test of the report once -> its result."""
+        return {test: result for item in self.items for test, result in item.tests().items()}
 
 
 def _exempt(entry_id: str, area: str, patterns: Sequence[str]) -> bool:

@@ -77,14 +77,10 @@ def trace_command(state: Any, expression: str | None, summary_only: bool, fmt: s
     results. A requirement is covered when it has every kind of marker [trace.require] lists
     for its type; the table's title gives the coverage, --summary the figures alone (for CI
     logs)."""
-    from reqforge.trace import TraceReport
-
     catalog = load_catalog(state)
     report = trace_report(state, catalog)
     if expression:
-        wanted = {entry.req.id for entry in select(catalog, expression)}
-        items = tuple(item for item in report.items if item.id in wanted)
-        report = TraceReport(items, tuple(o for o in report.orphans if o in wanted))
+        report = report.only({entry.req.id for entry in select(catalog, expression)})
     if summary_only:
         if fmt == "json":
             emit(json.dumps({"summary": report.summary()}, ensure_ascii=False) + "\n")
@@ -123,7 +119,7 @@ def trace_command(state: Any, expression: str | None, summary_only: bool, fmt: s
             ]
         )
     summary = report.summary()
-    coverage = "-" if summary["coverage"] is None else f"{summary['coverage'] * 100:.1f}%"
+    coverage = percent(summary["coverage"])
     title = f"Traceability: {summary['covered']}/{summary['requirements']} covered ({coverage})"
     emit(csv_or_table("table", [], rows, COLUMNS, title=title), color=output_color())
     if summary["orphans"]:
@@ -142,37 +138,31 @@ def code_cell(item: Any, most: int = 3) -> str:
     return ", ".join(shown[:most]) + (f" +{len(shown) - most} more" if len(shown) > most else "")
 
 
-def tests_cell(item: Any) -> str:
-    """Verifying tests counted by result ("3 passed, 1 failed"), failing tests named: the full
-    lists are in --format json and csv."""
+def by_result(results: Any) -> str:
+    """Results counted ("3 passed, 1 failed"), in a fixed order."""
     counts: dict[str, int] = {}
-    failing: list[str] = []
-    seen: set[tuple[str, str]] = set()
-    for marker, result in item.verified:
-        key = (marker.test or f"{marker.path}:{marker.line}", result)
-        if key in seen:  # one test naming the requirement twice counts once
-            continue
-        seen.add(key)
+    for result in results:
         counts[result] = counts.get(result, 0) + 1
-        if result == "failed":
-            failing.append(key[0].rsplit("::", 1)[-1])
-    text = ", ".join(f"{counts[r]} {r}" for r in RESULT_ORDER if r in counts)
-    return text + (f" ({', '.join(failing)})" if failing else "")
+    return ", ".join(f"{counts[r]} {r}" for r in RESULT_ORDER if r in counts)
+
+
+def percent(fraction: float | None) -> str:
+    return "-" if fraction is None else f"{fraction * 100:.1f}%"
+
+
+def tests_cell(item: Any) -> str:
+    """Verifying tests counted by result, the failing ones named: the full lists are in
+    --format json and csv."""
+    tests = item.tests()
+    failing = [test.rsplit("::", 1)[-1] for test, result in tests.items() if result == "failed"]
+    return by_result(tests.values()) + (f" ({', '.join(failing)})" if failing else "")
 
 
 def summary_text(report: Any) -> str:
     """The report's figures as a few lines of text."""
     figures = report.summary()
-    counts: dict[str, int] = {}
-    seen: set[str] = set()
-    for item in report.items:
-        for marker, result in item.verified:
-            key = marker.test or f"{marker.path}:{marker.line}"
-            if key not in seen:
-                seen.add(key)
-                counts[result] = counts.get(result, 0) + 1
-    coverage = "-" if figures["coverage"] is None else f"{figures['coverage'] * 100:.1f}%"
-    tests = ", ".join(f"{counts[r]} {r}" for r in RESULT_ORDER if r in counts) or "none"
+    coverage = percent(figures["coverage"])
+    tests = by_result(report.tests().values()) or "none"
     lines = [
         f"coverage: {figures['covered']}/{figures['requirements']} requirements covered "
         f"({coverage})",
