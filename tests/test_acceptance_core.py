@@ -194,6 +194,11 @@ def test_quiet_prints_no_message_on_stderr(
         assert quiet.stdout == loud.stdout
 
 
+OUTSIDE_GIT = (
+    b"note: not a git repository: history is absent; suspect links (RF406) are not checked\n"
+)
+
+
 LAUNCHER = """\
 import sys
 
@@ -447,8 +452,8 @@ def test_output_goes_to_stdout_and_messages_to_stderr(make_repo: Repo) -> None:
     assert "history is absent" in proc.stderr.decode()
     assert b"history" not in proc.stdout
 
-    proc = run("check", cwd=root)  # findings are the output
-    assert proc.returncode == 1 and proc.stderr == b""
+    proc = run("check", cwd=root)  # findings are the output; outside git, one note
+    assert proc.returncode == 1 and proc.stderr == OUTSIDE_GIT
     assert proc.stdout.decode().startswith("reqs/CRM-2.md:2:5: error[RF105]")
 
     proc = run("list", "--filter", "status =", cwd=root)  # an error is a message
@@ -462,8 +467,8 @@ def test_no_progress_output_when_stderr_is_not_a_terminal(make_repo: Repo) -> No
     files["reqs/m0/CRM-999.md"] = req("CRM-998")  # one error, so check has findings to print
     root = make_repo(files)
     for args, code, stderr in (
-        (("check", "--no-cache"), 1, b""),
-        (("check", "--no-cache", "--format", "json"), 1, b""),
+        (("check", "--no-cache"), 1, OUTSIDE_GIT),
+        (("check", "--no-cache", "--format", "json"), 1, OUTSIDE_GIT),
         (("prioritize", "--format", "json"), 0, b""),
         (("list", "--format", "csv"), 0, b"401 of 401 requirements\n"),  # a note, no bar
     ):
@@ -523,3 +528,19 @@ def test_json_output_holds_chinese_characters_not_escapes(
         assert text.encode("utf-8") in raw, text
     assert b"\\u" not in raw and b"\\U" not in raw
     json.loads(raw.decode("utf-8"))  # strict UTF-8, and valid JSON
+
+
+def test_check_says_when_history_is_absent(make_repo: Repo) -> None:
+    # verifies: REQ-307
+    root = make_repo({"reqs/CRM-1.md": req("CRM-1")})
+    outside = run("check", cwd=root)
+    assert outside.returncode == 0 and outside.stderr == OUTSIDE_GIT
+    assert run("--quiet", "check", cwd=root).stderr == b""
+    isolated = user_env(GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1")
+    subprocess.run(["git", "init", "-q", str(root)], check=True, env=isolated)
+    assert run("check", cwd=root).stderr == b""  # no commits yet: nothing can be suspect
+    git = ["git", "-C", str(root), "-c", "user.name=Li Na", "-c", "user.email=li@example.com"]
+    subprocess.run([*git, "add", "-A"], check=True, env=isolated)
+    subprocess.run([*git, "commit", "-q", "-m", "first"], check=True, env=isolated)
+    inside = run("check", cwd=root)
+    assert inside.returncode == 0 and inside.stderr == b""

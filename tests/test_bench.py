@@ -68,11 +68,11 @@ def test_generated_corpus_is_a_realistic_valid_backlog(tmp_path):
     runner = CliRunner()
     checked = runner.invoke(cli, ["--repo", str(tmp_path / "corpus"), "check", "--format", "json"])
     assert checked.exit_code in (0, 1), checked.output
-    codes = {f["code"] for f in json.loads(checked.output)["findings"]}
+    codes = {f["code"] for f in json.loads(checked.stdout)["findings"]}
     # Structural errors would make the benchmark measure a broken repository.
     assert not codes & {"RF001", "RF002", "RF003", "RF004", "RF101", "RF102", "RF201", "RF202"}
     listed = runner.invoke(cli, ["--repo", str(tmp_path / "corpus"), "list", "--format", "json"])
-    items = json.loads(listed.output)["items"]
+    items = json.loads(listed.stdout)["items"]
     assert len(items) == 200
     titles = [item["title"] for item in items]
     assert any(CJK.search(t) for t in titles) and any(not CJK.search(t) for t in titles)
@@ -82,7 +82,7 @@ def test_generated_corpus_is_a_realistic_valid_backlog(tmp_path):
     ranked = runner.invoke(
         cli, ["--repo", str(tmp_path / "corpus"), "prioritize", "--all", "--format", "json"]
     )
-    rows = json.loads(ranked.output)["items"]
+    rows = json.loads(ranked.stdout)["items"]
     for method in ("moscow", "kano", "ice", "rice", "quadrant", "p_level", "wsjf", "rpn", "demand"):
         assert any(row.get(method) is not None for row in rows), method
 

@@ -4,6 +4,7 @@ and our own requirements pass our own check (we eat our own cooking)."""
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -36,6 +37,8 @@ def test_readme_tour_output_is_what_check_prints(tmp_path: Path) -> None:
     script = README.split("## A five-minute tour", 1)[1]
     text = script.split("cat > reqs/billing/CRM-0042.md <<'EOF'\n", 1)[1].split("\nEOF\n", 1)[0]
     expected = script.split("```text\n", 1)[1].split("```", 1)[0]
+    assert "cd demo && git init -q\n" in script  # requirements live in git
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     (tmp_path / "reqs" / "billing").mkdir(parents=True)
     (tmp_path / "reqs" / "billing" / "CRM-0042.md").write_text(text + "\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["--repo", str(tmp_path), "check", "--no-cache"])

@@ -1093,11 +1093,22 @@ def is_ancestor(root: Path, ancestor: str, descendant: str) -> bool:
 
 
 # implements: REQ-307
-def shallow_note(root: Path) -> str | None:
-    """The shallow-clone note when `root` is a shallow clone (history-based findings are then
-    partial), else None. One quick git call."""
+def history_note(root: Path) -> str | None:
+    """Why history is partial (a shallow clone) or absent (outside git, no commits, no git),
+    or None when it is whole: for commands whose git-based findings would silently shrink.
+    One or two quick git calls."""
     try:
         out = _git(Path(root), ["rev-parse", "--is-shallow-repository"])
-    except (FileNotFoundError, _GitError):
-        return None
-    return NOTE_SHALLOW if _text(out).strip() == "true" else None
+    except FileNotFoundError:
+        return NOTE_NO_GIT
+    except _GitError as exc:
+        return _not_git_note(exc)
+    except OSError as exc:  # e.g. root is not a directory
+        return f"{NOTE_NOT_GIT} ({exc.strerror})"
+    if _text(out).strip() == "true":
+        return NOTE_SHALLOW
+    try:
+        _git(Path(root), ["rev-parse", "--verify", "-q", "HEAD^{commit}"])
+    except _GitError:
+        return NOTE_NO_COMMITS
+    return None

@@ -146,11 +146,15 @@ def check(
     corpus = load_corpus(config, use_cache=not no_cache)
     result = run_check(corpus, options)
     # implements: REQ-307
-    from reqforge.history import shallow_note
+    from reqforge.history import NOTE_NO_COMMITS, NOTE_SHALLOW, history_note
 
-    note = shallow_note(config.root)
-    if note:
+    note = history_note(config.root) if options.history else None
+    if note == NOTE_NO_COMMITS:
+        pass  # nothing committed, nothing can be suspect yet: no history is missing
+    elif note == NOTE_SHALLOW:
         state.note(f"note: {note}; suspect links (RF406) and --base checks may be incomplete")
+    elif note:
+        state.note(f"note: {note}; suspect links (RF406) are not checked")
     color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     output = render(fmt, result, root=config.root, color=color, paths=corpus.paths)
     if fmt == "text" and state.quiet:
