@@ -208,3 +208,34 @@ def test_trace_json_names_suspect_links_from_git(tmp_path: Path) -> None:
     repo.commit("reviewed against the new parent")
     doc = json.loads(CliRunner().invoke(cli, args).stdout)
     assert doc["summary"]["suspect"] == 0
+
+
+def test_show_answers_what_a_change_reaches_and_how_it_is_traced(
+    make_repo: Callable[..., Path],
+) -> None:
+    # verifies: REQ-400
+    # verifies: REQ-403
+    # verifies: REQ-706
+    root = build(make_repo)
+    (root / "reqs" / "CRM-4.md").write_text(
+        req("CRM-4", title="Reprint invoices", links="{depends-on: [CRM-2]}"), encoding="utf-8"
+    )
+    text = CliRunner().invoke(cli, ["--repo", str(root), "show", "CRM-1"])
+    assert text.exit_code == 0, text.output
+    impact = text.stdout.split("Impact of a change", 1)[1].split("\n\n", 1)[0]
+    assert "  1 step    CRM-2\n" in impact and "  2 steps   CRM-4" in impact
+    trace = text.stdout.split("\nTrace\n", 1)[1]
+    assert "  implemented  src/export.py:2\n" in trace
+    assert "  verified     tests/test_export.py::test_bulk_export (passed)\n" in trace
+    doc = json.loads(
+        CliRunner().invoke(cli, ["--repo", str(root), "show", "CRM-2", "--format", "json"]).stdout
+    )
+    assert doc["impacted"] == [
+        {"id": "CRM-4", "relation": "depends-on", "through": "CRM-2", "distance": 1}
+    ]
+    assert doc["trace"]["verified"][0]["result"] == "failed"
+    assert doc["trace"]["missing"] == [] and doc["trace"]["suspect"] == []
+    lone = CliRunner().invoke(cli, ["--repo", str(root), "show", "CRM-3"]).stdout
+    assert "Impact of a change (requirements whose links lead here)\n  (none)" in lone
+    assert "Impact of a change (requirements whose links lead here: 2)" in text.stdout
+    assert "  missing      implemented\n               verified" in lone

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import difflib
 import json
+import textwrap
+from collections.abc import Sequence
 from typing import Any
 
 import click
@@ -68,7 +70,9 @@ def list_command(state: Any, expression: str | None, sort_keys: str | None, fmt:
 @format_option("text", "json")
 @click.pass_obj
 def show_command(state: Any, requirement_id: str, fmt: str) -> None:
-    """Show one requirement: every field, computed priorities, links both ways, the body."""
+    """Show one requirement: every field, computed priorities, links both ways, what a change
+    to it reaches (the requirements whose links lead to it, transitively), its trace when
+    [trace] is configured (code, tests and results, missing kinds, suspect links), the body."""
     from reqforge.catalog import entry_json
 
     catalog = load_catalog(state)
@@ -83,13 +87,33 @@ def show_command(state: Any, requirement_id: str, fmt: str) -> None:
         ]
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         raise ReqforgeError(f"no requirement {requirement_id!r}{hint}")
+    from reqforge.graph import impacted
+
     body = _body(catalog.config.root / entry.req.path)
+    links = {e.req.id: e.req.links for e in catalog}
+    impact = impacted(links, [entry.req.id], depth=len(links))
+    trace = None
+    if catalog.config.trace.scan or catalog.config.trace.results:
+        from reqforge.cli.trace import trace_report
+
+        report = trace_report(state, catalog).only({entry.req.id})
+        trace = report.items[0] if report.items else None
     if fmt == "json":
         document = entry_json(entry)
+        document["impacted"] = [
+            {"id": i.id, "relation": i.relation, "through": i.through, "distance": i.distance}
+            for i in impact
+        ]
+        if trace is not None:
+            item = trace.to_json()
+            document["trace"] = {
+                key: item[key] for key in ("implemented", "verified", "missing", "suspect")
+            }
         document["body"] = body
         emit(json.dumps(document, ensure_ascii=False, indent=2))
         return
-    emit(render_show(entry, body, color=output_color()), color=output_color())
+    text = render_show(entry, body, impact, trace, color=output_color())
+    emit(text, color=output_color())
 
 
 def _body(path: Any) -> str:
@@ -114,8 +138,19 @@ def _flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
     return [(prefix, value)]
 
 
-def render_show(entry: Any, body: str, color: bool = False) -> str:
-    """The text of `show`: a heading, fields, priorities, links, then the body."""
+SHOW_IMPACT = 12  # IDs listed per step in the text of `show`
+
+
+def render_show(
+    entry: Any,
+    body: str,
+    impact: Sequence[Any] = (),
+    trace: Any = None,
+    color: bool = False,
+) -> str:
+    """The text of `show`: a heading, fields, priorities, links, what a change reaches (the
+    requirements whose links lead here, step by step), the trace when [trace] is configured,
+    then the body."""
 
     def heading(text: str) -> str:
         return click.style(text, bold=True) if color else text
@@ -162,6 +197,36 @@ def render_show(entry: Any, body: str, color: bool = False) -> str:
             lines.append(f"  {relation:<15} {', '.join(targets)}")
     if not shown:
         lines.append("  (none)")
+    total = f": {len(impact)}" if impact else ""
+    lines += ["", heading(f"Impact of a change (requirements whose links lead here{total})")]
+    by_distance: dict[int, list[str]] = {}
+    for item in impact:
+        by_distance.setdefault(item.distance, []).append(item.id)
+    for distance, ids in by_distance.items():
+        label = f"{distance} step" + ("s" if distance > 1 else "")
+        shown = ", ".join(ids[:SHOW_IMPACT]) + (
+            f" +{len(ids) - SHOW_IMPACT} more" if len(ids) > SHOW_IMPACT else ""
+        )  # every one in --format json
+        lines += textwrap.wrap(
+            shown, 100, initial_indent=f"  {label:<9} ", subsequent_indent=" " * 12
+        )
+    if not impact:
+        lines.append("  (none)")
+    if trace is not None:
+        lines += ["", heading("Trace")]
+        places = [f"{m.path}:{m.line}" for m in trace.implemented]
+        tests = [f"{test} ({result})" for test, result in trace.tests().items()]
+        for label, values in (
+            ("implemented", places),
+            ("verified", tests),
+            ("missing", list(trace.missing)),
+            ("suspect", [f"{target} (changed in {since[:10]})" for target, since in trace.suspect]),
+        ):
+            if values:
+                lines.append(f"  {label:<12} {values[0]}")
+                lines += [f"  {'':<12} {value}" for value in values[1:]]
+        if not (places or tests or trace.missing or trace.suspect):
+            lines.append("  (no marker)")
     if body.strip():
         lines += ["", heading("Body"), body.rstrip()]
     return "\n".join(lines)
