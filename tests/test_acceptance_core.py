@@ -130,13 +130,7 @@ def test_repo_option_checks_that_folder_whatever_the_working_folder(make_repo: R
     assert run("check", cwd=here).returncode == 0
 
     for repo_arg in (str(target), "../repo"):
-        proc = run("--repo", repo_arg, "check", "--format", "json", cwd=here)
-        assert proc.returncode == 1, proc.stderr
-        doc = json.loads(proc.stdout)
-        assert doc["counts"]["requirements"] == 1
-        assert [(f["path"], f["code"]) for f in doc["findings"]] == [
-            ("reqs/billing/CRM-1.md", "RF105")
-        ]
+        assert checked(here, "--repo", repo_arg) == (1, [("reqs/billing/CRM-1.md", "RF105")])
 
 
 def test_config_option_replaces_the_repository_configuration(make_repo: Repo) -> None:
@@ -217,13 +211,21 @@ main()
 """
 
 
-def test_debug_prints_the_traceback_of_an_internal_error(make_repo: Repo, tmp_path: Path) -> None:
-    # verifies: REQ-700
-    root = make_repo({"reqs/CRM-1.md": req("CRM-1")})
-    launcher = tmp_path / "launch_reqforge.py"  # the console-script entry point, with a bug
+def checked(cwd: Path, *args: str) -> tuple[int, list[tuple[str, str]]]:
+    """`check --format json` run in `cwd` (exit code 1 expected): the number of requirements it
+    read and its findings as (path, code)."""
+    proc = run(*args, "check", "--format", "json", cwd=cwd)
+    assert proc.returncode == 1, (cwd, proc.stderr)
+    doc = json.loads(proc.stdout)
+    return doc["counts"]["requirements"], [(f["path"], f["code"]) for f in doc["findings"]]
+
+
+def launch_broken(root: Path, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """reqforge's real entry point, with `run_check` made to crash (LAUNCHER)."""
+    launcher = tmp_path / "launch_reqforge.py"
     launcher.write_text(LAUNCHER, encoding="utf-8")
-    proc = subprocess.run(
-        [sys.executable, str(launcher), "--repo", str(root), "--debug", "check"],
+    return subprocess.run(
+        [sys.executable, str(launcher), "--repo", str(root), *args],
         capture_output=True,
         text=True,
         encoding="utf-8",
@@ -231,6 +233,12 @@ def test_debug_prints_the_traceback_of_an_internal_error(make_repo: Repo, tmp_pa
         env=user_env(),
         timeout=120,
     )
+
+
+def test_debug_prints_the_traceback_of_an_internal_error(make_repo: Repo, tmp_path: Path) -> None:
+    # verifies: REQ-700
+    root = make_repo({"reqs/CRM-1.md": req("CRM-1")})
+    proc = launch_broken(root, tmp_path, "--debug", "check")
     assert proc.returncode == 1
     assert proc.stdout == ""
     assert proc.stderr.startswith("Traceback (most recent call last):\n"), proc.stderr
@@ -243,17 +251,7 @@ def test_debug_prints_the_traceback_of_an_internal_error(make_repo: Repo, tmp_pa
 def test_an_internal_error_without_debug_is_one_line(make_repo: Repo, tmp_path: Path) -> None:
     # verifies: REQ-701
     root = make_repo({"reqs/CRM-1.md": req("CRM-1")})
-    launcher = tmp_path / "launch_reqforge.py"
-    launcher.write_text(LAUNCHER, encoding="utf-8")
-    proc = subprocess.run(
-        [sys.executable, str(launcher), "--repo", str(root), "check"],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        cwd=root,
-        env=user_env(),
-        timeout=120,
-    )
+    proc = launch_broken(root, tmp_path, "check")
     assert proc.returncode == 1 and proc.stdout == ""
     assert proc.stderr.splitlines() == [
         "reqforge: internal error: RuntimeError: boom: simulated internal error (run again with "
@@ -306,13 +304,7 @@ def test_without_repo_walks_up_to_the_folder_holding_reqforge_toml(tmp_path: Pat
             "docs/guides/README.md": "notes\n",
         },
     )
-    proc = run("check", "--format", "json", cwd=root / "docs" / "guides")
-    assert proc.returncode == 1, proc.stderr
-    doc = json.loads(proc.stdout)
-    assert doc["counts"]["requirements"] == 2
-    assert [(f["path"], f["code"]) for f in doc["findings"]] == [
-        ("requirements/billing/CRM-2.md", "RF105")
-    ]
+    assert checked(root / "docs" / "guides") == (2, [("requirements/billing/CRM-2.md", "RF105")])
 
 
 def test_without_repo_walks_up_to_the_folder_holding_reqs(tmp_path: Path) -> None:
@@ -327,11 +319,7 @@ def test_without_repo_walks_up_to_the_folder_holding_reqs(tmp_path: Path) -> Non
         },
     )
     for cwd in (root / "src" / "app", root / "reqs" / "a", root):
-        proc = run("check", "--format", "json", cwd=cwd)
-        assert proc.returncode == 1, (cwd, proc.stderr)
-        doc = json.loads(proc.stdout)
-        assert doc["counts"]["requirements"] == 2
-        assert [(f["path"], f["code"]) for f in doc["findings"]] == [("reqs/b/CRM-2.md", "RF201")]
+        assert checked(cwd) == (2, [("reqs/b/CRM-2.md", "RF201")])
 
 
 def test_without_repo_the_nearest_enclosing_root_wins(tmp_path: Path) -> None:
