@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 from tests.conftest import requirement_text as req
+from tests.test_trace import JUNIT  # the same pytest results: one passed, one failed
 
 from reqforge.cli.main import cli
 
@@ -473,14 +474,6 @@ TRACE_CONFIG = """
 [trace]
 scan = ["src", "tests"]
 results = ["reports/*.xml"]
-"""
-
-JUNIT = """<?xml version="1.0" encoding="utf-8"?>
-<testsuites><testsuite name="pytest" tests="2">
-<testcase classname="tests.test_export" name="test_bulk_export" file="tests/test_export.py"/>
-<testcase classname="tests.test_export" name="test_ledger" file="tests/test_export.py">
-<failure message="boom">AssertionError</failure></testcase>
-</testsuite></testsuites>
 """
 
 TESTS = """\
