@@ -124,6 +124,17 @@ class Commit:
     pr: int | None
     parents: tuple[str, ...]
 
+    def to_json(self) -> dict[str, Any]:
+        """The commit as `log --format json` shows it (parents left out)."""
+        return {
+            "commit": self.sha,
+            "author": self.author,
+            "email": self.email,
+            "date": self.date,
+            "subject": self.subject,
+            "pr": self.pr,
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class Event:

@@ -11,7 +11,7 @@ import click
 
 from reqforge.checks.registry import RULES
 from reqforge.checks.registry import explain as explain_code  # `explain` is an option
-from reqforge.cli.selection import format_option
+from reqforge.cli.selection import format_option, today_option
 from reqforge.errors import ReqforgeError
 
 FORMATS = ("text", "json", "github", "sarif", "junit")
@@ -98,12 +98,7 @@ def emit(output: str, *, binary: bool, color: bool) -> None:
 @click.option(
     "--no-cache", is_flag=True, help="Ignore and do not write the parse cache (.reqforge/cache/)."
 )
-@click.option(
-    "--today",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    envvar="REQFORGE_TODAY",
-    help="Judge due dates (RF405) as of this date instead of today [env: REQFORGE_TODAY].",
-)
+@today_option("due dates (RF405)")
 @click.pass_obj
 def check(
     state,

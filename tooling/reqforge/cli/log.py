@@ -60,14 +60,8 @@ def _change(change: Any) -> dict[str, Any]:
 
 
 def _entry(event: Any) -> dict[str, Any]:
-    commit = event.commit
     return {
-        "commit": commit.sha,
-        "author": commit.author,
-        "email": commit.email,
-        "date": commit.date,
-        "subject": commit.subject,
-        "pr": commit.pr,
+        **event.commit.to_json(),
         "kind": event.kind,
         "path": event.path,
         "old_path": event.old_path,
@@ -83,15 +77,7 @@ def _by_commit(events: Any) -> list[dict[str, Any]]:
         commit = event.commit
         entry = index.get(commit.sha)
         if entry is None:
-            entry = {
-                "commit": commit.sha,
-                "author": commit.author,
-                "email": commit.email,
-                "date": commit.date,
-                "subject": commit.subject,
-                "pr": commit.pr,
-                "requirements": [],
-            }
+            entry = {**commit.to_json(), "requirements": []}
             index[commit.sha] = entry
             entries.append(entry)
         entry["requirements"].append(

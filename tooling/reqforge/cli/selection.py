@@ -26,6 +26,16 @@ FILTER_HELP = (
 )
 
 
+def today_option(judged: str) -> Any:
+    """The `--today YYYY-MM-DD` option (or REQFORGE_TODAY): what `judged` is judged against."""
+    return click.option(
+        "--today",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        envvar="REQFORGE_TODAY",
+        help=f"Judge {judged} as of this date instead of today [env: REQFORGE_TODAY].",
+    )
+
+
 def format_option(*choices: str) -> Any:
     """The `--format` option every command shares: these choices, the first the default."""
     return click.option(
@@ -110,7 +120,8 @@ def terminal_width() -> int:
     return 200
 
 
-def today_option(value: dt.datetime | None) -> dt.date:
+def today_date(value: dt.datetime | None) -> dt.date:
+    """The date a `--today` value means (today when not given)."""
     return value.date() if value else dt.date.today()
 
 

@@ -15,6 +15,7 @@ from reqforge.cli.selection import (
     load_catalog,
     output_color,
     terminal_width,
+    today_date,
     today_option,
 )
 from reqforge.metrics import GROUPINGS, backlog_stats
@@ -29,12 +30,7 @@ from reqforge.tabular import Column, render_table
     help="Also break the figures down by customer, channel, owner or team.",
 )
 @format_option("table", "json")
-@click.option(
-    "--today",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    envvar="REQFORGE_TODAY",
-    help="Judge overdue items as of this date [env: REQFORGE_TODAY].",
-)
+@today_option("overdue items and ages")
 @click.pass_obj
 def stats(state: Any, by: str | None, fmt: str, today: dt.datetime | None) -> None:
     """Counts by status, type, P-level, quadrant, Kano and channel; fulfilment rate (done / all
@@ -46,7 +42,7 @@ def stats(state: Any, by: str | None, fmt: str, today: dt.datetime | None) -> No
     history = load_history(catalog.config.root, catalog.config.reqs_dir)
     if history.note:
         state.note(f"note: {history.note}")
-    document = backlog_stats(catalog, today_option(today), by, history)
+    document = backlog_stats(catalog, today_date(today), by, history)
     if fmt == "json":
         emit(json.dumps(document, ensure_ascii=False, indent=2))
         return
