@@ -11,6 +11,34 @@ from pathlib import Path
 from typing import Any
 
 
+def git_env(
+    home: Path,
+    date: str,
+    name: str = "Zhang Wei",
+    email: str = "zhang.wei@example.com",
+    **extra: Any,
+) -> dict[str, Any]:
+    """The environment for a test's git commands: no user or system configuration, one author
+    and committer, both dates `date` (ISO 8601), the C locale; `extra` overrides any of it."""
+    env: dict[str, Any] = {
+        key: value for key, value in os.environ.items() if not key.startswith("GIT_")
+    }
+    env.update(
+        HOME=str(home),
+        GIT_CONFIG_NOSYSTEM="1",
+        GIT_CONFIG_GLOBAL=os.devnull,
+        GIT_AUTHOR_NAME=name,
+        GIT_AUTHOR_EMAIL=email,
+        GIT_COMMITTER_NAME=name,
+        GIT_COMMITTER_EMAIL=email,
+        GIT_AUTHOR_DATE=date,
+        GIT_COMMITTER_DATE=date,
+        LC_ALL="C",
+    )
+    env.update(extra)
+    return env
+
+
 class GitRepo:
     """A throw-away repository: write files, commit with fixed dates, run git."""
 
@@ -22,24 +50,8 @@ class GitRepo:
         self.git("init", "-q", "-b", "main")
 
     def env(self, **extra: Any) -> dict[str, Any]:
-        env: dict[str, Any] = {
-            key: value for key, value in os.environ.items() if not key.startswith("GIT_")
-        }
         date = f"2026-10-01T{self.tick // 60:02d}:{self.tick % 60:02d}:00+08:00"
-        env.update(
-            HOME=str(self.home),
-            GIT_CONFIG_NOSYSTEM="1",
-            GIT_CONFIG_GLOBAL=os.devnull,
-            GIT_AUTHOR_NAME="Zhang Wei",
-            GIT_AUTHOR_EMAIL="zhang.wei@example.com",
-            GIT_COMMITTER_NAME="Zhang Wei",
-            GIT_COMMITTER_EMAIL="zhang.wei@example.com",
-            GIT_AUTHOR_DATE=date,
-            GIT_COMMITTER_DATE=date,
-            LC_ALL="C",
-        )
-        env.update(extra)
-        return env
+        return git_env(self.home, date, **extra)
 
     def git(self, *args: str, **env: Any) -> str:
         proc = subprocess.run(

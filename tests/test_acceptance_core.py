@@ -524,11 +524,8 @@ def test_check_says_when_history_is_absent(make_repo: Repo) -> None:
     outside = run("check", cwd=root)
     assert outside.returncode == 0 and outside.stderr == OUTSIDE_GIT
     assert run("--quiet", "check", cwd=root).stderr == b""
-    isolated = user_env(GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1")
-    subprocess.run(["git", "init", "-q", str(root)], check=True, env=isolated)
+    repo = GitRepo(root, root.parent)
     assert run("check", cwd=root).stderr == b""  # no commits yet: nothing can be suspect
-    git = ["git", "-C", str(root), "-c", "user.name=Li Na", "-c", "user.email=li@example.com"]
-    subprocess.run([*git, "add", "-A"], check=True, env=isolated)
-    subprocess.run([*git, "commit", "-q", "-m", "first"], check=True, env=isolated)
+    repo.commit("first")
     inside = run("check", cwd=root)
     assert inside.returncode == 0 and inside.stderr == b""

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from tests.conftest import requirement_text as req
+from tests.gitrepo import git_env
 
 from reqforge.cli.main import cli
 
@@ -23,17 +23,7 @@ def git(root: Path, *args: str) -> str:
     date = (
         dt.datetime(2026, 10, 1, 12, tzinfo=dt.timezone.utc) + dt.timedelta(minutes=next(TICKS))
     ).isoformat()
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "Li Na",
-        "GIT_AUTHOR_EMAIL": "li.na@example.com",
-        "GIT_COMMITTER_NAME": "Li Na",
-        "GIT_COMMITTER_EMAIL": "li.na@example.com",
-        "GIT_AUTHOR_DATE": date,
-        "GIT_COMMITTER_DATE": date,
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "HOME": str(root.parent),
-    }
+    env = git_env(root.parent, date, name="Li Na", email="li.na@example.com")
     done = subprocess.run(
         ["git", "-C", str(root), *args], env=env, capture_output=True, text=True, check=True
     )

@@ -3,29 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from tests.conftest import requirement_text as req
+from tests.gitrepo import git_env
 
 from reqforge.cli.main import cli
 
 
 def git(root: Path, *args: str, date: str = "2026-10-01T12:00:00+08:00") -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "张伟",
-        "GIT_AUTHOR_EMAIL": "zhang.wei@example.com",
-        "GIT_COMMITTER_NAME": "张伟",
-        "GIT_COMMITTER_EMAIL": "zhang.wei@example.com",
-        "GIT_AUTHOR_DATE": date,
-        "GIT_COMMITTER_DATE": date,
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "HOME": str(root.parent),
-    }
+    env = git_env(root.parent, date, name="张伟")
     result = subprocess.run(
         ["git", "-C", str(root), *args], env=env, capture_output=True, text=True, check=True
     )

@@ -4,28 +4,18 @@ ageing and throughput, on a real repository with hand-computed expectations."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
 from click.testing import CliRunner
 from tests.conftest import requirement_text as req
+from tests.gitrepo import git_env
 
 from reqforge.cli.main import cli
 
 
 def commit(root: Path, message: str, date: str) -> None:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "A",
-        "GIT_AUTHOR_EMAIL": "a@example.com",
-        "GIT_COMMITTER_NAME": "A",
-        "GIT_COMMITTER_EMAIL": "a@example.com",
-        "GIT_AUTHOR_DATE": date,
-        "GIT_COMMITTER_DATE": date,
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "HOME": str(root.parent),
-    }
+    env = git_env(root.parent, date, name="A", email="a@example.com")
     for args in (["add", "-A"], ["commit", "-q", "-m", message]):
         subprocess.run(["git", "-C", str(root), *args], env=env, check=True, capture_output=True)
 
