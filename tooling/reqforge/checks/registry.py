@@ -258,8 +258,9 @@ _RULES = [
         "RF408",
         WARNING,
         "required coverage missing",
-        "With [trace.require] configured, an accepted-or-later requirement of that type needs "
-        "every listed kind: a marker in code (implemented) and in a test (verified).",
+        "With [trace.require] configured, an accepted-or-later requirement of that type (or one "
+        "in [trace] require_statuses, where set) needs every listed kind: a marker in code "
+        "(implemented) and in a test (verified).",
         '[trace.require] functional = ["implemented", "verified"]; no test marks CRM-0042',
         "tests/test_export.py: def test_bulk_export():  # verifies: CRM-0042",
     ),
