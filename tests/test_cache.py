@@ -535,6 +535,46 @@ def test_parallel_stage_matches_sequential(
     assert outputs(root)[0] == sequential
 
 
+def test_scores_computed_in_parallel_match_a_serial_run(
+    make_repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # verifies: REQ-200
+    files = many_files(40)
+    for n in range(100, 140, 3):  # every score kind, votes with MoSCoW words among them
+        files[f"reqs/m{n % 3}/CRM-{n}.md"] = req(f"CRM-{n}").replace(
+            "priority:\n",
+            "priority:\n  fmea: {severity: 7, occurrence: 4, detection: 5}\n"
+            "  wsjf: {value: 8, urgency: 5, risk: 3, size: 4}\n"
+            "  votes: {acme: 9, bob: must, carol: wont}\n",
+        )
+    root = make_repo(files)
+    args = ["--repo", str(root), "prioritize", "--all", "--format", "json"]
+
+    def ranked() -> str:
+        shutil.rmtree(root / ".reqforge", ignore_errors=True)  # scores computed, not cached
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    monkeypatch.setattr(reqforge.parallel, "MIN_ITEMS_PER_WORKER", 5)
+    monkeypatch.setattr(reqforge.parallel, "cpu_count", lambda: 1)
+    serial = ranked()
+    assert '"rpn": 140' in serial and '"vote_counts": {"must": 1,' in serial
+    forks: list[int] = []
+    real_fork = os.fork
+
+    def counting_fork() -> int:
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(reqforge.parallel.os, "fork", counting_fork)
+    monkeypatch.setattr(reqforge.parallel, "cpu_count", lambda: 2)
+    assert ranked() == serial
+    assert len(forks) == 2  # the file stage and the scores each forked a worker
+    again = CliRunner().invoke(cli, args)  # and the cached scores print the same
+    assert again.stdout == serial
+
+
 @pytest.mark.parametrize("workers", [2, 3, 8])
 def test_parallel_map_keeps_input_order(monkeypatch: pytest.MonkeyPatch, workers: int) -> None:
     # verifies: REQ-601
