@@ -22,7 +22,7 @@ from tests.conftest import requirement_text as req
 import reqforge.checks.run
 import reqforge.corpus
 import reqforge.parallel
-from reqforge.cache import RACY_NS, cache_path, write_sealed
+from reqforge.cache import RACY_NS, CacheStore, cache_path
 from reqforge.checks.run import CheckOptions, run_check
 from reqforge.cli.main import cli
 from reqforge.config import load_config
@@ -288,12 +288,13 @@ def test_sealed_cache_of_another_shape_is_discarded(mixed: Path) -> None:
     outputs(mixed)
     raw = (mixed / "reqs" / "customers.yaml").read_bytes()
     fingerprint = config.fingerprint() + reqforge.corpus.content_digest(raw).hex()
-    cache = reqforge.corpus.ParseCache(mixed, fingerprint)
+    store = CacheStore(mixed)
+    cache = reqforge.corpus.ParseCache(store, "parse", fingerprint, reqforge.corpus._RESULT_SHAPE)
     cache.load()
     assert cache.loaded
     # The same entries, but each result in a layout an older or newer build might have used.
-    entries = {rel: (*entry[:5], (*entry[5], "extra")) for rel, entry in cache.entries.items()}
-    write_sealed(cache.path, fingerprint, entries)
+    entries = {rel: (*entry[:6], (*entry[6], "extra")) for rel, entry in cache.entries.items()}
+    store.write("parse", fingerprint, entries)
     assert outputs(mixed)[0] == expected
 
 
@@ -487,7 +488,7 @@ def test_forged_cross_file_cache_from_the_repository_is_not_trusted(
         (theirs / rel).parent.mkdir(parents=True, exist_ok=True)
         (theirs / rel).write_text(text, encoding="utf-8")
     key = load(theirs, use_cache=False).content_key
-    write_sealed(cache_path(theirs, "cross-file"), key, [])
+    CacheStore(theirs).write("cross-file", key, [])
     forged = cache_path(root, "cross-file")
     forged.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(cache_path(theirs, "cross-file"), forged)

@@ -12,9 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from tests.gitrepo import GitRepo
 
-from reqforge import history as history_module
 from reqforge.cache import cache_path
 from reqforge.errors import ReqforgeError
+from reqforge.git import GitRepository
 from reqforge.history import (
     NOTE_NO_COMMITS,
     NOTE_NO_GIT,
@@ -51,14 +51,13 @@ def repo(tmp_path: Path) -> GitRepo:
 def git_calls(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     """Every git command line that history runs (the subcommand and its arguments)."""
     calls: list[list[str]] = []
-    real_run = subprocess.run
+    real_run = GitRepository.run
 
-    def recording_run(args: list[str], *rest: Any, **kwargs: Any) -> Any:
-        if args[:2] == ["git", "--literal-pathspecs"]:  # history's calls, not the fixture's
-            calls.append([arg for arg in args if not arg.startswith("-c")][1:])
-        return real_run(args, *rest, **kwargs)
+    def recording_run(self: GitRepository, args: list[str], *rest: Any, **kwargs: Any) -> Any:
+        calls.append(list(args))
+        return real_run(self, args, *rest, **kwargs)
 
-    monkeypatch.setattr(history_module.subprocess, "run", recording_run)
+    monkeypatch.setattr(GitRepository, "run", recording_run)
     return calls
 
 

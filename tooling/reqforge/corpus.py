@@ -22,7 +22,18 @@ from typing import Any
 
 import yaml_rs
 
-from reqforge.cache import ParseCache, cache_path, content_digest, read_sealed, write_sealed
+from reqforge.cache import (
+    CacheStore,
+    ParseCache,
+    content_digest,
+    dict_of,
+    either,
+    file_signature,
+    fixed,
+    list_of,
+    maybe,
+    tuple_of,
+)
 from reqforge.checks.context import CheckContext, Issue, build_context
 from reqforge.checks.fields import field_issues
 from reqforge.checks.quality import wording_issues
@@ -50,6 +61,10 @@ TIERS = ("A", "B", "C")
 # line, located findings, similarity signature as array('i') bytes), where a located finding is
 # (code, line, column, message). Files that failed to parse have no head.
 FileResult = tuple[Any, bytes, int, list[tuple[str, int, int, str]], bytes]
+# What the parse cache must hold before a run trusts it (cache.Shape).
+_RESULT_SHAPE = fixed(
+    maybe(dict_of(str, object)), bytes, int, list_of(fixed(str, int, int, str)), bytes
+)
 
 
 @dataclass
@@ -63,6 +78,7 @@ class Corpus:
     signatures: list[Sequence[int]]  # parallel to repository.requirements
     paths: tuple[str, ...] = ()  # every requirement file read, sorted
     content_key: str = ""  # digest of the configuration and every file's content
+    store: CacheStore = field(default_factory=lambda: CacheStore(Path("."), enabled=False))
     stats: dict[str, int] = field(default_factory=dict)
     _fronts: dict[str, str] = field(default_factory=dict)
 
@@ -299,9 +315,9 @@ def load_corpus(config: Config, *, use_cache: bool = True) -> Corpus:
     customer_keys = frozenset(customers) if customers_raw else None
     ctx = build_context(config, customer_keys)
     fingerprint = config.fingerprint() + content_digest(customers_raw).hex()
-    cache = ParseCache(config.root, fingerprint)
-    if use_cache:
-        cache.load()
+    store = CacheStore(config.root, enabled=use_cache)
+    cache = ParseCache(store, "parse", fingerprint, _RESULT_SHAPE)
+    cache.load()
     root = str(config.root)
     results: dict[str, tuple[bytes, FileResult]] = {}
     pending: list[tuple[str, int]] = []
@@ -310,7 +326,7 @@ def load_corpus(config: Config, *, use_cache: bool = True) -> Corpus:
         if cache.loaded:
             cached = cache.lookup(rel, stat, read=lambda rel=rel: _read(root, rel))
         if cached is not None:
-            results[rel] = (cache.entries[rel][4], cached)
+            results[rel] = (cache.entries[rel][5], cached)
         else:
             pending.append((rel, stat.st_size))
     if pending:
@@ -323,22 +339,15 @@ def load_corpus(config: Config, *, use_cache: bool = True) -> Corpus:
         for rel, stat in files:
             digest, result = results[rel]
             old = cache.entries.get(rel)
-            computed_ns = started_ns if old is None or rel in recomputed else old[3]
+            computed_ns = started_ns if old is None or rel in recomputed else old[4]
             if digest:
-                new_entries[rel] = (
-                    stat.st_size,
-                    stat.st_mtime_ns,
-                    stat.st_ino,
-                    computed_ns,
-                    digest,
-                    result,
-                )
+                new_entries[rel] = (*file_signature(stat), computed_ns, digest, result)
         cache.save(new_entries)
     # The key of the cross-file cache binds every file's content *and* its inode and mtime on
     # this machine: a cache file committed to the repository can never match a fresh checkout.
     content = hashlib.blake2b(fingerprint.encode(), digest_size=16)
     for rel, stat in files:
-        key = f"{rel}\0{stat.st_size}\0{stat.st_ino}\0{stat.st_mtime_ns}\0"
+        key = f"{rel}\0{file_signature(stat)}\0"
         content.update(key.encode() + results[rel][0])
     requirements: list[Requirement] = []
     signatures: list[tuple[int, ...]] = []
@@ -367,6 +376,7 @@ def load_corpus(config: Config, *, use_cache: bool = True) -> Corpus:
         signatures=signatures,
         paths=tuple(rel for rel, _ in files),
         content_key=content.hexdigest(),
+        store=store,
         stats={"files": len(files), "parsed": len(pending), "cached": len(files) - len(pending)},
     )
 
@@ -396,27 +406,41 @@ def _read(root: str, rel: str, limit: int = -1) -> bytes:
         os.close(fd)
 
 
+_NUMBER = maybe(either(int, float))
+_SCORES_SHAPE = dict_of(
+    str,
+    fixed(
+        maybe(str),  # moscow
+        maybe(str),  # kano
+        maybe(int),  # ice score
+        maybe(str),  # ice level
+        _NUMBER,  # rice
+        maybe(str),  # quadrant
+        maybe(str),  # p-level
+        maybe(int),  # rpn
+        _NUMBER,  # wsjf
+        _NUMBER,  # demand
+        _NUMBER,  # votes
+        maybe(tuple_of(fixed(str, int))),  # vote counts
+        maybe(fixed(object, object, object)),  # ice inputs
+        maybe(fixed(object, object)),  # value, cost
+    ),
+)
+
+
 def cached_scores(corpus: Corpus) -> dict[str, Scores]:
     """Every requirement's computed priorities by path, reused from the last run when no file
     and no setting changed (the scores depend on nothing else, so the reuse is exact)."""
-    path = cache_path(corpus.config.root, "scores")
-    key = corpus.content_key
-    if key:
-        stored = read_sealed(path, key)
-        if isinstance(stored, dict):
-            try:
-                return {rel: Scores(*values) for rel, values in stored.items()}
-            except TypeError:
-                pass
     customers, priority = corpus.repository.customers, corpus.config.priority
     values = attrgetter(*(f.name for f in fields(Scores)))  # flat values: no deep copy
 
     def compute(chunk: Sequence[Requirement]) -> list[tuple[Any, ...]]:
         return [values(scores_of(req, customers, priority)) for req in chunk]
 
-    requirements = list(corpus.repository)
-    computed = parallel_map(compute, requirements)  # ~0.1 ms each: both cores for 10,000
-    rows = {req.path: row for req, row in zip(requirements, computed, strict=True)}
-    if key:
-        write_sealed(path, key, rows)
+    def compute_all() -> dict[str, tuple[Any, ...]]:
+        requirements = list(corpus.repository)
+        computed = parallel_map(compute, requirements)  # ~0.1 ms each: both cores for 10,000
+        return {req.path: row for req, row in zip(requirements, computed, strict=True)}
+
+    rows = corpus.store.memo("scores", corpus.content_key, _SCORES_SHAPE, compute_all)
     return {rel: Scores(*row) for rel, row in rows.items()}

@@ -34,7 +34,6 @@ import fnmatch
 import os
 import re
 import stat
-import subprocess
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -42,7 +41,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import AnyStr
 
-from reqforge.cache import ParseCache, content_digest
+from reqforge.cache import (
+    CacheStore,
+    ParseCache,
+    content_digest,
+    file_signature,
+    fixed,
+    maybe,
+    tuple_of,
+)
 from reqforge.parallel import parallel_map
 
 IMPLEMENTED = "implemented"
@@ -275,27 +282,12 @@ def _scan_dirs(root: Path, scan_dirs: Sequence[str], root_real: str) -> list[str
 
 def _git_files(root: Path, dirs: Sequence[str]) -> list[str] | None:
     """Tracked and untracked-not-ignored files under `dirs`, or None outside a git work tree."""
+    from reqforge.git import GitError, open_repository
+
     try:
-        proc = subprocess.run(
-            [
-                "git",
-                "--literal-pathspecs",
-                "ls-files",
-                "-co",
-                "--exclude-standard",
-                "-z",
-                "--",
-                *dirs,
-            ],
-            cwd=root,
-            capture_output=True,
-            check=False,
-        )
-    except OSError:
+        return open_repository(root).list_files(dirs)
+    except GitError:
         return None
-    if proc.returncode != 0:
-        return None
-    return [os.fsdecode(p) for p in proc.stdout.split(b"\0") if p]
 
 
 def _walk_files(root: Path, dirs: Sequence[str]) -> list[str]:
@@ -336,8 +328,8 @@ def _read(full: str, root_real: str, max_bytes: int) -> bytes | None:
 
 def _read_stat(
     full: str, root_real: str, max_bytes: int
-) -> tuple[bytes | None, tuple[int, int, int] | None]:
-    """`_read`, with the (size, mtime_ns, inode) of what was read, for the scan cache."""
+) -> tuple[bytes | None, tuple[int, int, int, int] | None]:
+    """`_read`, with the `cache.file_signature` of what was read, for the scan cache."""
     try:
         fd = os.open(full, _OPEN_FLAGS | _O_NOFOLLOW)
     except OSError:
@@ -368,7 +360,7 @@ def _read_stat(
         os.close(fd)
     if len(data) > max_bytes or data.find(b"\0", 0, BINARY_SNIFF_BYTES) != -1:
         return None, None
-    return data, (info.st_size, info.st_mtime_ns, info.st_ino)
+    return data, file_signature(info)
 
 
 # --- enclosing tests -------------------------------------------------------------------------
@@ -683,6 +675,7 @@ def enclosing_tests(text: str, path: str, offsets: Sequence[int]) -> list[str | 
 # --- scanning --------------------------------------------------------------------------------
 
 _Row = tuple[tuple[str, int, str | None], ...]  # per file: (id, line, test) for each marker
+_ROWS_SHAPE = fixed(tuple_of(fixed(str, int, maybe(str))))  # a cached result: (row,)
 
 
 def _windows(text: AnyStr, literals: Sequence[AnyStr]) -> list[tuple[int, int]]:
@@ -811,7 +804,7 @@ def scan(
     literals = _required_literals(marker)
     is_test = _glob_matcher(test_globs)
 
-    def work(chunk: Sequence[str]) -> list[tuple[bytes, _Row, tuple[int, int, int] | None]]:
+    def work(chunk: Sequence[str]) -> list[tuple[bytes, _Row, tuple[int, int, int, int] | None]]:
         rows = []
         for rel in chunk:
             data, info = _read_stat(os.path.join(base, rel), root_real, max_bytes)
@@ -832,7 +825,7 @@ def scan(
     pending = files
     if use_cache:
         fingerprint = f"{marker.pattern}|{marker.flags}|{sorted(test_globs)}|{max_bytes}"
-        cache = ParseCache(root, fingerprint, "markers", result_length=1)
+        cache = ParseCache(CacheStore(root), "markers", fingerprint, _ROWS_SHAPE)
         cache.load()
         pending = []
         for rel in files:

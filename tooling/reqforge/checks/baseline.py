@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from reqforge.checks.context import CheckContext, Issue
-from reqforge.history import merge_base, read_tree, tree_paths
+from reqforge.git import merge_base
+from reqforge.history import read_tree, tree_paths
 from reqforge.loader import ParsedFile, parse_file
 from reqforge.model import Requirement
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
-from reqforge.cache import cache_path, read_sealed, write_sealed
+from reqforge.cache import fixed, list_of, maybe
 from reqforge.checks.links import link_issues
 from reqforge.checks.quality import duplicate_issues
 from reqforge.checks.registry import RULES
@@ -45,23 +46,27 @@ def cross_file_findings(corpus: Corpus) -> list[Finding]:
     return findings
 
 
+# A finding as a cache stores it: (code, severity, path, line, column, message, id).
+_FINDINGS_SHAPE = list_of(fixed(str, str, str, int, int, str, maybe(str)))
+
+
+def _finding_rows(findings: Iterable[Finding]) -> list[tuple[Any, ...]]:
+    return [(f.code, f.severity, f.path, f.line, f.column, f.message, f.id) for f in findings]
+
+
 # implements: REQ-602
 def cached_cross_file_findings(corpus: Corpus, use_cache: bool) -> list[Finding]:
     """`cross_file_findings`, reused from the last run when no file and no setting changed
     (they depend on nothing else, so the reuse is exact)."""
-    path = cache_path(corpus.config.root, "cross-file")
-    if use_cache and corpus.content_key:
-        stored = read_sealed(path, corpus.content_key)
-        if isinstance(stored, list):
-            try:
-                return [Finding(*item) for item in stored]
-            except TypeError:
-                pass
-    findings = cross_file_findings(corpus)
-    if use_cache and corpus.content_key:
-        rows = [(f.code, f.severity, f.path, f.line, f.column, f.message, f.id) for f in findings]
-        write_sealed(path, corpus.content_key, rows)
-    return findings
+    if not use_cache:
+        return cross_file_findings(corpus)
+    rows = corpus.store.memo(
+        "cross-file",
+        corpus.content_key,
+        _FINDINGS_SHAPE,
+        lambda: _finding_rows(cross_file_findings(corpus)),
+    )
+    return [Finding(*row) for row in rows]
 
 
 # implements: REQ-403
@@ -111,40 +116,34 @@ def trace_findings(corpus: Corpus) -> list[Finding]:
 def suspect_findings(corpus: Corpus, use_cache: bool) -> list[Finding]:
     """RF406, reused when neither a file nor HEAD changed since the last run (they depend on
     nothing else; locating hundreds of findings costs more than finding them)."""
+    from reqforge.checks.context import Issue
     from reqforge.checks.suspect import suspect_issues
-    from reqforge.history import head_sha
+    from reqforge.git import head_sha
 
     config = corpus.config
     head = head_sha(config.root)
     if head is None:
         return []
     key = f"{corpus.content_key}|{head}"
-    path = cache_path(config.root, "suspect")
-    if use_cache and corpus.content_key:
-        stored = read_sealed(path, key)
-        if isinstance(stored, list):
-            try:
-                return [Finding(*item) for item in stored]
-            except TypeError:
-                pass
-    requirements = corpus.repository.requirements
-    issues = suspect_issues(requirements, config.root, config.reqs_dir, use_cache)
-    findings = [corpus.locate(req, issue) for req, issue in issues]
-    from reqforge.checks.context import Issue
 
-    for req in requirements:  # a recorded review must name a real commit
-        reviewed = req.head.get("reviewed")
-        if (
-            isinstance(reviewed, str)
-            and reviewed.strip()
-            and head_sha(config.root, reviewed) is None
-        ):
-            message = f"reviewed: {reviewed!r} is not a commit of this repository"
-            findings.append(corpus.locate(req, Issue("RF102", ("reviewed",), message, True)))
-    if use_cache and corpus.content_key:
-        rows = [(f.code, f.severity, f.path, f.line, f.column, f.message, f.id) for f in findings]
-        write_sealed(path, key, rows)
-    return findings
+    def compute() -> list[tuple[Any, ...]]:
+        requirements = corpus.repository.requirements
+        issues = suspect_issues(requirements, config.root, config.reqs_dir, use_cache)
+        findings = [corpus.locate(req, issue) for req, issue in issues]
+        for req in requirements:  # a recorded review must name a real commit
+            reviewed = req.head.get("reviewed")
+            if (
+                isinstance(reviewed, str)
+                and reviewed.strip()
+                and head_sha(config.root, reviewed) is None
+            ):
+                message = f"reviewed: {reviewed!r} is not a commit of this repository"
+                findings.append(corpus.locate(req, Issue("RF102", ("reviewed",), message, True)))
+        return _finding_rows(findings)
+
+    if not use_cache:
+        return [Finding(*row) for row in compute()]
+    return [Finding(*row) for row in corpus.store.memo("suspect", key, _FINDINGS_SHAPE, compute)]
 
 
 def repository_findings(

@@ -9,7 +9,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from reqforge.checks.context import Issue
-from reqforge.history import is_ancestor, last_changes
+from reqforge.git import is_ancestor
+from reqforge.history import last_changes
 from reqforge.model import Requirement
 
 # Links whose target's later edits say nothing about the source's correctness.

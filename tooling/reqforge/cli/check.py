@@ -141,7 +141,7 @@ def check(
     corpus = load_corpus(config, use_cache=not no_cache)
     result = run_check(corpus, options)
     # implements: REQ-307
-    from reqforge.history import NOTE_NO_COMMITS, NOTE_SHALLOW, history_note
+    from reqforge.git import NOTE_NO_COMMITS, NOTE_SHALLOW, history_note
 
     note = history_note(config.root) if options.history else None
     if note == NOTE_NO_COMMITS:

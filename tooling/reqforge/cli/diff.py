@@ -11,7 +11,7 @@ import click
 
 from reqforge.cli.selection import emit, format_option
 from reqforge.errors import ReqforgeError
-from reqforge.history import merge_base, resolve_revision
+from reqforge.git import merge_base, resolve_revision
 
 DEFAULT_BASE = "origin/main"
 

@@ -25,7 +25,8 @@ def log_command(state: Any, requirement_id: str | None, since: str | None, fmt: 
     With ID, the history of one requirement (following renames and moves); without, every
     commit that touched a requirement. PR numbers come from merge and squash subjects.
     """
-    from reqforge.history import commits_since, load_history
+    from reqforge.git import commits_since
+    from reqforge.history import load_history
 
     config = state.config()
     history = load_history(config.root, config.reqs_dir)

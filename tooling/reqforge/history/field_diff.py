@@ -1,0 +1,161 @@
+"""Field-level differences between two versions of a requirement: dotted fields and body lines.
+
+Nested mappings are walked into dotted paths (`priority.ice.impact`); lists and other values are
+compared whole and with their types (YAML's `1`, `1.0` and `true` differ). The body is compared as
+added/removed line counts, like `diff`.
+"""
+
+# implements: REQ-301
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from typing import Any
+
+from reqforge.history.model import Change, make_change
+
+
+# implements: REQ-301
+def field_changes(
+    old: Mapping[Any, Any] | None,
+    new: Mapping[Any, Any] | None,
+    old_body: str = "",
+    new_body: str = "",
+) -> list[Change]:
+    """Field-level changes between two front matters and bodies.
+
+    Nested mappings are walked into dotted paths (`priority.ice.impact`); lists and other values
+    are compared whole (with their types: `1` differs from `1.0` and `true`). A field absent on
+    one side has None there (absent and null are the same). Sorted by field; the body, as
+    added/removed line counts, comes last and only when it changed.
+    """
+    return [make_change(*record) for record in change_records(old, new, old_body, new_body)]
+
+
+# A change as a plain tuple (field, old, new, added, removed): what the walk computes and the
+# cache stores; `Change` objects are made once, when a History is assembled.
+ChangeRecord = tuple[str, Any, Any, "int | None", "int | None"]
+
+
+def change_records(
+    old: Mapping[Any, Any] | None,
+    new: Mapping[Any, Any] | None,
+    old_body: str,
+    new_body: str,
+) -> list[ChangeRecord]:
+    records: list[ChangeRecord] = []
+    if not old:
+        _flatten(records, "", new or {}, True)
+    elif not new:
+        _flatten(records, "", old, False)
+    else:
+        _diff_mappings(records, "", old, new)
+    records.sort(key=_first)
+    counts = _body_counts(old_body, new_body)
+    if counts is not None:
+        records.append(("body", None, None, counts[0], counts[1]))
+    return records
+
+
+def _first(record: ChangeRecord) -> str:
+    return record[0]
+
+
+_PLAIN = frozenset({str, int, float, bool, list, type(None)})
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _is_mapping(value: Any) -> bool:
+    # yaml_rs gives plain dicts; the abc check is only for other callers' mappings.
+    kind = type(value)
+    return kind is dict or (kind not in _PLAIN and isinstance(value, Mapping))
+
+
+def _flatten(out: list[ChangeRecord], prefix: str, data: Mapping[Any, Any], added: bool) -> None:
+    """Every leaf of one side as a change from or to None (an added or deleted file)."""
+    for key, value in data.items():
+        if value is None:
+            continue  # null and absent are the same
+        path = f"{prefix}{key}"
+        if _is_mapping(value) and value:
+            _flatten(out, path + ".", value, added)
+        elif added:
+            out.append((path, None, value, None, None))
+        else:
+            out.append((path, value, None, None, None))
+
+
+def _diff_mappings(
+    out: list[ChangeRecord], prefix: str, old: Mapping[Any, Any], new: Mapping[Any, Any]
+) -> None:
+    for key, before in old.items():
+        after = new.get(key)
+        if before is after:
+            continue
+        _diff_value(out, f"{prefix}{key}", before, after)
+    for key, after in new.items():
+        if after is not None and key not in old:
+            _diff_value(out, f"{prefix}{key}", None, after)
+
+
+def _diff_value(out: list[ChangeRecord], path: str, before: Any, after: Any) -> None:
+    old_map = _is_mapping(before)
+    new_map = _is_mapping(after)
+    if old_map and new_map:
+        _diff_mappings(out, path + ".", before, after)
+    elif old_map and after is None and before:
+        _flatten(out, path + ".", before, False)
+    elif new_map and before is None and after:
+        _flatten(out, path + ".", after, True)
+    elif not _same(before, after):
+        out.append((path, before, after, None, None))
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Deep equality that also compares types (YAML `1`, `1.0` and `true` are different)."""
+    if type(a) is not type(b):
+        return False
+    if type(a) is list:
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if type(a) is dict:
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if type(a) is float and a != a:  # NaN equals itself here: it did not change
+        return b != b
+    return bool(a == b)
+
+
+def body_change(old_body: str, new_body: str) -> Change | None:
+    """The body's added/removed line counts (like `diff`), or None when it is unchanged."""
+    counts = _body_counts(old_body, new_body)
+    return None if counts is None else Change("body", added=counts[0], removed=counts[1])
+
+
+def _body_counts(old_body: str, new_body: str) -> tuple[int, int] | None:
+    if old_body == new_body:
+        return None
+    old_lines = old_body.splitlines()
+    new_lines = new_body.splitlines()
+    # Trim the common head and tail first: edits are usually local, and it keeps the
+    # (worst-case quadratic) matcher on the small changed middle.
+    start = 0
+    limit = min(len(old_lines), len(new_lines))
+    while start < limit and old_lines[start] == new_lines[start]:
+        start += 1
+    end_old, end_new = len(old_lines), len(new_lines)
+    while end_old > start and end_new > start and old_lines[end_old - 1] == new_lines[end_new - 1]:
+        end_old -= 1
+        end_new -= 1
+    a, b = old_lines[start:end_old], new_lines[start:end_new]
+    if not a or not b:
+        added, removed = len(b), len(a)
+    else:
+        added = removed = 0
+        matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag != "equal":
+                removed += i2 - i1
+                added += j2 - j1
+    if not added and not removed:
+        return None  # only line endings or a trailing newline changed
+    return added, removed
