@@ -239,7 +239,7 @@ def test_debug_prints_the_traceback_of_an_internal_error(make_repo: Repo, tmp_pa
     # verifies: REQ-700
     root = make_repo({"reqs/CRM-1.md": req("CRM-1")})
     proc = launch_broken(root, tmp_path, "--debug", "check")
-    assert proc.returncode == 1
+    assert proc.returncode == 2  # a crash is never mistaken for findings (exit 1)
     assert proc.stdout == ""
     assert proc.stderr.startswith("Traceback (most recent call last):\n"), proc.stderr
     assert "reqforge/cli/check.py" in proc.stderr.replace(os.sep, "/")
@@ -252,7 +252,7 @@ def test_an_internal_error_without_debug_is_one_line(make_repo: Repo, tmp_path: 
     # verifies: REQ-701
     root = make_repo({"reqs/CRM-1.md": req("CRM-1")})
     proc = launch_broken(root, tmp_path, "check")
-    assert proc.returncode == 1 and proc.stdout == ""
+    assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.splitlines() == [
         "reqforge: internal error: RuntimeError: boom: simulated internal error (run again with "
         "--debug for the traceback, and please report it)"

@@ -490,14 +490,18 @@ def boom(*_: object, **__: object) -> None:
     raise RuntimeError("boom")
 
 
-def test_internal_error_is_exit_1_without_traceback(
+def test_internal_error_is_exit_2_without_traceback(
     make_repo: Repo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # verifies: REQ-701
     root = make_repo({"reqs/CRM-1.md": req("CRM-1")})
+    run_check(root)  # leaves caches behind
+    assert any((root / ".reqforge" / "cache").glob("*.bin"))
     monkeypatch.setattr(reqforge.checks.run, "run_check", boom)
     result = run_check(root)
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # SPEC 5: a crash must not look like findings (exit 1)
+    # Whatever the bug met may sit in a cache: every cache is dropped, the next run is cold.
+    assert not any((root / ".reqforge" / "cache").glob("*.bin"))
     assert "internal error" in result.stderr and "RuntimeError: boom" in result.stderr
     assert "--debug" in result.stderr
     assert "Traceback" not in result.output
@@ -510,7 +514,7 @@ def test_debug_lets_the_exception_through(make_repo: Repo, monkeypatch: pytest.M
     root = make_repo({"reqs/CRM-1.md": req("CRM-1")})
     monkeypatch.setattr(reqforge.checks.run, "run_check", boom)
     result = invoke("--repo", str(root), "--debug", "check")
-    assert result.exit_code == 1
+    assert result.exit_code == 1  # CliRunner's code for an escaped exception; main() exits 2
     assert isinstance(result.exception, RuntimeError)
     assert str(result.exception) == "boom"
 

@@ -29,6 +29,7 @@ the entry was computed by a safe margin ("racy git"); a recent file is verified 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import marshal
@@ -366,6 +367,19 @@ class CacheStore:
             _write_new(self.path(name), _MAGIC + self._key_digest(name, key) + seal + payload)
         except (OSError, ValueError):  # ValueError: a value marshal cannot store
             return
+
+    def clear(self) -> None:
+        """Remove every cache file (the clone key stays); nothing outside the cache folder."""
+        if not self._folders_safe(create=False):
+            return
+        try:
+            names = os.listdir(self.folder)
+        except OSError:
+            return
+        for name in names:
+            if name.endswith(".bin"):
+                with contextlib.suppress(OSError):
+                    os.unlink(self.folder / name)  # unlink never follows a symlink
 
     def memo(self, name: str, key: str, shape: Shape, compute: Callable[[], Any]) -> Any:
         """The cached value for `key`, or `compute()` stored for next time."""

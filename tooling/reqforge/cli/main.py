@@ -1,7 +1,8 @@
 """The `reqforge` command group: global options and the one place errors become exit codes.
 
 Exit codes: 0 success, 1 the command ran and found errors (or could not complete its job),
-2 usage or configuration error. Tracebacks only with --debug.
+2 usage or configuration error, and also an internal error (a bug), so that CI can tell a crash
+from findings (as ruff and ESLint do). Tracebacks only with --debug.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,8 +62,8 @@ COMMANDS = {
 
 # implements: REQ-701
 class ReqforgeGroup(click.Group):
-    """Loads commands lazily; maps ReqforgeError to exit 2 and unexpected errors to exit 1,
-    without tracebacks."""
+    """Loads commands lazily; maps ReqforgeError and unexpected errors (bugs) to exit 2, the
+    latter as one line (a traceback only with --debug)."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*COMMANDS, *self.commands})
@@ -91,14 +93,25 @@ class ReqforgeGroup(click.Group):
             click.echo("reqforge: interrupted", err=True)
             ctx.exit(130)
         except Exception as exc:
+            _drop_caches(ctx)
             if _debug(ctx):
-                raise
+                raise  # main() prints the traceback and exits 2; a caller in Python sees it
             click.echo(
                 f"reqforge: internal error: {type(exc).__name__}: {' '.join(str(exc).split())} "
                 "(run again with --debug for the traceback, and please report it)",
                 err=True,
             )
-            ctx.exit(1)
+            ctx.exit(2)
+
+
+def _drop_caches(ctx: click.Context) -> None:
+    """After a bug, forget every cache: whatever the bug met may sit in one, and a poisoned
+    cache must not crash every later run. The next run is a cold one."""
+    state = ctx.find_object(AppState)
+    if state is not None and state._config is not None:
+        from reqforge.cache import CacheStore
+
+        CacheStore(state._config.root).clear()
 
 
 def _debug(ctx: click.Context) -> bool:
@@ -135,7 +148,7 @@ def cli(
 
     \b
     Exit codes: 0 success, 1 errors found (or the job could not be done),
-    2 usage or configuration error.
+    2 usage or configuration error, or an internal error (a bug: please report it).
     """
     ctx.obj = AppState(repo=repo, config_file=config_file, quiet=quiet, debug=debug)
 
@@ -149,3 +162,6 @@ def main() -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         sys.exit(1)
+    except Exception:  # only with --debug: the traceback, and exit 2 like any internal error
+        traceback.print_exc()
+        sys.exit(2)
