@@ -258,23 +258,29 @@ class CacheStore:
     # --- where files may be read and written ---------------------------------------------
 
     def _folders_safe(self, create: bool) -> bool:
-        """`.reqforge/` and `.reqforge/cache/` are real folders inside the root (created when
-        `create`), and `.reqforge/.gitignore` is ours (created when missing)."""
+        """`.reqforge/` and `.reqforge/cache/` are real folders (created when `create`), and
+        `.reqforge/.gitignore` is a regular file (ours, created first when missing): a cache
+        that git could pick up, or a link leading out of the repository, means no cache."""
         reqforge = self.folder.parent
-        for folder in (reqforge, self.folder):
-            state = _is_real_dir(folder)
-            if state is False:
+        if not self._real_folder(reqforge, create):
+            return False
+        if create and not self._own_gitignore(reqforge / ".gitignore"):
+            return False
+        return self._real_folder(self.folder, create)
+
+    @staticmethod
+    def _real_folder(folder: Path, create: bool) -> bool:
+        state = _is_real_dir(folder)
+        if state is None and create:
+            try:
+                os.mkdir(folder)  # never follows a symlink in the last component
+            except OSError:
                 return False
-            if state is None:
-                if not create:
-                    return False
-                try:
-                    os.mkdir(folder)
-                except OSError:
-                    return False
-        if not create:
             return True
-        gitignore = reqforge / ".gitignore"
+        return bool(state)
+
+    @staticmethod
+    def _own_gitignore(gitignore: Path) -> bool:
         try:
             info = os.lstat(gitignore)
         except FileNotFoundError:
