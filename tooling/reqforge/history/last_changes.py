@@ -12,7 +12,6 @@ from pathlib import Path
 
 from reqforge.cache import CacheStore, dict_of, fixed
 from reqforge.git import GitError, open_repository
-from reqforge.history.walk import load_history
 
 BOOKKEEPING_FIELDS = frozenset(
     {
@@ -59,6 +58,8 @@ def last_changes(
     stored = store.read("last-changes", key, _SHAPE)
     if stored is not None:
         return stored
+    from reqforge.history.walk import load_history  # only when the cache cannot answer
+
     history = load_history(root, reqs_dir, store=store)
     ages: dict[str, int] = {}
     for event in history.events:
