@@ -239,3 +239,21 @@ def test_a_failing_command_is_one_git_error_with_a_note(repo: GitRepo) -> None:
         opened.run(["log", "--no-such-option"])
     assert isinstance(caught.value, ReqforgeError) and caught.value.exit_code == 2
     assert caught.value.note.startswith("git log failed: ")
+
+
+def test_every_history_name_resolves_and_a_cached_check_needs_no_walk() -> None:
+    # verifies: REQ-300
+    import reqforge.history as history
+
+    for name in history.__all__:
+        value = getattr(history, name)
+        assert not isinstance(value, type(history)), name  # never a module shadowing a name
+    probe = (
+        "import sys\n"
+        "from reqforge.history import last_changes\n"
+        "print(callable(last_changes), 'reqforge.history.walk' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.split() == ["True", "False"]
