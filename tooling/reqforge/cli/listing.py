@@ -21,7 +21,7 @@ from reqforge.cli.selection import (
     sort_entries,
 )
 from reqforge.errors import ReqforgeError
-from reqforge.tabular import Column, cell, json_document
+from reqforge.render.tables import Column, cell, json_document
 
 LIST_COLUMNS = [
     ("id", Column("ID", keep=9)),

@@ -9,7 +9,7 @@ import click
 
 from reqforge.cli.selection import emit, format_option, output_color
 from reqforge.errors import ReqforgeError
-from reqforge.tabular import json_document
+from reqforge.render.tables import json_document
 
 
 # implements: REQ-300

@@ -16,7 +16,7 @@ from reqforge.cli.selection import (
     select,
 )
 from reqforge.config import RANK_METHODS
-from reqforge.tabular import Column, json_document
+from reqforge.render.tables import Column, json_document
 
 COLUMNS = [
     Column("#", justify="right", keep=9),

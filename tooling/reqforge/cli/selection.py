@@ -135,7 +135,7 @@ def emit(text: str, color: bool = False) -> None:
 def csv_or_table(
     fmt: str, headers: Sequence[str], rows: list[list[Any]], columns: Any, title: str | None = None
 ) -> str:
-    from reqforge.tabular import render_csv, render_table
+    from reqforge.render.tables import render_csv, render_table
 
     if fmt == "csv":
         return render_csv(headers, rows)

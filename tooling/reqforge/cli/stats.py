@@ -19,7 +19,7 @@ from reqforge.cli.selection import (
     today_option,
 )
 from reqforge.metrics import GROUPINGS, backlog_stats
-from reqforge.tabular import Column, render_table
+from reqforge.render.tables import Column, render_table
 
 
 # implements: REQ-310
