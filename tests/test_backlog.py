@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.catalogs import catalog_of, requirement
+from tests.catalog_files import catalog_of, requirement
 
 from reqforge.backlog import rank_backlog
 from reqforge.catalog import Catalog

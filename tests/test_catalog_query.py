@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.catalogs import catalog_of, requirement
+from tests.catalog_files import catalog_of, requirement
 
 from reqforge.catalog import (
     Catalog,

@@ -1,4 +1,4 @@
-"""Tiny catalogues for unit tests: literal requirement files in a tmp_path repository."""
+"""Catalogues read from literal requirement files in a tmp_path repository (through the loader)."""
 
 from __future__ import annotations
 
