@@ -104,11 +104,11 @@ def render_show(view: RequirementView, trace: TraceItem | None = None, color: bo
         by_distance.setdefault(item.distance, []).append(item.id)
     for distance, ids in by_distance.items():
         label = f"{distance} step" + ("s" if distance > 1 else "")
-        shown = ", ".join(ids[:SHOW_IMPACT]) + (
+        listed = ", ".join(ids[:SHOW_IMPACT]) + (
             f" +{len(ids) - SHOW_IMPACT} more" if len(ids) > SHOW_IMPACT else ""
         )  # every one in --format json
         lines += textwrap.wrap(
-            shown, 100, initial_indent=f"  {label:<9} ", subsequent_indent=" " * 12
+            listed, 100, initial_indent=f"  {label:<9} ", subsequent_indent=" " * 12
         )
     if not impact:
         lines.append("  (none)")
