@@ -22,7 +22,7 @@ from click.testing import CliRunner, Result
 from tests.conftest import requirement_text as req
 
 from reqforge.cli.main import cli
-from reqforge.tabular import width_of
+from reqforge.render.tables import width_of
 
 Repo = Callable[..., Path]
 

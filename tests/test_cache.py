@@ -27,7 +27,7 @@ from reqforge.checks.run import CheckOptions, run_check
 from reqforge.cli.main import cli
 from reqforge.config import load_config
 from reqforge.corpus import Corpus, load_corpus
-from reqforge.report import render
+from reqforge.render.findings import render
 
 Repo = Callable[..., Path]
 

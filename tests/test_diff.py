@@ -14,9 +14,10 @@ import pytest
 from click.testing import CliRunner, Result
 from tests.gitrepo import GitRepo as SharedGitRepo
 
-from reqforge.changeset import FILE_FIELD, MARKER, compare, escape_markdown, render_markdown
+from reqforge.changeset import FILE_FIELD, compare
 from reqforge.cli.main import cli
 from reqforge.graph import Impact, impacted
+from reqforge.render.diff import MARKER, escape_markdown, render_markdown
 
 
 def req(

@@ -1,4 +1,4 @@
-"""Tests of the finding report formats (reqforge.report)."""
+"""Tests of the finding report formats (reqforge.render.findings)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,15 @@ import pytest
 from reqforge import __version__
 from reqforge.checks.registry import RULES
 from reqforge.model import ERROR, WARNING, CheckResult, Finding
-from reqforge.report import FORMATS, github, json_format, junit, render, sarif, text
+from reqforge.render.findings import (
+    FORMATS,
+    github,
+    json_format,
+    junit,
+    render,
+    sarif,
+    text,
+)
 
 SARIF_SCHEMA_FILE = pathlib.Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
 

@@ -13,17 +13,22 @@ Field names are the front matter's dotted paths (`priority.moscow`, `source.chan
 - `children`, `depended-on-by`: the inverse of `links.parent` and `links.depends-on`;
 - `blocking`: the P0 requirements that depend on this one, transitively (inherited urgency);
 - `disagreements`: where the priority methods disagree (reasons).
+
+`view_requirement` gathers what `show` (and a requirement's page) shows of one requirement;
+`filter_entries` applies a filter expression (query.py) and `sort_entries` the sort rules of
+`--sort` (`parse_sort_keys`), so every command and page lists requirements the same way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from reqforge.config import Config
+from reqforge.errors import ReqforgeError
 from reqforge.fields import Spec, field_schema
-from reqforge.graph import inverse_links
+from reqforge.graph import Impact, impacted, inverse_links
 from reqforge.model import Repository, Requirement
 from reqforge.priorities import Scores, blocking, disagreements, scores_of
 
@@ -179,3 +184,108 @@ def entry_json(entry: Entry) -> dict[str, Any]:
         "disagreements": entry.disagreements,
         "fields": req.data,  # already JSON-ready: YAML 1.2 scalars, no dates or tags
     }
+
+
+def find_entry(catalog: Catalog, requirement_id: str) -> Entry:
+    """The entry of an ID (as written, else upper-cased); ReqforgeError naming up to five IDs
+    that contain it and three that look like it when there is none."""
+    entry = catalog.by_id.get(requirement_id) or catalog.by_id.get(requirement_id.upper())
+    if entry is not None:
+        return entry
+    import difflib
+
+    wanted = requirement_id.upper()
+    close = sorted(i for i in catalog.by_id if wanted in i)[:5]
+    close += [
+        c
+        for c in difflib.get_close_matches(wanted, list(catalog.by_id), n=3, cutoff=0.8)
+        if c not in close
+    ]
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    raise ReqforgeError(f"no requirement {requirement_id!r}{hint}")
+
+
+@dataclass(frozen=True)
+class RequirementView:
+    """One requirement as `show` presents it: its entry, what a change to it reaches (every
+    requirement whose links lead to it, transitively) and its Markdown body."""
+
+    entry: Entry
+    impact: tuple[Impact, ...]
+    body: str
+
+
+# implements: REQ-706
+def view_requirement(catalog: Catalog, requirement_id: str) -> RequirementView:
+    """What `show ID` presents (see RequirementView); the body is read from the file.
+    Raises ReqforgeError (with close IDs) when no requirement has the ID."""
+    from reqforge.loader import read_body
+
+    entry = find_entry(catalog, requirement_id)
+    links = {e.req.id: e.req.links for e in catalog}
+    impact = impacted(links, [entry.req.id], depth=len(links))
+    return RequirementView(entry, tuple(impact), read_body(catalog.config.root / entry.req.path))
+
+
+class UnknownField(ValueError):
+    """A name that is no field of any requirement (e.g. in `--sort`)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"unknown field {name!r}")
+        self.name = name
+
+
+# implements: REQ-706
+def filter_entries(catalog: Catalog, expression: str | None) -> list[Entry]:
+    """The entries matching a filter expression (see query.py), all of them when it is None
+    or empty; raises query.FilterError for a bad expression or an unknown field in it."""
+    if not expression:
+        return list(catalog)
+    from reqforge.query import parse, validate_fields
+
+    compiled = parse(expression)
+    validate_fields(compiled, catalog.is_field, catalog.field_names())
+    return [entry for entry in catalog if compiled.matches(entry.value)]
+
+
+@dataclass(frozen=True, slots=True)
+class SortKey:
+    """One field to sort by, and the direction."""
+
+    name: str
+    descending: bool = False
+
+
+def parse_sort_keys(text: str) -> tuple[SortKey, ...]:
+    """`"p_level,-ice.score"`: comma-separated field names, `-` before one for descending
+    (`+` for ascending, the default); blanks are skipped."""
+    keys = (key.strip() for key in text.split(","))
+    return tuple(SortKey(key.lstrip("-+"), key.startswith("-")) for key in keys if key)
+
+
+# implements: REQ-706
+def sort_entries(catalog: Catalog, entries: list[Entry], keys: Sequence[SortKey]) -> list[Entry]:
+    """The entries by ID, then by `keys`, the first key deciding first. Each sort is stable,
+    so ties keep the order of the later keys and then the ID. Requirements without a value go
+    last in either direction; numbers (and booleans) sort before text, lists as their joined
+    text. Raises UnknownField for a key that names no field (the last such key first)."""
+    result = sorted(entries, key=lambda e: e.req.id)
+    for key in reversed(keys):
+        if not catalog.is_field(key.name):
+            raise UnknownField(key.name)
+        present = [e for e in result if e.value(key.name) is not None]
+        missing = [e for e in result if e.value(key.name) is None]
+        present.sort(key=lambda e: _sortable(e.value(key.name)), reverse=key.descending)
+        result = present + missing
+    return result
+
+
+def _sortable(value: Any) -> tuple[int, Any]:
+    """A key that orders any field value: numbers among themselves, then text."""
+    if isinstance(value, bool):
+        return (0, int(value))
+    if isinstance(value, (int, float)):
+        return (0, value)
+    if isinstance(value, (list, tuple)):
+        return (1, ", ".join(map(str, value)))
+    return (1, str(value))

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml_rs
 
@@ -41,6 +41,7 @@ from reqforge.checks.registry import severity_of
 from reqforge.checks.similarity import signature
 from reqforge.checks.workflow import workflow_issues
 from reqforge.config import Config
+from reqforge.errors import ReqforgeError
 from reqforge.loader import (
     ParsedFile,
     Problem,
@@ -53,6 +54,9 @@ from reqforge.loader import (
 from reqforge.model import Customer, Finding, Repository, Requirement
 from reqforge.parallel import parallel_map
 from reqforge.priorities import Scores, scores_of
+
+if TYPE_CHECKING:  # changeset reads history: `check` does not pay for importing it
+    from reqforge.changeset import Comparison
 
 CUSTOMERS_FILE = "customers.yaml"
 TIERS = ("A", "B", "C")
@@ -444,3 +448,69 @@ def cached_scores(corpus: Corpus) -> dict[str, Scores]:
 
     rows = corpus.store.memo("scores", corpus.content_key, _SCORES_SHAPE, compute_all)
     return {rel: Scores(*row) for rel, row in rows.items()}
+
+
+def read_working_tree(config: Config) -> dict[str, bytes]:
+    """Every requirement file on disk (tracked or not): relative path -> bytes."""
+    files, _ = discover(config)
+    tree: dict[str, bytes] = {}
+    for rel, _stat in files:
+        try:
+            tree[rel] = (config.root / rel).read_bytes()
+        except OSError:
+            continue  # vanished or unreadable: `check` reports it (RF001)
+    return tree
+
+
+def read_revision_tree(config: Config, rev: str) -> dict[str, bytes]:
+    """Every requirement file at revision `rev` (a sha), minus what [exclude] leaves out."""
+    from reqforge.history import read_tree
+
+    tree = read_tree(config.root, rev, config.reqs_dir)
+    if config.exclude:  # the same files the working tree side (discover) would skip
+        tree = {
+            path: raw
+            for path, raw in tree.items()
+            if not any(fnmatch.fnmatch(path, pattern) for pattern in config.exclude)
+        }
+    return tree
+
+
+# implements: REQ-309
+def resolve_revision_range(root: Path, text: str | None) -> tuple[str, str | None]:
+    """(base revision, head revision or None for the working tree) for a `diff` argument
+    (see `changeset.parse_revision_range`); a merge base comes back as its sha. Without an
+    argument, `origin/main..HEAD` when origin/main exists, else HEAD against the working tree.
+    Raises ReqforgeError for an unknown revision or two revisions without a common ancestor."""
+    from reqforge.changeset import DEFAULT_BASE, parse_revision_range
+    from reqforge.git import merge_base, resolve_revision
+
+    if text is None:
+        try:
+            resolve_revision(root, DEFAULT_BASE)
+        except ReqforgeError:
+            return "HEAD", None
+        return DEFAULT_BASE, "HEAD"
+    revisions = parse_revision_range(text)
+    if not revisions.merge_base:
+        return revisions.base, revisions.head
+    head = revisions.head or "HEAD"  # a merge-base range always names its head
+    base = merge_base(root, resolve_revision(root, revisions.base), resolve_revision(root, head))
+    if base is None:
+        raise ReqforgeError(f"{text}: {revisions.base} and {head} have no common ancestor")
+    return base, head
+
+
+# implements: REQ-304
+def compare_revisions(config: Config, revisions: str | None, depth: int) -> Comparison:
+    """What `reqforge diff REVISIONS` shows: the requirement files of both sides of the range
+    read (from git, or the working tree) and compared, impact followed `depth` links away."""
+    from reqforge.changeset import Comparison, compare
+    from reqforge.git import resolve_revision
+
+    base, head = resolve_revision_range(config.root, revisions)
+    base_sha = resolve_revision(config.root, base)
+    head_sha = resolve_revision(config.root, head) if head is not None else None
+    base_tree = read_revision_tree(config, base_sha)
+    head_tree = read_revision_tree(config, head_sha) if head_sha else read_working_tree(config)
+    return Comparison(base, base_sha, head, head_sha, compare(base_tree, head_tree, depth))

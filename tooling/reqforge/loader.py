@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import yaml_rs
@@ -349,3 +350,16 @@ def locate(
                 return found[2], found[3]
             return found[0], found[1]
     return first_line - 1 if first_line > 1 else 1, 1
+
+
+def read_body(path: Path) -> str:
+    """The Markdown body of a requirement file (what follows the front matter); "" when the
+    file cannot be read or decoded or has no front matter (`check` reports why)."""
+    try:
+        text = decode(path.read_bytes())
+    except OSError:
+        return ""
+    if not isinstance(text, str):
+        return ""
+    split = split_front_matter(text)
+    return split[2] if isinstance(split, tuple) else ""

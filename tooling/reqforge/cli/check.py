@@ -124,7 +124,7 @@ def check(
         return
     from reqforge.checks.run import CheckOptions, run_check
     from reqforge.corpus import load_corpus
-    from reqforge.report import render
+    from reqforge.render.findings import render
 
     config = state.config()
     options = CheckOptions(

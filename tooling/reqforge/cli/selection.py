@@ -66,44 +66,25 @@ def load_catalog(state: Any) -> Catalog:
 # implements: REQ-706
 def select(catalog: Catalog, expression: str | None) -> list[Entry]:
     """The entries matching a filter expression (all when None); exit 2 on a bad one."""
-    if not expression:
-        return list(catalog)
-    from reqforge.query import FilterError, parse, validate_fields
+    from reqforge.catalog import filter_entries
+    from reqforge.query import FilterError
 
     try:
-        compiled = parse(expression)
-        validate_fields(compiled, catalog.is_field, catalog.field_names())
+        return filter_entries(catalog, expression)
     except FilterError as exc:
         # str(exc) is "error: <message>", the expression and a caret line.
         raise ReqforgeError("--filter: " + str(exc).removeprefix("error: ")) from None
-    return [entry for entry in catalog if compiled.matches(entry.value)]
 
 
-def sort_entries(catalog: Catalog, entries: list[Entry], keys: str | None) -> list[Entry]:
-    """Sort by comma-separated field names (`-name` descending); missing values go last."""
-    if not keys:
-        return sorted(entries, key=lambda e: e.req.id)
-    result = sorted(entries, key=lambda e: e.req.id)
-    for key in reversed([k.strip() for k in keys.split(",") if k.strip()]):
-        descending = key.startswith("-")
-        name = key.lstrip("-+")
-        if not catalog.is_field(name):
-            raise click.BadParameter(f"unknown field {name!r}", param_hint="--sort")
-        present = [e for e in result if e.value(name) is not None]
-        missing = [e for e in result if e.value(name) is None]
-        present.sort(key=lambda e: _sortable(e.value(name)), reverse=descending)
-        result = present + missing
-    return result
+def sorted_entries(catalog: Catalog, entries: list[Entry], keys: str | None) -> list[Entry]:
+    """The entries in `--sort KEYS` order (see catalog.sort_entries); exit 2 on an unknown
+    field."""
+    from reqforge.catalog import UnknownField, parse_sort_keys, sort_entries
 
-
-def _sortable(value: Any) -> tuple[int, Any]:
-    if isinstance(value, bool):
-        return (0, int(value))
-    if isinstance(value, (int, float)):
-        return (0, value)
-    if isinstance(value, (list, tuple)):
-        return (1, ", ".join(map(str, value)))
-    return (1, str(value))
+    try:
+        return sort_entries(catalog, entries, parse_sort_keys(keys or ""))
+    except UnknownField as exc:
+        raise click.BadParameter(str(exc), param_hint="--sort") from None
 
 
 def output_color() -> bool:
@@ -135,7 +116,7 @@ def emit(text: str, color: bool = False) -> None:
 def csv_or_table(
     fmt: str, headers: Sequence[str], rows: list[list[Any]], columns: Any, title: str | None = None
 ) -> str:
-    from reqforge.tabular import render_csv, render_table
+    from reqforge.render.tables import render_csv, render_table
 
     if fmt == "csv":
         return render_csv(headers, rows)

@@ -16,7 +16,7 @@ from reqforge.cli.selection import (
     output_color,
     select,
 )
-from reqforge.tabular import Column, json_document
+from reqforge.render.tables import Column, json_document
 
 COLUMNS = [
     Column("ID", keep=9),

@@ -33,23 +33,23 @@ def render(
     """
     # Formats are imported on demand: `check` renders one of them, and json/xml cost import time.
     if fmt == "text":
-        from reqforge.report import text
+        from reqforge.render.findings import text
 
         return text.render(result, root=root, color=color)
     if fmt == "json":
-        from reqforge.report import json_format
+        from reqforge.render.findings import json_format
 
         return json_format.render(result, root=root, color=color)
     if fmt == "github":
-        from reqforge.report import github
+        from reqforge.render.findings import github
 
         return github.render(result, root=root, color=color)
     if fmt == "sarif":
-        from reqforge.report import sarif
+        from reqforge.render.findings import sarif
 
         return sarif.render(result, root=root, color=color)
     if fmt == "junit":
-        from reqforge.report import junit
+        from reqforge.render.findings import junit
 
         return junit.render(result, root=root, color=color, paths=paths)
     raise ValueError(f"unknown report format {fmt!r}; expected one of: {', '.join(FORMATS)}")

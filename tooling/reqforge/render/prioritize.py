@@ -1,0 +1,86 @@
+"""`prioritize`: the ranked backlog as a table (each score with its inputs), CSV or JSON lines."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from reqforge.render.tables import Column, json_document
+
+if TYPE_CHECKING:
+    from reqforge.backlog import Backlog
+    from reqforge.catalog import Entry
+
+BACKLOG_TABLE = [
+    Column("#", justify="right", keep=9),
+    Column("ID", keep=9),
+    Column("Title", wrap=True, min_width=16, keep=9),
+    Column("Status", keep=4),
+    Column("P", keep=8),
+    Column("MoSCoW", keep=7),
+    Column("Kano", keep=3),
+    Column("ICE (I×C×E)", justify="right", keep=6),
+    Column("RICE", justify="right", keep=4),
+    Column("Value/cost", keep=5),
+    Column("RPN", justify="right", keep=2),
+    Column("WSJF", justify="right", keep=2),
+    Column("Demand", justify="right", keep=3),
+    Column("Notes", wrap=True, min_width=12, keep=7),
+]
+BACKLOG_CSV_HEADERS = [
+    "rank", "id", "title", "status", "p_level", "moscow", "kano", "ice", "ice_level", "rice",
+    "quadrant", "rpn", "wsjf", "demand", "votes", "blocking", "disagreements",
+]  # fmt: skip
+
+
+# implements: REQ-210
+def backlog_json(backlog: Backlog) -> str:
+    """The `--format json` text: the method, then one ranked item per line."""
+    return json_document({"method": backlog.method}, "items", [r.item for r in backlog.items])
+
+
+def backlog_csv_rows(backlog: Backlog) -> list[list[Any]]:
+    """One row of BACKLOG_CSV_HEADERS' values per ranked requirement."""
+    return [[_csv_value(r.item, h) for h in BACKLOG_CSV_HEADERS] for r in backlog.items]
+
+
+def backlog_table_rows(backlog: Backlog) -> list[list[Any]]:
+    """One row of BACKLOG_TABLE per ranked requirement."""
+    return [_table_row(r.item, r.entry) for r in backlog.items]
+
+
+def backlog_title(backlog: Backlog) -> str:
+    """The table's title: the methods in the order they decide."""
+    if backlog.method != "combined":
+        return f"Backlog by {backlog.method}"
+    return f"Backlog by {' > '.join(backlog.methods)} > ID"
+
+
+def _csv_value(item: dict[str, Any], header: str) -> Any:
+    """One CSV cell: the ICE score and level are columns of their own."""
+    ice = item.get("ice") or {}
+    if header == "ice":
+        return ice.get("score")
+    if header == "ice_level":
+        return ice.get("level")
+    return item.get(header)
+
+
+def _table_row(item: dict[str, Any], entry: Entry) -> list[Any]:
+    """One table row; each score shows the inputs it came from."""
+    scores = entry.scores
+    ice_text = None
+    if scores.ice_score is not None and scores.ice_inputs:
+        inputs = "×".join(map(str, scores.ice_inputs))
+        ice_text = f"{inputs}={scores.ice_score} {scores.ice_level}"
+    quadrant = None
+    if scores.quadrant and scores.value_cost:
+        quadrant = f"{scores.quadrant} ({scores.value_cost[0]}/{scores.value_cost[1]})"
+    notes = []
+    if entry.blocking:
+        notes.append(f"blocks {', '.join(entry.blocking)}")
+    notes += entry.disagreements
+    return [
+        item["rank"], item["id"], item["title"], item["status"], item.get("p_level"),
+        item.get("moscow"), item.get("kano"), ice_text, item.get("rice"), quadrant,
+        item.get("rpn"), item.get("wsjf"), item.get("demand"), "; ".join(notes) or None,
+    ]  # fmt: skip

@@ -1,0 +1,132 @@
+"""`show`: one requirement as text (fields, priorities, links, impact, trace, body) or JSON."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from reqforge.render.tables import cell
+
+if TYPE_CHECKING:
+    from reqforge.catalog import RequirementView
+    from reqforge.trace import TraceItem
+
+SHOW_IMPACT = 12  # IDs listed per step in the text of `show`
+TRACE_KEYS = ("implemented", "verified", "missing", "suspect")
+
+
+# implements: REQ-706
+def show_json(view: RequirementView, trace: TraceItem | None = None) -> dict[str, Any]:
+    """The `--format json` document of `show`: the entry's JSON, every impacted requirement,
+    the trace's markers and results (when [trace] is configured), the body."""
+    from reqforge.catalog import entry_json
+
+    document = entry_json(view.entry)
+    document["impacted"] = [
+        {"id": i.id, "relation": i.relation, "through": i.through, "distance": i.distance}
+        for i in view.impact
+    ]
+    if trace is not None:
+        item = trace.to_json()
+        document["trace"] = {key: item[key] for key in TRACE_KEYS}
+    document["body"] = view.body
+    return document
+
+
+def _flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    """Nested mappings as (dotted key, leaf value) pairs, in the file's order."""
+    if isinstance(value, dict) and value:
+        out: list[tuple[str, Any]] = []
+        for key, item in value.items():
+            out += _flatten(item, f"{prefix}.{key}" if prefix else str(key))
+        return out
+    return [(prefix, value)]
+
+
+# implements: REQ-706
+def render_show(view: RequirementView, trace: TraceItem | None = None, color: bool = False) -> str:
+    """The text of `show`: a heading, fields, priorities, links, what a change reaches (the
+    requirements whose links lead here, step by step), the trace when [trace] is configured,
+    then the body; headings in bold when `color`."""
+
+    def heading(text: str) -> str:
+        return click.style(text, bold=True) if color else text
+
+    entry, impact, body = view.entry, view.impact, view.body
+    req = entry.req
+    lines = [heading(f"{req.id}  {req.title}"), f"{req.path}", ""]
+    skip = {"id", "title", "links"}
+    fields = [(k, v) for k, v in _flatten(dict(req.data)) if k.split(".")[0] not in skip]
+    width = max((len(k) for k, _ in fields), default=0)
+    lines.append(heading("Fields"))
+    for key, value in fields:
+        if (
+            isinstance(value, list)
+            and value
+            and all(isinstance(v, str) for v in value)
+            and key in ("acceptance", "analysis.five-whys")
+        ):
+            lines.append(f"  {key}:")
+            lines += [f"    - {v}" for v in value]
+        else:
+            lines.append(f"  {key.ljust(width)}  {cell(value)}")
+    scores = entry.scores
+    lines += ["", heading("Priorities")]
+    ice = f"{scores.ice_score} ({scores.ice_level})" if scores.ice_score is not None else None
+    for name, value in (
+        ("P-level", scores.p_level), ("MoSCoW", scores.moscow), ("Kano", scores.kano),
+        ("ICE", ice), ("RICE", scores.rice), ("value-cost", scores.quadrant),
+        ("FMEA RPN", scores.rpn), ("WSJF", scores.wsjf), ("demand", scores.demand),
+        ("votes", scores.votes),
+    ):  # fmt: skip
+        lines.append(f"  {name:<10}  {cell(value) or '-'}")
+    if entry.blocking:
+        lines.append(f"  blocking    {', '.join(entry.blocking)} (a P0 depends on this)")
+    for reason in entry.disagreements:
+        lines.append(f"  disagreement: {reason}")
+    lines += ["", heading("Links")]
+    links = {relation: list(t) for relation, t in req.links.items() if t}
+    links["children"] = list(entry.children)
+    links["depended-on-by"] = list(entry.depended_on_by)
+    shown = False
+    for relation, targets in links.items():
+        if targets:
+            shown = True
+            lines.append(f"  {relation:<15} {', '.join(targets)}")
+    if not shown:
+        lines.append("  (none)")
+    total = f": {len(impact)}" if impact else ""
+    lines += ["", heading(f"Impact of a change (requirements whose links lead here{total})")]
+    by_distance: dict[int, list[str]] = {}
+    for item in impact:
+        by_distance.setdefault(item.distance, []).append(item.id)
+    for distance, ids in by_distance.items():
+        label = f"{distance} step" + ("s" if distance > 1 else "")
+        listed = ", ".join(ids[:SHOW_IMPACT]) + (
+            f" +{len(ids) - SHOW_IMPACT} more" if len(ids) > SHOW_IMPACT else ""
+        )  # every one in --format json
+        lines += textwrap.wrap(
+            listed, 100, initial_indent=f"  {label:<9} ", subsequent_indent=" " * 12
+        )
+    if not impact:
+        lines.append("  (none)")
+    if trace is not None:
+        lines += ["", heading("Trace")]
+        places = [f"{m.path}:{m.line}" for m in trace.implemented]
+        tests = [f"{test} ({result})" for test, result in trace.tests().items()]
+        for label, values in (
+            ("implemented", places),
+            ("verified", tests),
+            ("missing", list(trace.missing)),
+            ("suspect", [f"{target} (changed in {since[:10]})" for target, since in trace.suspect]),
+        ):
+            if values:
+                lines.append(f"  {label:<12} {values[0]}")
+                lines += [f"  {'':<12} {value}" for value in values[1:]]
+        if not (places or tests or trace.missing or trace.suspect):
+            lines.append("  (no marker)")
+    if body.strip():
+        lines += ["", heading("Body"), body.rstrip()]
+    return "\n".join(lines)
