@@ -11,43 +11,26 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.backlog_fixtures import BACKLOG
 from tests.catalogs import catalog_of, customer, requirement
 
-from reqforge.catalog import ALIASES, COMPUTED, Catalog, entry_json
+from reqforge.catalog import ALIASES, COMPUTED, Catalog, Entry, entry_json
 from reqforge.config import Config, FieldDef
 from reqforge.priorities import Scores
 
-# Hand-computed (SPEC section 4):
-#   ICE 4×4×3 = 48 (medium: 30 <= 48 < 60); RICE 1200×2×0.8/3 = 640.0; value 6, cost 5 ->
-#   quick-win; high + urgent -> P0; RPN 7×4×5 = 140; WSJF (8+5+3)/4 = 4.0;
-#   demand acme (A = 3) + globex (B = 2) = 5; votes (3×9 + 1×5) / (3 + 1) = 8.0.
-FULL: dict[str, Any] = {
-    "owner": "zhang.wei",
-    "team": "product",
-    "due": "2026-12-31",
-    "tags": ["export"],
-    "source": {"channel": "interview", "customers": ["acme", "globex"]},
-    "priority": {
-        "moscow": "must",
-        "kano": "basic",
-        "importance": "high",
-        "urgency": "urgent",
-        "value": 6,
-        "cost": 5,
-        "ice": {"impact": 4, "confidence": 4, "ease": 3},
-        "rice": {"reach": 1200, "impact": 2, "confidence": 0.8, "effort": 3},
-        "fmea": {"severity": 7, "occurrence": 4, "detection": 5},
-        "wsjf": {"value": 8, "time-criticality": 5, "risk": 3, "size": 4},
-        "votes": {"acme": 9, "bob": 5},
-    },
-}
+# CRM-1 of the hand-built backlog, due at the end of the year. Its scores, by hand (SPEC
+# section 4; the table in tests/backlog_fixtures.py): ICE 4×4×3 = 48 (medium: 30 <= 48 < 60);
+# RICE 1200×2×0.8/3 = 640.0; value 6, cost 5 -> quick-win; high + urgent -> P0;
+# RPN 7×4×5 = 140; WSJF (8+5+3)/4 = 4.0; demand acme (A = 3) + globex (B = 2) = 5;
+# votes (3×9 + 1×5) / (3 + 1) = 8.0.
+FULL: dict[str, Any] = {**BACKLOG["CRM-1"], "due": "2026-12-31"}
 CUSTOMERS = (customer("acme", "A"), customer("globex", "B"))
 
 
 @pytest.fixture
-def full() -> Any:
+def full() -> Entry:
     """One entry with every priority input, in area `billing/eu`."""
-    catalog = catalog_of([requirement("CRM-1", "accepted", "billing/eu", **FULL)], CUSTOMERS)
+    catalog = catalog_of([requirement("CRM-1", area="billing/eu", **FULL)], CUSTOMERS)
     return catalog.by_id["CRM-1"]
 
 
@@ -55,11 +38,11 @@ def full() -> Any:
     ("name", "value"),
     [
         ("id", "CRM-1"),
-        ("title", "Title of CRM-1"),
-        ("status", "accepted"),
+        ("title", "Bulk export of customer data"),
+        ("status", "in-progress"),
         ("owner", "zhang.wei"),
         ("due", "2026-12-31"),  # the stored value, as written
-        ("tags", ["export"]),
+        ("tags", ["export", "data"]),
         ("priority.moscow", "must"),
         ("priority.ice.impact", 4),
         ("priority.rice", {"reach": 1200, "impact": 2, "confidence": 0.8, "effort": 3}),
@@ -76,7 +59,7 @@ def full() -> Any:
         ("title.deeper", None),
     ],
 )
-def test_stored_fields_by_dotted_name_and_alias(full: Any, name: str, value: Any) -> None:
+def test_stored_fields_by_dotted_name_and_alias(full: Entry, name: str, value: Any) -> None:
     # verifies: REQ-706
     assert full.value(name) == value
 
@@ -96,14 +79,15 @@ def test_stored_fields_by_dotted_name_and_alias(full: Any, name: str, value: Any
         ("ice", 48),
         ("ice.score", 48),
         ("ice.level", "medium"),
-        # nothing links to it, nothing it blocks, and the methods agree
+        # nothing links to it (its own link names CRM-2, absent here), it blocks nothing,
+        # and the methods agree
         ("children", None),
         ("depended-on-by", None),
         ("blocking", None),
         ("disagreements", None),
     ],
 )
-def test_computed_fields_by_name(full: Any, name: str, value: Any) -> None:
+def test_computed_fields_by_name(full: Entry, name: str, value: Any) -> None:
     # verifies: REQ-706
     # verifies: REQ-200
     assert full.value(name) == value
@@ -250,7 +234,7 @@ def test_is_field(name: str, known: bool) -> None:
     assert catalog_of([], config=config).is_field(name) is known
 
 
-def test_entry_json_has_identity_front_matter_and_computed_fields(full: Any) -> None:
+def test_entry_json_has_identity_front_matter_and_computed_fields(full: Entry) -> None:
     # verifies: REQ-706
     document = entry_json(full)
     assert document["id"] == "CRM-1"

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.backlog_fixtures import BACKLOG
 
 from reqforge.config import Config, FieldDef, Workflow
 from reqforge.fields import (
@@ -25,42 +26,21 @@ from reqforge.fields import (
 
 DEFAULT = Config(root=Path("."))
 
-# Every built-in field, each with a valid value.
+# Every built-in field, each with a valid value: CRM-1 of the hand-built backlog (every
+# priority input) and the fields it leaves out.
+CRM_1 = BACKLOG["CRM-1"]
 VALID: dict[str, Any] = {
+    **CRM_1,
     "id": "CRM-1",
-    "title": "Export the ledger as CSV",
-    "type": "functional",
     "status": "accepted",
-    "owner": "zhang.wei",
-    "team": "product",
     "due": "2026-12-31",
-    "source": {
-        "channel": "interview",
-        "customers": ["acme"],
-        "evidence": "call notes",
-        "explicit": True,
-        "proposer": "li.na",
-    },
-    "priority": {
-        "moscow": "must",
-        "kano": "basic",
-        "importance": "high",
-        "urgency": "urgent",
-        "value": 6,
-        "cost": 5,
-        "ice": {"impact": 4, "confidence": 4, "ease": 3},
-        "rice": {"reach": 1200, "impact": 2, "confidence": 0.8, "effort": 3},
-        "fmea": {"severity": 7, "occurrence": 4, "detection": 5},
-        "wsjf": {"value": 8, "time-criticality": 5, "urgency": 5, "risk": 3, "size": 4},
-        "votes": {"acme": 9, "bob": 5.5, "carol": "must"},
-    },
+    "source": {**CRM_1["source"], "evidence": "call notes", "explicit": True, "proposer": "li.na"},
+    "priority": {**CRM_1["priority"], "votes": {"acme": 9, "bob": 5.5, "carol": "must"}},
     "links": {"parent": ["CRM-0"], "depends-on": "CRM-2"},
     "verification": {"method": "test", "notes": "nightly"},
-    "acceptance": ["When the user exports 100 rows, the system shall write a CSV file."],
     "analysis": {"five-whys": ["why 1"], "root-cause": None},
     "reason": None,
     "feedback": {"satisfaction": 4, "comment": None},
-    "tags": ["export"],
     "lint-ignore": ["RF401"],
     "reviewed": "2026-11-01",
 }

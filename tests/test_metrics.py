@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from tests.catalogs import catalog_of, customer, requirement
 
-from reqforge.catalog import Catalog
+from reqforge.catalog import Catalog, Entry
 from reqforge.config import Config, Workflow
 from reqforge.metrics import backlog_stats, fulfilment_rate, grouped, overdue, satisfaction
 from reqforge.model import Repository, Requirement
@@ -22,12 +22,12 @@ TODAY = dt.date(2026, 11, 25)
 CUSTOMERS = (customer("acme", "A", "Acme Corp"), customer("globex", "B", "Globex Ltd"))
 
 
-def entries(*statuses: str) -> list[Any]:
+def entries(*statuses: str) -> list[Entry]:
     """Catalogue entries with these statuses (IDs M-0, M-1, ...)."""
     return list(catalog_of([requirement(f"M-{n}", s) for n, s in enumerate(statuses)]))
 
 
-def feedback(*scores: Any) -> list[Any]:
+def feedback(*scores: Any) -> list[Entry]:
     """Entries whose `feedback.satisfaction` are `scores` (None: no feedback block)."""
     reqs = [
         requirement(f"F-{n}", **({} if s is None else {"feedback": {"satisfaction": s}}))
