@@ -147,7 +147,7 @@ def test_blocking_is_the_p0_requirements_that_depend_on_it_transitively() -> Non
 def test_disagreements_between_methods_are_listed() -> None:
     # verifies: REQ-211
     # MoSCoW must with ICE 2×2×3 = 12 (low), P0 with ICE low.
-    priority = {"moscow": "must", "importance": "high", "urgency": "urgent"}
+    priority: dict[str, Any] = {"moscow": "must", "importance": "high", "urgency": "urgent"}
     priority["ice"] = {"impact": 2, "confidence": 2, "ease": 3}
     (entry,) = catalog_of([requirement("C-1", priority=priority)])
     assert entry.value("disagreements") == [
@@ -185,7 +185,7 @@ def test_scores_given_by_path_are_used_as_they_are() -> None:
     # The cache hands scores in; the catalogue must not recompute them.
     # verifies: REQ-706
     req = requirement("F-1")
-    nothing = {f.name: None for f in dataclasses.fields(Scores)}
+    nothing: dict[str, Any] = {f.name: None for f in dataclasses.fields(Scores)}
     given_scores = Scores(**{**nothing, "p_level": "P2", "rice": 1.5})
     catalog = catalog_of([req])
     cached = Catalog(catalog.repository, catalog.config, {req.path: given_scores})

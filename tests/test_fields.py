@@ -274,7 +274,7 @@ def test_unknown_fields_are_rf103_at_the_top_and_inside_mappings() -> None:
     data = _replace(VALID, ("priority", "ice"), {"impact": 4, "confidence": 4, "ease": 3, "x": 1})
     assert only(data) == ("RF103", ("priority", "ice", "x"), "unknown field 'x' in 'priority.ice'")
     # A key that is not a string (YAML allows `1: a`) is unknown, named as text.
-    assert only({**VALID, 1: "a"}) == ("RF103", ("1",), "unknown field '1'")
+    assert only({**VALID, 1: "a"}) == ("RF103", ("1",), "unknown field '1'")  # type: ignore[dict-item]
 
 
 @pytest.mark.parametrize(

@@ -29,10 +29,10 @@ def entries(*statuses: str) -> list[Entry]:
 
 def feedback(*scores: Any) -> list[Entry]:
     """Entries whose `feedback.satisfaction` are `scores` (None: no feedback block)."""
-    reqs = [
-        requirement(f"F-{n}", **({} if s is None else {"feedback": {"satisfaction": s}}))
-        for n, s in enumerate(scores)
-    ]
+    reqs = []
+    for n, score in enumerate(scores):
+        fields: dict[str, Any] = {} if score is None else {"feedback": {"satisfaction": score}}
+        reqs.append(requirement(f"F-{n}", **fields))
     return list(catalog_of(reqs))
 
 
