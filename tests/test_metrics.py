@@ -1,11 +1,15 @@
 """Unit tests of metrics.py on in-memory catalogues: counts, fulfilment rate, satisfaction,
-overdue items, per-customer, channel, owner and team groups, and the edge cases (an empty
-repository, everything rejected). Every expected number is worked out by hand next to it."""
+overdue items, per-customer, channel, owner and team groups, the edge cases (an empty
+repository, everything rejected), and the figures from a literal git history (lead time,
+response time against the SLA, breaches, ageing, throughput). Every expected number is worked
+out by hand next to it."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -15,7 +19,15 @@ from tests.catalogs import catalog_of, customer, requirement
 
 from reqforge.catalog import Catalog, Entry
 from reqforge.config import Config, Workflow
-from reqforge.metrics import backlog_stats, fulfilment_rate, grouped, overdue, satisfaction
+from reqforge.history import Change, Commit, Event, History
+from reqforge.metrics import (
+    backlog_stats,
+    fulfilment_rate,
+    grouped,
+    history_stats,
+    overdue,
+    satisfaction,
+)
 from reqforge.model import Repository, Requirement
 
 TODAY = dt.date(2026, 11, 25)
@@ -328,3 +340,118 @@ def test_stats_do_not_depend_on_the_order_of_requirements(data: st.DataObject) -
     assert document(list(shuffled)) == first
     assert sum(first["by_status"].values()) == first["requirements"] == count
     assert satisfaction(list(catalog_of(shuffled))) == first["satisfaction"]
+
+
+# --- figures from git history -------------------------------------------------------------------
+
+
+def status_events(rid: str, *steps: tuple[str, str]) -> list[Event]:
+    """The events of `rid`: (date, status) steps, oldest first; the first one adds the file."""
+    events = []
+    previous: str | None = None
+    for n, (date, status) in enumerate(steps):
+        commit = Commit(f"{rid}-{n}", "A", "a@example.com", date, "change", None, ())
+        kind = "added" if n == 0 else "modified"
+        change = Change("status", previous, status)
+        events.append(Event(commit, rid, kind, f"reqs/{rid}.md", None, (change,)))
+        previous = status
+    return events
+
+
+def history_of(*events: list[Event]) -> History:
+    """A history of these events, newest first as the walk gives them."""
+    ordered = sorted((e for group in events for e in group), key=lambda e: e.commit.date)
+    return History(tuple(reversed(ordered)), available=True, shallow=False, head="h", note=None)
+
+
+def urgency(level: str) -> dict[str, Any]:
+    return {"priority": {"importance": "low", "urgency": level}}
+
+
+# Today 2026-10-10, so "now" is 2026-10-10 23:59:59 UTC. SLA: urgent 24 h, normal 72 h.
+#   H-1 urgent, answered after 24 h exactly: no breach (only more than the SLA is one)
+#   H-2 urgent, answered after 25 h: breach
+#   H-3 normal, proposed on 10-07 and never answered: 95.99 h > 72 h by now: breach
+#   H-4 normal, proposed on 10-09: 47.99 h so far: no breach
+#   H-5 deferred urgency (no SLA), proposed on 09-01: never a breach
+#   H-6 normal, answered after 12 h, done on 10-08: lead time 7 days, throughput 2026-W41
+#   H-7 accepted from the start (no response time), done 06-10, reopened: no lead time
+#   H-8 not in the history: left out of every figure
+# Response times 12, 24, 25 h: median 24, p90 the 3rd of 3 (round(0.9 × 3) = 3) = 25.
+# Ages of the open ones (all but H-6 and H-8), in days: H-4 1.99, H-3 3.99, H-1 and H-2 9.99,
+# H-5 39.99, H-7 131.99: median (9.99 + 9.99) / 2 = 10.0, p90 the 5th of 6 = 40.0.
+HISTORY_REQS = [
+    requirement("H-1", "accepted", **urgency("urgent")),
+    requirement("H-2", "accepted", **urgency("urgent")),
+    requirement("H-3", "proposed", **urgency("normal")),
+    requirement("H-4", "proposed", **urgency("normal")),
+    requirement("H-5", "proposed", **urgency("deferred")),
+    requirement("H-6", "done", **urgency("normal")),
+    requirement("H-7", "in-progress", **urgency("urgent")),
+    requirement("H-8", "proposed", **urgency("urgent")),
+]
+HISTORY = history_of(
+    status_events("H-1", ("2026-10-01T00:00:00+00:00", "proposed"),
+                  ("2026-10-02T00:00:00+00:00", "accepted")),
+    status_events("H-2", ("2026-10-01T00:00:00+00:00", "proposed"),
+                  ("2026-10-02T01:00:00+00:00", "accepted")),
+    status_events("H-3", ("2026-10-07T00:00:00+00:00", "proposed")),
+    status_events("H-4", ("2026-10-09T00:00:00+00:00", "proposed")),
+    status_events("H-5", ("2026-09-01T00:00:00+00:00", "proposed")),
+    status_events("H-6", ("2026-10-01T00:00:00+00:00", "proposed"),
+                  ("2026-10-01T12:00:00+00:00", "accepted"),
+                  ("2026-10-02T00:00:00+00:00", "in-progress"),
+                  ("2026-10-08T00:00:00+00:00", "done")),
+    status_events("H-7", ("2026-06-01T00:00:00+00:00", "accepted"),
+                  ("2026-06-10T00:00:00+00:00", "done"),
+                  ("2026-06-20T00:00:00+00:00", "in-progress")),
+)  # fmt: skip
+
+
+def test_history_figures_hand_computed() -> None:
+    # verifies: REQ-310
+    # verifies: REQ-306
+    # verifies: REQ-009
+    catalog = catalog_of(HISTORY_REQS)
+    figures = history_stats(catalog, HISTORY, dt.date(2026, 10, 10))
+    assert figures == {
+        "lead_time_days": {"median": 7.0, "p90": 7.0},
+        "response_time_hours": {"median": 24.0, "p90": 25.0},
+        "sla_breaches": ["H-2", "H-3"],
+        "ageing_days": {
+            "median": 10.0,
+            "p90": 40.0,
+            "open": 6,
+            "buckets": {"0-7 days": 2, "30-90 days": 1, "7-30 days": 2, "90+ days": 1},
+        },
+        "throughput_per_week": {"2026-W41": 1},
+    }
+    # backlog_stats takes these figures when history is available, and only then.
+    document = backlog_stats(catalog, dt.date(2026, 10, 10), history=HISTORY)
+    assert {k: document[k] for k in figures} == figures
+    absent = dataclasses.replace(HISTORY, available=False)
+    assert backlog_stats(catalog, dt.date(2026, 10, 10), history=absent)["sla_breaches"] is None
+
+
+def test_sla_follows_the_configured_hours() -> None:
+    # verifies: REQ-306
+    # H-2 waited 25 h and H-3 95.99 h: with urgent 26 h and normal 96 h neither breaches.
+    config = Config(
+        root=Path("."),
+        workflow=Workflow(sla_hours=MappingProxyType({"urgent": 26.0, "normal": 96.0})),
+    )
+    catalog = catalog_of(HISTORY_REQS, config=config)
+    assert history_stats(catalog, HISTORY, dt.date(2026, 10, 10))["sla_breaches"] == []
+
+
+def test_history_figures_of_an_empty_history() -> None:
+    # verifies: REQ-310
+    figures = history_stats(catalog_of(HISTORY_REQS), history_of(), dt.date(2026, 10, 10))
+    empty = {"median": None, "p90": None}
+    assert figures == {
+        "lead_time_days": empty,
+        "response_time_hours": empty,
+        "sla_breaches": [],
+        "ageing_days": {**empty, "open": 0, "buckets": {}},
+        "throughput_per_week": {},
+    }
