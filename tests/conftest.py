@@ -62,3 +62,21 @@ def make_repo(tmp_path: Path) -> Callable[..., Path]:
         return root
 
     return build
+
+
+@pytest.fixture
+def backlog(make_repo: Callable[..., Path]) -> Path:
+    """The hand-built backlog of tests/backlog_fixtures.py (prioritize, list, show)."""
+    # Imported here, not at the top: conftest must load even where `tests` is not importable
+    # (a bare `pytest` run); only the modules that import tests.backlog_fixtures use this.
+    from tests.backlog_fixtures import AREAS, BACKLOG, BODIES, repo_files
+
+    return make_repo(repo_files(BACKLOG, AREAS, BODIES))
+
+
+@pytest.fixture
+def stats_repo(make_repo: Callable[..., Path]) -> Path:
+    """The hand-built stats repository of tests/backlog_fixtures.py."""
+    from tests.backlog_fixtures import STATS, repo_files
+
+    return make_repo(repo_files(STATS))

@@ -11,10 +11,11 @@ point at the exact line.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import math
 import re
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -229,7 +230,8 @@ def compile_spec(spec: Spec) -> Validator:
                 entry = table.get(key) if type(key) is str else None
                 if entry is None:
                     where = f" in '{_name(path)}'" if path else ""
-                    out.append(("RF103", (*path, str(key)), f"unknown field '{key}'{where}"))
+                    hint = _did_you_mean(str(key), spec.children)
+                    out.append(("RF103", (*path, str(key)), f"unknown field '{key}'{where}{hint}"))
                     continue
                 test, first, low, high, check = entry
                 if test == _ENUM:
@@ -393,7 +395,8 @@ def _scalar_problem(value: Any, spec: Spec) -> str | None:
     if kind == "enum":
         if value in spec.values and not isinstance(value, bool):
             return None
-        return f"expected one of {', '.join(map(str, spec.values))}, got {_show(value)}"
+        hint = _did_you_mean(value, spec.values) if isinstance(value, str) else ""
+        return f"expected one of {', '.join(map(str, spec.values))}, got {_show(value)}{hint}"
     if kind in ("int", "number"):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return f"expected {_expected(spec)}, got {_show(value)}"
@@ -408,6 +411,15 @@ def _scalar_problem(value: Any, spec: Spec) -> str | None:
             return f"expected {_expected(spec)}, got {_show(value)}"
         return None
     return None
+
+
+def _did_you_mean(word: str, known: Iterable[Any]) -> str:
+    """` (did you mean 'x'?)` for the nearest known name (SPEC section 6: `titel` -> `title`,
+    `Accepted` -> `accepted`), or '' when none is close."""
+    names = [k for k in known if isinstance(k, str)]
+    same_but_case = [k for k in names if k.lower() == word.lower()]
+    close = same_but_case or difflib.get_close_matches(word, names, n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def _expected(spec: Spec) -> str:
