@@ -16,6 +16,7 @@ import time
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
+from functools import partial
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -237,8 +238,8 @@ def load_customers(config: Config) -> tuple[dict[str, Customer], list[Finding], 
             problems.append(
                 ((key, "industry"), "RF102", f"customer '{key}': industry must be text")
             )
-        for path, code, message in problems:
-            line, column = locate(text, path, on_value=code == "RF102", first_line=1)
+        for keys, code, message in problems:
+            line, column = locate(text, keys, on_value=code == "RF102", first_line=1)
             findings.append(Finding(code, severity_of(code), rel, line, column, message))
         customers[key] = Customer(
             key=key,
@@ -328,7 +329,7 @@ def load_corpus(config: Config, *, use_cache: bool = True) -> Corpus:
     for rel, stat in files:
         cached = None
         if cache.loaded:
-            cached = cache.lookup(rel, stat, read=lambda rel=rel: _read(root, rel))
+            cached = cache.lookup(rel, stat, read=partial(_read, root, rel))
         if cached is not None:
             results[rel] = (cache.entries[rel][5], cached)
         else:
@@ -354,7 +355,7 @@ def load_corpus(config: Config, *, use_cache: bool = True) -> Corpus:
         key = f"{rel}\0{file_signature(stat)}\0"
         content.update(key.encode() + results[rel][0])
     requirements: list[Requirement] = []
-    signatures: list[tuple[int, ...]] = []
+    signatures: list[Sequence[int]] = []
     findings: list[Finding] = [*walk_findings, *customer_findings]
     for rel, _ in files:
         head, blob, body_line, located, sketch = results[rel][1]

@@ -22,7 +22,8 @@ def _base_requirements(
     for path, raw in sorted(read_tree(root, base, reqs_dir).items()):
         parsed = parse_file(raw)
         data = parsed.data if isinstance(parsed, ParsedFile) else {}
-        rid = data.get("id") if isinstance(data.get("id"), str) else path.rsplit("/", 1)[-1][:-3]
+        named = data.get("id")
+        rid = named if isinstance(named, str) else path.rsplit("/", 1)[-1][:-3]
         status = data.get("status") if isinstance(data.get("status"), str) else None
         found.setdefault(rid, (path, raw, status))
     return found

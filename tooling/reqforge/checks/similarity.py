@@ -247,7 +247,7 @@ def _candidates(signatures: Sequence[Sequence[int]]) -> set[int]:
         if not 0 <= titles < len(sig):
             raise ValueError(f"not a similarity signature: {sig[:4]!r}")
         body = 1 + titles
-        prefixes.append(sig[1 : min(body, 1 + _TITLE_KEYS)] + sig[body : body + _BODY_KEYS])
+        prefixes.append([*sig[1 : min(body, 1 + _TITLE_KEYS)], *sig[body : body + _BODY_KEYS]])
     seen = Counter(chain.from_iterable(prefixes))
     common = {value for value, times in seen.items() if times > _COMMON}
 

@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -13,6 +14,9 @@ from reqforge.checks.registry import RULES
 from reqforge.checks.registry import explain as explain_code  # `explain` is an option
 from reqforge.cli.selection import format_option, today_option
 from reqforge.errors import ReqforgeError
+
+if TYPE_CHECKING:
+    from reqforge.cli.main import AppState
 
 FORMATS = ("text", "json", "github", "sarif", "junit")
 
@@ -101,7 +105,7 @@ def emit(output: str, *, binary: bool, color: bool) -> None:
 @today_option("due dates (RF405)")
 @click.pass_obj
 def check(
-    state,
+    state: AppState,
     paths: tuple[str, ...],
     strict: bool,
     select: tuple[str, ...],
