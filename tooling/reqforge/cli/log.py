@@ -7,7 +7,6 @@ from typing import Any
 import click
 
 from reqforge.cli.selection import emit, format_option, output_color
-from reqforge.errors import ReqforgeError
 
 
 # implements: REQ-300
@@ -23,23 +22,13 @@ def log_command(state: Any, requirement_id: str | None, since: str | None, fmt: 
     With ID, the history of one requirement (following renames and moves); without, every
     commit that touched a requirement. PR numbers come from merge and squash subjects.
     """
-    from reqforge.git import commits_since
-    from reqforge.history import load_history
+    from reqforge.history.walk import log_events
     from reqforge.render.log import log_document, log_json, render_log
 
     config = state.config()
-    history = load_history(config.root, config.reqs_dir)
+    history, events = log_events(config.root, config.reqs_dir, requirement_id, since)
     if history.note:
         state.note(f"note: {history.note}")
-    events = history.events
-    if since:
-        keep = commits_since(config.root, since)
-        events = tuple(e for e in events if e.commit.sha in keep)
-    if requirement_id is not None:
-        wanted = requirement_id.upper()
-        events = tuple(e for e in events if e.id.upper() == wanted)
-        if not events and not history.for_id(requirement_id) and history.available:
-            raise ReqforgeError(f"no history for {requirement_id!r}: no commit touched it")
     document = log_document(events, requirement_id)
     if fmt == "json":
         emit(log_json(document))

@@ -48,6 +48,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from reqforge.cache import CacheStore, dict_of, fixed, maybe, tuple_of
+from reqforge.errors import ReqforgeError
 from reqforge.git import (
     NOTE_NO_COMMITS,
     NOTE_SHALLOW,
@@ -55,6 +56,7 @@ from reqforge.git import (
     GitError,
     GitRepository,
     check_revision,
+    commits_since,
     open_repository,
 )
 from reqforge.history.commit_graph import CommitRecord, attribute_prs, order, pr_number, reachable
@@ -373,3 +375,23 @@ def _load_history(root: Path, reqs_dir: str, store: CacheStore, rev: str) -> His
     if use_cache:
         store.write("history", key, (head, commits, events))
     return _assemble(commits, events, head, shallow, note)
+
+
+# implements: REQ-302
+def log_events(
+    root: Path, reqs_dir: str, rid: str | None = None, since: str | None = None
+) -> tuple[History, tuple[Event, ...]]:
+    """What `reqforge log [ID] [--since REV]` shows: the history, and its events newest first,
+    only those of commits after `since` (a revision) and of requirement `rid` (any case).
+    UnknownRevision for an unknown `since`; ReqforgeError when no commit ever touched `rid`."""
+    history = load_history(root, reqs_dir)
+    events = history.events
+    if since:
+        keep = commits_since(root, since)
+        events = tuple(event for event in events if event.commit.sha in keep)
+    if rid is not None:
+        wanted = rid.upper()
+        events = tuple(event for event in events if event.id.upper() == wanted)
+        if not events and not history.for_id(rid) and history.available:
+            raise ReqforgeError(f"no history for {rid!r}: no commit touched it")
+    return history, events
