@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from reqforge import junit
-from reqforge.junit import ResultIndex, ResultProblem, TestResult, read_results, result_for
+from reqforge.trace import junit
+from reqforge.trace.junit import ResultIndex, ResultProblem, TestResult, read_results, result_for
 
 PYTEST_XML = """\
 <?xml version="1.0" encoding="utf-8"?>

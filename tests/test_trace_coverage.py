@@ -13,10 +13,10 @@ from tests.catalogs import catalog_of, requirement
 
 from reqforge.catalog import Catalog
 from reqforge.config import Config, TraceConfig
-from reqforge.junit import TestResult
-from reqforge.markers import Marker
 from reqforge.model import Requirement
 from reqforge.trace import build_trace
+from reqforge.trace.junit import TestResult
+from reqforge.trace.markers import Marker
 
 REQUIRE = MappingProxyType({"functional": ("implemented", "verified"), "interface": ("verified",)})
 

@@ -75,16 +75,13 @@ def trace_findings(corpus: Corpus) -> list[Finding]:
     accepted-or-later requirement without the coverage [trace.require] asks for) and RF409
     (a test results file refused)."""
     from reqforge.checks.context import Issue
-    from reqforge.junit import read_results
-    from reqforge.markers import compile_marker, scan
+    from reqforge.trace.junit import read_results
+    from reqforge.trace.markers import configured_markers
 
     config = corpus.config
     trace = config.trace
     findings: list[Finding] = []
-    markers = []
-    if trace.scan:
-        pattern = compile_marker(trace.marker, config.id_pattern)
-        markers = scan(config.root, trace.scan, pattern, trace.tests, use_cache=True)
+    markers = configured_markers(config)
     ids = {req.id for req in corpus.repository}
     for marker in markers:
         if marker.id not in ids:

@@ -63,9 +63,13 @@ def show_command(state: Any, requirement_id: str, fmt: str) -> None:
     entry = view.entry
     trace = None
     if catalog.config.trace.scan or catalog.config.trace.results:
-        from reqforge.cli.trace import trace_report
+        from reqforge.render.trace import refused_results_note
+        from reqforge.trace.report import trace_report
 
-        report = trace_report(state, catalog).only({entry.req.id})
+        report, problems = trace_report(catalog)
+        for problem in problems:
+            state.note(refused_results_note(problem))
+        report = report.only({entry.req.id})
         trace = report.items[0] if report.items else None
     if fmt == "json":
         emit(json.dumps(show_json(view, trace), ensure_ascii=False, indent=2))

@@ -1,7 +1,7 @@
 """Traceability: requirements against their parents, children, code and tests.
 
 Pure over its inputs: the catalogue (links both ways), the markers found in the source tree
-(markers.py), the test results (junit.py) and the suspect links (RF406). A requirement is
+(`markers`), the test results (`junit`) and the suspect links (RF406). A requirement is
 *covered* when it has every kind `[trace.require]` lists for its type (a type with no entry
 needs nothing); an *orphan* has no parent, no children and no code or test marker (requirements
 in `[trace] orphans_exempt` areas or IDs are exempt).
@@ -12,11 +12,13 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from reqforge.catalog import Catalog
-from reqforge.junit import ResultIndex, TestResult
-from reqforge.markers import Marker
+from reqforge.trace.junit import ResultIndex, TestResult
+from reqforge.trace.markers import Marker
+
+if TYPE_CHECKING:
+    from reqforge.catalog import Catalog
 
 KINDS = ("implemented", "verified")
 # Answered but not built: these never count against coverage.

@@ -1,0 +1,125 @@
+"""The traceability report as people read it: the `trace` table and CSV, the summary lines, notes.
+
+The JSON forms are the report's own (`TraceReport.to_json`); everything here is text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from reqforge.render.tables import Column, render_csv, render_table
+
+if TYPE_CHECKING:
+    from reqforge.catalog import Catalog
+    from reqforge.trace.coverage import TraceItem, TraceReport
+    from reqforge.trace.junit import ResultProblem
+
+COLUMNS = [
+    Column("ID", keep=9),
+    Column("Title", wrap=True, min_width=16, keep=9),
+    Column("Status", keep=4),
+    Column("Code", wrap=True, keep=6),
+    Column("Tests", wrap=True, keep=7),
+    Column("Missing", keep=8),
+    Column("Suspect", keep=5),
+]
+RESULT_ORDER = ("failed", "passed", "skipped", "unknown")
+CSV_HEADERS = ["id", "title", "status", "implemented", "verified", "missing", "suspect"]
+
+
+# implements: REQ-403
+def trace_table(
+    report: TraceReport, catalog: Catalog, *, width: int | None = None, color: bool = False
+) -> str:
+    """The report as a table no wider than `width`, one row per requirement, titled with the
+    coverage; code and tests are summarised (the full lists are in JSON and CSV)."""
+    rows: list[list[Any]] = []
+    for item in report.items:
+        req = catalog.by_id[item.id].req
+        suspect = [target for target, _ in item.suspect]
+        rows.append(
+            [
+                item.id,
+                req.title,
+                req.status,
+                code_cell(item),
+                tests_cell(item),
+                list(item.missing),
+                suspect,
+            ]
+        )
+    summary = report.summary()
+    coverage = percent(summary["coverage"])
+    title = f"Traceability: {summary['covered']}/{summary['requirements']} covered ({coverage})"
+    return render_table(COLUMNS, rows, title=title, width=width, color=color)
+
+
+# implements: REQ-403
+def trace_csv(report: TraceReport, catalog: Catalog) -> str:
+    """The report as CSV, one row per requirement, with every code place and verifying test."""
+    rows: list[list[Any]] = []
+    for item in report.items:
+        req = catalog.by_id[item.id].req
+        implemented = [f"{m.path}:{m.line}" for m in item.implemented]
+        verified = [f"{m.test or m.path}:{m.line} ({result})" for m, result in item.verified]
+        suspect = [target for target, _ in item.suspect]
+        rows.append(
+            [item.id, req.title, req.status, implemented, verified, list(item.missing), suspect]
+        )
+    return render_csv(CSV_HEADERS, rows)
+
+
+def code_cell(item: TraceItem, most: int = 3) -> str:
+    """The files that implement a requirement, each once by its name (with its folder when two
+    share a name), the first `most` of them; the paths and lines are in --format json and csv."""
+    paths = list(dict.fromkeys(m.path for m in item.implemented))
+    names = [p.rpartition("/")[2] for p in paths]
+    shown = [
+        "/".join(p.split("/")[-2:]) if names.count(n) > 1 else n
+        for p, n in zip(paths, names, strict=True)
+    ]
+    return ", ".join(shown[:most]) + (f" +{len(shown) - most} more" if len(shown) > most else "")
+
+
+def by_result(results: Iterable[str]) -> str:
+    """Results counted ("3 passed, 1 failed"), in a fixed order."""
+    counts: dict[str, int] = {}
+    for result in results:
+        counts[result] = counts.get(result, 0) + 1
+    return ", ".join(f"{counts[r]} {r}" for r in RESULT_ORDER if r in counts)
+
+
+def percent(fraction: float | None) -> str:
+    """A coverage fraction as a percentage with one decimal, or "-" when there is none."""
+    return "-" if fraction is None else f"{fraction * 100:.1f}%"
+
+
+def tests_cell(item: TraceItem) -> str:
+    """Verifying tests counted by result, the failing ones named: the full lists are in
+    --format json and csv."""
+    tests = item.tests()
+    failing = [test.rsplit("::", 1)[-1] for test, result in tests.items() if result == "failed"]
+    return by_result(tests.values()) + (f" ({', '.join(failing)})" if failing else "")
+
+
+# implements: REQ-403
+def summary_text(report: TraceReport) -> str:
+    """The report's figures as a few lines of text."""
+    figures = report.summary()
+    coverage = percent(figures["coverage"])
+    tests = by_result(report.tests().values()) or "none"
+    lines = [
+        f"coverage: {figures['covered']}/{figures['requirements']} requirements covered "
+        f"({coverage})",
+        f"verifying tests: {tests}",
+        f"failing: {', '.join(figures['failing']) or 'none'}",
+        f"orphans: {', '.join(figures['orphans']) or 'none'}",
+        f"suspect links: {figures['suspect']}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def refused_results_note(problem: ResultProblem) -> str:
+    """The warning for a JUnit XML file whose results were left out."""
+    return f"warning: {problem.path}: {problem.message} (its results are left out)"
