@@ -42,7 +42,7 @@ def test_no_parser_module_means_no_prefilter(monkeypatch: pytest.MonkeyPatch) ->
     assert required_literals(MARKER) is None
 
 
-class _Parsed(list):  # type: ignore[type-arg]
+class _Parsed(list[tuple[object, ...]]):
     """A parse result with the `state.flags` the real one has, and items of any shape."""
 
     state = SimpleNamespace(flags=0)
