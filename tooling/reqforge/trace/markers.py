@@ -255,7 +255,7 @@ def scan(
     is_test = _glob_matcher(test_globs)
 
     def work(chunk: Sequence[str]) -> list[tuple[bytes, _Row, FileStat | None]]:
-        rows = []
+        rows: list[tuple[bytes, _Row, FileStat | None]] = []
         for rel in chunk:
             data, info = read_source_stat(os.path.join(base, rel), root_real, max_bytes)
             if data is None:
@@ -264,6 +264,10 @@ def scan(
             found = scan_data(data, rel, marker, is_test(rel), literals)
             rows.append((content_digest(data), tuple(found), info))
         return rows
+
+    def reader(rel: str) -> Callable[[], bytes]:
+        """What the cache reads to verify an entry whose timestamp is too recent to trust."""
+        return lambda: read_source(os.path.join(base, rel), root_real, max_bytes) or b""
 
     # Per-file results are cached like parsed requirements (see cache.py): a file is scanned
     # again only when its size, mtime or inode changed, or its timestamp is too recent to trust.
@@ -289,9 +293,7 @@ def scan(
             hit = cache.lookup(
                 rel,
                 info,
-                read=lambda rel=rel: (
-                    read_source(os.path.join(base, rel), root_real, max_bytes) or b""
-                ),
+                read=reader(rel),
             )
             if hit is not None:
                 rows[rel] = hit[0]

@@ -16,12 +16,18 @@ from __future__ import annotations
 import importlib
 import re
 from types import ModuleType
+from typing import Any
 
 # Where CPython keeps its regex parser, newest first: `re._parser` (3.11+), `sre_parse` (3.10,
 # and a deprecated alias later, which is why it comes second).
 PARSER_MODULES = ("re._parser", "sre_parse")
 
 _MAX_LITERALS = 32  # alternatives multiplied out, at most
+
+# The parse tree is the private parser's own: (opcode, argument) pairs whose argument's shape
+# depends on the opcode. Nothing about it is typed, hence Any (and the broad except in
+# `required_literals`).
+_Item = tuple[Any, Any]
 
 
 def _parser_module() -> ModuleType | None:
@@ -63,28 +69,28 @@ def required_literals(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
     return tuple(kept)
 
 
-def _name(op: object) -> str:
+def _name(op: Any) -> str:
     return getattr(op, "name", str(op))
 
 
-def _exact_set(items: list[tuple[object, object]]) -> set[str] | None:
+def _exact_set(items: list[_Item]) -> set[str] | None:
     """Every string `items` can match, when that is a small set of literals; else None."""
     out = {""}
     for op, av in items:
         name = _name(op)
         if name == "LITERAL":
-            options = {chr(av)}  # type: ignore[arg-type]
-        elif name == "IN" and all(_name(o) == "LITERAL" for o, _ in av):  # type: ignore[union-attr]
-            options = {chr(v) for _, v in av}  # type: ignore[union-attr]
+            options = {chr(av)}
+        elif name == "IN" and all(_name(o) == "LITERAL" for o, _ in av):
+            options = {chr(v) for _, v in av}
         elif name == "BRANCH":
             options = set()
-            for branch in av[1]:  # type: ignore[index]
+            for branch in av[1]:
                 part = _exact_set(list(branch))
                 if part is None:
                     return None
                 options |= part
-        elif name == "SUBPATTERN" and not av[1] & re.IGNORECASE:  # type: ignore[index]
-            part = _exact_set(list(av[3]))  # type: ignore[index]
+        elif name == "SUBPATTERN" and not av[1] & re.IGNORECASE:
+            part = _exact_set(list(av[3]))
             if part is None:
                 return None
             options = part
@@ -96,7 +102,7 @@ def _exact_set(items: list[tuple[object, object]]) -> set[str] | None:
     return out
 
 
-def _literal_set(items: list[tuple[object, object]]) -> set[str] | None:
+def _literal_set(items: list[_Item]) -> set[str] | None:
     """The best literal set for a parsed sequence: one of the strings occurs in any match."""
     best: set[str] | None = None
 
@@ -120,18 +126,18 @@ def _literal_set(items: list[tuple[object, object]]) -> set[str] | None:
         consider(run if "" not in run else None)
         run = {""}
         if name == "SUBPATTERN":
-            _group, add_flags, _del, sub = av  # type: ignore[misc]
+            _group, add_flags, _del, sub = av
             if not add_flags & re.IGNORECASE:
                 consider(_literal_set(list(sub)))
         elif name == "ATOMIC_GROUP":
-            consider(_literal_set(list(av)))  # type: ignore[arg-type]
+            consider(_literal_set(list(av)))
         elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
-            low, _high, sub = av  # type: ignore[misc]
+            low, _high, sub = av
             if low >= 1:
                 consider(_literal_set(list(sub)))
         elif name == "BRANCH":
             union: set[str] = set()
-            for branch in av[1]:  # type: ignore[index]
+            for branch in av[1]:
                 part = _literal_set(list(branch))
                 if not part:
                     union = set()
