@@ -138,10 +138,10 @@ def _windows(text: AnyStr, literals: Sequence[AnyStr]) -> list[tuple[int, int]]:
     for word in literals:
         at = text.find(word)
         while at != -1:
-            start = text.rfind(newline, 0, at) + 1  # type: ignore[arg-type]
-            end = text.find(newline, at)  # type: ignore[arg-type]
+            start = text.rfind(newline, 0, at) + 1
+            end = text.find(newline, at)
             if end != -1:
-                end = text.find(newline, end + 1)  # type: ignore[arg-type]
+                end = text.find(newline, end + 1)
             end = size if end == -1 else end + 1
             spans.append((start, end))
             at = text.find(word, at + 1)
