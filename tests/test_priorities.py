@@ -11,13 +11,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reqforge.config import RANK_METHODS, PriorityConfig
+from reqforge.config import PriorityConfig
 from reqforge.model import Customer, Requirement
 from reqforge.priorities import (
-    _ORDER_VALUE,
     DISAGREEMENT_RULES,
     KANO_ORDER,
-    METHODS,
     MOSCOW_ORDER,
     QUADRANTS,
     Scores,
@@ -27,6 +25,7 @@ from reqforge.priorities import (
     ice_level,
     ice_score,
     kano_rank,
+    method_names,
     moscow_rank,
     p_level,
     quadrant,
@@ -526,9 +525,11 @@ def test_to_json_rounds_floats_and_keeps_ints() -> None:
 # --- ranking -----------------------------------------------------------------------------------
 
 
-def test_methods_match_config() -> None:
-    assert METHODS == RANK_METHODS
-    assert tuple(_ORDER_VALUE) == RANK_METHODS
+def test_methods_are_the_ten_of_the_spec_in_table_order() -> None:
+    # verifies: REQ-210
+    assert method_names() == (
+        "p-level", "moscow", "kano", "ice", "rice", "value-cost", "rpn", "wsjf", "demand", "votes",
+    )  # fmt: skip
 
 
 def ranked_ids(items: list[tuple[Requirement, Scores]], methods: list[str]) -> list[str]:

@@ -43,15 +43,15 @@ def rank_backlog(
     """Rank `entries` (from `catalog`) by one priority method, or by `[priority] rank` then ID
     (`combined`). Terminal statuses are left out unless `include_all`; with
     `only_disagreements`, only requirements on which the methods disagree are kept."""
-    from reqforge.priorities import rank
+    from reqforge.priorities import rank, resolve_method
 
     terminal = catalog.config.workflow.terminal
     kept = [e for e in entries if include_all or e.req.status not in terminal]
     if only_disagreements:
         kept = [e for e in kept if e.disagreements]
     # implements: REQ-207
-    if method == "fmea":
-        method = "rpn"  # FMEA's risk priority number
+    if method != "combined":
+        method = resolve_method(method)  # `fmea` ranks by FMEA's risk priority number (rpn)
     methods = tuple(catalog.config.priority.rank) if method == "combined" else (method,)
     by_path = {e.req.path: e for e in kept}
     items = []

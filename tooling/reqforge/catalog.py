@@ -6,10 +6,11 @@ Field names are the front matter's dotted paths (`priority.moscow`, `source.chan
 `links.depends-on`) plus computed and short names:
 
 - `path`, `area`: the file, and its folder below the requirements folder;
-- `customer`/`customers`, `channel`, `moscow`, `kano`: short for `source.customers`,
-  `source.channel`, `priority.moscow`, `priority.kano`;
-- `p_level`, `quadrant`, `rice`, `rpn`, `wsjf`, `demand`, `votes`: computed priorities;
-- `ice` (= `ice.score`), `ice.level`: the ICE score and its level;
+- `customer`/`customers`, `channel`: short for `source.customers`, `source.channel`;
+- one field per priority method (priorities.METHODS), named by its column: `p_level`,
+  `quadrant`, `ice`, `rice`, `rpn`, `wsjf`, `demand`, `votes` are computed; `moscow` and `kano`
+  are short for the stored `priority.moscow` and `priority.kano`;
+- `ice.score` (= `ice`), `ice.level`: the ICE score and its level;
 - `children`, `depended-on-by`: the inverse of `links.parent` and `links.depends-on`;
 - `blocking`: the P0 requirements that depend on this one, transitively (inherited urgency);
 - `disagreements`: where the priority methods disagree (reasons).
@@ -30,19 +31,15 @@ from reqforge.errors import ReqforgeError
 from reqforge.fields import Spec, field_schema
 from reqforge.graph import Impact, impacted, inverse_links
 from reqforge.model import Repository, Requirement
-from reqforge.priorities import Scores, blocking, disagreements, scores_of
+from reqforge.priorities import METHODS, Scores, blocking, disagreements, scores_of
 
 ALIASES = {
     "customer": "source.customers",
     "customers": "source.customers",
     "channel": "source.channel",
-    "moscow": "priority.moscow",
-    "kano": "priority.kano",
+    # A stored method's field is its input as written (`priority.moscow`).
+    **{m.column: "priority." + ".".join(m.inputs[0].key) for m in METHODS if m.stored},
 }
-COMPUTED = (
-    "path", "area", "p_level", "quadrant", "rice", "rpn", "wsjf", "demand", "votes", "ice",
-    "ice.score", "ice.level", "children", "depended-on-by", "blocking", "disagreements",
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -67,17 +64,14 @@ class Entry:
         return self.req.get(name)
 
 
+def _method_value(score: Callable[[Scores], Any]) -> Callable[[Entry], Any]:
+    return lambda entry: score(entry.scores)
+
+
 _COMPUTED_VALUES: dict[str, Callable[[Entry], Any]] = {
     "path": lambda e: e.req.path,
     "area": lambda e: e.req.area,
-    "p_level": lambda e: e.scores.p_level,
-    "quadrant": lambda e: e.scores.quadrant,
-    "rice": lambda e: e.scores.rice,
-    "rpn": lambda e: e.scores.rpn,
-    "wsjf": lambda e: e.scores.wsjf,
-    "demand": lambda e: e.scores.demand,
-    "votes": lambda e: e.scores.votes,
-    "ice": lambda e: e.scores.ice_score,
+    **{m.column: _method_value(m.score) for m in METHODS if not m.stored},
     "ice.score": lambda e: e.scores.ice_score,
     "ice.level": lambda e: e.scores.ice_level,
     "children": lambda e: list(e.children) or None,
@@ -85,6 +79,7 @@ _COMPUTED_VALUES: dict[str, Callable[[Entry], Any]] = {
     "blocking": lambda e: list(e.blocking) or None,
     "disagreements": lambda e: e.disagreements or None,
 }
+COMPUTED = tuple(_COMPUTED_VALUES)
 
 
 # implements: REQ-706

@@ -59,16 +59,34 @@ DEFAULT_REQUIRES = {
     "duplicate": ("links.duplicates",),
     "accepted": ("acceptance", "owner"),
 }
+# [workflow.sla]: how long a requirement of each urgency may stay proposed, as TOML writes it.
 DEFAULT_SLA = {"urgent": "24h", "normal": "72h"}
 DEFAULT_ASSIGN = {"functional": "product", "experience": "support", "business": "sales"}
-RANK_METHODS = (
-    "p-level", "moscow", "kano", "ice", "rice", "value-cost", "rpn", "wsjf", "demand", "votes",
-)  # fmt: skip
+# [priority]: the combined ranking, the ICE level thresholds and the customer tier weights.
+DEFAULT_RANK = ("p-level", "ice", "rice")
+DEFAULT_ICE_LEVELS = {"high": 60, "medium": 30}
+DEFAULT_TIERS = {"A": 3.0, "B": 2.0, "C": 1.0}
 DEFAULT_MARKER = r"(?:req|requirement|implements|verifies)[:=]\s*({id})"
 FIELD_TYPES = ("string", "int", "float", "bool", "date", "enum", "list", "id-list")
 LANGUAGES = ("en", "zh-CN")
 DEFAULT_MAX_FILE_SIZE = 1024 * 1024
 LINT_CATEGORIES = ("vague", "escape", "open_ended", "infinitive", "absolute", "temporal")
+
+
+_HOURS_PER_UNIT = {"m": 1 / 60, "h": 1.0, "d": 24.0, "w": 168.0}
+
+
+def duration_hours(text: str) -> float | None:
+    """A duration such as '24h', '3d', '90m' or '1w' in hours; None when it is not one."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*", text)
+    if not match:
+        return None
+    return float(match.group(1)) * _HOURS_PER_UNIT[match.group(2)]
+
+
+def _default_sla_hours() -> Mapping[str, float]:
+    hours = {urgency: duration_hours(text) for urgency, text in DEFAULT_SLA.items()}
+    return MappingProxyType({k: v for k, v in hours.items() if v is not None})
 
 
 # implements: REQ-004
@@ -97,9 +115,7 @@ class Workflow:
     requires: Mapping[str, tuple[str, ...]] = field(
         default_factory=lambda: MappingProxyType(dict(DEFAULT_REQUIRES))
     )
-    sla_hours: Mapping[str, float] = field(
-        default_factory=lambda: MappingProxyType({"urgent": 24.0, "normal": 72.0})
-    )
+    sla_hours: Mapping[str, float] = field(default_factory=_default_sla_hours)
     assign: Mapping[str, str] = field(
         default_factory=lambda: MappingProxyType(dict(DEFAULT_ASSIGN))
     )
@@ -107,11 +123,11 @@ class Workflow:
 
 @dataclass(frozen=True)
 class PriorityConfig:
-    rank: tuple[str, ...] = ("p-level", "ice", "rice")
-    ice_high: int = 60
-    ice_medium: int = 30
+    rank: tuple[str, ...] = DEFAULT_RANK
+    ice_high: int = DEFAULT_ICE_LEVELS["high"]
+    ice_medium: int = DEFAULT_ICE_LEVELS["medium"]
     tiers: Mapping[str, float] = field(
-        default_factory=lambda: MappingProxyType({"A": 3.0, "B": 2.0, "C": 1.0})
+        default_factory=lambda: MappingProxyType(dict(DEFAULT_TIERS))
     )
 
 
@@ -477,33 +493,34 @@ class _Validator:
 
     def duration(self, value: Any, key: str) -> float:
         text = self.string(value, key)
-        match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*", text)
-        if not match:
+        hours = duration_hours(text)
+        if hours is None:
             raise self.fail(
                 key, f"expected a duration such as '24h', '3d', '90m' or '1w', got {text!r}"
             )
-        per_hour = {"m": 1 / 60, "h": 1.0, "d": 24.0, "w": 168.0}
-        return float(match.group(1)) * per_hour[match.group(2)]
+        return hours
 
     # implements: REQ-203
     # implements: REQ-210
     def priority(self, value: Any) -> dict[str, Any]:
+        from reqforge.priorities import method_names  # local: priorities imports this module
+
         table = self.table(value, "priority", ("rank", "ice_levels", "tiers"))
         out: dict[str, Any] = {}
         if "rank" in table:
-            out["rank"] = self.strings(table["rank"], "priority.rank", RANK_METHODS)
-        high, medium = 60, 30
+            out["rank"] = self.strings(table["rank"], "priority.rank", method_names())
+        levels = dict(DEFAULT_ICE_LEVELS)
         if "ice_levels" in table:
-            levels = self.table(table["ice_levels"], "priority.ice_levels", ("high", "medium"))
-            high = int(self.number(levels.get("high", 60), "priority.ice_levels.high", 1, 125))
-            medium = int(
-                self.number(levels.get("medium", 30), "priority.ice_levels.medium", 1, 125)
+            given = self.table(table["ice_levels"], "priority.ice_levels", tuple(levels))
+            for name, default in DEFAULT_ICE_LEVELS.items():
+                key = f"priority.ice_levels.{name}"
+                levels[name] = int(self.number(given.get(name, default), key, 1, 125))
+        high, medium = levels["high"], levels["medium"]
+        if medium > high:
+            raise self.fail(
+                "priority.ice_levels", f"medium ({medium}) must not exceed high ({high})"
             )
-            if medium > high:
-                raise self.fail(
-                    "priority.ice_levels", f"medium ({medium}) must not exceed high ({high})"
-                )
-        tiers = {"A": 3.0, "B": 2.0, "C": 1.0}
+        tiers = dict(DEFAULT_TIERS)
         if "tiers" in table:
             tiers = {
                 k: float(self.number(v, f"priority.tiers.{k}", 0))
@@ -511,7 +528,7 @@ class _Validator:
             }
         return {
             "priority": PriorityConfig(
-                out.get("rank", ("p-level", "ice", "rice")), high, medium, MappingProxyType(tiers)
+                out.get("rank", DEFAULT_RANK), high, medium, MappingProxyType(tiers)
             )
         }
 

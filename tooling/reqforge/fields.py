@@ -21,14 +21,11 @@ from functools import lru_cache
 from typing import Any
 
 from reqforge.config import Config, FieldDef
+from reqforge.priorities import METHODS, Input
 
 KeyPath = tuple[str | int, ...]
 Problem = tuple[str, KeyPath, str]
 
-MOSCOW = ("must", "should", "could", "wont")
-KANO = ("basic", "performance", "excitement", "indifferent", "reverse")
-IMPORTANCE = ("high", "low")
-URGENCY = ("urgent", "normal", "deferred")
 VERIFICATION = ("test", "inspection", "demonstration", "analysis", "acceptance")
 RELATIONS = ("parent", "depends-on", "conflicts-with", "duplicates", "relates-to")
 # implements: REQ-001
@@ -84,24 +81,34 @@ def _ints(low: int, high: int) -> Spec:
     return Spec("int", low=low, high=high)
 
 
+def input_spec(item: Input) -> Spec:
+    """The Spec of one priority method's input (priorities.METHODS declares them)."""
+    if item.kind == "votes":  # stakeholder -> a score in range, or a MoSCoW word
+        return Spec("map", item=Spec("vote", values=item.values, low=item.low, high=item.high))
+    return Spec(item.kind, values=item.values, low=item.low, high=item.high, above=item.above)
+
+
+# implements: REQ-200
+def priority_spec() -> Spec:
+    """The `priority` block: every input of every priority method, nested by key path."""
+    tree: dict[str, Any] = {}
+    for method in METHODS:
+        for item in method.inputs:
+            node = tree
+            for part in item.key[:-1]:
+                node = node.setdefault(part, {})
+            node[item.key[-1]] = input_spec(item)
+
+    def build(node: dict[str, Any]) -> Spec:
+        children = {k: build(v) if isinstance(v, dict) else v for k, v in node.items()}
+        return Spec("mapping", children=children)
+
+    return build(tree)
+
+
 # implements: REQ-102
 def field_schema(config: Config) -> Spec:
     """The whole front-matter schema for this configuration."""
-    ice = {k: _ints(1, 5) for k in ("impact", "confidence", "ease")}
-    fmea = {k: _ints(1, 10) for k in ("severity", "occurrence", "detection")}
-    wsjf = {
-        "value": Spec("number", low=1, high=20),
-        "time-criticality": Spec("number", low=1, high=20),
-        "urgency": Spec("number", low=1, high=20),
-        "risk": Spec("number", low=1, high=20),
-        "size": Spec("number", above=0, high=100),
-    }
-    rice = {
-        "reach": Spec("number", low=0),
-        "impact": Spec("number", low=0, high=10),
-        "confidence": Spec("number", low=0, high=1),
-        "effort": Spec("number", above=0),
-    }
     children: dict[str, Spec] = {
         "id": Spec("string"),
         "title": Spec("string"),
@@ -120,23 +127,7 @@ def field_schema(config: Config) -> Spec:
                 "proposer": Spec("string", nullable=True),
             },
         ),
-        "priority": Spec(
-            "mapping",
-            children={
-                "moscow": Spec("enum", values=MOSCOW),
-                "kano": Spec("enum", values=KANO),
-                "importance": Spec("enum", values=IMPORTANCE),
-                "urgency": Spec("enum", values=URGENCY),
-                "value": _ints(1, 10),
-                "cost": _ints(1, 10),
-                "ice": Spec("mapping", children=ice),
-                "rice": Spec("mapping", children=rice),
-                "fmea": Spec("mapping", children=fmea),
-                "wsjf": Spec("mapping", children=wsjf),
-                # stakeholder -> a score 0-10, or a MoSCoW word
-                "votes": Spec("map", item=Spec("vote")),
-            },
-        ),
+        "priority": priority_spec(),
         "links": Spec("map", item=Spec("ids")),
         "verification": Spec(
             "mapping",
@@ -386,12 +377,18 @@ def _scalar_problem(value: Any, spec: Spec) -> str | None:
                 return f"{value!r} is not a real date"
         return f"expected a date YYYY-MM-DD, got {_show(value)}"
     if kind == "vote":
-        if isinstance(value, str) and value in MOSCOW:
+        words = spec.values or ()
+        if isinstance(value, str) and value in words:
             return None
+        low = spec.low if spec.low is not None else -math.inf
+        high = spec.high if spec.high is not None else math.inf
         numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
-        if numeric and math.isfinite(value) and 0 <= value <= 10:
+        if numeric and math.isfinite(value) and low <= value <= high:
             return None
-        return f"expected a vote from 0 to 10 or one of {', '.join(MOSCOW)}, got {_show(value)}"
+        return (
+            f"expected a vote from {low:g} to {high:g} or one of {', '.join(words)}, "
+            f"got {_show(value)}"
+        )
     if kind == "enum":
         if value in spec.values and not isinstance(value, bool):
             return None

@@ -5,9 +5,12 @@ mistyped or out of range (never a guess: `check` reports those inputs as RF102).
 a number and NaN or infinity is never valid. `scores_of` reads one requirement's inputs and
 computes all methods into a frozen `Scores`; `sort_key` and `rank` order a backlog by any
 method, with requirements that lack a method's inputs after those that have them and the ID as
-the final tie-break. Two analyses build on the scores: `disagreements` (where the methods
-contradict each other, from the rule table `DISAGREEMENT_RULES`) and `blocking` (inherited
-urgency: the requirements that a P0 depends on, transitively).
+the final tie-break. `METHODS` holds one descriptor per method (its inputs with their ranges, its
+output column, its sort order): fields.py validates the inputs from it, the catalogue computes its
+fields from it and the CLI takes its `--method` choices and columns from it. Two analyses build
+on the scores: `disagreements` (where the methods contradict each other, from the rule table
+`DISAGREEMENT_RULES`) and `blocking` (inherited urgency: the requirements that a P0 depends on,
+transitively).
 
 Nothing here reads files, the clock or global state: the same inputs give the same outputs.
 """
@@ -19,42 +22,98 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from reqforge.config import RANK_METHODS, PriorityConfig
+from reqforge.config import DEFAULT_ICE_LEVELS
 from reqforge.model import Customer, Requirement
+
+if TYPE_CHECKING:  # config reads the method names from here, lazily
+    from reqforge.config import PriorityConfig
 
 MOSCOW_ORDER = ("must", "should", "could", "wont")
 KANO_ORDER = ("basic", "performance", "excitement", "indifferent", "reverse")
 P_LEVELS = ("P0", "P1", "P2", "P3")
 QUADRANTS = ("quick-win", "strategic", "fill-in", "avoid")
 ICE_LEVELS = ("high", "medium", "low")
-
-#: The methods `sort_key` and `rank` accept, in the order of `config.RANK_METHODS`.
-METHODS: tuple[str, ...] = RANK_METHODS
-#: Other names accepted for a method (REQ-207 calls the RPN ranking `--method fmea`).
-METHOD_ALIASES: Mapping[str, str] = MappingProxyType({"fmea": "rpn"})
-
-# Input ranges, the same as fields.py validates (RF102 outside them).
+IMPORTANCE = ("high", "low")
+URGENCY = ("urgent", "normal", "deferred")
 QUADRANT_THRESHOLD = 6  # value >= 6 is high value; cost <= 5 is low cost
-_ICE_RANGE = (1, 5)
-_VALUE_COST_RANGE = (1, 10)
-_FMEA_RANGE = (1, 10)
-_WSJF_RANGE = (1, 20)
-_WSJF_SIZE_MAX = 100
-_RICE_IMPACT_MAX = 10
-_VOTE_RANGE = (0, 10)
+
+
+# --- inputs ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Input:
+    """One front-matter input of a priority method: its key path below `priority` and what it
+    accepts. fields.py validates it (RF102 outside the range); the method's function reads an
+    invalid value as absent.
+
+    kind: `int` (a whole number), `number`, `enum` (one of `values`) or `votes` (stakeholder ->
+    a number from `low` to `high` or a MoSCoW word). `above` is an exclusive lower bound.
+    """
+
+    key: tuple[str, ...]
+    kind: str
+    low: float | None = None
+    high: float | None = None
+    above: float | None = None
+    values: tuple[str, ...] | None = None
+
+    def accept(self, value: Any) -> Any:
+        """`value` when this input accepts it (a number as a finite float, a whole number as an
+        int), else None. Never for `votes`: each vote is read by `votes_score`."""
+        if self.kind == "int":
+            return _whole(value, self.low, self.high)
+        if self.kind == "number":
+            return _real(value, self.low, self.high, self.above)
+        if self.kind == "enum":
+            return value if isinstance(value, str) and value in (self.values or ()) else None
+        raise ValueError(f"{self.kind} input {'.'.join(self.key)} is not read one value at a time")
+
+
+def _inputs(block: str | None, kind: str, names: Sequence[str], **bounds: Any) -> tuple[Input, ...]:
+    return tuple(
+        Input((block, name) if block else (name,), kind, **bounds)  # type: ignore[arg-type]
+        for name in names
+    )
+
+
+MOSCOW_INPUT = Input(("moscow",), "enum", values=MOSCOW_ORDER)
+KANO_INPUT = Input(("kano",), "enum", values=KANO_ORDER)
+P_LEVEL_INPUTS = (
+    Input(("importance",), "enum", values=IMPORTANCE),
+    Input(("urgency",), "enum", values=URGENCY),
+)
+ICE_INPUTS = _inputs("ice", "int", ("impact", "confidence", "ease"), low=1, high=5)
+RICE_INPUTS = (
+    Input(("rice", "reach"), "number", low=0),
+    Input(("rice", "impact"), "number", low=0, high=10),
+    Input(("rice", "confidence"), "number", low=0, high=1),
+    Input(("rice", "effort"), "number", above=0),
+)
+VALUE_COST_INPUTS = _inputs(None, "int", ("value", "cost"), low=1, high=10)
+FMEA_INPUTS = _inputs("fmea", "int", ("severity", "occurrence", "detection"), low=1, high=10)
+# `urgency` is the documented alias of `time-criticality` (the canonical key wins).
+WSJF_INPUTS = (
+    *_inputs("wsjf", "number", ("value", "time-criticality", "urgency", "risk"), low=1, high=20),
+    Input(("wsjf", "size"), "number", above=0, high=100),
+)
+VOTES_INPUT = Input(("votes",), "votes", low=0, high=10, values=MOSCOW_ORDER)
 
 
 # --- input validation --------------------------------------------------------------------------
 
 
-def _whole(value: Any, low: int, high: int) -> int | None:
-    """`value` when it is an int (not a bool) in [low, high], else None."""
+def _whole(value: Any, low: float | None, high: float | None) -> int | None:
+    """`value` when it is an int (not a bool) in [low, high] (each bound optional), else None."""
     if isinstance(value, bool) or not isinstance(value, int):
         return None
-    return value if low <= value <= high else None
+    if (low is not None and value < low) or (high is not None and value > high):
+        return None
+    return value
 
 
 def _real(
@@ -82,6 +141,12 @@ def _real(
     return number
 
 
+def _accepted(specs: Sequence[Input], values: Sequence[Any]) -> list[Any] | None:
+    """Each value as its input accepts it; None when any one is missing or invalid."""
+    accepted = [spec.accept(value) for spec, value in zip(specs, values, strict=True)]
+    return None if any(value is None for value in accepted) else accepted
+
+
 def _finite(number: float) -> float | None:
     return number if math.isfinite(number) else None
 
@@ -105,30 +170,34 @@ def _round3(number: float | None) -> float | None:
 # implements: REQ-201
 def moscow_rank(value: Any) -> int | None:
     """The ordering value of a MoSCoW category: must 0, should 1, could 2, wont 3; else None."""
-    return MOSCOW_ORDER.index(value) if isinstance(value, str) and value in MOSCOW_ORDER else None
+    category = MOSCOW_INPUT.accept(value)
+    return None if category is None else MOSCOW_ORDER.index(category)
 
 
 # implements: REQ-202
 def kano_rank(category: Any) -> int | None:
     """The ordering value of a Kano category: basic 0, performance 1, excitement 2,
     indifferent 3, reverse 4; anything else is None."""
-    if isinstance(category, str) and category in KANO_ORDER:
-        return KANO_ORDER.index(category)
-    return None
+    accepted = KANO_INPUT.accept(category)
+    return None if accepted is None else KANO_ORDER.index(accepted)
 
 
 # implements: REQ-203
 def ice_score(impact: Any, confidence: Any, ease: Any) -> int | None:
     """ICE = impact × confidence × ease, each a whole number 1-5 (so 1-125); else None."""
-    values = [_whole(v, *_ICE_RANGE) for v in (impact, confidence, ease)]
-    if None in values:
+    values = _accepted(ICE_INPUTS, (impact, confidence, ease))
+    if values is None:
         return None
     i, c, e = values
-    return i * c * e  # type: ignore[operator]
+    return i * c * e
 
 
 # implements: REQ-203
-def ice_level(score: Any, high: int = 60, medium: int = 30) -> str | None:
+def ice_level(
+    score: Any,
+    high: int = DEFAULT_ICE_LEVELS["high"],
+    medium: int = DEFAULT_ICE_LEVELS["medium"],
+) -> str | None:
     """The ICE level of a score: high when score >= `high`, medium when score >= `medium`,
     else low; None for a missing or non-numeric score."""
     number = _real(score)
@@ -146,12 +215,10 @@ def rice_score(reach: Any, impact: Any, confidence: Any, effort: Any) -> float |
     reach >= 0, impact 0-10, confidence 0-1, effort > 0 (zero or negative effort is None, not a
     ZeroDivisionError; `check` reports it as RF102). A result beyond the float range is None.
     """
-    r = _real(reach, low=0)
-    i = _real(impact, low=0, high=_RICE_IMPACT_MAX)
-    c = _real(confidence, low=0, high=1)
-    e = _real(effort, above=0)
-    if r is None or i is None or c is None or e is None:
+    values = _accepted(RICE_INPUTS, (reach, impact, confidence, effort))
+    if values is None:
         return None
+    r, i, c, e = values
     return _finite(r * i * c / e)
 
 
@@ -162,10 +229,10 @@ def quadrant(value: Any, cost: Any) -> str | None:
     quick-win: value >= 6 and cost <= 5; strategic: value >= 6, cost > 5; fill-in: value < 6,
     cost <= 5; avoid: value < 6, cost > 5. None when either input is missing or invalid.
     """
-    v = _whole(value, *_VALUE_COST_RANGE)
-    c = _whole(cost, *_VALUE_COST_RANGE)
-    if v is None or c is None:
+    values = _accepted(VALUE_COST_INPUTS, (value, cost))
+    if values is None:
         return None
+    v, c = values
     cheap = c < QUADRANT_THRESHOLD
     if v >= QUADRANT_THRESHOLD:
         return "quick-win" if cheap else "strategic"
@@ -178,7 +245,7 @@ def p_level(importance: Any, urgency: Any) -> str | None:
 
     `importance` is high|low and `urgency` urgent|normal|deferred; anything else is None.
     """
-    if importance not in ("high", "low") or urgency not in ("urgent", "normal", "deferred"):
+    if _accepted(P_LEVEL_INPUTS, (importance, urgency)) is None:
         return None
     if importance == "high":
         return "P0" if urgency == "urgent" else "P1"
@@ -189,22 +256,24 @@ def p_level(importance: Any, urgency: Any) -> str | None:
 def rpn(severity: Any, occurrence: Any, detection: Any) -> int | None:
     """FMEA risk priority number = severity × occurrence × detection, each a whole number 1-10
     (so 1-1000); else None."""
-    values = [_whole(v, *_FMEA_RANGE) for v in (severity, occurrence, detection)]
-    if None in values:
+    values = _accepted(FMEA_INPUTS, (severity, occurrence, detection))
+    if values is None:
         return None
     s, o, d = values
-    return s * o * d  # type: ignore[operator]
+    return s * o * d
 
 
 # implements: REQ-208
 def wsjf(value: Any, time_criticality: Any, risk: Any, size: Any) -> float | None:
     """WSJF = (value + time-criticality + risk) / size: the first three numbers 1-20, size
     above 0 and at most 100 (the ranges of `priority.wsjf` in fields.py); else None."""
-    parts = [_real(v, *_WSJF_RANGE) for v in (value, time_criticality, risk)]
-    job_size = _real(size, high=_WSJF_SIZE_MAX, above=0)
-    if None in parts or job_size is None:
+    value_in, criticality_in, _, risk_in, size_in = WSJF_INPUTS  # `urgency` reads as criticality
+    inputs = (value_in, criticality_in, risk_in, size_in)
+    values = _accepted(inputs, (value, time_criticality, risk, size))
+    if values is None:
         return None
-    return sum(parts) / job_size  # type: ignore[arg-type]
+    *parts, job_size = values
+    return sum(parts) / job_size
 
 
 def _tier_weight(customer: Customer | None, tiers: Mapping[str, float]) -> float | None:
@@ -252,7 +321,7 @@ def votes_score(
     weighted = 0.0
     total_weight = 0.0
     for stakeholder in sorted(k for k in votes if isinstance(k, str)):
-        vote = _real(votes[stakeholder], *_VOTE_RANGE)
+        vote = _real(votes[stakeholder], VOTES_INPUT.low, VOTES_INPUT.high)
         if vote is None:
             continue
         weight = _tier_weight(customers.get(stakeholder), tiers)
@@ -409,44 +478,110 @@ def scores_of(
     )
 
 
+# --- the methods -------------------------------------------------------------------------------
+
+
+# implements: REQ-200
+@dataclass(frozen=True)
+class Method:
+    """One priority method, as every consumer sees it.
+
+    `name` is how `--method` and `[priority] rank` call it (`aliases` are other names for it);
+    `inputs` are what it reads below `priority` (fields.py validates them); `columns` are its
+    output columns in CSV, the first also its key in JSON and its field in the catalogue;
+    `heading` titles its column in the `prioritize` table ("" leaves it out) and `keep` says how
+    long that column survives a narrow terminal (9 never goes). `score` reads its result from a
+    `Scores`; `ranking` lists its categories best first, or is None when a higher number is
+    better. `stored` marks a method whose result is its input itself (the catalogue field
+    `moscow` is `priority.moscow` as written, not a computed value).
+    """
+
+    name: str
+    inputs: tuple[Input, ...]
+    columns: tuple[str, ...]
+    heading: str
+    keep: int
+    score: Callable[[Scores], Any]
+    ranking: tuple[str, ...] | None = None
+    aliases: tuple[str, ...] = ()
+    stored: bool = False
+
+    @property
+    def column(self) -> str:
+        """Its key in JSON and its field in the catalogue."""
+        return self.columns[0]
+
+    def order_value(self, scores: Scores) -> float | None:
+        """The value that sorts better when lower; None when the inputs are absent."""
+        value = self.score(scores)
+        if value is None:
+            return None
+        if self.ranking is not None:
+            return float(self.ranking.index(value)) if value in self.ranking else None
+        # Rounded as displayed, so two items that print the same score tie and fall to the ID.
+        return -round(value, 3)
+
+
+# One entry per method of SPEC section 4, in the order of `reqforge prioritize`'s columns. A new
+# method is one entry here, its function and its `Scores` field.
+METHODS: tuple[Method, ...] = (
+    Method("p-level", P_LEVEL_INPUTS, ("p_level",), "P", 8, attrgetter("p_level"), P_LEVELS),
+    Method(
+        "moscow",
+        (MOSCOW_INPUT,),
+        ("moscow",),
+        "MoSCoW",
+        7,
+        attrgetter("moscow"),
+        MOSCOW_ORDER,
+        stored=True,
+    ),
+    Method(
+        "kano", (KANO_INPUT,), ("kano",), "Kano", 3, attrgetter("kano"), KANO_ORDER, stored=True
+    ),
+    Method("ice", ICE_INPUTS, ("ice", "ice_level"), "ICE (I×C×E)", 6, attrgetter("ice_score")),
+    Method("rice", RICE_INPUTS, ("rice",), "RICE", 4, attrgetter("rice")),
+    Method(
+        "value-cost",
+        VALUE_COST_INPUTS,
+        ("quadrant",),
+        "Value/cost",
+        5,
+        attrgetter("quadrant"),
+        QUADRANTS,
+    ),
+    # REQ-207 calls the RPN ranking `--method fmea`.
+    Method("rpn", FMEA_INPUTS, ("rpn",), "RPN", 2, attrgetter("rpn"), aliases=("fmea",)),
+    Method("wsjf", WSJF_INPUTS, ("wsjf",), "WSJF", 2, attrgetter("wsjf")),
+    # Demand reads `source.customers` (a field of its own) and the configured tier weights.
+    Method("demand", (), ("demand",), "Demand", 3, attrgetter("demand")),
+    Method("votes", (VOTES_INPUT,), ("votes",), "", 0, attrgetter("votes")),
+)
+METHOD_BY_NAME: Mapping[str, Method] = MappingProxyType(
+    {name: m for m in METHODS for name in (m.name, *m.aliases)}
+)
+
+
+def method_names() -> tuple[str, ...]:
+    """The canonical method names, in table order (what `[priority] rank` accepts)."""
+    return tuple(m.name for m in METHODS)
+
+
+def method_choices() -> tuple[str, ...]:
+    """Every name `--method` accepts for one method: the canonical names, then the aliases."""
+    return (*method_names(), *(alias for m in METHODS for alias in m.aliases))
+
+
 # --- ranking ----------------------------------------------------------------------------------
-
-
-def _lower_is_better(ordinal: int | None) -> float | None:
-    return None if ordinal is None else float(ordinal)
-
-
-def _higher_is_better(number: float | None) -> float | None:
-    # Rounded as displayed, so two items that print the same score tie and fall to the ID.
-    return None if number is None else -round(number, 3)
-
-
-def _index(value: str | None, order: tuple[str, ...]) -> int | None:
-    return order.index(value) if value in order else None
-
-
-# method -> the value that sorts better when lower, or None when the inputs are absent.
-_ORDER_VALUE: Mapping[str, Callable[[Scores], float | None]] = {
-    "p-level": lambda s: _lower_is_better(_index(s.p_level, P_LEVELS)),
-    "moscow": lambda s: _lower_is_better(moscow_rank(s.moscow)),
-    "kano": lambda s: _lower_is_better(kano_rank(s.kano)),
-    "ice": lambda s: _higher_is_better(s.ice_score),
-    "rice": lambda s: _higher_is_better(s.rice),
-    "value-cost": lambda s: _lower_is_better(_index(s.quadrant, QUADRANTS)),
-    "rpn": lambda s: _higher_is_better(s.rpn),
-    "wsjf": lambda s: _higher_is_better(s.wsjf),
-    "demand": lambda s: _higher_is_better(s.demand),
-    "votes": lambda s: _higher_is_better(s.votes),
-}
 
 
 def resolve_method(method: str) -> str:
     """The canonical method name (`fmea` -> `rpn`); ValueError naming the choices otherwise."""
-    name = METHOD_ALIASES.get(method, method)
-    if name not in _ORDER_VALUE:
-        choices = ", ".join((*METHODS, *METHOD_ALIASES))
+    found = METHOD_BY_NAME.get(method)
+    if found is None:
+        choices = ", ".join(method_choices())
         raise ValueError(f"unknown priority method {method!r}; expected one of: {choices}")
-    return name
+    return found.name
 
 
 # implements: REQ-201
@@ -459,7 +594,7 @@ def sort_key(scores: Scores, method: str) -> tuple[int, float]:
     Better is P0 first, must first, basic first, the highest ICE/RICE/RPN/WSJF/demand/votes
     first, and quadrants in the order quick-win, strategic, fill-in, avoid.
     """
-    value = _ORDER_VALUE[resolve_method(method)](scores)
+    value = METHOD_BY_NAME[resolve_method(method)].order_value(scores)
     return (1, 0.0) if value is None else (0, value)
 
 

@@ -15,14 +15,14 @@ from reqforge.cli.selection import (
     output_color,
     select,
 )
-from reqforge.config import RANK_METHODS
+from reqforge.priorities import method_choices
 
 
 # implements: REQ-210
 @click.command("prioritize")
 @click.option(
     "--method",
-    type=click.Choice(["combined", *RANK_METHODS, "fmea"]),
+    type=click.Choice(["combined", *method_choices()]),
     default="combined",
     show_default=True,
     help="Rank by one method, or by [priority] rank then ID (combined).",

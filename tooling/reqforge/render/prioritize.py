@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from reqforge.priorities import METHODS
 from reqforge.render.tables import Column, json_document
 
 if TYPE_CHECKING:
@@ -15,20 +16,17 @@ BACKLOG_TABLE = [
     Column("ID", keep=9),
     Column("Title", wrap=True, min_width=16, keep=9),
     Column("Status", keep=4),
-    Column("P", keep=8),
-    Column("MoSCoW", keep=7),
-    Column("Kano", keep=3),
-    Column("ICE (I×C×E)", justify="right", keep=6),
-    Column("RICE", justify="right", keep=4),
-    Column("Value/cost", keep=5),
-    Column("RPN", justify="right", keep=2),
-    Column("WSJF", justify="right", keep=2),
-    Column("Demand", justify="right", keep=3),
+    # One column per priority method with a heading; categories left, numbers right.
+    *(
+        Column(m.heading, justify="left" if m.ranking else "right", keep=m.keep)
+        for m in METHODS
+        if m.heading
+    ),
     Column("Notes", wrap=True, min_width=12, keep=7),
 ]
 BACKLOG_CSV_HEADERS = [
-    "rank", "id", "title", "status", "p_level", "moscow", "kano", "ice", "ice_level", "rice",
-    "quadrant", "rpn", "wsjf", "demand", "votes", "blocking", "disagreements",
+    "rank", "id", "title", "status", *(c for m in METHODS for c in m.columns),
+    "blocking", "disagreements",
 ]  # fmt: skip
 
 
@@ -79,8 +77,9 @@ def _table_row(item: dict[str, Any], entry: Entry) -> list[Any]:
     if entry.blocking:
         notes.append(f"blocks {', '.join(entry.blocking)}")
     notes += entry.disagreements
+    shown = {"ice": ice_text, "value-cost": quadrant}  # these show their inputs too
     return [
-        item["rank"], item["id"], item["title"], item["status"], item.get("p_level"),
-        item.get("moscow"), item.get("kano"), ice_text, item.get("rice"), quadrant,
-        item.get("rpn"), item.get("wsjf"), item.get("demand"), "; ".join(notes) or None,
+        item["rank"], item["id"], item["title"], item["status"],
+        *(shown.get(m.name, item.get(m.column)) for m in METHODS if m.heading),
+        "; ".join(notes) or None,
     ]  # fmt: skip
