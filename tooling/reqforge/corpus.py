@@ -2,8 +2,9 @@
 the parse cache and both cores; the result is a `Corpus` holding the frozen `Repository`.
 
 The per-file stage is everything that depends on one file and the configuration only, so it
-can run in parallel and be cached: parsing (RF001-RF004), field, workflow and wording checks,
-and the similarity signature used by the near-duplicate check.
+can run in parallel and be cached: parsing (RF001-RF004), the per-file check families of the
+registry (checks/families.py: fields, workflow, wording) and the similarity signature used by
+the near-duplicate check.
 """
 
 from __future__ import annotations
@@ -36,12 +37,10 @@ from reqforge.cache import (
     tuple_of,
 )
 from reqforge.checks.context import CheckContext, Issue, build_context
-from reqforge.checks.fields import field_issues
-from reqforge.checks.quality import wording_issues
-from reqforge.checks.registry import severity_of
+from reqforge.checks.families import PER_FILE, families
+from reqforge.checks.registry import new_finding
 from reqforge.checks.similarity import signature
-from reqforge.checks.workflow import workflow_issues
-from reqforge.config import Config
+from reqforge.config import DEFAULT_TIERS, Config
 from reqforge.errors import ReqforgeError
 from reqforge.loader import (
     ParsedFile,
@@ -60,7 +59,6 @@ if TYPE_CHECKING:  # changeset reads history: `check` does not pay for importing
     from reqforge.changeset import Comparison
 
 CUSTOMERS_FILE = "customers.yaml"
-TIERS = ("A", "B", "C")
 
 # One file's stage result, marshal-able: (head or None, marshal-encoded front matter, body
 # line, located findings, similarity signature as array('i') bytes), where a located finding is
@@ -91,15 +89,7 @@ class Corpus:
         """Turn a repository-level issue into a finding with line and column."""
         front = self._front_matter(req.path)
         line, column = locate_issue(front, issue) if front is not None else (1, 1)
-        return Finding(
-            issue.code,
-            severity_of(issue.code),
-            req.path,
-            line,
-            column,
-            issue.message,
-            req.id or None,
-        )
+        return new_finding(issue.code, req.path, line, column, issue.message, req.id or None)
 
     def _front_matter(self, rel: str) -> str | None:
         if rel not in self._fronts:
@@ -143,7 +133,7 @@ def discover(config: Config) -> tuple[list[tuple[str, os.stat_result]], list[Fin
         return any(fnmatch.fnmatch(rel, pattern) for pattern in config.exclude)
 
     def unreadable(rel: str, why: str) -> None:
-        findings.append(Finding("RF001", "error", rel, 0, 0, why))
+        findings.append(new_finding("RF001", rel, 0, 0, why))
 
     def walk(folder: str) -> None:
         real = os.path.realpath(folder)
@@ -202,17 +192,17 @@ def load_customers(config: Config) -> tuple[dict[str, Customer], list[Finding], 
     except OSError:
         return {}, [], b""
     if len(raw) > config.max_file_size:
-        return {}, [Finding("RF004", "error", rel, 1, 1, "file is larger than the size limit")], raw
+        return {}, [new_finding("RF004", rel, 1, 1, "file is larger than the size limit")], raw
     text = decode(raw)
     if isinstance(text, Problem):
-        return {}, [Finding(text.code, "error", rel, text.line, text.column, text.message)], raw
+        return {}, [new_finding(text.code, rel, text.line, text.column, text.message)], raw
     # A whole document: its line 1 is the file's line 1.
     data = parse_front_matter(text, first_line=1, what="customers.yaml (customer key -> fields)")
     if isinstance(data, Problem):
-        return {}, [Finding(data.code, "error", rel, data.line, data.column, data.message)], raw
+        return {}, [new_finding(data.code, rel, data.line, data.column, data.message)], raw
     customers: dict[str, Customer] = {}
     findings: list[Finding] = []
-    tiers = tuple(config.priority.tiers) or TIERS
+    tiers = tuple(config.priority.tiers) or tuple(DEFAULT_TIERS)
     for key, value in data.items():
         key = str(key)
         problems: list[tuple[tuple[str | int, ...], str, str]] = []
@@ -240,7 +230,7 @@ def load_customers(config: Config) -> tuple[dict[str, Customer], list[Finding], 
             )
         for keys, code, message in problems:
             line, column = locate(text, keys, on_value=code == "RF102", first_line=1)
-            findings.append(Finding(code, severity_of(code), rel, line, column, message))
+            findings.append(new_finding(code, rel, line, column, message))
         customers[key] = Customer(
             key=key,
             name=name if isinstance(name, str) else key,
@@ -263,11 +253,13 @@ def _failed(code: str, line: int, column: int, message: str) -> FileResult:
     return None, b"", 0, [(code, line, column, message)], b""
 
 
+_PER_FILE = families(PER_FILE)
+
+
 def _analyse_parsed(rel: str, parsed: ParsedFile, ctx: CheckContext) -> FileResult:
     req = Requirement.from_data(rel, parsed.data, parsed.body_line)
-    issues = [*field_issues(req, ctx), *workflow_issues(req, ctx), *wording_issues(req, ctx)]
     located = []
-    for issue in issues:
+    for issue in (issue for family in _PER_FILE for issue in family.check(req, ctx)):
         line, column = locate_issue(parsed.front_matter, issue)
         located.append((issue.code, line, column, issue.message))
     sketch = array("i", signature(req.title, parsed.body)).tobytes()
@@ -362,7 +354,7 @@ def load_corpus(config: Config, *, use_cache: bool = True) -> Corpus:
         rid = head.get("id") if isinstance(head, dict) else None
         rid = rid if isinstance(rid, str) else None
         for code, line, column, message in located:
-            findings.append(Finding(code, severity_of(code), rel, line, column, message, rid))
+            findings.append(new_finding(code, rel, line, column, message, rid))
         if isinstance(head, dict):
             requirements.append(Requirement(rel, head, body_line, blob))
             signatures.append(array("i", sketch))

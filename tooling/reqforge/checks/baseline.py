@@ -6,18 +6,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reqforge.checks.context import CheckContext, Issue
-from reqforge.git import merge_base
-from reqforge.history import read_tree, tree_paths
 from reqforge.loader import ParsedFile, parse_file
-from reqforge.model import Requirement
+from reqforge.model import Finding, Requirement
+
+if TYPE_CHECKING:
+    from reqforge.checks.families import CheckRun
 
 
 def _base_requirements(
     root: Path, base: str, reqs_dir: str
 ) -> dict[str, tuple[str, bytes, str | None]]:
     """ID -> (path, bytes, status) of every requirement at the base revision."""
+    from reqforge.history import read_tree  # git only for the runs that ask for a base
+
     found: dict[str, tuple[str, bytes, str | None]] = {}
     for path, raw in sorted(read_tree(root, base, reqs_dir).items()):
         parsed = parse_file(raw)
@@ -34,6 +38,9 @@ def baseline_issues(
     requirements: list[Requirement], ctx: CheckContext, base: str
 ) -> Iterator[tuple[Requirement, Issue]]:
     """RF301 and RF303 for the working tree against `base` (ReqforgeError if it is unknown)."""
+    from reqforge.git import merge_base
+    from reqforge.history import tree_paths
+
     config = ctx.config
     root = config.root
     before = _base_requirements(root, base, config.reqs_dir)
@@ -76,3 +83,13 @@ def baseline_issues(
                     True,
                 ),
             )
+
+
+def baseline_findings(run: CheckRun) -> list[Finding]:
+    """The baseline family (history; only with `check --base`): RF301 and RF303, located."""
+    corpus = run.corpus
+    if run.base is None:
+        return []
+    requirements = list(corpus.repository.requirements)
+    issues = baseline_issues(requirements, corpus.context, run.base)
+    return [corpus.locate(req, issue) for req, issue in issues]

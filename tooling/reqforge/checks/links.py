@@ -5,10 +5,14 @@ duplicate requirement)."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from reqforge.checks.context import Issue
 from reqforge.graph import ACYCLIC_RELATIONS, find_cycles
-from reqforge.model import Requirement
+from reqforge.model import Finding, Requirement
+
+if TYPE_CHECKING:
+    from reqforge.corpus import Corpus
 
 # Statuses whose requirements should no longer be linked to (RF204).
 _DEAD = ("rejected", "duplicate")
@@ -111,3 +115,11 @@ def link_issues(
                     True,
                 ),
             )
+
+
+def link_findings(corpus: Corpus) -> list[Finding]:
+    """The links family (cross-file): every `link_issues` issue, located; custom id-list fields
+    are checked like links."""
+    id_fields = [f.name for f in corpus.config.fields.values() if f.type == "id-list"]
+    issues = link_issues(corpus.repository.requirements, id_fields)
+    return [corpus.locate(req, issue) for req, issue in issues]

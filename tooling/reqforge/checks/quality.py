@@ -5,11 +5,15 @@ unverifiable wording in title and acceptance criteria), RF407 (EARS shape, opt-i
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from reqforge.checks.context import CheckContext, Issue
 from reqforge.checks.similarity import DEFAULT_THRESHOLD, similar_pairs
 from reqforge.checks.wording import ears_hint, ears_shape, message
-from reqforge.model import Requirement
+from reqforge.model import Finding, Requirement
+
+if TYPE_CHECKING:
+    from reqforge.corpus import Corpus
 
 
 # implements: REQ-106
@@ -64,6 +68,12 @@ def duplicate_issues(
                 True,
             ),
         )
+
+
+def duplicate_findings(corpus: Corpus) -> list[Finding]:
+    """The duplicates family (cross-file): every `duplicate_issues` issue, located."""
+    issues = duplicate_issues(corpus.repository.requirements, corpus.signatures, corpus.context)
+    return [corpus.locate(req, issue) for req, issue in issues]
 
 
 def _declared(a: Requirement, b: Requirement) -> bool:

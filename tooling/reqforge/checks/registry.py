@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reqforge.model import ERROR, WARNING
+from reqforge.model import ERROR, WARNING, Finding
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,7 +279,16 @@ RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}
 
 
 def severity_of(code: str) -> str:
+    """The severity this registry gives `code` (KeyError for an unregistered code)."""
     return RULES[code].severity
+
+
+def new_finding(
+    code: str, path: str, line: int, column: int, message: str, rid: str | None = None
+) -> Finding:
+    """A finding graded by this registry: its severity always comes from the code's rule, so
+    no check can report a code with a severity its `--explain` text does not give."""
+    return Finding(code, RULES[code].severity, path, line, column, message, rid)
 
 
 # implements: REQ-109

@@ -1,7 +1,8 @@
 """`check`: every finding of SPEC section 6 that needs no git history, in one run.
 
-Per-file checks run in the corpus' file stage (parallel, cached); repository-wide checks (IDs,
-links, cycles, near-duplicates, overdue dates) run here over the loaded repository.
+Per-file check families run in the corpus' file stage (parallel, cached); the other families of
+the registry (checks/families.py: IDs, links, cycles, near-duplicates, overdue dates, trace
+coverage, suspect links, base revision) run here over the loaded repository.
 """
 
 from __future__ import annotations
@@ -9,13 +10,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
-from reqforge.cache import fixed, list_of, maybe
-from reqforge.checks.links import link_issues
-from reqforge.checks.quality import duplicate_issues
+from reqforge.checks.families import (
+    CROSS_FILE,
+    EXTERNAL,
+    FAMILIES,
+    FINDINGS_SHAPE,
+    HISTORY,
+    CheckRun,
+    families,
+    finding_rows,
+)
 from reqforge.checks.registry import RULES
-from reqforge.checks.workflow import overdue_issue
 from reqforge.corpus import Corpus
 from reqforge.model import ERROR, WARNING, CheckResult, Finding
 
@@ -35,23 +41,12 @@ class CheckOptions:
 
 
 def cross_file_findings(corpus: Corpus) -> list[Finding]:
-    """RF106, RF201-RF204 and RF403: findings that depend on more than one file."""
-    requirements = corpus.repository.requirements
-    id_fields = [f.name for f in corpus.config.fields.values() if f.type == "id-list"]
-    findings = [corpus.locate(req, issue) for req, issue in link_issues(requirements, id_fields)]
-    findings += [
-        corpus.locate(req, issue)
-        for req, issue in duplicate_issues(requirements, corpus.signatures, corpus.context)
-    ]
+    """The findings of every cross-file family (RF106, RF201-RF204, RF403): they depend on the
+    requirement files and the configuration only."""
+    findings: list[Finding] = []
+    for family in families(CROSS_FILE):
+        findings += family.check(corpus)
     return findings
-
-
-# A finding as a cache stores it: (code, severity, path, line, column, message, id).
-_FINDINGS_SHAPE = list_of(fixed(str, str, str, int, int, str, maybe(str)))
-
-
-def _finding_rows(findings: Iterable[Finding]) -> list[tuple[Any, ...]]:
-    return [(f.code, f.severity, f.path, f.line, f.column, f.message, f.id) for f in findings]
 
 
 # implements: REQ-602
@@ -63,113 +58,19 @@ def cached_cross_file_findings(corpus: Corpus, use_cache: bool) -> list[Finding]
     rows = corpus.store.memo(
         "cross-file",
         corpus.content_key,
-        _FINDINGS_SHAPE,
-        lambda: _finding_rows(cross_file_findings(corpus)),
+        FINDINGS_SHAPE,
+        lambda: finding_rows(cross_file_findings(corpus)),
     )
     return [Finding(*row) for row in rows]
 
 
-# implements: REQ-403
-def trace_findings(corpus: Corpus) -> list[Finding]:
-    """With [trace] configured: RF205 (a marker naming an unknown requirement), RF408 (an
-    accepted-or-later requirement without the coverage [trace.require] asks for) and RF409
-    (a test results file refused)."""
-    from reqforge.checks.context import Issue
-    from reqforge.trace.junit import read_results
-    from reqforge.trace.markers import configured_markers
-
-    config = corpus.config
-    trace = config.trace
-    findings: list[Finding] = []
-    markers = configured_markers(config)
-    ids = {req.id for req in corpus.repository}
-    for marker in markers:
-        if marker.id not in ids:
-            message = f"{marker.kind} marker names an unknown requirement {marker.id!r}"
-            findings.append(Finding("RF205", "error", marker.path, marker.line, 1, message))
-    if trace.results:
-        _, problems = read_results(config.root, trace.results)
-        findings += [Finding("RF409", "error", p.path, 0, 0, p.message) for p in problems]
-    if trace.require:
-        kinds: dict[str, set[str]] = {}
-        for marker in markers:
-            kinds.setdefault(marker.id, set()).add(marker.kind)
-        statuses = trace.require_statuses
-        if statuses is None:
-            statuses = config.workflow.committed
-        for req in corpus.repository:
-            needed = trace.require.get(req.type or "", ())
-            missing = [k for k in needed if k not in kinds.get(req.id, ())]
-            if missing and req.status in statuses:
-                message = (
-                    f"status '{req.status}' but no {' or '.join(missing)} marker for {req.id} "
-                    f"([trace.require] {req.type} = {list(needed)})"
-                )
-                findings.append(corpus.locate(req, Issue("RF408", ("status",), message, True)))
-    return findings
-
-
-# implements: REQ-404
-def suspect_findings(corpus: Corpus, use_cache: bool) -> list[Finding]:
-    """RF406, reused when neither a file nor HEAD changed since the last run (they depend on
-    nothing else; locating hundreds of findings costs more than finding them)."""
-    from reqforge.checks.context import Issue
-    from reqforge.checks.suspect import suspect_issues
-    from reqforge.git import head_sha
-
-    config = corpus.config
-    head = head_sha(config.root)
-    if head is None:
-        return []
-    key = f"{corpus.content_key}|{head}"
-
-    def compute() -> list[tuple[Any, ...]]:
-        requirements = corpus.repository.requirements
-        issues = suspect_issues(requirements, config.root, config.reqs_dir, use_cache)
-        findings = [corpus.locate(req, issue) for req, issue in issues]
-        for req in requirements:  # a recorded review must name a real commit
-            reviewed = req.head.get("reviewed")
-            if (
-                isinstance(reviewed, str)
-                and reviewed.strip()
-                and head_sha(config.root, reviewed) is None
-            ):
-                message = f"reviewed: {reviewed!r} is not a commit of this repository"
-                findings.append(corpus.locate(req, Issue("RF102", ("reviewed",), message, True)))
-        return _finding_rows(findings)
-
-    if not use_cache:
-        return [Finding(*row) for row in compute()]
-    return [Finding(*row) for row in corpus.store.memo("suspect", key, _FINDINGS_SHAPE, compute)]
-
-
-def repository_findings(
-    corpus: Corpus,
-    today: dt.date,
-    use_cache: bool = False,
-    base: str | None = None,
-    history: bool = False,
-) -> list[Finding]:
-    """The repository-wide findings: RF106, RF201-RF204, RF403, RF405; RF406 from git history
-    with `history`; RF301 and RF303 against `base`."""
-    requirements = corpus.repository.requirements
-    findings = cached_cross_file_findings(corpus, use_cache)
-    if base is not None:
-        from reqforge.checks.baseline import baseline_issues
-
-        findings += [
-            corpus.locate(req, issue)
-            for req, issue in baseline_issues(list(requirements), corpus.context, base)
-        ]
-    if history:
-        findings += suspect_findings(corpus, use_cache)
-    trace = corpus.config.trace
-    if trace.scan or trace.results or trace.require:
-        findings += trace_findings(corpus)
-    for req in requirements:
-        issue = overdue_issue(req, corpus.context, today)
-        if issue is not None:
-            findings.append(corpus.locate(req, issue))
+def repository_findings(run: CheckRun) -> list[Finding]:
+    """The findings of every family that is not per-file: the cross-file ones (cached), then
+    each external and history family that applies to this run."""
+    findings = cached_cross_file_findings(run.corpus, run.use_cache)
+    for family in FAMILIES:
+        if family.stage in (EXTERNAL, HISTORY) and family.applies(run):
+            findings += family.check(run)
     return findings
 
 
@@ -185,11 +86,14 @@ def _in_paths(path: str, paths: Sequence[str]) -> bool:
 # implements: REQ-109
 def run_check(corpus: Corpus, options: CheckOptions) -> CheckResult:
     """Grade and filter every finding of the corpus into a sorted CheckResult."""
-    today = options.today or dt.date.today()
-    findings = [
-        *corpus.file_findings,
-        *repository_findings(corpus, today, options.use_cache, options.base, options.history),
-    ]
+    run = CheckRun(
+        corpus,
+        today=options.today or dt.date.today(),
+        use_cache=options.use_cache,
+        base=options.base,
+        history=options.history,
+    )
+    findings = [*corpus.file_findings, *repository_findings(run)]
     silenced = {
         req.path: req.lint_ignore for req in corpus.repository if req.head.get("lint-ignore")
     }

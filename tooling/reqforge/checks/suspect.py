@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from reqforge.checks.context import Issue
-from reqforge.git import is_ancestor
-from reqforge.history import last_changes
-from reqforge.model import Requirement
+from reqforge.model import Finding, Requirement
+
+if TYPE_CHECKING:
+    from reqforge.checks.families import CheckRun
 
 # Links whose target's later edits say nothing about the source's correctness.
 _NOT_DERIVED = ("duplicates", "conflicts-with")
@@ -30,6 +32,9 @@ def suspect_links(
 ) -> dict[str, list[SuspectLink]]:
     """Requirement ID -> its suspect links (nothing outside git). `ages` is `last_changes`'s
     result when the caller already has it."""
+    from reqforge.git import is_ancestor  # git only when links are checked
+    from reqforge.history import last_changes
+
     if ages is None:
         ages = last_changes(root, reqs_dir, use_cache=use_cache)
     found: dict[str, list[SuspectLink]] = {}
@@ -61,6 +66,8 @@ def suspect_issues(
     requirements: Sequence[Requirement], root: Path, reqs_dir: str, use_cache: bool = True
 ) -> Iterator[tuple[Requirement, Issue]]:
     """Every suspect link of the repository as an RF406 issue."""
+    from reqforge.history import last_changes
+
     ages = last_changes(root, reqs_dir, use_cache=use_cache)
     links = suspect_links(requirements, root, reqs_dir, use_cache, ages)
     for req in requirements:
@@ -78,3 +85,38 @@ def suspect_issues(
                     True,
                 ),
             )
+
+
+# implements: REQ-404
+def suspect_findings(run: CheckRun) -> list[Finding]:
+    """The suspect family (history): RF406, and RF102 for a `reviewed:` that names no commit.
+    Reused when neither a file nor HEAD changed since the last run (they depend on nothing
+    else; locating hundreds of findings costs more than finding them)."""
+    from reqforge.checks.families import FINDINGS_SHAPE, finding_rows
+    from reqforge.git import head_sha
+
+    corpus, use_cache = run.corpus, run.use_cache
+    config = corpus.config
+    head = head_sha(config.root)
+    if head is None:
+        return []
+    key = f"{corpus.content_key}|{head}"
+
+    def compute() -> list[tuple[Any, ...]]:
+        requirements = corpus.repository.requirements
+        issues = suspect_issues(requirements, config.root, config.reqs_dir, use_cache)
+        findings = [corpus.locate(req, issue) for req, issue in issues]
+        for req in requirements:  # a recorded review must name a real commit
+            reviewed = req.head.get("reviewed")
+            if (
+                isinstance(reviewed, str)
+                and reviewed.strip()
+                and head_sha(config.root, reviewed) is None
+            ):
+                message = f"reviewed: {reviewed!r} is not a commit of this repository"
+                findings.append(corpus.locate(req, Issue("RF102", ("reviewed",), message, True)))
+        return finding_rows(findings)
+
+    if not use_cache:
+        return [Finding(*row) for row in compute()]
+    return [Finding(*row) for row in corpus.store.memo("suspect", key, FINDINGS_SHAPE, compute)]

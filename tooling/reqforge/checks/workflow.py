@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from reqforge.checks.context import CheckContext, Issue
-from reqforge.model import Requirement
+from reqforge.model import Finding, Requirement
 from reqforge.priorities import p_level
+
+if TYPE_CHECKING:
+    from reqforge.checks.families import CheckRun
 
 
 def _present(value: object) -> bool:
@@ -73,3 +77,14 @@ def overdue_issue(req: Requirement, ctx: CheckContext, today: dt.date) -> Issue 
         f"(due {due.isoformat()}, status '{req.status}')",
         on_value=True,
     )
+
+
+def overdue_findings(run: CheckRun) -> list[Finding]:
+    """The overdue family (external: it reads the date): RF405 for every overdue requirement."""
+    corpus = run.corpus
+    findings = []
+    for req in corpus.repository.requirements:
+        issue = overdue_issue(req, corpus.context, run.today)
+        if issue is not None:
+            findings.append(corpus.locate(req, issue))
+    return findings
