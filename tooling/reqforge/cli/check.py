@@ -14,11 +14,10 @@ from reqforge.checks.registry import RULES
 from reqforge.checks.registry import explain as explain_code  # `explain` is an option
 from reqforge.cli.selection import format_option, today_option
 from reqforge.errors import ReqforgeError
+from reqforge.render.findings import FORMATS
 
 if TYPE_CHECKING:
     from reqforge.cli.main import AppState
-
-FORMATS = ("text", "json", "github", "sarif", "junit")
 
 
 def _codes(values: tuple[str, ...], option: str) -> frozenset[str]:
