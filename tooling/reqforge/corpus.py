@@ -253,13 +253,10 @@ def _failed(code: str, line: int, column: int, message: str) -> FileResult:
     return None, b"", 0, [(code, line, column, message)], b""
 
 
-_PER_FILE = families(PER_FILE)
-
-
 def _analyse_parsed(rel: str, parsed: ParsedFile, ctx: CheckContext) -> FileResult:
     req = Requirement.from_data(rel, parsed.data, parsed.body_line)
     located = []
-    for issue in (issue for family in _PER_FILE for issue in family.check(req, ctx)):
+    for issue in (issue for family in families(PER_FILE) for issue in family.check(req, ctx)):
         line, column = locate_issue(parsed.front_matter, issue)
         located.append((issue.code, line, column, issue.message))
     sketch = array("i", signature(req.title, parsed.body)).tobytes()

@@ -14,7 +14,6 @@ from dataclasses import dataclass, replace
 from reqforge.checks.families import (
     CROSS_FILE,
     EXTERNAL,
-    FAMILIES,
     FINDINGS_SHAPE,
     HISTORY,
     CheckRun,
@@ -68,8 +67,8 @@ def repository_findings(run: CheckRun) -> list[Finding]:
     """The findings of every family that is not per-file: the cross-file ones (cached), then
     each external and history family that applies to this run."""
     findings = cached_cross_file_findings(run.corpus, run.use_cache)
-    for family in FAMILIES:
-        if family.stage in (EXTERNAL, HISTORY) and family.applies(run):
+    for family in (*families(HISTORY), *families(EXTERNAL)):
+        if family.applies(run):
             findings += family.check(run)
     return findings
 
