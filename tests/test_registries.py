@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import csv
+import dataclasses
 import datetime as dt
 import inspect
 import io
@@ -493,3 +494,53 @@ def test_defaults_are_the_declared_ones(tmp_path: Path) -> None:
     assert (partial.priority.ice_high, partial.priority.ice_medium) == (90, levels["medium"])
     assert dict(partial.priority.tiers) == config_module.DEFAULT_TIERS
     assert dict(partial.workflow.sla_hours) == declared_sla
+
+
+EVERY_KEY = """\
+[trace]
+scan = ["src"]
+marker = "covers:\\\\s*({id})"
+results = ["reports/junit.xml"]
+require = {functional = ["implemented"]}
+tests = ["spec/**"]
+orphans_exempt = ["src/vendor/**"]
+require_statuses = ["accepted"]
+
+[site]
+title = "Backlog"
+base_url = "/backlog/"
+private_fields = ["source.proposer"]
+
+[lint]
+ears = true
+similarity = 0.5
+duplicates = false
+words = {vague = ["snappy"]}
+extra_words = ["sleek"]
+"""
+
+
+@pytest.mark.parametrize(
+    "section,cls",
+    [
+        ("trace", config_module.TraceConfig),
+        ("site", config_module.SiteConfig),
+        ("lint", config_module.LintConfig),
+    ],
+)
+def test_every_key_of_a_section_is_its_dataclass_field(
+    section: str, cls: type, tmp_path: Path
+) -> None:
+    # verifies: REQ-003
+    # The keys of these tables are the fields of their dataclass, declared there once: each one
+    # is read (every value above differs from the default) and no other is accepted.
+    (tmp_path / "reqforge.toml").write_text(EVERY_KEY, encoding="utf-8")
+    loaded = getattr(load_config(tmp_path), section)
+    default = cls()
+    names = [f.name for f in dataclasses.fields(cls)]
+    for name in names:
+        assert getattr(loaded, name) != getattr(default, name), name
+    (tmp_path / "reqforge.toml").write_text(f"[{section}]\nnope = 1\n", encoding="utf-8")
+    with pytest.raises(reqforge.errors.ConfigError) as raised:
+        load_config(tmp_path)
+    assert f"expected one of: {', '.join(names)}" in str(raised.value)

@@ -14,6 +14,7 @@ import re
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -535,8 +536,7 @@ class _Validator:
     # implements: REQ-401
     # implements: REQ-403
     def trace(self, value: Any) -> dict[str, Any]:
-        keys = ("scan", "marker", "results", "require", "tests", "orphans_exempt")
-        table = self.table(value, "trace", (*keys, "require_statuses"))
+        table = self.table(value, "trace", _keys(TraceConfig))
         kwargs: dict[str, Any] = {}
         for key in ("scan", "results", "tests", "orphans_exempt", "require_statuses"):
             if key in table:
@@ -557,7 +557,7 @@ class _Validator:
         return {"trace": TraceConfig(**kwargs)}
 
     def site(self, value: Any) -> dict[str, Any]:
-        table = self.table(value, "site", ("title", "base_url", "private_fields"))
+        table = self.table(value, "site", _keys(SiteConfig))
         kwargs: dict[str, Any] = {}
         for key in ("title", "base_url"):
             if key in table:
@@ -567,9 +567,7 @@ class _Validator:
         return {"site": SiteConfig(**kwargs)}
 
     def lint(self, value: Any) -> dict[str, Any]:
-        table = self.table(
-            value, "lint", ("ears", "similarity", "duplicates", "words", "extra_words")
-        )
+        table = self.table(value, "lint", _keys(LintConfig))
         kwargs: dict[str, Any] = {}
         if "ears" in table:
             kwargs["ears"] = self.boolean(table["ears"], "lint.ears")
@@ -606,6 +604,11 @@ class _Validator:
         for status in config.trace.require_statuses or ():
             if status not in wf.statuses:
                 raise self.fail("trace.require_statuses", f"'{status}' is not a workflow status")
+
+
+def _keys(section: type) -> tuple[str, ...]:
+    """The keys of a TOML table that maps one to one onto a config dataclass: its fields."""
+    return tuple(f.name for f in dataclass_fields(section))
 
 
 def _header_of(line: str) -> list[str] | None:
