@@ -74,11 +74,11 @@ class Input:
         raise ValueError(f"{self.kind} input {'.'.join(self.key)} is not read one value at a time")
 
 
-def _inputs(block: str | None, kind: str, names: Sequence[str], **bounds: Any) -> tuple[Input, ...]:
-    return tuple(
-        Input((block, name) if block else (name,), kind, **bounds)  # type: ignore[arg-type]
-        for name in names
-    )
+def _inputs(
+    block: tuple[str, ...], kind: str, names: Sequence[str], **bounds: Any
+) -> tuple[Input, ...]:
+    """Inputs of one kind and range, one per name, below the key path `block`."""
+    return tuple(Input((*block, name), kind, **bounds) for name in names)
 
 
 MOSCOW_INPUT = Input(("moscow",), "enum", values=MOSCOW_ORDER)
@@ -87,18 +87,18 @@ P_LEVEL_INPUTS = (
     Input(("importance",), "enum", values=IMPORTANCE),
     Input(("urgency",), "enum", values=URGENCY),
 )
-ICE_INPUTS = _inputs("ice", "int", ("impact", "confidence", "ease"), low=1, high=5)
+ICE_INPUTS = _inputs(("ice",), "int", ("impact", "confidence", "ease"), low=1, high=5)
 RICE_INPUTS = (
     Input(("rice", "reach"), "number", low=0),
     Input(("rice", "impact"), "number", low=0, high=10),
     Input(("rice", "confidence"), "number", low=0, high=1),
     Input(("rice", "effort"), "number", above=0),
 )
-VALUE_COST_INPUTS = _inputs(None, "int", ("value", "cost"), low=1, high=10)
-FMEA_INPUTS = _inputs("fmea", "int", ("severity", "occurrence", "detection"), low=1, high=10)
+VALUE_COST_INPUTS = _inputs((), "int", ("value", "cost"), low=1, high=10)
+FMEA_INPUTS = _inputs(("fmea",), "int", ("severity", "occurrence", "detection"), low=1, high=10)
 # `urgency` is the documented alias of `time-criticality` (the canonical key wins).
 WSJF_INPUTS = (
-    *_inputs("wsjf", "number", ("value", "time-criticality", "urgency", "risk"), low=1, high=20),
+    *_inputs(("wsjf",), "number", ("value", "time-criticality", "urgency", "risk"), low=1, high=20),
     Input(("wsjf", "size"), "number", above=0, high=100),
 )
 VOTES_INPUT = Input(("votes",), "votes", low=0, high=10, values=MOSCOW_ORDER)
