@@ -48,7 +48,7 @@ from reqforge.corpus import load_corpus
 from reqforge.fields import Spec, field_schema, validate_fields
 from reqforge.model import Finding, Requirement
 from reqforge.priorities import METHODS, Input, ice_level, method_choices, scores_of
-from reqforge.report import FORMATS
+from reqforge.render.findings import FORMATS
 
 PACKAGE = Path(reqforge.__file__).parent
 TODAY = dt.date(2026, 11, 25)
@@ -404,6 +404,16 @@ def test_prioritize_outputs_one_column_per_method(prioritised_repo: Path) -> Non
             assert method.heading in table, method.name
     for name in method_choices():
         assert json.loads(run("--format", "json", "--method", name))["items"][0]["id"] == "CRM-1"
+
+
+def test_show_lists_every_method(prioritised_repo: Path) -> None:
+    # verifies: REQ-706
+    result = CliRunner().invoke(cli, ["--repo", str(prioritised_repo), "show", "CRM-1"])
+    assert result.exit_code == 0, result.output
+    section = result.stdout.split("Priorities\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    labels = [line[2:12].rstrip() for line in section if not line.startswith("  blocking")]
+    assert labels[: len(METHODS)] == [m.label for m in METHODS]
+    assert "48 (medium)" in section[[m.name for m in METHODS].index("ice")]
 
 
 def test_rank_setting_accepts_exactly_the_method_names(tmp_path: Path) -> None:

@@ -486,17 +486,19 @@ def scores_of(
 class Method:
     """One priority method, as every consumer sees it.
 
-    `name` is how `--method` and `[priority] rank` call it (`aliases` are other names for it);
-    `inputs` are what it reads below `priority` (fields.py validates them); `columns` are its
-    output columns in CSV, the first also its key in JSON and its field in the catalogue;
-    `heading` titles its column in the `prioritize` table ("" leaves it out) and `keep` says how
-    long that column survives a narrow terminal (9 never goes). `score` reads its result from a
-    `Scores`; `ranking` lists its categories best first, or is None when a higher number is
-    better. `stored` marks a method whose result is its input itself (the catalogue field
-    `moscow` is `priority.moscow` as written, not a computed value).
+    `name` is how `--method` and `[priority] rank` call it (`aliases` are other names for it)
+    and `label` how `show` lists its result; `inputs` are what it reads below `priority`
+    (fields.py validates them); `columns` are its output columns in CSV, the first also its key
+    in JSON and its field in the catalogue; `heading` titles its column in the `prioritize`
+    table ("" leaves it out) and `keep` says how long that column survives a narrow terminal
+    (9 never goes). `score` reads its result from a `Scores`; `ranking` lists its categories
+    best first, or is None when a higher number is better. `stored` marks a method whose result
+    is its input itself (the catalogue field `moscow` is `priority.moscow` as written, not a
+    computed value).
     """
 
     name: str
+    label: str
     inputs: tuple[Input, ...]
     columns: tuple[str, ...]
     heading: str
@@ -525,9 +527,12 @@ class Method:
 # One entry per method of SPEC section 4, in the order of `reqforge prioritize`'s columns. A new
 # method is one entry here, its function and its `Scores` field.
 METHODS: tuple[Method, ...] = (
-    Method("p-level", P_LEVEL_INPUTS, ("p_level",), "P", 8, attrgetter("p_level"), P_LEVELS),
+    Method(
+        "p-level", "P-level", P_LEVEL_INPUTS, ("p_level",), "P", 8, attrgetter("p_level"), P_LEVELS
+    ),
     Method(
         "moscow",
+        "MoSCoW",
         (MOSCOW_INPUT,),
         ("moscow",),
         "MoSCoW",
@@ -537,11 +542,22 @@ METHODS: tuple[Method, ...] = (
         stored=True,
     ),
     Method(
-        "kano", (KANO_INPUT,), ("kano",), "Kano", 3, attrgetter("kano"), KANO_ORDER, stored=True
+        "kano",
+        "Kano",
+        (KANO_INPUT,),
+        ("kano",),
+        "Kano",
+        3,
+        attrgetter("kano"),
+        KANO_ORDER,
+        stored=True,
     ),
-    Method("ice", ICE_INPUTS, ("ice", "ice_level"), "ICE (I×C×E)", 6, attrgetter("ice_score")),
-    Method("rice", RICE_INPUTS, ("rice",), "RICE", 4, attrgetter("rice")),
     Method(
+        "ice", "ICE", ICE_INPUTS, ("ice", "ice_level"), "ICE (I×C×E)", 6, attrgetter("ice_score")
+    ),
+    Method("rice", "RICE", RICE_INPUTS, ("rice",), "RICE", 4, attrgetter("rice")),
+    Method(
+        "value-cost",
         "value-cost",
         VALUE_COST_INPUTS,
         ("quadrant",),
@@ -551,11 +567,13 @@ METHODS: tuple[Method, ...] = (
         QUADRANTS,
     ),
     # REQ-207 calls the RPN ranking `--method fmea`.
-    Method("rpn", FMEA_INPUTS, ("rpn",), "RPN", 2, attrgetter("rpn"), aliases=("fmea",)),
-    Method("wsjf", WSJF_INPUTS, ("wsjf",), "WSJF", 2, attrgetter("wsjf")),
+    Method(
+        "rpn", "FMEA RPN", FMEA_INPUTS, ("rpn",), "RPN", 2, attrgetter("rpn"), aliases=("fmea",)
+    ),
+    Method("wsjf", "WSJF", WSJF_INPUTS, ("wsjf",), "WSJF", 2, attrgetter("wsjf")),
     # Demand reads `source.customers` (a field of its own) and the configured tier weights.
-    Method("demand", (), ("demand",), "Demand", 3, attrgetter("demand")),
-    Method("votes", (VOTES_INPUT,), ("votes",), "", 0, attrgetter("votes")),
+    Method("demand", "demand", (), ("demand",), "Demand", 3, attrgetter("demand")),
+    Method("votes", "votes", (VOTES_INPUT,), ("votes",), "", 0, attrgetter("votes")),
 )
 METHOD_BY_NAME: Mapping[str, Method] = MappingProxyType(
     {name: m for m in METHODS for name in (m.name, *m.aliases)}

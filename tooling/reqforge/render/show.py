@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from reqforge.priorities import METHODS
 from reqforge.render.tables import cell
 
 if TYPE_CHECKING:
@@ -75,13 +76,9 @@ def render_show(view: RequirementView, trace: TraceItem | None = None, color: bo
     scores = entry.scores
     lines += ["", heading("Priorities")]
     ice = f"{scores.ice_score} ({scores.ice_level})" if scores.ice_score is not None else None
-    for name, value in (
-        ("P-level", scores.p_level), ("MoSCoW", scores.moscow), ("Kano", scores.kano),
-        ("ICE", ice), ("RICE", scores.rice), ("value-cost", scores.quadrant),
-        ("FMEA RPN", scores.rpn), ("WSJF", scores.wsjf), ("demand", scores.demand),
-        ("votes", scores.votes),
-    ):  # fmt: skip
-        lines.append(f"  {name:<10}  {cell(value) or '-'}")
+    for method in METHODS:  # the ICE score shows its level too
+        value = ice if method.name == "ice" else method.score(scores)
+        lines.append(f"  {method.label:<10}  {cell(value) or '-'}")
     if entry.blocking:
         lines.append(f"  blocking    {', '.join(entry.blocking)} (a P0 depends on this)")
     for reason in entry.disagreements:
