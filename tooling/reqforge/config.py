@@ -311,7 +311,9 @@ class _Validator:
                     raise self.fail(key, f"{item!r} is not one of {', '.join(choices)}")
         return tuple(value)
 
-    def number(self, value: Any, key: str, low: float | None = None, high: float | None = None):
+    def number(
+        self, value: Any, key: str, low: float | None = None, high: float | None = None
+    ) -> int | float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.fail(key, f"expected a number, got {_show(value)}")
         if (low is not None and value < low) or (high is not None and value > high):

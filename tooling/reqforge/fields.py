@@ -390,10 +390,11 @@ def _scalar_problem(value: Any, spec: Spec) -> str | None:
             f"got {_show(value)}"
         )
     if kind == "enum":
-        if value in spec.values and not isinstance(value, bool):
+        values = spec.values or ()
+        if value in values and not isinstance(value, bool):
             return None
-        hint = _did_you_mean(value, spec.values) if isinstance(value, str) else ""
-        return f"expected one of {', '.join(map(str, spec.values))}, got {_show(value)}{hint}"
+        hint = _did_you_mean(value, values) if isinstance(value, str) else ""
+        return f"expected one of {', '.join(map(str, values))}, got {_show(value)}{hint}"
     if kind in ("int", "number"):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return f"expected {_expected(spec)}, got {_show(value)}"
