@@ -80,6 +80,52 @@ def test_shapes_compare_exact_types() -> None:
     assert not entry.check([])
 
 
+def test_shapes_from_type_hints_declare_a_record_once() -> None:
+    # verifies: REQ-108
+    from typing import Any
+
+    from reqforge.cache import record_shape, shape_of
+    from reqforge.priorities import Scores
+
+    assert shape_of(float).check(2) and shape_of(float).check(2.5)  # PEP 484: int is a float
+    assert not shape_of(int).check(2.5) and not shape_of(int).check(True)
+    assert shape_of(tuple[tuple[str, int], ...] | None).check((("must", 2),))
+    assert not shape_of(tuple[str, int]).check(("a", 1, 2))
+    assert shape_of(dict[str, list[Any]]).check({"a": [1, None]})
+    with pytest.raises(TypeError):
+        shape_of(set[int])
+    shape = record_shape(Scores)
+    row = (
+        "must",
+        "basic",
+        48,
+        "medium",
+        320.0,
+        "quick-win",
+        "P0",
+        None,
+        2,
+        5,
+        None,
+        None,
+        None,
+        None,
+    )
+    assert shape.check(row)
+    assert not shape.check(row[:-1]) and not shape.check(("must", *row[1:2], "48", *row[3:]))
+
+
+def test_scores_are_reused_from_the_cache(make_repo: Repo) -> None:
+    # verifies: REQ-602
+    from reqforge.corpus import _SCORES_SHAPE, cached_scores, load_corpus
+
+    root = make_repo(FILES)
+    corpus = load_corpus(reqforge.config.load_config(root))
+    first = cached_scores(corpus)
+    assert corpus.store.read("scores", corpus.content_key, _SCORES_SHAPE) is not None
+    assert cached_scores(corpus) == first
+
+
 # --- copies and forgeries -------------------------------------------------------------------
 
 

@@ -30,12 +30,15 @@ the entry was computed by a safe margin ("racy git"); a recent file is verified 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import hmac
 import marshal
 import os
 import stat
 import sys
+import types
+import typing
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -166,6 +169,43 @@ def dict_of(key: Shape | type, value: Shape | type) -> Shape:
     if test == "True":
         return Shape("type({v}) is dict")
     return Shape(f"(type({{v}}) is dict and all({test} for {k}, {v} in {{v}}.items()))")
+
+
+def shape_of(hint: Any) -> Shape:
+    """The shape of a type hint, so a cached record is declared once, by its dataclass:
+    `int`, `str`, `bytes`, `bool`, `None`, `Any` (anything), `float` (int or float, as
+    PEP 484 reads it), `X | Y`, `tuple[X, ...]`, `tuple[X, Y]`, `list[X]`, `dict[K, V]`."""
+    shape = _hint_shape(hint)
+    return shape if isinstance(shape, Shape) else typed(shape)
+
+
+def _hint_shape(hint: Any) -> Shape | type:
+    if hint is Any or hint is object:
+        return object
+    if hint is None or hint is type(None):
+        return type(None)
+    if hint is float:
+        return either(int, float)
+    if isinstance(hint, type) and hint.__name__ in _SHAPE_BUILTINS:
+        return hint
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        return either(*(_hint_shape(arg) for arg in args))
+    if origin is tuple:
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple_of(_hint_shape(args[0]))
+        return fixed(*(_hint_shape(arg) for arg in args))
+    if origin is list and len(args) == 1:
+        return list_of(_hint_shape(args[0]))
+    if origin is dict and len(args) == 2:
+        return dict_of(_hint_shape(args[0]), _hint_shape(args[1]))
+    raise TypeError(f"no cache shape for the type {hint!r}")
+
+
+def record_shape(cls: type) -> Shape:
+    """The shape of a dataclass stored as the tuple of its field values, in field order."""
+    hints = typing.get_type_hints(cls)
+    return fixed(*(_hint_shape(hints[field.name]) for field in dataclasses.fields(cls)))
 
 
 # --------------------------------------------------------------------------------------------

@@ -29,12 +29,11 @@ from reqforge.cache import (
     ParseCache,
     content_digest,
     dict_of,
-    either,
     file_signature,
     fixed,
     list_of,
     maybe,
-    tuple_of,
+    record_shape,
 )
 from reqforge.checks.context import CheckContext, Issue, build_context
 from reqforge.checks.families import PER_FILE, families
@@ -400,26 +399,8 @@ def _read(root: str, rel: str, limit: int = -1) -> bytes:
         os.close(fd)
 
 
-_NUMBER = maybe(either(int, float))
-_SCORES_SHAPE = dict_of(
-    str,
-    fixed(
-        maybe(str),  # moscow
-        maybe(str),  # kano
-        maybe(int),  # ice score
-        maybe(str),  # ice level
-        _NUMBER,  # rice
-        maybe(str),  # quadrant
-        maybe(str),  # p-level
-        maybe(int),  # rpn
-        _NUMBER,  # wsjf
-        _NUMBER,  # demand
-        _NUMBER,  # votes
-        maybe(tuple_of(fixed(str, int))),  # vote counts
-        maybe(fixed(object, object, object)),  # ice inputs
-        maybe(fixed(object, object)),  # value, cost
-    ),
-)
+# Scores are cached as the tuple of their fields: the shape comes from the dataclass itself.
+_SCORES_SHAPE = dict_of(str, record_shape(Scores))
 
 
 def cached_scores(corpus: Corpus) -> dict[str, Scores]:
