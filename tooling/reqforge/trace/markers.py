@@ -7,7 +7,7 @@ are never decoded; large lists are read by both cores (`reqforge.parallel`), and
 are kept in a cache (`reqforge.cache`).
 
 A marker in a test file (its POSIX path relative to the root matches one of `trace.tests`) is
-*verified* and tied to its enclosing test where that can be told from the text (`test_ids`);
+*verified* and tied to its enclosing test where that can be told from the text (`enclosing`);
 these are the test ids that `reqforge.trace.junit` matches to JUnit XML results. Anywhere else a
 marker is *implemented* with no test. IDs are not checked against the catalogue here: a marker
 naming an unknown ID is returned like any other (the caller reports it).
@@ -27,9 +27,9 @@ from typing import TYPE_CHECKING, AnyStr
 
 from reqforge.cache import CacheStore, ParseCache, content_digest, fixed, maybe, tuple_of
 from reqforge.parallel import parallel_map
+from reqforge.trace.enclosing import enclosing_tests
 from reqforge.trace.files import MAX_FILE_BYTES, FileStat, list_files, read_source, read_source_stat
 from reqforge.trace.prefilter import required_literals
-from reqforge.trace.test_ids import enclosing_tests
 
 if TYPE_CHECKING:
     from reqforge.config import Config

@@ -1,4 +1,4 @@
-"""The test enclosing a marker, per language (reqforge.trace.test_ids and its readers)."""
+"""The test enclosing a marker, per language (reqforge.trace.enclosing and its readers)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from tests.sourcetree import MARKER, TESTS, write
 
+from reqforge.trace.enclosing import READERS, enclosing_tests, reader_for
 from reqforge.trace.markers import VERIFIED, scan
-from reqforge.trace.test_ids import READERS, enclosing_tests, reader_for
 
 
 def enclosing_of(root: Path, rel: str, text: str) -> dict[str, str | None]:
