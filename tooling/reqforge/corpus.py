@@ -56,6 +56,7 @@ from reqforge.priorities import Scores, scores_of
 
 if TYPE_CHECKING:  # changeset reads history: `check` does not pay for importing it
     from reqforge.changeset import Comparison
+    from reqforge.render.progress import Progress
 
 CUSTOMERS_FILE = "customers.yaml"
 
@@ -300,8 +301,11 @@ def _stage_one(ctx: CheckContext, root: str, rel: str, size: int, max_size: int)
 # implements: REQ-100
 # implements: REQ-108
 # implements: REQ-601
-def load_corpus(config: Config, *, use_cache: bool = True) -> Corpus:
-    """Discover, parse and per-file-check every requirement of the repository."""
+def load_corpus(
+    config: Config, *, use_cache: bool = True, progress: Progress | None = None
+) -> Corpus:
+    """Discover, parse and per-file-check every requirement of the repository; `progress`
+    hears how many of the files that need parsing are done."""
     started_ns = time.time_ns()
     files, walk_findings = discover(config)
     customers, customer_findings, customers_raw = load_customers(config)
@@ -323,7 +327,13 @@ def load_corpus(config: Config, *, use_cache: bool = True) -> Corpus:
         else:
             pending.append((rel, stat.st_size))
     if pending:
-        computed = parallel_map(_stage_chunk(ctx, root, config.max_file_size), pending)
+        report = None
+        if progress is not None:
+            progress.stage("reading requirements", len(pending))
+            report = progress.update
+        computed = parallel_map(_stage_chunk(ctx, root, config.max_file_size), pending, report)
+        if progress is not None:
+            progress.finish()
         for (rel, _), (digest, result) in zip(pending, computed, strict=True):
             results[rel] = (digest, result)
     if use_cache and (pending or len(cache.entries) != len(files)):

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 MIN_ITEMS_PER_WORKER = 400  # below this, forking costs more than it saves
+PROGRESS_BATCH = 250  # items between two progress reports from this process
 
 
 def cpu_count() -> int:
@@ -26,14 +27,21 @@ def cpu_count() -> int:
 
 
 # implements: REQ-601
-def parallel_map(func: Callable[[Sequence[T]], list[Any]], items: Sequence[T]) -> list[Any]:
+def parallel_map(
+    func: Callable[[Sequence[T]], list[Any]],
+    items: Sequence[T],
+    progress: Callable[[int], None] | None = None,
+) -> list[Any]:
     """`func(items)` computed over interleaved chunks in parallel; results in input order.
 
-    `func` maps a chunk to a list of marshal-able values, one per item.
+    `func` maps a chunk to a list of marshal-able values, one per item (item by item: a chunk's
+    result is the concatenation of its parts' results). `progress(done)` is called now and then
+    with an estimate of the items done: this process works through its own chunk in batches and
+    counts for every worker, since the interleaved chunks cost about the same.
     """
     workers = min(cpu_count(), 8, len(items) // MIN_ITEMS_PER_WORKER)
     if workers < 2 or not hasattr(os, "fork") or sys.platform == "win32":
-        return func(items)
+        return _in_batches(func, items, progress, 1, len(items))
     # Every worker takes every n-th item: sorted paths put like files together (a folder of
     # tests, a folder of vendored code), so contiguous chunks can differ in cost severalfold.
     chunks = [items[start::workers] for start in range(workers)]
@@ -53,7 +61,7 @@ def parallel_map(func: Callable[[Sequence[T]], list[Any]], items: Sequence[T]) -
             os._exit(status)
         os.close(write_fd)
         children.append((pid, read_fd))
-    parts = [func(chunks[0])]
+    parts = [_in_batches(func, chunks[0], progress, workers, len(items))]
     for (pid, read_fd), chunk in zip(children, chunks[1:], strict=True):
         with os.fdopen(read_fd, "rb") as pipe:
             data = pipe.read()
@@ -68,4 +76,21 @@ def parallel_map(func: Callable[[Sequence[T]], list[Any]], items: Sequence[T]) -
     results: list[Any] = [None] * len(items)
     for start, part in enumerate(parts):
         results[start::workers] = part
+    return results
+
+
+def _in_batches(
+    func: Callable[[Sequence[T]], list[Any]],
+    chunk: Sequence[T],
+    progress: Callable[[int], None] | None,
+    scale: int,
+    total: int,
+) -> list[Any]:
+    """`func(chunk)`, in batches when someone wants progress (`scale` workers share the work)."""
+    if progress is None:
+        return func(chunk)
+    results: list[Any] = []
+    for start in range(0, len(chunk), PROGRESS_BATCH):
+        results += func(chunk[start : start + PROGRESS_BATCH])
+        progress(min(total, len(results) * scale))
     return results

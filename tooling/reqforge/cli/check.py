@@ -141,7 +141,7 @@ def check(
     )
     if not config.reqs_path.is_dir():
         raise ReqforgeError(f"no requirements folder {config.reqs_dir}/ in {config.root}")
-    corpus = load_corpus(config, use_cache=not no_cache)
+    corpus = load_corpus(config, use_cache=not no_cache, progress=state.progress())
     result = run_check(corpus, options)
     # implements: REQ-307
     from reqforge.git import NOTE_NO_COMMITS, NOTE_SHALLOW, history_note

@@ -26,7 +26,9 @@ def log_command(state: Any, requirement_id: str | None, since: str | None, fmt: 
     from reqforge.render.log import log_document, log_json, render_log
 
     config = state.config()
-    history, events = log_events(config.root, config.reqs_dir, requirement_id, since)
+    history, events = log_events(
+        config.root, config.reqs_dir, requirement_id, since, progress=state.progress()
+    )
     if history.note:
         state.note(f"note: {history.note}")
     document = log_document(events, requirement_id)

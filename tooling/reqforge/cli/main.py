@@ -13,13 +13,16 @@ import sys
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from reqforge import __version__
 from reqforge.config import Config, find_root, load_config
 from reqforge.errors import ReqforgeError
+
+if TYPE_CHECKING:
+    from reqforge.render.progress import Progress
 
 
 # implements: REQ-700
@@ -32,6 +35,7 @@ class AppState:
     quiet: bool
     debug: bool
     _config: Config | None = field(default=None, repr=False)
+    _progress: Progress | None = field(default=None, repr=False)
 
     def config(self) -> Config:
         if self._config is None:
@@ -44,7 +48,21 @@ class AppState:
     def note(self, message: str) -> None:
         """A message for the person at the terminal (stderr), unless --quiet."""
         if not self.quiet:
+            self.end_progress()
             click.echo(message, err=True)
+
+    def progress(self) -> Progress:
+        """Where long work reports its progress: drawn on stderr only for a person at a
+        terminal (see render/progress.py), a no-op everywhere else."""
+        if self._progress is None:
+            from reqforge.render.progress import progress_for
+
+            self._progress = progress_for(sys.stderr, self.quiet)
+        return self._progress
+
+    def end_progress(self) -> None:
+        if self._progress is not None:
+            self._progress.finish()
 
 
 # Commands load on first use: `reqforge check` should not pay for importing `prioritize`.
@@ -80,6 +98,14 @@ class ReqforgeGroup(click.Group):
         return command
 
     def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return self._invoke(ctx)
+        finally:
+            state = ctx.find_object(AppState)
+            if state is not None:
+                state.end_progress()
+
+    def _invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except ReqforgeError as exc:

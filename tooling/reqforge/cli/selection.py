@@ -56,7 +56,7 @@ def load_catalog(state: Any) -> Catalog:
     config = state.config()
     if not config.reqs_path.is_dir():
         raise ReqforgeError(f"no requirements folder {config.reqs_dir}/ in {config.root}")
-    corpus = load_corpus(config)
+    corpus = load_corpus(config, progress=state.progress())
     broken = len(corpus.repository.load_findings)
     if broken:
         state.note(f"note: {broken} file(s) could not be read; run `reqforge check` for details")

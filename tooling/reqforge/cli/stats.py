@@ -38,7 +38,7 @@ def stats(state: Any, by: str | None, fmt: str, today: dt.datetime | None) -> No
     from reqforge.history import load_history
 
     catalog = load_catalog(state)
-    history = load_history(catalog.config.root, catalog.config.reqs_dir)
+    history = load_history(catalog.config.root, catalog.config.reqs_dir, progress=state.progress())
     if history.note:
         state.note(f"note: {history.note}")
     document = backlog_stats(catalog, today_date(today), by, history)

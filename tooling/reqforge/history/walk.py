@@ -45,7 +45,7 @@ import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reqforge.cache import CacheStore, dict_of, fixed, maybe, tuple_of
 from reqforge.errors import ReqforgeError
@@ -63,6 +63,9 @@ from reqforge.history.commit_graph import CommitRecord, attribute_prs, order, pr
 from reqforge.history.field_diff import ChangeRecord, change_records
 from reqforge.history.model import Change, Commit, Event, History, make_change, make_event
 from reqforge.loader import ParsedFile, parse_file
+
+if TYPE_CHECKING:
+    from reqforge.render.progress import Progress
 
 HISTORY_FORMAT = 2  # bump whenever the cached layout or the event computation changes
 
@@ -202,7 +205,7 @@ def _parsed(raw: bytes | None) -> ParsedFile | None:
 
 
 def _events_for(
-    repo: GitRepository, entries: dict[str, list[_RawEntry]]
+    repo: GitRepository, entries: dict[str, list[_RawEntry]], progress: Progress | None = None
 ) -> dict[str, tuple[EventRecord, ...]]:
     """Raw entries -> event records, reading and parsing each distinct blob once."""
     shas: set[str] = set()
@@ -213,7 +216,16 @@ def _events_for(
             if new_blob:
                 shas.add(new_blob)
     blobs = repo.read_blobs(shas)
-    parsed = {sha: _parsed(raw) for sha, raw in blobs.items()}
+    if progress is None:
+        parsed = {sha: _parsed(raw) for sha, raw in blobs.items()}
+    else:
+        progress.stage("reading requirement versions", len(blobs))
+        parsed = {}
+        for count, (sha, raw) in enumerate(blobs.items(), 1):
+            parsed[sha] = _parsed(raw)
+            if count % 500 == 0:
+                progress.update(count)
+        progress.finish()
     events: dict[str, tuple[EventRecord, ...]] = {}
     for sha, commit_entries in entries.items():
         if not commit_entries:
@@ -302,19 +314,21 @@ def load_history(
     use_cache: bool = True,
     rev: str = "HEAD",
     store: CacheStore | None = None,
+    progress: Progress | None = None,
 ) -> History:
     """Every requirement event reachable from `rev` (newest first), from one git log pass.
 
     Never raises for a missing or unusable repository and never prints: outside git, without
     commits, without git or in a repository git distrusts, `available` is False and `note` says
     why; a shallow clone sets `shallow` and a note naming the fix. An unknown `rev` other than
-    HEAD raises UnknownRevision (a ReqforgeError). `store` defaults to the root's caches.
+    HEAD raises UnknownRevision (a ReqforgeError). `store` defaults to the root's caches;
+    `progress` hears about long work (walking the log, parsing every version).
     """
     check_revision(rev)
     if store is None:
         store = CacheStore(Path(root), enabled=use_cache)
     with _gc_paused():
-        return _load_history(Path(root), reqs_dir, store, rev)
+        return _load_history(Path(root), reqs_dir, store, rev, progress)
 
 
 @contextmanager
@@ -333,7 +347,9 @@ def _gc_paused() -> Iterator[None]:
 
 # implements: REQ-307
 # implements: REQ-308
-def _load_history(root: Path, reqs_dir: str, store: CacheStore, rev: str) -> History:
+def _load_history(
+    root: Path, reqs_dir: str, store: CacheStore, rev: str, progress: Progress | None
+) -> History:
     try:
         repo = open_repository(root)
     except GitError as exc:
@@ -356,20 +372,24 @@ def _load_history(root: Path, reqs_dir: str, store: CacheStore, rev: str) -> His
             # Same head, or an ancestor of it (e.g. a tag): everything is in the memo.
             return _assemble(commits, events, head, shallow, note)
         try:
+            if progress is not None:
+                progress.stage("reading new commits", 0)
             new_commits, entries = _walk(repo, reqs_dir, [head, "--not", old_head])
         except GitCommandFailed:
             cached = None  # the old head is gone (rewritten and collected): rebuild
         else:
             commits = {**commits, **new_commits}
-            events = {**events, **_events_for(repo, entries)}
+            events = {**events, **_events_for(repo, entries, progress)}
             # Keep only what the new head reaches, so the memo cannot grow without bound.
             keep = reachable(commits, head)
             commits = {sha: record for sha, record in commits.items() if sha in keep}
             events = {sha: records for sha, records in events.items() if sha in keep}
     if cached is None:
         try:
+            if progress is not None:
+                progress.stage("reading git history", 0)
             commits, entries = _walk(repo, reqs_dir, [head])
-            events = _events_for(repo, entries)
+            events = _events_for(repo, entries, progress)
         except GitError as exc:
             return History((), False, shallow, head, exc.note)
     if use_cache:
@@ -379,12 +399,16 @@ def _load_history(root: Path, reqs_dir: str, store: CacheStore, rev: str) -> His
 
 # implements: REQ-302
 def log_events(
-    root: Path, reqs_dir: str, rid: str | None = None, since: str | None = None
+    root: Path,
+    reqs_dir: str,
+    rid: str | None = None,
+    since: str | None = None,
+    progress: Progress | None = None,
 ) -> tuple[History, tuple[Event, ...]]:
     """What `reqforge log [ID] [--since REV]` shows: the history, and its events newest first,
     only those of commits after `since` (a revision) and of requirement `rid` (any case).
     UnknownRevision for an unknown `since`; ReqforgeError when no commit ever touched `rid`."""
-    history = load_history(root, reqs_dir)
+    history = load_history(root, reqs_dir, progress=progress)
     events = history.events
     if since:
         keep = commits_since(root, since)
