@@ -373,6 +373,63 @@ def test_merged_branch_commits_appear_with_the_merge_pr(repo: GitRepo) -> None:
     assert [e.commit.sha for e in history.events] == [on_main, on_branch, base]
 
 
+def test_pr_is_the_one_that_reached_the_default_branch_not_a_fork_merge(repo: GitRepo) -> None:
+    # verifies: REQ-303
+    # A contributor merges their own "pull request #1" inside their fork, then the fork's
+    # branch reaches main through PR #200: every commit it brought is #200's.
+    repo.write("reqs/A-1.md", req("A-1"))
+    base = repo.commit("Add A-1")
+    repo.git("checkout", "-q", "-b", "fork-main")
+    repo.git("checkout", "-q", "-b", "topic")
+    repo.write("reqs/A-1.md", req("A-1", status="accepted"))
+    on_topic = repo.commit("Accept A-1 in the fork")
+    repo.git("checkout", "-q", "fork-main")
+    repo.write("reqs/B-1.md", req("B-1"))
+    on_fork = repo.commit("Add B-1 in the fork")
+    repo.tick += 1
+    repo.git("merge", "-q", "--no-ff", "-m", "Merge pull request #1 from dev/topic", "topic")
+    repo.write("reqs/C-1.md", req("C-1"))
+    squashed = repo.commit("Add C-1 (#5)")  # a squash inside the fork: not the PR either
+    repo.git("checkout", "-q", "main")
+    repo.write("reqs/D-1.md", req("D-1"))
+    direct = repo.commit("Add D-1 on main")
+    repo.tick += 1
+    repo.git("merge", "-q", "--no-ff", "-m", "Merge pull request #200 from dev/main", "fork-main")
+    repo.write("reqs/E-1.md", req("E-1"))
+    squash_on_main = repo.commit("Add E-1 (#201)")
+
+    history = load_history(repo.root, use_cache=False)
+    prs = {event.commit.sha: event.commit.pr for event in history.events}
+    assert prs[on_topic] == 200
+    assert prs[on_fork] == 200
+    assert prs[squashed] == 200
+    assert prs[squash_on_main] == 201
+    assert prs[direct] is None and prs[base] is None
+
+
+def test_without_a_pr_on_the_line_the_nearest_merge_inside_the_branch_counts(
+    repo: GitRepo,
+) -> None:
+    # verifies: REQ-303
+    repo.write("reqs/A-1.md", req("A-1"))
+    repo.commit("Add A-1")
+    repo.git("checkout", "-q", "-b", "release")
+    repo.git("checkout", "-q", "-b", "topic")
+    repo.write("reqs/A-1.md", req("A-1", status="accepted"))
+    on_topic = repo.commit("Accept A-1")
+    repo.git("checkout", "-q", "release")
+    repo.write("reqs/B-1.md", req("B-1"))
+    on_release = repo.commit("Add B-1 on release")
+    repo.tick += 1
+    repo.git("merge", "-q", "--no-ff", "-m", "Merge pull request #9 from dev/topic", "topic")
+    repo.git("checkout", "-q", "main")
+    repo.tick += 1
+    repo.git("merge", "-q", "--no-ff", "-m", "Merge branch 'release'", "release")
+    prs = {e.commit.sha: e.commit.pr for e in load_history(repo.root, use_cache=False).events}
+    assert prs[on_topic] == 9  # the plain merge names no PR: PR 9 brought it
+    assert prs[on_release] is None  # a direct commit on the release branch
+
+
 def test_squash_and_gitlab_subjects(repo: GitRepo) -> None:
     # verifies: REQ-303
     repo.write("reqs/A-1.md", req("A-1"))

@@ -117,3 +117,22 @@ def test_outside_git_history_is_absent_with_a_note(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert json.loads(result.stdout) == {"entries": []}
     assert "history" in result.stderr
+
+
+def test_log_of_a_renumbered_requirement_keeps_its_events_from_before(repo: Path) -> None:
+    # verifies: REQ-302
+    old = repo / "reqs" / "billing" / "CRM-1.md"
+    text = old.read_text(encoding="utf-8").replace("id: CRM-1", "id: CRM-9")
+    git(repo, "mv", "reqs/billing/CRM-1.md", "reqs/billing/CRM-9.md")
+    (repo / "reqs" / "billing" / "CRM-9.md").write_text(text, encoding="utf-8")
+    git(repo, "commit", "-q", "-am", "Renumber CRM-1 as CRM-9", date="2026-10-04T10:00:00+00:00")
+    doc = run(repo, "CRM-9")
+    subjects = [entry["subject"] for entry in doc["entries"]]
+    assert subjects == [
+        "Renumber CRM-1 as CRM-9",
+        "Accept CRM-1 (#12)",
+        "Add the first requirements",
+    ]
+    assert [entry["subject"] for entry in run(repo, "crm-9")["entries"]] == subjects
+    since = run(repo, "CRM-9", "--since", "v1.0")["entries"]
+    assert [entry["subject"] for entry in since] == subjects[:2]

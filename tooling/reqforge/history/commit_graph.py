@@ -77,11 +77,18 @@ def order(commits: Mapping[str, CommitRecord], head: str) -> list[str]:
 
 # implements: REQ-303
 def attribute_prs(commits: Mapping[str, CommitRecord], head: str) -> dict[str, int | None]:
-    """Each commit's PR: its own message's, else that of the merge that brought it in.
+    """Each commit's PR: the one whose merge (or squash) put it on the first-parent line of
+    `head` (the default branch).
 
-    The first-parent line is processed oldest first, so everything reachable from an older
-    line commit is already claimed when a merge's side parents are explored: each merge claims
-    exactly the commits it introduced. Linear in the number of commits.
+    A commit on that line is its own PR (a merge's or a squash's number, None for a direct
+    push). A commit brought in through a line merge's side parents takes that merge's number,
+    even when its own message names another PR: "Merge pull request #1" made inside a
+    contributor's fork is not the PR that reached the default branch. Only when the line merge
+    names no PR (a plain `git merge`) does the nearest merge or squash inside the branch count.
+
+    The line is processed oldest first, so everything reachable from an older line commit is
+    already claimed when a merge's side parents are explored: each merge claims exactly the
+    commits it introduced. Linear in the number of commits.
     """
     line: list[str] = []
     on_line: set[str] = set()
@@ -99,12 +106,13 @@ def attribute_prs(commits: Mapping[str, CommitRecord], head: str) -> dict[str, i
             sha, label = stack.pop()
             if sha in prs or sha not in commits:
                 continue
-            own = commits[sha][6]
-            prs[sha] = own if own is not None else label
+            # The line merge's number is never replaced by one from inside the branch; without
+            # one, a merge inside the branch labels what its side parents bring, and the branch
+            # goes on through its first parent with the outer label.
+            own = label if label is not None else commits[sha][6]
+            prs[sha] = own
             parents = commits[sha][0]
-            # A merge inside a side branch labels its own side parents; the branch continues
-            # through its first parent with the outer label.
-            stack.extend((parent, own if own is not None else label) for parent in parents[1:])
+            stack.extend((parent, own) for parent in parents[1:])
             if parents:
                 stack.append((parents[0], label))
     return prs

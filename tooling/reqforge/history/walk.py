@@ -406,16 +406,28 @@ def log_events(
     progress: Progress | None = None,
 ) -> tuple[History, tuple[Event, ...]]:
     """What `reqforge log [ID] [--since REV]` shows: the history, and its events newest first,
-    only those of commits after `since` (a revision) and of requirement `rid` (any case).
+    only those of commits after `since` (a revision) and of requirement `rid` (any case),
+    following its renames and ID changes as `History.for_id` does.
     UnknownRevision for an unknown `since`; ReqforgeError when no commit ever touched `rid`."""
     history = load_history(root, reqs_dir, progress=progress)
     events = history.events
+    if rid is not None:
+        events = history.for_id(_known_id(history, rid))
+        if not events and history.available:
+            raise ReqforgeError(f"no history for {rid!r}: no commit touched it")
     if since:
         keep = commits_since(root, since)
         events = tuple(event for event in events if event.commit.sha in keep)
-    if rid is not None:
-        wanted = rid.upper()
-        events = tuple(event for event in events if event.id.upper() == wanted)
-        if not events and not history.for_id(rid) and history.available:
-            raise ReqforgeError(f"no history for {rid!r}: no commit touched it")
     return history, events
+
+
+def _known_id(history: History, rid: str) -> str:
+    """`rid` as the history spells it: the exact ID when known, else the newest event's ID
+    equal to it ignoring case (IDs are typed in any case on the command line)."""
+    if history.for_id(rid):
+        return rid
+    wanted = rid.upper()
+    for event in history.events:
+        if event.id.upper() == wanted:
+            return event.id
+    return rid
