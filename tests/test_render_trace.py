@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from reqforge.render import trace as render
 from reqforge.trace import TraceItem, TraceReport
+from reqforge.trace.coverage import KINDS
 from reqforge.trace.junit import ResultProblem
 from reqforge.trace.markers import IMPLEMENTED, VERIFIED, Marker
 
@@ -26,6 +27,7 @@ def item(
         ),
         missing=missing,
         suspect=(),
+        required=KINDS,
     )
 
 
@@ -82,3 +84,35 @@ def test_refused_results_note() -> None:
     assert render.refused_results_note(problem) == (
         "warning: reports/bad.xml: not JUnit XML (its results are left out)"
     )
+
+
+def test_a_long_list_of_ids_is_wrapped_and_cut_with_a_count() -> None:
+    # verifies: REQ-403
+    ids = [f"REQ-{n:04d}" for n in range(1900)]
+    text = render.id_list("orphans", ids, width=80)
+    lines = text.splitlines()
+    assert len(lines) == render.ID_LIST_LINES + 1
+    assert all(len(line) <= 80 for line in lines)
+    assert lines[0].startswith("orphans (1,900): REQ-0000, REQ-0001")
+    shown = [rid for line in lines[:-1] for rid in line.split(": ")[-1].split(", ") if rid.strip()]
+    shown = [rid.strip().rstrip(",") for rid in shown]
+    assert shown == ids[: len(shown)]
+    assert (
+        lines[-1] == f"  ... and {1900 - len(shown):,} more (--format json or csv lists them all)"
+    )
+    assert render.id_list("orphans", ids[:2], width=80) == "orphans: REQ-0000, REQ-0001"
+    assert render.id_list("orphans", [], width=80) == "orphans: none"
+    # A list that fits a few lines is wrapped whole, no ID ever split.
+    wrapped = render.id_list("orphans", ids[:8], width=40).splitlines()
+    assert "more" not in wrapped[-1] and len(wrapped) == 3
+    assert ", ".join(line.split(": ")[-1].strip().rstrip(",") for line in wrapped) == ", ".join(
+        ids[:8]
+    )
+
+
+def test_summary_says_nothing_is_required_instead_of_full_coverage() -> None:
+    # verifies: REQ-403
+    bare = TraceItem("CRM-1", (), (), {}, (), (), (), ())
+    text = render.summary_text(TraceReport((bare,), ()))
+    assert text.splitlines()[0] == f"coverage: 1 requirements, {render.NOTHING_REQUIRED}"
+    assert "100" not in text

@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 from tests.conftest import requirement_text as req
 from tests.gitrepo import GitRepo
 
@@ -107,7 +107,7 @@ def test_trace_table_names_failing_tests_and_csv_keeps_every_place(
     assert "orphans: CRM-3" in table.stderr
     csv = CliRunner().invoke(cli, ["--repo", str(root), "trace", "--format", "csv"])
     lines = csv.stdout.splitlines()
-    assert lines[0] == "id,title,status,implemented,verified,missing,suspect"
+    assert lines[0] == "id,title,status,implemented,verified,missing,suspect,orphan"
     assert "src/export.py:2" in lines[1]
     assert "tests/test_export.py::test_bulk_export:2 (passed)" in lines[1]
 
@@ -128,6 +128,7 @@ def test_trace_summary_for_ci_logs(make_repo: Callable[..., Path]) -> None:
     assert json.loads(data.stdout) == {
         "summary": {
             "requirements": 3,
+            "required": 3,
             "covered": 2,
             "coverage": 0.667,
             "orphans": ["CRM-3"],
@@ -239,3 +240,51 @@ def test_show_answers_what_a_change_reaches_and_how_it_is_traced(
     assert "Impact of a change (requirements whose links lead here)\n  (none)" in lone
     assert "Impact of a change (requirements whose links lead here: 2)" in text.stdout
     assert "  missing      implemented\n               verified" in lone
+
+
+def test_fail_on_exits_1_when_a_named_condition_holds(make_repo: Callable[..., Path]) -> None:
+    # verifies: REQ-403
+    root = build(make_repo)
+
+    def trace(*args: str) -> Result:
+        return CliRunner().invoke(cli, ["--repo", str(root), "trace", *args])
+
+    assert trace().exit_code == 0  # without --fail-on a failing test does not fail the run
+    failing = trace("--fail-on", "failing")
+    assert failing.exit_code == 1, failing.output
+    assert "--fail-on: failing tests: CRM-2" in failing.stderr
+    both = trace("--summary", "--fail-on", "missing, orphans")
+    assert both.exit_code == 1
+    assert "--fail-on: missing coverage: CRM-3" in both.stderr
+    assert "--fail-on: orphans: CRM-3" in both.stderr
+    narrowed = trace("--filter", "id = CRM-1", "--format", "json", "--fail-on", "failing,orphans")
+    assert narrowed.exit_code == 0, narrowed.output  # only the selection counts
+    assert json.loads(narrowed.stdout)["summary"]["failing"] == []
+    unknown = trace("--fail-on", "failing,flaky")
+    assert unknown.exit_code == 2 and "flaky" in unknown.output
+
+
+def test_nothing_required_is_said_and_orphans_are_listed_in_a_few_lines(
+    make_repo: Callable[..., Path],
+) -> None:
+    # verifies: REQ-403
+    files = {f"reqs/ORPHAN-{n:04d}.md": req(f"ORPHAN-{n:04d}") for n in range(300)}
+    root = make_repo(files, config='[trace]\nscan = ["src"]\n')
+    table = CliRunner().invoke(cli, ["--repo", str(root), "trace"], env={"COLUMNS": "100"})
+    assert table.exit_code == 0, table.output
+    assert "nothing is required" in table.stdout and "100.0%" not in table.stdout
+    note = table.stderr.splitlines()
+    assert note[0].startswith("orphans (300): ORPHAN-0000, ORPHAN-0001")
+    assert len(note) <= 6 and all(len(line) <= 100 for line in note)
+    assert "more (--format json or csv lists them all)" in note[-1]
+    summary = CliRunner().invoke(cli, ["--repo", str(root), "trace", "--summary"])
+    assert summary.stdout.splitlines()[0] == (
+        "coverage: 300 requirements, nothing is required "
+        "([trace.require] asks none of these requirements for code or tests)"
+    )
+    data = CliRunner().invoke(cli, ["--repo", str(root), "trace", "--format", "json"])
+    figures = json.loads(data.stdout)["summary"]
+    assert figures["coverage"] is None and figures["required"] == 0
+    assert len(figures["orphans"]) == 300
+    csv = CliRunner().invoke(cli, ["--repo", str(root), "trace", "--format", "csv"])
+    assert sum(line.endswith(",yes") for line in csv.stdout.splitlines()) == 300

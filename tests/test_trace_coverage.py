@@ -212,6 +212,7 @@ def test_marker_places_and_results_in_json() -> None:
     document = build_trace(catalog, markers, [result("test_j", "passed")]).to_json()
     assert document["summary"] == {
         "requirements": 1,
+        "required": 1,
         "covered": 1,
         "coverage": 1.0,
         "orphans": [],
@@ -232,6 +233,7 @@ def test_an_empty_catalogue_has_no_coverage_figure() -> None:
     assert report.items == ()
     assert report.summary() == {
         "requirements": 0,
+        "required": 0,
         "covered": 0,
         "coverage": None,
         "orphans": [],
@@ -274,6 +276,36 @@ def test_missing_is_exactly_what_the_type_needs_and_lacks(
                 if rid == item.id}  # fmt: skip
         assert item.missing == tuple(k for k in REQUIRE.get(kind, ()) if k not in have)
     coverage = report.summary()["coverage"]
-    assert coverage == round(report.covered / len(IDS), 3)
-    assert 0.0 <= coverage <= 1.0
+    if any(kind in REQUIRE for kind in types):
+        assert coverage == round(report.covered / len(IDS), 3)
+        assert 0.0 <= coverage <= 1.0
+    else:
+        assert coverage is None  # nothing is required: no figure, not a vacuous 100%
     assert len(report.unknown_markers) == sum(1 for rid, _ in found if rid == "GONE-1")
+
+
+def test_nothing_required_gives_no_coverage_figure_instead_of_100_percent() -> None:
+    # verifies: REQ-403
+    reqs = [of_type("N-1", "functional"), of_type("N-2", "interface")]
+    bare = Config(root=Path("."), trace=TraceConfig())  # no [trace.require]
+    summary = build_trace(catalog_of(reqs, config=bare), [code("N-1")], []).summary()
+    assert summary["requirements"] == 2 and summary["required"] == 0
+    assert summary["coverage"] is None
+    required = build_trace(catalog_of(reqs, config=config()), [code("N-1")], []).summary()
+    assert required["required"] == 2 and required["coverage"] == 0.0
+
+
+def test_fail_on_conditions_hold_with_their_requirements() -> None:
+    # verifies: REQ-403
+    reqs = [of_type("F-1", "functional"), of_type("F-2", "functional"), of_type("F-3", "other")]
+    markers = [code("F-1"), check("F-1", "tests/test_app.py::test_f", 2), code("F-2")]
+    report = build_trace(catalog_of(reqs, config=config()), markers, [result("test_f", "failed")])
+    assert report.conditions_holding(("failing", "missing", "orphans")) == {
+        "failing": ("F-1",),
+        "missing": ("F-2",),
+        "orphans": ("F-3",),
+    }
+    assert report.conditions_holding(("orphans",)) == {"orphans": ("F-3",)}
+    assert report.conditions_holding(()) == {}
+    passing = build_trace(catalog_of(reqs[:1], config=config()), markers[:2], [])
+    assert passing.conditions_holding(("failing", "missing")) == {}  # unknown is not failed

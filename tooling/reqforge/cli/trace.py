@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
 
 import click
@@ -17,8 +18,27 @@ from reqforge.cli.selection import (
     terminal_width,
 )
 from reqforge.render.tables import json_document
-from reqforge.render.trace import refused_results_note, summary_text, trace_csv, trace_table
+from reqforge.render.trace import (
+    fail_on_note,
+    id_list,
+    refused_results_note,
+    summary_text,
+    trace_csv,
+    trace_table,
+)
+from reqforge.trace.coverage import FAIL_CONDITIONS
 from reqforge.trace.report import trace_report
+
+
+def _conditions(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...]:
+    """`failing,missing` -> ("failing", "missing"); a name not in FAIL_CONDITIONS is exit 2."""
+    names = tuple(name.strip() for name in (value or "").split(",") if name.strip())
+    unknown = [name for name in names if name not in FAIL_CONDITIONS]
+    if unknown:
+        raise click.BadParameter(
+            f"{', '.join(unknown)}: expected a comma-separated list of {', '.join(FAIL_CONDITIONS)}"
+        )
+    return names
 
 
 # implements: REQ-400
@@ -32,9 +52,18 @@ from reqforge.trace.report import trace_report
     help="Only the figures: coverage, verifying tests by result, failing, orphans, suspect "
     "links (with --format json: the summary object alone).",
 )
+@click.option(
+    "--fail-on",
+    metavar="failing,missing,orphans",
+    callback=_conditions,
+    help="Exit 1 when any named condition holds: failing (a verifying test failed), missing "
+    "(a kind [trace.require] asks for is absent), orphans. Default: exit 0 whatever the report.",
+)
 @format_option("table", "json", "csv")
 @click.pass_obj
-def trace_command(state: Any, expression: str | None, summary_only: bool, fmt: str) -> None:
+def trace_command(
+    state: Any, expression: str | None, summary_only: bool, fail_on: tuple[str, ...], fmt: str
+) -> None:
     """Traceability: each requirement's parents, children, code (implemented) and tests
     (verified, with their JUnit result), what [trace.require] says is missing, suspect links,
     and orphans (no parent, no children, no code or test).
@@ -42,28 +71,30 @@ def trace_command(state: Any, expression: str | None, summary_only: bool, fmt: s
     Markers are comments such as `# implements: CRM-0042` in code and `// verifies: CRM-0042`
     inside a test, found under [trace] scan; results come from the JUnit XML files of [trace]
     results. A requirement is covered when it has every kind of marker [trace.require] lists
-    for its type; the table's title gives the coverage, --summary the figures alone (for CI
-    logs)."""
+    for its type (when it lists nothing for any of them, the title says that nothing is
+    required); the table's title gives the coverage, --summary the figures alone (for CI
+    logs). --fail-on makes CI fail on failing tests, missing coverage or orphans."""
     catalog = load_catalog(state)
     report, problems = trace_report(catalog)
     for problem in problems:
         state.note(refused_results_note(problem))
     if expression:
         report = report.only({entry.req.id for entry in select(catalog, expression)})
-    if summary_only:
-        if fmt == "json":
-            emit(json.dumps({"summary": report.summary()}, ensure_ascii=False) + "\n")
-        else:
-            emit(summary_text(report))
-        return
-    if fmt == "json":
+    width = terminal_width()
+    if summary_only and fmt == "json":
+        emit(json.dumps({"summary": report.summary()}, ensure_ascii=False) + "\n")
+    elif summary_only:
+        emit(summary_text(report, width))
+    elif fmt == "json":
         document = report.to_json()
         emit(json_document({"summary": document["summary"]}, "items", document["items"]))
-        return
-    if fmt == "csv":
+    elif fmt == "csv":
         emit(trace_csv(report, catalog))
-        return
-    table = trace_table(report, catalog, width=terminal_width(), color=output_color())
-    emit(table, color=output_color())
-    if report.orphans:
-        state.note(f"orphans: {', '.join(report.orphans)}")
+    else:
+        emit(trace_table(report, catalog, width=width, color=output_color()), color=output_color())
+        if report.orphans:
+            state.note(id_list("orphans", report.orphans, width))
+    holding = report.conditions_holding(fail_on)
+    if holding:
+        state.note(fail_on_note(holding, width))
+        sys.exit(1)

@@ -5,7 +5,7 @@ The JSON forms are the report's own (`TraceReport.to_json`); everything here is 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from reqforge.render.tables import Column, render_csv, render_table
@@ -25,7 +25,11 @@ COLUMNS = [
     Column("Suspect", keep=5),
 ]
 RESULT_ORDER = ("failed", "passed", "skipped", "unknown")
-CSV_HEADERS = ["id", "title", "status", "implemented", "verified", "missing", "suspect"]
+CSV_HEADERS = ["id", "title", "status", "implemented", "verified", "missing", "suspect", "orphan"]
+NOTHING_REQUIRED = (
+    "nothing is required ([trace.require] asks none of these requirements for code or tests)"
+)
+ID_LIST_LINES = 4  # a longer list of IDs ends with how many more there are
 
 
 # implements: REQ-403
@@ -49,23 +53,72 @@ def trace_table(
                 suspect,
             ]
         )
+    return render_table(
+        COLUMNS, rows, title=f"Traceability: {coverage_text(report)}", width=width, color=color
+    )
+
+
+# implements: REQ-403
+def coverage_text(report: TraceReport, noun: str = "") -> str:
+    """`2/3 {noun}covered (66.7%)`, or that nothing is required when [trace.require] asks
+    nothing of any requirement (a coverage of 100% would mislead)."""
     summary = report.summary()
+    if report.items and not report.required:
+        return f"{summary['requirements']} requirements, {NOTHING_REQUIRED}"
     coverage = percent(summary["coverage"])
-    title = f"Traceability: {summary['covered']}/{summary['requirements']} covered ({coverage})"
-    return render_table(COLUMNS, rows, title=title, width=width, color=color)
+    return f"{summary['covered']}/{summary['requirements']} {noun}covered ({coverage})"
+
+
+# implements: REQ-403
+def id_list(label: str, ids: Sequence[str], width: int = 80, most: int = ID_LIST_LINES) -> str:
+    """`label: A, B` on one line when it fits `width`; else the count, the IDs wrapped to
+    `width` on at most `most` lines, and how many more there are (JSON and CSV list them all)."""
+    one_line = f"{label}: {', '.join(ids) or 'none'}"
+    if len(one_line) <= width:
+        return one_line
+    # Packed by hand, not by textwrap: an ID is never split (IDs hold hyphens), and the count
+    # of IDs shown is known exactly.
+    prefix = f"{label} ({len(ids):,}): "
+    rows: list[list[str]] = [[]]
+    used = len(prefix)
+    for rid in ids:
+        if rows[-1] and used + len(rid) + 2 > width:
+            if len(rows) == most:
+                break
+            rows.append([])
+            used = 2
+        rows[-1].append(rid)
+        used += len(rid) + 2
+    text = ",\n  ".join(", ".join(row) for row in rows)
+    more = len(ids) - sum(map(len, rows))
+    if more:
+        text += f"\n  ... and {more:,} more (--format json or csv lists them all)"
+    return prefix + text
 
 
 # implements: REQ-403
 def trace_csv(report: TraceReport, catalog: Catalog) -> str:
-    """The report as CSV, one row per requirement, with every code place and verifying test."""
+    """The report as CSV, one row per requirement, with every code place and verifying test,
+    and whether it is an orphan."""
+    orphans = set(report.orphans)
     rows: list[list[Any]] = []
     for item in report.items:
         req = catalog.by_id[item.id].req
         implemented = [f"{m.path}:{m.line}" for m in item.implemented]
         verified = [f"{m.test or m.path}:{m.line} ({result})" for m, result in item.verified]
         suspect = [target for target, _ in item.suspect]
+        orphan = "yes" if item.id in orphans else ""
         rows.append(
-            [item.id, req.title, req.status, implemented, verified, list(item.missing), suspect]
+            [
+                item.id,
+                req.title,
+                req.status,
+                implemented,
+                verified,
+                list(item.missing),
+                suspect,
+                orphan,
+            ]
         )
     return render_csv(CSV_HEADERS, rows)
 
@@ -104,20 +157,25 @@ def tests_cell(item: TraceItem) -> str:
 
 
 # implements: REQ-403
-def summary_text(report: TraceReport) -> str:
-    """The report's figures as a few lines of text."""
-    figures = report.summary()
-    coverage = percent(figures["coverage"])
+def summary_text(report: TraceReport, width: int = 80) -> str:
+    """The report's figures as a few lines of text (long lists of IDs cut to a few lines of
+    `width`: --format json lists them all)."""
     tests = by_result(report.tests().values()) or "none"
     lines = [
-        f"coverage: {figures['covered']}/{figures['requirements']} requirements covered "
-        f"({coverage})",
+        f"coverage: {coverage_text(report, 'requirements ')}",
         f"verifying tests: {tests}",
-        f"failing: {', '.join(figures['failing']) or 'none'}",
-        f"orphans: {', '.join(figures['orphans']) or 'none'}",
-        f"suspect links: {figures['suspect']}",
+        id_list("failing", report.failing, width),
+        id_list("orphans", report.orphans, width),
+        f"suspect links: {report.summary()['suspect']}",
     ]
     return "\n".join(lines) + "\n"
+
+
+def fail_on_note(conditions: dict[str, tuple[str, ...]], width: int = 80) -> str:
+    """Why `trace --fail-on` exits 1: each condition that holds, with its requirements."""
+    labels = {"failing": "failing tests", "missing": "missing coverage", "orphans": "orphans"}
+    lines = [id_list(f"--fail-on: {labels[name]}", ids, width) for name, ids in conditions.items()]
+    return "\n".join(lines)
 
 
 def refused_results_note(problem: ResultProblem) -> str:

@@ -3,7 +3,8 @@
 Pure over its inputs: the catalogue (links both ways), the markers found in the source tree
 (`markers`), the test results (`junit`) and the suspect links (RF406). A requirement is
 *covered* when it has every kind `[trace.require]` lists for its type (a type with no entry
-needs nothing); an *orphan* has no parent, no children and no code or test marker (requirements
+needs nothing); when nothing is required of any requirement there is no coverage figure (None),
+not a vacuous 100%. An *orphan* has no parent, no children and no code or test marker (requirements
 in `[trace] orphans_exempt` areas or IDs are exempt).
 """
 
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
     from reqforge.catalog import Catalog
 
 KINDS = ("implemented", "verified")
+# What `trace --fail-on` can fail on (exit 1 when any named one holds).
+FAIL_CONDITIONS = ("failing", "missing", "orphans")
 # Answered but not built: these never count against coverage.
 _NOT_BUILT = ("rejected", "duplicate", "deferred")
 
@@ -37,6 +40,7 @@ class TraceItem:
     verified: tuple[tuple[Marker, str], ...]  # (marker, result)
     missing: tuple[str, ...]
     suspect: tuple[tuple[str, str], ...]  # (target ID, commit since which it is suspect)
+    required: tuple[str, ...] = ()  # the kinds [trace.require] asks of this requirement
 
     def tests(self) -> dict[str, str]:
         """Each verifying test once (its id, or path:line where none was found) -> result."""
@@ -70,18 +74,44 @@ class TraceReport:
     def covered(self) -> int:
         return sum(1 for item in self.items if not item.missing)
 
+    @property
+    def required(self) -> int:
+        """How many requirements `[trace.require]` asks anything of."""
+        return sum(1 for item in self.items if item.required)
+
+    @property
+    def failing(self) -> tuple[str, ...]:
+        """The requirements with a failing verifying test, sorted."""
+        return tuple(
+            sorted({item.id for item in self.items for _, r in item.verified if r == "failed"})
+        )
+
+    # implements: REQ-403
     def summary(self) -> dict[str, Any]:
+        """The figures: `coverage` is None when there is nothing to cover (no requirements, or
+        `[trace.require]` asks nothing of any of them: `required` is 0), never a vacuous 1.0."""
         count = len(self.items)
         return {
             "requirements": count,
+            "required": self.required,
             "covered": self.covered,
-            "coverage": round(self.covered / count, 3) if count else None,
+            "coverage": round(self.covered / count, 3) if self.required else None,
             "orphans": list(self.orphans),
             "suspect": sum(len(item.suspect) for item in self.items),
-            "failing": sorted(
-                {item.id for item in self.items for _, r in item.verified if r == "failed"}
-            ),
+            "failing": list(self.failing),
         }
+
+    # implements: REQ-403
+    def conditions_holding(self, conditions: Iterable[str]) -> dict[str, tuple[str, ...]]:
+        """Of `conditions` (names from FAIL_CONDITIONS), those that hold, each with the IDs it
+        holds for: `failing` (a verifying test failed), `missing` (a kind [trace.require] asks
+        for is absent), `orphans`."""
+        found = {
+            "failing": self.failing,
+            "missing": tuple(item.id for item in self.items if item.missing),
+            "orphans": self.orphans,
+        }
+        return {name: found[name] for name in FAIL_CONDITIONS if name in conditions and found[name]}
 
     def to_json(self) -> dict[str, Any]:
         return {"summary": self.summary(), "items": [item.to_json() for item in self.items]}
@@ -157,6 +187,7 @@ def build_trace(
                 verified=verified,
                 missing=missing,
                 suspect=tuple((suspects or {}).get(req.id, ())),
+                required=tuple(kind for kind in KINDS if kind in required),
             )
         )
     return TraceReport(tuple(items), tuple(orphans), tuple(unknown))
