@@ -190,8 +190,8 @@ def test_changeset_json_shape() -> None:
     head = {"reqs/b/X-1.md": text("X-1"), "reqs/X-2.md": text("X-2", status="accepted")}
     document = changeset_json(compare(base, head), "v1.0", "HEAD")
     assert list(document) == [
-        "base", "head", "added", "removed", "modified", "impacted", "reformatted", "depth",
-        "requirements",
+        "base", "head", "added", "removed", "modified", "impacted", "reformatted",
+        "not_compared", "depth", "requirements",
     ]  # fmt: skip
     assert (document["base"], document["head"], document["depth"]) == ("v1.0", "HEAD", 1)
     assert document["modified"] == [
@@ -253,3 +253,21 @@ def test_comparing_the_other_way_swaps_added_and_removed(
     assert [m.id for m in forward.modified] == [m.id for m in backward.modified]
     assert forward.changed == backward.changed
     assert len(set(forward.changed)) == len(forward.changed)  # each ID in one list only
+
+
+def test_a_file_that_was_not_compared_is_never_removed() -> None:
+    # verifies: REQ-304
+    base = {"reqs/X-1.md": text("X-1"), "reqs/sub/X-2.md": text("X-2"), "reqs/X-3.md": text("X-3")}
+    head = {"reqs/X-3.md": text("X-3")}
+    why = {"reqs/X-1.md": "broken symbolic link", "reqs/sub": "a separate git repository"}
+    result = compare(base, head, not_compared=why)
+    assert result.removed == () and not result
+    assert result.not_compared == why
+    assert changeset_json(result, "a", "b")["not_compared"] == [
+        {"path": "reqs/X-1.md", "why": "broken symbolic link"},
+        {"path": "reqs/sub", "why": "a separate git repository"},
+    ]
+    assert [s.id for s in compare(base, head).removed] == ["X-1", "X-2"]
+    assert [s.id for s in compare({"reqs/subway/X-4.md": text("X-4")}, {}, 1, why).removed] == [
+        "X-4"
+    ]  # a sibling whose name starts like a left-out folder is still compared

@@ -4,6 +4,7 @@ real temporary git repositories."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -512,3 +513,68 @@ def test_diff_as_a_real_subprocess(history: GitRepo) -> None:
     )
     assert bad.returncode == 2
     assert bad.stderr.strip() == "reqforge: error: unknown revision: v9"
+
+
+def test_a_file_that_cannot_be_read_is_named_not_removed(history: GitRepo) -> None:
+    # verifies: REQ-304
+    (history.root / "reqs/billing/X-1.md").unlink()
+    (history.root / "reqs/billing/X-1.md").symlink_to("gone.md")  # broken: cannot be read
+    (history.root / "reqs/billing/D-1.md").unlink()
+    os.mkfifo(history.root / "reqs/billing/D-1.md")  # not a regular file
+    result = history.diff("HEAD", "--format", "json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["removed"] == []
+    assert [item["path"] for item in document["not_compared"]] == [
+        "reqs/billing/D-1.md",
+        "reqs/billing/X-1.md",
+    ]
+    assert "reqs/billing/X-1.md: broken symbolic link" in result.stderr
+    assert "not compared" in result.stderr
+    markdown = history.diff("HEAD").stdout
+    assert "Not compared: reqs/billing/X-1.md (broken symbolic link" in markdown
+
+
+def test_a_clean_checkout_with_autocrlf_is_not_reformatted(history: GitRepo) -> None:
+    # verifies: REQ-304
+    history.git("config", "core.autocrlf", "true")
+    for path in (history.root / "reqs").rglob("*.md"):
+        path.unlink()
+    history.git("checkout", "--", "reqs")  # written again with CRLF line endings
+    assert b"\r\n" in (history.root / "reqs/billing/P-1.md").read_bytes()
+    document = history.diff_json("HEAD")
+    assert document["reformatted"] == [] and document["modified"] == []
+    history.write("reqs/billing/X-1.md", req("X-1", title="Renamed").replace("\n", "\r\n"))
+    (modified,) = history.diff_json("HEAD")["modified"]
+    assert modified["id"] == "X-1" and modified["changes"][0]["field"] == "title"
+
+
+def test_requirements_inside_a_submodule_are_not_added(history: GitRepo, tmp_path: Path) -> None:
+    # verifies: REQ-304
+    vendor = SharedGitRepo(tmp_path / "vendor", history.home)
+    vendor.write("reqs/V-1.md", req("V-1"))
+    vendor.commit("vendor requirements")
+    history.git("-c", "protocol.file.allow=always", "submodule", "add", "-q", str(vendor.root),
+                "reqs/vendor")  # fmt: skip
+    history.commit("add a submodule")
+    assert (history.root / "reqs/vendor/reqs/V-1.md").is_file()
+    result = history.diff("HEAD", "--format", "json")
+    document = json.loads(result.stdout)
+    assert document["added"] == []
+    assert document["not_compared"] == [
+        {"path": "reqs/vendor", "why": "a separate git repository (a submodule): not compared"}
+    ]
+
+
+def test_a_repository_of_another_user_is_named_not_said_to_have_no_commits(
+    history: GitRepo,
+) -> None:
+    # verifies: REQ-701
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        pytest.skip("needs root to give the repository to another user")
+    for target in (history.root / ".git", history.root):
+        os.chown(target, 4242, 4242)  # first only git's folder, then the work tree too
+        result = history.diff()
+        assert result.exit_code == 2, result.output
+        assert "dubious ownership" in result.stderr and "safe.directory" in result.stderr
+        assert "no commits" not in result.stderr

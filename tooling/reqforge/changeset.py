@@ -15,6 +15,9 @@
   `"unparseable: <why>"`: field-level changes cannot be computed then.
 * reformatted: IDs whose bytes changed but no field, body or path did (key order, comments,
   YAML style, line endings): not a modification, listed apart so nothing goes unmentioned.
+* not compared: files of the working tree that could not be read or belong to a nested
+  repository (`corpus.read_working_tree` names them, with why). A requirement of the base at
+  such a path is not reported as removed: nothing is known about it.
 * impacted: requirements on the head side whose links lead to a changed (added, modified or
   removed) requirement within `depth` steps (see `graph.impacted`), never a changed one.
 
@@ -120,6 +123,7 @@ class ChangeSet:
     depth: int = 1
     titles: Mapping[str, str] = field(default_factory=dict)  # every listed ID -> its title
     paths: Mapping[str, str] = field(default_factory=dict)  # every listed ID -> its file
+    not_compared: Mapping[str, str] = field(default_factory=dict)  # path -> why, sorted
 
     @property
     def changed(self) -> tuple[str, ...]:
@@ -217,12 +221,22 @@ def _changes(old: Snapshot, new: Snapshot) -> tuple[Change, ...]:
 
 
 # implements: REQ-304
-def compare(base: Mapping[str, bytes], head: Mapping[str, bytes], depth: int = 1) -> ChangeSet:
+def compare(
+    base: Mapping[str, bytes],
+    head: Mapping[str, bytes],
+    depth: int = 1,
+    not_compared: Mapping[str, str] | None = None,
+) -> ChangeSet:
     """Compare two trees of requirement files (path -> bytes) by requirement ID.
 
     `depth` bounds the impact set: 1 lists the requirements linking directly to a changed one,
-    2 also those linking to those, and so on (0: none). Everything is sorted by ID.
+    2 also those linking to those, and so on (0: none). `not_compared` names head-side files
+    or folders that could not be read (path -> why): the base's files there are left out, so
+    they never show as removed. Everything is sorted by ID.
     """
+    unknown = dict(sorted((not_compared or {}).items()))
+    if unknown:
+        base = {path: raw for path, raw in base.items() if not _within_any(path, unknown)}
     memo: dict[bytes, ParsedFile | Problem] = {}
     base_parsed, head_parsed = _parse_side(base, memo), _parse_side(head, memo)
     base_ids, head_ids = _declared_ids(base_parsed), _declared_ids(head_parsed)
@@ -261,7 +275,13 @@ def compare(base: Mapping[str, bytes], head: Mapping[str, bytes], depth: int = 1
         depth,
         dict(sorted(titles.items())),
         dict(sorted(paths.items())),
+        unknown,
     )
+
+
+def _within_any(path: str, places: Mapping[str, str]) -> bool:
+    """True when `path` is one of `places` or lies in one of them (a folder)."""
+    return path in places or any(path.startswith(place.rstrip("/") + "/") for place in places)
 
 
 # --------------------------------------------------------------------------------------------
@@ -272,8 +292,8 @@ def compare(base: Mapping[str, bytes], head: Mapping[str, bytes], depth: int = 1
 def changeset_json(changeset: ChangeSet, base: str, head: str) -> dict[str, Any]:
     """`{"base", "head", "added", "removed", "modified", "impacted"}` (SPEC 5) plus extra keys:
     the modified ones' title and paths, the impacted ones' title, `through` and `distance`,
-    `reformatted`, `depth`, and `requirements`: every listed ID -> title and path (the head's
-    path; the base's for a removed one)."""
+    `reformatted`, `not_compared` (path and why), `depth`, and `requirements`: every listed
+    ID -> title and path (the head's path; the base's for a removed one)."""
     return {
         "base": base,
         "head": head,
@@ -301,6 +321,9 @@ def changeset_json(changeset: ChangeSet, base: str, head: str) -> dict[str, Any]
             for item in changeset.impacted
         ],
         "reformatted": list(changeset.reformatted),
+        "not_compared": [
+            {"path": path, "why": why} for path, why in changeset.not_compared.items()
+        ],
         "depth": changeset.depth,
         "requirements": {
             rid: {"title": title, "path": changeset.paths.get(rid)}

@@ -431,16 +431,58 @@ def cached_scores(corpus: Corpus) -> dict[str, Scores]:
     return {rel: Scores(*row) for rel, row in rows.items()}
 
 
-def read_working_tree(config: Config) -> dict[str, bytes]:
-    """Every requirement file on disk (tracked or not): relative path -> bytes."""
-    files, _ = discover(config)
+# implements: REQ-304
+def read_working_tree(config: Config) -> tuple[dict[str, bytes], dict[str, str]]:
+    """The requirement files on disk (tracked or not) as git sees them, and what was left out.
+
+    Returns (relative path -> bytes, path -> why it is not compared). A file git would store
+    in another form (`core.autocrlf`, `eol` attributes, clean filters) is read as that form
+    when git holds it already, so a clean checkout compares equal to its commit. Files inside
+    a nested repository (a submodule) are not this repository's: git holds a commit there,
+    not files, so they are left out (the folder is named), as are files that cannot be read
+    (symbolic links out of the repository, FIFOs, read errors): neither is ever "removed".
+    """
+    files, problems = discover(config)
+    left_out = {finding.path: finding.message for finding in problems}
+    nested: dict[str, bool] = {}
     tree: dict[str, bytes] = {}
     for rel, _stat in files:
+        repository = _nested_repository(config.root, rel, nested)
+        if repository is not None:
+            left_out.setdefault(repository, "a separate git repository (a submodule): not compared")
+            continue
         try:
             tree[rel] = (config.root / rel).read_bytes()
-        except OSError:
-            continue  # vanished or unreadable: `check` reports it (RF001)
-    return tree
+        except OSError as exc:
+            left_out[rel] = f"cannot be read: {exc.strerror or exc}"
+    return _as_git_stores(config.root, tree), dict(sorted(left_out.items()))
+
+
+def _nested_repository(root: Path, rel: str, memo: dict[str, bool]) -> str | None:
+    """The folder of `rel` (or above it, below `root`) that holds its own `.git`, or None."""
+    parts = rel.split("/")[:-1]
+    for depth in range(1, len(parts) + 1):
+        folder = "/".join(parts[:depth])
+        if folder not in memo:
+            memo[folder] = os.path.lexists(root / folder / ".git")
+        if memo[folder]:
+            return folder
+    return None
+
+
+def _as_git_stores(root: Path, tree: dict[str, bytes]) -> dict[str, bytes]:
+    """`tree` with each file replaced by the blob git would store for it, where git holds
+    that blob (one `hash-object`, one `cat-file`); outside git, or for a symbolic link (whose
+    blob is the link, not the file), the bytes on disk stay."""
+    from reqforge.git import GitError, open_repository
+
+    try:
+        repo = open_repository(root)
+        shas = repo.stored_shas(rel for rel in tree if not os.path.islink(root / rel))
+        blobs = repo.read_blobs(shas.values())
+    except GitError:
+        return tree
+    return {rel: blobs.get(shas.get(rel, ""), raw) for rel, raw in tree.items()}
 
 
 def read_revision_tree(config: Config, rev: str) -> dict[str, bytes]:
@@ -493,5 +535,10 @@ def compare_revisions(config: Config, revisions: str | None, depth: int) -> Comp
     base_sha = resolve_revision(config.root, base)
     head_sha = resolve_revision(config.root, head) if head is not None else None
     base_tree = read_revision_tree(config, base_sha)
-    head_tree = read_revision_tree(config, head_sha) if head_sha else read_working_tree(config)
-    return Comparison(base, base_sha, head, head_sha, compare(base_tree, head_tree, depth))
+    left_out: dict[str, str] = {}
+    if head_sha:
+        head_tree = read_revision_tree(config, head_sha)
+    else:
+        head_tree, left_out = read_working_tree(config)
+    changeset = compare(base_tree, head_tree, depth, left_out)
+    return Comparison(base, base_sha, head, head_sha, changeset)

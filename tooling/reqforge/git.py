@@ -400,6 +400,19 @@ class GitRepository:
             position += size + 1  # the content is followed by a newline
         return blobs
 
+    def stored_shas(self, paths: Iterable[str]) -> dict[str, str]:
+        """The blob sha git would store for each working-tree file of `paths` (relative to
+        `root`), as `git add` would: after `core.autocrlf`, `eol` and clean filters. ONE `git
+        hash-object --stdin-paths`; nothing is written. A name holding a newline (which the
+        request cannot carry) is left out."""
+        wanted = sorted(path for path in set(paths) if "\n" not in path and "\r" not in path)
+        if not wanted:
+            return {}
+        request = b"".join(os.fsencode(path) + b"\n" for path in wanted)
+        out = self.run(["hash-object", "--stdin-paths"], stdin=request)
+        shas = _text(out).split()
+        return dict(zip(wanted, shas, strict=True)) if len(shas) == len(wanted) else {}
+
     def raw_log(self, revs: Sequence[str], folder: str, log_format: str) -> bytes:
         """ONE `git log --raw -z` over `revs`, limited to `folder` (paths relative to `root`):
         every reachable commit in `log_format`, each followed by its raw diff entries with full

@@ -34,13 +34,15 @@ def diff_command(state: Any, revisions: str | None, depth: int, fmt: str) -> Non
     """
     from reqforge.changeset import WORKING_TREE, changeset_json
     from reqforge.corpus import compare_revisions
-    from reqforge.render.diff import render_markdown
+    from reqforge.render.diff import not_compared_notes, render_markdown
 
     config = state.config()
     found = compare_revisions(config, revisions, depth)
     state.note(
         f"note: comparing {found.base} ({found.base_sha[:10]}) with {found.head or WORKING_TREE}"
     )
+    for note in not_compared_notes(found.changeset):
+        state.note(note)
     if fmt == "json":
         document = changeset_json(found.changeset, found.base_sha, found.head_label)
         emit(json.dumps(document, ensure_ascii=False, indent=2))

@@ -95,6 +95,20 @@ def _reformatted(changeset: ChangeSet) -> str:
     return f"Reformatted only (no field or body change): {ids}{tail}."
 
 
+def _not_compared(changeset: ChangeSet) -> list[str]:
+    """The files left out of the comparison, each with why (unreadable, another repository)."""
+    return [
+        f"- Not compared: {escape_markdown(path)} ({escape_markdown(why)})"
+        for path, why in changeset.not_compared.items()
+    ]
+
+
+# implements: REQ-304
+def not_compared_notes(changeset: ChangeSet) -> list[str]:
+    """One warning line per file left out of the comparison, for stderr."""
+    return [f"warning: {path}: {why}; not compared" for path, why in changeset.not_compared.items()]
+
+
 def _within(blocks: list[list[str]], budget: int, what: str) -> list[str]:
     """The blocks (lists of lines) that fit in `budget` characters, then a note on the rest."""
     out: list[str] = []
@@ -125,6 +139,8 @@ def render_markdown(changeset: ChangeSet, base: str, head: str, base_url: str | 
         lines = [MARKER, f"No requirement changes {between}."]
         if changeset.reformatted:
             lines.append(f"\n{_reformatted(changeset)}")
+        if changeset.not_compared:
+            lines += ["", *_not_compared(changeset)]
         return "\n".join(lines) + "\n"
 
     counts = (
@@ -191,4 +207,6 @@ def render_markdown(changeset: ChangeSet, base: str, head: str, base_url: str | 
 
     if changeset.reformatted:
         lines += ["", _reformatted(changeset)]
+    if changeset.not_compared:
+        lines += ["", *_not_compared(changeset)]
     return "\n".join(lines) + "\n"
