@@ -101,6 +101,18 @@ CASES: list[tuple[str, dict[str, str | bytes], dict[str, str | bytes], str | Non
         None,
     ),
     (
+        "RF107",
+        {
+            "reqs/CRM-1.md": req("CRM-1", links="{depends_on: [CRM-2]}"),
+            "reqs/CRM-2.md": req("CRM-2", title="Archive signed contracts for auditors"),
+        },
+        {
+            "reqs/CRM-1.md": req("CRM-1", links="{depends-on: [CRM-2]}"),
+            "reqs/CRM-2.md": req("CRM-2", title="Archive signed contracts for auditors"),
+        },
+        None,
+    ),
+    (
         "RF201",
         {"reqs/CRM-1.md": req("CRM-1", links="{parent: [CRM-9]}")},
         {
@@ -273,6 +285,7 @@ def test_every_code_fails_and_passes(
     # verifies: REQ-008
     # verifies: REQ-010
     # verifies: REQ-110
+    # verifies: REQ-117
     root = make_repo(bad, config=config)
     exit_code, doc = run(root)
     assert code in codes(doc), doc

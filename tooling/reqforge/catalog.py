@@ -80,6 +80,10 @@ _COMPUTED_VALUES: dict[str, Callable[[Entry], Any]] = {
     "disagreements": lambda e: e.disagreements or None,
 }
 COMPUTED = tuple(_COMPUTED_VALUES)
+# Fields whose values are categories in an order of their own (a method's ranking).
+_RANKINGS: dict[str, tuple[str, ...]] = {
+    ALIASES.get(m.column, m.column): m.ranking for m in METHODS if m.ranking is not None
+}
 
 
 # implements: REQ-706
@@ -137,6 +141,15 @@ class Catalog:
         walk(self._schema, "")
         return sorted(set(names))
 
+    # implements: REQ-717
+    def value_order(self, name: str) -> tuple[str, ...]:
+        """The meaningful order of a field's values, where it has one: the workflow's statuses
+        for `status`, best first for MoSCoW, Kano and P-level; () for the natural order."""
+        name = ALIASES.get(name, name)
+        if name == "status":
+            return self.config.workflow.statuses
+        return _RANKINGS.get(name, ())
+
     def is_field(self, name: str) -> bool:
         """True for a field name a filter or --sort may use."""
         name = ALIASES.get(name, name)
@@ -182,11 +195,22 @@ def entry_json(entry: Entry) -> dict[str, Any]:
 
 
 def find_entry(catalog: Catalog, requirement_id: str) -> Entry:
-    """The entry of an ID (as written, else upper-cased); ReqforgeError naming up to five IDs
-    that contain it and three that look like it when there is none."""
+    """The entry of an ID (as written, else upper-cased); ReqforgeError naming the file when
+    the ID's file could not be read, else up to five IDs that contain it and three that look
+    like it when there is none."""
     entry = catalog.by_id.get(requirement_id) or catalog.by_id.get(requirement_id.upper())
     if entry is not None:
         return entry
+    from reqforge.corpus import broken_files
+
+    broken = broken_files(catalog.repository)
+    finding = broken.get(requirement_id) or broken.get(requirement_id.upper())
+    if finding is not None:
+        raise ReqforgeError(
+            f"requirement {requirement_id!r} is in {finding.path}, which could not be read "
+            f"({finding.code} at line {finding.line}: {finding.message}); "
+            "run `reqforge check` for details"
+        )
     import difflib
 
     wanted = requirement_id.upper()
@@ -260,7 +284,8 @@ def parse_sort_keys(text: str) -> tuple[SortKey, ...]:
 
 # implements: REQ-706
 def sort_entries(catalog: Catalog, entries: list[Entry], keys: Sequence[SortKey]) -> list[Entry]:
-    """The entries by ID, then by `keys`, the first key deciding first. Each sort is stable,
+    """The entries by ID, then by `keys`, the first key deciding first (a status in workflow
+    order, MoSCoW, Kano and P-level best first, see `Catalog.value_order`). Each sort is stable,
     so ties keep the order of the later keys and then the ID. Requirements without a value go
     last in either direction; numbers (and booleans) sort before text, lists as their joined
     text. Raises UnknownField for a key that names no field (the last such key first)."""
@@ -270,13 +295,17 @@ def sort_entries(catalog: Catalog, entries: list[Entry], keys: Sequence[SortKey]
             raise UnknownField(key.name)
         present = [e for e in result if e.value(key.name) is not None]
         missing = [e for e in result if e.value(key.name) is None]
-        present.sort(key=lambda e: _sortable(e.value(key.name)), reverse=key.descending)
+        order = {value: position for position, value in enumerate(catalog.value_order(key.name))}
+        present.sort(key=lambda e: _sortable(e.value(key.name), order), reverse=key.descending)
         result = present + missing
     return result
 
 
-def _sortable(value: Any) -> tuple[int, Any]:
-    """A key that orders any field value: numbers among themselves, then text."""
+def _sortable(value: Any, order: Mapping[str, int]) -> tuple[int, Any]:
+    """A key that orders any field value: values of a field with an order of its own (a
+    status in workflow order) first, then numbers among themselves, then text."""
+    if isinstance(value, str) and value in order:
+        return (-1, order[value])
     if isinstance(value, bool):
         return (0, int(value))
     if isinstance(value, (int, float)):

@@ -161,6 +161,14 @@ class LintConfig:
     extra_words: tuple[str, ...] = ()
 
 
+# implements: REQ-117
+@dataclass(frozen=True)
+class LinksConfig:
+    # Relations a project adds to the built-in ones; any other relation name is reported
+    # (RF107), since a typo such as `depends_on` would silently drop the link from every graph.
+    relations: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class Config:
     """The validated configuration of one repository."""
@@ -181,6 +189,7 @@ class Config:
     trace: TraceConfig = field(default_factory=TraceConfig)
     site: SiteConfig = field(default_factory=SiteConfig)
     lint: LintConfig = field(default_factory=LintConfig)
+    links: LinksConfig = field(default_factory=LinksConfig)
     raw: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
@@ -343,6 +352,7 @@ class _Validator:
             "trace": self.trace,
             "site": self.site,
             "lint": self.lint,
+            "links": self.links,
         }
         self.table(raw, "", tuple(sections))
         kwargs: dict[str, Any] = {}
@@ -593,6 +603,18 @@ class _Validator:
                 if entry.startswith("re:"):
                     self.regex(entry[3:], key)
         return {"lint": LintConfig(**kwargs)}
+
+    def links(self, value: Any) -> dict[str, Any]:
+        table = self.table(value, "links", _keys(LinksConfig))
+        relations: tuple[str, ...] = ()
+        if "relations" in table:
+            relations = self.strings(table["relations"], "links.relations")
+            for name in relations:
+                if not re.fullmatch(r"[a-z][a-z0-9-]*", name):
+                    raise self.fail(
+                        "links.relations", f"{name!r} is not a relation name (a-z, 0-9 and '-')"
+                    )
+        return {"links": LinksConfig(relations=relations)}
 
     def cross_check(self, config: Config) -> None:
         wf = config.workflow

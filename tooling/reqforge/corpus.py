@@ -45,6 +45,7 @@ from reqforge.loader import (
     ParsedFile,
     Problem,
     decode,
+    is_requirement_name,
     locate,
     parse_file,
     parse_front_matter,
@@ -59,6 +60,8 @@ if TYPE_CHECKING:  # changeset reads history: `check` does not pay for importing
     from reqforge.render.progress import Progress
 
 CUSTOMERS_FILE = "customers.yaml"
+# The codes of a file that could not be loaded at all.
+_LOAD_CODES = ("RF001", "RF002", "RF003", "RF004")
 
 # One file's stage result, marshal-able: (head or None, marshal-encoded front matter, body
 # line, located findings, similarity signature as array('i') bytes), where a located finding is
@@ -103,6 +106,23 @@ class Corpus:
                 pass
             self._fronts[rel] = front  # type: ignore[assignment]
         return self._fronts[rel]
+
+    def broken_ids(self) -> frozenset[str]:
+        """The IDs of requirement files that could not be read (see `broken_files`): each such
+        file is reported where it is broken, so a link to it is not reported again as a link
+        to an unknown ID."""
+        return frozenset(broken_files(self.repository))
+
+
+# implements: REQ-117
+def broken_files(repository: Repository) -> dict[str, Finding]:
+    """ID -> the first load finding (RF001-RF004) of each requirement file of `repository` that
+    could not be read. The ID is the file name's stem, which must equal the ID (RF105)."""
+    broken: dict[str, Finding] = {}
+    for finding in repository.load_findings:
+        if finding.path.endswith(".md"):
+            broken.setdefault(finding.path.rsplit("/", 1)[-1].removesuffix(".md"), finding)
+    return broken
 
 
 def locate_issue(front: str, issue: Issue) -> tuple[int, int]:
@@ -166,7 +186,7 @@ def discover(config: Config) -> tuple[list[tuple[str, os.stat_result]], list[Fin
             try:
                 if entry.is_dir():
                     walk(entry.path)
-                elif name.endswith(".md"):
+                elif name.endswith(".md") and is_requirement_name(name):
                     if entry.is_file():
                         files.append((rel, entry.stat()))
                     elif entry.is_symlink():
@@ -309,7 +329,10 @@ def load_corpus(
     started_ns = time.time_ns()
     files, walk_findings = discover(config)
     customers, customer_findings, customers_raw = load_customers(config)
-    customer_keys = frozenset(customers) if customers_raw else None
+    # A customers file that cannot be read is one finding, where it is broken; without it no
+    # customer reference can be judged, so none is reported (not one per reference).
+    customers_broken = any(f.code in _LOAD_CODES for f in customer_findings)
+    customer_keys = frozenset(customers) if customers_raw and not customers_broken else None
     ctx = build_context(config, customer_keys)
     fingerprint = config.fingerprint() + content_digest(customers_raw).hex()
     store = CacheStore(config.root, enabled=use_cache)
@@ -368,7 +391,7 @@ def load_corpus(
         root=root,
         requirements=tuple(requirements),
         customers=customers,
-        load_findings=tuple(f for f in findings if f.code in ("RF001", "RF002", "RF003", "RF004")),
+        load_findings=tuple(f for f in findings if f.code in _LOAD_CODES),
         file_count=len(files),
     )
     return Corpus(
@@ -490,6 +513,7 @@ def read_revision_tree(config: Config, rev: str) -> dict[str, bytes]:
     from reqforge.history import read_tree
 
     tree = read_tree(config.root, rev, config.reqs_dir)
+    tree = {p: raw for p, raw in tree.items() if is_requirement_name(p.rsplit("/", 1)[-1])}
     if config.exclude:  # the same files the working tree side (discover) would skip
         tree = {
             path: raw

@@ -182,13 +182,43 @@ Validator = Callable[[Any, KeyPath, list[Problem]], None]
 def validate_fields(
     data: Mapping[str, Any], schema: Spec, required: tuple[str, ...]
 ) -> list[Problem]:
-    """Every RF101/RF102/RF103 problem of one requirement's front matter."""
+    """Every RF101/RF102/RF103 problem of one requirement's front matter.
+
+    A missing required field with a misspelt twin (`titel:` for `title`) is one problem, an
+    RF101 pointing at the misspelt key, not an RF101 plus an RF103 that the reader must pair.
+    """
     out: list[Problem] = []
-    for name in required:
-        if data.get(name) is None:
-            out.append(("RF101", (), f"required field '{name}' is missing"))
+    missing = [name for name in required if data.get(name) is None]
     compile_spec(schema)(data, (), out)
-    return out
+    if not missing:
+        return out
+    unknown = [p[1][0] for p in out if p[0] == "RF103" and len(p[1]) == 1]
+    twins = _misspelt_twins(missing, unknown)  # missing name -> the key that misspells it
+    misspelt = set(twins.values())
+    kept = [p for p in out if not (p[0] == "RF103" and len(p[1]) == 1 and p[1][0] in misspelt)]
+    found: list[Problem] = []
+    for name in missing:
+        key = twins.get(name)
+        if key is None:
+            found.append(("RF101", (), f"required field '{name}' is missing"))
+        else:
+            message = f"required field '{name}' is missing: '{key}' is probably '{name}'"
+            found.append(("RF101", (key,), message))
+    return found + kept
+
+
+def _misspelt_twins(missing: list[str], unknown: list[str | int]) -> dict[str, str]:
+    """Missing required field -> the unknown top-level key that most likely misspells it."""
+    twins: dict[str, str] = {}
+    for key in unknown:
+        if not isinstance(key, str):
+            continue
+        left = [m for m in missing if m not in twins]
+        same_but_case = [m for m in left if m.lower() == key.lower()]
+        close = same_but_case or difflib.get_close_matches(key, left, n=1)
+        if close:
+            twins[close[0]] = key
+    return twins
 
 
 @lru_cache(maxsize=8)
@@ -221,7 +251,7 @@ def compile_spec(spec: Spec) -> Validator:
                 entry = table.get(key) if type(key) is str else None
                 if entry is None:
                     where = f" in '{_name(path)}'" if path else ""
-                    hint = _did_you_mean(str(key), spec.children)
+                    hint = did_you_mean(str(key), spec.children)
                     out.append(("RF103", (*path, str(key)), f"unknown field '{key}'{where}{hint}"))
                     continue
                 test, first, low, high, check = entry
@@ -393,7 +423,7 @@ def _scalar_problem(value: Any, spec: Spec) -> str | None:
         values = spec.values or ()
         if value in values and not isinstance(value, bool):
             return None
-        hint = _did_you_mean(value, values) if isinstance(value, str) else ""
+        hint = did_you_mean(value, values) if isinstance(value, str) else ""
         return f"expected one of {', '.join(map(str, values))}, got {_show(value)}{hint}"
     if kind in ("int", "number"):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -411,9 +441,9 @@ def _scalar_problem(value: Any, spec: Spec) -> str | None:
     return None
 
 
-def _did_you_mean(word: str, known: Iterable[Any]) -> str:
-    """` (did you mean 'x'?)` for the nearest known name (SPEC section 6: `titel` -> `title`,
-    `Accepted` -> `accepted`), or '' when none is close."""
+def did_you_mean(word: str, known: Iterable[Any]) -> str:
+    """` (did you mean 'x'?)` for the nearest of the `known` names (SPEC section 6: `titel`
+    -> `title`, `Accepted` -> `accepted`), or '' when none is close."""
     names = [k for k in known if isinstance(k, str)]
     same_but_case = [k for k in names if k.lower() == word.lower()]
     close = same_but_case or difflib.get_close_matches(word, names, n=1)

@@ -363,3 +363,15 @@ def read_body(path: Path) -> str:
         return ""
     split = split_front_matter(text)
     return split[2] if isinstance(split, tuple) else ""
+
+
+# Files in the requirements folder that are about it, not requirements: a README or index page
+# for people browsing the folder on a forge; `_*.md` are drafts and partials by convention.
+_NOT_REQUIREMENTS = frozenset({"readme.md", "index.md"})
+
+
+# implements: REQ-001
+def is_requirement_name(name: str) -> bool:
+    """Whether a `*.md` file of this name in the requirements folder is a requirement: not
+    README.md or index.md (in any case), nor a name starting with `_`."""
+    return not (name.lower() in _NOT_REQUIREMENTS or name.startswith("_"))

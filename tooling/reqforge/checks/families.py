@@ -90,7 +90,12 @@ FAMILIES: tuple[Family, ...] = (
     Family("fields", PER_FILE, ("RF101", "RF102", "RF103", "RF104", "RF105"), fields.field_issues),
     Family("workflow", PER_FILE, ("RF302", "RF402", "RF404"), workflow.workflow_issues),
     Family("wording", PER_FILE, ("RF401", "RF407"), quality.wording_issues),
-    Family("links", CROSS_FILE, ("RF106", "RF201", "RF202", "RF203", "RF204"), links.link_findings),
+    Family(
+        "links",
+        CROSS_FILE,
+        ("RF106", "RF107", "RF201", "RF202", "RF203", "RF204"),
+        links.link_findings,
+    ),
     Family("duplicates", CROSS_FILE, ("RF403",), quality.duplicate_findings),
     Family(
         "baseline",

@@ -1,4 +1,5 @@
-"""Repository-wide identity and link checks: RF106 (duplicate IDs), RF201 (unknown target),
+"""Repository-wide identity and link checks: RF106 (duplicate IDs), RF107 (unknown relation),
+RF201 (unknown target),
 RF202 (cycles in parent / depends-on), RF203 (link to itself), RF204 (link to a rejected or
 duplicate requirement)."""
 
@@ -8,6 +9,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from reqforge.checks.context import Issue
+from reqforge.fields import RELATIONS, did_you_mean
 from reqforge.graph import ACYCLIC_RELATIONS, find_cycles
 from reqforge.model import Finding, Requirement
 
@@ -33,14 +35,22 @@ def _path(relation: str, index: int | None) -> tuple[str | int, ...]:
 
 # implements: REQ-104
 # implements: REQ-103
+# implements: REQ-117
 def link_issues(
-    requirements: Sequence[Requirement], id_fields: Sequence[str] = ()
+    requirements: Sequence[Requirement],
+    id_fields: Sequence[str] = (),
+    relations: Sequence[str] = RELATIONS,
+    broken_ids: frozenset[str] = frozenset(),
 ) -> Iterator[tuple[Requirement, Issue]]:
-    """Every RF106 and RF201-RF204 issue, each with the requirement it belongs to.
+    """Every RF106, RF107 and RF201-RF204 issue, each with the requirement it belongs to.
 
     One pass over every link, which also builds the parent and depends-on graphs for RF202.
     `id_fields` are the custom fields of type id-list: an ID they name must exist (RF201).
+    `relations` are the relation names a link may use (RF107 names the nearest for any other).
+    `broken_ids` are IDs whose file exists but could not be read: that file is reported once,
+    where it is broken, so links to it are not also reported as unknown.
     """
+    known_relations = frozenset(relations)
     by_id: dict[str, list[Requirement]] = {}
     for req in requirements:
         rid = req.head.get("id")
@@ -61,6 +71,10 @@ def link_issues(
         source_dead = req.status in _DEAD
         for relation, value in links.items():
             relation = str(relation)
+            if relation not in known_relations:
+                hint = did_you_mean(relation, relations) or f" (known: {', '.join(relations)})"
+                message = f"links: unknown relation '{relation}'{hint}; the link is ignored"
+                yield req, Issue("RF107", ("links", relation), message)
             graph = graphs.get(relation)
             for index, target in _targets(value):
                 if target == rid:
@@ -72,6 +86,8 @@ def link_issues(
                     continue
                 found = by_id.get(target)
                 if not found:
+                    if target in broken_ids:
+                        continue
                     path = _path(relation, index)
                     yield (
                         req,
@@ -98,7 +114,7 @@ def link_issues(
         for req in requirements:
             value = req.data.get(name)
             for index, target in _targets(value) if value is not None else ():
-                if target not in by_id:
+                if target not in by_id and target not in broken_ids:
                     path = (name,) if index is None else (name, index)
                     message = f"{name}: unknown requirement {target!r}"
                     yield req, Issue("RF201", path, message, True)
@@ -120,6 +136,8 @@ def link_issues(
 def link_findings(corpus: Corpus) -> list[Finding]:
     """The links family (cross-file): every `link_issues` issue, located; custom id-list fields
     are checked like links."""
-    id_fields = [f.name for f in corpus.config.fields.values() if f.type == "id-list"]
-    issues = link_issues(corpus.repository.requirements, id_fields)
+    config = corpus.config
+    id_fields = [f.name for f in config.fields.values() if f.type == "id-list"]
+    relations = (*RELATIONS, *config.links.relations)
+    issues = link_issues(corpus.repository.requirements, id_fields, relations, corpus.broken_ids())
     return [corpus.locate(req, issue) for req, issue in issues]

@@ -117,6 +117,17 @@ _RULES = [
         "reqs/a/CRM-0042.md and reqs/b/CRM-0043.md",
     ),
     Rule(
+        "RF107",
+        WARNING,
+        "unknown link relation",
+        "A link relation reqforge does not know (`depends_on`, `parnet`) is usually a typo, "
+        "and its link would be lost to every graph feature: cycles, impact, blocking, the "
+        "trace matrix. The finding names the nearest known relation. Declare extra relations "
+        "under [links] relations in reqforge.toml. An error with --strict.",
+        "links:\\n  depends_on: [CRM-0001]",
+        "links:\\n  depends-on: [CRM-0001]",
+    ),
+    Rule(
         "RF201",
         ERROR,
         "link to an unknown ID",
@@ -310,6 +321,13 @@ def explain(code: str) -> str:
         lines += ["", "Needs git history (available with the history feature and --base)."]
     lines += ["", f"Silence it for one requirement with `lint-ignore: [{rule.code}]`."]
     return "\n".join(lines)
+
+
+# implements: REQ-109
+def code_list() -> str:
+    """`check --explain` without a code: every code, its severity and summary, one a line."""
+    lines = [f"{r.code}  {r.severity:<7}  {r.summary}" for r in _RULES]
+    return "\n".join([*lines, "", "reqforge check --explain CODE for why and examples."])
 
 
 def markdown_table() -> str:

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from reqforge.checks.registry import RULES
+from reqforge.checks.registry import RULES, code_list
 from reqforge.checks.registry import explain as explain_code  # `explain` is an option
-from reqforge.cli.selection import format_option, today_option
+from reqforge.cli.selection import format_option, output_color, today_option
 from reqforge.errors import ReqforgeError
 from reqforge.render.findings import FORMATS
 
@@ -95,7 +94,10 @@ def emit(output: str, *, binary: bool, color: bool) -> None:
 @click.option(
     "--explain",
     metavar="CODE",
-    help="Explain a finding code (why, a bad and a good example) and exit.",
+    is_flag=False,
+    flag_value="",
+    help="Explain a finding code (why, a bad and a good example) and exit; "
+    "without a code, list every code.",
 )
 @format_option(*FORMATS)
 @click.option(
@@ -116,6 +118,9 @@ def check(
     base: str | None,
 ) -> None:
     """Validate every requirement and report all findings (see --help)."""
+    if explain == "":
+        click.echo(code_list())
+        return
     if explain is not None:
         code = explain.strip().upper()
         if code not in RULES:
@@ -153,7 +158,7 @@ def check(
         state.note(f"note: {note}; suspect links (RF406) and --base checks may be incomplete")
     elif note:
         state.note(f"note: {note}; suspect links (RF406) are not checked")
-    color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    color = fmt == "text" and output_color()
     output = render(fmt, result, root=config.root, color=color, paths=corpus.paths)
     if fmt == "text" and state.quiet:
         output = "\n".join(output.splitlines()[:-1])  # the summary line is chatter

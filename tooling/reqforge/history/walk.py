@@ -62,7 +62,7 @@ from reqforge.git import (
 from reqforge.history.commit_graph import CommitRecord, attribute_prs, order, pr_number, reachable
 from reqforge.history.field_diff import ChangeRecord, change_records
 from reqforge.history.model import Change, Commit, Event, History, make_change, make_event
-from reqforge.loader import ParsedFile, parse_file
+from reqforge.loader import ParsedFile, is_requirement_name, parse_file
 
 if TYPE_CHECKING:
     from reqforge.render.progress import Progress
@@ -157,8 +157,11 @@ def _is_sha(text: str) -> bool:
 
 def _blob_side(mode: bytes, sha: bytes, path: str | None) -> tuple[str | None, str | None]:
     """(sha, path) of one side of a raw entry, or (None, None) when that side holds no
-    requirement file (absent, a submodule, a symlink, or not `*.md`)."""
+    requirement file (absent, a submodule, a symlink, not `*.md`, or a README, index or `_*.md`
+    page that `check` does not read as a requirement either)."""
     if path is None or not path.endswith(".md") or mode in (b"000000", b"160000", b"120000"):
+        return None, None
+    if not is_requirement_name(path.rsplit("/", 1)[-1]):
         return None, None
     text = sha.decode("ascii", "replace")
     if _ZERO.match(text):
