@@ -70,7 +70,7 @@ def test_parse_sort_keys() -> None:
         ("-priority.value,owner", ["A-2", "A-1", "A-3", "A-4"]),  # the first key decides
         ("owner,-priority.value", ["A-2", "A-4", "A-1", "A-3"]),
         ("tags", ["A-1", "A-4", "A-2", "A-3"]),  # lists as their joined text: "a, c" < "b"
-        ("status", ["A-2", "A-1", "A-3", "A-4"]),
+        ("status", ["A-1", "A-3", "A-4", "A-2"]),  # workflow order: proposed, accepted
         ("+id", ["A-1", "A-2", "A-3", "A-4"]),
         ("-id", ["A-4", "A-3", "A-2", "A-1"]),
     ],

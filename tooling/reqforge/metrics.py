@@ -25,6 +25,13 @@ def _counts(values: Iterable[Any]) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
+def _in_order(counts: dict[str, int], order: Iterable[str]) -> dict[str, int]:
+    """The counts with the keys of `order` first, in that order (statuses in workflow order,
+    as people read a board), then any other key as before."""
+    first = {key: counts[key] for key in order if key in counts}
+    return {**first, **{k: v for k, v in counts.items() if k not in first}}
+
+
 # implements: REQ-310
 def fulfilment_rate(entries: Iterable[Entry], done: str = "done") -> float | None:
     """done / all not rejected or duplicate, rounded to 3 places; None when nothing counts."""
@@ -113,7 +120,7 @@ def backlog_stats(
 
     document: dict[str, Any] = {
         "requirements": len(entries),
-        "by_status": count(lambda e: e.req.status),
+        "by_status": _in_order(count(lambda e: e.req.status), catalog.value_order("status")),
         "by_type": count(lambda e: e.req.type),
         "by_p_level": count(lambda e: e.scores.p_level),
         "by_quadrant": count(lambda e: e.scores.quadrant),

@@ -573,7 +573,7 @@ METHODS: tuple[Method, ...] = (
     Method("wsjf", "WSJF", WSJF_INPUTS, ("wsjf",), "WSJF", 2, attrgetter("wsjf")),
     # Demand reads `source.customers` (a field of its own) and the configured tier weights.
     Method("demand", "demand", (), ("demand",), "Demand", 3, attrgetter("demand")),
-    Method("votes", "votes", (VOTES_INPUT,), ("votes",), "", 0, attrgetter("votes")),
+    Method("votes", "votes", (VOTES_INPUT,), ("votes",), "Votes", 1, attrgetter("votes")),
 )
 METHOD_BY_NAME: Mapping[str, Method] = MappingProxyType(
     {name: m for m in METHODS for name in (m.name, *m.aliases)}

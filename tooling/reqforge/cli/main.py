@@ -12,6 +12,7 @@ import os
 import sys
 import traceback
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -94,6 +95,7 @@ class ReqforgeGroup(click.Group):
             return None
         module, attribute = target.split(":")
         command = getattr(importlib.import_module(module), attribute)
+        _accept_global_flags(command)
         self.commands[name] = command
         return command
 
@@ -128,6 +130,36 @@ class ReqforgeGroup(click.Group):
                 err=True,
             )
             ctx.exit(2)
+
+
+# implements: REQ-717
+def _accept_global_flags(command: click.Command) -> None:
+    """Let the global flags -q/--quiet and --debug also follow the subcommand
+    (`reqforge check --quiet`), as people type them; the values land in the shared AppState."""
+    taken = {opt for param in command.params for opt in param.opts}
+    for opts, attribute, help_text in _LATE_FLAGS:
+        if not taken.intersection(opts):
+            command.params.append(
+                click.Option(
+                    list(opts),
+                    is_flag=True,
+                    expose_value=False,
+                    callback=partial(_set_flag, attribute),
+                    help=help_text,
+                )
+            )
+
+
+_LATE_FLAGS = (
+    (("-q", "--quiet"), "quiet", "Same as `reqforge --quiet`."),
+    (("--debug",), "debug", "Same as `reqforge --debug`."),
+)
+
+
+def _set_flag(attribute: str, ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    state = ctx.find_object(AppState)
+    if value and state is not None:
+        setattr(state, attribute, True)
 
 
 def _drop_caches(ctx: click.Context) -> None:

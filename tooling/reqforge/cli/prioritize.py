@@ -22,7 +22,7 @@ from reqforge.priorities import method_choices
 @click.command("prioritize")
 @click.option(
     "--method",
-    type=click.Choice(["combined", *method_choices()]),
+    type=click.Choice(["combined", *method_choices()], case_sensitive=False),
     default="combined",
     show_default=True,
     help="Rank by one method, or by [priority] rank then ID (combined).",
@@ -58,7 +58,7 @@ def prioritize(
     from reqforge.backlog import rank_backlog
     from reqforge.render.prioritize import (
         BACKLOG_CSV_HEADERS,
-        BACKLOG_TABLE,
+        backlog_columns,
         backlog_csv_rows,
         backlog_json,
         backlog_table_rows,
@@ -80,7 +80,11 @@ def prioritize(
         emit(csv_or_table("csv", BACKLOG_CSV_HEADERS, backlog_csv_rows(backlog), None))
         return
     table = csv_or_table(
-        "table", [], backlog_table_rows(backlog), BACKLOG_TABLE, title=backlog_title(backlog)
+        "table",
+        [],
+        backlog_table_rows(backlog),
+        backlog_columns(backlog),
+        title=backlog_title(backlog),
     )
     emit(table, color=output_color())
     state.note(

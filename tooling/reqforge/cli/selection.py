@@ -87,8 +87,16 @@ def sorted_entries(catalog: Catalog, entries: list[Entry], keys: str | None) -> 
         raise click.BadParameter(str(exc), param_hint="--sort") from None
 
 
+# implements: REQ-717
 def output_color() -> bool:
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    """Whether output is coloured: never with NO_COLOR set (no-color.org), always with
+    FORCE_COLOR set (and not 0), as CI logs that render colour ask; else on a terminal only."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    force = os.environ.get("FORCE_COLOR")
+    if force is not None and force not in ("", "0", "false"):
+        return True
+    return sys.stdout.isatty()
 
 
 def terminal_width() -> int:

@@ -75,12 +75,60 @@ def _describe(change: dict[str, Any]) -> str:
         return f"{change['field']} = {_short(new)}"
     if new is None:
         return f"{change['field']} removed (was {_short(old)})"
-    return f"{change['field']} {_short(old)} -> {_short(new)}"
+    before, after = changed_parts(_text(old), _text(new))
+    return f"{change['field']} {before} -> {after}"
+
+
+# Longest value shown whole; a longer one is cut, around what changed when it changed.
+_WIDTH = 60
+# Unchanged characters kept on each side of a change, so the reader sees where it is.
+_CONTEXT = 15
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 def _short(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
-    return text if len(text) <= 60 else text[:57] + "..."
+    text = _text(value)
+    return text if len(text) <= _WIDTH else text[: _WIDTH - 3] + "..."
+
+
+# implements: REQ-301
+def changed_parts(old: str, new: str) -> tuple[str, str]:
+    """`old` and `new` as `log` shows them: whole when both are short, else each cut to the
+    part that differs with a little context around it, so a change to the end of a long title
+    is never shown as two identical prefixes (`Export ... -> Export ...`)."""
+    if len(old) <= _WIDTH and len(new) <= _WIDTH:
+        return old, new
+    prefix = 0
+    limit = min(len(old), len(new))
+    while prefix < limit and old[prefix] == new[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < limit - prefix and old[-1 - suffix] == new[-1 - suffix]:
+        suffix += 1
+    start = max(0, prefix - _CONTEXT)
+    return _window(old, start, len(old) - suffix), _window(new, start, len(new) - suffix)
+
+
+def _window(text: str, start: int, end: int) -> str:
+    """text[start:end] plus some context after it, with '...' where something is left out."""
+    end = min(len(text), end + _CONTEXT, start + _WIDTH)
+    return ("..." if start else "") + text[start:end] + ("..." if end < len(text) else "")
+
+
+def _describe_added(changes: list[dict[str, Any]]) -> list[str]:
+    """An added requirement in two lines, not one per field (a first commit of 30 requirements
+    would otherwise print hundreds): its title and status, then how much else it holds."""
+    values = {c["field"]: c.get("new") for c in changes if c["field"] != "body"}
+    shown = [f"{name} = {_short(values[name])}" for name in ("title", "status") if name in values]
+    body = next((c for c in changes if c["field"] == "body"), None)
+    rest = [f"{len(values) - len(shown)} more fields"] if len(values) > len(shown) else []
+    if body is not None:
+        added = body.get("added", 0)
+        rest.append(f"a body of {added} line{'' if added == 1 else 's'}")
+    return [*shown, ", ".join(rest)] if rest else shown
 
 
 def render_log(document: dict[str, Any], color: bool = False) -> str:
@@ -109,5 +157,9 @@ def render_log(document: dict[str, Any], color: bool = False) -> str:
             if req.get("old_path") and req["old_path"] != req["path"]:
                 where = f"{req['old_path']} -> {req['path']}"
             lines.append(f"    {req['id']} {req['kind']} ({where})")
-            lines += [f"      {_describe(change)}" for change in req["changes"]]
+            if req["kind"] == "added":
+                described = _describe_added(req["changes"])
+            else:
+                described = [_describe(change) for change in req["changes"]]
+            lines += [f"      {text}" for text in described]
     return "\n".join(lines).lstrip("\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from reqforge.priorities import METHODS
@@ -28,6 +29,15 @@ BACKLOG_CSV_HEADERS = [
     "rank", "id", "title", "status", *(c for m in METHODS for c in m.columns),
     "blocking", "disagreements",
 ]  # fmt: skip
+
+
+# implements: REQ-210
+def backlog_columns(backlog: Backlog) -> list[Column]:
+    """BACKLOG_TABLE for this backlog: the column of each method it ranks by never goes in a
+    narrow terminal, since a ranking whose score is hidden cannot be read."""
+    ranked_by = {backlog.method, *backlog.methods}
+    headings = {m.heading for m in METHODS if m.heading and m.name in ranked_by}
+    return [dataclasses.replace(c, keep=9) if c.header in headings else c for c in BACKLOG_TABLE]
 
 
 # implements: REQ-210

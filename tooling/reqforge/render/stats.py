@@ -46,7 +46,8 @@ def render_stats(document: dict[str, Any], *, width: int, color: bool = False) -
     ]
     parts = [
         render_table(
-            [Column("Figure"), Column("Value", justify="right")],
+            # Both columns are the table: in a narrow terminal the figure's name wraps.
+            [Column("Figure", wrap=True, keep=9), Column("Value", justify="right", keep=9)],
             summary,
             title="Backlog",
             width=width,
@@ -61,7 +62,10 @@ def render_stats(document: dict[str, Any], *, width: int, color: bool = False) -
         rows = [[name, count] for name, count in document[key].items()]
         parts.append(
             render_table(
-                [Column(title.split(" ", 1)[1].capitalize()), Column("Count", justify="right")],
+                [
+                    Column(title.split(" ", 1)[1].capitalize(), wrap=True, keep=9),
+                    Column("Count", justify="right", keep=9),
+                ],
                 rows,
                 title=title,
                 width=width,

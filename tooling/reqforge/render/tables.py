@@ -159,7 +159,8 @@ def render_table(
     natural = {i: _natural(columns[i], by_column[i]) for i in shown}
     while True:
         needed = sum(natural[i] for i in shown) + 3 * len(shown) + 1
-        droppable = [i for i in shown if columns[i].keep < 9]
+        # The last column always stays: a table of no columns says nothing (and has no height).
+        droppable = [i for i in shown if columns[i].keep < 9] if len(shown) > 1 else []
         if needed <= width or not droppable:
             break
         shown.remove(min(droppable, key=lambda i: (columns[i].keep, -i)))
