@@ -113,6 +113,12 @@ CASES: list[tuple[str, dict[str, str | bytes], dict[str, str | bytes], str | Non
         None,
     ),
     (
+        "RF108",
+        {"reqs/CRM-1.md": req("CRM-1", title='"Export \\e[2J ledger \\u202eCSV"')},
+        {"reqs/CRM-1.md": req("CRM-1", title="Export ledger CSV")},
+        None,
+    ),
+    (
         "RF201",
         {"reqs/CRM-1.md": req("CRM-1", links="{parent: [CRM-9]}")},
         {

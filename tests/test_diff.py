@@ -18,7 +18,8 @@ from tests.gitrepo import GitRepo as SharedGitRepo
 from reqforge.changeset import FILE_FIELD, compare
 from reqforge.cli.main import cli
 from reqforge.graph import Impact, impacted
-from reqforge.render.diff import MARKER, escape_markdown, render_markdown
+from reqforge.render.diff import MARKER, render_markdown
+from reqforge.render.escaping import markdown_text as escape_markdown
 
 
 def req(

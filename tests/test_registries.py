@@ -128,6 +128,7 @@ def _all_families_repo(tmp_path: Path) -> Path:
         "reqs/CRM-7.md": req("CRM-7", title="Export ledger data as CSV", body="same text"),
         "reqs/CRM-8.md": req("CRM-8", title="Rotate audit logs monthly", due="2020-01-31"),
         "reqs/CRM-10.md": req("CRM-10", title="Rename sales regions", reviewed="nosuchcommit"),
+        "reqs/CRM-11.md": req("CRM-11", title="Close stale \u202eleads"),  # RF108 (characters)
     }
     for rel, text in files.items():
         repo.write(rel, text)

@@ -270,8 +270,8 @@ def test_text_multiline_message_is_indented_and_control_characters_are_neutralis
     assert "\x1b" not in out
     assert "\x07" not in out
     assert out.splitlines()[:2] == [
-        "reqs/billing/CRM-0042.md:2:1: error[RF102] bad\ufffd[2J value",
-        "    see CRM-0001\ufffd",
+        "reqs/billing/CRM-0042.md:2:1: error[RF102] bad\\x1b[2J value",
+        "    see CRM-0001\\x07",
     ]
 
 

@@ -25,7 +25,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from reqforge.cache import fixed, list_of, maybe
-from reqforge.checks import baseline, fields, links, quality, suspect, trace, workflow
+from reqforge.checks import (
+    baseline,
+    characters,
+    fields,
+    links,
+    quality,
+    suspect,
+    trace,
+    workflow,
+)
 from reqforge.model import Finding
 
 if TYPE_CHECKING:
@@ -90,6 +99,7 @@ FAMILIES: tuple[Family, ...] = (
     Family("fields", PER_FILE, ("RF101", "RF102", "RF103", "RF104", "RF105"), fields.field_issues),
     Family("workflow", PER_FILE, ("RF302", "RF402", "RF404"), workflow.workflow_issues),
     Family("wording", PER_FILE, ("RF401", "RF407"), quality.wording_issues),
+    Family("characters", PER_FILE, ("RF108",), characters.hidden_character_issues),
     Family(
         "links",
         CROSS_FILE,

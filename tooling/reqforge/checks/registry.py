@@ -128,6 +128,18 @@ _RULES = [
         "links:\\n  depends-on: [CRM-0001]",
     ),
     Rule(
+        "RF108",
+        WARNING,
+        "control, bidi or invisible character in a field",
+        "A field holds a character a reader cannot see: a control character (an ANSI escape "
+        "sequence, a bell, NUL), a bidi override or isolate (U+202E turns text around), or a "
+        "zero-width space or joiner. reqforge shows them escaped, but other tools print them "
+        "raw, and a title that reads one way while it says another misleads reviewers. Line "
+        "breaks and tabs in a block of text are fine.",
+        "title: Export <ESC>[2J report   (an ANSI escape sequence that clears the screen)",
+        "title: Export report",
+    ),
+    Rule(
         "RF201",
         ERROR,
         "link to an unknown ID",

@@ -14,6 +14,7 @@ from reqforge.cli.selection import (
     format_option,
     load_catalog,
     output_color,
+    raw_csv_option,
     select,
     sorted_entries,
 )
@@ -29,8 +30,11 @@ from reqforge.cli.selection import (
     help="Sort by fields, e.g. 'p_level,-ice.score' ('-' for descending). Default: ID.",
 )
 @format_option("table", "json", "csv")
+@raw_csv_option()
 @click.pass_obj
-def list_command(state: Any, expression: str | None, sort_keys: str | None, fmt: str) -> None:
+def list_command(
+    state: Any, expression: str | None, sort_keys: str | None, fmt: str, raw_csv: bool
+) -> None:
     """List requirements, optionally filtered and sorted."""
     from reqforge.render.listing import LIST_HEADERS, LIST_TABLE, list_json, list_rows
 
@@ -40,7 +44,7 @@ def list_command(state: Any, expression: str | None, sort_keys: str | None, fmt:
         emit(list_json(entries))
         return
     emit(
-        csv_or_table(fmt, LIST_HEADERS, list_rows(entries), LIST_TABLE),
+        csv_or_table(fmt, LIST_HEADERS, list_rows(entries), LIST_TABLE, raw_csv=raw_csv),
         color=fmt == "table" and output_color(),
     )
     state.note(f"{len(entries)} of {len(catalog)} requirements")

@@ -21,6 +21,7 @@ import click
 from reqforge import __version__
 from reqforge.config import Config, find_root, load_config
 from reqforge.errors import ReqforgeError
+from reqforge.render.escaping import terminal_block, terminal_text
 
 if TYPE_CHECKING:
     from reqforge.render.progress import Progress
@@ -47,10 +48,11 @@ class AppState:
         return self._config
 
     def note(self, message: str) -> None:
-        """A message for the person at the terminal (stderr), unless --quiet."""
+        """A one-line message for the person at the terminal (stderr), unless --quiet; data in
+        it (paths, IDs, messages from files) shown escaped, as in every output."""
         if not self.quiet:
             self.end_progress()
-            click.echo(message, err=True)
+            click.echo(terminal_block(message), err=True)
 
     def progress(self) -> Progress:
         """Where long work reports its progress: drawn on stderr only for a person at a
@@ -113,7 +115,7 @@ class ReqforgeGroup(click.Group):
         except ReqforgeError as exc:
             if _debug(ctx):
                 raise
-            click.echo(f"reqforge: error: {exc}", err=True)
+            click.echo(f"reqforge: error: {terminal_block(str(exc))}", err=True)
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
@@ -125,7 +127,8 @@ class ReqforgeGroup(click.Group):
             if _debug(ctx):
                 raise  # main() prints the traceback and exits 2; a caller in Python sees it
             click.echo(
-                f"reqforge: internal error: {type(exc).__name__}: {' '.join(str(exc).split())} "
+                f"reqforge: internal error: {type(exc).__name__}: "
+                f"{terminal_text(' '.join(str(exc).split()))} "
                 "(run again with --debug for the traceback, and please report it)",
                 err=True,
             )

@@ -13,6 +13,7 @@ from reqforge.cli.selection import (
     format_option,
     load_catalog,
     output_color,
+    raw_csv_option,
     select,
 )
 from reqforge.priorities import method_choices
@@ -40,6 +41,7 @@ from reqforge.priorities import method_choices
     help="Only requirements on which the priority methods disagree, with the reasons.",
 )
 @format_option("table", "json", "csv")
+@raw_csv_option()
 @click.pass_obj
 def prioritize(
     state: Any,
@@ -48,6 +50,7 @@ def prioritize(
     include_all: bool,
     disagreements: bool,
     fmt: str,
+    raw_csv: bool,
 ) -> None:
     """The ranked backlog: every priority method's score with its inputs.
 
@@ -77,7 +80,8 @@ def prioritize(
         emit(backlog_json(backlog))
         return
     if fmt == "csv":
-        emit(csv_or_table("csv", BACKLOG_CSV_HEADERS, backlog_csv_rows(backlog), None))
+        rows = backlog_csv_rows(backlog)
+        emit(csv_or_table("csv", BACKLOG_CSV_HEADERS, rows, None, raw_csv=raw_csv))
         return
     table = csv_or_table(
         "table",

@@ -48,6 +48,17 @@ def format_option(*choices: str) -> Any:
     )
 
 
+def raw_csv_option() -> Any:
+    """The `--raw-csv` flag of commands with CSV output: cells as they are, without the `'`
+    that keeps a spreadsheet from running `=`, `+`, `-`, `@` as a formula."""
+    return click.option(
+        "--raw-csv",
+        is_flag=True,
+        help="With --format csv: do not prefix text cells starting with = + - @ with ' "
+        "(the guard against spreadsheet formula injection).",
+    )
+
+
 def load_catalog(state: Any) -> Catalog:
     """The catalogue of the repository, read through the parse cache."""
     from reqforge.catalog import Catalog
@@ -122,10 +133,16 @@ def emit(text: str, color: bool = False) -> None:
 
 
 def csv_or_table(
-    fmt: str, headers: Sequence[str], rows: list[list[Any]], columns: Any, title: str | None = None
+    fmt: str,
+    headers: Sequence[str],
+    rows: list[list[Any]],
+    columns: Any,
+    title: str | None = None,
+    *,
+    raw_csv: bool = False,
 ) -> str:
     from reqforge.render.tables import render_csv, render_table
 
     if fmt == "csv":
-        return render_csv(headers, rows)
+        return render_csv(headers, rows, raw=raw_csv)
     return render_table(columns, rows, title=title, width=terminal_width(), color=output_color())

@@ -14,6 +14,7 @@ from reqforge.cli.selection import (
     format_option,
     load_catalog,
     output_color,
+    raw_csv_option,
     select,
     terminal_width,
 )
@@ -60,9 +61,15 @@ def _conditions(ctx: click.Context, param: click.Parameter, value: str | None) -
     "(a kind [trace.require] asks for is absent), orphans. Default: exit 0 whatever the report.",
 )
 @format_option("table", "json", "csv")
+@raw_csv_option()
 @click.pass_obj
 def trace_command(
-    state: Any, expression: str | None, summary_only: bool, fail_on: tuple[str, ...], fmt: str
+    state: Any,
+    expression: str | None,
+    summary_only: bool,
+    fail_on: tuple[str, ...],
+    fmt: str,
+    raw_csv: bool,
 ) -> None:
     """Traceability: each requirement's parents, children, code (implemented) and tests
     (verified, with their JUnit result), what [trace.require] says is missing, suspect links,
@@ -89,7 +96,7 @@ def trace_command(
         document = report.to_json()
         emit(json_document({"summary": document["summary"]}, "items", document["items"]))
     elif fmt == "csv":
-        emit(trace_csv(report, catalog))
+        emit(trace_csv(report, catalog, raw=raw_csv))
     else:
         emit(trace_table(report, catalog, width=width, color=output_color()), color=output_color())
         if report.orphans:

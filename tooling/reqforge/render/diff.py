@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from reqforge.changeset import FILE_FIELD, ChangeSet
 from reqforge.history import Change
+from reqforge.render.escaping import markdown_text
 
 MARKER = "<!-- reqforge-diff -->"  # lets a CI job find and update its own comment
 # Character budgets of the comment's sections (GitHub caps a comment at 65,536 characters).
@@ -19,46 +20,22 @@ DETAILS_BUDGET = 20_000
 IMPACT_BUDGET = 12_000
 MAX_VALUE = 80  # characters of a value shown in Markdown
 
-_NEWLINES = re.compile(r"\s*[\r\n\u2028\u2029]+\s*")
-# Characters with a meaning in Markdown inline syntax, escaped with a backslash.
-_MARKDOWN = re.compile(r"([\\*_\[\]~])")
-_ENTITIES = {
-    "&": "&amp;",
-    "<": "&lt;",
-    ">": "&gt;",
-    '"': "&quot;",
-    "|": "&#124;",  # an entity, not `\|`: it can never split a table cell
-    "`": "&#96;",
-    "@": "&#64;",  # no @-mentions of people from a requirement's title
-}
-_ENTITY = re.compile("[" + re.escape("".join(_ENTITIES)) + "]")
-
-
-def escape_markdown(text: str, limit: int | None = None) -> str:
-    """User text made inert in Markdown and HTML: one line, no tags, no table breaks, no
-    emphasis, links or code spans; shortened to `limit` characters (before escaping)."""
-    text = _NEWLINES.sub(" ", text).strip()
-    if limit is not None and len(text) > limit:
-        text = text[: limit - 1] + "…"
-    text = _MARKDOWN.sub(r"\\\1", text)
-    return _ENTITY.sub(lambda match: _ENTITIES[match.group()], text)
-
 
 def _value(value: Any) -> str:
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    return escape_markdown(text, MAX_VALUE) or '""'
+    return markdown_text(text, MAX_VALUE) or '""'
 
 
 def _label(rev: str) -> str:
     """A revision for the summary line: a short sha in a code span, other text escaped."""
     if re.fullmatch(r"[0-9a-f]{40}", rev):
         return f"`{rev[:7]}`"
-    return escape_markdown(rev)
+    return markdown_text(rev)
 
 
 def site_link(rid: str, base_url: str | None) -> str:
     """The ID, linked to its page on the published site when `base_url` is absolute."""
-    text = escape_markdown(rid)
+    text = markdown_text(rid)
     if not base_url or not re.match(r"https?://[^\s<>()]+$", base_url):
         return text
     url = base_url.rstrip("/") + "/requirements/" + quote(rid, safe="") + ".html"
@@ -73,14 +50,14 @@ def _summary_of(change: Change) -> str:
         return "moved"
     if change.field == FILE_FIELD:
         return "file " + ("unparseable" if change.new != "ok" else "repaired")
-    return escape_markdown(change.field)
+    return markdown_text(change.field)
 
 
 def _detail_of(change: Change) -> str:
     """A change as one list item: old → new, the body as line counts."""
     if change.added is not None or change.removed is not None:
         return f"- **body**: +{change.added or 0} −{change.removed or 0} lines"
-    name = "moved" if change.field == "path" else escape_markdown(change.field)
+    name = "moved" if change.field == "path" else markdown_text(change.field)
     if change.old is None:
         return f"- **{name}**: set to {_value(change.new)}"
     if change.new is None:
@@ -89,7 +66,7 @@ def _detail_of(change: Change) -> str:
 
 
 def _reformatted(changeset: ChangeSet) -> str:
-    ids = ", ".join(escape_markdown(rid) for rid in changeset.reformatted[:200])
+    ids = ", ".join(markdown_text(rid) for rid in changeset.reformatted[:200])
     more = len(changeset.reformatted) - 200
     tail = f" and {more} more" if more > 0 else ""
     return f"Reformatted only (no field or body change): {ids}{tail}."
@@ -98,7 +75,7 @@ def _reformatted(changeset: ChangeSet) -> str:
 def _not_compared(changeset: ChangeSet) -> list[str]:
     """The files left out of the comparison, each with why (unreadable, another repository)."""
     return [
-        f"- Not compared: {escape_markdown(path)} ({escape_markdown(why)})"
+        f"- Not compared: {markdown_text(path)} ({markdown_text(why)})"
         for path, why in changeset.not_compared.items()
     ]
 
@@ -152,7 +129,7 @@ def render_markdown(changeset: ChangeSet, base: str, head: str, base_url: str | 
     lines += ["| ID | Title | Change |", "|---|---|---|"]
 
     def row(rid: str, what: str) -> str:
-        title = escape_markdown(titles.get(rid, ""), 120)
+        title = markdown_text(titles.get(rid, ""), 120)
         return f"| {site_link(rid, base_url)} | {title} | {what} |"
 
     rows = [(s.id, row(s.id, "added")) for s in changeset.added]
@@ -167,8 +144,8 @@ def render_markdown(changeset: ChangeSet, base: str, head: str, base_url: str | 
         lines += ["", "#### Field changes", ""]
         details = []
         for modification in changeset.modified:
-            rid = escape_markdown(modification.id)
-            title = escape_markdown(titles.get(modification.id, ""), 120)
+            rid = markdown_text(modification.id)
+            title = markdown_text(titles.get(modification.id, ""), 120)
             details.append(
                 [
                     f"<details><summary><b>{rid}</b> {title}</summary>",
@@ -196,12 +173,12 @@ def render_markdown(changeset: ChangeSet, base: str, head: str, base_url: str | 
         ]
         impact_rows = []
         for item in changeset.impacted:
-            title = escape_markdown(titles.get(item.id, ""), 120)
-            why = f"its {escape_markdown(item.relation)} {escape_markdown(item.through)}"
+            title = markdown_text(titles.get(item.id, ""), 120)
+            why = f"its {markdown_text(item.relation)} {markdown_text(item.through)}"
             if item.distance == 1:
                 why += " changed"
             else:
-                why += f" is impacted by {escape_markdown(item.via)} ({item.distance} steps)"
+                why += f" is impacted by {markdown_text(item.via)} ({item.distance} steps)"
             impact_rows.append([f"| {site_link(item.id, base_url)} | {title} | {why} |"])
         lines += _within(impact_rows, IMPACT_BUDGET, "impacted requirements")
 

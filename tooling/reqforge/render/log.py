@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from reqforge.render.escaping import terminal_text
 from reqforge.render.tables import json_document
 
 if TYPE_CHECKING:
@@ -68,15 +69,16 @@ def _by_commit(events: Sequence[Event]) -> list[dict[str, Any]]:
 
 
 def _describe(change: dict[str, Any]) -> str:
+    field = terminal_text(change["field"])
     if change["field"] == "body":
         return f"body +{change.get('added', 0)} -{change.get('removed', 0)}"
     old, new = change.get("old"), change.get("new")
     if old is None:
-        return f"{change['field']} = {_short(new)}"
+        return f"{field} = {_short(new)}"
     if new is None:
-        return f"{change['field']} removed (was {_short(old)})"
+        return f"{field} removed (was {_short(old)})"
     before, after = changed_parts(_text(old), _text(new))
-    return f"{change['field']} {before} -> {after}"
+    return f"{field} {terminal_text(before)} -> {terminal_text(after)}"
 
 
 # Longest value shown whole; a longer one is cut, around what changed when it changed.
@@ -91,7 +93,8 @@ def _text(value: Any) -> str:
 
 def _short(value: Any) -> str:
     text = _text(value)
-    return text if len(text) <= _WIDTH else text[: _WIDTH - 3] + "..."
+    # Cut before escaping, so an escape is never cut in half.
+    return terminal_text(text if len(text) <= _WIDTH else text[: _WIDTH - 3] + "...")
 
 
 # implements: REQ-301
@@ -132,14 +135,16 @@ def _describe_added(changes: list[dict[str, Any]]) -> list[str]:
 
 
 def render_log(document: dict[str, Any], color: bool = False) -> str:
-    """The text of `log`: one block per commit, each requirement's changes indented."""
+    """The text of `log`: one block per commit, each requirement's changes indented; every
+    piece of data (subjects, authors, paths, values) escaped for the terminal."""
 
     def bold(text: str) -> str:
         return click.style(text, fg="yellow") if color else text
 
     lines: list[str] = []
     if "id" in document:
-        lines.append(f"{document['id']}  {document.get('path') or ''}".rstrip())
+        head = f"{document['id']}  {document.get('path') or ''}".rstrip()
+        lines.append(terminal_text(head))
         blocks = [
             {**entry, "requirements": [{**entry, "id": document["id"]}]}
             for entry in document["entries"]
@@ -150,13 +155,15 @@ def render_log(document: dict[str, Any], color: bool = False) -> str:
         lines.append("(no changes)")
     for block in blocks:
         pr = f"  #{block['pr']}" if block.get("pr") else ""
-        lines += ["", f"{bold(block['commit'][:10])}  {block['date']}  {block['author']}{pr}"]
-        lines.append(f"    {block['subject']}")
+        commit = terminal_text(block["commit"][:10])
+        author = terminal_text(f"{block['date']}  {block['author']}{pr}")
+        lines += ["", f"{bold(commit)}  {author}"]
+        lines.append(f"    {terminal_text(block['subject'])}")
         for req in block["requirements"]:
             where = req["path"]
             if req.get("old_path") and req["old_path"] != req["path"]:
                 where = f"{req['old_path']} -> {req['path']}"
-            lines.append(f"    {req['id']} {req['kind']} ({where})")
+            lines.append(f"    {terminal_text(req['id'])} {req['kind']} ({terminal_text(where)})")
             if req["kind"] == "added":
                 described = _describe_added(req["changes"])
             else:

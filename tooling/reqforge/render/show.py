@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from reqforge.priorities import METHODS
+from reqforge.render.escaping import terminal_block, terminal_text
 from reqforge.render.tables import cell
 
 if TYPE_CHECKING:
@@ -50,16 +51,22 @@ def _flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
 def render_show(view: RequirementView, trace: TraceItem | None = None, color: bool = False) -> str:
     """The text of `show`: a heading, fields, priorities, links, what a change reaches (the
     requirements whose links lead here, step by step), the trace when [trace] is configured,
-    then the body; headings in bold when `color`."""
+    then the body; headings in bold when `color`. Every piece of data is escaped for the
+    terminal (render/escaping.py)."""
 
     def heading(text: str) -> str:
         return click.style(text, bold=True) if color else text
 
+    def joined(values: Any) -> str:
+        return terminal_text(", ".join(map(str, values)))
+
     entry, impact, body = view.entry, view.impact, view.body
     req = entry.req
-    lines = [heading(f"{req.id}  {req.title}"), f"{req.path}", ""]
+    lines = [heading(terminal_text(f"{req.id}  {req.title}")), terminal_text(req.path), ""]
     skip = {"id", "title", "links"}
-    fields = [(k, v) for k, v in _flatten(dict(req.data)) if k.split(".")[0] not in skip]
+    fields = [
+        (terminal_text(k), v) for k, v in _flatten(dict(req.data)) if k.split(".")[0] not in skip
+    ]
     width = max((len(k) for k, _ in fields), default=0)
     lines.append(heading("Fields"))
     for key, value in fields:
@@ -70,7 +77,7 @@ def render_show(view: RequirementView, trace: TraceItem | None = None, color: bo
             and key in ("acceptance", "analysis.five-whys")
         ):
             lines.append(f"  {key}:")
-            lines += [f"    - {v}" for v in value]
+            lines += [f"    - {terminal_text(v)}" for v in value]
         else:
             lines.append(f"  {key.ljust(width)}  {cell(value)}")
     scores = entry.scores
@@ -80,9 +87,9 @@ def render_show(view: RequirementView, trace: TraceItem | None = None, color: bo
         value = ice if method.name == "ice" else method.score(scores)
         lines.append(f"  {method.label:<10}  {cell(value) or '-'}")
     if entry.blocking:
-        lines.append(f"  blocking    {', '.join(entry.blocking)} (a P0 depends on this)")
+        lines.append(f"  blocking    {joined(entry.blocking)} (a P0 depends on this)")
     for reason in entry.disagreements:
-        lines.append(f"  disagreement: {reason}")
+        lines.append(f"  disagreement: {terminal_text(reason)}")
     lines += ["", heading("Links")]
     links = {relation: list(t) for relation, t in req.links.items() if t}
     links["children"] = list(entry.children)
@@ -91,7 +98,7 @@ def render_show(view: RequirementView, trace: TraceItem | None = None, color: bo
     for relation, targets in links.items():
         if targets:
             shown = True
-            lines.append(f"  {relation:<15} {', '.join(targets)}")
+            lines.append(f"  {terminal_text(relation):<15} {joined(targets)}")
     if not shown:
         lines.append("  (none)")
     total = f": {len(impact)}" if impact else ""
@@ -101,7 +108,7 @@ def render_show(view: RequirementView, trace: TraceItem | None = None, color: bo
         by_distance.setdefault(item.distance, []).append(item.id)
     for distance, ids in by_distance.items():
         label = f"{distance} step" + ("s" if distance > 1 else "")
-        listed = ", ".join(ids[:SHOW_IMPACT]) + (
+        listed = joined(ids[:SHOW_IMPACT]) + (
             f" +{len(ids) - SHOW_IMPACT} more" if len(ids) > SHOW_IMPACT else ""
         )  # every one in --format json
         lines += textwrap.wrap(
@@ -120,10 +127,10 @@ def render_show(view: RequirementView, trace: TraceItem | None = None, color: bo
             ("suspect", [f"{target} (changed in {since[:10]})" for target, since in trace.suspect]),
         ):
             if values:
-                lines.append(f"  {label:<12} {values[0]}")
-                lines += [f"  {'':<12} {value}" for value in values[1:]]
+                lines.append(f"  {label:<12} {terminal_text(values[0])}")
+                lines += [f"  {'':<12} {terminal_text(value)}" for value in values[1:]]
         if not (places or tests or trace.missing or trace.suspect):
             lines.append("  (no marker)")
     if body.strip():
-        lines += ["", heading("Body"), body.rstrip()]
+        lines += ["", heading("Body"), terminal_block(body.rstrip())]
     return "\n".join(lines)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from reqforge.render.escaping import terminal_text
 from reqforge.render.tables import Column, render_table
 
 
@@ -73,7 +74,7 @@ def render_stats(document: dict[str, Any], *, width: int, color: bool = False) -
             )
         )
     if document["overdue"]:
-        parts.append("Overdue: " + ", ".join(document["overdue"]) + "\n")
+        parts.append("Overdue: " + terminal_text(", ".join(document["overdue"])) + "\n")
     groups = document.get("groups") or document["customers"]
     label = document.get("by", "customer")
     # What each customer asked for is the point of this table: its list goes last of all.

@@ -19,6 +19,8 @@ from typing import Any
 
 import click
 
+from reqforge.render.escaping import csv_text, terminal_text
+
 
 @dataclass(frozen=True)
 class Column:
@@ -34,7 +36,8 @@ class Column:
 
 
 def cell(value: Any) -> str:
-    """A value as table text: lists joined, None empty, floats trimmed."""
+    """A value as table text: lists joined, None empty, floats trimmed, line breaks as spaces,
+    other controls and invisible characters escaped (see render/escaping.py)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -44,8 +47,8 @@ def cell(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return ", ".join(cell(v) for v in value)
     if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return str(value).replace("\r", " ").replace("\n", " ")
+        return terminal_text(json.dumps(value, ensure_ascii=False, sort_keys=True))
+    return terminal_text(str(value).replace("\r", " ").replace("\n", " "))
 
 
 @lru_cache(maxsize=4096)
@@ -230,21 +233,25 @@ def render_table(
 
 # implements: REQ-210
 # implements: REQ-706
-def render_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """RFC 4180 CSV with a header row; lists joined with '; ' so a cell stays one value."""
+# implements: REQ-720
+def render_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, raw: bool = False) -> str:
+    """RFC 4180 CSV with a header row; lists joined with '; ' so a cell stays one value. Text
+    that a spreadsheet would run as a formula is prefixed with `'` unless `raw`."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(headers)
     for row in rows:
-        writer.writerow(
-            [
-                "; ".join(cell(v) for v in value)
-                if isinstance(value, (list, tuple))
-                else cell(value)
-                for value in row
-            ]
-        )
+        writer.writerow([_csv_cell(value, raw) for value in row])
     return buffer.getvalue()
+
+
+def _csv_cell(value: Any, raw: bool) -> str:
+    # Numbers are numbers (a negative one is not a formula); all text gets the guard.
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return cell(value)
+    if isinstance(value, (list, tuple)):
+        return csv_text("; ".join(cell(v) for v in value), raw=raw)
+    return csv_text(cell(value), raw=raw)
 
 
 # implements: REQ-010

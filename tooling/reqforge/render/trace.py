@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from reqforge.render.escaping import terminal_text
 from reqforge.render.tables import Column, render_csv, render_table
 
 if TYPE_CHECKING:
@@ -72,7 +73,9 @@ def coverage_text(report: TraceReport, noun: str = "") -> str:
 # implements: REQ-403
 def id_list(label: str, ids: Sequence[str], width: int = 80, most: int = ID_LIST_LINES) -> str:
     """`label: A, B` on one line when it fits `width`; else the count, the IDs wrapped to
-    `width` on at most `most` lines, and how many more there are (JSON and CSV list them all)."""
+    `width` on at most `most` lines, and how many more there are (JSON and CSV list them all).
+    IDs are shown escaped for the terminal."""
+    ids = [terminal_text(rid) for rid in ids]
     one_line = f"{label}: {', '.join(ids) or 'none'}"
     if len(one_line) <= width:
         return one_line
@@ -97,9 +100,9 @@ def id_list(label: str, ids: Sequence[str], width: int = 80, most: int = ID_LIST
 
 
 # implements: REQ-403
-def trace_csv(report: TraceReport, catalog: Catalog) -> str:
+def trace_csv(report: TraceReport, catalog: Catalog, *, raw: bool = False) -> str:
     """The report as CSV, one row per requirement, with every code place and verifying test,
-    and whether it is an orphan."""
+    and whether it is an orphan (formula-like text guarded unless `raw`, see `render_csv`)."""
     orphans = set(report.orphans)
     rows: list[list[Any]] = []
     for item in report.items:
@@ -120,7 +123,7 @@ def trace_csv(report: TraceReport, catalog: Catalog) -> str:
                 orphan,
             ]
         )
-    return render_csv(CSV_HEADERS, rows)
+    return render_csv(CSV_HEADERS, rows, raw=raw)
 
 
 def code_cell(item: TraceItem, most: int = 3) -> str:
@@ -180,4 +183,5 @@ def fail_on_note(conditions: dict[str, tuple[str, ...]], width: int = 80) -> str
 
 def refused_results_note(problem: ResultProblem) -> str:
     """The warning for a JUnit XML file whose results were left out."""
-    return f"warning: {problem.path}: {problem.message} (its results are left out)"
+    where, why = terminal_text(problem.path), terminal_text(problem.message)
+    return f"warning: {where}: {why} (its results are left out)"

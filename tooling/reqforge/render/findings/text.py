@@ -23,6 +23,7 @@ from collections.abc import Callable
 import click
 
 from reqforge.model import ERROR, CheckResult, Finding
+from reqforge.render.escaping import escape_hidden, terminal_block, terminal_text
 
 # Source files bigger than this are not quoted (they are refused by the loader anyway, RF004).
 _MAX_EXCERPT_FILE_BYTES = 8 * 1024 * 1024
@@ -51,14 +52,6 @@ def caret_padding(line: str, column: int) -> str:
     padding = ["\t" if ch == "\t" else " " * cell_width(ch) for ch in before]
     padding.append(" " * max(column - 1 - len(line), 0))
     return "".join(padding)
-
-
-def _printable(text: str, *, keep: str = "\t") -> str:
-    # Control characters from a requirement (an ESC sequence, a bell) must not reach the
-    # terminal; each becomes U+FFFD, one cell wide, so caret alignment is unchanged.
-    return "".join(
-        "\ufffd" if unicodedata.category(ch) == "Cc" and ch not in keep else ch for ch in text
-    )
 
 
 class _SourceLines:
@@ -110,15 +103,15 @@ def summary(result: CheckResult) -> str:
 
 def _finding_block(finding: Finding, sources: _SourceLines, style: _Style) -> list[str]:
     severity_color = "red" if finding.severity == ERROR else "yellow"
-    location = _printable(finding.path)
+    location = terminal_text(finding.path)
     if finding.line > 0:
         location += f":{finding.line}"
         if finding.column > 0:
             location += f":{finding.column}"
     message = finding.message.replace("\r\n", "\n").replace("\r", "\n")
-    message = _printable(message, keep="\t\n").replace("\n", "\n    ")
+    message = terminal_block(message).replace("\n", "\n    ")
     if finding.id:
-        message += f" ({_printable(finding.id)})"
+        message += f" ({terminal_text(finding.id)})"
     header = (
         f"{location}: {style(finding.severity, fg=severity_color, bold=True)}"
         f"{style(f'[{finding.code}]', bold=True)} {message}"
@@ -126,13 +119,16 @@ def _finding_block(finding: Finding, sources: _SourceLines, style: _Style) -> li
     lines = [header]
     source = sources.line(finding.path, finding.line) if finding.line > 0 else None
     if source is not None:
-        source = _printable(source)
+        # Hidden characters (an ESC sequence, a bidi override) are shown escaped; the caret
+        # is placed by the escaped text before the column, so it still points at its character.
+        column = len(escape_hidden(source[: max(finding.column - 1, 0)], keep="\t")) + 1
+        source = escape_hidden(source, keep="\t")
         number = str(finding.line)
         lines.append(style(f" {number} |", dim=True) + (f" {source}" if source else ""))
         if finding.column > 0:
             gutter = style(f" {' ' * len(number)} |", dim=True)
             caret = style("^", fg=severity_color, bold=True)
-            lines.append(f"{gutter} {caret_padding(source, finding.column)}{caret}")
+            lines.append(f"{gutter} {caret_padding(source, column)}{caret}")
     return lines
 
 

@@ -1,0 +1,45 @@
+"""RF108: control, bidi and zero-width characters in the text of a requirement's fields."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from reqforge.checks.context import CheckContext, Issue
+from reqforge.fields import KeyPath
+from reqforge.invisible import code_point, hidden_characters
+from reqforge.model import Requirement
+
+# Line breaks and tabs are text in a block scalar (a description); the rest never are.
+_TEXT_LAYOUT = "\n\t"
+
+
+# implements: REQ-720
+def hidden_character_issues(req: Requirement, ctx: CheckContext) -> Iterator[Issue]:
+    """RF108 for each text value (at any depth) holding a control character (an escape
+    sequence, NUL), a bidi override or isolate, or a zero-width character. A field name with
+    one is already an unknown field (RF103)."""
+    for path, text in _texts(req.data, ()):
+        found = hidden_characters(text, keep=_TEXT_LAYOUT)
+        if found:
+            where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)
+            shown = ", ".join(code_point(char) for char in found[:5])
+            yield Issue(
+                "RF108",
+                path,
+                f"{where.lstrip('.')}: characters a reader cannot see ({shown}); "
+                "remove them or write them out",
+                on_value=True,
+            )
+
+
+def _texts(node: Any, path: KeyPath) -> Iterator[tuple[KeyPath, str]]:
+    """Every string value under `node`, with its key path."""
+    if isinstance(node, str):
+        yield path, node
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield from _texts(value, (*path, key if isinstance(key, (str, int)) else str(key)))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _texts(value, (*path, index))
