@@ -266,3 +266,13 @@ def test_notes_and_errors_on_stderr_are_escaped_too(make_repo) -> None:  # type:
         _assert_inert(result.stderr)
     result = CliRunner().invoke(cli, ["--repo", str(root), "trace"])
     assert "reports/\\x1b[2J\\n::error::x.xml" in result.stderr
+
+
+def test_github_annotations_show_hidden_characters_escaped() -> None:
+    # verifies: REQ-720
+    # verifies: REQ-105
+    from reqforge.render.findings.github import escape_data
+
+    assert (
+        escape_data("a\u202eb\x1b[2J 100%\n::error::x") == "a\\u202eb\\x1b[2J 100%25%0A::error::x"
+    )

@@ -10,19 +10,16 @@ one (a newline followed by `::set-env` stays inside the message).
 from __future__ import annotations
 
 import pathlib
-import re
 
 from reqforge.model import ERROR, CheckResult, Finding
-
-# C0 and C1 control characters other than CR and LF, and DEL: a requirement's text must not
-# reach a terminal or log viewer as escape sequences (window titles, clipboard writes).
-_CONTROLS = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+from reqforge.render.escaping import escape_hidden
 
 
 def escape_data(value: str) -> str:
-    """Escape a workflow command's message: `%`, CR and LF; other control characters become
-    U+FFFD, as in the text format."""
-    value = _CONTROLS.sub("\ufffd", value)
+    """Escape a workflow command's message: `%`, CR and LF as the runner expects; other
+    control, bidi and invisible characters shown escaped (`\\x1b`), as in every output, so
+    none reaches a log viewer as an escape sequence (window titles, clipboard writes)."""
+    value = escape_hidden(value, keep="\r\n")
     return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
