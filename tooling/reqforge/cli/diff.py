@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import click
 
 from reqforge.cli.selection import emit, format_option
+from reqforge.render import strict_json
 
 
 # implements: REQ-304
@@ -45,7 +45,7 @@ def diff_command(state: Any, revisions: str | None, depth: int, fmt: str) -> Non
         state.note(note)
     if fmt == "json":
         document = changeset_json(found.changeset, found.base_sha, found.head_label)
-        emit(json.dumps(document, ensure_ascii=False, indent=2))
+        emit(strict_json.dumps(document, indent=2))
         return
     markdown = render_markdown(
         found.changeset, found.base_sha, found.head_label, config.site.base_url

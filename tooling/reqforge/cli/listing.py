@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import click
@@ -18,6 +17,7 @@ from reqforge.cli.selection import (
     select,
     sorted_entries,
 )
+from reqforge.render import strict_json
 
 
 # implements: REQ-706
@@ -76,6 +76,6 @@ def show_command(state: Any, requirement_id: str, fmt: str) -> None:
         report = report.only({entry.req.id})
         trace = report.items[0] if report.items else None
     if fmt == "json":
-        emit(json.dumps(show_json(view, trace), ensure_ascii=False, indent=2))
+        emit(strict_json.dumps(show_json(view, trace), indent=2))
         return
     emit(render_show(view, trace, color=output_color()), color=output_color())

@@ -4,7 +4,6 @@ asked for and where each request stands."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 import click
@@ -19,6 +18,7 @@ from reqforge.cli.selection import (
     today_option,
 )
 from reqforge.metrics import GROUPINGS, backlog_stats
+from reqforge.render import strict_json
 
 
 # implements: REQ-310
@@ -43,7 +43,7 @@ def stats(state: Any, by: str | None, fmt: str, today: dt.datetime | None) -> No
         state.note(f"note: {history.note}")
     document = backlog_stats(catalog, today_date(today), by, history)
     if fmt == "json":
-        emit(json.dumps(document, ensure_ascii=False, indent=2))
+        emit(strict_json.dumps(document, indent=2))
         return
     from reqforge.render.stats import render_stats
 

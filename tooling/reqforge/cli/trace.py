@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any
 
@@ -18,6 +17,7 @@ from reqforge.cli.selection import (
     select,
     terminal_width,
 )
+from reqforge.render import strict_json
 from reqforge.render.tables import json_document
 from reqforge.render.trace import (
     fail_on_note,
@@ -89,7 +89,7 @@ def trace_command(
         report = report.only({entry.req.id for entry in select(catalog, expression)})
     width = terminal_width()
     if summary_only and fmt == "json":
-        emit(json.dumps({"summary": report.summary()}, ensure_ascii=False) + "\n")
+        emit(strict_json.dumps({"summary": report.summary()}) + "\n")
     elif summary_only:
         emit(summary_text(report, width))
     elif fmt == "json":

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from reqforge.history.model import Change, make_change
+from reqforge.scalars import key_text
 
 
 # implements: REQ-301
@@ -77,7 +78,7 @@ def _flatten(out: list[ChangeRecord], prefix: str, data: Mapping[Any, Any], adde
     for key, value in data.items():
         if value is None:
             continue  # null and absent are the same
-        path = f"{prefix}{key}"
+        path = prefix + (key if type(key) is str else key_text(key))
         if _is_mapping(value) and value:
             _flatten(out, path + ".", value, added)
         elif added:
@@ -93,10 +94,10 @@ def _diff_mappings(
         after = new.get(key)
         if before is after:
             continue
-        _diff_value(out, f"{prefix}{key}", before, after)
+        _diff_value(out, prefix + (key if type(key) is str else key_text(key)), before, after)
     for key, after in new.items():
         if after is not None and key not in old:
-            _diff_value(out, f"{prefix}{key}", None, after)
+            _diff_value(out, prefix + (key if type(key) is str else key_text(key)), None, after)
 
 
 def _diff_value(out: list[ChangeRecord], path: str, before: Any, after: Any) -> None:

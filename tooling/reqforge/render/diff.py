@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 from urllib.parse import quote
@@ -12,6 +11,7 @@ from urllib.parse import quote
 from reqforge.changeset import FILE_FIELD, ChangeSet
 from reqforge.history import Change
 from reqforge.render.escaping import markdown_text
+from reqforge.scalars import flow_text
 
 MARKER = "<!-- reqforge-diff -->"  # lets a CI job find and update its own comment
 # Character budgets of the comment's sections (GitHub caps a comment at 65,536 characters).
@@ -22,7 +22,7 @@ MAX_VALUE = 80  # characters of a value shown in Markdown
 
 
 def _value(value: Any) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    text = value if isinstance(value, str) else flow_text(value)
     return markdown_text(text, MAX_VALUE) or '""'
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -10,6 +9,7 @@ import click
 
 from reqforge.render.escaping import terminal_text
 from reqforge.render.tables import json_document
+from reqforge.scalars import flow_text
 
 if TYPE_CHECKING:
     from reqforge.history import Event
@@ -88,7 +88,7 @@ _CONTEXT = 15
 
 
 def _text(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return value if isinstance(value, str) else flow_text(value)
 
 
 def _short(value: Any) -> str:

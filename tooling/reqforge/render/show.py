@@ -10,6 +10,7 @@ import click
 from reqforge.priorities import METHODS
 from reqforge.render.escaping import terminal_block, terminal_text
 from reqforge.render.tables import cell
+from reqforge.scalars import key_text
 
 if TYPE_CHECKING:
     from reqforge.catalog import RequirementView
@@ -42,7 +43,7 @@ def _flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
     if isinstance(value, dict) and value:
         out: list[tuple[str, Any]] = []
         for key, item in value.items():
-            out += _flatten(item, f"{prefix}.{key}" if prefix else str(key))
+            out += _flatten(item, f"{prefix}.{key_text(key)}" if prefix else key_text(key))
         return out
     return [(prefix, value)]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-import json
+import math
 import textwrap
 import unicodedata
 from collections.abc import Sequence
@@ -20,6 +20,8 @@ from typing import Any
 import click
 
 from reqforge.render.escaping import csv_text, terminal_text
+from reqforge.render.strict_json import encoder
+from reqforge.scalars import flow_text, int_text, number_text, real_number
 
 
 @dataclass(frozen=True)
@@ -43,11 +45,15 @@ def cell(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
+        if not math.isfinite(value):
+            return number_text(value)
         return f"{value:.3f}".rstrip("0").rstrip(".") if value != int(value) else f"{value:.0f}"
+    if isinstance(value, int):
+        return int_text(value)
     if isinstance(value, (list, tuple)):
         return ", ".join(cell(v) for v in value)
     if isinstance(value, dict):
-        return terminal_text(json.dumps(value, ensure_ascii=False, sort_keys=True))
+        return terminal_text(flow_text(value, sort_keys=True))
     return terminal_text(str(value).replace("\r", " ").replace("\n", " "))
 
 
@@ -246,8 +252,9 @@ def render_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, raw: bo
 
 
 def _csv_cell(value: Any, raw: bool) -> str:
-    # Numbers are numbers (a negative one is not a formula); all text gets the guard.
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    # Numbers are numbers (a negative one is not a formula); all text gets the guard, and so
+    # does `-.inf` or a huge integer's `-9.99e+4300 (...)`, which a spreadsheet would evaluate.
+    if real_number(value) is not None:
         return cell(value)
     if isinstance(value, (list, tuple)):
         return csv_text("; ".join(cell(v) for v in value), raw=raw)
@@ -257,8 +264,9 @@ def _csv_cell(value: Any, raw: bool) -> str:
 # implements: REQ-010
 def json_document(head: dict[str, Any], key: str, items: Sequence[Any]) -> str:
     """`head` plus a list under `key`, one item per line: readable, diffable, and written by
-    the C encoder (an indented dump of 10,000 items takes the pure-Python one, 10x slower)."""
-    dump = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+    the C encoder (an indented dump of 10,000 items takes the pure-Python one, 10x slower).
+    Strict JSON (render/strict_json.py): no NaN or Infinity, whatever the items hold."""
+    dump = encoder(separators=(", ", ": "))
     fields = [f"{dump(k)}: {dump(v)}" for k, v in head.items()]
     body = ",\n".join("  " + dump(item) for item in items)
     listed = f"{dump(key)}: [\n{body}\n]" if items else f"{dump(key)}: []"

@@ -7,11 +7,11 @@ Named `json_format` so that it never shadows the standard library's `json` modul
 
 from __future__ import annotations
 
-import json
 import pathlib
 from typing import Any
 
 from reqforge.model import ERROR, WARNING, CheckResult, Finding
+from reqforge.render import strict_json
 
 
 def to_document(result: CheckResult) -> dict[str, Any]:
@@ -31,4 +31,4 @@ def to_document(result: CheckResult) -> dict[str, Any]:
 # implements: REQ-010
 def render(result: CheckResult, *, root: pathlib.Path | None = None, color: bool = False) -> str:
     """Render `result` as indented UTF-8 JSON with a trailing newline (`root`, `color` unused)."""
-    return json.dumps(to_document(result), ensure_ascii=False, indent=2) + "\n"
+    return strict_json.dumps(to_document(result), indent=2) + "\n"

@@ -9,7 +9,6 @@ deliberately left out: the log must not depend on where the repository was check
 
 from __future__ import annotations
 
-import json
 import pathlib
 import re
 import urllib.parse
@@ -18,6 +17,7 @@ from typing import Any
 from reqforge import __version__
 from reqforge.checks.registry import RULES, Rule
 from reqforge.model import ERROR, WARNING, CheckResult, Finding
+from reqforge.render import strict_json
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -122,4 +122,4 @@ def render(result: CheckResult, *, root: pathlib.Path | None = None, color: bool
 
     `root` and `color` are unused: locations are relative to `%SRCROOT%`.
     """
-    return json.dumps(to_document(result), ensure_ascii=False, indent=2) + "\n"
+    return strict_json.dumps(to_document(result), indent=2) + "\n"
