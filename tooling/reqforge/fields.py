@@ -22,6 +22,7 @@ from typing import Any
 
 from reqforge.config import Config, FieldDef
 from reqforge.priorities import METHODS, Input
+from reqforge.scalars import int_text, is_number, key_text, real_number
 
 KeyPath = tuple[str | int, ...]
 Problem = tuple[str, KeyPath, str]
@@ -251,8 +252,9 @@ def compile_spec(spec: Spec) -> Validator:
                 entry = table.get(key) if type(key) is str else None
                 if entry is None:
                     where = f" in '{_name(path)}'" if path else ""
-                    hint = did_you_mean(str(key), spec.children)
-                    out.append(("RF103", (*path, str(key)), f"unknown field '{key}'{where}{hint}"))
+                    name = key_text(key)
+                    hint = did_you_mean(name, spec.children)
+                    out.append(("RF103", (*path, name), f"unknown field '{name}'{where}{hint}"))
                     continue
                 test, first, low, high, check = entry
                 if test == _ENUM:
@@ -286,7 +288,7 @@ def compile_spec(spec: Spec) -> Validator:
                 return
             if item is not None:
                 for key, child in value.items():
-                    item(child, (*path, str(key)), out)
+                    item(child, (*path, key_text(key)), out)
 
         return check_map
     if kind in ("strings", "codes", "ids", "list"):
@@ -430,6 +432,8 @@ def _scalar_problem(value: Any, spec: Spec) -> str | None:
             return f"expected {_expected(spec)}, got {_show(value)}"
         if isinstance(value, float) and not math.isfinite(value):
             return f"expected {_expected(spec)}, got {value!r}"
+        if real_number(value) is None:  # an int beyond the float range: nothing can use it
+            return f"expected {_expected(spec)}, got {_show(value)}, too large to compute with"
         if kind == "int" and not isinstance(value, int):
             return f"expected {_expected(spec)}, got {_show(value)}"
         low_bad = spec.low is not None and value < spec.low
@@ -480,7 +484,7 @@ def _type(value: Any) -> str:
     if isinstance(value, bool):
         return "a boolean"
     if isinstance(value, (int, float)):
-        return f"the number {value!r}"
+        return f"the number {_number(value)}"
     if isinstance(value, str):
         return f"the text {value!r}"
     if isinstance(value, list):
@@ -491,9 +495,16 @@ def _type(value: Any) -> str:
 
 
 def _show(value: Any) -> str:
-    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+    if isinstance(value, str):
         return repr(value)
+    if is_number(value):
+        return _number(value)
     return _type(value)
+
+
+def _number(value: float) -> str:
+    """An int in full (or abbreviated when too long to print), a float as Python writes it."""
+    return int_text(value) if isinstance(value, int) else repr(value)
 
 
 def key_name(path: KeyPath) -> str:

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from reqforge.config import DEFAULT_ICE_LEVELS
 from reqforge.model import Customer, Requirement
+from reqforge.scalars import real_number
 
 if TYPE_CHECKING:  # config reads the method names from here, lazily
     from reqforge.config import PriorityConfig
@@ -101,6 +102,8 @@ WSJF_INPUTS = (
     *_inputs(("wsjf",), "number", ("value", "time-criticality", "urgency", "risk"), low=1, high=20),
     Input(("wsjf", "size"), "number", above=0, high=100),
 )
+# What `wsjf` reads, in its order: `urgency` is read as time-criticality.
+_WSJF_READ = (*WSJF_INPUTS[:2], *WSJF_INPUTS[3:])
 VOTES_INPUT = Input(("votes",), "votes", low=0, high=10, values=MOSCOW_ORDER)
 
 
@@ -124,13 +127,8 @@ def _real(
 ) -> float | None:
     """`value` as a finite float when it is an int or float (not a bool) within the bounds
     (`low`/`high` inclusive, `above` exclusive), else None."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    try:
-        number = float(value)
-    except OverflowError:  # an int beyond the float range
-        return None
-    if not math.isfinite(number):
+    number = real_number(value)
+    if number is None:
         return None
     if low is not None and number < low:
         return None
@@ -266,14 +264,13 @@ def rpn(severity: Any, occurrence: Any, detection: Any) -> int | None:
 # implements: REQ-208
 def wsjf(value: Any, time_criticality: Any, risk: Any, size: Any) -> float | None:
     """WSJF = (value + time-criticality + risk) / size: the first three numbers 1-20, size
-    above 0 and at most 100 (the ranges of `priority.wsjf` in fields.py); else None."""
-    value_in, criticality_in, _, risk_in, size_in = WSJF_INPUTS  # `urgency` reads as criticality
-    inputs = (value_in, criticality_in, risk_in, size_in)
-    values = _accepted(inputs, (value, time_criticality, risk, size))
+    above 0 and at most 100 (the ranges of `priority.wsjf` in fields.py); else None. A tiny
+    size (1e-320) makes the quotient overflow: None too (`check` reports it, RF102)."""
+    values = _accepted(_WSJF_READ, (value, time_criticality, risk, size))
     if values is None:
         return None
     *parts, job_size = values
-    return sum(parts) / job_size
+    return _finite(sum(parts) / job_size)
 
 
 def _tier_weight(customer: Customer | None, tiers: Mapping[str, float]) -> float | None:
@@ -303,7 +300,7 @@ def demand(
         weight = _tier_weight(customers.get(key), tiers)
         if weight is not None:
             total += weight
-    return _tidy(total)
+    return _tidy(_finite(total))  # huge tier weights can sum to infinity
 
 
 # implements: REQ-213
@@ -328,9 +325,9 @@ def votes_score(
         weight = 1.0 if weight is None else weight
         weighted += weight * vote
         total_weight += weight
-    if total_weight <= 0:
+    if not 0 < total_weight < math.inf:  # huge tier weights can sum to infinity
         return None
-    return weighted / total_weight
+    return _finite(weighted / total_weight)
 
 
 # implements: REQ-213
@@ -434,15 +431,11 @@ def scores_of(
     # Read each nested block once: this runs for every requirement of every listing.
     data = req.data
     priority = _block(data, "priority")
-    ice_in, rice_in = _block(priority, "ice"), _block(priority, "rice")
-    fmea_in, wsjf_in = _block(priority, "fmea"), _block(priority, "wsjf")
+    ice_in = _block(priority, "ice")
+    fmea_in = _block(priority, "fmea")
     moscow = priority.get("moscow")
     kano = priority.get("kano")
     ice = ice_score(ice_in.get("impact"), ice_in.get("confidence"), ice_in.get("ease"))
-    # The canonical key wins when present; `urgency` is its documented alias.
-    criticality = wsjf_in.get("time-criticality")
-    if criticality is None:
-        criticality = wsjf_in.get("urgency")
     votes = priority.get("votes")
     if votes is None:
         votes = data.get("votes")
@@ -452,20 +445,11 @@ def scores_of(
         kano=kano if kano_rank(kano) is not None else None,
         ice_score=ice,
         ice_level=ice_level(ice, config.ice_high, config.ice_medium),
-        rice=_round3(
-            rice_score(
-                rice_in.get("reach"),
-                rice_in.get("impact"),
-                rice_in.get("confidence"),
-                rice_in.get("effort"),
-            )
-        ),
+        rice=_round3(rice_score(*_rice_values(priority))),
         quadrant=quadrant(priority.get("value"), priority.get("cost")),
         p_level=p_level(priority.get("importance"), priority.get("urgency")),
         rpn=rpn(fmea_in.get("severity"), fmea_in.get("occurrence"), fmea_in.get("detection")),
-        wsjf=_round3(
-            wsjf(wsjf_in.get("value"), criticality, wsjf_in.get("risk"), wsjf_in.get("size"))
-        ),
+        wsjf=_round3(wsjf(*_wsjf_values(priority))),
         demand=demand(_block(data, "source").get("customers"), customers, config.tiers),
         votes=_round3(votes_score(votes, customers, config.tiers)),
         vote_counts=tuple(counts.items()) if counts else None,
@@ -476,6 +460,44 @@ def scores_of(
         if priority.get("value") is not None or priority.get("cost") is not None
         else None,
     )
+
+
+def _rice_values(priority: Mapping[str, Any]) -> tuple[Any, ...]:
+    """The raw RICE inputs of a `priority` block, in `rice_score`'s order."""
+    rice_in = _block(priority, "rice")
+    return tuple(rice_in.get(key) for key in ("reach", "impact", "confidence", "effort"))
+
+
+def _wsjf_values(priority: Mapping[str, Any]) -> tuple[Any, ...]:
+    """The raw WSJF inputs of a `priority` block, in `wsjf`'s order."""
+    wsjf_in = _block(priority, "wsjf")
+    # The canonical key wins when present; `urgency` is its documented alias.
+    criticality = wsjf_in.get("time-criticality")
+    if criticality is None:
+        criticality = wsjf_in.get("urgency")
+    return wsjf_in.get("value"), criticality, wsjf_in.get("risk"), wsjf_in.get("size")
+
+
+# implements: REQ-204
+# implements: REQ-208
+def score_overflows(data: Mapping[str, Any]) -> list[tuple[tuple[str, ...], str]]:
+    """(key path, message) for each quotient method whose inputs are all valid but whose score
+    overflows the float range (RICE with a huge reach, WSJF with `size: 1e-320`): the method
+    then has no score, and `check` says why (RF102) instead of ranking it silently last."""
+    priority = _block(data, "priority")
+    found: list[tuple[tuple[str, ...], str]] = []
+    rice_in = _rice_values(priority)
+    if _accepted(RICE_INPUTS, rice_in) is not None and rice_score(*rice_in) is None:
+        message = "priority.rice: reach × impact × confidence / effort overflows; use smaller units"
+        found.append((("priority", "rice"), message))
+    wsjf_in = _wsjf_values(priority)
+    if _accepted(_WSJF_READ, wsjf_in) is not None and wsjf(*wsjf_in) is None:
+        message = (
+            f"priority.wsjf.size: (value + time-criticality + risk) / {wsjf_in[3]!r} "
+            "overflows; use a larger size"
+        )
+        found.append((("priority", "wsjf", "size"), message))
+    return found
 
 
 # --- the methods -------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from reqforge.checks.context import CheckContext, Issue
 from reqforge.fields import validate_fields
 from reqforge.model import Requirement
+from reqforge.priorities import score_overflows
 
 
 # implements: REQ-102
@@ -17,6 +18,8 @@ def field_issues(req: Requirement, ctx: CheckContext) -> Iterator[Issue]:
     """Every RF101-RF105 issue of one requirement."""
     for code, path, message in validate_fields(req.data, ctx.schema, ctx.required):
         yield Issue(code, path, message, on_value=code == "RF102")
+    for path, message in score_overflows(req.data):
+        yield Issue("RF102", path, message, on_value=True)
     customers = req.get("source.customers")
     if ctx.customer_keys is not None and isinstance(customers, list):
         for index, key in enumerate(customers):
