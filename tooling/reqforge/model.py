@@ -67,6 +67,18 @@ def _id_list(value: Any) -> tuple[str, ...]:
     return ()
 
 
+# implements: REQ-104
+def link_targets(value: Any) -> list[tuple[int | None, str]]:
+    """The targets of one relation's value as (index, ID): (None, ID) for a single ID, one pair
+    per text item of a list. A number, a mapping or a non-text item names no target (`check`
+    reports those as RF102), so every reader of links can iterate without a type test."""
+    if type(value) is str:
+        return [(None, value)]
+    if type(value) is list:
+        return [(i, t) for i, t in enumerate(value) if type(t) is str]
+    return []
+
+
 # The fields every command reads for every requirement; the rest of the front matter is kept
 # marshal-encoded and decoded on first use, so loading 10,000 cached requirements stays cheap.
 HEAD_KEYS = (

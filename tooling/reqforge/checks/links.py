@@ -11,22 +11,14 @@ from typing import TYPE_CHECKING
 from reqforge.checks.context import Issue
 from reqforge.fields import RELATIONS, did_you_mean
 from reqforge.graph import ACYCLIC_RELATIONS, find_cycles
-from reqforge.model import Finding, Requirement
+from reqforge.model import Finding, Requirement, link_targets
+from reqforge.scalars import key_text
 
 if TYPE_CHECKING:
     from reqforge.corpus import Corpus
 
 # Statuses whose requirements should no longer be linked to (RF204).
 _DEAD = ("rejected", "duplicate")
-
-
-def _targets(value: object) -> list[tuple[int | None, str]]:
-    """(index or None for a single-string value, target) of one relation's value."""
-    if type(value) is str:
-        return [(None, value)]
-    if type(value) is list:
-        return [(i, t) for i, t in enumerate(value) if type(t) is str]
-    return []
 
 
 def _path(relation: str, index: int | None) -> tuple[str | int, ...]:
@@ -70,13 +62,13 @@ def link_issues(
         rid = req.id
         source_dead = req.status in _DEAD
         for relation, value in links.items():
-            relation = str(relation)
+            relation = key_text(relation)
             if relation not in known_relations:
                 hint = did_you_mean(relation, relations) or f" (known: {', '.join(relations)})"
                 message = f"links: unknown relation '{relation}'{hint}; the link is ignored"
                 yield req, Issue("RF107", ("links", relation), message)
             graph = graphs.get(relation)
-            for index, target in _targets(value):
+            for index, target in link_targets(value):
                 if target == rid:
                     path = _path(relation, index)
                     yield (
@@ -113,7 +105,7 @@ def link_issues(
     for name in id_fields:
         for req in requirements:
             value = req.data.get(name)
-            for index, target in _targets(value) if value is not None else ():
+            for index, target in link_targets(value):
                 if target not in by_id and target not in broken_ids:
                     path = (name,) if index is None else (name, index)
                     message = f"{name}: unknown requirement {target!r}"

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reqforge.checks.context import Issue
-from reqforge.model import Finding, Requirement
+from reqforge.model import Finding, Requirement, link_targets
+from reqforge.scalars import key_text
 
 if TYPE_CHECKING:
     from reqforge.checks.families import CheckRun
@@ -49,16 +50,14 @@ def suspect_links(
         for relation, targets in links.items():
             if relation in _NOT_DERIVED:
                 continue
-            items = (
-                [(None, targets)] if isinstance(targets, str) else list(enumerate(targets or ()))
-            )
-            for index, target in items:
-                theirs = ages.get(target) if isinstance(target, str) else None
+            # `links: {depends-on: 5}` names no target (RF102): it can never be suspect.
+            for index, target in link_targets(targets):
+                theirs = ages.get(target)
                 if theirs is None or theirs[0] >= mine[0]:
                     continue  # the target did not change after this requirement did
                 if isinstance(reviewed, str) and is_ancestor(root, theirs[1], reviewed):
                     continue
-                found.setdefault(req.id, []).append((str(relation), index, target, theirs[1]))
+                found.setdefault(req.id, []).append((key_text(relation), index, target, theirs[1]))
     return found
 
 
