@@ -143,7 +143,13 @@ def parse_front_matter(
         data = yaml_rs.loads(front, parse_datetime=False, alias_limits=_ALIAS_LIMITS)
     except yaml_rs.YAMLDecodeError as exc:
         return _yaml_problem(str(exc), front, first_line)
-    except (ValueError, TypeError, OverflowError, RecursionError) as exc:  # defensive
+    except TypeError as exc:  # a key that holds a mapping or list cannot be hashed
+        return (
+            _collection_key_problem(front, first_line)
+            if "unhashable" in str(exc)
+            else (Problem("RF003", first_line, 1, f"YAML error: {exc}"))
+        )
+    except (ValueError, OverflowError, RecursionError) as exc:  # defensive
         return Problem("RF003", first_line, 1, f"YAML error: {exc}")
     if "!" in front:
         tag = _custom_tag(front)
@@ -168,6 +174,9 @@ def parse_front_matter(
         return Problem(
             "RF004", first_line, 1, f"front matter is nested deeper than {MAX_DEPTH} levels"
         )
+    # A mapping or list as a key needs a flow collection or an explicit `? ` key.
+    if ("{" in front or "[" in front or "?" in front) and _has_collection_key(data):
+        return _collection_key_problem(front, first_line)
     return data
 
 
@@ -193,9 +202,10 @@ def _yaml_problem(message: str, front: str, first_line: int) -> Problem:
             "RF004", first_line, 1, f"front matter is nested too deeply: {_last_line(message)}"
         )
     if lowered.startswith("duplicate mapping key"):
-        key = message.split(":", 1)[1].strip()
+        # yaml_rs names the key after a colon, unless it cannot print it (a huge integer).
+        key = message.partition(":")[2].strip()
         line, column = _duplicate_key_position(front)
-        return Problem("RF003", line + first_line, column + 1, f"duplicate key {key}")
+        return Problem("RF003", line + first_line, column + 1, f"duplicate key {key}".strip())
     if lowered.startswith("invalid tag"):
         tag = _custom_tag(front)
         line, column = (tag[0], tag[1]) if tag else (0, 0)
@@ -250,6 +260,45 @@ def _too_deep(data: Any) -> bool:
     return False
 
 
+def _has_collection_key(data: dict[Any, Any]) -> bool:
+    """True when some mapping has a key that is a mapping or list (YAML allows it; yaml_rs
+    gives a frozenset or a tuple, which no field, JSON output or message could name)."""
+    stack: list[Any] = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if any(type(key) in (frozenset, tuple) for key in node):
+                return True
+            stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
+        else:
+            stack.extend(v for v in node if isinstance(v, (dict, list)))
+    return False
+
+
+def _collection_key_problem(front: str, first_line: int) -> Problem:
+    """RF003 at the first key that is a mapping or list (YAML allows them; front matter,
+    whose keys are field names, does not)."""
+    yaml = _yaml()
+    line = column = 0
+    try:
+        stack = [yaml.compose(front, Loader=_composer())]
+    except (yaml.YAMLError, RecursionError):
+        stack = []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if not isinstance(key, yaml.ScalarNode):
+                    line, column = key.start_mark.line, key.start_mark.column
+                    stack.clear()
+                    break
+                stack.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    message = "a mapping or list cannot be a key: front matter keys are plain text"
+    return Problem("RF003", line + first_line, column + 1, message)
+
+
 def _custom_tag(front: str) -> tuple[int, int, str] | None:
     """The first non-standard tag as (0-based line, column, name), or None."""
     yaml = _yaml()
@@ -277,6 +326,9 @@ def _duplicate_key_position(front: str) -> tuple[int, int]:
         if isinstance(node, yaml.MappingNode):
             seen: set[Any] = set()
             for key, value in node.value:
+                if not isinstance(key, yaml.ScalarNode):  # unhashable; RF003 on its own
+                    stack.append(value)
+                    continue
                 if key.value in seen:
                     return key.start_mark.line, key.start_mark.column
                 seen.add(key.value)
