@@ -175,6 +175,14 @@ def discover(config: Config) -> tuple[list[tuple[str, os.stat_result]], list[Fin
             if name.startswith("."):
                 continue
             rel = entry.path[prefix_len:].replace(os.sep, "/")
+            if not rel.isascii() and not _utf8(rel):
+                # Python decodes such a name with surrogates, which no output can encode.
+                if name.endswith(".md") or entry.is_dir():
+                    shown = rel.encode("utf-8", "surrogateescape").decode(
+                        "utf-8", "backslashreplace"
+                    )
+                    unreadable(shown, "file name is not valid UTF-8; rename it (not checked)")
+                continue
             if config.exclude and excluded(rel):
                 continue
             if entry.is_symlink():
@@ -200,6 +208,15 @@ def discover(config: Config) -> tuple[list[tuple[str, os.stat_result]], list[Fin
         walk(str(top))
     files.sort(key=lambda item: item[0])
     return files, findings
+
+
+def _utf8(name: str) -> bool:
+    """True when a file name decoded from the file system is valid UTF-8 (no surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 # implements: REQ-007
