@@ -238,8 +238,7 @@ def hostile_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-# verifies: REQ-102
-# verifies: REQ-010
+# verifies: REQ-701
 @settings(
     max_examples=40,
     deadline=None,
@@ -354,7 +353,7 @@ def test_a_mapping_used_as_a_key_is_a_yaml_error_where_it_is(
     every_output(root, "REQ-002")
 
 
-# verifies: REQ-010
+# verifies: REQ-101
 def test_a_file_name_that_is_not_utf8_is_reported_not_fatal(
     make_repo: Callable[..., Path],
 ) -> None:
