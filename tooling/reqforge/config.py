@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import sys
 from collections.abc import Callable, Mapping
@@ -239,6 +240,10 @@ def load_config(root: Path, path: Path | None = None) -> Config:
         raise ConfigError(display, "(file)", f"cannot be read as UTF-8 text: {exc}") from None
     try:
         raw = tomllib.loads(text)
+    except RecursionError:  # tomllib parses nested arrays and tables recursively
+        raise ConfigError(
+            display, "(syntax)", "arrays or tables nested too deeply to be a configuration"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"line (\d+)", str(exc))
         raise ConfigError(
@@ -325,6 +330,8 @@ class _Validator:
     ) -> int | float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.fail(key, f"expected a number, got {_show(value)}")
+        if not math.isfinite(value):  # TOML allows nan and inf; no setting means them
+            raise self.fail(key, f"expected a finite number, got {value}")
         if (low is not None and value < low) or (high is not None and value > high):
             raise self.fail(key, f"expected a number from {low} to {high}, got {value}")
         return value
@@ -601,7 +608,12 @@ class _Validator:
         ]:
             for entry in entries:
                 if entry.startswith("re:"):
-                    self.regex(entry[3:], key)
+                    # The word matcher's own rule, so config and check cannot disagree.
+                    from reqforge.checks.wording import regex_entry_problem
+
+                    problem = regex_entry_problem(entry[3:])
+                    if problem is not None:
+                        raise self.fail(key, f"{entry!r} {problem}")
         return {"lint": LintConfig(**kwargs)}
 
     def links(self, value: Any) -> dict[str, Any]:
