@@ -156,6 +156,15 @@ extra_words = ["blazing"]
         ("[lint]\nextra_words = ['re:\\b']\n", "lint.extra_words", "empty string", 2),
         ("[lint]\nextra_words = ['re:(?=x)']\n", "lint.extra_words", "empty string", 2),
         ("[lint.words]\nvague = ['re:a|']\n", "lint.words.vague", "empty string", None),
+        ("[project]\nid_pattern = 'a{99999999999}'\n", "project.id_pattern", "valid regular", 2),
+        (
+            "[project]\nid_pattern = '" + "(" * 2000 + "a" + ")" * 2000 + "'\n",
+            "project.id_pattern",
+            "valid regular expression",
+            2,
+        ),
+        ("[trace]\nmarker = '{id}x{99999999999}'\n", "trace.marker", "valid regular", 2),
+        ("[project]\nmax_file_size = 1" + "0" * 5000 + "\n", "(syntax)", "too long", None),
         (
             "[lint]\nextra_words = ['re:a{99999999999}']\n",
             "lint.extra_words",

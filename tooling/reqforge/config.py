@@ -261,6 +261,10 @@ def load_config(root: Path, path: Path | None = None) -> Config:
         raise ConfigError(
             display, "(syntax)", f"invalid TOML: {exc}", int(match.group(1)) if match else None
         ) from None
+    except ValueError:  # Python refuses to read an integer of more than 4,300 digits
+        raise ConfigError(
+            display, "(syntax)", "a number too long to read (more than 4,300 digits)"
+        ) from None
     return _Validator(display, text, root, path).config(raw)
 
 
@@ -362,7 +366,8 @@ class _Validator:
         pattern = self.string(value, key)
         try:
             re.compile(pattern)
-        except re.error as exc:
+        except (re.error, OverflowError, RecursionError, ValueError) as exc:
+            # OverflowError: a repetition count too large; RecursionError: nesting too deep.
             raise self.fail(key, f"expected a valid regular expression: {exc}") from None
         return pattern
 
