@@ -142,6 +142,35 @@ extra_words = ["blazing"]
         ),
         ("[lint.words]\nfluffy = ['x']\n", "lint.words.fluffy", "unknown key", None),
         ("[project\nname = 'x'\n", "(syntax)", "invalid TOML", 1),
+        # Values that crashed or hung every command (issue 11, part 5).
+        ("[project]\nmax_file_size = nan\n", "project.max_file_size", "finite number", 2),
+        ("[lint]\nsimilarity = nan\n", "lint.similarity", "finite number", 2),
+        (
+            "[priority]\nice_levels = { high = nan }\n",
+            "priority.ice_levels.high",
+            "finite number",
+            2,
+        ),
+        ("[priority.tiers]\nA = inf\n", "priority.tiers.A", "finite number", 2),
+        ("[fields.n]\ntype = 'int'\nmax = inf\n", "fields.n.max", "finite number", 3),
+        ("[lint]\nextra_words = ['re:\\b']\n", "lint.extra_words", "empty string", 2),
+        ("[lint]\nextra_words = ['re:(?=x)']\n", "lint.extra_words", "empty string", 2),
+        ("[lint.words]\nvague = ['re:a|']\n", "lint.words.vague", "empty string", None),
+        ("[project]\nid_pattern = 'a{99999999999}'\n", "project.id_pattern", "valid regular", 2),
+        (
+            "[project]\nid_pattern = '" + "(" * 2000 + "a" + ")" * 2000 + "'\n",
+            "project.id_pattern",
+            "valid regular expression",
+            2,
+        ),
+        ("[trace]\nmarker = '{id}x{99999999999}'\n", "trace.marker", "valid regular", 2),
+        ("[project]\nmax_file_size = 1" + "0" * 5000 + "\n", "(syntax)", "too long", None),
+        (
+            "[lint]\nextra_words = ['re:a{99999999999}']\n",
+            "lint.extra_words",
+            "valid regular expression",
+            2,
+        ),
     ],
 )
 def test_bad_config_names_file_key_and_expectation(
@@ -163,6 +192,15 @@ def test_missing_explicit_config_file_is_an_error(tmp_path: Path) -> None:
     # verifies: REQ-003
     with pytest.raises(ConfigError, match="does not exist"):
         load_config(tmp_path, tmp_path / "nope.toml")
+
+
+def test_deeply_nested_toml_is_a_config_error(tmp_path: Path) -> None:
+    # verifies: REQ-003
+    depth = 100_000
+    (tmp_path / "reqforge.toml").write_text("a = " + "[" * depth + "]" * depth + "\n")
+    with pytest.raises(ConfigError, match="nested too deeply") as info:
+        load_config(tmp_path)
+    assert info.value.path == "reqforge.toml"
 
 
 def test_non_utf8_config_is_an_error(tmp_path: Path) -> None:

@@ -380,7 +380,10 @@ def test_symlink_out_of_the_repository_is_refused(tmp_path: Path) -> None:
     results, problems = read_results(repo, ["reports/*.xml"])
     assert results == []
     assert problems == [
-        ResultProblem("reports/link.xml", "refused: the file is a link to outside the repository")
+        ResultProblem(
+            "reports/link.xml",
+            "refused: it leads through a symbolic link to outside the repository; not read",
+        )
     ]
 
 

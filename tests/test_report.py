@@ -242,14 +242,17 @@ def test_text_does_not_quote_files_outside_the_repository(
 
 
 def test_text_reads_each_file_once(root: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every repository file goes through the one safe reader: count its calls.
+    import reqforge.render.findings.text as text_format
+
     reads: list[str] = []
-    original = pathlib.Path.read_bytes
+    original = text_format.read_inside
 
-    def counting_read_bytes(self: pathlib.Path) -> bytes:
-        reads.append(self.name)
-        return original(self)
+    def counting_read(path: pathlib.Path, top: pathlib.Path, limit: int) -> bytes:
+        reads.append(pathlib.Path(path).name)
+        return original(path, top, limit)
 
-    monkeypatch.setattr(pathlib.Path, "read_bytes", counting_read_bytes)
+    monkeypatch.setattr(text_format, "read_inside", counting_read)
     text.render(result_of(F_ID, F_VAGUE, F_TAB, F_WHOLE), root=root)
     assert reads == ["CRM-0042.md"]  # once for three findings; never for a line-0 finding
 

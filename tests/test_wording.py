@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import time
 
 import pytest
@@ -18,6 +20,7 @@ from reqforge.checks.wording import (
     ears_hint,
     ears_shape,
     message,
+    regex_entry_problem,
 )
 
 CJK = re.compile("[\u3400-\u9fff]")
@@ -385,3 +388,27 @@ def test_hyphenated_compounds_are_not_their_first_word() -> None:
         "quick",
         "user-friendly",
     ]
+
+
+@pytest.mark.parametrize("source", [r"\b", r"(?=\w)", "x*", "a|", r"\B", "(?<=a)"])
+def test_zero_width_regex_entries_are_refused(source: str) -> None:
+    # verifies: REQ-106
+    assert regex_entry_problem(source) is not None
+    with pytest.raises(ValueError, match="matches the empty string"):
+        build_matcher({"vague": [f"re:{source}"]})
+
+
+def test_the_regex_scan_stops_at_the_end_of_the_text() -> None:
+    # verifies: REQ-106
+    # A search from one past the end starts at the end again, so a hit there was found forever
+    # (`re:\b` hung every command). Run in a subprocess: a regression hangs, it must not stall
+    # the suite.
+    script = (
+        "import re\n"
+        "from reqforge.checks.wording import WordMatcher\n"
+        "m = WordMatcher(None, None, {}, re.compile(r'\\b'), [], [], {})\n"
+        "print(m.find('shall export'))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]"

@@ -44,6 +44,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from reqforge.safe_read import read_regular
+
 CACHE_DIR = ".reqforge/cache"
 CACHE_FORMAT = 5  # bump whenever the file layout changes
 KEY_FILE = "clone.key"
@@ -54,15 +56,7 @@ _DIGEST_SIZE = 16
 MAX_CACHE_BYTES = 1 << 30  # a cache file larger than this is not ours
 RACY_NS = 2_000_000_000  # FAT stores mtimes in 2 s steps; every other filesystem is finer
 
-_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
-_READ = (
-    os.O_RDONLY
-    | getattr(os, "O_BINARY", 0)
-    | getattr(os, "O_CLOEXEC", 0)
-    | _O_NOFOLLOW
-    | _O_NONBLOCK
-)
+_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # writes never go through a symlink
 
 
 def content_digest(raw: bytes) -> bytes:
@@ -249,27 +243,9 @@ def _is_real_dir(path: Path) -> bool | None:
 def _read_regular(path: Path, limit: int) -> tuple[bytes, os.stat_result] | None:
     """The bytes and stat of a regular file opened without following a symlink, or None."""
     try:
-        fd = os.open(path, _READ)
+        return read_regular(path, limit)
     except OSError:
         return None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
-            return None
-        chunks = []
-        remaining = info.st_size + 1
-        while remaining > 0:
-            chunk = os.read(fd, remaining)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            remaining -= len(chunk)
-        data = b"".join(chunks)
-        return (data, info) if len(data) <= limit else None
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
 
 
 def _write_new(path: Path, data: bytes) -> None:

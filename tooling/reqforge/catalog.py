@@ -243,7 +243,7 @@ def view_requirement(catalog: Catalog, requirement_id: str) -> RequirementView:
     entry = find_entry(catalog, requirement_id)
     links = {e.req.id: e.req.links for e in catalog}
     impact = impacted(links, [entry.req.id], depth=len(links))
-    return RequirementView(entry, tuple(impact), read_body(catalog.config.root / entry.req.path))
+    return RequirementView(entry, tuple(impact), read_body(catalog.config, entry.req.path))
 
 
 class UnknownField(ValueError):

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import os
 import re
 import sys
 from collections.abc import Callable, Mapping
@@ -20,6 +22,7 @@ from types import MappingProxyType
 from typing import Any
 
 from reqforge.errors import ConfigError, RepositoryNotFound
+from reqforge.safe_read import Refused, read_inside, read_regular
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -27,6 +30,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 CONFIG_NAME = "reqforge.toml"
+MAX_CONFIG_BYTES = 1024 * 1024  # a configuration is a few KiB; /dev/zero is not one
 
 # implements: REQ-002
 DEFAULT_ID_PATTERN = r"^[A-Z][A-Z0-9]{1,9}-[0-9]{1,6}$"
@@ -228,26 +232,48 @@ def load_config(root: Path, path: Path | None = None) -> Config:
     """
     explicit = path is not None
     path = path if path is not None else root / CONFIG_NAME
-    if not path.is_file():
+    if not os.path.lexists(path) or (explicit and not path.exists()):
         if explicit:
             raise ConfigError(str(path), "--config", "the file does not exist")
         return Config(root=root)
     display = _display(path, root)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        if explicit:  # named on the command line, so trusted where it is; not what it is
+            raw_bytes = read_regular(os.path.realpath(path), MAX_CONFIG_BYTES)[0]
+        else:  # reqforge.toml comes with the repository: it must stay inside it
+            raw_bytes = read_inside(path, root, MAX_CONFIG_BYTES)
+    except Refused as exc:
+        raise ConfigError(display, "(file)", f"refused: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(display, "(file)", f"cannot be read: {exc.strerror or exc}") from None
+    try:
+        text = raw_bytes.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
         raise ConfigError(display, "(file)", f"cannot be read as UTF-8 text: {exc}") from None
     try:
         raw = tomllib.loads(text)
+    except RecursionError:  # tomllib parses nested arrays and tables recursively
+        raise ConfigError(
+            display, "(syntax)", "arrays or tables nested too deeply to be a configuration"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"line (\d+)", str(exc))
         raise ConfigError(
             display, "(syntax)", f"invalid TOML: {exc}", int(match.group(1)) if match else None
         ) from None
+    except ValueError:  # Python refuses to read an integer of more than 4,300 digits
+        raise ConfigError(
+            display, "(syntax)", "a number too long to read (more than 4,300 digits)"
+        ) from None
     return _Validator(display, text, root, path).config(raw)
 
 
 def _display(path: Path, root: Path) -> str:
+    # Where the file is named, not where a symbolic link leads (that may be the problem).
+    absolute = Path(os.path.abspath(path))
+    for base in (Path(os.path.abspath(root)), root.resolve()):
+        if absolute.is_relative_to(base):
+            return absolute.relative_to(base).as_posix()
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
@@ -325,6 +351,8 @@ class _Validator:
     ) -> int | float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.fail(key, f"expected a number, got {_show(value)}")
+        if not math.isfinite(value):  # TOML allows nan and inf; no setting means them
+            raise self.fail(key, f"expected a finite number, got {value}")
         if (low is not None and value < low) or (high is not None and value > high):
             raise self.fail(key, f"expected a number from {low} to {high}, got {value}")
         return value
@@ -338,7 +366,8 @@ class _Validator:
         pattern = self.string(value, key)
         try:
             re.compile(pattern)
-        except re.error as exc:
+        except (re.error, OverflowError, RecursionError, ValueError) as exc:
+            # OverflowError: a repetition count too large; RecursionError: nesting too deep.
             raise self.fail(key, f"expected a valid regular expression: {exc}") from None
         return pattern
 
@@ -601,7 +630,12 @@ class _Validator:
         ]:
             for entry in entries:
                 if entry.startswith("re:"):
-                    self.regex(entry[3:], key)
+                    # The word matcher's own rule, so config and check cannot disagree.
+                    from reqforge.checks.wording import regex_entry_problem
+
+                    problem = regex_entry_problem(entry[3:])
+                    if problem is not None:
+                        raise self.fail(key, f"{entry!r} {problem}")
         return {"lint": LintConfig(**kwargs)}
 
     def links(self, value: Any) -> dict[str, Any]:

@@ -13,11 +13,12 @@ import fnmatch
 import hashlib
 import marshal
 import os
+import sys
 import time
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
-from functools import partial
+from functools import lru_cache, partial
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -54,6 +55,7 @@ from reqforge.loader import (
 from reqforge.model import Customer, Finding, Repository, Requirement
 from reqforge.parallel import parallel_map
 from reqforge.priorities import Scores, scores_of
+from reqforge.safe_read import Refused, is_inside, read_inside, read_regular
 
 if TYPE_CHECKING:  # changeset reads history: `check` does not pay for importing it
     from reqforge.changeset import Comparison
@@ -98,7 +100,8 @@ class Corpus:
         if rel not in self._fronts:
             front = None
             try:
-                text = decode((self.config.root / rel).read_bytes())
+                config = self.config
+                text = decode(read_inside(config.root / rel, config.root, config.max_file_size))
                 if isinstance(text, str):
                     split = split_front_matter(text)
                     front = split[0] if isinstance(split, tuple) else None
@@ -185,12 +188,10 @@ def discover(config: Config) -> tuple[list[tuple[str, os.stat_result]], list[Fin
                 continue
             if config.exclude and excluded(rel):
                 continue
-            if entry.is_symlink():
-                target = os.path.realpath(entry.path)
-                if not (target == str(root) or target.startswith(str(root) + os.sep)):
-                    if name.endswith(".md") or os.path.isdir(entry.path):
-                        unreadable(rel, "symbolic link leads outside the repository; not followed")
-                    continue
+            if entry.is_symlink() and not is_inside(os.path.realpath(entry.path), str(root)):
+                if name.endswith(".md") or os.path.isdir(entry.path):
+                    unreadable(rel, "symbolic link leads outside the repository; not followed")
+                continue
             try:
                 if entry.is_dir():
                     walk(entry.path)
@@ -204,7 +205,10 @@ def discover(config: Config) -> tuple[list[tuple[str, os.stat_result]], list[Fin
             except OSError as exc:
                 unreadable(rel, f"cannot be read: {exc.strerror or exc}")
 
-    if top.is_dir():
+    refusal = requirements_folder_refusal(config)
+    if refusal is not None:
+        unreadable(config.reqs_dir, refusal)
+    elif top.is_dir():
         walk(str(top))
     files.sort(key=lambda item: item[0])
     return files, findings
@@ -219,17 +223,34 @@ def _utf8(name: str) -> bool:
     return True
 
 
+def requirements_folder_refusal(config: Config) -> str | None:
+    """Why the requirements folder must not be read (it is, or leads through a symbolic link
+    to, a place outside the repository), or None. `project.reqs_dir` is checked when the
+    configuration is read; the default `reqs/` can still be a link, made by any commit."""
+    top = config.root / config.reqs_dir
+    if not os.path.lexists(top) or is_inside(os.path.realpath(top), os.path.realpath(config.root)):
+        return None
+    return (
+        f"the requirements folder {config.reqs_dir}/ leads through a symbolic link to "
+        "outside the repository; not read"
+    )
+
+
 # implements: REQ-007
 def load_customers(config: Config) -> tuple[dict[str, Customer], list[Finding], bytes]:
     """`reqs/customers.yaml` -> customers by key, findings, and its raw bytes (for the cache)."""
     rel = f"{config.reqs_dir}/{CUSTOMERS_FILE}" if config.reqs_dir != "." else CUSTOMERS_FILE
-    path = config.root / rel
+    if requirements_folder_refusal(config) is not None:
+        return {}, [], b""  # discovery reports the folder once
     try:
-        raw = path.read_bytes()
-    except OSError:
+        raw = read_inside(config.root / rel, config.root, config.max_file_size)
+    except FileNotFoundError:
         return {}, [], b""
-    if len(raw) > config.max_file_size:
-        return {}, [new_finding("RF004", rel, 1, 1, "file is larger than the size limit")], raw
+    except Refused as exc:
+        code = "RF004" if exc.too_large else "RF001"
+        return {}, [new_finding(code, rel, 1, 1, str(exc))], b""  # as if absent: no noise
+    except OSError as exc:
+        return {}, [new_finding("RF001", rel, 1, 1, f"cannot be read: {exc.strerror or exc}")], b""
     text = decode(raw)
     if isinstance(text, Problem):
         return {}, [new_finding(text.code, rel, text.line, text.column, text.message)], raw
@@ -320,13 +341,13 @@ def _stage_one(ctx: CheckContext, root: str, rel: str, size: int, max_size: int)
         )
         return b"", _failed("RF004", 1, 1, message)
     try:
-        raw = _read(root, rel, max_size + 1)
+        raw = _read(root, rel, max_size)
+    except Refused as exc:
+        if exc.too_large:
+            return b"", _failed("RF004", 1, 1, f"file {exc} (project.max_file_size)")
+        return b"", _failed("RF001", 0, 0, str(exc))
     except OSError as exc:
         return b"", _failed("RF001", 0, 0, f"cannot be read: {exc.strerror or exc}")
-    if len(raw) > max_size:
-        return b"", _failed(
-            "RF004", 1, 1, "file grew past the size limit while being read: refused"
-        )
     try:
         return content_digest(raw), analyse_file(rel, raw, ctx)
     except (RecursionError, MemoryError, yaml_rs.YAMLDecodeError) as exc:  # defensive
@@ -425,28 +446,17 @@ def load_corpus(
 
 
 def _read(root: str, rel: str, limit: int = -1) -> bytes:
-    """A file's bytes (at most `limit`), with plain system calls: cheaper than open().read()
-    for 10,000 small files. Reads by the file's size (never a fixed large buffer, whose
-    allocation would cost more than the read) and on to the end, in case the file grew."""
-    fd = os.open(os.path.join(root, rel), os.O_RDONLY | getattr(os, "O_BINARY", 0))
-    try:
-        size = os.fstat(fd).st_size
-        if limit < 0:
-            limit = size + 1
-        chunks = []
-        want = min(limit, size + 1)
-        while limit > 0:
-            chunk = os.read(fd, want)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            limit -= len(chunk)
-            if len(chunk) < want:
-                break  # a short read of a regular file is its end: spare the extra call
-            want = min(limit, 65536)
-        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
-    finally:
-        os.close(fd)
+    """A requirement file's bytes (at most `limit`; -1 for no limit) through the one safe
+    reader: a regular file, a symbolic link only when it stays inside `root` (discovery has
+    checked the folders above it). Raises `Refused` or the system's OSError."""
+    return read_regular(
+        os.path.join(root, rel), sys.maxsize if limit < 0 else limit, inside_root=_real(root)
+    )[0]
+
+
+@lru_cache(maxsize=8)
+def _real(root: str) -> str:
+    return os.path.realpath(root)
 
 
 # Scores are cached as the tuple of their fields: the shape comes from the dataclass itself.
@@ -481,7 +491,12 @@ def read_working_tree(config: Config) -> tuple[dict[str, bytes], dict[str, str]]
     a nested repository (a submodule) are not this repository's: git holds a commit there,
     not files, so they are left out (the folder is named), as are files that cannot be read
     (symbolic links out of the repository, FIFOs, read errors): neither is ever "removed".
+    Raises ReqforgeError when the requirements folder itself leads outside the repository:
+    then nothing on this side can be compared.
     """
+    refusal = requirements_folder_refusal(config)
+    if refusal is not None:
+        raise ReqforgeError(refusal)
     files, problems = discover(config)
     left_out = {finding.path: finding.message for finding in problems}
     nested: dict[str, bool] = {}
@@ -492,7 +507,7 @@ def read_working_tree(config: Config) -> tuple[dict[str, bytes], dict[str, str]]
             left_out.setdefault(repository, "a separate git repository (a submodule): not compared")
             continue
         try:
-            tree[rel] = (config.root / rel).read_bytes()
+            tree[rel] = _read(str(config.root), rel, config.max_file_size)
         except OSError as exc:
             left_out[rel] = f"cannot be read: {exc.strerror or exc}"
     return _as_git_stores(config.root, tree), dict(sorted(left_out.items()))

@@ -12,10 +12,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml_rs
+
+from reqforge.safe_read import read_inside
+
+if TYPE_CHECKING:
+    from reqforge.config import Config
 
 KeyPath = tuple[str | int, ...]
 
@@ -404,11 +408,12 @@ def locate(
     return first_line - 1 if first_line > 1 else 1, 1
 
 
-def read_body(path: Path) -> str:
-    """The Markdown body of a requirement file (what follows the front matter); "" when the
-    file cannot be read or decoded or has no front matter (`check` reports why)."""
+def read_body(config: Config, rel: str) -> str:
+    """The Markdown body of the requirement file `rel` (what follows the front matter); ""
+    when the file is refused, cannot be read or decoded, or has no front matter (`check`
+    reports why)."""
     try:
-        text = decode(path.read_bytes())
+        text = decode(read_inside(config.root / rel, config.root, config.max_file_size))
     except OSError:
         return ""
     if not isinstance(text, str):

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from reqforge.checks.context import CheckContext, Issue
 from reqforge.loader import ParsedFile, parse_file
 from reqforge.model import Finding, Requirement
+from reqforge.safe_read import read_inside
 
 if TYPE_CHECKING:
     from reqforge.checks.families import CheckRun
@@ -69,7 +70,7 @@ def baseline_issues(
         if old is None or req.path in existed:
             continue  # not new on this branch, or the ID is free on the base
         try:
-            same = (root / req.path).read_bytes() == old[1]
+            same = read_inside(root / req.path, root, config.max_file_size) == old[1]
         except OSError:
             same = False
         if not same:  # the identical file merged on both sides is no clash

@@ -27,10 +27,12 @@ group is reported (the Chinese 等 entry uses this to report 等 itself, not the
 from __future__ import annotations
 
 import re
+import sys
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 RULES: dict[str, str] = {
     "vague": "R7",
@@ -256,7 +258,9 @@ class WordMatcher:
                 entry = pattern.match(low, start)
                 if entry is not None and entry.end() > start:
                     found.append((start, start - entry.end(), self._order[category], category))
-            match = search(low, start + 1)
+            # At the end of the text a search from one past it starts at the end again: stop
+            # there, or a pattern that matches at the very end is found forever.
+            match = search(low, start + 1) if start < len(low) else None
 
 
 def _leftmost_longest(text: str, found: list[_Found]) -> list[WordHit]:
@@ -321,16 +325,38 @@ def build_matcher(words: Mapping[str, Sequence[str]]) -> WordMatcher:
     )
 
 
-def _compile_entry(category: str, entry: str, source: str) -> re.Pattern[str]:
+def regex_entry_problem(source: str) -> str | None:
+    """Why the regex of a `re:` entry cannot be used, or None when it can.
+
+    A pattern must compile (a repetition count too large for the engine, or nesting too deep,
+    counts as not compiling) and must not be able to match an empty string anywhere: a
+    zero-width hit (`\\b`, a lone lookahead, `x*`) marks nothing and would be found at every
+    position. The engine's own parser gives the shortest width a pattern can match."""
     try:
-        pattern = re.compile(source, re.IGNORECASE)
-    except re.error as error:
-        raise ValueError(
-            f"word list {category!r}: bad regular expression {entry!r}: {error}"
-        ) from None
-    if pattern.fullmatch("") is not None:
-        raise ValueError(f"word list {category!r}: {entry!r} matches the empty string")
-    return pattern
+        re.compile(source, re.IGNORECASE)
+        shortest = _regex_parser().parse(source).getwidth()[0]
+    except (re.error, OverflowError, RecursionError, ValueError) as error:
+        return f"is not a valid regular expression: {error}"
+    if shortest == 0:
+        return (
+            "matches the empty string (a zero-width pattern marks no word); "
+            "expected a pattern that matches at least one character"
+        )
+    return None
+
+
+def _regex_parser() -> Any:
+    """The parser behind `re` (`re._parser` since Python 3.11, `sre_parse` before)."""
+    import importlib
+
+    return importlib.import_module("re._parser" if sys.version_info >= (3, 11) else "sre_parse")
+
+
+def _compile_entry(category: str, entry: str, source: str) -> re.Pattern[str]:
+    problem = regex_entry_problem(source)
+    if problem is not None:
+        raise ValueError(f"word list {category!r}: {entry!r} {problem}")
+    return re.compile(source, re.IGNORECASE)
 
 
 def _case_insensitive(source: str) -> str:

@@ -11,6 +11,7 @@ import click
 
 from reqforge.checks.registry import RULES, code_list
 from reqforge.checks.registry import explain as explain_code  # `explain` is an option
+from reqforge.cli.output import emit
 from reqforge.cli.selection import format_option, output_color, today_option
 from reqforge.errors import ReqforgeError
 from reqforge.render.findings import FORMATS
@@ -48,24 +49,6 @@ def _repo_paths(paths: tuple[str, ...], root: Path) -> tuple[str, ...]:
             return ()
         out.append(rel)
     return tuple(out)
-
-
-# implements: REQ-701
-# implements: REQ-010
-def emit(output: str, *, binary: bool, color: bool) -> None:
-    """Print a report. Machine formats are UTF-8 bytes whatever the locale (JUnit and SARIF say
-    so); text goes through the terminal's encoding, escaping what it cannot show."""
-    if not output:
-        return
-    stream = getattr(sys.stdout, "buffer", None)
-    if binary and stream is not None:
-        sys.stdout.flush()
-        stream.write(output.rstrip("\n").encode("utf-8") + b"\n")
-        stream.flush()
-        return
-    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
-    text = output.rstrip("\n").encode(encoding, "backslashreplace").decode(encoding)
-    click.echo(text, color=color)
 
 
 # implements: REQ-100
@@ -119,7 +102,7 @@ def check(
 ) -> None:
     """Validate every requirement and report all findings (see --help)."""
     if explain == "":
-        click.echo(code_list())
+        emit(code_list(), binary=False, color=False)
         return
     if explain is not None:
         code = explain.strip().upper()
@@ -128,7 +111,7 @@ def check(
                 f"unknown finding code {explain!r}; known: {', '.join(RULES)}",
                 param_hint="--explain",
             )
-        click.echo(explain_code(code))
+        emit(explain_code(code), binary=False, color=False)
         return
     from reqforge.checks.run import CheckOptions, run_check
     from reqforge.corpus import load_corpus

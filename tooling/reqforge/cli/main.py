@@ -117,8 +117,8 @@ class ReqforgeGroup(click.Group):
                 raise
             click.echo(f"reqforge: error: {terminal_block(str(exc))}", err=True)
             ctx.exit(exc.exit_code)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
-            raise
+        except (click.exceptions.Exit, click.ClickException, click.Abort, BrokenPipeError):
+            raise  # a closed pipe ends quietly in main(), as Unix tools do
         except KeyboardInterrupt:
             click.echo("reqforge: interrupted", err=True)
             ctx.exit(130)

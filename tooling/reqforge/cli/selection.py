@@ -127,7 +127,7 @@ def today_date(value: dt.datetime | None) -> dt.date:
 
 def emit(text: str, color: bool = False) -> None:
     """Print command output (UTF-8 even when the locale is not)."""
-    from reqforge.cli.check import emit as emit_report
+    from reqforge.cli.output import emit as emit_report
 
     emit_report(text, binary=not sys.stdout.isatty(), color=color)
 

@@ -13,11 +13,12 @@ inside the root.
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Sequence
 from pathlib import Path
 
 from reqforge.cache import file_signature
+from reqforge.safe_read import is_inside as _inside
+from reqforge.safe_read import read_regular
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 BINARY_SNIFF_BYTES = 8192
@@ -25,15 +26,7 @@ SKIP_DIRS = frozenset(
     {"node_modules", ".venv", "venv", "__pycache__", "dist", "build", "target"}
 )  # plus every hidden folder, when walking outside git
 
-_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # never hang on a FIFO
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0) | _O_NONBLOCK
-
 FileStat = tuple[int, int, int, int]  # `cache.file_signature` of what was read
-
-
-def _inside(path: str, root_real: str) -> bool:
-    return path == root_real or path.startswith(root_real.rstrip(os.sep) + os.sep)
 
 
 # --- listing the files -----------------------------------------------------------------------
@@ -105,33 +98,9 @@ def read_source_stat(
 ) -> tuple[bytes | None, FileStat | None]:
     """`read_source`, with the `cache.file_signature` of what was read, for the scan cache."""
     try:
-        fd = os.open(full, _OPEN_FLAGS | _O_NOFOLLOW)
-    except OSError:
-        # O_NOFOLLOW refuses a symbolic link (ELOOP): follow it only when it stays inside.
-        if not os.path.islink(full) or not _inside(os.path.realpath(full), root_real):
-            return None, None
-        try:
-            fd = os.open(full, _OPEN_FLAGS)
-        except OSError:
-            return None, None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > max_bytes:
-            return None, None
-        if (  # pragma: no cover - Windows, where O_NOFOLLOW does not exist
-            not _O_NOFOLLOW
-            and os.path.islink(full)
-            and not _inside(os.path.realpath(full), root_real)
-        ):
-            return None, None
-        chunks = [os.read(fd, info.st_size + 1)]
-        while chunks[-1] and sum(map(len, chunks)) <= max_bytes:
-            chunks.append(os.read(fd, max_bytes + 1))
-        data = b"".join(chunks) if len(chunks) > 1 else chunks[0]
-    except OSError:
+        data, info = read_regular(full, max_bytes, inside_root=root_real)
+    except OSError:  # refused (outside, not regular, too large) or unreadable: not scanned
         return None, None
-    finally:
-        os.close(fd)
-    if len(data) > max_bytes or data.find(b"\0", 0, BINARY_SNIFF_BYTES) != -1:
+    if data.find(b"\0", 0, BINARY_SNIFF_BYTES) != -1:
         return None, None
     return data, file_signature(info)

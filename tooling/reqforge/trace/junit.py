@@ -78,6 +78,8 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml
 import defusedxml.ElementTree as SafeET
 
+from reqforge.safe_read import Refused, read_inside
+
 __all__ = [
     "MAX_RESULT_BYTES",
     "ResultIndex",
@@ -178,23 +180,11 @@ def _relative(root: Path, path: Path) -> str:
 def _read_file(root: Path, path: Path, rel: str) -> tuple[list[TestResult], ResultProblem | None]:
     """The cases of one file, or a problem; never raises."""
     try:
-        real = path.resolve()
-        real_root = root.resolve()
-        if real != real_root and real_root not in real.parents:
-            return [], ResultProblem(rel, "refused: the file is a link to outside the repository")
-        if not real.is_file():
-            return [], ResultProblem(rel, "refused: not a regular file")
-        size = real.stat().st_size
-        if size > MAX_RESULT_BYTES:
-            return [], ResultProblem(
-                rel, f"refused: {size} bytes, over the {MAX_RESULT_BYTES} byte (50 MiB) limit"
-            )
-        with open(real, "rb") as fh:
-            data = fh.read(MAX_RESULT_BYTES + 1)
+        data = read_inside(path, root, MAX_RESULT_BYTES)
+    except Refused as exc:
+        return [], ResultProblem(rel, f"refused: {exc}")
     except OSError as exc:
         return [], ResultProblem(rel, f"cannot read: {exc.strerror or exc}")
-    if len(data) > MAX_RESULT_BYTES:
-        return [], ResultProblem(rel, "refused: over the 50 MiB limit")
     if not data.strip():
         return [], ResultProblem(rel, "not JUnit XML: the file is empty")
     if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):

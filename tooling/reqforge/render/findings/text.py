@@ -24,6 +24,7 @@ import click
 
 from reqforge.model import ERROR, CheckResult, Finding
 from reqforge.render.escaping import escape_hidden, terminal_block, terminal_text
+from reqforge.safe_read import read_inside
 
 # Source files bigger than this are not quoted (they are refused by the loader anyway, RF004).
 _MAX_EXCERPT_FILE_BYTES = 8 * 1024 * 1024
@@ -59,7 +60,6 @@ class _SourceLines:
 
     def __init__(self, root: pathlib.Path) -> None:
         self._root = pathlib.Path(root)
-        self._resolved_root: pathlib.Path | None = None
         self._cache: dict[str, list[str] | None] = {}
 
     def line(self, path: str, number: int) -> str | None:
@@ -74,15 +74,9 @@ class _SourceLines:
         if not path:
             return None
         try:
-            if self._resolved_root is None:
-                self._resolved_root = self._root.resolve()
-            file = (self._root / path).resolve()
-            # Never quote a file outside the repository (a symlink leading out of it).
-            if not file.is_relative_to(self._resolved_root) or not file.is_file():
-                return None
-            if file.stat().st_size > _MAX_EXCERPT_FILE_BYTES:
-                return None
-            text = file.read_bytes().decode("utf-8")
+            # Never quote a file outside the repository, a FIFO or a huge file.
+            data = read_inside(self._root / path, self._root, _MAX_EXCERPT_FILE_BYTES)
+            text = data.decode("utf-8")
         except (OSError, UnicodeDecodeError, ValueError):
             return None
         text = text.removeprefix("\ufeff")
