@@ -276,3 +276,26 @@ def test_github_annotations_show_hidden_characters_escaped() -> None:
     assert (
         escape_data("a\u202eb\x1b[2J 100%\n::error::x") == "a\\u202eb\\x1b[2J 100%25%0A::error::x"
     )
+
+
+def test_the_hidden_character_class_covers_every_hidden_character() -> None:
+    # verifies: REQ-720
+    from reqforge.invisible import HIDDEN_ABOVE_SPACE, is_hidden
+
+    missed = [
+        hex(point)
+        for point in range(0x20, 0x110000)
+        if is_hidden(chr(point)) and not HIDDEN_ABOVE_SPACE.match(chr(point))
+    ]
+    assert missed == []
+
+
+def test_json_escapes_bidi_and_zero_width_characters_faithfully() -> None:
+    # verifies: REQ-720
+    from reqforge.render.strict_json import dumps
+
+    data = {"title": "abc\u202edef\u200b\u2066x\U000e0041", "中文": "导出"}
+    text = dumps(data)
+    assert not any(c in text for c in "\u202e\u200b\u2066\U000e0041")
+    assert "\\u202e" in text and "导出" in text  # readable CJK stays as it is
+    assert json.loads(text) == data

@@ -12,9 +12,11 @@ refuses more than 4,300 digits), is written as null.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from reqforge.invisible import HIDDEN_ABOVE_SPACE
 from reqforge.scalars import is_number, key_text, real_number
 
 
@@ -49,11 +51,25 @@ def encoder(
 
     def encode(value: Any) -> str:
         try:
-            return fast(value)
+            text = fast(value)
         except (ValueError, TypeError):  # NaN, a huge int, a key that is not text
-            return fast(json_ready(value))
+            text = fast(json_ready(value))
+        return escape_hidden(text)
 
     return encode
+
+
+def escape_hidden(text: str) -> str:
+    """JSON text with every bidi, zero-width and other invisible character written as a `\\u`
+    escape: the same data to a parser, but nothing that reorders or hides text when the JSON
+    is shown in a terminal or a pull request (the encoder already escapes C0 controls)."""
+    if HIDDEN_ABOVE_SPACE.search(text) is None:
+        return text
+    return HIDDEN_ABOVE_SPACE.sub(_json_escape, text)
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    return json.dumps(match.group(), ensure_ascii=True)[1:-1]
 
 
 def dumps(value: Any, *, indent: int | None = None) -> str:
