@@ -280,14 +280,15 @@ def test_github_annotations_show_hidden_characters_escaped() -> None:
 
 def test_the_hidden_character_class_covers_every_hidden_character() -> None:
     # verifies: REQ-720
-    from reqforge.invisible import HIDDEN_ABOVE_SPACE, is_hidden
+    from reqforge.invisible import has_hidden, is_hidden
 
     missed = [
         hex(point)
         for point in range(0x20, 0x110000)
-        if is_hidden(chr(point)) and not HIDDEN_ABOVE_SPACE.match(chr(point))
+        if is_hidden(chr(point)) and not has_hidden(f"导出 {chr(point)} x")
     ]
     assert missed == []
+    assert not has_hidden("plain text, 中文，“引号” and \U0001f600")
 
 
 def test_json_escapes_bidi_and_zero_width_characters_faithfully() -> None:

@@ -12,11 +12,10 @@ refuses more than 4,300 digits), is written as null.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from reqforge.invisible import HIDDEN_ABOVE_SPACE
+from reqforge.invisible import escape_each_hidden
 from reqforge.scalars import is_number, key_text, real_number
 
 
@@ -63,13 +62,11 @@ def escape_hidden(text: str) -> str:
     """JSON text with every bidi, zero-width and other invisible character written as a `\\u`
     escape: the same data to a parser, but nothing that reorders or hides text when the JSON
     is shown in a terminal or a pull request (the encoder already escapes C0 controls)."""
-    if HIDDEN_ABOVE_SPACE.search(text) is None:
-        return text
-    return HIDDEN_ABOVE_SPACE.sub(_json_escape, text)
+    return escape_each_hidden(text, _json_escape)
 
 
-def _json_escape(match: re.Match[str]) -> str:
-    return json.dumps(match.group(), ensure_ascii=True)[1:-1]
+def _json_escape(char: str) -> str:
+    return json.dumps(char, ensure_ascii=True)[1:-1]
 
 
 def dumps(value: Any, *, indent: int | None = None) -> str:
