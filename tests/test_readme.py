@@ -15,8 +15,6 @@ The README marks its examples with HTML comments (invisible on GitHub) right bef
   commands: CI runs exactly those).
 """
 
-# verifies: REQ-700
-
 from __future__ import annotations
 
 import os
