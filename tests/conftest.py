@@ -43,6 +43,12 @@ def requirement_text(
     return text
 
 
+@pytest.fixture(autouse=True)
+def _english_unless_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    """REQFORGE_LANG in the developer's shell must not change what the tests read."""
+    monkeypatch.delenv("REQFORGE_LANG", raising=False)
+
+
 @pytest.fixture
 def make_repo(tmp_path: Path) -> Callable[..., Path]:
     """Build a repository: make_repo({"reqs/a/X-1.md": text, ...}, config="...")."""

@@ -278,7 +278,7 @@ def test_message_names_the_word_the_rule_and_a_fix(matcher: WordMatcher) -> None
     )
     assert (
         message(hit, "zh-CN")
-        == "含糊用语“user-friendly”（INCOSE R7）：写明做什么、做到多少、何时完成"
+        == "含糊用语“user-friendly”（INCOSE R7：含糊术语）：写明做什么、做到多少、何时完成"
     )
 
 
@@ -286,7 +286,7 @@ def test_every_category_has_a_message(matcher: WordMatcher) -> None:
     for category, rule in RULES.items():
         text = message(WordHit(0, 1, "x", category, rule))
         assert f"INCOSE {rule}:" in text and "'x'" in text
-        assert f"INCOSE {rule}）" in message(WordHit(0, 1, "x", category, rule), "zh-CN")
+        assert f"INCOSE {rule}：" in message(WordHit(0, 1, "x", category, rule), "zh-CN")
 
 
 def test_message_for_a_custom_category() -> None:

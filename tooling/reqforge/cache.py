@@ -44,6 +44,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from reqforge.i18n import locale_dir
 from reqforge.safe_read import read_regular
 
 CACHE_DIR = ".reqforge/cache"
@@ -215,8 +216,13 @@ def code_digest() -> str:
     digest.update(
         f"{sys.version_info[:3]}|{sys.implementation.name}|{sys.maxsize}|{CACHE_FORMAT}".encode()
     )
-    for source in sorted(package.rglob("*.py")):
-        digest.update(source.relative_to(package).as_posix().encode() + b"\0")
+    # The compiled catalogs too: cached findings hold messages already in the user's language.
+    catalogs = locale_dir()
+    sources = [(p.relative_to(package).as_posix(), p) for p in sorted(package.rglob("*.py"))]
+    sources += [("locale/" + p.relative_to(catalogs).as_posix(), p)
+                for p in sorted(catalogs.rglob("*.mo"))]  # fmt: skip
+    for name, source in sources:
+        digest.update(name.encode() + b"\0")
         try:
             digest.update(source.read_bytes())
         except OSError:

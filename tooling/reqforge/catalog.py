@@ -30,6 +30,7 @@ from reqforge.config import Config
 from reqforge.errors import ReqforgeError
 from reqforge.fields import Spec, field_schema
 from reqforge.graph import Impact, impacted, inverse_links
+from reqforge.i18n import Text, localize
 from reqforge.model import Repository, Requirement
 from reqforge.priorities import METHODS, Scores, blocking, disagreements, scores_of
 
@@ -113,7 +114,9 @@ class Catalog:
                 children=tuple(inverse.get(req.id, {}).get("children", ())),
                 depended_on_by=tuple(inverse.get(req.id, {}).get("depended-on-by", ())),
                 blocking=tuple(blocked.get(req.id, ())),
-                disagreements=disagreements(scores[req.path]),
+                disagreements=[
+                    localize(reason, config.language) for reason in disagreements(scores[req.path])
+                ],
             )
             for req in requirements
         ]
@@ -207,9 +210,15 @@ def find_entry(catalog: Catalog, requirement_id: str) -> Entry:
     finding = broken.get(requirement_id) or broken.get(requirement_id.upper())
     if finding is not None:
         raise ReqforgeError(
-            f"requirement {requirement_id!r} is in {finding.path}, which could not be read "
-            f"({finding.code} at line {finding.line}: {finding.message}); "
-            "run `reqforge check` for details"
+            Text(
+                "requirement {id!r} is in {path}, which could not be read ({code} at line "
+                "{line}: {problem}); run `reqforge check` for details",
+                id=requirement_id,
+                path=finding.path,
+                code=finding.code,
+                line=finding.line,
+                problem=finding.message,
+            )
         )
     import difflib
 
@@ -220,8 +229,15 @@ def find_entry(catalog: Catalog, requirement_id: str) -> Entry:
         for c in difflib.get_close_matches(wanted, list(catalog.by_id), n=3, cutoff=0.8)
         if c not in close
     ]
-    hint = f"; did you mean {', '.join(close)}?" if close else ""
-    raise ReqforgeError(f"no requirement {requirement_id!r}{hint}")
+    if close:
+        raise ReqforgeError(
+            Text(
+                "no requirement {id!r}; did you mean {close}?",
+                id=requirement_id,
+                close=", ".join(close),
+            )
+        )
+    raise ReqforgeError(Text("no requirement {id!r}", id=requirement_id))
 
 
 @dataclass(frozen=True)
@@ -250,7 +266,7 @@ class UnknownField(ValueError):
     """A name that is no field of any requirement (e.g. in `--sort`)."""
 
     def __init__(self, name: str) -> None:
-        super().__init__(f"unknown field {name!r}")
+        super().__init__(Text("unknown field {name!r}", name=name))
         self.name = name
 
 

@@ -22,6 +22,7 @@ from types import MappingProxyType
 from typing import Any
 
 from reqforge.errors import ConfigError, RepositoryNotFound
+from reqforge.i18n import Text, environment_language
 from reqforge.safe_read import Refused, read_inside, read_regular
 
 if sys.version_info >= (3, 11):
@@ -205,8 +206,9 @@ class Config:
         return re.compile(self.id_pattern)
 
     def fingerprint(self) -> str:
-        """A digest of everything in the configuration that can change a check's result."""
-        text = json.dumps(self.raw, sort_keys=True, default=str)
+        """A digest of everything in the configuration that can change a check's result
+        (the language too: findings are cached with their messages translated)."""
+        text = json.dumps([self.raw, self.language], sort_keys=True, default=str)
         return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
@@ -218,8 +220,12 @@ def find_root(start: Path) -> Path:
         if (folder / CONFIG_NAME).is_file() or (folder / "reqs").is_dir():
             return folder
     raise RepositoryNotFound(
-        f"no {CONFIG_NAME} or reqs/ folder in {start} or any folder above it "
-        "(run `reqforge init` to create one, or pass --repo)"
+        Text(
+            "no {config} or reqs/ folder in {start} or any folder above it "
+            "(run `reqforge init` to create one, or pass --repo)",
+            config=CONFIG_NAME,
+            start=start,
+        )
     )
 
 
@@ -234,8 +240,8 @@ def load_config(root: Path, path: Path | None = None) -> Config:
     path = path if path is not None else root / CONFIG_NAME
     if not os.path.lexists(path) or (explicit and not path.exists()):
         if explicit:
-            raise ConfigError(str(path), "--config", "the file does not exist")
-        return Config(root=root)
+            raise ConfigError(str(path), "--config", Text("the file does not exist"))
+        return Config(root=root, language=environment_language())
     display = _display(path, root)
     try:
         if explicit:  # named on the command line, so trusted where it is; not what it is
@@ -243,27 +249,34 @@ def load_config(root: Path, path: Path | None = None) -> Config:
         else:  # reqforge.toml comes with the repository: it must stay inside it
             raw_bytes = read_inside(path, root, MAX_CONFIG_BYTES)
     except Refused as exc:
-        raise ConfigError(display, "(file)", f"refused: {exc}") from None
+        raise ConfigError(display, "(file)", Text("refused: {reason}", reason=exc.reason)) from None
     except OSError as exc:
-        raise ConfigError(display, "(file)", f"cannot be read: {exc.strerror or exc}") from None
+        raise ConfigError(
+            display, "(file)", Text("cannot be read: {reason}", reason=exc.strerror or exc)
+        ) from None
     try:
         text = raw_bytes.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ConfigError(display, "(file)", f"cannot be read as UTF-8 text: {exc}") from None
+        raise ConfigError(
+            display, "(file)", Text("cannot be read as UTF-8 text: {error}", error=str(exc))
+        ) from None
     try:
         raw = tomllib.loads(text)
     except RecursionError:  # tomllib parses nested arrays and tables recursively
         raise ConfigError(
-            display, "(syntax)", "arrays or tables nested too deeply to be a configuration"
+            display, "(syntax)", Text("arrays or tables nested too deeply to be a configuration")
         ) from None
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"line (\d+)", str(exc))
         raise ConfigError(
-            display, "(syntax)", f"invalid TOML: {exc}", int(match.group(1)) if match else None
+            display,
+            "(syntax)",
+            Text("invalid TOML: {error}", error=str(exc)),
+            int(match.group(1)) if match else None,
         ) from None
     except ValueError:  # Python refuses to read an integer of more than 4,300 digits
         raise ConfigError(
-            display, "(syntax)", "a number too long to read (more than 4,300 digits)"
+            display, "(syntax)", Text("a number too long to read (more than 4,300 digits)")
         ) from None
     return _Validator(display, text, root, path).config(raw)
 
@@ -316,50 +329,66 @@ class _Validator:
     # --- typed readers ---------------------------------------------------------------------
     def table(self, value: Any, key: str, allowed: tuple[str, ...] | None) -> Mapping[str, Any]:
         if not isinstance(value, dict):
-            raise self.fail(key, f"expected a table, got {_show(value)}")
+            raise self.fail(key, Text("expected a table, got {got}", got=_show(value)))
         if allowed is not None:
             for name in value:
                 if name not in allowed:
                     raise self.fail(
                         f"{key}.{name}" if key else name,
-                        f"unknown key; expected one of: {', '.join(allowed)}",
+                        Text("unknown key; expected one of: {keys}", keys=", ".join(allowed)),
                     )
         return value
 
     def string(self, value: Any, key: str, choices: tuple[str, ...] | None = None) -> str:
         if not isinstance(value, str):
-            raise self.fail(key, f"expected a string, got {_show(value)}")
+            raise self.fail(key, Text("expected a string, got {got}", got=_show(value)))
         if choices is not None and value not in choices:
-            raise self.fail(key, f"expected one of {', '.join(choices)}, got {value!r}")
+            raise self.fail(
+                key,
+                Text("expected one of {values}, got {got!r}", values=", ".join(choices), got=value),
+            )
         return value
 
     def strings(
         self, value: Any, key: str, choices: tuple[str, ...] | None = None, nonempty: bool = False
     ) -> tuple[str, ...]:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise self.fail(key, f"expected a list of strings, got {_show(value)}")
+            raise self.fail(key, Text("expected a list of strings, got {got}", got=_show(value)))
         if nonempty and not value:
-            raise self.fail(key, "expected a non-empty list")
+            raise self.fail(key, Text("expected a non-empty list"))
         if choices is not None:
             for item in value:
                 if item not in choices:
-                    raise self.fail(key, f"{item!r} is not one of {', '.join(choices)}")
+                    raise self.fail(
+                        key,
+                        Text(
+                            "{item!r} is not one of {values}", item=item, values=", ".join(choices)
+                        ),
+                    )
         return tuple(value)
 
     def number(
         self, value: Any, key: str, low: float | None = None, high: float | None = None
     ) -> int | float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self.fail(key, f"expected a number, got {_show(value)}")
+            raise self.fail(key, Text("expected a number, got {got}", got=_show(value)))
         if not math.isfinite(value):  # TOML allows nan and inf; no setting means them
-            raise self.fail(key, f"expected a finite number, got {value}")
+            raise self.fail(key, Text("expected a finite number, got {got}", got=value))
         if (low is not None and value < low) or (high is not None and value > high):
-            raise self.fail(key, f"expected a number from {low} to {high}, got {value}")
+            raise self.fail(
+                key,
+                Text(
+                    "expected a number from {low} to {high}, got {got}",
+                    low=low,
+                    high=high,
+                    got=value,
+                ),
+            )
         return value
 
     def boolean(self, value: Any, key: str) -> bool:
         if not isinstance(value, bool):
-            raise self.fail(key, f"expected true or false, got {_show(value)}")
+            raise self.fail(key, Text("expected true or false, got {got}", got=_show(value)))
         return value
 
     def regex(self, value: Any, key: str) -> str:
@@ -368,7 +397,9 @@ class _Validator:
             re.compile(pattern)
         except (re.error, OverflowError, RecursionError, ValueError) as exc:
             # OverflowError: a repetition count too large; RecursionError: nesting too deep.
-            raise self.fail(key, f"expected a valid regular expression: {exc}") from None
+            raise self.fail(
+                key, Text("expected a valid regular expression: {error}", error=str(exc))
+            ) from None
         return pattern
 
     # --- sections --------------------------------------------------------------------------
@@ -388,6 +419,8 @@ class _Validator:
         for name, reader in sections.items():
             if name in raw:
                 kwargs.update(reader(raw[name]))
+        # Without `project.language`, REQFORGE_LANG chooses (else English).
+        kwargs.setdefault("language", environment_language())
         config = Config(root=self.root, path=self.path, raw=MappingProxyType(raw), **kwargs)
         self.cross_check(config)
         return config
@@ -405,7 +438,7 @@ class _Validator:
             reqs_dir = self.string(table["reqs_dir"], "project.reqs_dir")
             target = (self.root / reqs_dir).resolve()
             if Path(reqs_dir).is_absolute() or not target.is_relative_to(self.root.resolve()):
-                raise self.fail("project.reqs_dir", "expected a folder inside the repository")
+                raise self.fail("project.reqs_dir", Text("expected a folder inside the repository"))
             out["reqs_dir"] = Path(reqs_dir).as_posix().strip("/") or "."
         if "id_pattern" in table:
             out["id_pattern"] = self.regex(table["id_pattern"], "project.id_pattern")
@@ -429,30 +462,42 @@ class _Validator:
         for name, spec in table.items():
             key = f"fields.{name}"
             if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", name):
-                raise self.fail(key, "expected a field name of letters, digits, '-' and '_'")
+                raise self.fail(key, Text("expected a field name of letters, digits, '-' and '_'"))
             from reqforge.fields import BUILTIN_FIELDS  # local: fields imports this module
 
             if name in BUILTIN_FIELDS:
-                raise self.fail(key, f"'{name}' is a built-in field and cannot be redefined")
+                raise self.fail(
+                    key, Text("'{name}' is a built-in field and cannot be redefined", name=name)
+                )
             spec = self.table(
                 spec, key, ("type", "values", "min", "max", "required", "description")
             )
             if "type" not in spec:
-                raise self.fail(f"{key}.type", f"missing; expected one of {', '.join(FIELD_TYPES)}")
+                raise self.fail(
+                    f"{key}.type",
+                    Text("missing; expected one of {values}", values=", ".join(FIELD_TYPES)),
+                )
             ftype = self.string(spec["type"], f"{key}.type", FIELD_TYPES)
             values = None
             if "values" in spec:
                 if not isinstance(spec["values"], list) or not spec["values"]:
-                    raise self.fail(f"{key}.values", "expected a non-empty list of allowed values")
+                    raise self.fail(
+                        f"{key}.values", Text("expected a non-empty list of allowed values")
+                    )
                 values = tuple(spec["values"])
             elif ftype == "enum":
-                raise self.fail(f"{key}.values", "an enum field needs a list of values")
+                raise self.fail(f"{key}.values", Text("an enum field needs a list of values"))
             low = self.number(spec["min"], f"{key}.min") if "min" in spec else None
             high = self.number(spec["max"], f"{key}.max") if "max" in spec else None
             if (low is not None or high is not None) and ftype not in ("int", "float", "list"):
-                raise self.fail(f"{key}.min", "min/max apply to int, float and list fields only")
+                raise self.fail(
+                    f"{key}.min", Text("min/max apply to int, float and list fields only")
+                )
             if low is not None and high is not None and low > high:
-                raise self.fail(f"{key}.min", f"min ({low}) is greater than max ({high})")
+                raise self.fail(
+                    f"{key}.min",
+                    Text("min ({low}) is greater than max ({high})", low=low, high=high),
+                )
             defs[name] = FieldDef(
                 name=name,
                 type=ftype,
@@ -475,7 +520,7 @@ class _Validator:
             else DEFAULT_STATUSES
         )
         if len(set(statuses)) != len(statuses):
-            raise self.fail("workflow.statuses", "expected each status once")
+            raise self.fail("workflow.statuses", Text("expected each status once"))
 
         def subset(key: str, default: tuple[str, ...]) -> tuple[str, ...]:
             if key in table:
@@ -490,7 +535,12 @@ class _Validator:
                 key = f"workflow.transitions.{src}"
                 if src not in statuses:
                     raise self.fail(
-                        key, f"'{src}' is not a status; expected one of {', '.join(statuses)}"
+                        key,
+                        Text(
+                            "'{status}' is not a status; expected one of {values}",
+                            status=src,
+                            values=", ".join(statuses),
+                        ),
                     )
                 transitions[src] = self.strings(targets, key, statuses)
         else:
@@ -504,7 +554,7 @@ class _Validator:
             for status, names in self.table(table["requires"], "workflow.requires", None).items():
                 key = f"workflow.requires.{status}"
                 if status not in statuses:
-                    raise self.fail(key, f"'{status}' is not a status")
+                    raise self.fail(key, Text("'{status}' is not a status", status=status))
                 requires[status] = self.strings(names, key)
         else:
             requires = {s: f for s, f in DEFAULT_REQUIRES.items() if s in statuses}
@@ -538,7 +588,10 @@ class _Validator:
         hours = duration_hours(text)
         if hours is None:
             raise self.fail(
-                key, f"expected a duration such as '24h', '3d', '90m' or '1w', got {text!r}"
+                key,
+                Text(
+                    "expected a duration such as '24h', '3d', '90m' or '1w', got {got!r}", got=text
+                ),
             )
         return hours
 
@@ -560,7 +613,8 @@ class _Validator:
         high, medium = levels["high"], levels["medium"]
         if medium > high:
             raise self.fail(
-                "priority.ice_levels", f"medium ({medium}) must not exceed high ({high})"
+                "priority.ice_levels",
+                Text("medium ({medium}) must not exceed high ({high})", medium=medium, high=high),
             )
         tiers = dict(DEFAULT_TIERS)
         if "tiers" in table:
@@ -585,7 +639,9 @@ class _Validator:
         if "marker" in table:
             marker = self.string(table["marker"], "trace.marker")
             if "{id}" not in marker:
-                raise self.fail("trace.marker", "expected a regular expression containing {id}")
+                raise self.fail(
+                    "trace.marker", Text("expected a regular expression containing {id}")
+                )
             self.regex(marker.replace("{id}", "[A-Z0-9-]+"), "trace.marker")
             kwargs["marker"] = marker
         if "require" in table:
@@ -635,7 +691,9 @@ class _Validator:
 
                     problem = regex_entry_problem(entry[3:])
                     if problem is not None:
-                        raise self.fail(key, f"{entry!r} {problem}")
+                        raise self.fail(
+                            key, Text("{entry!r} {problem}", entry=entry, problem=problem)
+                        )
         return {"lint": LintConfig(**kwargs)}
 
     def links(self, value: Any) -> dict[str, Any]:
@@ -646,7 +704,8 @@ class _Validator:
             for name in relations:
                 if not re.fullmatch(r"[a-z][a-z0-9-]*", name):
                     raise self.fail(
-                        "links.relations", f"{name!r} is not a relation name (a-z, 0-9 and '-')"
+                        "links.relations",
+                        Text("{name!r} is not a relation name (a-z, 0-9 and '-')", name=name),
                     )
         return {"links": LinksConfig(relations=relations)}
 
@@ -655,13 +714,21 @@ class _Validator:
         for status in wf.requires:
             for name in wf.requires[status]:
                 if not re.fullmatch(r"[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*)*", name):
-                    raise self.fail(f"workflow.requires.{status}", f"{name!r} is not a field name")
+                    raise self.fail(
+                        f"workflow.requires.{status}",
+                        Text("{name!r} is not a field name", name=name),
+                    )
         for type_name in config.trace.require:
             if type_name not in config.types:
-                raise self.fail(f"trace.require.{type_name}", f"'{type_name}' is not a type")
+                raise self.fail(
+                    f"trace.require.{type_name}", Text("'{type}' is not a type", type=type_name)
+                )
         for status in config.trace.require_statuses or ():
             if status not in wf.statuses:
-                raise self.fail("trace.require_statuses", f"'{status}' is not a workflow status")
+                raise self.fail(
+                    "trace.require_statuses",
+                    Text("'{status}' is not a workflow status", status=status),
+                )
 
 
 def _keys(section: type) -> tuple[str, ...]:
@@ -676,9 +743,9 @@ def _header_of(line: str) -> list[str] | None:
 
 def _show(value: Any) -> str:
     if isinstance(value, dict):
-        return "a table"
+        return Text("a table")
     if isinstance(value, list):
-        return "a list"
+        return Text("a list")
     if isinstance(value, bool):
         return "true" if value else "false"
     return repr(value)

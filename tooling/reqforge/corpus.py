@@ -42,6 +42,7 @@ from reqforge.checks.registry import new_finding
 from reqforge.checks.similarity import signature
 from reqforge.config import DEFAULT_TIERS, Config
 from reqforge.errors import ReqforgeError
+from reqforge.i18n import N_, Text, localize
 from reqforge.loader import (
     ParsedFile,
     Problem,
@@ -94,7 +95,15 @@ class Corpus:
         """Turn a repository-level issue into a finding with line and column."""
         front = self._front_matter(req.path)
         line, column = locate_issue(front, issue) if front is not None else (1, 1)
-        return new_finding(issue.code, req.path, line, column, issue.message, req.id or None)
+        return new_finding(
+            issue.code,
+            req.path,
+            line,
+            column,
+            issue.message,
+            req.id or None,
+            language=self.config.language,
+        )
 
     def _front_matter(self, rel: str) -> str | None:
         if rel not in self._fronts:
@@ -156,7 +165,7 @@ def discover(config: Config) -> tuple[list[tuple[str, os.stat_result]], list[Fin
         return any(fnmatch.fnmatch(rel, pattern) for pattern in config.exclude)
 
     def unreadable(rel: str, why: str) -> None:
-        findings.append(new_finding("RF001", rel, 0, 0, why))
+        findings.append(new_finding("RF001", rel, 0, 0, why, language=config.language))
 
     def walk(folder: str) -> None:
         real = os.path.realpath(folder)
@@ -169,8 +178,10 @@ def discover(config: Config) -> tuple[list[tuple[str, os.stat_result]], list[Fin
             rel = folder[prefix_len:].replace(os.sep, "/") or config.reqs_dir
             unreadable(
                 rel,
-                f"folder cannot be listed ({exc.strerror or exc}); "
-                "its requirements were not checked",
+                Text(
+                    "folder cannot be listed ({reason}); its requirements were not checked",
+                    reason=exc.strerror or exc,
+                ),
             )
             return
         for entry in entries:
@@ -184,13 +195,15 @@ def discover(config: Config) -> tuple[list[tuple[str, os.stat_result]], list[Fin
                     shown = rel.encode("utf-8", "surrogateescape").decode(
                         "utf-8", "backslashreplace"
                     )
-                    unreadable(shown, "file name is not valid UTF-8; rename it (not checked)")
+                    unreadable(shown, Text("file name is not valid UTF-8; rename it (not checked)"))
                 continue
             if config.exclude and excluded(rel):
                 continue
             if entry.is_symlink() and not is_inside(os.path.realpath(entry.path), str(root)):
                 if name.endswith(".md") or os.path.isdir(entry.path):
-                    unreadable(rel, "symbolic link leads outside the repository; not followed")
+                    unreadable(
+                        rel, Text("symbolic link leads outside the repository; not followed")
+                    )
                 continue
             try:
                 if entry.is_dir():
@@ -199,11 +212,11 @@ def discover(config: Config) -> tuple[list[tuple[str, os.stat_result]], list[Fin
                     if entry.is_file():
                         files.append((rel, entry.stat()))
                     elif entry.is_symlink():
-                        unreadable(rel, "broken symbolic link: its target does not exist")
+                        unreadable(rel, Text("broken symbolic link: its target does not exist"))
                     else:
-                        unreadable(rel, "not a regular file")
+                        unreadable(rel, Text("not a regular file"))
             except OSError as exc:
-                unreadable(rel, f"cannot be read: {exc.strerror or exc}")
+                unreadable(rel, Text("cannot be read: {reason}", reason=exc.strerror or exc))
 
     refusal = requirements_folder_refusal(config)
     if refusal is not None:
@@ -230,9 +243,10 @@ def requirements_folder_refusal(config: Config) -> str | None:
     top = config.root / config.reqs_dir
     if not os.path.lexists(top) or is_inside(os.path.realpath(top), os.path.realpath(config.root)):
         return None
-    return (
-        f"the requirements folder {config.reqs_dir}/ leads through a symbolic link to "
-        "outside the repository; not read"
+    return Text(
+        "the requirements folder {folder}/ leads through a symbolic link to outside the "
+        "repository; not read",
+        folder=config.reqs_dir,
     )
 
 
@@ -240,6 +254,7 @@ def requirements_folder_refusal(config: Config) -> str | None:
 def load_customers(config: Config) -> tuple[dict[str, Customer], list[Finding], bytes]:
     """`reqs/customers.yaml` -> customers by key, findings, and its raw bytes (for the cache)."""
     rel = f"{config.reqs_dir}/{CUSTOMERS_FILE}" if config.reqs_dir != "." else CUSTOMERS_FILE
+    language = config.language
     if requirements_folder_refusal(config) is not None:
         return {}, [], b""  # discovery reports the folder once
     try:
@@ -248,16 +263,22 @@ def load_customers(config: Config) -> tuple[dict[str, Customer], list[Finding], 
         return {}, [], b""
     except Refused as exc:
         code = "RF004" if exc.too_large else "RF001"
-        return {}, [new_finding(code, rel, 1, 1, str(exc))], b""  # as if absent: no noise
+        refused = new_finding(code, rel, 1, 1, exc.reason, language=language)
+        return {}, [refused], b""  # as if absent: no noise
     except OSError as exc:
-        return {}, [new_finding("RF001", rel, 1, 1, f"cannot be read: {exc.strerror or exc}")], b""
+        unreadable = Text("cannot be read: {reason}", reason=exc.strerror or exc)
+        return {}, [new_finding("RF001", rel, 1, 1, unreadable, language=language)], b""
     text = decode(raw)
     if isinstance(text, Problem):
-        return {}, [new_finding(text.code, rel, text.line, text.column, text.message)], raw
+        where = (rel, text.line, text.column)
+        return {}, [new_finding(text.code, *where, text.message, language=language)], raw
     # A whole document: its line 1 is the file's line 1.
-    data = parse_front_matter(text, first_line=1, what="customers.yaml (customer key -> fields)")
+    data = parse_front_matter(
+        text, first_line=1, what=N_("customers.yaml (customer key -> fields)")
+    )
     if isinstance(data, Problem):
-        return {}, [new_finding(data.code, rel, data.line, data.column, data.message)], raw
+        where = (rel, data.line, data.column)
+        return {}, [new_finding(data.code, *where, data.message, language=language)], raw
     customers: dict[str, Customer] = {}
     findings: list[Finding] = []
     tiers = tuple(config.priority.tiers) or tuple(DEFAULT_TIERS)
@@ -265,12 +286,18 @@ def load_customers(config: Config) -> tuple[dict[str, Customer], list[Finding], 
         key = str(key)
         problems: list[tuple[tuple[str | int, ...], str, str]] = []
         if not isinstance(value, dict):
-            problems.append(((key,), "RF102", f"customer '{key}': expected a mapping of fields"))
+            problems.append(
+                ((key,), "RF102", Text("customer '{key}': expected a mapping of fields", key=key))
+            )
             value = {}
         name = value.get("name")
         if not isinstance(name, str) or not name.strip():
             problems.append(
-                ((key,), "RF101", f"customer '{key}': required field 'name' is missing")
+                (
+                    (key,),
+                    "RF101",
+                    Text("customer '{key}': required field 'name' is missing", key=key),
+                )
             )
         tier = value.get("tier")
         if tier is not None and tier not in tiers:
@@ -278,17 +305,26 @@ def load_customers(config: Config) -> tuple[dict[str, Customer], list[Finding], 
                 (
                     (key, "tier"),
                     "RF102",
-                    f"customer '{key}': tier must be one of {', '.join(tiers)}, got {tier!r}",
+                    Text(
+                        "customer '{key}': tier must be one of {tiers}, got {tier!r}",
+                        key=key,
+                        tiers=", ".join(tiers),
+                        tier=tier,
+                    ),
                 )
             )
         industry = value.get("industry")
         if industry is not None and not isinstance(industry, str):
             problems.append(
-                ((key, "industry"), "RF102", f"customer '{key}': industry must be text")
+                (
+                    (key, "industry"),
+                    "RF102",
+                    Text("customer '{key}': industry must be text", key=key),
+                )
             )
         for keys, code, message in problems:
             line, column = locate(text, keys, on_value=code == "RF102", first_line=1)
-            findings.append(new_finding(code, rel, line, column, message))
+            findings.append(new_finding(code, rel, line, column, message, language=language))
         customers[key] = Customer(
             key=key,
             name=name if isinstance(name, str) else key,
@@ -303,20 +339,22 @@ def analyse_file(rel: str, raw: bytes, ctx: CheckContext) -> FileResult:
     """The per-file stage for one file's bytes (pure: no I/O)."""
     parsed = parse_file(raw)
     if isinstance(parsed, Problem):
-        return _failed(parsed.code, parsed.line, parsed.column, parsed.message)
+        return _failed(parsed.code, parsed.line, parsed.column, parsed.message, ctx)
     return _analyse_parsed(rel, parsed, ctx)
 
 
-def _failed(code: str, line: int, column: int, message: str) -> FileResult:
-    return None, b"", 0, [(code, line, column, message)], b""
+def _failed(code: str, line: int, column: int, message: str, ctx: CheckContext) -> FileResult:
+    # Messages are cached in the user's language (the cache key holds the configuration).
+    return None, b"", 0, [(code, line, column, str(localize(message, ctx.config.language)))], b""
 
 
 def _analyse_parsed(rel: str, parsed: ParsedFile, ctx: CheckContext) -> FileResult:
     req = Requirement.from_data(rel, parsed.data, parsed.body_line)
+    language = ctx.config.language
     located = []
     for issue in (issue for family in families(PER_FILE) for issue in family.check(req, ctx)):
         line, column = locate_issue(parsed.front_matter, issue)
-        located.append((issue.code, line, column, issue.message))
+        located.append((issue.code, line, column, str(localize(issue.message, language))))
     sketch = array("i", signature(req.title, parsed.body)).tobytes()
     return dict(req.head), marshal.dumps(parsed.data), parsed.body_line, located, sketch
 
@@ -335,25 +373,27 @@ def _stage_chunk(ctx: CheckContext, root: str, max_size: int) -> Any:
 def _stage_one(ctx: CheckContext, root: str, rel: str, size: int, max_size: int) -> Any:
     """(digest, FileResult) for one file, reading it; never raises."""
     if size > max_size:
-        message = (
-            f"file is {size / 1048576:.1f} MiB; the limit is {max_size / 1048576:g} MiB "
-            "(project.max_file_size): refused"
+        message = Text(
+            "file is {size} MiB; the limit is {limit} MiB (project.max_file_size): refused",
+            size=format(size / 1048576, ".1f"),
+            limit=format(max_size / 1048576, "g"),
         )
-        return b"", _failed("RF004", 1, 1, message)
+        return b"", _failed("RF004", 1, 1, message, ctx)
     try:
         raw = _read(root, rel, max_size)
     except Refused as exc:
         if exc.too_large:
-            return b"", _failed("RF004", 1, 1, f"file {exc} (project.max_file_size)")
-        return b"", _failed("RF001", 0, 0, str(exc))
+            message = Text("file {reason} (project.max_file_size)", reason=exc.reason)
+            return b"", _failed("RF004", 1, 1, message, ctx)
+        return b"", _failed("RF001", 0, 0, exc.reason, ctx)
     except OSError as exc:
-        return b"", _failed("RF001", 0, 0, f"cannot be read: {exc.strerror or exc}")
+        message = Text("cannot be read: {reason}", reason=exc.strerror or exc)
+        return b"", _failed("RF001", 0, 0, message, ctx)
     try:
         return content_digest(raw), analyse_file(rel, raw, ctx)
     except (RecursionError, MemoryError, yaml_rs.YAMLDecodeError) as exc:  # defensive
-        return b"", _failed(
-            "RF004", 1, 1, f"file could not be processed safely: {type(exc).__name__}"
-        )
+        message = Text("file could not be processed safely: {error}", error=type(exc).__name__)
+        return b"", _failed("RF004", 1, 1, message, ctx)
 
 
 # implements: REQ-100
@@ -390,7 +430,7 @@ def load_corpus(
     if pending:
         report = None
         if progress is not None:
-            progress.stage("reading requirements", len(pending))
+            progress.stage(Text("reading requirements"), len(pending))
             report = progress.update
         computed = parallel_map(_stage_chunk(ctx, root, config.max_file_size), pending, report)
         if progress is not None:
@@ -504,12 +544,13 @@ def read_working_tree(config: Config) -> tuple[dict[str, bytes], dict[str, str]]
     for rel, _stat in files:
         repository = _nested_repository(config.root, rel, nested)
         if repository is not None:
-            left_out.setdefault(repository, "a separate git repository (a submodule): not compared")
+            submodule = Text("a separate git repository (a submodule): not compared")
+            left_out.setdefault(repository, submodule)
             continue
         try:
             tree[rel] = _read(str(config.root), rel, config.max_file_size)
         except OSError as exc:
-            left_out[rel] = f"cannot be read: {exc.strerror or exc}"
+            left_out[rel] = Text("cannot be read: {reason}", reason=exc.strerror or exc)
     return _as_git_stores(config.root, tree), dict(sorted(left_out.items()))
 
 
@@ -576,7 +617,14 @@ def resolve_revision_range(root: Path, text: str | None) -> tuple[str, str | Non
     head = revisions.head or "HEAD"  # a merge-base range always names its head
     base = merge_base(root, resolve_revision(root, revisions.base), resolve_revision(root, head))
     if base is None:
-        raise ReqforgeError(f"{text}: {revisions.base} and {head} have no common ancestor")
+        raise ReqforgeError(
+            Text(
+                "{range}: {base} and {head} have no common ancestor",
+                range=text,
+                base=revisions.base,
+                head=head,
+            )
+        )
     return base, head
 
 

@@ -21,6 +21,7 @@ from functools import lru_cache
 from typing import Any
 
 from reqforge.config import Config, FieldDef
+from reqforge.i18n import Text
 from reqforge.priorities import METHODS, Input
 from reqforge.scalars import int_text, is_number, key_text, real_number
 
@@ -201,9 +202,13 @@ def validate_fields(
     for name in missing:
         key = twins.get(name)
         if key is None:
-            found.append(("RF101", (), f"required field '{name}' is missing"))
+            found.append(("RF101", (), Text("required field '{field}' is missing", field=name)))
         else:
-            message = f"required field '{name}' is missing: '{key}' is probably '{name}'"
+            message = Text(
+                "required field '{field}' is missing: '{key}' is probably '{field}'",
+                field=name,
+                key=key,
+            )
             found.append(("RF101", (key,), message))
     return found + kept
 
@@ -232,7 +237,12 @@ def compile_spec(spec: Spec) -> Validator:
     def null_ok(path: KeyPath, out: list[Problem]) -> None:
         # A present-but-empty top-level field counts as absent (RF101 covers required ones).
         if not (nullable or len(path) <= 1):
-            out.append(("RF102", path, f"{_name(path)}: expected {_expected(spec)}, got nothing"))
+            message = Text(
+                "{field}: expected {expected}, got nothing",
+                field=_name(path),
+                expected=_expected(spec),
+            )
+            out.append(("RF102", path, message))
 
     if kind == "mapping":
         # key -> (fast test, its arguments, full validator). The fast tests accept the common
@@ -245,16 +255,25 @@ def compile_spec(spec: Spec) -> Validator:
             if value is None:
                 return null_ok(path, out)
             if not isinstance(value, dict):
-                where = _name(path) or "front matter"
-                out.append(("RF102", path, f"{where}: expected a mapping, got {_type(value)}"))
+                where = _name(path) or Text("front matter")
+                out.append(("RF102", path, _not_a_mapping(where, value)))
                 return
             for key, child in value.items():
                 entry = table.get(key) if type(key) is str else None
                 if entry is None:
-                    where = f" in '{_name(path)}'" if path else ""
                     name = key_text(key)
                     hint = did_you_mean(name, spec.children)
-                    out.append(("RF103", (*path, name), f"unknown field '{name}'{where}{hint}"))
+                    message = (
+                        Text(
+                            "unknown field '{key}' in '{parent}'{hint}",
+                            key=name,
+                            parent=_name(path),
+                            hint=hint,
+                        )
+                        if path
+                        else Text("unknown field '{key}'{hint}", key=name, hint=hint)
+                    )
+                    out.append(("RF103", (*path, name), message))
                     continue
                 test, first, low, high, check = entry
                 if test == _ENUM:
@@ -282,9 +301,7 @@ def compile_spec(spec: Spec) -> Validator:
             if value is None:
                 return null_ok(path, out)
             if not isinstance(value, dict):
-                out.append(
-                    ("RF102", path, f"{_name(path)}: expected a mapping, got {_type(value)}")
-                )
+                out.append(("RF102", path, _not_a_mapping(_name(path), value)))
                 return
             if item is not None:
                 for key, child in value.items():
@@ -300,39 +317,56 @@ def compile_spec(spec: Spec) -> Validator:
             if kind == "ids" and isinstance(value, str):
                 return
             if not isinstance(value, list):
-                noun = "a list of IDs" if kind == "ids" else "a list"
-                out.append(("RF102", path, f"{_name(path)}: expected {noun}, got {_type(value)}"))
+                noun = Text("a list of IDs") if kind == "ids" else Text("a list")
+                message = Text(
+                    "{field}: expected {expected}, got {got}",
+                    field=_name(path),
+                    expected=noun,
+                    got=_type(value),
+                )
+                out.append(("RF102", path, message))
                 return
             if kind == "list":
                 if spec.low is not None and len(value) < spec.low:
-                    out.append(
-                        ("RF102", path, f"{_name(path)}: expected at least {spec.low:g} items")
+                    message = Text(
+                        "{field}: expected at least {count:g} items",
+                        field=_name(path),
+                        count=spec.low,
                     )
+                    out.append(("RF102", path, message))
                 if spec.high is not None and len(value) > spec.high:
-                    out.append(
-                        ("RF102", path, f"{_name(path)}: expected at most {spec.high:g} items")
+                    message = Text(
+                        "{field}: expected at most {count:g} items",
+                        field=_name(path),
+                        count=spec.high,
                     )
+                    out.append(("RF102", path, message))
                 if item is not None:
                     for index, element in enumerate(value):
                         item(element, (*path, index), out)
                 return
             for index, element in enumerate(value):
                 if not isinstance(element, str):
-                    noun = "an ID" if kind == "ids" else "a string"
-                    out.append(
-                        (
-                            "RF102",
-                            (*path, index),
-                            f"{_name(path)}[{index}]: expected {noun}, got {_type(element)}",
-                        )
+                    noun = Text("an ID") if kind == "ids" else Text("a string")
+                    message = Text(
+                        "{field}[{index}]: expected {expected}, got {got}",
+                        field=_name(path),
+                        index=index,
+                        expected=noun,
+                        got=_type(element),
                     )
+                    out.append(("RF102", (*path, index), message))
                 elif kind == "codes" and not _CODE.match(element):
                     out.append(
                         (
                             "RF102",
                             (*path, index),
-                            f"{_name(path)}[{index}]: expected a finding code like RF401, "
-                            f"got {element!r}",
+                            Text(
+                                "{field}[{index}]: expected a finding code like RF401, got {got!r}",
+                                field=_name(path),
+                                index=index,
+                                got=element,
+                            ),
                         )
                     )
 
@@ -361,7 +395,9 @@ def compile_spec(spec: Spec) -> Validator:
             return
         problem = _scalar_problem(value, spec)
         if problem:
-            out.append(("RF102", path, f"{_name(path)}: {problem}"))
+            out.append(
+                ("RF102", path, Text("{field}: {problem}", field=_name(path), problem=problem))
+            )
 
     return check_scalar
 
@@ -392,12 +428,12 @@ def _scalar_problem(value: Any, spec: Spec) -> str | None:
     kind = spec.kind
     if kind == "string":
         if not isinstance(value, str):
-            return f"expected a string, got {_type(value)}"
+            return _got(Text("a string"), _type(value))
         if not value.strip():
-            return "expected a non-empty string"
+            return Text("expected a non-empty string")
         return None
     if kind == "bool":
-        return None if isinstance(value, bool) else f"expected true or false, got {_type(value)}"
+        return None if isinstance(value, bool) else _got(Text("true or false"), _type(value))
     if kind == "date":
         if isinstance(value, dt.date):
             return None
@@ -406,8 +442,8 @@ def _scalar_problem(value: Any, spec: Spec) -> str | None:
                 dt.date.fromisoformat(value)
                 return None
             except ValueError:
-                return f"{value!r} is not a real date"
-        return f"expected a date YYYY-MM-DD, got {_show(value)}"
+                return Text("{value!r} is not a real date", value=value)
+        return _got(Text("a date YYYY-MM-DD"), _show(value))
     if kind == "vote":
         words = spec.values or ()
         if isinstance(value, str) and value in words:
@@ -417,32 +453,50 @@ def _scalar_problem(value: Any, spec: Spec) -> str | None:
         numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
         if numeric and math.isfinite(value) and low <= value <= high:
             return None
-        return (
-            f"expected a vote from {low:g} to {high:g} or one of {', '.join(words)}, "
-            f"got {_show(value)}"
+        expected = Text(
+            "a vote from {low:g} to {high:g} or one of {words}",
+            low=low,
+            high=high,
+            words=", ".join(words),
         )
+        return _got(expected, _show(value))
     if kind == "enum":
         values = spec.values or ()
         if value in values and not isinstance(value, bool):
             return None
         hint = did_you_mean(value, values) if isinstance(value, str) else ""
-        return f"expected one of {', '.join(map(str, values))}, got {_show(value)}{hint}"
+        expected = Text("one of {values}", values=", ".join(map(str, values)))
+        return Text(
+            "expected {expected}, got {got}{hint}", expected=expected, got=_show(value), hint=hint
+        )
     if kind in ("int", "number"):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return f"expected {_expected(spec)}, got {_show(value)}"
+            return _got(_expected(spec), _show(value))
         if isinstance(value, float) and not math.isfinite(value):
-            return f"expected {_expected(spec)}, got {value!r}"
+            return _got(_expected(spec), repr(value))
         if real_number(value) is None:  # an int beyond the float range: nothing can use it
-            return f"expected {_expected(spec)}, got {_show(value)}, too large to compute with"
+            return Text(
+                "expected {expected}, got {got}, too large to compute with",
+                expected=_expected(spec),
+                got=_show(value),
+            )
         if kind == "int" and not isinstance(value, int):
-            return f"expected {_expected(spec)}, got {_show(value)}"
+            return _got(_expected(spec), _show(value))
         low_bad = spec.low is not None and value < spec.low
         high_bad = spec.high is not None and value > spec.high
         above_bad = spec.above is not None and value <= spec.above
         if low_bad or high_bad or above_bad:
-            return f"expected {_expected(spec)}, got {_show(value)}"
+            return _got(_expected(spec), _show(value))
         return None
     return None
+
+
+def _got(expected: str, got: str) -> Text:
+    return Text("expected {expected}, got {got}", expected=expected, got=got)
+
+
+def _not_a_mapping(where: str, value: Any) -> Text:
+    return Text("{field}: expected a mapping, got {got}", field=where, got=_type(value))
 
 
 def did_you_mean(word: str, known: Iterable[Any]) -> str:
@@ -451,23 +505,28 @@ def did_you_mean(word: str, known: Iterable[Any]) -> str:
     names = [k for k in known if isinstance(k, str)]
     same_but_case = [k for k in names if k.lower() == word.lower()]
     close = same_but_case or difflib.get_close_matches(word, names, n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return Text(" (did you mean '{name}'?)", name=close[0]) if close else ""
 
 
 def _expected(spec: Spec) -> str:
-    noun = {"int": "a whole number", "number": "a number"}.get(spec.kind, f"a {spec.kind}")
+    nouns = {"int": Text("a whole number"), "number": Text("a number")}
+    noun: str = nouns.get(spec.kind) or Text("a {kind}", kind=spec.kind)
     if spec.kind in ("int", "number"):
         if spec.low is not None and spec.high is not None:
-            return f"{noun} from {spec.low:g} to {spec.high:g}"
-        if spec.above is not None:
-            bound = f"greater than {spec.above:g}"
-            return f"{noun} {bound}" + (
-                f" and at most {spec.high:g}" if spec.high is not None else ""
+            return Text("{noun} from {low:g} to {high:g}", noun=noun, low=spec.low, high=spec.high)
+        if spec.above is not None and spec.high is not None:
+            return Text(
+                "{noun} greater than {low:g} and at most {high:g}",
+                noun=noun,
+                low=spec.above,
+                high=spec.high,
             )
+        if spec.above is not None:
+            return Text("{noun} greater than {low:g}", noun=noun, low=spec.above)
         if spec.low is not None:
-            return f"{noun} of at least {spec.low:g}"
+            return Text("{noun} of at least {low:g}", noun=noun, low=spec.low)
     if spec.kind == "enum":
-        return f"one of {', '.join(map(str, spec.values or ()))}"
+        return Text("one of {values}", values=", ".join(map(str, spec.values or ())))
     return noun
 
 
@@ -480,17 +539,17 @@ def _name(path: KeyPath) -> str:
 
 def _type(value: Any) -> str:
     if value is None:
-        return "nothing (null)"
+        return Text("nothing (null)")
     if isinstance(value, bool):
-        return "a boolean"
+        return Text("a boolean")
     if isinstance(value, (int, float)):
-        return f"the number {_number(value)}"
+        return Text("the number {value}", value=_number(value))
     if isinstance(value, str):
-        return f"the text {value!r}"
+        return Text("the text {value!r}", value=value)
     if isinstance(value, list):
-        return "a list"
+        return Text("a list")
     if isinstance(value, Mapping):
-        return "a mapping"
+        return Text("a mapping")
     return type(value).__name__
 
 

@@ -34,11 +34,13 @@ from types import ModuleType
 from typing import Any
 
 from reqforge.errors import ReqforgeError
+from reqforge.i18n import Text
 
-NOTE_NOT_GIT = "not a git repository: history is absent"
-NOTE_NO_COMMITS = "no commits yet: history is absent"
-NOTE_NO_GIT = "git was not found on PATH: history is absent"
-NOTE_SHALLOW = (
+# Notes are `Text`s: the command that prints one says it in the configured language.
+NOTE_NOT_GIT = Text("not a git repository: history is absent")
+NOTE_NO_COMMITS = Text("no commits yet: history is absent")
+NOTE_NO_GIT = Text("git was not found on PATH: history is absent")
+NOTE_SHALLOW = Text(
     "shallow clone: history is partial; fetch with fetch-depth: 0 "
     "(actions/checkout) or run git fetch --unshallow"
 )
@@ -67,7 +69,7 @@ class GitError(ReqforgeError):
     """git could not answer; `note` is what a command says when history is absent for this
     reason (it continues without history), `str(error)` what it says when it cannot go on."""
 
-    note = "git cannot read this repository: history is absent"
+    note: str = Text("git cannot read this repository: history is absent")
 
 
 class NotARepository(GitError):
@@ -78,24 +80,28 @@ class GitMissing(GitError):
     note = NOTE_NO_GIT
 
     def __init__(self) -> None:
-        super().__init__("git was not found on PATH")
+        super().__init__(Text("git was not found on PATH"))
 
 
 class DubiousOwnership(GitError):
     """The repository belongs to another user and git's `safe.directory` does not trust it."""
 
     def __init__(self, top: str) -> None:
-        super().__init__(
-            f"detected dubious ownership in repository at '{top}': it belongs to another user; "
-            f"to trust it run: git config --global --add safe.directory '{top}'"
+        problem = Text(
+            "detected dubious ownership in repository at '{top}': it belongs to another user; "
+            "to trust it run: git config --global --add safe.directory '{top}'",
+            top=top,
         )
+        super().__init__(problem)
         self.top = top
-        self.note = f"git cannot read this repository: history is absent ({self})"
+        self.note = Text(
+            "git cannot read this repository: history is absent ({problem})", problem=problem
+        )
 
 
 class UnknownRevision(GitError):
     def __init__(self, rev: str, detail: str = "") -> None:
-        super().__init__(f"unknown revision: {rev}{detail}")
+        super().__init__(Text("unknown revision: {rev}{detail}", rev=rev, detail=detail))
         self.rev = rev
 
 
@@ -105,21 +111,26 @@ class ShallowClone(UnknownRevision):
     note = NOTE_SHALLOW
 
     def __init__(self, rev: str) -> None:
-        super().__init__(rev, f" (this is a {NOTE_SHALLOW.split(':', 1)[0]}: {NOTE_SHALLOW})")
+        super().__init__(rev, Text(" (this is a shallow clone: {note})", note=NOTE_SHALLOW))
 
 
 class GitCommandFailed(GitError):
     def __init__(self, command: str, stderr: str, status: int | None) -> None:
-        first = stderr.strip().splitlines()[0] if stderr.strip() else f"exit code {status}"
-        super().__init__(f"git {command} failed: {first}")
-        self.note = f"git {command} failed: {first}"
+        first = (
+            stderr.strip().splitlines()[0]
+            if stderr.strip()
+            else Text("exit code {status}", status=status)
+        )
+        failed = Text("git {command} failed: {problem}", command=command, problem=first)
+        super().__init__(failed)
+        self.note = failed
         self.stderr = stderr
 
 
 def check_revision(rev: str) -> None:
     """Refuse what git would read as an option or that cannot be a revision (exit 2)."""
     if not rev or rev.startswith("-") or "\x00" in rev or "\n" in rev:
-        raise ReqforgeError(f"not a valid revision: {rev!r}")
+        raise ReqforgeError(Text("not a valid revision: {rev!r}", rev=rev))
 
 
 # --------------------------------------------------------------------------------------------
@@ -210,14 +221,14 @@ def open_repository(root: Path) -> GitRepository:
     if shutil.which(executable) is None:
         raise GitMissing()
     if not os.path.isdir(root):
-        raise NotARepository(f"{root}: not a git repository (no such folder)")
+        raise NotARepository(Text("{root}: not a git repository (no such folder)", root=root))
     top = discover_top(root)
     if top is None:
-        raise NotARepository(f"{root}: not a git repository")
+        raise NotARepository(Text("{root}: not a git repository", root=root))
     try:
         repo = gitpython.Repo(top)
     except (gitpython.InvalidGitRepositoryError, gitpython.NoSuchPathError, OSError):
-        raise NotARepository(f"{root}: not a git repository") from None
+        raise NotARepository(Text("{root}: not a git repository", root=root)) from None
     if not _trusted(top, gitpython):
         raise DubiousOwnership(top)
     return GitRepository(Path(root), repo, gitpython, executable)
@@ -320,7 +331,7 @@ class GitRepository:
         except GitCommandFailed:
             if self.shallow and rev != "HEAD":
                 raise ShallowClone(rev) from None
-            hint = " (the repository has no commits yet)" if rev == "HEAD" else ""
+            hint = Text(" (the repository has no commits yet)") if rev == "HEAD" else ""
             raise UnknownRevision(rev, hint) from None
         return _text(out).strip()
 

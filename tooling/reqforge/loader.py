@@ -21,6 +21,8 @@ from reqforge.safe_read import read_inside
 if TYPE_CHECKING:
     from reqforge.config import Config
 
+from reqforge.i18n import N_, Text
+
 KeyPath = tuple[str | int, ...]
 
 # implements: REQ-008
@@ -74,7 +76,7 @@ def decode(raw: bytes) -> str | Problem:
     if b"\x00" in raw:
         line, column = _line_col_of_offset(raw, raw.index(b"\x00"))
         return Problem(
-            "RF001", line, column, "binary file (contains NUL bytes); expected UTF-8 text"
+            "RF001", line, column, Text("binary file (contains NUL bytes); expected UTF-8 text")
         )
     try:
         text = raw.decode("utf-8")
@@ -84,7 +86,11 @@ def decode(raw: bytes) -> str | Problem:
             "RF001",
             line,
             column,
-            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at line {line}); save the file as UTF-8",
+            Text(
+                "not valid UTF-8 (byte 0x{byte:02x} at line {line}); save the file as UTF-8",
+                byte=raw[exc.start],
+                line=line,
+            ),
         )
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -109,7 +115,10 @@ def split_front_matter(text: str) -> tuple[str, int, str] | Problem:
             "RF002",
             1,
             1,
-            f"no front matter: the file must start with a '---' line, found {first!r}",
+            Text(
+                "no front matter: the file must start with a '---' line, found {first!r}",
+                first=first,
+            ),
         )
     start = text.index("\n") + 1 if "\n" in text else len(text)
     # Fast path: the closing fence is almost always the first "\n---\n".
@@ -133,7 +142,7 @@ def split_front_matter(text: str) -> tuple[str, int, str] | Problem:
         "RF002",
         1,
         1,
-        "front matter is not closed: expected a '---' line after the fields",
+        Text("front matter is not closed: expected a '---' line after the fields"),
     )
 
 
@@ -151,10 +160,10 @@ def parse_front_matter(
         return (
             _collection_key_problem(front, first_line)
             if "unhashable" in str(exc)
-            else (Problem("RF003", first_line, 1, f"YAML error: {exc}"))
+            else (Problem("RF003", first_line, 1, Text("YAML error: {error}", error=str(exc))))
         )
     except (ValueError, OverflowError, RecursionError) as exc:  # defensive
-        return Problem("RF003", first_line, 1, f"YAML error: {exc}")
+        return Problem("RF003", first_line, 1, Text("YAML error: {error}", error=str(exc)))
     if "!" in front:
         tag = _custom_tag(front)
         if tag is not None:
@@ -163,7 +172,10 @@ def parse_front_matter(
                 "RF003",
                 line + first_line,
                 column + 1,
-                f"YAML tag '{name}' is not allowed: front matter holds plain values only",
+                Text(
+                    "YAML tag '{name}' is not allowed: front matter holds plain values only",
+                    name=name,
+                ),
             )
     if data is None:
         return {}
@@ -172,12 +184,11 @@ def parse_front_matter(
             "RF003",
             first_line,
             1,
-            f"{what} must be a mapping, got a {_kind(data)}",
+            Text("{what} must be a mapping, got a {kind}", what=Text(what), kind=_kind(data)),
         )
     if _may_be_deep(front) and _too_deep(data):
-        return Problem(
-            "RF004", first_line, 1, f"front matter is nested deeper than {MAX_DEPTH} levels"
-        )
+        deep = Text("front matter is nested deeper than {depth} levels", depth=MAX_DEPTH)
+        return Problem("RF004", first_line, 1, deep)
     # A mapping or list as a key needs a flow collection or an explicit `? ` key.
     if ("{" in front or "[" in front or "?" in front) and _has_collection_key(data):
         return _collection_key_problem(front, first_line)
@@ -185,9 +196,9 @@ def parse_front_matter(
 
 
 def _kind(data: Any) -> str:
-    return {list: "list", str: "text", int: "number", float: "number", bool: "boolean"}.get(
-        type(data), type(data).__name__
-    )
+    kinds = {list: N_("list"), str: N_("text"), int: N_("number"), float: N_("number")}
+    kind = {**kinds, bool: N_("boolean")}.get(type(data))
+    return Text(kind) if kind else type(data).__name__
 
 
 # implements: REQ-008
@@ -199,17 +210,20 @@ def _yaml_problem(message: str, front: str, first_line: int) -> Problem:
             "RF004",
             first_line,
             1,
-            f"YAML aliases expand beyond {MAX_ALIAS_EVENTS} nodes (an alias bomb?): refused",
+            Text(
+                "YAML aliases expand beyond {limit} nodes (an alias bomb?): refused",
+                limit=MAX_ALIAS_EVENTS,
+            ),
         )
     if "recursion" in lowered or "depth" in lowered or "too deep" in lowered:
-        return Problem(
-            "RF004", first_line, 1, f"front matter is nested too deeply: {_last_line(message)}"
-        )
+        deep = Text("front matter is nested too deeply: {detail}", detail=_last_line(message))
+        return Problem("RF004", first_line, 1, deep)
     if lowered.startswith("duplicate mapping key"):
         # yaml_rs names the key after a colon, unless it cannot print it (a huge integer).
         key = message.partition(":")[2].strip()
         line, column = _duplicate_key_position(front)
-        return Problem("RF003", line + first_line, column + 1, f"duplicate key {key}".strip())
+        duplicate = Text("duplicate key {key}", key=key) if key else Text("duplicate key")
+        return Problem("RF003", line + first_line, column + 1, duplicate)
     if lowered.startswith("invalid tag"):
         tag = _custom_tag(front)
         line, column = (tag[0], tag[1]) if tag else (0, 0)
@@ -218,15 +232,15 @@ def _yaml_problem(message: str, front: str, first_line: int) -> Problem:
             "RF003",
             line + first_line,
             column + 1,
-            f"YAML tag {name} is not allowed: front matter holds plain values only",
+            Text("YAML tag {name} is not allowed: front matter holds plain values only", name=name),
         )
     match = _YAML_ERROR_AT.search(message)
     if match:
         line = int(match.group(1)) - 1 + first_line
-        return Problem(
-            "RF003", line, int(match.group(2)), f"YAML syntax error: {_last_line(message)}"
-        )
-    return Problem("RF003", first_line, 1, f"YAML syntax error: {_last_line(message)}")
+        syntax = Text("YAML syntax error: {detail}", detail=_last_line(message))
+        return Problem("RF003", line, int(match.group(2)), syntax)
+    syntax = Text("YAML syntax error: {detail}", detail=_last_line(message))
+    return Problem("RF003", first_line, 1, syntax)
 
 
 def _last_line(message: str) -> str:
@@ -299,7 +313,7 @@ def _collection_key_problem(front: str, first_line: int) -> Problem:
                 stack.append(value)
         elif isinstance(node, yaml.SequenceNode):
             stack.extend(node.value)
-    message = "a mapping or list cannot be a key: front matter keys are plain text"
+    message = Text("a mapping or list cannot be a key: front matter keys are plain text")
     return Problem("RF003", line + first_line, column + 1, message)
 
 

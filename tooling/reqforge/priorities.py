@@ -27,6 +27,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from reqforge.config import DEFAULT_ICE_LEVELS
+from reqforge.i18n import N_, Text
 from reqforge.model import Customer, Requirement
 from reqforge.scalars import real_number
 
@@ -488,13 +489,16 @@ def score_overflows(data: Mapping[str, Any]) -> list[tuple[tuple[str, ...], str]
     found: list[tuple[tuple[str, ...], str]] = []
     rice_in = _rice_values(priority)
     if _accepted(RICE_INPUTS, rice_in) is not None and rice_score(*rice_in) is None:
-        message = "priority.rice: reach × impact × confidence / effort overflows; use smaller units"
+        message = Text(
+            "priority.rice: reach × impact × confidence / effort overflows; use smaller units"
+        )
         found.append((("priority", "rice"), message))
     wsjf_in = _wsjf_values(priority)
     if _accepted(_WSJF_READ, wsjf_in) is not None and wsjf(*wsjf_in) is None:
-        message = (
-            f"priority.wsjf.size: (value + time-criticality + risk) / {wsjf_in[3]!r} "
-            "overflows; use a larger size"
+        message = Text(
+            "priority.wsjf.size: (value + time-criticality + risk) / {size!r} overflows; "
+            "use a larger size",
+            size=wsjf_in[3],
         )
         found.append((("priority", "wsjf", "size"), message))
     return found
@@ -583,7 +587,7 @@ METHODS: tuple[Method, ...] = (
         "value-cost",
         VALUE_COST_INPUTS,
         ("quadrant",),
-        "Value/cost",
+        N_("Value/cost"),
         5,
         attrgetter("quadrant"),
         QUADRANTS,
@@ -594,8 +598,8 @@ METHODS: tuple[Method, ...] = (
     ),
     Method("wsjf", "WSJF", WSJF_INPUTS, ("wsjf",), "WSJF", 2, attrgetter("wsjf")),
     # Demand reads `source.customers` (a field of its own) and the configured tier weights.
-    Method("demand", "demand", (), ("demand",), "Demand", 3, attrgetter("demand")),
-    Method("votes", "votes", (VOTES_INPUT,), ("votes",), "Votes", 1, attrgetter("votes")),
+    Method("demand", "demand", (), ("demand",), N_("Demand"), 3, attrgetter("demand")),
+    Method("votes", "votes", (VOTES_INPUT,), ("votes",), N_("Votes"), 1, attrgetter("votes")),
 )
 METHOD_BY_NAME: Mapping[str, Method] = MappingProxyType(
     {name: m for m in METHODS for name in (m.name, *m.aliases)}
@@ -668,8 +672,8 @@ class DisagreementRule:
     condition: Callable[[Scores], bool]
     message: str
 
-    def explain(self, scores: Scores) -> str:
-        return self.message.format(s=scores)
+    def explain(self, scores: Scores) -> Text:
+        return Text(self.message, s=scores)
 
 
 # implements: REQ-211
@@ -677,47 +681,47 @@ DISAGREEMENT_RULES: tuple[DisagreementRule, ...] = (
     DisagreementRule(
         "must-but-ice-low",
         lambda s: s.moscow == "must" and s.ice_level == "low",
-        "MoSCoW must but ICE level low (score {s.ice_score})",
+        N_("MoSCoW must but ICE level low (score {s.ice_score})"),
     ),
     DisagreementRule(
         "must-but-avoid",
         lambda s: s.moscow == "must" and s.quadrant == "avoid",
-        "MoSCoW must but value-cost quadrant avoid",
+        N_("MoSCoW must but value-cost quadrant avoid"),
     ),
     DisagreementRule(
         "must-but-p3",
         lambda s: s.moscow == "must" and s.p_level == "P3",
-        "MoSCoW must but P-level P3 (neither important nor urgent)",
+        N_("MoSCoW must but P-level P3 (neither important nor urgent)"),
     ),
     DisagreementRule(
         "wont-but-p0",
         lambda s: s.moscow == "wont" and s.p_level == "P0",
-        "MoSCoW wont but P-level P0 (important and urgent)",
+        N_("MoSCoW wont but P-level P0 (important and urgent)"),
     ),
     DisagreementRule(
         "wont-but-ice-high",
         lambda s: s.moscow == "wont" and s.ice_level == "high",
-        "MoSCoW wont but ICE level high (score {s.ice_score})",
+        N_("MoSCoW wont but ICE level high (score {s.ice_score})"),
     ),
     DisagreementRule(
         "wont-but-quick-win",
         lambda s: s.moscow == "wont" and s.quadrant == "quick-win",
-        "MoSCoW wont but value-cost quadrant quick-win",
+        N_("MoSCoW wont but value-cost quadrant quick-win"),
     ),
     DisagreementRule(
         "p0-but-ice-low",
         lambda s: s.p_level == "P0" and s.ice_level == "low",
-        "P-level P0 but ICE level low (score {s.ice_score})",
+        N_("P-level P0 but ICE level low (score {s.ice_score})"),
     ),
     DisagreementRule(
         "basic-but-could-or-wont",
         lambda s: s.kano == "basic" and s.moscow in ("could", "wont"),
-        "Kano basic but MoSCoW {s.moscow}",
+        N_("Kano basic but MoSCoW {s.moscow}"),
     ),
     DisagreementRule(
         "reverse-but-must-or-should",
         lambda s: s.kano == "reverse" and s.moscow in ("must", "should"),
-        "Kano reverse (customers dislike it) but MoSCoW {s.moscow}",
+        N_("Kano reverse (customers dislike it) but MoSCoW {s.moscow}"),
     ),
     # implements: REQ-213
     DisagreementRule(
@@ -725,7 +729,7 @@ DISAGREEMENT_RULES: tuple[DisagreementRule, ...] = (
         lambda s: (
             s.moscow is not None and s.vote_majority is not None and s.vote_majority != s.moscow
         ),
-        "stakeholder votes favour {s.vote_majority} but MoSCoW is {s.moscow}",
+        N_("stakeholder votes favour {s.vote_majority} but MoSCoW is {s.moscow}"),
     ),
 )
 

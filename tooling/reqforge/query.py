@@ -113,6 +113,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from reqforge.i18n import N_, Text
+
 __all__ = [
     "MAX_EXPRESSION_LENGTH",
     "MAX_NESTING_DEPTH",
@@ -137,16 +139,16 @@ _OPERATOR_CHARS = frozenset("=!<>~&|")
 _OPERATORS = frozenset({"=", "==", "!=", "<", "<=", ">", ">=", "~"})
 _OPERATOR_LIST = "=, !=, <, <=, >, >=, in, not in, contains, ~"
 _OPERATOR_HINTS = {
-    "!": "use 'not' before a condition, or '!=' to compare",
-    "<>": "use '!='",
-    "=<": "use '<='",
-    "=>": "use '>='",
-    "=~": "use '~'",
-    "!~": "use 'not FIELD ~ VALUE'",
-    "&": "use 'and'",
-    "&&": "use 'and'",
-    "|": "use 'or'",
-    "||": "use 'or'",
+    "!": N_("use 'not' before a condition, or '!=' to compare"),
+    "<>": N_("use '!='"),
+    "=<": N_("use '<='"),
+    "=>": N_("use '>='"),
+    "=~": N_("use '~'"),
+    "!~": N_("use 'not FIELD ~ VALUE'"),
+    "&": N_("use 'and'"),
+    "&&": N_("use 'and'"),
+    "|": N_("use 'or'"),
+    "||": N_("use 'or'"),
 }
 # Full-width punctuation a Chinese input method types in place of the ASCII the grammar needs.
 _FULL_WIDTH = dict(zip("（），、＝！＜＞～“”‘’", "(),,=!<>~\"\"''", strict=True))
@@ -176,8 +178,13 @@ class FilterError(Exception):
         self.expression = expression
 
     def __str__(self) -> str:
+        return f"error: {self.text()}"
+
+    def text(self) -> Text:
+        """The message (translatable when it is a `Text`), the expression and a caret line."""
         line, padding = _excerpt(self.expression, self.position)
-        return f"error: {self.message}\n{line}\n{' ' * padding}^"
+        layout = "{message}\n{line}\n{caret}"  # not a message: nothing to translate
+        return Text(layout, message=self.message, line=line, caret=" " * padding + "^")
 
 
 def _display_char(char: str) -> str:
@@ -249,7 +256,7 @@ class _Token:
         return lowered if lowered in _KEYWORDS else None
 
     def describe(self) -> str:
-        return "end of expression" if self.kind == "end" else _quoted(self.raw)
+        return Text("end of expression") if self.kind == "end" else _quoted(self.raw)
 
 
 def _is_word_char(char: str) -> bool:
@@ -278,8 +285,15 @@ def _tokenize(expression: str) -> list[_Token]:
                 end += 1
             text = expression[index:end]
             if text not in _OPERATORS:
-                hint = _OPERATOR_HINTS.get(text, f"expected one of {_OPERATOR_LIST}")
-                raise FilterError(f"unknown operator {_quoted(text)}: {hint}", index, expression)
+                hint = (
+                    Text(_OPERATOR_HINTS[text])
+                    if text in _OPERATOR_HINTS
+                    else Text("expected one of {operators}", operators=_OPERATOR_LIST)
+                )
+                message = Text(
+                    "unknown operator {operator}: {hint}", operator=_quoted(text), hint=hint
+                )
+                raise FilterError(message, index, expression)
             tokens.append(_Token("op", text, text, index))
             index = end
             if text == "~":
@@ -299,13 +313,20 @@ def _tokenize(expression: str) -> list[_Token]:
             index = end
         else:
             ascii_twin = _FULL_WIDTH.get(char)
-            hint = f"did you mean '{ascii_twin}'? " if ascii_twin else ""
-            raise FilterError(
-                f"unexpected character {_quoted(char)} "
-                f"({hint}put a value that contains it in quotes)",
-                index,
-                expression,
+            message = (
+                Text(
+                    "unexpected character {char} (did you mean '{twin}'? put a value that "
+                    "contains it in quotes)",
+                    char=_quoted(char),
+                    twin=ascii_twin,
+                )
+                if ascii_twin
+                else Text(
+                    "unexpected character {char} (put a value that contains it in quotes)",
+                    char=_quoted(char),
+                )
             )
+            raise FilterError(message, index, expression)
     tokens.append(_Token("end", "", "", size))
     return tokens
 
@@ -325,7 +346,8 @@ def _read_string(expression: str, start: int) -> _Token:
         else:
             content.append(char)
             index += 1
-    raise FilterError(f"unterminated string: expected a closing {quote!r}", start, expression)
+    message = Text("unterminated string: expected a closing {quote!r}", quote=quote)
+    raise FilterError(message, start, expression)
 
 
 def _read_regex(expression: str, start: int) -> _Token:
@@ -341,7 +363,8 @@ def _read_regex(expression: str, start: int) -> _Token:
             )
         else:
             index += 1
-    raise FilterError("unterminated regular expression: expected a closing '/'", start, expression)
+    message = Text("unterminated regular expression: expected a closing '/'")
+    raise FilterError(message, start, expression)
 
 
 # --- syntax tree -------------------------------------------------------------------------------
@@ -410,16 +433,20 @@ class _Parser:
 
     def parse(self) -> _Node:
         if self.peek().kind == "end":
-            raise self.error("empty expression: expected a condition such as 'status = done'", 0)
+            raise self.error(
+                Text("empty expression: expected a condition such as 'status = done'"), 0
+            )
         node = self.parse_or(None)
         token = self.peek()
         if token.kind == ")":
-            raise self.error("unmatched ')'", token.position)
+            raise self.error(Text("unmatched ')'"), token.position)
         if token.kind != "end":
             raise self.error(
-                "expected 'and', 'or' or end of expression, found "
-                + token.describe()
-                + self.spaces_hint(token),
+                Text(
+                    "expected 'and', 'or' or end of expression, found {found}{hint}",
+                    found=token.describe(),
+                    hint=self.spaces_hint(token),
+                ),
                 token.position,
             )
         return node
@@ -449,9 +476,12 @@ class _Parser:
             closing = self.peek()
             if closing.kind != ")":
                 raise self.error(
-                    f"expected ')' to close '(' at column {token.position + 1}, found "
-                    + closing.describe()
-                    + self.spaces_hint(closing),
+                    Text(
+                        "expected ')' to close '(' at column {column}, found {found}{hint}",
+                        column=token.position + 1,
+                        found=closing.describe(),
+                        hint=self.spaces_hint(closing),
+                    ),
                     closing.position,
                 )
             self.advance()
@@ -463,8 +493,10 @@ class _Parser:
         self.depth += 1
         if self.depth > MAX_NESTING_DEPTH:
             raise self.error(
-                f"expression is nested too deeply: more than {MAX_NESTING_DEPTH} levels "
-                "of 'not' and '('",
+                Text(
+                    "expression is nested too deeply: more than {depth} levels of 'not' and '('",
+                    depth=MAX_NESTING_DEPTH,
+                ),
                 token.position,
             )
 
@@ -475,15 +507,24 @@ class _Parser:
             or token.keyword() is not None
             or _word_literal(token.text).kind != "text"
         ):
-            where = f" after {_quoted(after.raw)}" if after is not None else ""
-            raise self.error(
-                f"expected a field name{where}, found {token.describe()}", token.position
+            message = (
+                Text(
+                    "expected a field name after {after}, found {found}",
+                    after=_quoted(after.raw),
+                    found=token.describe(),
+                )
+                if after is not None
+                else Text("expected a field name, found {found}", found=token.describe())
             )
+            raise self.error(message, token.position)
         parts = token.text.split(".")
         if not all(part and ":" not in part and "/" not in part for part in parts):
             raise self.error(
-                f"{_quoted(token.text)} is not a field name: use letters, digits, '_' and '-', "
-                "with '.' between parts",
+                Text(
+                    "{name} is not a field name: use letters, digits, '_' and '-', "
+                    "with '.' between parts",
+                    name=_quoted(token.text),
+                ),
                 token.position,
             )
         self.advance()
@@ -499,7 +540,7 @@ class _Parser:
             following = self.peek()
             if following.keyword() != "in":
                 raise self.error(
-                    f"expected 'in' after 'not', found {following.describe()}",
+                    Text("expected 'in' after 'not', found {found}", found=following.describe()),
                     following.position,
                 )
             self.advance()
@@ -514,8 +555,12 @@ class _Parser:
         if operator_token.kind in ("end", ")") or keyword in ("and", "or"):
             return _Compare(field, position, "present")
         raise self.error(
-            f"expected an operator after {_quoted(field)} ({_OPERATOR_LIST}), "
-            f"found {operator_token.describe()}",
+            Text(
+                "expected an operator after {field} ({operators}), found {found}",
+                field=_quoted(field),
+                operators=_OPERATOR_LIST,
+                found=operator_token.describe(),
+            ),
             operator_token.position,
         )
 
@@ -523,7 +568,10 @@ class _Parser:
         token = self.peek()
         if token.kind != "(":
             raise self.error(
-                f"expected '(' after '{name}', found {token.describe()}", token.position
+                Text(
+                    "expected '(' after '{name}', found {found}", name=name, found=token.describe()
+                ),
+                token.position,
             )
         self.advance()
         values = [self.parse_value(token)]
@@ -534,8 +582,12 @@ class _Parser:
                 return tuple(values)
             if separator.kind != ",":
                 raise self.error(
-                    f"expected ',' or ')' to close '(' at column {token.position + 1}, "
-                    f"found {separator.describe()}" + self.spaces_hint(separator),
+                    Text(
+                        "expected ',' or ')' to close '(' at column {column}, found {found}{hint}",
+                        column=token.position + 1,
+                        found=separator.describe(),
+                        hint=self.spaces_hint(separator),
+                    ),
                     separator.position,
                 )
             self.advance()
@@ -555,14 +607,20 @@ class _Parser:
         if token.kind == "word" and keyword is None:
             self.advance()
             return _word_literal(token.text)
-        expected = "a value or /regex/" if after.text == "~" else "a value"
-        hint = ""
+        expected = Text("a value or /regex/") if after.text == "~" else Text("a value")
+        hint: str = ""
         if keyword:
-            hint = f' (write "{keyword}" in quotes to use it as a value)'
+            hint = Text(' (write "{keyword}" in quotes to use it as a value)', keyword=keyword)
         elif token.kind == "(" and after.kind == "op":
-            hint = " (use 'in (a, b)' to compare with a list)"
+            hint = Text(" (use 'in (a, b)' to compare with a list)")
         raise self.error(
-            f"expected {expected} after {_quoted(after.raw)}, found {token.describe()}{hint}",
+            Text(
+                "expected {expected} after {after}, found {found}{hint}",
+                expected=expected,
+                after=_quoted(after.raw),
+                found=token.describe(),
+                hint=hint,
+            ),
             token.position,
         )
 
@@ -571,8 +629,11 @@ class _Parser:
         too_deep = _regex_too_deep(token.text)
         if too_deep is not None:
             raise self.error(
-                f"regular expression is nested too deeply: more than {MAX_NESTING_DEPTH} "
-                "groups inside each other",
+                Text(
+                    "regular expression is nested too deeply: more than {depth} groups inside "
+                    "each other",
+                    depth=MAX_NESTING_DEPTH,
+                ),
                 start + too_deep,
             )
         try:
@@ -585,18 +646,18 @@ class _Parser:
                 return re.compile(token.text, re.IGNORECASE)
         except re.error as error:
             offset = error.pos if error.pos is not None else 0
-            raise self.error(f"bad regular expression: {error.msg}", start + offset) from None
+            raise self.error(_bad_regex(error.msg), start + offset) from None
         except DeprecationWarning as warning:
             # Python 3.10's wording of 3.11's error "global flags not at the start ...".
             found = re.search(r"Flags not at the start .* at position (\d+)", str(warning))
             if found is None:
-                raise self.error(f"bad regular expression: {warning}", start) from None
+                raise self.error(_bad_regex(str(warning)), start) from None
             raise self.error(
-                "bad regular expression: global flags not at the start of the expression",
+                _bad_regex("global flags not at the start of the expression"),
                 start + int(found.group(1)),
             ) from None
         except (OverflowError, RecursionError, ValueError) as error:
-            raise self.error(f"bad regular expression: {error}", start) from None
+            raise self.error(_bad_regex(str(error)), start) from None
 
     def spaces_hint(self, token: _Token) -> str:
         """A hint when a bare word follows a bare word value: a value with spaces unquoted."""
@@ -607,8 +668,17 @@ class _Parser:
             and previous is not None
             and previous.kind == "word"
         ):
-            return f' (quote a value that contains spaces: "{previous.text} {token.text}")'
+            return Text(
+                ' (quote a value that contains spaces: "{first} {second}")',
+                first=previous.text,
+                second=token.text,
+            )
         return ""
+
+
+def _bad_regex(detail: str) -> Text:
+    # The detail is Python's own (English) message from `re`.
+    return Text("bad regular expression: {detail}", detail=detail)
 
 
 def _flatten(children: list[_Node], kind: type[_And] | type[_Or]) -> tuple[_Node, ...]:
@@ -949,8 +1019,11 @@ def parse(expression: str) -> Filter:
     """
     if len(expression) > MAX_EXPRESSION_LENGTH:
         raise FilterError(
-            f"expression is too long: {len(expression):,} characters, "
-            f"the limit is {MAX_EXPRESSION_LENGTH:,}",
+            Text(
+                "expression is too long: {length:,} characters, the limit is {limit:,}",
+                length=len(expression),
+                limit=MAX_EXPRESSION_LENGTH,
+            ),
             MAX_EXPRESSION_LENGTH,
             expression,
         )
@@ -969,8 +1042,7 @@ def validate_fields(
     """
     for name, position in parsed.field_positions:
         if not known(name):
-            message = f"unknown field '{name}'"
             close = difflib.get_close_matches(name, list(suggestions), n=1)
-            if close:
-                message += f" (did you mean '{close[0]}'?)"
+            hint = Text(" (did you mean '{name}'?)", name=close[0]) if close else ""
+            message = Text("unknown field '{key}'{hint}", key=name, hint=hint)
             raise FilterError(message, position, parsed.expression)

@@ -23,25 +23,29 @@ import os
 import stat
 from pathlib import Path
 
+from reqforge.i18n import N_, Text
+
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # opening a FIFO for reading would block otherwise
 _FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0) | _O_NONBLOCK
 _CHUNK = 65536
 _KINDS = (
-    (stat.S_ISDIR, "a folder"),
-    (stat.S_ISFIFO, "a FIFO"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISDIR, N_("a folder")),
+    (stat.S_ISFIFO, N_("a FIFO")),
+    (stat.S_ISCHR, N_("a character device")),
+    (stat.S_ISBLK, N_("a block device")),
+    (stat.S_ISSOCK, N_("a socket")),
 )
 
 
 class Refused(OSError):
-    """A file reqforge will not read; `str()` is the reason. `too_large` marks a size refusal
-    (RF004 for a requirement file) apart from the others (RF001)."""
+    """A file reqforge will not read; `str()` is the reason (`reason`, a `Text`, to say it in
+    another language). `too_large` marks a size refusal (RF004 for a requirement file) apart
+    from the others (RF001)."""
 
     def __init__(self, reason: str, *, too_large: bool = False) -> None:
         super().__init__(errno.EPERM, reason)
+        self.reason = reason
         self.too_large = too_large
 
     def __str__(self) -> str:
@@ -61,8 +65,11 @@ def read_inside(path: Path | str, root: Path | str, limit: int) -> bytes:
     """
     root_real = os.path.realpath(root)
     if not is_inside(os.path.realpath(path), root_real):
-        how = "leads through a symbolic link to" if os.path.lexists(path) else "lies"
-        raise Refused(f"it {how} outside the repository; not read")
+        if os.path.lexists(path):
+            raise Refused(
+                Text("it leads through a symbolic link to outside the repository; not read")
+            )
+        raise Refused(Text("it lies outside the repository; not read"))
     return read_regular(path, limit, inside_root=root_real)[0]
 
 
@@ -83,17 +90,17 @@ def read_regular(
         if not os.path.islink(path):
             raise
         if inside_root is None:
-            raise Refused("it is a symbolic link; not followed") from None
+            raise Refused(Text("it is a symbolic link; not followed")) from None
         if not is_inside(os.path.realpath(path), inside_root):
             raise Refused(
-                "it is a symbolic link leading outside the repository; not read"
+                Text("it is a symbolic link leading outside the repository; not read")
             ) from None
         fd = os.open(path, _FLAGS)
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            kind = next((name for test, name in _KINDS if test(info.st_mode)), "special")
-            raise Refused(f"not a regular file ({kind}); not read")
+            kind = next((name for test, name in _KINDS if test(info.st_mode)), N_("special"))
+            raise Refused(Text("not a regular file ({kind}); not read", kind=Text(kind)))
         if info.st_size > limit:
             raise Refused(_too_large(limit), too_large=True)
         if (  # pragma: no cover - Windows, where O_NOFOLLOW does not exist
@@ -101,12 +108,16 @@ def read_regular(
             and os.path.islink(path)
             and (inside_root is None or not is_inside(os.path.realpath(path), inside_root))
         ):
-            raise Refused("it is a symbolic link leading outside the repository; not read")
+            raise Refused(Text("it is a symbolic link leading outside the repository; not read"))
         data = _read_to_end(fd, info.st_size, limit)
     finally:
         os.close(fd)
     if len(data) > limit:
-        raise Refused(_too_large(limit) + " (it grew while being read)", too_large=True)
+        grew = Text(
+            "larger than the {limit:,}-byte limit; not read (it grew while being read)",
+            limit=limit,
+        )
+        raise Refused(grew, too_large=True)
     return data, info
 
 
@@ -129,5 +140,5 @@ def _read_to_end(fd: int, size: int, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _too_large(limit: int) -> str:
-    return f"larger than the {limit:,}-byte limit; not read"
+def _too_large(limit: int) -> Text:
+    return Text("larger than the {limit:,}-byte limit; not read", limit=limit)

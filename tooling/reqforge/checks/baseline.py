@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reqforge.checks.context import CheckContext, Issue
+from reqforge.i18n import Text
 from reqforge.loader import ParsedFile, parse_file
 from reqforge.model import Finding, Requirement
 from reqforge.safe_read import read_inside
@@ -52,14 +53,24 @@ def baseline_issues(
             continue
         allowed = transitions.get(old[2], ())
         if req.status not in allowed:
-            options = ", ".join(allowed) if allowed else f"nothing ('{old[2]}' is final)"
+            options = (
+                ", ".join(allowed)
+                if allowed
+                else Text("nothing ('{status}' is final)", status=old[2])
+            )
             yield (
                 req,
                 Issue(
                     "RF301",
                     ("status",),
-                    f"status '{old[2]}' -> '{req.status}' is not allowed (since {base}); "
-                    f"from '{old[2]}' the workflow allows: {options}",
+                    Text(
+                        "status '{old}' -> '{new}' is not allowed (since {base}); "
+                        "from '{old}' the workflow allows: {options}",
+                        old=old[2],
+                        new=req.status,
+                        base=base,
+                        options=options,
+                    ),
                     True,
                 ),
             )
@@ -79,8 +90,13 @@ def baseline_issues(
                 Issue(
                     "RF303",
                     ("id",),
-                    f"id {req.id!r} is new on this branch but {base} already has it "
-                    f"({old[0]}): renumber this requirement (`reqforge new` picks a free ID)",
+                    Text(
+                        "id {id!r} is new on this branch but {base} already has it ({path}): "
+                        "renumber this requirement (`reqforge new` picks a free ID)",
+                        id=req.id,
+                        base=base,
+                        path=old[0],
+                    ),
                     True,
                 ),
             )

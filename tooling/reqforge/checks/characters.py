@@ -7,8 +7,10 @@ from typing import Any
 
 from reqforge.checks.context import CheckContext, Issue
 from reqforge.fields import KeyPath
+from reqforge.i18n import Text
 from reqforge.invisible import code_point, hidden_characters
 from reqforge.model import Requirement
+from reqforge.scalars import key_text
 
 # Line breaks and tabs are text in a block scalar (a description); the rest never are.
 _TEXT_LAYOUT = "\n\t"
@@ -27,8 +29,12 @@ def hidden_character_issues(req: Requirement, ctx: CheckContext) -> Iterator[Iss
             yield Issue(
                 "RF108",
                 path,
-                f"{where.lstrip('.')}: characters a reader cannot see ({shown}); "
-                "remove them or write them out",
+                Text(
+                    "{field}: characters a reader cannot see ({shown}); "
+                    "remove them or write them out",
+                    field=where.lstrip("."),
+                    shown=shown,
+                ),
                 on_value=True,
             )
 
@@ -39,7 +45,8 @@ def _texts(node: Any, path: KeyPath) -> Iterator[tuple[KeyPath, str]]:
         yield path, node
     elif isinstance(node, dict):
         for key, value in node.items():
-            yield from _texts(value, (*path, key if isinstance(key, (str, int)) else str(key)))
+            # A key is named as text: an integer key of 4,300 digits cannot be formatted.
+            yield from _texts(value, (*path, key_text(key)))
     elif isinstance(node, list):
         for index, value in enumerate(node):
             yield from _texts(value, (*path, index))

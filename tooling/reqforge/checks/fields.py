@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from reqforge.checks.context import CheckContext, Issue
 from reqforge.fields import validate_fields
+from reqforge.i18n import Text
 from reqforge.model import Requirement
 from reqforge.priorities import score_overflows
 
@@ -27,7 +28,12 @@ def field_issues(req: Requirement, ctx: CheckContext) -> Iterator[Issue]:
                 yield Issue(
                     "RF102",
                     ("source", "customers", index),
-                    f"source.customers[{index}]: '{key}' is not a customer in reqs/customers.yaml",
+                    Text(
+                        "source.customers[{index}]: '{key}' is not a customer in "
+                        "reqs/customers.yaml",
+                        index=index,
+                        key=key,
+                    ),
                     on_value=True,
                 )
     rid = req.head.get("id")
@@ -37,7 +43,11 @@ def field_issues(req: Requirement, ctx: CheckContext) -> Iterator[Issue]:
         yield Issue(
             "RF104",
             ("id",),
-            f"id {rid!r} does not match the ID pattern {ctx.id_pattern}",
+            Text(
+                "id {id!r} does not match the ID pattern {pattern}",
+                id=rid,
+                pattern=ctx.id_pattern,
+            ),
             on_value=True,
         )
     stem = req.path.rsplit("/", 1)[-1].removesuffix(".md")
@@ -45,6 +55,6 @@ def field_issues(req: Requirement, ctx: CheckContext) -> Iterator[Issue]:
         yield Issue(
             "RF105",
             ("id",),
-            f"id {rid!r} does not match the file name '{stem}.md'",
+            Text("id {id!r} does not match the file name '{stem}.md'", id=rid, stem=stem),
             on_value=True,
         )

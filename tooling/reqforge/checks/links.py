@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from reqforge.checks.context import Issue
 from reqforge.fields import RELATIONS, did_you_mean
 from reqforge.graph import ACYCLIC_RELATIONS, find_cycles
+from reqforge.i18n import Text
 from reqforge.model import Finding, Requirement, link_targets
 from reqforge.scalars import key_text
 
@@ -52,7 +53,8 @@ def link_issues(
         if len(reqs) > 1:
             for req in reqs:
                 others = ", ".join(o.path for o in reqs if o is not req)
-                yield req, Issue("RF106", ("id",), f"duplicate id {rid!r}: also in {others}", True)
+                message = Text("duplicate id {id!r}: also in {others}", id=rid, others=others)
+                yield req, Issue("RF106", ("id",), message, True)
     graphs: dict[str, dict[str, list[str]]] = {relation: {} for relation in ACYCLIC_RELATIONS}
     first_index: dict[tuple[str, str, str], int | None] = {}
     for req in requirements:
@@ -64,8 +66,14 @@ def link_issues(
         for relation, value in links.items():
             relation = key_text(relation)
             if relation not in known_relations:
-                hint = did_you_mean(relation, relations) or f" (known: {', '.join(relations)})"
-                message = f"links: unknown relation '{relation}'{hint}; the link is ignored"
+                hint = did_you_mean(relation, relations) or Text(
+                    " (known: {relations})", relations=", ".join(relations)
+                )
+                message = Text(
+                    "links: unknown relation '{relation}'{hint}; the link is ignored",
+                    relation=relation,
+                    hint=hint,
+                )
                 yield req, Issue("RF107", ("links", relation), message)
             graph = graphs.get(relation)
             for index, target in link_targets(value):
@@ -73,7 +81,16 @@ def link_issues(
                     path = _path(relation, index)
                     yield (
                         req,
-                        Issue("RF203", path, f"links.{relation}: links to itself ({target})", True),
+                        Issue(
+                            "RF203",
+                            path,
+                            Text(
+                                "links.{relation}: links to itself ({id})",
+                                relation=relation,
+                                id=target,
+                            ),
+                            True,
+                        ),
                     )
                     continue
                 found = by_id.get(target)
@@ -84,7 +101,14 @@ def link_issues(
                     yield (
                         req,
                         Issue(
-                            "RF201", path, f"links.{relation}: unknown requirement {target!r}", True
+                            "RF201",
+                            path,
+                            Text(
+                                "links.{relation}: unknown requirement {id!r}",
+                                relation=relation,
+                                id=target,
+                            ),
+                            True,
                         ),
                     )
                     continue
@@ -95,7 +119,12 @@ def link_issues(
                         Issue(
                             "RF204",
                             _path(relation, index),
-                            f"links.{relation}: {target} is {status}; link to what replaced it",
+                            Text(
+                                "links.{relation}: {id} is {status}; link to what replaced it",
+                                relation=relation,
+                                id=target,
+                                status=status,
+                            ),
                             True,
                         ),
                     )
@@ -108,7 +137,7 @@ def link_issues(
             for index, target in link_targets(value):
                 if target not in by_id and target not in broken_ids:
                     path = (name,) if index is None else (name, index)
-                    message = f"{name}: unknown requirement {target!r}"
+                    message = Text("{field}: unknown requirement {id!r}", field=name, id=target)
                     yield req, Issue("RF201", path, message, True)
     for relation, graph in graphs.items():
         for cycle in find_cycles(graph):
@@ -119,7 +148,9 @@ def link_issues(
                 Issue(
                     "RF202",
                     _path(relation, index),
-                    f"cycle in {relation}: {' -> '.join(cycle)}",
+                    Text(
+                        "cycle in {relation}: {cycle}", relation=relation, cycle=" -> ".join(cycle)
+                    ),
                     True,
                 ),
             )

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from reqforge.checks.context import CheckContext, Issue
 from reqforge.checks.similarity import DEFAULT_THRESHOLD, similar_pairs
 from reqforge.checks.wording import ears_hint, ears_shape, message
+from reqforge.i18n import Text
 from reqforge.model import Finding, Requirement
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ def wording_issues(req: Requirement, ctx: CheckContext) -> Iterator[Issue]:
             yield Issue(
                 "RF401",
                 path,
-                f"{_where(path)}: {message(hit, ctx.config.language)}",
+                Text("{where}: {problem}", where=_where(path), problem=message(hit)),
                 True,
                 hit.text,
             )
@@ -36,7 +37,8 @@ def wording_issues(req: Requirement, ctx: CheckContext) -> Iterator[Issue]:
     if ctx.config.lint.ears:
         for path, text in texts[1:]:
             if not ears_shape(text):
-                yield Issue("RF407", path, f"{_where(path)}: {ears_hint(text)}", True)
+                hint = Text("{where}: {problem}", where=_where(path), problem=ears_hint(text))
+                yield Issue("RF407", path, hint, True)
 
 
 def _where(path: tuple[str | int, ...]) -> str:
@@ -62,9 +64,13 @@ def duplicate_issues(
             Issue(
                 "RF403",
                 ("title",),
-                f"possible duplicate of {first.id or first.path} ({first.path}, "
-                f"similarity {score:.2f}):"
-                " merge them or mark one with links.duplicates",
+                Text(
+                    "possible duplicate of {id} ({path}, similarity {score}): merge them or "
+                    "mark one with links.duplicates",
+                    id=first.id or first.path,
+                    path=first.path,
+                    score=format(score, ".2f"),
+                ),
                 True,
             ),
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from reqforge.i18n import N_, localize, translator
 from reqforge.model import ERROR, WARNING, Finding
 
 
@@ -27,167 +28,202 @@ _RULES = [
     Rule(
         "RF001",
         ERROR,
-        "file unreadable or not UTF-8",
-        "reqforge reads every requirement as UTF-8 text. A file in another encoding (GBK, "
-        "latin-1), a binary file or a symlink leading out of the repository cannot be read "
-        "safely, so it is reported instead of guessed at.",
+        N_("file unreadable or not UTF-8"),
+        N_(
+            "reqforge reads every requirement as UTF-8 text. A file in another encoding (GBK, "
+            "latin-1), a binary file or a symlink leading out of the repository cannot be read "
+            "safely, so it is reported instead of guessed at."
+        ),
         "title: Caf\\xe9 export   (saved as latin-1)",
         "title: Café export      (saved as UTF-8)",
     ),
     Rule(
         "RF002",
         ERROR,
-        "no front matter, or it is not closed",
-        "A requirement file starts with a line '---', then YAML front matter, then a closing "
-        "'---' line before the Markdown body. Without it there are no fields to check.",
+        N_("no front matter, or it is not closed"),
+        N_(
+            "A requirement file starts with a line '---', then YAML front matter, then a closing "
+            "'---' line before the Markdown body. Without it there are no fields to check."
+        ),
         "# Bulk export\\nUsers can export...",
         "---\\nid: CRM-0042\\ntitle: Bulk export\\n...\\n---\\n# Bulk export",
     ),
     Rule(
         "RF003",
         ERROR,
-        "YAML syntax error",
-        "The front matter must be a valid YAML mapping without duplicate keys or tags; the "
-        "finding names the line where the parser stopped.",
+        N_("YAML syntax error"),
+        N_(
+            "The front matter must be a valid YAML mapping without duplicate keys or tags; the "
+            "finding names the line where the parser stopped."
+        ),
         "title: [Bulk export\\nstatus: accepted",
         "title: Bulk export\\nstatus: accepted",
     ),
     Rule(
         "RF004",
         ERROR,
-        "file or YAML too large or too deep",
-        "A file over the size limit, YAML nested too deeply or an alias that expands without "
-        "bound (a 'billion laughs' bomb) is refused before it can exhaust memory or time.",
+        N_("file or YAML too large or too deep"),
+        N_(
+            "A file over the size limit, YAML nested too deeply or an alias that expands without "
+            "bound (a 'billion laughs' bomb) is refused before it can exhaust memory or time."
+        ),
         "a: &a [x, x, x]\\nb: &b [*a, *a, *a]\\nc: [*b, *b, *b]   (and so on)",
         "Plain values; requirement front matter never needs anchors or deep nesting.",
     ),
     Rule(
         "RF101",
         ERROR,
-        "required field missing",
-        "Every requirement needs `id`, `title`, `type` and `status` (and any custom field "
-        "declared `required = true`); tools and people rely on them.",
+        N_("required field missing"),
+        N_(
+            "Every requirement needs `id`, `title`, `type` and `status` (and any custom field "
+            "declared `required = true`); tools and people rely on them."
+        ),
         "id: CRM-0042\\ntitle: Bulk export",
         "id: CRM-0042\\ntitle: Bulk export\\ntype: functional\\nstatus: proposed",
     ),
     Rule(
         "RF102",
         ERROR,
-        "wrong type, value outside enum or range",
-        "Each field has a type and, for many, a set of allowed values or a range (ICE inputs "
-        "1-5, value and cost 1-10, RICE confidence 0-1, ...). A wrong value would silently "
-        "distort priorities, so it is an error naming what is allowed.",
+        N_("wrong type, value outside enum or range"),
+        N_(
+            "Each field has a type and, for many, a set of allowed values or a range (ICE inputs "
+            "1-5, value and cost 1-10, RICE confidence 0-1, ...). A wrong value would silently "
+            "distort priorities, so it is an error naming what is allowed."
+        ),
         "priority:\\n  ice: {impact: 9, confidence: 4, ease: 3}",
         "priority:\\n  ice: {impact: 5, confidence: 4, ease: 3}",
     ),
     Rule(
         "RF103",
         WARNING,
-        "unknown field",
-        "A field reqforge does not know is kept, but it is often a typo (`prority`). Declare "
-        "real extra fields under [fields.NAME] in reqforge.toml. An error with --strict.",
+        N_("unknown field"),
+        N_(
+            "A field reqforge does not know is kept, but it is often a typo (`prority`). Declare "
+            "real extra fields under [fields.NAME] in reqforge.toml. An error with --strict."
+        ),
         "prority:\\n  moscow: must",
         "priority:\\n  moscow: must",
     ),
     Rule(
         "RF104",
         ERROR,
-        "ID does not match the pattern",
-        "IDs follow project.id_pattern (default `^[A-Z][A-Z0-9]{1,9}-[0-9]{1,6}$`) so they "
-        "are unambiguous in links, commits and URLs; a path-like ID could escape a folder.",
+        N_("ID does not match the pattern"),
+        N_(
+            "IDs follow project.id_pattern (default `^[A-Z][A-Z0-9]{1,9}-[0-9]{1,6}$`) so they "
+            "are unambiguous in links, commits and URLs; a path-like ID could escape a folder."
+        ),
         "id: crm_42",
         "id: CRM-0042",
     ),
     Rule(
         "RF105",
         ERROR,
-        "ID does not match the file name",
-        "The file name stem must equal the ID, so a requirement can be found from its ID and "
-        "permalinks stay stable.",
+        N_("ID does not match the file name"),
+        N_(
+            "The file name stem must equal the ID, so a requirement can be found from its ID and "
+            "permalinks stay stable."
+        ),
         "reqs/billing/CRM-0041.md with id: CRM-0042",
         "reqs/billing/CRM-0042.md with id: CRM-0042",
     ),
     Rule(
         "RF106",
         ERROR,
-        "duplicate ID",
-        "Two files with the same ID make every link to it ambiguous. Both paths are named; "
-        "give one of them the next free ID (`reqforge new` picks one).",
+        N_("duplicate ID"),
+        N_(
+            "Two files with the same ID make every link to it ambiguous. Both paths are named; "
+            "give one of them the next free ID (`reqforge new` picks one)."
+        ),
         "reqs/a/CRM-0042.md and reqs/b/CRM-0042.md",
         "reqs/a/CRM-0042.md and reqs/b/CRM-0043.md",
     ),
     Rule(
         "RF107",
         WARNING,
-        "unknown link relation",
-        "A link relation reqforge does not know (`depends_on`, `parnet`) is usually a typo, "
-        "and its link would be lost to every graph feature: cycles, impact, blocking, the "
-        "trace matrix. The finding names the nearest known relation. Declare extra relations "
-        "under [links] relations in reqforge.toml. An error with --strict.",
+        N_("unknown link relation"),
+        N_(
+            "A link relation reqforge does not know (`depends_on`, `parnet`) is usually a typo, "
+            "and its link would be lost to every graph feature: cycles, impact, blocking, the "
+            "trace matrix. The finding names the nearest known relation. Declare extra relations "
+            "under [links] relations in reqforge.toml. An error with --strict."
+        ),
         "links:\\n  depends_on: [CRM-0001]",
         "links:\\n  depends-on: [CRM-0001]",
     ),
     Rule(
         "RF108",
         WARNING,
-        "control, bidi or invisible character in a field",
-        "A field holds a character a reader cannot see: a control character (an ANSI escape "
-        "sequence, a bell, NUL), a bidi override or isolate (U+202E turns text around), or a "
-        "zero-width space or joiner. reqforge shows them escaped, but other tools print them "
-        "raw, and a title that reads one way while it says another misleads reviewers. Line "
-        "breaks and tabs in a block of text are fine.",
+        N_("control, bidi or invisible character in a field"),
+        N_(
+            "A field holds a character a reader cannot see: a control character (an ANSI escape "
+            "sequence, a bell, NUL), a bidi override or isolate (U+202E turns text around), or a "
+            "zero-width space or joiner. reqforge shows them escaped, but other tools print them "
+            "raw, and a title that reads one way while it says another misleads reviewers. Line "
+            "breaks and tabs in a block of text are fine."
+        ),
         "title: Export <ESC>[2J report   (an ANSI escape sequence that clears the screen)",
         "title: Export report",
     ),
     Rule(
         "RF201",
         ERROR,
-        "link to an unknown ID",
-        "A link must name an existing requirement; a dangling link breaks traceability.",
+        N_("link to an unknown ID"),
+        N_("A link must name an existing requirement; a dangling link breaks traceability."),
         "links:\\n  parent: [CRM-9999]",
         "links:\\n  parent: [CRM-0001]",
     ),
     Rule(
         "RF202",
         ERROR,
-        "cycle in parent or depends-on",
-        "A requirement cannot be its own ancestor or depend on itself through others; the "
-        "cycle is listed so it can be broken.",
+        N_("cycle in parent or depends-on"),
+        N_(
+            "A requirement cannot be its own ancestor or depend on itself through others; the "
+            "cycle is listed so it can be broken."
+        ),
         "CRM-1 depends-on CRM-2, CRM-2 depends-on CRM-1",
         "CRM-1 depends-on CRM-2 only",
     ),
     Rule(
         "RF203",
         ERROR,
-        "link to itself",
-        "A requirement linking to itself carries no information and is usually a copy-paste slip.",
+        N_("link to itself"),
+        N_(
+            "A requirement linking to itself carries no information and is usually a "
+            "copy-paste slip."
+        ),
         "id: CRM-0042\\nlinks:\\n  depends-on: [CRM-0042]",
         "id: CRM-0042\\nlinks:\\n  depends-on: [CRM-0010]",
     ),
     Rule(
         "RF204",
         WARNING,
-        "link to a rejected or duplicate requirement",
-        "Work that depends on a rejected or duplicated requirement should point at what "
-        "replaced it.",
+        N_("link to a rejected or duplicate requirement"),
+        N_(
+            "Work that depends on a rejected or duplicated requirement should point at what "
+            "replaced it."
+        ),
         "links:\\n  depends-on: [CRM-0007]   (CRM-0007 is rejected)",
         "links:\\n  depends-on: [CRM-0008]   (the accepted replacement)",
     ),
     Rule(
         "RF205",
         ERROR,
-        "code or test marker names an unknown requirement",
-        "A marker such as `# req: CRM-9999` in the source tree must name an existing "
-        "requirement, or the traceability matrix silently loses that code or test.",
+        N_("code or test marker names an unknown requirement"),
+        N_(
+            "A marker such as `# req: CRM-9999` in the source tree must name an existing "
+            "requirement, or the traceability matrix silently loses that code or test."
+        ),
         "src/export.py:12  # implements: CRM-9999",
         "src/export.py:12  # implements: CRM-0042",
     ),
     Rule(
         "RF301",
         ERROR,
-        "status transition not allowed",
-        "With --base, each status change since the base revision must follow "
-        "[workflow.transitions]; skipping review (proposed -> done) is refused.",
+        N_("status transition not allowed"),
+        N_(
+            "With --base, each status change since the base revision must follow "
+            "[workflow.transitions]; skipping review (proposed -> done) is refused."
+        ),
         "status: proposed  ->  status: done",
         "status: proposed  ->  status: accepted",
         needs_history=True,
@@ -195,19 +231,23 @@ _RULES = [
     Rule(
         "RF302",
         ERROR,
-        "field required by the status is missing",
-        "Entering some statuses requires information ([workflow.requires]): a reason to "
-        "reject or defer, acceptance criteria and an owner to accept, the original to mark "
-        "a duplicate.",
+        N_("field required by the status is missing"),
+        N_(
+            "Entering some statuses requires information ([workflow.requires]): a reason to "
+            "reject or defer, acceptance criteria and an owner to accept, the original to mark "
+            "a duplicate."
+        ),
         "status: rejected",
         "status: rejected\\nreason: Covered by the bulk API (CRM-0050).",
     ),
     Rule(
         "RF303",
         ERROR,
-        "new ID already taken on the base revision",
-        "Two branches that each add the next free ID collide when both merge; with --base "
-        "the later one is told before merging.",
+        N_("new ID already taken on the base revision"),
+        N_(
+            "Two branches that each add the next free ID collide when both merge; with --base "
+            "the later one is told before merging."
+        ),
         "a branch adds CRM-0043, which main already has",
         "the branch renumbers its requirement to CRM-0044",
         needs_history=True,
@@ -215,54 +255,64 @@ _RULES = [
     Rule(
         "RF401",
         WARNING,
-        "vague or unverifiable wording",
-        "Words like 'user-friendly', 'some', 'as appropriate', 'etc.', 'be able to', "
-        "'always' or '优化', '尽量', '及时' cannot be verified (INCOSE Guide for Writing "
-        "Requirements R7, R8, R9, R10, R26, R35). Say what, how much and by when.",
+        N_("vague or unverifiable wording"),
+        N_(
+            "Words like 'user-friendly', 'some', 'as appropriate', 'etc.', 'be able to', "
+            "'always' or '优化', '尽量', '及时' cannot be verified (INCOSE Guide for Writing "
+            "Requirements R7, R8, R9, R10, R26, R35). Say what, how much and by when."
+        ),
         "title: The export shall be fast and user-friendly.",
         "title: The export shall write 100,000 rows to CSV in under 10 seconds.",
     ),
     Rule(
         "RF402",
         WARNING,
-        "accepted requirement without acceptance criteria",
-        "Once accepted, a requirement needs testable acceptance criteria, or nobody can say "
-        "when it is done.",
+        N_("accepted requirement without acceptance criteria"),
+        N_(
+            "Once accepted, a requirement needs testable acceptance criteria, or nobody can say "
+            "when it is done."
+        ),
         "status: accepted\\n(no acceptance:)",
         "status: accepted\\nacceptance:\\n  - Exports 100,000 rows in under 10 seconds.",
     ),
     Rule(
         "RF403",
         WARNING,
-        "possible duplicate of another requirement",
-        "Two requirements whose title and body are nearly the same are often one need "
-        "recorded twice; merge them or link one with `links.duplicates`.",
+        N_("possible duplicate of another requirement"),
+        N_(
+            "Two requirements whose title and body are nearly the same are often one need "
+            "recorded twice; merge them or link one with `links.duplicates`."
+        ),
         "CRM-0042 'Export customer data to CSV' and CRM-0077 'Export the customer data to CSV'",
         "CRM-0077 with status: duplicate and links: {duplicates: [CRM-0042]}",
     ),
     Rule(
         "RF404",
         WARNING,
-        "P0/P1 without five-whys analysis",
-        "Important requirements deserve a root-cause chain (analysis.five-whys) so the team "
-        "solves the real problem, not the first symptom.",
+        N_("P0/P1 without five-whys analysis"),
+        N_(
+            "Important requirements deserve a root-cause chain (analysis.five-whys) so the team "
+            "solves the real problem, not the first symptom."
+        ),
         "priority: {importance: high, urgency: urgent}",
         "priority: {importance: high, urgency: urgent}\\nanalysis:\\n  five-whys: [...]",
     ),
     Rule(
         "RF405",
         WARNING,
-        "overdue",
-        "The due date has passed and the status is not terminal: re-plan it or close it.",
+        N_("overdue"),
+        N_("The due date has passed and the status is not terminal: re-plan it or close it."),
         "due: 2020-01-31\\nstatus: in-progress",
         "due: 2027-01-31\\nstatus: in-progress",
     ),
     Rule(
         "RF406",
         WARNING,
-        "suspect link",
-        "The linked requirement changed after this one was last changed, so this one may "
-        "need review (from git history).",
+        N_("suspect link"),
+        N_(
+            "The linked requirement changed after this one was last changed, so this one may "
+            "need review (from git history)."
+        ),
         "CRM-0042 links to CRM-0001, which was edited after CRM-0042",
         "CRM-0042 reviewed after the change (edited, or `reviewed: <commit>`)",
         needs_history=True,
@@ -270,29 +320,35 @@ _RULES = [
     Rule(
         "RF407",
         WARNING,
-        "acceptance criterion not in an EARS shape",
-        "Opt-in ([lint] ears = true). The EARS templates ('When <trigger>, the <system> shall "
-        "<response>', 'While <state>, ...', 'If <condition>, then ...', 'Where <feature>, "
-        "...', '当……时，系统应……') make criteria testable and uniform.",
+        N_("acceptance criterion not in an EARS shape"),
+        N_(
+            "Opt-in ([lint] ears = true). The EARS templates ('When <trigger>, the <system> shall "
+            "<response>', 'While <state>, ...', 'If <condition>, then ...', 'Where <feature>, "
+            "...', '当……时，系统应……') make criteria testable and uniform."
+        ),
         "acceptance:\\n  - Export works for big files.",
         "acceptance:\\n  - When the user exports 100,000 rows, the system shall finish in 10 s.",
     ),
     Rule(
         "RF408",
         WARNING,
-        "required coverage missing",
-        "With [trace.require] configured, an accepted-or-later requirement of that type (or one "
-        "in [trace] require_statuses, where set) needs every listed kind: a marker in code "
-        "(implemented) and in a test (verified).",
+        N_("required coverage missing"),
+        N_(
+            "With [trace.require] configured, an accepted-or-later requirement of that type "
+            "(or one in [trace] require_statuses, where set) needs every listed kind: a marker "
+            "in code (implemented) and in a test (verified)."
+        ),
         '[trace.require] functional = ["implemented", "verified"]; no test marks CRM-0042',
         "tests/test_export.py: def test_bulk_export():  # verifies: CRM-0042",
     ),
     Rule(
         "RF409",
         ERROR,
-        "test results file refused",
-        "A JUnit XML file under [trace] results that is malformed, too large, or uses DTDs or "
-        "entities (an XML bomb or an external-entity read) is refused, not parsed.",
+        N_("test results file refused"),
+        N_(
+            "A JUnit XML file under [trace] results that is malformed, too large, or uses DTDs or "
+            "entities (an XML bomb or an external-entity read) is refused, not parsed."
+        ),
         'reports/junit.xml with <!ENTITY x SYSTEM "file:///etc/passwd">',
         "reports/junit.xml as written by pytest --junitxml",
     ),
@@ -307,39 +363,52 @@ def severity_of(code: str) -> str:
 
 
 def new_finding(
-    code: str, path: str, line: int, column: int, message: str, rid: str | None = None
+    code: str,
+    path: str,
+    line: int,
+    column: int,
+    message: str,
+    rid: str | None = None,
+    *,
+    language: str = "en",
 ) -> Finding:
     """A finding graded by this registry: its severity always comes from the code's rule, so
-    no check can report a code with a severity its `--explain` text does not give."""
-    return Finding(code, RULES[code].severity, path, line, column, message, rid)
+    no check can report a code with a severity its `--explain` text does not give. A `Text`
+    message is translated into `language` here (a finding holds plain text: caches store it)."""
+    text = str(localize(message, language))
+    return Finding(code, RULES[code].severity, path, line, column, text, rid)
 
 
 # implements: REQ-109
-def explain(code: str) -> str:
-    """The `--explain` text for one code (KeyError for an unknown code)."""
+def explain(code: str, language: str = "en") -> str:
+    """The `--explain` text for one code in `language` (KeyError for an unknown code)."""
+    _ = translator(language)
     rule = RULES[code.upper()]
     lines = [
-        f"{rule.code} ({rule.severity}): {rule.summary}",
+        f"{rule.code} ({rule.severity}): {_(rule.summary)}",
         "",
-        rule.why,
+        _(rule.why),
         "",
-        "Bad:",
+        _("Bad:"),
         *("    " + line for line in rule.bad.replace("\\n", "\n").splitlines()),
         "",
-        "Good:",
+        _("Good:"),
         *("    " + line for line in rule.good.replace("\\n", "\n").splitlines()),
     ]
     if rule.needs_history:
-        lines += ["", "Needs git history (available with the history feature and --base)."]
-    lines += ["", f"Silence it for one requirement with `lint-ignore: [{rule.code}]`."]
+        lines += ["", _("Needs git history (available with the history feature and --base).")]
+    silence = _("Silence it for one requirement with `lint-ignore: [{code}]`.")
+    lines += ["", silence.format(code=rule.code)]
     return "\n".join(lines)
 
 
 # implements: REQ-109
-def code_list() -> str:
-    """`check --explain` without a code: every code, its severity and summary, one a line."""
-    lines = [f"{r.code}  {r.severity:<7}  {r.summary}" for r in _RULES]
-    return "\n".join([*lines, "", "reqforge check --explain CODE for why and examples."])
+def code_list(language: str = "en") -> str:
+    """`check --explain` without a code: every code, its severity and summary, one a line (the
+    summaries in `language`)."""
+    _ = translator(language)
+    lines = [f"{r.code}  {r.severity:<7}  {_(r.summary)}" for r in _RULES]
+    return "\n".join([*lines, "", _("reqforge check --explain CODE for why and examples.")])
 
 
 def markdown_table() -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reqforge.checks.context import Issue
+from reqforge.i18n import Text
 from reqforge.model import Finding, Requirement, link_targets
 from reqforge.scalars import key_text
 
@@ -78,9 +79,15 @@ def suspect_issues(
                 Issue(
                     "RF406",
                     path,
-                    f"suspect link: {target} changed in {since[:10]}, after {req.id} "
-                    f"was last changed ({mine[:10]}); review {req.id}, then edit it or "
-                    f"record `reviewed: {since[:10]}`",
+                    Text(
+                        "suspect link: {target} changed in {since}, after {id} was last "
+                        "changed ({mine}); review {id}, then edit it or record "
+                        "`reviewed: {since}`",
+                        target=target,
+                        since=since[:10],
+                        id=req.id,
+                        mine=mine[:10],
+                    ),
                     True,
                 ),
             )
@@ -112,7 +119,9 @@ def suspect_findings(run: CheckRun) -> list[Finding]:
                 and reviewed.strip()
                 and head_sha(config.root, reviewed) is None
             ):
-                message = f"reviewed: {reviewed!r} is not a commit of this repository"
+                message = Text(
+                    "reviewed: {commit!r} is not a commit of this repository", commit=reviewed
+                )
                 findings.append(corpus.locate(req, Issue("RF102", ("reviewed",), message, True)))
         return finding_rows(findings)
 

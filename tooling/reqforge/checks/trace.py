@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from reqforge.checks.context import Issue
 from reqforge.checks.registry import new_finding
+from reqforge.i18n import Text
 from reqforge.model import Finding
 
 if TYPE_CHECKING:
@@ -29,11 +30,17 @@ def trace_findings(run: CheckRun) -> list[Finding]:
     ids = {req.id for req in corpus.repository}
     for marker in markers:
         if marker.id not in ids:
-            message = f"{marker.kind} marker names an unknown requirement {marker.id!r}"
-            findings.append(new_finding("RF205", marker.path, marker.line, 1, message))
+            message = Text(
+                "{kind} marker names an unknown requirement {id!r}", kind=marker.kind, id=marker.id
+            )
+            where = (marker.path, marker.line, 1)
+            findings.append(new_finding("RF205", *where, message, language=config.language))
     if trace.results:
         _, problems = read_results(config.root, trace.results)
-        findings += [new_finding("RF409", p.path, 0, 0, p.message) for p in problems]
+        findings += [
+            new_finding("RF409", p.path, 0, 0, p.message, language=config.language)
+            for p in problems
+        ]
     if trace.require:
         kinds: dict[str, set[str]] = {}
         for marker in markers:
@@ -45,9 +52,18 @@ def trace_findings(run: CheckRun) -> list[Finding]:
             needed = trace.require.get(req.type or "", ())
             missing = [k for k in needed if k not in kinds.get(req.id, ())]
             if missing and req.status in statuses:
-                message = (
-                    f"status '{req.status}' but no {' or '.join(missing)} marker for {req.id} "
-                    f"([trace.require] {req.type} = {list(needed)})"
+                # Two kinds at most: implemented and verified.
+                kinds_text = missing[0]
+                if len(missing) > 1:
+                    kinds_text = Text("{first} or {second}", first=missing[0], second=missing[1])
+                message = Text(
+                    "status '{status}' but no {kinds} marker for {id} "
+                    "([trace.require] {type} = {required})",
+                    status=req.status,
+                    kinds=kinds_text,
+                    id=req.id,
+                    type=req.type,
+                    required=list(needed),
                 )
                 findings.append(corpus.locate(req, Issue("RF408", ("status",), message, True)))
     return findings

@@ -34,6 +34,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from reqforge.i18n import N_, Text
+
 RULES: dict[str, str] = {
     "vague": "R7",
     "escape": "R8",
@@ -130,32 +132,27 @@ DEFAULT_WORDS: dict[str, tuple[str, ...]] = {
 # fmt: on
 """Built-in word lists by category. Copy, don't mutate: `{**DEFAULT_WORDS, "vague": (...)}`."""
 
-# English label, INCOSE rule name, suggestion; then the Chinese label and suggestion.
+# Label, INCOSE rule name and suggestion of each category (the catalogs translate them).
 # fmt: off
-_CATEGORY_TEXT: dict[str, tuple[str, str, str, str, str]] = {
-    "vague": (
-        "vague wording", "vague term", "say what, how much or by when",
-        "含糊用语", "写明做什么、做到多少、何时完成",
-    ),
+_CATEGORY_TEXT: dict[str, tuple[str, str, str]] = {
+    "vague": (N_("vague wording"), N_("vague term"), N_("say what, how much or by when")),
     "escape": (
-        "escape clause", "escape clause", "state the condition, or remove the clause",
-        "免责条款", "写明具体条件，或删去",
+        N_("escape clause"), N_("escape clause"), N_("state the condition, or remove the clause"),
     ),
     "open_ended": (
-        "open-ended list", "open-ended clause", "list every item, or one requirement per item",
-        "开放式列举", "列出全部项目，或每项单独写一条需求",
+        N_("open-ended list"), N_("open-ended clause"),
+        N_("list every item, or one requirement per item"),
     ),
     "infinitive": (
-        "superfluous infinitive", "superfluous infinitive", "write 'shall <verb>' directly",
-        "多余的能力表述", "直接写“应<动作>”",
+        N_("superfluous infinitive"), N_("superfluous infinitive"),
+        N_("write 'shall <verb>' directly"),
     ),
     "absolute": (
-        "absolute", "unachievable absolute", "state the achievable, measurable value",
-        "绝对化用语", "写明可达到、可测量的指标",
+        N_("absolute"), N_("unachievable absolute"), N_("state the achievable, measurable value"),
     ),
     "temporal": (
-        "vague timing", "indefinite temporal term", "give a time limit or the triggering event",
-        "含糊的时间要求", "写明时限或触发事件",
+        N_("vague timing"), N_("indefinite temporal term"),
+        N_("give a time limit or the triggering event"),
     ),
 }
 # fmt: on
@@ -336,9 +333,9 @@ def regex_entry_problem(source: str) -> str | None:
         re.compile(source, re.IGNORECASE)
         shortest = _regex_parser().parse(source).getwidth()[0]
     except (re.error, OverflowError, RecursionError, ValueError) as error:
-        return f"is not a valid regular expression: {error}"
+        return Text("is not a valid regular expression: {error}", error=str(error))
     if shortest == 0:
-        return (
+        return Text(
             "matches the empty string (a zero-width pattern marks no word); "
             "expected a pattern that matches at least one character"
         )
@@ -401,19 +398,27 @@ def _trie_pattern(phrases: Sequence[str]) -> str:
     return branches(trie, "")
 
 
-def message(hit: WordHit, language: str = "en") -> str:
+def message(hit: WordHit, language: str | None = None) -> str:
     """The RF401 message for a hit, e.g. "vague wording 'user-friendly' (INCOSE R7: vague
-    term): say what, how much or by when"; `language="zh-CN"` gives it in Chinese."""
+    term): say what, how much or by when": a `Text`, or already in `language` when given."""
     text = _CATEGORY_TEXT.get(hit.category)
-    chinese = language.lower().startswith("zh")
     if text is None:
-        if chinese:
-            return f"不可验证的用语“{hit.text}”（{hit.category}）：写明做什么、做到多少、何时完成"
-        return f"unverifiable wording '{hit.text}' ({hit.category}): say what, how much or by when"
-    label, rule_name, suggestion, label_zh, suggestion_zh = text
-    if chinese:
-        return f"{label_zh}“{hit.text}”（INCOSE {hit.rule}）：{suggestion_zh}"
-    return f"{label} '{hit.text}' (INCOSE {hit.rule}: {rule_name}): {suggestion}"
+        found = Text(
+            "unverifiable wording '{text}' ({category}): say what, how much or by when",
+            text=hit.text,
+            category=hit.category,
+        )
+    else:
+        label, rule_name, suggestion = text
+        found = Text(
+            "{label} '{text}' (INCOSE {rule}: {rule_name}): {suggestion}",
+            label=Text(label),
+            text=hit.text,
+            rule=hit.rule,
+            rule_name=Text(rule_name),
+            suggestion=Text(suggestion),
+        )
+    return found if language is None else found.localize(language)
 
 
 # EARS (Easy Approach to Requirements Syntax), RF407. Only "shall" counts in English, as in
@@ -498,20 +503,20 @@ def ears_hint(text: str) -> str:
             f"{advice}EARS 句式：“<系统>应<响应>”、“当<触发>时，<系统>应<响应>”、"
             "“在<状态>期间，<系统>应<响应>”或“如果<条件>，则<系统>应<响应>”"
         )
+    advice = ""
     if not re.search(r"\bshall\b", normal, re.IGNORECASE):
         modal = re.search(r"\b(must|should|will|can|may|needs? to)\b", normal, re.IGNORECASE)
         if modal:
-            advice = f"use 'shall' rather than '{modal.group(1).lower()}'; "
+            advice = Text("use 'shall' rather than '{word}'; ", word=modal.group(1).lower())
         else:
-            advice = "say what the system shall do; "
+            advice = Text("say what the system shall do; ")
     elif re.match(r"(?:where|while|when|if)\s[^,]*$", normal, re.IGNORECASE):
-        advice = "end the condition with a comma; "
+        advice = Text("end the condition with a comma; ")
     elif re.match(r"[^,]*,[^,]*\bshall\b", normal, re.IGNORECASE):
-        advice = "start the condition with 'When', 'While', 'If' or 'Where'; "
-    else:
-        advice = ""
-    return (
-        f"{advice}expected 'The <system> shall <response>', 'When <trigger>, the <system> "
+        advice = Text("start the condition with 'When', 'While', 'If' or 'Where'; ")
+    return Text(
+        "{advice}expected 'The <system> shall <response>', 'When <trigger>, the <system> "
         "shall <response>', 'While <state>, ...', 'If <trigger>, then the <system> shall "
-        "<response>' or 'Where <feature>, ...'"
+        "<response>' or 'Where <feature>, ...'",
+        advice=advice,
     )

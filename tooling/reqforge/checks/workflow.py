@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from reqforge.checks.context import CheckContext, Issue
+from reqforge.i18n import Text, plural_translator
 from reqforge.model import Finding, Requirement
 from reqforge.priorities import p_level
 
@@ -33,7 +34,7 @@ def workflow_issues(req: Requirement, ctx: CheckContext) -> Iterator[Issue]:
             yield Issue(
                 "RF302",
                 parent or ("status",),
-                f"status '{status}' requires '{name}'",
+                Text("status '{status}' requires '{field}'", status=status, field=name),
                 on_value=not parent,
             )
     if (
@@ -44,8 +45,11 @@ def workflow_issues(req: Requirement, ctx: CheckContext) -> Iterator[Issue]:
         yield Issue(
             "RF402",
             ("status",),
-            f"status '{status}' but no acceptance criteria: "
-            "add `acceptance:` with testable sentences",
+            Text(
+                "status '{status}' but no acceptance criteria: "
+                "add `acceptance:` with testable sentences",
+                status=status,
+            ),
             on_value=True,
         )
     if status not in wf.terminal and _p_level(req) in ("P0", "P1"):
@@ -54,7 +58,10 @@ def workflow_issues(req: Requirement, ctx: CheckContext) -> Iterator[Issue]:
             yield Issue(
                 "RF404",
                 ("priority", "importance"),
-                f"{_p_level(req)} requirement without `analysis.five-whys` (root-cause chain)",
+                Text(
+                    "{level} requirement without `analysis.five-whys` (root-cause chain)",
+                    level=_p_level(req),
+                ),
                 on_value=True,
             )
 
@@ -70,11 +77,16 @@ def overdue_issue(req: Requirement, ctx: CheckContext, today: dt.date) -> Issue 
     if due is None or due >= today or req.status in ctx.config.workflow.terminal:
         return None
     days = (today - due).days
+    ngettext = plural_translator(ctx.config.language)
+    message = ngettext(
+        "overdue by {days} day (due {due}, status '{status}')",
+        "overdue by {days} days (due {due}, status '{status}')",
+        days,
+    )
     return Issue(
         "RF405",
         ("due",),
-        f"overdue by {days} day{'s' if days != 1 else ''} "
-        f"(due {due.isoformat()}, status '{req.status}')",
+        message.format(days=days, due=due.isoformat(), status=req.status),
         on_value=True,
     )
 

@@ -12,29 +12,31 @@ import click
 from reqforge.checks.registry import RULES, code_list
 from reqforge.checks.registry import explain as explain_code  # `explain` is an option
 from reqforge.cli.output import emit
-from reqforge.cli.selection import format_option, output_color, today_option
-from reqforge.errors import ReqforgeError
+from reqforge.cli.selection import format_option, no_requirements_folder, output_color, today_option
+from reqforge.i18n import Text, translator
 from reqforge.render.findings import FORMATS
 
 if TYPE_CHECKING:
     from reqforge.cli.main import AppState
 
 
-def _codes(values: tuple[str, ...], option: str) -> frozenset[str]:
+def _codes(values: tuple[str, ...], option: str, language: str) -> frozenset[str]:
     from reqforge.checks.run import known_code
 
+    _ = translator(language)
     codes = {c.strip().upper() for v in values for c in v.split(",") if c.strip()}
     if not codes:
-        raise click.BadParameter("expected finding codes such as RF401 or RF4", param_hint=option)
+        raise click.BadParameter(
+            _("expected finding codes such as RF401 or RF4"), param_hint=option
+        )
     for code in sorted(codes):
         if not known_code(code):
-            raise click.BadParameter(
-                f"unknown finding code {code!r} (see `reqforge check --explain`)", param_hint=option
-            )
+            message = _("unknown finding code {code!r} (see `reqforge check --explain`)")
+            raise click.BadParameter(message.format(code=code), param_hint=option)
     return frozenset(codes)
 
 
-def _repo_paths(paths: tuple[str, ...], root: Path) -> tuple[str, ...]:
+def _repo_paths(paths: tuple[str, ...], root: Path, language: str) -> tuple[str, ...]:
     """PATHS as repository-relative POSIX paths; () (no filter) when one is the root itself."""
     out = []
     for raw in paths:
@@ -42,8 +44,10 @@ def _repo_paths(paths: tuple[str, ...], root: Path) -> tuple[str, ...]:
         try:
             rel = full.relative_to(root.resolve()).as_posix()
         except ValueError:
+            _ = translator(language)
+            message = _("{path} is outside the repository {root}")
             raise click.BadParameter(
-                f"{raw} is outside the repository {root}", param_hint="PATHS"
+                message.format(path=raw, root=root), param_hint="PATHS"
             ) from None
         if rel == ".":
             return ()
@@ -102,33 +106,36 @@ def check(
 ) -> None:
     """Validate every requirement and report all findings (see --help)."""
     if explain == "":
-        emit(code_list(), binary=False, color=False)
+        emit(code_list(state.language()), binary=False, color=False)
         return
     if explain is not None:
+        language = state.language()  # REQFORGE_LANG where no configuration can be read
         code = explain.strip().upper()
         if code not in RULES:
+            _ = translator(language)
+            message = _("unknown finding code {code!r}; known: {codes}")
             raise click.BadParameter(
-                f"unknown finding code {explain!r}; known: {', '.join(RULES)}",
-                param_hint="--explain",
+                message.format(code=explain, codes=", ".join(RULES)), param_hint="--explain"
             )
-        emit(explain_code(code), binary=False, color=False)
+        emit(explain_code(code, language), binary=False, color=False)
         return
     from reqforge.checks.run import CheckOptions, run_check
     from reqforge.corpus import load_corpus
     from reqforge.render.findings import render
 
     config = state.config()
+    language = config.language
     options = CheckOptions(
-        paths=_repo_paths(paths, config.root),
-        select=_codes(select, "--select") if select else None,
-        ignore=_codes(ignore, "--ignore") if ignore else frozenset(),
+        paths=_repo_paths(paths, config.root, language),
+        select=_codes(select, "--select", language) if select else None,
+        ignore=_codes(ignore, "--ignore", language) if ignore else frozenset(),
         strict=strict,
         today=today.date() if today else None,
         use_cache=not no_cache,
         base=base,
     )
     if not config.reqs_path.is_dir():
-        raise ReqforgeError(f"no requirements folder {config.reqs_dir}/ in {config.root}")
+        raise no_requirements_folder(config.reqs_dir, config.root)
     corpus = load_corpus(config, use_cache=not no_cache, progress=state.progress())
     result = run_check(corpus, options)
     # implements: REQ-307
@@ -138,26 +145,36 @@ def check(
     if note == NOTE_NO_COMMITS:
         pass  # nothing committed, nothing can be suspect yet: no history is missing
     elif note == NOTE_SHALLOW:
-        state.note(f"note: {note}; suspect links (RF406) and --base checks may be incomplete")
+        state.note(
+            Text(
+                "note: {note}; suspect links (RF406) and --base checks may be incomplete",
+                note=note,
+            )
+        )
     elif note:
-        state.note(f"note: {note}; suspect links (RF406) are not checked")
+        state.note(Text("note: {note}; suspect links (RF406) are not checked", note=note))
     color = fmt == "text" and output_color()
-    output = render(fmt, result, root=config.root, color=color, paths=corpus.paths)
+    output = render(
+        fmt, result, root=config.root, color=color, paths=corpus.paths, language=language
+    )
     if fmt == "text" and state.quiet:
         output = "\n".join(output.splitlines()[:-1])  # the summary line is chatter
     emit(output, binary=fmt != "text", color=color)
     sys.exit(0 if result.ok else 1)
 
 
-def _help() -> str:
-    codes = "\n".join(f"  {r.code}  {r.severity:<7}  {r.summary}" for r in RULES.values())
-    return (
-        "Validate every requirement and report all findings, sorted by path and line.\n\n"
+def check_help(language: str = "en") -> str:
+    """The help of `check` in `language`: what it does, then every finding code's summary."""
+    _ = translator(language)
+    codes = "\n".join(f"  {r.code}  {r.severity:<7}  {_(r.summary)}" for r in RULES.values())
+    intro = _("Validate every requirement and report all findings, sorted by path and line.")
+    paths = _(
         "PATHS limits the report to those files or folders; the whole repository is still "
         "read, so links and duplicates are checked against everything. Exit code 0: no "
-        "errors; 1: errors found; 2: usage or configuration error.\n\n"
-        "\b\nFinding codes (reqforge check --explain CODE for why and examples):\n" + codes
+        "errors; 1: errors found; 2: usage or configuration error."
     )
+    codes_title = _("Finding codes (reqforge check --explain CODE for why and examples):")
+    return f"{intro}\n\n{paths}\n\n\b\n{codes_title}\n{codes}"
 
 
-check.help = _help()
+check.help = check_help()

@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from reqforge.cli.selection import emit, format_option
+from reqforge.i18n import Text
 from reqforge.render import strict_json
 
 
@@ -39,7 +40,12 @@ def diff_command(state: Any, revisions: str | None, depth: int, fmt: str) -> Non
     config = state.config()
     found = compare_revisions(config, revisions, depth)
     state.note(
-        f"note: comparing {found.base} ({found.base_sha[:10]}) with {found.head or WORKING_TREE}"
+        Text(
+            "note: comparing {base} ({sha}) with {head}",
+            base=found.base,
+            sha=found.base_sha[:10],
+            head=found.head or WORKING_TREE,
+        )
     )
     for note in not_compared_notes(found.changeset):
         state.note(note)
@@ -48,6 +54,10 @@ def diff_command(state: Any, revisions: str | None, depth: int, fmt: str) -> Non
         emit(strict_json.dumps(document, indent=2))
         return
     markdown = render_markdown(
-        found.changeset, found.base_sha, found.head_label, config.site.base_url
+        found.changeset,
+        found.base_sha,
+        found.head_label,
+        config.site.base_url,
+        language=config.language,
     )
     emit(markdown.rstrip("\n"))

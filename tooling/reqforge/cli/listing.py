@@ -17,6 +17,7 @@ from reqforge.cli.selection import (
     select,
     sorted_entries,
 )
+from reqforge.i18n import Text
 from reqforge.render import strict_json
 
 
@@ -39,15 +40,18 @@ def list_command(
     from reqforge.render.listing import LIST_HEADERS, LIST_TABLE, list_json, list_rows
 
     catalog = load_catalog(state)
+    language = catalog.config.language
     entries = sorted_entries(catalog, select(catalog, expression), sort_keys)
     if fmt == "json":
         emit(list_json(entries))
         return
     emit(
-        csv_or_table(fmt, LIST_HEADERS, list_rows(entries), LIST_TABLE, raw_csv=raw_csv),
+        csv_or_table(
+            fmt, LIST_HEADERS, list_rows(entries), LIST_TABLE, raw_csv=raw_csv, language=language
+        ),
         color=fmt == "table" and output_color(),
     )
-    state.note(f"{len(entries)} of {len(catalog)} requirements")
+    state.note(Text("{count} of {total} requirements", count=len(entries), total=len(catalog)))
 
 
 # implements: REQ-706
@@ -72,10 +76,11 @@ def show_command(state: Any, requirement_id: str, fmt: str) -> None:
 
         report, problems = trace_report(catalog)
         for problem in problems:
-            state.note(refused_results_note(problem))
+            state.note(refused_results_note(problem, catalog.config.language))
         report = report.only({entry.req.id})
         trace = report.items[0] if report.items else None
     if fmt == "json":
         emit(strict_json.dumps(show_json(view, trace), indent=2))
         return
-    emit(render_show(view, trace, color=output_color()), color=output_color())
+    text = render_show(view, trace, color=output_color(), language=catalog.config.language)
+    emit(text, color=output_color())

@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from reqforge.cli.selection import emit, format_option, output_color
+from reqforge.i18n import Text
 
 
 # implements: REQ-300
@@ -30,9 +31,10 @@ def log_command(state: Any, requirement_id: str | None, since: str | None, fmt: 
         config.root, config.reqs_dir, requirement_id, since, progress=state.progress()
     )
     if history.note:
-        state.note(f"note: {history.note}")
+        state.note(Text("note: {note}", note=history.note))
     document = log_document(events, requirement_id)
     if fmt == "json":
         emit(log_json(document))
         return
-    emit(render_log(document, color=output_color()), color=output_color())
+    text = render_log(document, color=output_color(), language=config.language)
+    emit(text, color=output_color())

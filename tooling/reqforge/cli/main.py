@@ -7,8 +7,11 @@ from findings (as ruff and ESLint do). Tracebacks only with --debug.
 
 from __future__ import annotations
 
+import copy
 import importlib
+import inspect
 import os
+import re
 import sys
 import traceback
 from dataclasses import dataclass, field
@@ -21,6 +24,7 @@ import click
 from reqforge import __version__
 from reqforge.config import Config, find_root, load_config
 from reqforge.errors import ReqforgeError
+from reqforge.i18n import N_, Text, catalog_name, environment_language, localize, translator
 from reqforge.render.escaping import terminal_block, terminal_text
 
 if TYPE_CHECKING:
@@ -43,16 +47,29 @@ class AppState:
         if self._config is None:
             root = self.repo.resolve() if self.repo else find_root(Path.cwd())
             if self.repo and not root.is_dir():
-                raise ReqforgeError(f"--repo {self.repo}: no such folder")
+                raise ReqforgeError(Text("--repo {folder}: no such folder", folder=self.repo))
             self._config = load_config(root, self.config_file)
         return self._config
 
+    def language(self) -> str:
+        """The language of messages: the configuration's (`project.language`); where no
+        configuration can be read (no repository, a broken reqforge.toml), the one
+        REQFORGE_LANG names, else English."""
+        if self._config is None:
+            try:
+                self.config()
+            except ReqforgeError:
+                return environment_language()
+        assert self._config is not None
+        return self._config.language
+
     def note(self, message: str) -> None:
         """A one-line message for the person at the terminal (stderr), unless --quiet; data in
-        it (paths, IDs, messages from files) shown escaped, as in every output."""
+        it (paths, IDs, messages from files) shown escaped, as in every output; a `Text` is
+        translated into the configured language."""
         if not self.quiet:
             self.end_progress()
-            click.echo(terminal_block(message), err=True)
+            click.echo(terminal_block(localize(message, self.language())), err=True)
 
     def progress(self) -> Progress:
         """Where long work reports its progress: drawn on stderr only for a person at a
@@ -60,7 +77,7 @@ class AppState:
         if self._progress is None:
             from reqforge.render.progress import progress_for
 
-            self._progress = progress_for(sys.stderr, self.quiet)
+            self._progress = progress_for(sys.stderr, self.quiet, self.language())
         return self._progress
 
     def end_progress(self) -> None:
@@ -79,27 +96,96 @@ COMMANDS = {
     "stats": "reqforge.cli.stats:stats",
     "trace": "reqforge.cli.trace:trace_command",
 }
+# Commands whose help is built in the language it is shown in, not translated as one text.
+LOCALIZED_HELP = {"check": "reqforge.cli.check:check_help"}
+
+
+def _attribute(target: str) -> Any:
+    module, attribute = target.split(":")
+    return getattr(importlib.import_module(module), attribute)
+
+
+def _help_message(command: click.Command) -> str | None:
+    """A command's help as the catalogs hold it (cleaned of indentation, up to a form feed)."""
+    if not command.help:
+        return None
+    return inspect.cleandoc(command.help).partition("\f")[0]
+
+
+# implements: REQ-508
+def in_language(command: click.Command, language: str) -> click.Command:
+    """A copy of `command` whose help texts (its own and its options') are in `language`; the
+    command itself keeps its English texts."""
+    _ = translator(language)
+    translated = copy.copy(command)
+    builder = LOCALIZED_HELP.get(command.name or "")
+    text = _help_message(command)
+    if builder is not None:
+        translated.help = _attribute(builder)(language)
+    elif text:
+        translated.help = _(text)
+    if translated.help and translated.help != text and not command.short_help:
+        # The first clause, as click shortens an English help in the list of commands.
+        first = re.split(r"[。：；]|\. ", translated.help.split("\n\n", 1)[0], maxsplit=1)[0]
+        translated.short_help = first.rstrip("。.")
+    params: list[click.Parameter] = []
+    for param in command.params:
+        if isinstance(param, click.Option) and param.help:
+            option = copy.copy(param)
+            option.help = _(param.help)
+            param = option
+        params.append(param)
+    translated.params = params
+    return translated
+
+
+def help_messages() -> list[str]:
+    """Every help text of the command line, as catalog messages (the catalogs' extraction adds
+    them to the messages written in the code: click reads help from docstrings)."""
+    commands: list[click.Command] = [cli, *(_attribute(target) for target in COMMANDS.values())]
+    out: list[str] = []
+    for command in commands:
+        text = _help_message(command)
+        if text and command.name not in LOCALIZED_HELP:
+            out.append(text)
+        out += [p.help or "" for p in command.params if isinstance(p, click.Option) and p.help]
+    return list(dict.fromkeys(out))
 
 
 # implements: REQ-701
 class ReqforgeGroup(click.Group):
-    """Loads commands lazily; maps ReqforgeError and unexpected errors (bugs) to exit 2, the
-    latter as one line (a traceback only with --debug)."""
+    """Loads commands lazily and gives their help in the configured language; maps
+    ReqforgeError and unexpected errors (bugs) to exit 2, the latter as one line (a traceback
+    only with --debug)."""
+
+    language: str | None = None  # set on a translated copy (see get_help)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*COMMANDS, *self.commands})
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name in self.commands:
-            return self.commands[name]
+            return self._in_language(ctx, self.commands[name])
         target = COMMANDS.get(name)
         if target is None:
             return None
-        module, attribute = target.split(":")
-        command = getattr(importlib.import_module(module), attribute)
+        command = _attribute(target)
         _accept_global_flags(command)
         self.commands[name] = command
-        return command
+        return self._in_language(ctx, command)
+
+    def _in_language(self, ctx: click.Context, command: click.Command) -> click.Command:
+        language = self.language or _language(ctx)
+        return command if catalog_name(language) == "en" else in_language(command, language)
+
+    def get_help(self, ctx: click.Context) -> str:
+        language = self.language or _language(ctx)
+        if self.language is not None or catalog_name(language) == "en":
+            return super().get_help(ctx)
+        translated = in_language(self, language)
+        assert isinstance(translated, ReqforgeGroup)
+        translated.language = language
+        return translated.get_help(ctx)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -115,23 +201,30 @@ class ReqforgeGroup(click.Group):
         except ReqforgeError as exc:
             if _debug(ctx):
                 raise
-            click.echo(f"reqforge: error: {terminal_block(str(exc))}", err=True)
+            language = _language(ctx)
+            _ = translator(language)
+            message = _("reqforge: error: {message}").format(
+                message=terminal_block(exc.localize(language))
+            )
+            click.echo(message, err=True)
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort, BrokenPipeError):
             raise  # a closed pipe ends quietly in main(), as Unix tools do
         except KeyboardInterrupt:
-            click.echo("reqforge: interrupted", err=True)
+            _ = translator(_language(ctx))
+            click.echo(_("reqforge: interrupted"), err=True)
             ctx.exit(130)
         except Exception as exc:
             _drop_caches(ctx)
             if _debug(ctx):
                 raise  # main() prints the traceback and exits 2; a caller in Python sees it
-            click.echo(
-                f"reqforge: internal error: {type(exc).__name__}: "
-                f"{terminal_text(' '.join(str(exc).split()))} "
-                "(run again with --debug for the traceback, and please report it)",
-                err=True,
+            _ = translator(_language(ctx))
+            message = _(
+                "reqforge: internal error: {error}: {detail} "
+                "(run again with --debug for the traceback, and please report it)"
             )
+            detail = terminal_text(" ".join(str(exc).split()))
+            click.echo(message.format(error=type(exc).__name__, detail=detail), err=True)
             ctx.exit(2)
 
 
@@ -154,8 +247,8 @@ def _accept_global_flags(command: click.Command) -> None:
 
 
 _LATE_FLAGS = (
-    (("-q", "--quiet"), "quiet", "Same as `reqforge --quiet`."),
-    (("--debug",), "debug", "Same as `reqforge --debug`."),
+    (("-q", "--quiet"), "quiet", N_("Same as `reqforge --quiet`.")),
+    (("--debug",), "debug", N_("Same as `reqforge --debug`.")),
 )
 
 
@@ -173,6 +266,23 @@ def _drop_caches(ctx: click.Context) -> None:
         from reqforge.cache import CacheStore
 
         CacheStore(state._config.root).clear()
+
+
+def _language(ctx: click.Context) -> str:
+    """The language of messages; before the group's callback has run (help, resolving a
+    command), from the global options parsed so far."""
+    state = ctx.find_object(AppState)
+    if state is None:
+        root = ctx.find_root()
+        if root.obj is not None:
+            return environment_language()
+        root.obj = state = AppState(
+            repo=root.params.get("repo"),
+            config_file=root.params.get("config_file"),
+            quiet=bool(root.params.get("quiet")),
+            debug=bool(root.params.get("debug")),
+        )
+    return state.language()
 
 
 def _debug(ctx: click.Context) -> bool:
@@ -211,7 +321,8 @@ def cli(
     Exit codes: 0 success, 1 errors found (or the job could not be done),
     2 usage or configuration error, or an internal error (a bug: please report it).
     """
-    ctx.obj = AppState(repo=repo, config_file=config_file, quiet=quiet, debug=debug)
+    if not isinstance(ctx.obj, AppState):  # resolving a command may have made it already
+        ctx.obj = AppState(repo=repo, config_file=config_file, quiet=quiet, debug=debug)
 
 
 def main() -> None:

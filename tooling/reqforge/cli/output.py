@@ -17,6 +17,7 @@ import sys
 import click
 
 from reqforge.errors import ReqforgeError
+from reqforge.i18n import Text
 
 
 class OutputError(ReqforgeError):
@@ -47,7 +48,10 @@ def write_all(data: bytes) -> None:
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise OutputError(
-            f"the output could not be written in full ({reason}); what was written is truncated"
+            Text(
+                "the output could not be written in full ({reason}); what was written is truncated",
+                reason=reason,
+            )
         ) from None
 
 

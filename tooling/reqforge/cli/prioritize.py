@@ -16,6 +16,7 @@ from reqforge.cli.selection import (
     raw_csv_option,
     select,
 )
+from reqforge.i18n import Text
 from reqforge.priorities import method_choices
 
 
@@ -83,15 +84,22 @@ def prioritize(
         rows = backlog_csv_rows(backlog)
         emit(csv_or_table("csv", BACKLOG_CSV_HEADERS, rows, None, raw_csv=raw_csv))
         return
+    language = catalog.config.language
     table = csv_or_table(
         "table",
         [],
-        backlog_table_rows(backlog),
+        backlog_table_rows(backlog, language),
         backlog_columns(backlog),
-        title=backlog_title(backlog),
+        title=backlog_title(backlog, language),
+        language=language,
     )
     emit(table, color=output_color())
-    state.note(
-        f"{len(backlog.items)} requirements ranked"
-        + ("" if include_all else " (terminal statuses left out; --all to include)")
-    )
+    if include_all:
+        state.note(Text("{count} requirements ranked", count=len(backlog.items)))
+    else:
+        state.note(
+            Text(
+                "{count} requirements ranked (terminal statuses left out; --all to include)",
+                count=len(backlog.items),
+            )
+        )

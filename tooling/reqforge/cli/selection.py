@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from reqforge.errors import ReqforgeError
+from reqforge.i18n import Text, localize
 
 if TYPE_CHECKING:  # `check` imports this module for its options: keep it light
     from reqforge.catalog import Catalog, Entry
@@ -66,12 +67,24 @@ def load_catalog(state: Any) -> Catalog:
 
     config = state.config()
     if not config.reqs_path.is_dir():
-        raise ReqforgeError(f"no requirements folder {config.reqs_dir}/ in {config.root}")
+        raise no_requirements_folder(config.reqs_dir, config.root)
     corpus = load_corpus(config, progress=state.progress())
     broken = len(corpus.repository.load_findings)
     if broken:
-        state.note(f"note: {broken} file(s) could not be read; run `reqforge check` for details")
+        state.note(
+            Text(
+                "note: {count} file(s) could not be read; run `reqforge check` for details",
+                count=broken,
+            )
+        )
     return Catalog(corpus.repository, config, cached_scores(corpus))
+
+
+def no_requirements_folder(reqs_dir: str, root: Any) -> ReqforgeError:
+    """The error of a command run where the requirements folder is missing."""
+    return ReqforgeError(
+        Text("no requirements folder {folder}/ in {root}", folder=reqs_dir, root=root)
+    )
 
 
 # implements: REQ-706
@@ -84,7 +97,7 @@ def select(catalog: Catalog, expression: str | None) -> list[Entry]:
         return filter_entries(catalog, expression)
     except FilterError as exc:
         # str(exc) is "error: <message>", the expression and a caret line.
-        raise ReqforgeError("--filter: " + str(exc).removeprefix("error: ")) from None
+        raise ReqforgeError(Text("--filter: {problem}", problem=exc.text())) from None
 
 
 def sorted_entries(catalog: Catalog, entries: list[Entry], keys: str | None) -> list[Entry]:
@@ -95,7 +108,8 @@ def sorted_entries(catalog: Catalog, entries: list[Entry], keys: str | None) -> 
     try:
         return sort_entries(catalog, entries, parse_sort_keys(keys or ""))
     except UnknownField as exc:
-        raise click.BadParameter(str(exc), param_hint="--sort") from None
+        message = str(localize(exc.args[0], catalog.config.language))
+        raise click.BadParameter(message, param_hint="--sort") from None
 
 
 # implements: REQ-717
@@ -140,9 +154,12 @@ def csv_or_table(
     title: str | None = None,
     *,
     raw_csv: bool = False,
+    language: str = "en",
 ) -> str:
-    from reqforge.render.tables import render_csv, render_table
+    """CSV (English headers: a machine format) or a table with headers in `language`."""
+    from reqforge.render.tables import render_csv, render_table, translated_columns
 
     if fmt == "csv":
         return render_csv(headers, rows, raw=raw_csv)
+    columns = translated_columns(columns, language)
     return render_table(columns, rows, title=title, width=terminal_width(), color=output_color())

@@ -17,6 +17,7 @@ from reqforge.cli.selection import (
     today_date,
     today_option,
 )
+from reqforge.i18n import Text
 from reqforge.metrics import GROUPINGS, backlog_stats
 from reqforge.render import strict_json
 
@@ -40,7 +41,7 @@ def stats(state: Any, by: str | None, fmt: str, today: dt.datetime | None) -> No
     catalog = load_catalog(state)
     history = load_history(catalog.config.root, catalog.config.reqs_dir, progress=state.progress())
     if history.note:
-        state.note(f"note: {history.note}")
+        state.note(Text("note: {note}", note=history.note))
     document = backlog_stats(catalog, today_date(today), by, history)
     if fmt == "json":
         emit(strict_json.dumps(document, indent=2))
@@ -48,4 +49,7 @@ def stats(state: Any, by: str | None, fmt: str, today: dt.datetime | None) -> No
     from reqforge.render.stats import render_stats
 
     color = output_color()
-    emit(render_stats(document, width=terminal_width(), color=color), color=color)
+    language = catalog.config.language
+    emit(
+        render_stats(document, width=terminal_width(), color=color, language=language), color=color
+    )

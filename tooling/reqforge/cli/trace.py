@@ -17,6 +17,7 @@ from reqforge.cli.selection import (
     select,
     terminal_width,
 )
+from reqforge.i18n import environment_language, translator
 from reqforge.render import strict_json
 from reqforge.render.tables import json_document
 from reqforge.render.trace import (
@@ -36,8 +37,11 @@ def _conditions(ctx: click.Context, param: click.Parameter, value: str | None) -
     names = tuple(name.strip() for name in (value or "").split(",") if name.strip())
     unknown = [name for name in names if name not in FAIL_CONDITIONS]
     if unknown:
+        # Options are parsed before any configuration is read: REQFORGE_LANG decides.
+        _ = translator(environment_language())
+        message = _("{names}: expected a comma-separated list of {conditions}")
         raise click.BadParameter(
-            f"{', '.join(unknown)}: expected a comma-separated list of {', '.join(FAIL_CONDITIONS)}"
+            message.format(names=", ".join(unknown), conditions=", ".join(FAIL_CONDITIONS))
         )
     return names
 
@@ -82,26 +86,29 @@ def trace_command(
     required); the table's title gives the coverage, --summary the figures alone (for CI
     logs). --fail-on makes CI fail on failing tests, missing coverage or orphans."""
     catalog = load_catalog(state)
+    language = catalog.config.language
+    _ = translator(language)
     report, problems = trace_report(catalog)
     for problem in problems:
-        state.note(refused_results_note(problem))
+        state.note(refused_results_note(problem, language))
     if expression:
         report = report.only({entry.req.id for entry in select(catalog, expression)})
     width = terminal_width()
     if summary_only and fmt == "json":
         emit(strict_json.dumps({"summary": report.summary()}) + "\n")
     elif summary_only:
-        emit(summary_text(report, width))
+        emit(summary_text(report, width, language))
     elif fmt == "json":
         document = report.to_json()
         emit(json_document({"summary": document["summary"]}, "items", document["items"]))
     elif fmt == "csv":
         emit(trace_csv(report, catalog, raw=raw_csv))
     else:
-        emit(trace_table(report, catalog, width=width, color=output_color()), color=output_color())
+        table = trace_table(report, catalog, width=width, color=output_color(), language=language)
+        emit(table, color=output_color())
         if report.orphans:
-            state.note(id_list("orphans", report.orphans, width))
+            state.note(id_list(_("orphans"), report.orphans, width, language=language))
     holding = report.conditions_holding(fail_on)
     if holding:
-        state.note(fail_on_note(holding, width))
+        state.note(fail_on_note(holding, width, language))
         sys.exit(1)

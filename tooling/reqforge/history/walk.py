@@ -62,6 +62,7 @@ from reqforge.git import (
 from reqforge.history.commit_graph import CommitRecord, attribute_prs, order, pr_number, reachable
 from reqforge.history.field_diff import ChangeRecord, change_records
 from reqforge.history.model import Change, Commit, Event, History, make_change, make_event
+from reqforge.i18n import Text
 from reqforge.loader import ParsedFile, is_requirement_name, parse_file
 
 if TYPE_CHECKING:
@@ -222,7 +223,7 @@ def _events_for(
     if progress is None:
         parsed = {sha: _parsed(raw) for sha, raw in blobs.items()}
     else:
-        progress.stage("reading requirement versions", len(blobs))
+        progress.stage(Text("reading requirement versions"), len(blobs))
         parsed = {}
         for count, (sha, raw) in enumerate(blobs.items(), 1):
             parsed[sha] = _parsed(raw)
@@ -376,7 +377,7 @@ def _load_history(
             return _assemble(commits, events, head, shallow, note)
         try:
             if progress is not None:
-                progress.stage("reading new commits", 0)
+                progress.stage(Text("reading new commits"), 0)
             new_commits, entries = _walk(repo, reqs_dir, [head, "--not", old_head])
         except GitCommandFailed:
             cached = None  # the old head is gone (rewritten and collected): rebuild
@@ -390,7 +391,7 @@ def _load_history(
     if cached is None:
         try:
             if progress is not None:
-                progress.stage("reading git history", 0)
+                progress.stage(Text("reading git history"), 0)
             commits, entries = _walk(repo, reqs_dir, [head])
             events = _events_for(repo, entries, progress)
         except GitError as exc:
@@ -417,7 +418,7 @@ def log_events(
     if rid is not None:
         events = history.for_id(_known_id(history, rid))
         if not events and history.available:
-            raise ReqforgeError(f"no history for {rid!r}: no commit touched it")
+            raise ReqforgeError(Text("no history for {id!r}: no commit touched it", id=rid))
     if since:
         keep = commits_since(root, since)
         events = tuple(event for event in events if event.commit.sha in keep)

@@ -5,20 +5,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from reqforge.i18n import N_
 from reqforge.render.tables import Column, json_document
 
 if TYPE_CHECKING:
     from reqforge.catalog import Entry
 
+# Table headers are translated when drawn (translated_columns); the CSV header stays English.
 LIST_COLUMNS = [
-    ("id", Column("ID", keep=9)),
-    ("title", Column("Title", wrap=True, min_width=20, keep=9)),
-    ("status", Column("Status", keep=8)),
-    ("type", Column("Type", keep=4)),
-    ("owner", Column("Owner", keep=5)),
+    ("id", Column(N_("ID"), keep=9)),
+    ("title", Column(N_("Title"), wrap=True, min_width=20, keep=9)),
+    ("status", Column(N_("Status"), keep=8)),
+    ("type", Column(N_("Type"), keep=4)),
+    ("owner", Column(N_("Owner"), keep=5)),
     ("p_level", Column("P", keep=7)),
-    ("due", Column("Due", keep=6)),
-    ("area", Column("Area", keep=3)),
+    ("due", Column(N_("Due"), keep=6)),
+    ("area", Column(N_("Area"), keep=3)),
 ]
 LIST_HEADERS = [name for name, _ in LIST_COLUMNS]  # also the CSV header
 LIST_TABLE = [column for _, column in LIST_COLUMNS]

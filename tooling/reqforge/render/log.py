@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from reqforge.i18n import N_, plural_translator, translator
 from reqforge.render.escaping import terminal_text
 from reqforge.render.tables import json_document
 from reqforge.scalars import flow_text
@@ -68,15 +69,18 @@ def _by_commit(events: Sequence[Event]) -> list[dict[str, Any]]:
     return entries
 
 
-def _describe(change: dict[str, Any]) -> str:
+def _describe(change: dict[str, Any], language: str = "en") -> str:
+    _ = translator(language)
     field = terminal_text(change["field"])
     if change["field"] == "body":
-        return f"body +{change.get('added', 0)} -{change.get('removed', 0)}"
+        return _("body +{added} -{removed}").format(
+            added=change.get("added", 0), removed=change.get("removed", 0)
+        )
     old, new = change.get("old"), change.get("new")
     if old is None:
         return f"{field} = {_short(new)}"
     if new is None:
-        return f"{field} removed (was {_short(old)})"
+        return _("{field} removed (was {old})").format(field=field, old=_short(old))
     before, after = changed_parts(_text(old), _text(new))
     return f"{field} {terminal_text(before)} -> {terminal_text(after)}"
 
@@ -121,22 +125,40 @@ def _window(text: str, start: int, end: int) -> str:
     return ("..." if start else "") + text[start:end] + ("..." if end < len(text) else "")
 
 
-def _describe_added(changes: list[dict[str, Any]]) -> list[str]:
+def _describe_added(changes: list[dict[str, Any]], language: str = "en") -> list[str]:
     """An added requirement in two lines, not one per field (a first commit of 30 requirements
     would otherwise print hundreds): its title and status, then how much else it holds."""
+    _, ngettext = translator(language), plural_translator(language)
     values = {c["field"]: c.get("new") for c in changes if c["field"] != "body"}
     shown = [f"{name} = {_short(values[name])}" for name in ("title", "status") if name in values]
     body = next((c for c in changes if c["field"] == "body"), None)
-    rest = [f"{len(values) - len(shown)} more fields"] if len(values) > len(shown) else []
+    rest = []
+    if len(values) > len(shown):
+        more = len(values) - len(shown)
+        rest.append(ngettext("{count} more field", "{count} more fields", more).format(count=more))
     if body is not None:
         added = body.get("added", 0)
-        rest.append(f"a body of {added} line{'' if added == 1 else 's'}")
-    return [*shown, ", ".join(rest)] if rest else shown
+        lines = ngettext("a body of {count} line", "a body of {count} lines", added)
+        rest.append(lines.format(count=added))
+    if len(rest) == 2:
+        return [*shown, _("{fields}, {body}").format(fields=rest[0], body=rest[1])]
+    return [*shown, *rest]
 
 
-def render_log(document: dict[str, Any], color: bool = False) -> str:
-    """The text of `log`: one block per commit, each requirement's changes indented; every
-    piece of data (subjects, authors, paths, values) escaped for the terminal."""
+# The kinds of event as `log` prints them (JSON keeps the English keys).
+KIND_WORDS = {
+    "added": N_("added"),
+    "modified": N_("modified"),
+    "renamed": N_("renamed"),
+    "deleted": N_("deleted"),
+}
+
+
+def render_log(document: dict[str, Any], color: bool = False, language: str = "en") -> str:
+    """The text of `log`: one block per commit, each requirement's changes indented, its words
+    in `language`; every piece of data (subjects, authors, paths, values) escaped for the
+    terminal."""
+    _ = translator(language)
 
     def bold(text: str) -> str:
         return click.style(text, fg="yellow") if color else text
@@ -152,7 +174,7 @@ def render_log(document: dict[str, Any], color: bool = False) -> str:
     else:
         blocks = document["entries"]
     if not blocks:
-        lines.append("(no changes)")
+        lines.append(_("(no changes)"))
     for block in blocks:
         pr = f"  #{block['pr']}" if block.get("pr") else ""
         commit = terminal_text(block["commit"][:10])
@@ -163,10 +185,11 @@ def render_log(document: dict[str, Any], color: bool = False) -> str:
             where = req["path"]
             if req.get("old_path") and req["old_path"] != req["path"]:
                 where = f"{req['old_path']} -> {req['path']}"
-            lines.append(f"    {terminal_text(req['id'])} {req['kind']} ({terminal_text(where)})")
+            kind = _(KIND_WORDS[req["kind"]]) if req["kind"] in KIND_WORDS else req["kind"]
+            lines.append(f"    {terminal_text(req['id'])} {kind} ({terminal_text(where)})")
             if req["kind"] == "added":
-                described = _describe_added(req["changes"])
+                described = _describe_added(req["changes"], language)
             else:
-                described = [_describe(change) for change in req["changes"]]
+                described = [_describe(change, language) for change in req["changes"]]
             lines += [f"      {text}" for text in described]
     return "\n".join(lines).lstrip("\n")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
+from reqforge.i18n import N_, translator
 from reqforge.priorities import METHODS
 from reqforge.render.tables import Column, json_document
 
@@ -12,18 +13,19 @@ if TYPE_CHECKING:
     from reqforge.backlog import Backlog
     from reqforge.catalog import Entry
 
+# Table headers are translated when drawn (translated_columns); CSV headers stay English.
 BACKLOG_TABLE = [
     Column("#", justify="right", keep=9),
-    Column("ID", keep=9),
-    Column("Title", wrap=True, min_width=16, keep=9),
-    Column("Status", keep=4),
+    Column(N_("ID"), keep=9),
+    Column(N_("Title"), wrap=True, min_width=16, keep=9),
+    Column(N_("Status"), keep=4),
     # One column per priority method with a heading; categories left, numbers right.
     *(
         Column(m.heading, justify="left" if m.ranking else "right", keep=m.keep)
         for m in METHODS
         if m.heading
     ),
-    Column("Notes", wrap=True, min_width=12, keep=7),
+    Column(N_("Notes"), wrap=True, min_width=12, keep=7),
 ]
 BACKLOG_CSV_HEADERS = [
     "rank", "id", "title", "status", *(c for m in METHODS for c in m.columns),
@@ -51,16 +53,17 @@ def backlog_csv_rows(backlog: Backlog) -> list[list[Any]]:
     return [[_csv_value(r.item, h) for h in BACKLOG_CSV_HEADERS] for r in backlog.items]
 
 
-def backlog_table_rows(backlog: Backlog) -> list[list[Any]]:
-    """One row of BACKLOG_TABLE per ranked requirement."""
-    return [_table_row(r.item, r.entry) for r in backlog.items]
+def backlog_table_rows(backlog: Backlog, language: str = "en") -> list[list[Any]]:
+    """One row of BACKLOG_TABLE per ranked requirement (notes in `language`)."""
+    return [_table_row(r.item, r.entry, language) for r in backlog.items]
 
 
-def backlog_title(backlog: Backlog) -> str:
+def backlog_title(backlog: Backlog, language: str = "en") -> str:
     """The table's title: the methods in the order they decide."""
+    _ = translator(language)
     if backlog.method != "combined":
-        return f"Backlog by {backlog.method}"
-    return f"Backlog by {' > '.join(backlog.methods)} > ID"
+        return _("Backlog by {method}").format(method=backlog.method)
+    return _("Backlog by {method}").format(method=" > ".join((*backlog.methods, "ID")))
 
 
 def _csv_value(item: dict[str, Any], header: str) -> Any:
@@ -73,7 +76,7 @@ def _csv_value(item: dict[str, Any], header: str) -> Any:
     return item.get(header)
 
 
-def _table_row(item: dict[str, Any], entry: Entry) -> list[Any]:
+def _table_row(item: dict[str, Any], entry: Entry, language: str) -> list[Any]:
     """One table row; each score shows the inputs it came from."""
     scores = entry.scores
     ice_text = None
@@ -85,7 +88,8 @@ def _table_row(item: dict[str, Any], entry: Entry) -> list[Any]:
         quadrant = f"{scores.quadrant} ({scores.value_cost[0]}/{scores.value_cost[1]})"
     notes = []
     if entry.blocking:
-        notes.append(f"blocks {', '.join(entry.blocking)}")
+        _ = translator(language)
+        notes.append(_("blocks {ids}").format(ids=", ".join(entry.blocking)))
     notes += entry.disagreements
     shown = {"ice": ice_text, "value-cost": quadrant}  # these show their inputs too
     return [

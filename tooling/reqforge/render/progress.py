@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
+from reqforge.i18n import localize
+
 BAR_WIDTH = 24
 
 
@@ -41,8 +43,10 @@ class TerminalProgress(Progress):
         delay: float = 0.5,
         clock: Callable[[], float] = time.monotonic,
         min_interval: float = 0.1,
+        language: str = "en",
     ) -> None:
         self.stream = stream
+        self.language = language  # stage labels are `Text`s, said in this language
         self.clock = clock
         self.show_after = clock() + delay
         self.min_interval = min_interval
@@ -52,7 +56,7 @@ class TerminalProgress(Progress):
         self.width = 0  # characters on the line now
 
     def stage(self, label: str, total: int) -> None:
-        self.label, self.total = label, max(0, total)
+        self.label, self.total = str(localize(label, self.language)), max(0, total)
         self.update(0)
 
     def update(self, done: int) -> None:
@@ -77,19 +81,22 @@ class TerminalProgress(Progress):
             self.width = 0
 
     def _draw(self, text: str) -> None:
-        pad = " " * max(0, self.width - len(text))
+        from reqforge.render.tables import width_of  # terminal cells: CJK takes two
+
+        cells = width_of(text)
+        pad = " " * max(0, self.width - cells)
         self.stream.write(f"\r{text}{pad}")
         self.stream.flush()
-        self.width = len(text)
+        self.width = cells
 
 
-def progress_for(stream: TextIO, quiet: bool) -> Progress:
+def progress_for(stream: TextIO, quiet: bool, language: str = "en") -> Progress:
     """A TerminalProgress when a person watches `stream` (a terminal, not --quiet, not CI),
-    else a Progress that reports nothing."""
+    speaking `language`, else a Progress that reports nothing."""
     try:
         interactive = stream.isatty()
     except (AttributeError, ValueError):
         interactive = False
     if quiet or not interactive or os.environ.get("CI"):
         return Progress()
-    return TerminalProgress(stream)
+    return TerminalProgress(stream, language=language)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from reqforge.i18n import plural_translator, translator
 from reqforge.priorities import METHODS
 from reqforge.render.escaping import terminal_block, terminal_text
 from reqforge.render.tables import cell
@@ -49,11 +50,17 @@ def _flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
 
 
 # implements: REQ-706
-def render_show(view: RequirementView, trace: TraceItem | None = None, color: bool = False) -> str:
+def render_show(
+    view: RequirementView,
+    trace: TraceItem | None = None,
+    color: bool = False,
+    language: str = "en",
+) -> str:
     """The text of `show`: a heading, fields, priorities, links, what a change reaches (the
     requirements whose links lead here, step by step), the trace when [trace] is configured,
-    then the body; headings in bold when `color`. Every piece of data is escaped for the
-    terminal (render/escaping.py)."""
+    then the body; headings in bold when `color`, labels in `language`. Every piece of data is
+    escaped for the terminal (render/escaping.py)."""
+    _, ngettext = translator(language), plural_translator(language)
 
     def heading(text: str) -> str:
         return click.style(text, bold=True) if color else text
@@ -69,7 +76,7 @@ def render_show(view: RequirementView, trace: TraceItem | None = None, color: bo
         (terminal_text(k), v) for k, v in _flatten(dict(req.data)) if k.split(".")[0] not in skip
     ]
     width = max((len(k) for k, _ in fields), default=0)
-    lines.append(heading("Fields"))
+    lines.append(heading(_("Fields")))
     for key, value in fields:
         if (
             isinstance(value, list)
@@ -82,16 +89,18 @@ def render_show(view: RequirementView, trace: TraceItem | None = None, color: bo
         else:
             lines.append(f"  {key.ljust(width)}  {cell(value)}")
     scores = entry.scores
-    lines += ["", heading("Priorities")]
+    lines += ["", heading(_("Priorities"))]
     ice = f"{scores.ice_score} ({scores.ice_level})" if scores.ice_score is not None else None
     for method in METHODS:  # the ICE score shows its level too
         value = ice if method.name == "ice" else method.score(scores)
         lines.append(f"  {method.label:<10}  {cell(value) or '-'}")
     if entry.blocking:
-        lines.append(f"  blocking    {joined(entry.blocking)} (a P0 depends on this)")
+        blocking = _("{ids} (a P0 depends on this)").format(ids=joined(entry.blocking))
+        label = _("blocking")
+        lines.append(f"  {label:<10}  {blocking}")
     for reason in entry.disagreements:
-        lines.append(f"  disagreement: {terminal_text(reason)}")
-    lines += ["", heading("Links")]
+        lines.append("  " + _("disagreement: {reason}").format(reason=terminal_text(reason)))
+    lines += ["", heading(_("Links"))]
     links = {relation: list(t) for relation, t in req.links.items() if t}
     links["children"] = list(entry.children)
     links["depended-on-by"] = list(entry.depended_on_by)
@@ -100,38 +109,46 @@ def render_show(view: RequirementView, trace: TraceItem | None = None, color: bo
         if targets:
             shown = True
             lines.append(f"  {terminal_text(relation):<15} {joined(targets)}")
+    none = "  " + _("(none)")
     if not shown:
-        lines.append("  (none)")
-    total = f": {len(impact)}" if impact else ""
-    lines += ["", heading(f"Impact of a change (requirements whose links lead here{total})")]
+        lines.append(none)
+    title = (
+        _("Impact of a change (requirements whose links lead here: {count})").format(
+            count=len(impact)
+        )
+        if impact
+        else _("Impact of a change (requirements whose links lead here)")
+    )
+    lines += ["", heading(title)]
     by_distance: dict[int, list[str]] = {}
     for item in impact:
         by_distance.setdefault(item.distance, []).append(item.id)
     for distance, ids in by_distance.items():
-        label = f"{distance} step" + ("s" if distance > 1 else "")
-        listed = joined(ids[:SHOW_IMPACT]) + (
-            f" +{len(ids) - SHOW_IMPACT} more" if len(ids) > SHOW_IMPACT else ""
-        )  # every one in --format json
+        label = ngettext("{count} step", "{count} steps", distance).format(count=distance)
+        listed = joined(ids[:SHOW_IMPACT])
+        if len(ids) > SHOW_IMPACT:  # every one in --format json
+            listed += " " + _("+{count} more").format(count=len(ids) - SHOW_IMPACT)
         lines += textwrap.wrap(
             listed, 100, initial_indent=f"  {label:<9} ", subsequent_indent=" " * 12
         )
     if not impact:
-        lines.append("  (none)")
+        lines.append(none)
     if trace is not None:
-        lines += ["", heading("Trace")]
+        lines += ["", heading(_("Trace"))]
         places = [f"{m.path}:{m.line}" for m in trace.implemented]
         tests = [f"{test} ({result})" for test, result in trace.tests().items()]
+        changed = _("{id} (changed in {commit})")
         for label, values in (
-            ("implemented", places),
-            ("verified", tests),
-            ("missing", list(trace.missing)),
-            ("suspect", [f"{target} (changed in {since[:10]})" for target, since in trace.suspect]),
+            (_("implemented"), places),
+            (_("verified"), tests),
+            (_("missing"), list(trace.missing)),
+            (_("suspect"), [changed.format(id=t, commit=since[:10]) for t, since in trace.suspect]),
         ):
             if values:
                 lines.append(f"  {label:<12} {terminal_text(values[0])}")
                 lines += [f"  {'':<12} {terminal_text(value)}" for value in values[1:]]
         if not (places or tests or trace.missing or trace.suspect):
-            lines.append("  (no marker)")
+            lines.append("  " + _("(no marker)"))
     if body.strip():
-        lines += ["", heading("Body"), terminal_block(body.rstrip())]
+        lines += ["", heading(_("Body")), terminal_block(body.rstrip())]
     return "\n".join(lines)

@@ -13,12 +13,13 @@ import math
 import textwrap
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
 import click
 
+from reqforge.i18n import translator
 from reqforge.render.escaping import csv_text, terminal_text
 from reqforge.render.strict_json import encoder
 from reqforge.scalars import flow_text, int_text, number_text, real_number
@@ -35,6 +36,12 @@ class Column:
     wrap: bool = False
     min_width: int | None = None
     keep: int = 5
+
+
+def translated_columns(columns: Sequence[Column], language: str) -> list[Column]:
+    """The columns with their headers in `language` (headers are written as `N_` messages)."""
+    _ = translator(language)
+    return [replace(column, header=_(column.header)) for column in columns]
 
 
 def cell(value: Any) -> str:

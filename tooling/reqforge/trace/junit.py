@@ -78,6 +78,7 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml
 import defusedxml.ElementTree as SafeET
 
+from reqforge.i18n import Text
 from reqforge.safe_read import Refused, read_inside
 
 __all__ = [
@@ -142,7 +143,9 @@ def read_results(
         try:
             matched = list(root.glob(pattern))
         except (OSError, ValueError, NotImplementedError) as exc:
-            problems.append(ResultProblem(pattern, f"cannot use this pattern: {exc}"))
+            problems.append(
+                ResultProblem(pattern, Text("cannot use this pattern: {error}", error=str(exc)))
+            )
             continue
         for path in matched:
             rel = _relative(root, path)
@@ -161,12 +164,12 @@ def read_results(
 def _bad_pattern(pattern: str) -> str | None:
     """Why `pattern` is not a usable relative glob, or None."""
     if not pattern or not pattern.strip():
-        return "empty results pattern"
+        return Text("empty results pattern")
     norm = pattern.replace("\\", "/")
     if norm.startswith("/") or PurePosixPath(norm).is_absolute() or re.match(r"^[A-Za-z]:", norm):
-        return "results pattern must be relative to the repository"
+        return Text("results pattern must be relative to the repository")
     if ".." in norm.split("/"):
-        return "results pattern must not leave the repository ('..')"
+        return Text("results pattern must not leave the repository ('..')")
     return None
 
 
@@ -182,33 +185,33 @@ def _read_file(root: Path, path: Path, rel: str) -> tuple[list[TestResult], Resu
     try:
         data = read_inside(path, root, MAX_RESULT_BYTES)
     except Refused as exc:
-        return [], ResultProblem(rel, f"refused: {exc}")
+        return [], ResultProblem(rel, Text("refused: {reason}", reason=exc.reason))
     except OSError as exc:
-        return [], ResultProblem(rel, f"cannot read: {exc.strerror or exc}")
+        return [], ResultProblem(rel, Text("cannot read: {reason}", reason=exc.strerror or exc))
     if not data.strip():
-        return [], ResultProblem(rel, "not JUnit XML: the file is empty")
+        return [], ResultProblem(rel, Text("not JUnit XML: the file is empty"))
     if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return [], ResultProblem(rel, "not JUnit XML: a binary file")
+        return [], ResultProblem(rel, Text("not JUnit XML: a binary file"))
     try:
         tree = SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except defusedxml.DTDForbidden:
         return [], ResultProblem(rel, _dtd_reason(data))
     except defusedxml.EntitiesForbidden:
-        return [], ResultProblem(
-            rel, "refused, not parsed: it declares entities (entity expansion)"
-        )
+        entities = Text("refused, not parsed: it declares entities (entity expansion)")
+        return [], ResultProblem(rel, entities)
     except defusedxml.ExternalReferenceForbidden:
-        return [], ResultProblem(rel, "refused, not parsed: it refers to an external entity")
+        external = Text("refused, not parsed: it refers to an external entity")
+        return [], ResultProblem(rel, external)
     except defusedxml.DefusedXmlException as exc:
-        return [], ResultProblem(rel, f"refused, not parsed: {exc}")
+        return [], ResultProblem(rel, Text("refused, not parsed: {error}", error=str(exc)))
     except ParseError as exc:
         return [], ResultProblem(rel, _parse_error(exc))
     except (ValueError, LookupError, UnicodeError, RecursionError) as exc:
-        return [], ResultProblem(rel, f"malformed XML: {exc}")
+        return [], ResultProblem(rel, Text("malformed XML: {error}", error=str(exc)))
     try:
         return _cases(root, tree, rel)
     except RecursionError:  # pragma: no cover - _cases does not recurse; defensive only
-        return [], ResultProblem(rel, "not JUnit XML: nested too deeply")
+        return [], ResultProblem(rel, Text("not JUnit XML: nested too deeply"))
 
 
 def _dtd_reason(data: bytes) -> str:
@@ -216,14 +219,22 @@ def _dtd_reason(data: bytes) -> str:
     head = data[:65536]
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         head = head.decode("utf-16", errors="replace").encode("utf-8", errors="replace")
-    base = "refused, not parsed: it has a document type declaration (DTD)"
     if re.search(rb"<!ENTITY\s+(?:%\s*)?\S+\s+(?:SYSTEM|PUBLIC)\b", head):
-        return base + " declaring an external entity"
+        return Text(
+            "refused, not parsed: it has a document type declaration (DTD) declaring an "
+            "external entity"
+        )
     if re.search(rb"<!ENTITY\b", head):
-        return base + " declaring entities (entity expansion)"
+        return Text(
+            "refused, not parsed: it has a document type declaration (DTD) declaring entities "
+            "(entity expansion)"
+        )
     if re.search(rb"<!DOCTYPE\s+\S+\s+(?:SYSTEM|PUBLIC)\b", head):
-        return base + " loaded from outside the file"
-    return base
+        return Text(
+            "refused, not parsed: it has a document type declaration (DTD) loaded from outside "
+            "the file"
+        )
+    return Text("refused, not parsed: it has a document type declaration (DTD)")
 
 
 def _parse_error(exc: ParseError) -> str:
@@ -232,8 +243,13 @@ def _parse_error(exc: ParseError) -> str:
     reason = re.sub(r":\s*line \d+, column \d+$", "", text)
     if position:
         line, column = position
-        return f"malformed XML at line {line}, column {column}: {reason}"
-    return f"malformed XML: {text}"
+        return Text(
+            "malformed XML at line {line}, column {column}: {reason}",
+            line=line,
+            column=column,
+            reason=reason,
+        )
+    return Text("malformed XML: {error}", error=text)
 
 
 def _local(tag: object) -> str:
@@ -247,7 +263,11 @@ def _cases(root: Path, tree: Element, rel: str) -> tuple[list[TestResult], Resul
     top = _local(tree.tag)
     if top not in ("testsuites", "testsuite"):
         return [], ResultProblem(
-            rel, f"not JUnit XML: the root element is <{top}>, not <testsuites> or <testsuite>"
+            rel,
+            Text(
+                "not JUnit XML: the root element is <{top}>, not <testsuites> or <testsuite>",
+                top=top,
+            ),
         )
     found: list[TestResult] = []
     # Iterative walk (no recursion however deep the nesting), children in document order.

@@ -24,18 +24,20 @@ def render(
     root: pathlib.Path,
     color: bool = False,
     paths: Sequence[str] = (),
+    language: str = "en",
 ) -> str:
     """Render `result` in format `fmt` (one of `FORMATS`) and return the report text.
 
     `root` is the repository root that finding paths are relative to; `color` asks for ANSI
     colours (text only); `paths` lists every checked file (JUnit only, so clean files appear as
-    passing test cases). Raises `ValueError` for an unknown format.
+    passing test cases); `language` is the one of the text's own words (findings carry their
+    messages already translated). Raises `ValueError` for an unknown format.
     """
     # Formats are imported on demand: `check` renders one of them, and json/xml cost import time.
     if fmt == "text":
         from reqforge.render.findings import text
 
-        return text.render(result, root=root, color=color)
+        return text.render(result, root=root, color=color, language=language)
     if fmt == "json":
         from reqforge.render.findings import json_format
 
@@ -47,9 +49,9 @@ def render(
     if fmt == "sarif":
         from reqforge.render.findings import sarif
 
-        return sarif.render(result, root=root, color=color)
+        return sarif.render(result, root=root, color=color, language=language)
     if fmt == "junit":
         from reqforge.render.findings import junit
 
-        return junit.render(result, root=root, color=color, paths=paths)
+        return junit.render(result, root=root, color=color, paths=paths, language=language)
     raise ValueError(f"unknown report format {fmt!r}; expected one of: {', '.join(FORMATS)}")

@@ -13,6 +13,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
+from reqforge.i18n import plural_translator
 from reqforge.model import ERROR, CheckResult, Finding
 
 SUITE_NAME = "reqforge check"
@@ -33,11 +34,7 @@ def finding_line(finding: Finding) -> str:
     return f"{finding.line}:{finding.column} {finding.code} {finding.severity} {message}"
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
-def _testcase(path: str, findings: list[Finding]) -> ET.Element:
+def _testcase(path: str, findings: list[Finding], language: str) -> ET.Element:
     case = ET.Element("testcase", {"classname": CLASS_NAME, "name": xml_text(path)})
     if not findings:
         return case
@@ -47,7 +44,11 @@ def _testcase(path: str, findings: list[Finding]) -> ET.Element:
         first = errors[0]
         message = f"{first.code} {first.message}"
         if len(errors) > 1:
-            message += f" (and {_plural(len(errors) - 1, 'more error')})"
+            ngettext = plural_translator(language)
+            more = ngettext(
+                "(and {count} more error)", "(and {count} more errors)", len(errors) - 1
+            )
+            message += " " + more.format(count=len(errors) - 1)
         failure = ET.SubElement(case, "failure", {"type": first.code, "message": xml_text(message)})
         failure.text = listing
     else:
@@ -61,8 +62,10 @@ def render(
     root: pathlib.Path | None = None,
     color: bool = False,
     paths: Sequence[str] = (),
+    language: str = "en",
 ) -> str:
-    """Render `result` as JUnit XML with a UTF-8 declaration and a trailing newline.
+    """Render `result` as JUnit XML with a UTF-8 declaration and a trailing newline (the
+    failure summaries' own words in `language`).
 
     `paths` lists every checked file so that clean files appear as passing test cases; files
     with findings are included whether listed or not. Test cases are sorted by path. `root` and
@@ -71,7 +74,7 @@ def render(
     by_path: dict[str, list[Finding]] = {path: [] for path in paths}
     for finding in sorted(result.findings, key=Finding.sort_key):
         by_path.setdefault(finding.path, []).append(finding)
-    cases = [_testcase(path, by_path[path]) for path in sorted(by_path)]
+    cases = [_testcase(path, by_path[path], language) for path in sorted(by_path)]
     failures = sum(1 for path in by_path if any(f.severity == ERROR for f in by_path[path]))
     counts = {"tests": str(len(cases)), "failures": str(failures), "errors": "0", "skipped": "0"}
     suites = ET.Element("testsuites", {"name": "reqforge", **counts})

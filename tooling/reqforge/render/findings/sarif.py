@@ -16,6 +16,7 @@ from typing import Any
 
 from reqforge import __version__
 from reqforge.checks.registry import RULES, Rule
+from reqforge.i18n import translator
 from reqforge.model import ERROR, WARNING, CheckResult, Finding
 from reqforge.render import strict_json
 
@@ -47,18 +48,21 @@ def _indented(text: str) -> str:
     return "\n".join("    " + line for line in _example(text).splitlines())
 
 
-def rule_descriptor(rule: Rule) -> dict[str, Any]:
-    """The SARIF `reportingDescriptor` of one registry rule."""
-    help_text = f"{rule.why}\n\nBad:\n{_indented(rule.bad)}\n\nGood:\n{_indented(rule.good)}"
+def rule_descriptor(rule: Rule, language: str = "en") -> dict[str, Any]:
+    """The SARIF `reportingDescriptor` of one registry rule: its id and name stay English, its
+    descriptions are in `language`."""
+    _ = translator(language)
+    why, bad, good = _(rule.why), _("Bad:"), _("Good:")
+    help_text = f"{why}\n\n{bad}\n{_indented(rule.bad)}\n\n{good}\n{_indented(rule.good)}"
     help_markdown = (
-        f"{rule.why}\n\nBad:\n\n```\n{_example(rule.bad)}\n```\n\n"
-        f"Good:\n\n```\n{_example(rule.good)}\n```"
+        f"{why}\n\n{bad}\n\n```\n{_example(rule.bad)}\n```\n\n"
+        f"{good}\n\n```\n{_example(rule.good)}\n```"
     )
     return {
         "id": rule.code,
         "name": rule_name(rule.summary),
-        "shortDescription": {"text": rule.summary},
-        "fullDescription": {"text": rule.why},
+        "shortDescription": {"text": _(rule.summary)},
+        "fullDescription": {"text": why},
         "help": {"text": help_text, "markdown": help_markdown},
         "defaultConfiguration": {"level": level(rule.severity)},
     }
@@ -92,8 +96,8 @@ def sarif_result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]
     return out
 
 
-def to_document(result: CheckResult) -> dict[str, Any]:
-    """The SARIF log for `result` as plain data."""
+def to_document(result: CheckResult, language: str = "en") -> dict[str, Any]:
+    """The SARIF log for `result` as plain data (rule descriptions in `language`)."""
     rules = list(RULES.values())
     rule_index = {rule.code: index for index, rule in enumerate(rules)}
     run = {
@@ -102,7 +106,7 @@ def to_document(result: CheckResult) -> dict[str, Any]:
                 "name": "reqforge",
                 "version": __version__,
                 "informationUri": INFORMATION_URI,
-                "rules": [rule_descriptor(rule) for rule in rules],
+                "rules": [rule_descriptor(rule, language) for rule in rules],
             }
         },
         "originalUriBaseIds": {
@@ -117,9 +121,15 @@ def to_document(result: CheckResult) -> dict[str, Any]:
     return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
 
 
-def render(result: CheckResult, *, root: pathlib.Path | None = None, color: bool = False) -> str:
+def render(
+    result: CheckResult,
+    *,
+    root: pathlib.Path | None = None,
+    color: bool = False,
+    language: str = "en",
+) -> str:
     """Render `result` as a SARIF 2.1.0 log (indented JSON, trailing newline).
 
     `root` and `color` are unused: locations are relative to `%SRCROOT%`.
     """
-    return strict_json.dumps(to_document(result), indent=2) + "\n"
+    return strict_json.dumps(to_document(result, language), indent=2) + "\n"

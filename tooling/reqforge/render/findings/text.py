@@ -22,6 +22,7 @@ from collections.abc import Callable
 
 import click
 
+from reqforge.i18n import plural_translator, translator
 from reqforge.model import ERROR, CheckResult, Finding
 from reqforge.render.escaping import escape_hidden, terminal_block, terminal_text
 from reqforge.safe_read import read_inside
@@ -83,16 +84,24 @@ class _SourceLines:
         return [line.removesuffix("\r") for line in text.split("\n")]
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
-def summary(result: CheckResult) -> str:
+def summary(result: CheckResult, language: str = "en") -> str:
     """The closing line: `120 requirements in 121 files: 2 errors, 1 warning`."""
-    head = f"{_plural(result.requirements, 'requirement')} in {_plural(result.files, 'file')}"
+    _, ngettext = translator(language), plural_translator(language)
+    counts = {
+        "requirements": ngettext(
+            "{count} requirement", "{count} requirements", result.requirements
+        ).format(count=result.requirements),
+        "files": ngettext("{count} file", "{count} files", result.files).format(count=result.files),
+    }
     if not result.findings:
-        return f"{head}: no problems found"
-    return f"{head}: {_plural(result.errors, 'error')}, {_plural(result.warnings, 'warning')}"
+        return _("{requirements} in {files}: no problems found").format(**counts)
+    errors = ngettext("{count} error", "{count} errors", result.errors)
+    warnings = ngettext("{count} warning", "{count} warnings", result.warnings)
+    return _("{requirements} in {files}: {errors}, {warnings}").format(
+        errors=errors.format(count=result.errors),
+        warnings=warnings.format(count=result.warnings),
+        **counts,
+    )
 
 
 def _finding_block(finding: Finding, sources: _SourceLines, style: _Style) -> list[str]:
@@ -127,11 +136,14 @@ def _finding_block(finding: Finding, sources: _SourceLines, style: _Style) -> li
 
 
 # implements: REQ-100
-def render(result: CheckResult, *, root: pathlib.Path, color: bool = False) -> str:
+def render(
+    result: CheckResult, *, root: pathlib.Path, color: bool = False, language: str = "en"
+) -> str:
     """Render `result` for a terminal: one block per finding, then a summary line.
 
     Source lines are read from `root / finding.path`. With `color` the severity, code, gutter
-    and caret are styled with ANSI codes; without it the output contains none.
+    and caret are styled with ANSI codes; without it the output contains none. The summary
+    line is in `language`.
     """
     style: _Style = click.style if color else _plain
     sources = _SourceLines(root)
@@ -139,7 +151,7 @@ def render(result: CheckResult, *, root: pathlib.Path, color: bool = False) -> s
     for finding in sorted(result.findings, key=Finding.sort_key):
         out.extend(_finding_block(finding, sources, style))
         out.append("")
-    line = summary(result)
+    line = summary(result, language)
     if result.errors:
         line = style(line, fg="red", bold=True)
     elif result.warnings:
