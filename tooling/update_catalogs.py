@@ -66,7 +66,14 @@ def _po_bytes(catalog: Catalog, **options: bool) -> bytes:
 
 def main() -> int:
     template = extract_template()
-    (LOCALE / f"{DOMAIN}.pot").write_bytes(_po_bytes(template))
+    pot = LOCALE / f"{DOMAIN}.pot"
+    if pot.is_file():
+        with pot.open("rb") as source:
+            previous = read_po(source)
+        if {m.id for m in previous} == {m.id for m in template}:
+            # The same messages: keep the date, so an unchanged catalog stays byte for byte.
+            template.creation_date = previous.creation_date
+    pot.write_bytes(_po_bytes(template))
     untranslated = 0
     for path in catalog_paths():
         with path.open("rb") as source:
