@@ -23,20 +23,18 @@ from typing import Any
 
 DOMAIN = "reqforge"
 DEFAULT_LANGUAGE = "en"
-# Set it to run a command in another language than the configuration says, and for what runs
-# before a configuration is read (--help, --explain, a broken reqforge.toml).
+# The language where reqforge.toml does not set `project.language`, and of what is said without
+# a readable configuration (outside a repository, about a broken reqforge.toml).
 LANGUAGE_VARIABLE = "REQFORGE_LANG"
 
 # A language as the configuration spells it -> the catalog folder under locale/.
 CATALOGS = {"en": "en", "zh-CN": "zh_CN"}
 
-_PACKAGE = Path(__file__).resolve().parent
-
-
 def locale_dir() -> Path:
     """The catalogs: inside the package in a wheel, the repository's `locale/` in a checkout."""
-    shipped = _PACKAGE / "locale"
-    return shipped if shipped.is_dir() else _PACKAGE.parent.parent / "locale"
+    package = Path(__file__).resolve().parent
+    shipped = package / "locale"
+    return shipped if shipped.is_dir() else package.parent.parent / "locale"
 
 
 def catalog_name(language: str) -> str:
