@@ -30,6 +30,7 @@ LANGUAGE_VARIABLE = "REQFORGE_LANG"
 # A language as the configuration spells it -> the catalog folder under locale/.
 CATALOGS = {"en": "en", "zh-CN": "zh_CN"}
 
+
 def locale_dir() -> Path:
     """The catalogs: inside the package in a wheel, the repository's `locale/` in a checkout."""
     package = Path(__file__).resolve().parent

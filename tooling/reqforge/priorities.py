@@ -554,7 +554,14 @@ class Method:
 # method is one entry here, its function and its `Scores` field.
 METHODS: tuple[Method, ...] = (
     Method(
-        "p-level", "P-level", P_LEVEL_INPUTS, ("p_level",), "P", 8, attrgetter("p_level"), P_LEVELS
+        "p-level",
+        N_("P-level"),
+        P_LEVEL_INPUTS,
+        ("p_level",),
+        "P",
+        8,
+        attrgetter("p_level"),
+        P_LEVELS,
     ),
     Method(
         "moscow",
@@ -584,7 +591,7 @@ METHODS: tuple[Method, ...] = (
     Method("rice", "RICE", RICE_INPUTS, ("rice",), "RICE", 4, attrgetter("rice")),
     Method(
         "value-cost",
-        "value-cost",
+        N_("value-cost"),
         VALUE_COST_INPUTS,
         ("quadrant",),
         N_("Value/cost"),
@@ -598,8 +605,8 @@ METHODS: tuple[Method, ...] = (
     ),
     Method("wsjf", "WSJF", WSJF_INPUTS, ("wsjf",), "WSJF", 2, attrgetter("wsjf")),
     # Demand reads `source.customers` (a field of its own) and the configured tier weights.
-    Method("demand", "demand", (), ("demand",), N_("Demand"), 3, attrgetter("demand")),
-    Method("votes", "votes", (VOTES_INPUT,), ("votes",), N_("Votes"), 1, attrgetter("votes")),
+    Method("demand", N_("demand"), (), ("demand",), N_("Demand"), 3, attrgetter("demand")),
+    Method("votes", N_("votes"), (VOTES_INPUT,), ("votes",), N_("Votes"), 1, attrgetter("votes")),
 )
 METHOD_BY_NAME: Mapping[str, Method] = MappingProxyType(
     {name: m for m in METHODS for name in (m.name, *m.aliases)}

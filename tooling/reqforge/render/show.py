@@ -93,7 +93,8 @@ def render_show(
     ice = f"{scores.ice_score} ({scores.ice_level})" if scores.ice_score is not None else None
     for method in METHODS:  # the ICE score shows its level too
         value = ice if method.name == "ice" else method.score(scores)
-        lines.append(f"  {method.label:<10}  {cell(value) or '-'}")
+        label = _(method.label)  # the names of methods (ICE, RICE, ...) are the same in Chinese
+        lines.append(f"  {label:<10}  {cell(value) or '-'}")
     if entry.blocking:
         blocking = _("{ids} (a P0 depends on this)").format(ids=joined(entry.blocking))
         label = _("blocking")
