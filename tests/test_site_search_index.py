@@ -92,8 +92,8 @@ def test_more_matched_terms_rank_higher_then_id_order() -> None:
         ("café", "café"),
     ],
 )
-# verifies: REQ-507
 def test_stem(word: str, expected: str) -> None:
+    # verifies: REQ-507
     assert stem(word) == expected
 
 

@@ -170,6 +170,7 @@
   function attach(input, container, options) {
     var base = (options && options.base) || "";
     var index = null;
+    container.setAttribute("aria-live", "polite");  // screen readers hear the results change
     function links() { return Array.prototype.slice.call(container.querySelectorAll("a")); }
     function update() {
       if (!root.REQFORGE_SEARCH) return;
