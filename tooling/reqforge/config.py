@@ -154,6 +154,7 @@ class TraceConfig:
 class SiteConfig:
     title: str = ""
     base_url: str = "/"
+    repo_url: str = ""  # the forge's web address; empty: from the `origin` remote
     private_fields: tuple[str, ...] = ("source.evidence", "customers.*.contact")
 
 
@@ -656,7 +657,7 @@ class _Validator:
     def site(self, value: Any) -> dict[str, Any]:
         table = self.table(value, "site", _keys(SiteConfig))
         kwargs: dict[str, Any] = {}
-        for key in ("title", "base_url"):
+        for key in ("title", "base_url", "repo_url"):
             if key in table:
                 kwargs[key] = self.string(table[key], f"site.{key}")
         if "private_fields" in table:

@@ -87,6 +87,7 @@ class AppState:
 
 # Commands load on first use: `reqforge check` should not pay for importing `prioritize`.
 COMMANDS = {
+    "build": "reqforge.cli.build:build_command",
     "check": "reqforge.cli.check:check",
     "diff": "reqforge.cli.diff:diff_command",
     "list": "reqforge.cli.listing:list_command",

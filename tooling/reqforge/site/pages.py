@@ -1,0 +1,362 @@
+"""Page contexts: what each page of the site shows, as plain data for the templates.
+
+Pure: every function takes what `build.load_site_model` loaded once (catalogue, backlog, trace,
+history, findings) and returns dictionaries; nothing here reads a file, asks git or computes a
+priority. Links inside the site are relative (`root` is the way back to the site's top), so the
+site works from `file://` and from any sub-path of a static host.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlsplit, urlunsplit
+
+from reqforge.graph import impacted
+from reqforge.metrics import fulfilment_rate, overdue
+from reqforge.model import ERROR, Finding
+from reqforge.site.markdown import render_markdown
+
+if TYPE_CHECKING:
+    from reqforge.backlog import Backlog
+    from reqforge.catalog import Catalog, Entry
+    from reqforge.history.model import History
+    from reqforge.trace.coverage import TraceReport
+
+
+@dataclass(frozen=True)
+class SiteModel:
+    """Everything the pages show, loaded once: the catalogue (with cached scores), the ranked
+    backlog, the trace report and history where available, every finding of `check`, the
+    requirement bodies by path, the forge's web address, and the date overdue is judged at."""
+
+    catalog: Catalog
+    backlog: Backlog
+    trace: TraceReport | None
+    history: History | None
+    findings: tuple[Finding, ...]
+    bodies: Mapping[str, str]
+    repo_url: str | None
+    today: dt.date
+
+
+def page_name(rid: str) -> str:
+    """The permalink of a requirement's page, relative to the site's top."""
+    return f"requirements/{quote(rid, safe='')}.html"
+
+
+# implements: REQ-503
+def forge_url(remote: str | None) -> str | None:
+    """The web address of a repository from a remote URL (`git@host:o/r.git`,
+    `https://user:token@host/o/r.git`, `ssh://git@host/o/r`): https, without credentials or
+    `.git`; None for anything else (a local path, an unknown scheme)."""
+    if not remote:
+        return None
+    remote = remote.strip()
+    scp = re.fullmatch(r"[\w.-]+@([\w.-]+):(?!/)(.+)", remote)
+    if scp:
+        host, path = scp.groups()
+    else:
+        parts = urlsplit(remote)
+        if parts.scheme not in ("https", "http", "ssh", "git") or not parts.hostname:
+            return None
+        host, path = parts.hostname, parts.path.lstrip("/")
+    path = path.removesuffix("/").removesuffix(".git")
+    if not path or not re.fullmatch(r"[\w.~/-]+", path) or ".." in path.split("/"):
+        return None
+    return urlunsplit(("https", host, "/" + path, "", ""))
+
+
+def _forge_path(repo_url: str, kind: str, value: str) -> str:
+    """A page of the forge: GitLab puts its pages under `/-/`; Gitea names pulls `pulls`."""
+    gitlab = "gitlab" in (urlsplit(repo_url).hostname or "")
+    prefix = "/-" if gitlab else ""
+    if kind == "pr":
+        kind = "merge_requests" if gitlab else "pull"
+    return f"{repo_url}{prefix}/{kind}/{value}"
+
+
+def is_private(name: str, private: Sequence[str]) -> bool:
+    """True when a dotted field name is, or lies below, one of the `site.private_fields`
+    patterns (`*` matches one name: `customers.*.contact`)."""
+    for pattern in private:
+        depth = pattern.count(".") + 1
+        head = ".".join(name.split(".")[:depth])
+        if fnmatch.fnmatchcase(head, pattern):
+            return True
+    return False
+
+
+def public_fields(data: Mapping[str, Any], private: Sequence[str]) -> list[tuple[str, str]]:
+    """The front matter as (dotted name, shown value) rows in the file's order, without the
+    private fields, the body-like `acceptance` (shown as a list) and `links` (shown both ways)."""
+    rows: list[tuple[str, str]] = []
+
+    def walk(value: Any, name: str) -> None:
+        if is_private(name, private) or name in ("acceptance", "links"):
+            return
+        if isinstance(value, Mapping) and value:
+            for key, item in value.items():
+                walk(item, f"{name}.{key}" if name else str(key))
+        else:
+            rows.append((name, shown(value)))
+
+    walk(data, "")
+    return rows
+
+
+def shown(value: Any) -> str:
+    """A field value as a reader sees it: lists joined, booleans as YAML writes them."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(shown(item) for item in value)
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k}: {shown(v)}" for k, v in value.items())
+    return str(value)
+
+
+def _errors_by_path(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
+    by_path: dict[str, list[Finding]] = {}
+    for finding in findings:
+        if finding.severity == ERROR:
+            by_path.setdefault(finding.path, []).append(finding)
+    return by_path
+
+
+def _finding_row(finding: Finding) -> dict[str, Any]:
+    return {
+        "code": finding.code,
+        "line": finding.line,
+        "column": finding.column,
+        "message": str(finding.message),
+    }
+
+
+def _counts(values: Iterable[Any], order: Sequence[str] = ()) -> list[tuple[str, int]]:
+    """(value, count) rows: values of `order` first in that order, then the others sorted."""
+    counts = Counter("—" if value is None else str(value) for value in values)
+    first = [(key, counts[key]) for key in order if key in counts]
+    rest = sorted((key, n) for key, n in counts.items() if key not in order)
+    return first + rest
+
+
+# implements: REQ-501
+def dashboard_context(model: SiteModel) -> dict[str, Any]:
+    """The dashboard: counts by status, type and P-level, fulfilment rate, overdue items, and
+    every requirement file with check errors (each with its findings)."""
+    catalog = model.catalog
+    entries = list(catalog)
+    ids = {entry.req.path: entry.req.id for entry in entries}
+    broken = [
+        {
+            "path": path,
+            "id": ids.get(path),
+            "page": page_name(ids[path]) if path in ids else None,
+            "findings": [_finding_row(f) for f in findings],
+        }
+        for path, findings in sorted(_errors_by_path(model.findings).items())
+    ]
+    rate = fulfilment_rate(entries)  # the seeds' definition, as `stats` gives it
+    late = [catalog.by_id[rid] for rid in overdue(catalog, model.today)]
+    return {
+        "total": len(entries),
+        "by_status": _counts((e.req.status for e in entries), catalog.value_order("status")),
+        "by_type": _counts(e.req.type for e in entries),
+        "by_p_level": _counts((e.scores.p_level for e in entries), catalog.value_order("p_level")),
+        "fulfilment": None if rate is None else f"{rate * 100:.1f} %",
+        "overdue": [_entry_link(entry) for entry in late],
+        "today": model.today.isoformat(),
+        "broken": broken,
+    }
+
+
+def _entry_link(entry: Entry) -> dict[str, Any]:
+    req = entry.req
+    return {
+        "id": req.id,
+        "title": req.title,
+        "status": req.status,
+        "due": req.due.isoformat() if req.due else "",
+        "page": page_name(req.id),
+    }
+
+
+# The backlog's score columns: (JSON key of `Scores.to_json`, column heading). Headings are
+# method names, the same in every language.
+BACKLOG_SCORES = (
+    ("moscow", "MoSCoW"),
+    ("kano", "Kano"),
+    ("ice", "ICE"),
+    ("ice_level", "ICE level"),
+    ("rice", "RICE"),
+    ("quadrant", "Quadrant"),
+    ("p_level", "P-level"),
+    ("rpn", "RPN"),
+    ("wsjf", "WSJF"),
+    ("demand", "Demand"),
+    ("votes", "Votes"),
+)
+
+
+# implements: REQ-502
+def backlog_context(model: SiteModel) -> dict[str, Any]:
+    """The ranked backlog (`reqforge prioritize`'s order) with every score per row."""
+    rows = []
+    for ranked in model.backlog.items:
+        item = ranked.item
+        rows.append(
+            {
+                "rank": item["rank"],
+                "id": item["id"],
+                "title": item["title"],
+                "status": item["status"],
+                "page": page_name(item["id"]),
+                "scores": [shown(_score(item, key)) for key, _ in BACKLOG_SCORES],
+            }
+        )
+    return {
+        "columns": [heading for _, heading in BACKLOG_SCORES],
+        "rows": rows,
+        "methods": list(model.backlog.methods),
+    }
+
+
+def _score(item: Mapping[str, Any], key: str) -> Any:
+    """One score of a backlog item; nested scores (`{"score": .., "level": ..}`) flattened."""
+    if key == "ice_level":
+        ice = item.get("ice")
+        return ice.get("level") if isinstance(ice, Mapping) else None
+    value = item.get(key)
+    if isinstance(value, Mapping):
+        return value.get("score", value.get("value"))
+    return value
+
+
+# implements: REQ-503
+def requirement_context(model: SiteModel, entry: Entry) -> dict[str, Any]:
+    """One requirement's page: public fields, rendered body, acceptance criteria, links both
+    ways, impact, trace, history with field-level changes, its check errors, edit link."""
+    catalog = model.catalog
+    req = entry.req
+    known = catalog.by_id
+    private = catalog.config.site.private_fields
+
+    def target(rid: str) -> dict[str, Any]:
+        other = known.get(rid)
+        return {
+            "id": rid,
+            "title": other.req.title if other else "",
+            "page": page_name(rid) if other else None,
+        }
+
+    links = {e.req.id: e.req.links for e in catalog}
+    outgoing = [
+        {"relation": relation, "targets": [target(t) for t in targets]}
+        for relation, targets in sorted(req.links.items())
+    ]
+    incoming = [
+        {"relation": relation, "targets": [target(t) for t in sorted(ids)]}
+        for relation, ids in (
+            ("children", entry.children),
+            ("depended-on-by", entry.depended_on_by),
+        )
+        if ids
+    ]
+    impact = [
+        {
+            **target(hit.id),
+            "relation": hit.relation,
+            "through": hit.through,
+            "distance": hit.distance,
+        }
+        for hit in impacted(links, [req.id], depth=len(links))
+    ]
+    acceptance = req.get("acceptance")
+    repo_url = model.repo_url
+    return {
+        "id": req.id,
+        "title": req.title,
+        "status": req.status,
+        "path": req.path,
+        "fields": public_fields(req.data, private),
+        "body": render_markdown(model.bodies.get(req.path, "")),
+        "acceptance": [shown(a) for a in acceptance] if isinstance(acceptance, list) else [],
+        "outgoing": outgoing,
+        "incoming": incoming,
+        "impact": impact,
+        "trace": _trace_context(model, req.id),
+        "history": _history_context(model, req.id, private),
+        "errors": [_finding_row(f) for f in _errors_by_path(model.findings).get(req.path, [])],
+        "edit_url": _forge_path(repo_url, "blob", f"HEAD/{quote(req.path)}") if repo_url else None,
+    }
+
+
+def _trace_context(model: SiteModel, rid: str) -> dict[str, Any] | None:
+    if model.trace is None:
+        return None
+    item = next((i for i in model.trace.items if i.id == rid), None)
+    if item is None:
+        return None
+    return {
+        "implemented": [{"path": m.path, "line": m.line} for m in item.implemented],
+        "verified": [
+            {"path": m.path, "line": m.line, "test": m.test or "", "result": result}
+            for m, result in item.verified
+        ],
+        "missing": list(item.missing),
+        "suspect": [{"id": t, "since": since[:10]} for t, since in item.suspect],
+    }
+
+
+def _history_context(
+    model: SiteModel, rid: str, private: Sequence[str]
+) -> list[dict[str, Any]] | None:
+    """The requirement's commits, newest first, each with its field-level changes (private
+    fields left out: their old values are as private as the current ones)."""
+    if model.history is None or not model.history.available:
+        return None
+    repo_url = model.repo_url
+    out = []
+    for event in model.history.for_id(rid):
+        commit = event.commit
+        changes = []
+        for change in event.changes:
+            if is_private(change.field, private):
+                continue
+            if change.field == "body":
+                changes.append(
+                    {
+                        "field": "body",
+                        "old": f"-{change.removed or 0}",
+                        "new": f"+{change.added or 0}",
+                    }
+                )
+            else:
+                changes.append(
+                    {"field": change.field, "old": shown(change.old), "new": shown(change.new)}
+                )
+        out.append(
+            {
+                "kind": event.kind,
+                "sha": commit.sha[:10],
+                "commit_url": _forge_path(repo_url, "commit", commit.sha) if repo_url else None,
+                "author": commit.author,
+                "date": commit.date[:10],
+                "datetime": commit.date,
+                "subject": commit.subject,
+                "pr": commit.pr,
+                "pr_url": _forge_path(repo_url, "pr", str(commit.pr))
+                if repo_url and commit.pr
+                else None,
+                "changes": changes,
+            }
+        )
+    return out
