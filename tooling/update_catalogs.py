@@ -28,16 +28,23 @@ DOMAIN = "reqforge"
 # `_`, `ngettext` and `N_` are Babel's defaults; `Text` is reqforge.i18n.Text.
 KEYWORDS = {**DEFAULT_KEYWORDS, "Text": None, "N_": None}
 METHODS = [("**.py", "python")]
+# The site's templates: their UI text goes through jinja2's i18n extension (`_("...")`).
+TEMPLATES = ROOT / "templates"
+TEMPLATE_METHODS = [("**.html", "jinja2")]
 
 
 def extract_template() -> Catalog:
     """Every message in the package's sources, as a fresh template catalog: the messages
-    written in the code, and the command line's help (click reads it from docstrings)."""
+    written in the code and in the site's templates, and the command line's help (click reads it from docstrings)."""
     template = Catalog(project=DOMAIN, fuzzy=False)
     for filename, lineno, message, comments, context in extract_from_dir(
         SOURCES, METHODS, keywords=KEYWORDS
     ):
         template.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    for filename, lineno, message, comments, context in extract_from_dir(
+        TEMPLATES, TEMPLATE_METHODS, keywords=KEYWORDS
+    ):
+        template.add(message, None, [(f"templates/{filename}", lineno)], auto_comments=comments)
     sys.path.insert(0, str(SOURCES.parent))
     from reqforge.cli.main import help_messages
 

@@ -128,7 +128,7 @@ class _RepositoryLoader(jinja2.BaseLoader):
             text = read_inside(path, self.root, TEMPLATE_LIMIT).decode("utf-8")
         except (Refused, OSError, UnicodeDecodeError) as exc:
             raise ReqforgeError(
-                Text("template {path}: {reason}", path=f"templates/{template}", reason=exc)
+                Text("template {path}: {reason}", path="templates/" + template, reason=exc)
             ) from exc
         return text, str(path), lambda: False
 
@@ -182,7 +182,7 @@ def _asset_sources(config: Config) -> dict[str, bytes]:
                 raise ReqforgeError(
                     Text(
                         "template {path}: {reason}",
-                        path=f"templates/static/{path.name}",
+                        path="templates/static/" + path.name,
                         reason=exc,
                     )
                 ) from exc
