@@ -35,13 +35,14 @@ TEMPLATE_METHODS = [("**.html", "jinja2")]
 
 def extract_template() -> Catalog:
     """Every message in the package's sources, as a fresh template catalog: the messages
-    written in the code and in the site's templates, and the command line's help (click reads it from docstrings)."""
+    written in the code and in the site's templates, and the command line's help (click
+    reads it from docstrings)."""
     template = Catalog(project=DOMAIN, fuzzy=False)
     for filename, lineno, message, comments, context in extract_from_dir(
         SOURCES, METHODS, keywords=KEYWORDS
     ):
         template.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
-    for filename, lineno, message, comments, context in extract_from_dir(
+    for filename, lineno, message, comments, _context in extract_from_dir(
         TEMPLATES, TEMPLATE_METHODS, keywords=KEYWORDS
     ):
         template.add(message, None, [(f"templates/{filename}", lineno)], auto_comments=comments)

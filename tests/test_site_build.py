@@ -1,0 +1,364 @@
+"""`reqforge build`: the pipeline, the dashboard, the backlog and the requirement pages, built
+from small repositories through CliRunner and as a real process; safety of the output (inert
+hostile data, private fields, --clean) and determinism."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from click.testing import CliRunner, Result
+from tests.conftest import requirement_text
+from tests.gitrepo import GitRepo
+
+from reqforge.cli.main import cli
+from reqforge.site.markdown import render_markdown
+from reqforge.site.pages import forge_url, is_private
+
+ROOT = Path(__file__).resolve().parent.parent
+
+HOSTILE_TITLE = (
+    'Evil <script>alert(1)</script> "quote" </script><img src=x onerror=alert(2)> \u202eexe.txt'
+)
+HOSTILE_BODY = """\
+<script>alert(3)</script>
+
+<img src="x" onerror="alert(4)"> <a href="javascript:alert(5)">click</a>
+[link](javascript:alert(6)) <svg onload=alert(7)></svg>
+<iframe src="https://example.com"></iframe> <style>body{display:none}</style>
+
+| a | b |
+|---|---|
+| <b onclick="alert(8)">x</b> | y |
+"""
+
+
+def invoke(root: Path, *args: str) -> Result:
+    env = {"REQFORGE_TODAY": "2026-11-01", "NO_COLOR": "1"}
+    return CliRunner().invoke(cli, ["--repo", str(root), *args], env=env)
+
+
+def with_status(text: str, status: str) -> str:
+    return text.replace("status: proposed", f"status: {status}", 1)
+
+
+def small_repo(make_repo: Callable[..., Path], language: str = "en") -> Path:
+    files = {
+        "reqs/billing/CRM-1.md": requirement_text(
+            "CRM-1",
+            title="导出客户数据" if language == "zh-CN" else "Export customer data",
+            body="Export **all** rows.\n\n- [x] design\n- [ ] build\n",
+            due="2026-01-01",
+            source="{channel: support-ticket, evidence: SECRET-EVIDENCE-TEXT}",
+        ),
+        "reqs/billing/CRM-2.md": requirement_text(
+            "CRM-2", links="{parent: [CRM-1], depends-on: [CRM-3]}"
+        ),
+        "reqs/ops/CRM-3.md": with_status(requirement_text("CRM-3"), "done"),
+    }
+    config = f'[project]\nlanguage = "{language}"\n[site]\ntitle = "Acme"\n'
+    return make_repo(files, config=config)
+
+
+class _Page(HTMLParser):
+    """What the safety and link tests look at: script contents, event handlers, URLs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.script_data: list[str] = []
+        self.handlers: list[str] = []
+        self.urls: list[str] = []
+        self.tags: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self._in_script = tag == "script"
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.handlers.append(f"{tag} {name}")
+            if name in ("href", "src", "action", "formaction") and value is not None:
+                self.urls.append(value)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script and data.strip():
+            self.script_data.append(data)
+
+
+def parse(path: Path) -> _Page:
+    page = _Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    page.close()
+    return page
+
+
+def site_files(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def broken_links(folder: Path) -> list[str]:
+    """Every relative href/src of every page whose target file does not exist."""
+    broken = []
+    for page in sorted(folder.rglob("*.html")):
+        for url in parse(page).urls:
+            parts = urlsplit(url)
+            if parts.scheme or url.startswith("#") or not parts.path:
+                continue
+            target = (page.parent / unquote(parts.path)).resolve()
+            if not target.is_file():
+                broken.append(f"{page.relative_to(folder)} -> {url}")
+    return broken
+
+
+def test_build_writes_dashboard_backlog_and_requirement_pages(
+    make_repo: Callable[..., Path], tmp_path: Path
+) -> None:
+    # verifies: REQ-500
+    # verifies: REQ-503
+    root = small_repo(make_repo)
+    out = tmp_path / "out"
+    result = invoke(root, "build", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert "files written" in result.stderr
+    assert {"index.html", "backlog.html", "requirements/CRM-1.html", ".reqforge-site"} <= set(
+        site_files(out)
+    )
+    page = (out / "requirements/CRM-2.html").read_text(encoding="utf-8")
+    assert "Export ledger CRM-2 as CSV" in page
+    assert 'href="../requirements/CRM-1.html"' in page  # parent, linked
+    assert "When the user exports 100 rows" in page  # acceptance criteria
+    assert "zhang.wei" in page and "priority.moscow" in page
+    parent = (out / "requirements/CRM-1.html").read_text(encoding="utf-8")
+    assert "children" in parent and 'href="../requirements/CRM-2.html"' in parent
+    assert "<strong>all</strong>" in parent  # the body, rendered
+    assert 'type="checkbox"' in parent  # task list
+    assert "SECRET-EVIDENCE-TEXT" not in parent  # site.private_fields: source.evidence
+    assert "source.channel" in parent
+    # What a change to CRM-3 reaches: CRM-2 depends on it.
+    impact = (out / "requirements/CRM-3.html").read_text(encoding="utf-8")
+    assert 'href="../requirements/CRM-2.html"' in impact
+    assert not broken_links(out)
+
+
+def test_dashboard_counts_and_overdue(make_repo: Callable[..., Path], tmp_path: Path) -> None:
+    # verifies: REQ-501
+    root = small_repo(make_repo)
+    out = tmp_path / "out"
+    assert invoke(root, "build", "-o", str(out)).exit_code == 0
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert '<th scope="row">proposed</th><td class="number">2</td>' in index
+    assert '<th scope="row">done</th><td class="number">1</td>' in index
+    assert "33.3 %" in index  # fulfilment: 1 done of 3
+    assert 'href="requirements/CRM-1.html">CRM-1</a>' in index  # overdue since 2026-01-01
+
+
+def test_backlog_is_the_ranking_of_prioritize_with_links(
+    make_repo: Callable[..., Path], tmp_path: Path
+) -> None:
+    # verifies: REQ-502
+    root = small_repo(make_repo)
+    out = tmp_path / "out"
+    assert invoke(root, "build", "-o", str(out)).exit_code == 0
+    backlog = (out / "backlog.html").read_text(encoding="utf-8")
+    ranked = invoke(root, "prioritize", "--format", "json")
+    import json
+
+    order = [item["id"] for item in json.loads(ranked.stdout)["items"]]
+    positions = [backlog.index(f'href="requirements/{rid}.html"') for rid in order]
+    assert positions == sorted(positions) and order == ["CRM-1", "CRM-2"]  # CRM-3 is done
+    assert "<table" in backlog and "RICE" in backlog and "P-level" in backlog
+
+
+def test_chinese_build_as_a_process(make_repo: Callable[..., Path], tmp_path: Path) -> None:
+    # verifies: REQ-508
+    root = small_repo(make_repo, "zh-CN")
+    out = tmp_path / "站点"
+    env = {k: v for k, v in os.environ.items() if k != "REQFORGE_LANG"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "reqforge", "--repo", str(root), "build", "-o", str(out)],
+        capture_output=True,
+        env=env,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert "已写入" in proc.stderr.decode("utf-8")
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in index and "仪表盘" in index and "跳到正文" in index
+    assert "导出客户数据" in (out / "requirements/CRM-1.html").read_text(encoding="utf-8")
+
+
+def test_hostile_requirement_renders_inert(make_repo: Callable[..., Path], tmp_path: Path) -> None:
+    # verifies: REQ-510
+    def quoted(value: str) -> str:  # a YAML single-quoted scalar
+        return "'" + value.replace("'", "''") + "'"
+
+    text = requirement_text("CRM-9", title="placeholder", body=HOSTILE_BODY)
+    text = text.replace("title: placeholder", "title: " + quoted(HOSTILE_TITLE))
+    text = text.replace(
+        "owner: zhang.wei",
+        "owner: "
+        + quoted("<script>alert(9)</script>")
+        + "\nteam: "
+        + quoted('" onmouseover="alert(10)')
+        + "\nnotes: "
+        + quoted("</script><script>alert(11)</script>"),
+    )
+    root = make_repo({"reqs/CRM-9.md": text})
+    out = tmp_path / "out"
+    result = invoke(root, "build", "-o", str(out))
+    assert result.exit_code in (0, 1), result.output
+    for page_path in sorted(out.rglob("*.html")):
+        page = parse(page_path)
+        assert page.script_data == [], page_path
+        assert page.handlers == [], page_path
+        assert "iframe" not in page.tags and "style" not in page.tags
+        assert not any(u.strip().lower().startswith("javascript:") for u in page.urls)
+    html = (out / "requirements/CRM-9.html").read_text(encoding="utf-8")
+    assert "\u202e" not in html and "\\u202e" in html  # the bidi override shown, not obeyed
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # the title, escaped and visible
+
+
+def test_markdown_is_sanitised() -> None:
+    # verifies: REQ-510
+    html = render_markdown(HOSTILE_BODY)
+    for needle in ("<script", "onerror", "onclick", "onload", '="javascript:', "<iframe", "<style"):
+        assert needle not in html
+    assert "[link](javascript:alert(6))" in html  # a link markdown-it refused: plain text
+    assert "<table>" in html and "<td><b>x</b></td>" in html
+
+
+def test_two_builds_are_byte_identical(make_repo: Callable[..., Path], tmp_path: Path) -> None:
+    # verifies: REQ-509
+    root = small_repo(make_repo)
+    repo = GitRepo(root, tmp_path / "home")
+    repo.commit("first")
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert invoke(root, "build", "-o", str(one)).exit_code == 0
+    assert invoke(root, "build", "-o", str(two)).exit_code == 0
+    assert site_files(one) == site_files(two)
+    css = [name for name in site_files(one) if name.startswith("static/")]
+    assert len(css) == 1 and css[0].startswith("static/site.") and css[0] != "static/site.css"
+
+
+def test_history_and_edit_link_from_the_origin_remote(
+    make_repo: Callable[..., Path], tmp_path: Path
+) -> None:
+    # verifies: REQ-503
+    root = small_repo(make_repo)
+    repo = GitRepo(root, tmp_path / "home")
+    repo.commit("first")
+    repo.write("reqs/billing/CRM-1.md", with_status(requirement_text("CRM-1"), "accepted"))
+    repo.commit("Accept CRM-1 (#42)")
+    repo.git("remote", "add", "origin", "git@github.com:acme/reqs.git")
+    out = tmp_path / "out"
+    assert invoke(root, "build", "-o", str(out)).exit_code == 0
+    page = (out / "requirements/CRM-1.html").read_text(encoding="utf-8")
+    assert "<td>proposed</td><td>accepted</td>" in page  # the field-level change
+    assert 'href="https://github.com/acme/reqs/pull/42"' in page
+    assert 'href="https://github.com/acme/reqs/blob/HEAD/reqs/billing/CRM-1.md"' in page
+
+
+def test_forge_url_drops_credentials_and_refuses_other_schemes() -> None:
+    # verifies: REQ-503
+    assert forge_url("https://user:tok@gitlab.com/a/b.git") == "https://gitlab.com/a/b"
+    assert forge_url("ssh://git@gitea.example/a/b") == "https://gitea.example/a/b"
+    assert forge_url("/srv/git/repo.git") is None
+    assert forge_url("javascript:alert(1)//x/y") is None
+
+
+def test_private_fields_match_below_and_with_wildcards() -> None:
+    # verifies: REQ-513
+    private = ("source.evidence", "customers.*.contact")
+    assert is_private("source.evidence", private)
+    assert is_private("source.evidence.link", private)
+    assert is_private("customers.acme.contact", private)
+    assert not is_private("source.channel", private)
+
+
+def test_broken_requirement_is_built_and_build_exits_1(
+    make_repo: Callable[..., Path], tmp_path: Path
+) -> None:
+    # verifies: REQ-500
+    root = small_repo(make_repo)
+    bad = with_status(requirement_text("CRM-4"), "nonsense")
+    (root / "reqs/CRM-4.md").write_text(bad, encoding="utf-8")
+    out = tmp_path / "out"
+    result = invoke(root, "build", "-o", str(out))
+    assert result.exit_code == 1
+    assert "CRM-4.md" in result.stdout  # the errors, printed
+    assert (out / "requirements/CRM-4.html").is_file()
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "Requirements with check errors" in index and "CRM-4" in index
+    assert "Check errors" in (out / "requirements/CRM-4.html").read_text(encoding="utf-8")
+
+
+def test_clean_removes_only_what_a_build_wrote(
+    make_repo: Callable[..., Path], tmp_path: Path
+) -> None:
+    # verifies: REQ-500
+    root = small_repo(make_repo)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine", encoding="utf-8")
+    refused = invoke(root, "build", "-o", str(out), "--clean")
+    assert refused.exit_code == 2 and ".reqforge-site" in refused.stderr
+    assert invoke(root, "build", "-o", str(out)).exit_code == 0
+    (root / "reqs/billing/CRM-2.md").unlink()  # nothing links to it
+    assert (out / "requirements/CRM-2.html").is_file()
+    assert invoke(root, "build", "-o", str(out), "--clean").exit_code == 0
+    assert not (out / "requirements/CRM-2.html").exists()  # the stale page is gone
+    assert (out / "keep.txt").read_text(encoding="utf-8") == "mine"
+    assert (out / "requirements/CRM-1.html").is_file()
+
+
+@pytest.mark.parametrize("where", ["root", "parent"])
+def test_output_folder_holding_the_repository_is_refused(
+    make_repo: Callable[..., Path], where: str
+) -> None:
+    # verifies: REQ-500
+    root = small_repo(make_repo)
+    target = root if where == "root" else root.parent
+    result = invoke(root, "build", "-o", str(target), "--clean")
+    assert result.exit_code == 2
+    assert "may not hold the repository" in result.stderr
+    assert (root / "reqs/billing/CRM-1.md").is_file()
+
+
+def test_user_template_overrides_the_theme_by_name(
+    make_repo: Callable[..., Path], tmp_path: Path
+) -> None:
+    # verifies: REQ-511
+    root = small_repo(make_repo)
+    (root / "templates").mkdir()
+    (root / "templates/backlog.html").write_text(
+        '{% extends "base.html" %}{% block title %}Ours{% endblock %}'
+        "{% block content %}<p>Our backlog: {{ rows | length }} rows</p>{% endblock %}",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    assert invoke(root, "build", "-o", str(out)).exit_code == 0
+    backlog = (out / "backlog.html").read_text(encoding="utf-8")
+    assert "<p>Our backlog: 2 rows</p>" in backlog and "skip-link" in backlog  # base.html kept
+
+
+def test_our_own_requirements_build_with_no_broken_link(tmp_path: Path) -> None:
+    # verifies: REQ-500
+    out = tmp_path / "site"
+    result = invoke(ROOT, "build", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert len(list((out / "requirements").glob("*.html"))) == len(list(ROOT.glob("reqs/**/*.md")))
+    assert not broken_links(out)
