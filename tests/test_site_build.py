@@ -289,6 +289,18 @@ def test_private_fields_match_below_and_with_wildcards() -> None:
     assert not is_private("source.channel", private)
 
 
+def test_a_configured_private_field_is_on_no_page(
+    make_repo: Callable[..., Path], tmp_path: Path
+) -> None:
+    # verifies: REQ-513
+    root = small_repo(make_repo)
+    (root / "reqforge.toml").write_text('[site]\nprivate_fields = ["owner"]\n', encoding="utf-8")
+    out = tmp_path / "out"
+    assert invoke(root, "build", "-o", str(out)).exit_code == 0
+    for page in sorted(out.rglob("*.html")):
+        assert "zhang.wei" not in page.read_text(encoding="utf-8"), page
+
+
 def test_broken_requirement_is_built_and_build_exits_1(
     make_repo: Callable[..., Path], tmp_path: Path
 ) -> None:
@@ -353,6 +365,21 @@ def test_user_template_overrides_the_theme_by_name(
     assert invoke(root, "build", "-o", str(out)).exit_code == 0
     backlog = (out / "backlog.html").read_text(encoding="utf-8")
     assert "<p>Our backlog: 2 rows</p>" in backlog and "skip-link" in backlog  # base.html kept
+
+
+def test_override_with_a_syntax_error_names_its_file_and_line(
+    make_repo: Callable[..., Path], tmp_path: Path
+) -> None:
+    # verifies: REQ-511
+    root = small_repo(make_repo)
+    (root / "templates").mkdir()
+    (root / "templates/requirement.html").write_text(
+        '{% extends "base.html" %}\n{% block content %}\n{% if %}\n{% endblock %}\n',
+        encoding="utf-8",
+    )
+    result = invoke(root, "build", "-o", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert "templates/requirement.html:3: template syntax error" in result.stderr
 
 
 def test_our_own_requirements_build_with_no_broken_link(tmp_path: Path) -> None:

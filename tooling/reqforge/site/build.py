@@ -133,6 +133,7 @@ class _RepositoryLoader(jinja2.BaseLoader):
         return text, str(path), lambda: False
 
 
+# implements: REQ-510
 def _visible(value: Any) -> Any:
     """Every value a template prints, with hidden characters (bidi overrides, zero-width
     characters) shown as escapes so that no title reads differently than it is; HTML made
@@ -143,6 +144,7 @@ def _visible(value: Any) -> Any:
 
 
 # implements: REQ-508
+# implements: REQ-511
 def site_environment(config: Config) -> jinja2.Environment:
     """The one Jinja2 environment of a build: autoescaped, UI text in the configured
     language through the gettext catalogs, templates overridable file by file."""
@@ -189,6 +191,13 @@ def _asset_sources(config: Config) -> dict[str, bytes]:
     return assets
 
 
+class TemplateError(ReqforgeError):
+    """A template of the site that cannot be rendered (a syntax error in an override): the
+    build could not do its job, exit 1, naming the file and line."""
+
+    exit_code = 1
+
+
 def fingerprinted(name: str, content: bytes) -> str:
     """`site.css` -> `static/site.<digest>.css`: a changed asset gets a new name, so no
     browser shows a stale one from its cache."""
@@ -197,8 +206,11 @@ def fingerprinted(name: str, content: bytes) -> str:
     return f"static/{stem}.{digest}.{suffix}" if dot else f"static/{name}.{digest}"
 
 
+# implements: REQ-509
+# implements: REQ-511
 def render_site(model: SiteModel, config: Config) -> dict[str, bytes]:
-    """Every file of the site by relative path (pure apart from reading the templates)."""
+    """Every file of the site by relative path (pure apart from reading the templates).
+    Raises TemplateError for a template with a syntax error."""
     env = site_environment(config)
     sources = _asset_sources(config)
     files: dict[str, bytes] = {}
@@ -214,7 +226,19 @@ def render_site(model: SiteModel, config: Config) -> dict[str, bytes]:
 
     def page(path: str, template: str, context: dict[str, Any]) -> None:
         root = "../" * path.count("/")
-        html = env.get_template(template).render(**common, **context, root=root, current=path)
+        try:
+            loaded = env.get_template(template)
+        except jinja2.TemplateSyntaxError as exc:
+            where = _shown_template(exc.filename or exc.name or template, config.root)
+            raise TemplateError(
+                Text(
+                    "{path}:{line}: template syntax error: {problem}",
+                    path=where,
+                    line=exc.lineno,
+                    problem=exc.message or "",
+                )
+            ) from exc
+        html = loaded.render(**common, **context, root=root, current=path)
         files[path] = html.encode("utf-8")
 
     page("index.html", "index.html", dashboard_context(model))
@@ -223,6 +247,15 @@ def render_site(model: SiteModel, config: Config) -> dict[str, bytes]:
         context = requirement_context(model, entry)
         page(page_name(entry.req.id), "requirement.html", {"req": context})
     return files
+
+
+def _shown_template(filename: str, root: Path) -> str:
+    """A template's file as the user knows it: relative to the repository when inside it."""
+    path = Path(filename)
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.name
 
 
 def _html_language(language: str) -> str:

@@ -1,7 +1,7 @@
 """A requirement's Markdown body as safe HTML: markdown-it-py (CommonMark, GFM tables and task
 lists), then nh3 (ammonia) removes whatever could run in a reader's browser."""
 
-# implements: REQ-500
+# implements: REQ-510
 
 from __future__ import annotations
 

@@ -81,6 +81,7 @@ def _forge_path(repo_url: str, kind: str, value: str) -> str:
     return f"{repo_url}{prefix}/{kind}/{value}"
 
 
+# implements: REQ-513
 def is_private(name: str, private: Sequence[str]) -> bool:
     """True when a dotted field name is, or lies below, one of the `site.private_fields`
     patterns (`*` matches one name: `customers.*.contact`)."""
