@@ -98,11 +98,26 @@ class Impact(NamedTuple):
     distance: int
 
 
+def inverse_edges(
+    links_by_id: Mapping[str, Mapping[str, Sequence[str]]],
+) -> dict[str, list[tuple[str, str]]]:
+    """Target ID -> [(source ID, relation)] for every link, in (source, relation) order."""
+    inverse: dict[str, list[tuple[str, str]]] = {}
+    for source in sorted(links_by_id):
+        links = links_by_id[source]
+        for relation in sorted(links):
+            for target in links[relation]:
+                inverse.setdefault(target, []).append((source, relation))
+    return inverse
+
+
 # implements: REQ-304
 def impacted(
     links_by_id: Mapping[str, Mapping[str, Sequence[str]]],
     changed: Iterable[str],
     depth: int = 1,
+    *,
+    inverse: Mapping[str, Sequence[tuple[str, str]]] | None = None,
 ) -> list[Impact]:
     """The requirements whose links lead to a changed one in at most `depth` steps.
 
@@ -113,15 +128,11 @@ def impacted(
     the whole walk is linear in the number of links (plus sorting for a stable order). A
     changed requirement is never listed; cycles terminate. When several paths of the same
     length reach a requirement, the one from the smallest ID (then relation) wins. Ordered by
-    distance, then ID.
+    distance, then ID. `inverse` is `inverse_edges(links_by_id)` when the caller asks for the
+    impact of many requirements one at a time (the site's pages): built once, not per call.
     """
-    # Inverse edges: target -> [(source, relation)], in (source, relation) order.
-    inverse: dict[str, list[tuple[str, str]]] = {}
-    for source in sorted(links_by_id):
-        links = links_by_id[source]
-        for relation in sorted(links):
-            for target in links[relation]:
-                inverse.setdefault(target, []).append((source, relation))
+    if inverse is None:
+        inverse = inverse_edges(links_by_id)
     frontier = sorted(set(changed))
     origin: dict[str, str] = {rid: rid for rid in frontier}  # reached node -> changed root
     found: list[Impact] = []

@@ -14,10 +14,11 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from reqforge.graph import impacted
+from reqforge.graph import impacted, inverse_edges
 from reqforge.metrics import fulfilment_rate, overdue
 from reqforge.model import ERROR, Finding
 from reqforge.site.markdown import render_markdown
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from reqforge.backlog import Backlog
     from reqforge.catalog import Catalog, Entry
     from reqforge.history.model import History
-    from reqforge.trace.coverage import TraceReport
+    from reqforge.trace.coverage import TraceItem, TraceReport
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,28 @@ class SiteModel:
     bodies: Mapping[str, str]
     repo_url: str | None
     today: dt.date
+
+    # Indexes every page looks things up in, built once per build (not once per page).
+    @cached_property
+    def links_by_id(self) -> dict[str, Mapping[str, tuple[str, ...]]]:
+        return {entry.req.id: entry.req.links for entry in self.catalog}
+
+    @cached_property
+    def inverse_links(self) -> dict[str, list[tuple[str, str]]]:
+        return inverse_edges(self.links_by_id)
+
+    @cached_property
+    def errors_by_path(self) -> dict[str, list[Finding]]:
+        by_path: dict[str, list[Finding]] = {}
+        for finding in self.findings:
+            if finding.severity == ERROR:
+                by_path.setdefault(finding.path, []).append(finding)
+        return by_path
+
+    @cached_property
+    def trace_by_id(self) -> dict[str, TraceItem]:
+        items = self.trace.items if self.trace is not None else ()
+        return {item.id: item for item in reversed(items)}  # the first of a duplicated ID
 
 
 def page_name(rid: str) -> str:
@@ -124,14 +147,6 @@ def shown(value: Any) -> str:
     return str(value)
 
 
-def _errors_by_path(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
-    by_path: dict[str, list[Finding]] = {}
-    for finding in findings:
-        if finding.severity == ERROR:
-            by_path.setdefault(finding.path, []).append(finding)
-    return by_path
-
-
 def _finding_row(finding: Finding) -> dict[str, Any]:
     return {
         "code": finding.code,
@@ -163,7 +178,7 @@ def dashboard_context(model: SiteModel) -> dict[str, Any]:
             "page": page_name(ids[path]) if path in ids else None,
             "findings": [_finding_row(f) for f in findings],
         }
-        for path, findings in sorted(_errors_by_path(model.findings).items())
+        for path, findings in sorted(model.errors_by_path.items())
     ]
     rate = fulfilment_rate(entries)  # the seeds' definition, as `stats` gives it
     late = [catalog.by_id[rid] for rid in overdue(catalog, model.today)]
@@ -258,7 +273,6 @@ def requirement_context(model: SiteModel, entry: Entry) -> dict[str, Any]:
             "page": page_name(rid) if other else None,
         }
 
-    links = {e.req.id: e.req.links for e in catalog}
     outgoing = [
         {"relation": relation, "targets": [target(t) for t in targets]}
         for relation, targets in sorted(req.links.items())
@@ -278,7 +292,9 @@ def requirement_context(model: SiteModel, entry: Entry) -> dict[str, Any]:
             "through": hit.through,
             "distance": hit.distance,
         }
-        for hit in impacted(links, [req.id], depth=len(links))
+        for hit in impacted(
+            model.links_by_id, [req.id], len(model.links_by_id), inverse=model.inverse_links
+        )
     ]
     acceptance = req.get("acceptance")
     repo_url = model.repo_url
@@ -295,15 +311,13 @@ def requirement_context(model: SiteModel, entry: Entry) -> dict[str, Any]:
         "impact": impact,
         "trace": _trace_context(model, req.id),
         "history": _history_context(model, req.id, private),
-        "errors": [_finding_row(f) for f in _errors_by_path(model.findings).get(req.path, [])],
+        "errors": [_finding_row(f) for f in model.errors_by_path.get(req.path, [])],
         "edit_url": _forge_path(repo_url, "blob", f"HEAD/{quote(req.path)}") if repo_url else None,
     }
 
 
 def _trace_context(model: SiteModel, rid: str) -> dict[str, Any] | None:
-    if model.trace is None:
-        return None
-    item = next((i for i in model.trace.items if i.id == rid), None)
+    item = model.trace_by_id.get(rid)
     if item is None:
         return None
     return {
