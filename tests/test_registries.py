@@ -520,6 +520,7 @@ require_statuses = ["accepted"]
 [site]
 title = "Backlog"
 base_url = "/backlog/"
+repo_url = "https://forge.example/acme/reqs"
 private_fields = ["source.proposer"]
 
 [lint]
