@@ -250,8 +250,12 @@ def test_two_builds_are_byte_identical(make_repo: Callable[..., Path], tmp_path:
     assert invoke(root, "build", "-o", str(one)).exit_code == 0
     assert invoke(root, "build", "-o", str(two)).exit_code == 0
     assert site_files(one) == site_files(two)
-    css = [name for name in site_files(one) if name.startswith("static/")]
-    assert len(css) == 1 and css[0].startswith("static/site.") and css[0] != "static/site.css"
+    assets = [name for name in site_files(one) if name.startswith("static/")]
+    theme = sorted(p.name for p in (ROOT / "templates/static").iterdir())
+    assert len(assets) == len(theme) and not set(theme) & {a[len("static/") :] for a in assets}
+    css = [name for name in assets if name.startswith("static/site.")]
+    assert len(css) == 1 and css[0].endswith(".css")  # site.<digest>.css
+    assert f'href="{css[0]}"' in (one / "index.html").read_text(encoding="utf-8")
 
 
 def test_history_and_edit_link_from_the_origin_remote(
