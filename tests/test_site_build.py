@@ -241,6 +241,20 @@ def test_markdown_is_sanitised() -> None:
     assert "<table>" in html and "<td><b>x</b></td>" in html
 
 
+def test_markdown_keeps_tables_and_links_but_loads_nothing_remote() -> None:
+    # verifies: REQ-500
+    # verifies: REQ-510
+    html = render_markdown(
+        "[spec](https://example.com/spec) [local](../REQ-1.html)\n\n"
+        '![tracker](https://tracker.example/pixel.gif) <img src="//cdn.example/x.png">'
+        " ![logo](img/logo.png)\n\n```\ncode <b>\n```\n"
+    )
+    assert 'href="https://example.com/spec"' in html and 'href="../REQ-1.html"' in html
+    assert "tracker.example" not in html and "cdn.example" not in html
+    assert 'src="img/logo.png"' in html
+    assert "<pre><code>code &lt;b&gt;" in html
+
+
 def test_two_builds_are_byte_identical(make_repo: Callable[..., Path], tmp_path: Path) -> None:
     # verifies: REQ-509
     root = small_repo(make_repo)

@@ -6,6 +6,7 @@ lists), then nh3 (ammonia) removes whatever could run in a reader's browser."""
 from __future__ import annotations
 
 from functools import cache
+from urllib.parse import urlsplit
 
 import nh3
 from markdown_it import MarkdownIt
@@ -38,10 +39,18 @@ def _parser() -> MarkdownIt:
     )
 
 
+def _no_remote_source(tag: str, attribute: str, value: str) -> str | None:
+    """Drop an image's address outside the site (`https://...`, `//host/...`): the site loads
+    nothing from the network, and a remote image would tell its host who reads what."""
+    if attribute == "src" and (urlsplit(value).scheme or value.startswith("//")):
+        return None
+    return value
+
+
 def render_markdown(text: str) -> str:
     """Markdown -> HTML that cannot run script: no script or style element, no event handler,
-    no `javascript:` or `data:` URL, links with rel="noopener noreferrer". Pure: the same text
-    gives the same HTML."""
+    no `javascript:` or `data:` URL, no image loaded from another host, links with
+    rel="noopener noreferrer". Pure: the same text gives the same HTML."""
     html = _parser().render(text)
     return nh3.clean(
         html,
@@ -49,6 +58,7 @@ def render_markdown(text: str) -> str:
         attributes=_ATTRIBUTES,
         url_schemes=set(_SCHEMES),
         filter_style_properties=set(_STYLE_PROPERTIES),
+        attribute_filter=_no_remote_source,
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
