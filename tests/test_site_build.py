@@ -400,6 +400,28 @@ def test_override_with_a_syntax_error_names_its_file_and_line(
     assert "templates/requirement.html:3: template syntax error" in result.stderr
 
 
+def test_no_template_or_page_goes_through_a_link_out_of_place(
+    make_repo: Callable[..., Path], tmp_path: Path
+) -> None:
+    # verifies: REQ-511
+    root = small_repo(make_repo)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "backlog.html").write_text("stolen", encoding="utf-8")
+    (root / "templates").mkdir()
+    (root / "templates/backlog.html").symlink_to(outside / "backlog.html")
+    refused = invoke(root, "build", "-o", str(tmp_path / "out"))
+    assert refused.exit_code == 2 and "templates/backlog.html" in refused.stderr
+    (root / "templates/backlog.html").unlink()
+    out = tmp_path / "out2"
+    out.mkdir()
+    (out / "requirements").symlink_to(outside, target_is_directory=True)
+    refused = invoke(root, "build", "-o", str(out))
+    assert refused.exit_code == 2 and "symbolic link" in refused.stderr
+    assert sorted(p.name for p in outside.iterdir()) == ["backlog.html"]
+    assert [p.name for p in out.iterdir()] == ["requirements"]  # nothing written
+
+
 def test_our_own_requirements_build_with_no_broken_link(tmp_path: Path) -> None:
     # verifies: REQ-500
     out = tmp_path / "site"

@@ -178,6 +178,8 @@ def _asset_sources(config: Config) -> dict[str, bytes]:
     user = config.root / "templates" / "static"
     if user.is_dir() and user.resolve() != theme.resolve():
         for path in sorted(user.iterdir()):
+            if path.is_dir() and not path.is_symlink():
+                continue  # assets are the folder's files; a sub-folder is not one
             try:
                 assets[path.name] = read_inside(path, config.root, TEMPLATE_LIMIT)
             except (Refused, OSError) as exc:
@@ -343,6 +345,14 @@ def build_site(
     check_output_folder(output, config.root, clean)
     model = load_site_model(config, today or dt.date.today(), progress)
     files = render_site(model, config)
+    real = os.path.realpath(output)
+    for folder in sorted({os.path.dirname(os.path.join(real, rel)) for rel in files}):
+        if os.path.lexists(folder) and os.path.realpath(folder) != folder:
+            # A folder of the output (`requirements/`) that is a link would send the pages
+            # somewhere else: never write through one (checked before anything is written).
+            raise ReqforgeError(
+                Text("{folder}: a symbolic link in the output folder; not written", folder=folder)
+            )
     if clean:
         _remove_previous(output)
     output.mkdir(parents=True, exist_ok=True)
