@@ -96,7 +96,8 @@ def forge_url(remote: str | None) -> str | None:
 
 
 def _forge_path(repo_url: str, kind: str, value: str) -> str:
-    """A page of the forge: GitLab puts its pages under `/-/`; Gitea names pulls `pulls`."""
+    """A page of the forge in GitHub's shape, or GitLab's (pages under `/-/`, merge requests)
+    for a gitlab host; Gitea's own paths (`src/`, `pulls/`) are not told apart yet."""
     gitlab = "gitlab" in (urlsplit(repo_url).hostname or "")
     prefix = "/-" if gitlab else ""
     if kind == "pr":
