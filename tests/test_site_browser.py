@@ -1,0 +1,115 @@
+"""The built site in real headless Chromium: every page type loads with no console error, no
+failed request and no dialog, passes the axe-core audit with no serious or critical violation,
+shows what a reader came for, and keeps hostile requirement text inert."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from tests.browser import chromium, open_file, screenshot, serious_violations
+from tests.gitrepo import GitRepo
+
+from reqforge.cli.main import cli
+
+HOSTILE = '<script>alert("title")</script><img src=x onerror=alert("img")>\u202e'
+
+
+def requirement(rid: str, title: str, body: str, **extra: str) -> str:
+    lines = "".join(f"{key}: {value}\n" for key, value in extra.items())
+    return (
+        f"---\nid: {rid}\ntitle: {title!r}\ntype: functional\nstatus: accepted\n"
+        f"owner: zhang.wei\n{lines}---\n{body}\n"
+    )
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("site")
+    home = base / "home"
+    home.mkdir()
+    repo = GitRepo(base / "repo", home)
+    repo.write(
+        "reqs/billing/CRM-1.md",
+        requirement(
+            "CRM-1",
+            "Export customer data to CSV",
+            "## Scenario\n\nFinance re-keys the ledger.\n\n| a | b |\n|---|---|\n| 1 | 2 |",
+            acceptance="['When finance exports 100 rows, the system shall write a CSV file.']",
+            priority="{moscow: must, importance: high, urgency: urgent}",
+        ),
+    )
+    repo.write(
+        "reqs/billing/CRM-2.md",
+        requirement(
+            "CRM-2",
+            "批量导出客户数据",
+            "财务每月手工录入总账。",
+            links="{parent: [CRM-1]}",
+            priority="{moscow: should}",
+        ),
+    )
+    repo.write(
+        "reqs/evil/CRM-3.md",
+        requirement(
+            "CRM-3",
+            HOSTILE,
+            '<script>alert("body")</script>\n\n[click](javascript:alert("link"))\n\n'
+            '<a href="#" onclick="alert(\'a\')">x</a>',
+            team='"</script><script>alert(\\"team\\")</script>"',
+        ),
+    )
+    repo.commit("Add requirements (#3)")
+    out = base / "out"
+    result = CliRunner().invoke(cli, ["--repo", str(repo.root), "build", "-o", str(out)])
+    assert (out / "index.html").is_file(), result.output
+    return out
+
+
+def pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+def test_every_page_loads_cleanly_and_passes_the_accessibility_audit(site: Path) -> None:
+    # verifies: REQ-516
+    with chromium() as browser:
+        for path in pages(site):
+            watched = open_file(browser, path)
+            assert watched.problems == [], (path.name, watched.problems)
+            assert serious_violations(watched.page) == [], path.name
+            watched.page.close()
+
+
+def test_the_dashboard_and_a_chinese_requirement_page_as_a_reader_sees_them(site: Path) -> None:
+    # verifies: REQ-516
+    with chromium() as browser:
+        dashboard = open_file(browser, site / "index.html")
+        screenshot(dashboard.page, "site-dashboard")
+        chinese = open_file(browser, site / "requirements" / "CRM-2.html")
+        assert "批量导出客户数据" in chinese.page.inner_text("h1")
+        assert "财务每月手工录入总账" in chinese.page.inner_text("main")
+        # its parent, linked both ways
+        chinese.page.click("a[href$='CRM-1.html']")
+        chinese.page.wait_for_load_state("load")
+        assert "Export customer data to CSV" in chinese.page.inner_text("h1")
+        assert "CRM-2" in chinese.page.inner_text("main")
+        screenshot(open_file(browser, site / "requirements" / "CRM-2.html").page, "site-chinese")
+        dark = open_file(browser, site / "backlog.html", color_scheme="dark")
+        assert dark.problems == [] and serious_violations(dark.page) == []
+
+
+def test_hostile_requirement_text_stays_inert_in_the_browser(site: Path) -> None:
+    # verifies: REQ-510
+    with chromium() as browser:
+        for path in pages(site):
+            watched = open_file(browser, path)
+            for link in watched.page.query_selector_all("a"):
+                href = link.get_attribute("href") or ""
+                assert not href.strip().lower().startswith("javascript:"), (path.name, href)
+                link_text = link.inner_text()
+                assert "alert(" not in (link.get_attribute("onclick") or ""), link_text
+            assert watched.dialogs == [], (path.name, watched.dialogs)
+        evil = open_file(browser, site / "requirements" / "CRM-3.html")
+        assert '<script>alert("title")</script>' in evil.page.inner_text("h1")  # shown as text
+        assert evil.dialogs == []
