@@ -4,6 +4,7 @@ hostile data, private fields, --clean) and determinism."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from tests.gitrepo import GitRepo
 from reqforge.cli.main import cli
 from reqforge.site.markdown import render_markdown
 from reqforge.site.pages import forge_url, is_private
+from reqforge.site.search_index import search
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -160,8 +162,9 @@ def test_dashboard_counts_and_overdue(make_repo: Callable[..., Path], tmp_path: 
     out = tmp_path / "out"
     assert invoke(root, "build", "-o", str(out)).exit_code == 0
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert '<th scope="row">proposed</th><td class="number">2</td>' in index
-    assert '<th scope="row">done</th><td class="number">1</td>' in index
+    # the counts in the status chart's table (the fallback for screen readers)
+    assert '<th scope="row">proposed</th><td>2</td>' in index
+    assert '<th scope="row">done</th><td>1</td>' in index
     assert "33.3 %" in index  # fulfilment: 1 done of 3
     assert 'href="requirements/CRM-1.html">CRM-1</a>' in index  # overdue since 2026-01-01
 
@@ -266,6 +269,7 @@ def test_two_builds_are_byte_identical(make_repo: Callable[..., Path], tmp_path:
     assert site_files(one) == site_files(two)
     assets = [name for name in site_files(one) if name.startswith("static/")]
     theme = sorted(p.name for p in (ROOT / "templates/static").iterdir())
+    theme.append("search-index.js")  # written by the build, fingerprinted like the theme's
     assert len(assets) == len(theme) and not set(theme) & {a[len("static/") :] for a in assets}
     css = [name for name in assets if name.startswith("static/site.")]
     assert len(css) == 1 and css[0].endswith(".css")  # site.<digest>.css
@@ -429,3 +433,89 @@ def test_our_own_requirements_build_with_no_broken_link(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert len(list((out / "requirements").glob("*.html"))) == len(list(ROOT.glob("reqs/**/*.md")))
     assert not broken_links(out)
+
+
+def test_dashboard_charts_have_titles_and_table_fallbacks(
+    make_repo: Callable[..., Path], tmp_path: Path
+) -> None:
+    # verifies: REQ-501
+    root = small_repo(make_repo)
+    path = root / "reqs/billing/CRM-1.md"
+    scored = "  moscow: must\n  value: 8\n  cost: 3\n  kano: basic\n"
+    path.write_text(path.read_text(encoding="utf-8").replace("  moscow: must\n", scored, 1))
+    repo = GitRepo(root, tmp_path / "home")
+    repo.commit("first")
+    out = tmp_path / "out"
+    assert invoke(root, "build", "-o", str(out)).exit_code == 0
+    index = (out / "index.html").read_text(encoding="utf-8")
+    titles = [
+        "Requirements by status",
+        "Requirements by type",
+        "Requirements by P-level",
+        "Requirements by Kano category",
+        "Value and cost",
+        "Requirements done over time",
+    ]
+    for title in titles:
+        assert f'-title">{title}</title>' in index, title
+        assert f"<caption>{title}</caption>" in index, title  # its table, same figures
+    assert index.count("<svg ") == len(titles)
+    assert index.count('<div class="rf-visually-hidden"><table class="rf-chart-table">') == 6
+    assert '<th scope="row">basic</th><td>1</td>' in index  # Kano counts
+    assert '<th scope="row">8</th><td>3</td><td>quick-win</td><td>CRM-1</td>' in index
+    # CRM-3 is done since the first commit: one done in total
+    assert "<td>1</td><td>1</td></tr></tbody></table>" in index
+    css = [p.name for p in (out / "static").iterdir() if p.name.startswith("charts.")]
+    assert f'href="static/{css[0]}"' in index
+
+
+def test_dashboard_chart_words_are_translated(
+    make_repo: Callable[..., Path], tmp_path: Path
+) -> None:
+    # verifies: REQ-501
+    # verifies: REQ-511
+    root = small_repo(make_repo, language="zh-CN")
+    out = tmp_path / "out"
+    assert invoke(root, "build", "-o", str(out)).exit_code == 0
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "Requirements by status" not in index and "No data" not in index
+    assert "<svg " in index and "无数据" in index  # no value or cost: the scatter says so
+
+
+def test_search_index_is_written_referenced_and_keeps_private_fields_out(
+    make_repo: Callable[..., Path], tmp_path: Path
+) -> None:
+    # verifies: REQ-507
+    # verifies: REQ-513
+    root = small_repo(make_repo, language="zh-CN")
+    config = root / "reqforge.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "[site]\n", '[site]\nprivate_fields = ["body"]\n'
+        ),
+        encoding="utf-8",
+    )
+    (root / "reqs/ops/CRM-4.md").write_text(
+        requirement_text("CRM-4", body="SECRET-BODY-WORD"), encoding="utf-8"
+    )
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert invoke(root, "build", "-o", str(one)).exit_code == 0
+    assert invoke(root, "build", "-o", str(two)).exit_code == 0
+    files = site_files(one)
+    assert files == site_files(two)
+    scripts = [name for name in files if name.startswith("static/search-index.")]
+    assert len(scripts) == 1 and scripts[0].endswith(".js")
+    text = files[scripts[0]].decode("utf-8")
+    assert text.startswith("window.REQFORGE_SEARCH = {") and "SECRET-BODY-WORD" not in text
+    index = json.loads(text.removeprefix("window.REQFORGE_SEARCH = ").removesuffix(";\n"))
+    assert search(index, "导出") == ["CRM-1"] and search(index, "crm-2")[0] == "CRM-2"
+    assert search(index, "secret") == []
+    search_page = (one / "search.html").read_text(encoding="utf-8")
+    assert f'<script src="{scripts[0]}"></script>' in search_page
+    # the search box on every page: a form that opens search.html with the query
+    for name in ("index.html", "backlog.html", "search.html", "requirements/CRM-1.html"):
+        page = (one / name).read_text(encoding="utf-8")
+        root_path = "../" if "/" in name else ""
+        assert f'action="{root_path}search.html" method="get"' in page, name
+        assert 'name="q"' in page, name
+    assert not broken_links(one)

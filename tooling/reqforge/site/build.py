@@ -28,10 +28,11 @@ import jinja2
 from markupsafe import Markup
 
 from reqforge.errors import ReqforgeError
-from reqforge.i18n import Text, translations
+from reqforge.i18n import Text, translations, translator
 from reqforge.invisible import code_point, escape_each_hidden
 from reqforge.model import ERROR, Finding
 from reqforge.safe_read import Refused, read_inside
+from reqforge.site.dashboard import dashboard_charts
 from reqforge.site.pages import (
     SiteModel,
     backlog_context,
@@ -39,7 +40,9 @@ from reqforge.site.pages import (
     forge_url,
     page_name,
     requirement_context,
+    search_records,
 )
+from reqforge.site.search_index import search_index_script
 
 if TYPE_CHECKING:
     from reqforge.config import Config
@@ -47,6 +50,7 @@ if TYPE_CHECKING:
 
 MARK = ".reqforge-site"
 MARK_HEADER = "# written by reqforge build; `reqforge build --clean` removes these files\n"
+SEARCH_INDEX = "search-index.js"  # the asset name of the index, before its fingerprint
 TEMPLATE_LIMIT = 1 << 20  # a template or asset of the repository larger than 1 MiB is refused
 
 
@@ -208,6 +212,8 @@ def fingerprinted(name: str, content: bytes) -> str:
     return f"static/{stem}.{digest}.{suffix}" if dot else f"static/{name}.{digest}"
 
 
+# implements: REQ-501
+# implements: REQ-507
 # implements: REQ-509
 # implements: REQ-511
 def render_site(model: SiteModel, config: Config) -> dict[str, bytes]:
@@ -217,6 +223,9 @@ def render_site(model: SiteModel, config: Config) -> dict[str, bytes]:
     sources = _asset_sources(config)
     files: dict[str, bytes] = {}
     assets: dict[str, str] = {}
+    # The search index is an asset of its own build: a script (pages opened from file:// can
+    # load a script but not fetch a JSON file), renamed by its digest like the theme's files.
+    sources[SEARCH_INDEX] = search_index_script(search_records(model)).encode("utf-8")
     for name, content in sources.items():
         assets[name] = fingerprinted(name, content)
         files[assets[name]] = content
@@ -243,8 +252,12 @@ def render_site(model: SiteModel, config: Config) -> dict[str, bytes]:
         html = loaded.render(**common, **context, root=root, current=path)
         files[path] = html.encode("utf-8")
 
-    page("index.html", "index.html", dashboard_context(model))
+    dashboard = dashboard_context(model)
+    counts = [dashboard[key] for key in ("by_status", "by_type", "by_p_level", "by_kano")]
+    dashboard["charts"] = dashboard_charts(model, counts, translator(config.language))
+    page("index.html", "index.html", dashboard)
     page("backlog.html", "backlog.html", backlog_context(model))
+    page("search.html", "search.html", {})
     for entry in model.catalog:
         context = requirement_context(model, entry)
         page(page_name(entry.req.id), "requirement.html", {"req": context})

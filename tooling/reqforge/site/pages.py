@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from reqforge.graph import impacted, inverse_edges
-from reqforge.metrics import fulfilment_rate, overdue
+from reqforge.metrics import fulfilment_rate, history_stats, overdue
 from reqforge.model import ERROR, Finding
 from reqforge.site.markdown import render_markdown
+from reqforge.site.search_index import SearchRecord
 
 if TYPE_CHECKING:
     from reqforge.backlog import Backlog
@@ -61,6 +62,13 @@ class SiteModel:
             if finding.severity == ERROR:
                 by_path.setdefault(finding.path, []).append(finding)
         return by_path
+
+    @cached_property
+    def history_stats(self) -> dict[str, Any] | None:
+        """`metrics.history_stats` (lead time, throughput...), or None outside git."""
+        if self.history is None or not self.history.available:
+            return None
+        return history_stats(self.catalog, self.history, self.today)
 
     @cached_property
     def trace_by_id(self) -> dict[str, TraceItem]:
@@ -167,7 +175,7 @@ def _counts(values: Iterable[Any], order: Sequence[str] = ()) -> list[tuple[str,
 
 # implements: REQ-501
 def dashboard_context(model: SiteModel) -> dict[str, Any]:
-    """The dashboard: counts by status, type and P-level, fulfilment rate, overdue items, and
+    """The dashboard: counts by status, type, P-level and Kano, fulfilment rate, overdue items, and
     every requirement file with check errors (each with its findings)."""
     catalog = model.catalog
     entries = list(catalog)
@@ -188,6 +196,7 @@ def dashboard_context(model: SiteModel) -> dict[str, Any]:
         "by_status": _counts((e.req.status for e in entries), catalog.value_order("status")),
         "by_type": _counts(e.req.type for e in entries),
         "by_p_level": _counts((e.scores.p_level for e in entries), catalog.value_order("p_level")),
+        "by_kano": _counts((e.scores.kano for e in entries), catalog.value_order("kano")),
         "fulfilment": None if rate is None else f"{rate * 100:.1f} %",
         "overdue": [_entry_link(entry) for entry in late],
         "today": model.today.isoformat(),
@@ -376,3 +385,26 @@ def _history_context(
             }
         )
     return out
+
+
+# implements: REQ-507
+# implements: REQ-513
+def search_records(model: SiteModel) -> list[SearchRecord]:
+    """What the search index holds of each requirement: ID, title, status, type, area and the
+    body; a field named in `site.private_fields` (the body as `body`) is left empty."""
+    private = model.catalog.config.site.private_fields
+
+    def public(name: str, value: str | None) -> str:
+        return "" if value is None or is_private(name, private) else value
+
+    return [
+        SearchRecord(
+            id=entry.req.id,
+            title=public("title", entry.req.title),
+            status=public("status", entry.req.status),
+            type=public("type", entry.req.type),
+            area=public("area", entry.req.area),
+            text=public("body", model.bodies.get(entry.req.path, "")),
+        )
+        for entry in model.catalog
+    ]
