@@ -5,10 +5,11 @@ shows what a reader came for, and keeps hostile requirement text inert."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from tests.browser import chromium, open_file, screenshot, serious_violations
+from tests.browser import Watched, chromium, open_file, screenshot, serious_violations
 from tests.gitrepo import GitRepo
 
 from reqforge.cli.main import cli
@@ -113,3 +114,55 @@ def test_hostile_requirement_text_stays_inert_in_the_browser(site: Path) -> None
         evil = open_file(browser, site / "requirements" / "CRM-3.html")
         assert '<script>alert("title")</script>' in evil.page.inner_text("h1")  # shown as text
         assert evil.dialogs == []
+
+
+def search_from_the_box(browser: Any, start: Path, query: str) -> Watched:
+    """Type `query` into the search box of the page at `start` and send it: the form opens
+    search.html?q=..., where search.js shows the results."""
+    watched = open_file(browser, start)
+    watched.page.fill("#site-search-box", query)
+    watched.page.press("#site-search-box", "Enter")
+    watched.page.wait_for_url("**/search.html?q=*")
+    watched.page.wait_for_selector("#search-results li")
+    return watched
+
+
+def result_ids(watched: Watched) -> list[str]:
+    return [span.inner_text() for span in watched.page.query_selector_all(".rf-search-id")]
+
+
+def test_search_an_id_a_word_and_a_chinese_word_and_follow_a_result(site: Path) -> None:
+    # verifies: REQ-507
+    with chromium() as browser:
+        by_id = search_from_the_box(browser, site / "index.html", "CRM-2")
+        assert result_ids(by_id)[0] == "CRM-2"
+        assert by_id.page.input_value("#search-query") == "CRM-2"
+        by_id.page.click("#search-results a")
+        by_id.page.wait_for_url("**/requirements/CRM-2.html")
+        assert "批量导出客户数据" in by_id.page.inner_text("h1")
+        # from a requirement page one folder down, the box still reaches search.html
+        word = search_from_the_box(browser, site / "requirements" / "CRM-2.html", "exporting")
+        assert result_ids(word) == ["CRM-1"]
+        assert "Export" in word.page.inner_text("#search-results mark")
+        chinese = search_from_the_box(browser, site / "backlog.html", "导出")
+        assert result_ids(chinese) == ["CRM-2"]
+        assert chinese.page.inner_text("#search-results mark") == "导出"
+        # by keyboard: down from the search field to the first result, Enter follows it
+        chinese.page.press("#search-query", "ArrowDown")
+        chinese.page.keyboard.press("Enter")
+        chinese.page.wait_for_url("**/requirements/CRM-2.html")
+        assert "批量导出客户数据" in chinese.page.inner_text("h1")
+        for watched in (by_id, word, chinese):
+            assert watched.problems == [], watched.problems
+
+
+def test_dashboard_charts_are_drawn_with_titles(site: Path) -> None:
+    # verifies: REQ-501
+    with chromium() as browser:
+        dashboard = open_file(browser, site / "index.html")
+        charts = dashboard.page.query_selector_all("main svg.rf-chart")
+        assert len(charts) == 6  # status, type, P-level, Kano, value-cost, done over time
+        for chart in charts:
+            assert chart.bounding_box()["width"] > 100
+            assert chart.query_selector("title").text_content()
+        assert dashboard.problems == []
