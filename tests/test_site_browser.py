@@ -144,6 +144,12 @@ def test_search_an_id_a_word_and_a_chinese_word_and_follow_a_result(site: Path) 
         word = search_from_the_box(browser, site / "requirements" / "CRM-2.html", "exporting")
         assert result_ids(word) == ["CRM-1"]
         assert "Export" in word.page.inner_text("#search-results mark")
+        # on the search page, results follow the typing; a query that finds nothing stays on
+        # the page (Enter opens the first result when there is one) and in its address
+        word.page.fill("#search-query", "nothing here")
+        assert result_ids(word) == []
+        word.page.press("#search-query", "Enter")
+        word.page.wait_for_function("location.search === '?q=nothing%20here'")
         chinese = search_from_the_box(browser, site / "backlog.html", "导出")
         assert result_ids(chinese) == ["CRM-2"]
         assert chinese.page.inner_text("#search-results mark") == "导出"
