@@ -115,7 +115,8 @@ def _no_data(chart_id: str, kind: str, title: str, description: str, text: Chart
         f'<text class="rf-chart-empty" x="{WIDTH // 2}" y="45" text-anchor="middle" '
         f'fill="currentColor">{_text(text.no_data)}</text>',
     ]
-    svg = _svg(chart_id, kind, 80, title, f"{description} {text.no_data}".strip(), body)
+    # The frame's stroke straddles its edge: two units of room keep the bottom line in view.
+    svg = _svg(chart_id, kind, 82, title, f"{description} {text.no_data}".strip(), body)
     table = _table(title, [text.no_data], [])
     return Chart(svg, table)
 
