@@ -33,6 +33,7 @@ from reqforge.invisible import code_point, escape_each_hidden
 from reqforge.model import ERROR, Finding
 from reqforge.safe_read import Refused, read_inside
 from reqforge.site.dashboard import dashboard_charts
+from reqforge.site.matrix import matrix_pages
 from reqforge.site.pages import (
     SiteModel,
     backlog_context,
@@ -258,6 +259,8 @@ def render_site(model: SiteModel, config: Config) -> dict[str, bytes]:
     page("index.html", "index.html", dashboard)
     page("backlog.html", "backlog.html", backlog_context(model))
     page("search.html", "search.html", {})
+    for name, context in matrix_pages(model):
+        page(name, "matrix.html", context)
     for entry in model.catalog:
         context = requirement_context(model, entry)
         page(page_name(entry.req.id), "requirement.html", {"req": context})

@@ -125,6 +125,12 @@ def is_private(name: str, private: Sequence[str]) -> bool:
     return False
 
 
+def public_value(name: str, value: str | None, private: Sequence[str]) -> str:
+    """A one-field value shown in a list of requirements (search, backlog, matrix): empty
+    when missing or private."""
+    return "" if value is None or is_private(name, private) else value
+
+
 def public_fields(data: Mapping[str, Any], private: Sequence[str]) -> list[tuple[str, str]]:
     """The front matter as (dotted name, shown value) rows in the file's order, without the
     private fields, the body-like `acceptance` (shown as a list) and `links` (shown both ways)."""
@@ -236,8 +242,11 @@ BACKLOG_SCORES = (
 def backlog_context(model: SiteModel) -> dict[str, Any]:
     """The ranked backlog (`reqforge prioritize`'s order) with every score per row."""
     rows = []
+    known = model.catalog.by_id
+    private = model.catalog.config.site.private_fields
     for ranked in model.backlog.items:
         item = ranked.item
+        req = known[item["id"]].req if item["id"] in known else None
         rows.append(
             {
                 "rank": item["rank"],
@@ -245,13 +254,23 @@ def backlog_context(model: SiteModel) -> dict[str, Any]:
                 "title": item["title"],
                 "status": item["status"],
                 "page": page_name(item["id"]),
+                # what backlog.js filters on, beside the columns shown
+                "type": public_value("type", req.type if req else None, private),
+                "area": public_value("area", req.area if req else None, private),
+                "owner": public_value("owner", req.owner if req else None, private),
+                "p_level": shown(_score(item, "p_level")),
                 "scores": [shown(_score(item, key)) for key, _ in BACKLOG_SCORES],
             }
         )
+    choices = {
+        key: sorted({str(row[key]) for row in rows if row[key]})
+        for key in ("status", "type", "area", "owner", "p_level")
+    }
     return {
         "columns": [heading for _, heading in BACKLOG_SCORES],
         "rows": rows,
         "methods": list(model.backlog.methods),
+        "choices": choices,
     }
 
 
@@ -395,7 +414,7 @@ def search_records(model: SiteModel) -> list[SearchRecord]:
     private = model.catalog.config.site.private_fields
 
     def public(name: str, value: str | None) -> str:
-        return "" if value is None or is_private(name, private) else value
+        return public_value(name, value, private)
 
     return [
         SearchRecord(

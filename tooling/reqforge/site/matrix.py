@@ -1,0 +1,125 @@
+"""The traceability matrix: requirements against parents, children, code and tests.
+
+Pure: rows come from the trace report `build.load_site_model` computed once (never a second
+trace), or, without `[trace]`, from the catalogue's links alone (the code and tests columns then
+say nothing is scanned). A matrix of 10,000 requirements is cut into pages of `PAGE_SIZE` rows
+(`matrix.html`, `matrix-2.html`, ...) ordered by area then ID, so an area's rows stay together
+and the area index can point at the page where each area begins; no page grows past a few
+hundred kilobytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from reqforge.site.pages import page_name, public_value
+from reqforge.trace.junit import FAILED
+
+if TYPE_CHECKING:
+    from reqforge.catalog import Entry
+    from reqforge.site.pages import SiteModel
+    from reqforge.trace.coverage import TraceItem
+
+PAGE_SIZE = 500  # rows per matrix page: small files, few pages at 10,000 requirements
+
+# The state of a code or tests cell, also its CSS class (`cell-<state>`): what the colour means.
+COVERED, MISSING, NOT_REQUIRED, FAILING, UNTRACED = (
+    "covered",
+    "missing",
+    "not-required",
+    "failing",
+    "untraced",
+)
+
+
+def matrix_file(number: int) -> str:
+    """The file of matrix page `number` (1-based): `matrix.html`, then `matrix-2.html`..."""
+    return "matrix.html" if number == 1 else f"matrix-{number}.html"
+
+
+def _cell_state(kind: str, present: bool, item: TraceItem | None) -> str:
+    if item is None:
+        return UNTRACED
+    if present:
+        return COVERED
+    return MISSING if kind in item.missing else NOT_REQUIRED
+
+
+def _row(
+    entry: Entry, item: TraceItem | None, page_of: Any, private: Sequence[str]
+) -> dict[str, Any]:
+    req = entry.req
+
+    def linked(ids: tuple[str, ...]) -> list[dict[str, Any]]:
+        return [{"id": rid, "page": page_of(rid)} for rid in ids]
+
+    parents = item.parents if item is not None else req.links.get("parent", ())
+    children = item.children if item is not None else entry.children
+    code = [f"{m.path}:{m.line}" for m in item.implemented] if item is not None else []
+    tests = sorted(item.tests().items()) if item is not None else []
+    tests_state = _cell_state("verified", bool(tests), item)
+    if any(result == FAILED for _, result in tests):
+        tests_state = FAILING
+    return {
+        "id": req.id,
+        "title": req.title,
+        "page": page_of(req.id),
+        "area": public_value("area", req.area, private),
+        "type": public_value("type", req.type, private),
+        "status": public_value("status", req.status, private),
+        "parents": linked(tuple(parents)),
+        "children": linked(tuple(children)),
+        "code": code,
+        "code_state": _cell_state("implemented", bool(code), item),
+        "tests": [{"name": name, "result": result} for name, result in tests],
+        "tests_state": tests_state,
+    }
+
+
+# implements: REQ-504
+def matrix_pages(
+    model: SiteModel, page_size: int | None = None
+) -> list[tuple[str, dict[str, Any]]]:
+    """Every matrix page as (file name, template context), at least one page even for an
+    empty repository. Each context holds its rows, the numbered page links, the area index
+    (area -> file of its first row) and the filter choices of the whole matrix."""
+    size = page_size or PAGE_SIZE
+    known = model.catalog.by_id
+    traced = model.trace is not None
+    items = model.trace_by_id
+
+    def page_of(rid: str) -> str | None:
+        return page_name(rid) if rid in known else None
+
+    entries = sorted(model.catalog, key=lambda e: (e.req.area, e.req.id))
+    private = model.catalog.config.site.private_fields
+    rows = [
+        _row(entry, items.get(entry.req.id) if traced else None, page_of, private)
+        for entry in entries
+    ]
+    count = max(1, -(-len(rows) // size))
+    areas: dict[str, str] = {}
+    for index, row in enumerate(rows):
+        areas.setdefault(row["area"], matrix_file(index // size + 1))
+    choices = {
+        key: sorted({row[key] for row in rows if row[key]}) for key in ("area", "type", "status")
+    }
+    links = [{"number": n, "file": matrix_file(n)} for n in range(1, count + 1)]
+    pages = []
+    for number in range(1, count + 1):
+        chunk = rows[(number - 1) * size : number * size]
+        context = {
+            "rows": chunk,
+            "traced": traced,
+            "number": number,
+            "count": count,
+            "total": len(rows),
+            "first": (number - 1) * size + 1 if chunk else 0,
+            "last": (number - 1) * size + len(chunk),
+            "page_links": links,
+            "areas": sorted(areas.items()),
+            "choices": choices,
+        }
+        pages.append((matrix_file(number), context))
+    return pages
