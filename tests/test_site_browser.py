@@ -61,6 +61,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
             team='"</script><script>alert(\\"team\\")</script>"',
         ),
     )
+    repo.write(
+        "reqs/ops/CRM-4.md",
+        requirement("CRM-4", "Archive old invoices", "Keep ten years.").replace(
+            "status: accepted", "status: proposed"
+        ),
+    )
     repo.commit("Add requirements (#3)")
     out = base / "out"
     result = CliRunner().invoke(cli, ["--repo", str(repo.root), "build", "-o", str(out)])
@@ -172,3 +178,69 @@ def test_dashboard_charts_are_drawn_with_titles(site: Path) -> None:
             assert chart.bounding_box()["width"] > 100
             assert chart.query_selector("title").text_content()
         assert dashboard.problems == []
+
+
+def visible_ids(watched: Watched, table: str) -> list[str]:
+    """The IDs of the rows a reader sees in `table`, top to bottom."""
+    return [
+        cell.inner_text()
+        for cell in watched.page.query_selector_all(f"#{table} tbody tr:not([hidden]) th")
+    ]
+
+
+def test_sort_and_filter_the_backlog_and_reload_the_shared_view(site: Path) -> None:
+    # verifies: REQ-502
+    with chromium() as browser:
+        backlog = open_file(browser, site / "backlog.html")
+        page = backlog.page
+        assert sorted(visible_ids(backlog, "backlog-table")) == ["CRM-1", "CRM-2", "CRM-3", "CRM-4"]
+        header = page.locator("#backlog-table thead th").nth(1)  # ID
+        header.locator("button").click()
+        assert header.get_attribute("aria-sort") == "ascending"
+        assert visible_ids(backlog, "backlog-table") == ["CRM-1", "CRM-2", "CRM-3", "CRM-4"]
+        header.locator("button").focus()
+        page.keyboard.press("Enter")  # by keyboard too: the second press reverses the order
+        assert header.get_attribute("aria-sort") == "descending"
+        assert visible_ids(backlog, "backlog-table") == ["CRM-4", "CRM-3", "CRM-2", "CRM-1"]
+        page.select_option("select[name=status]", "proposed")
+        assert visible_ids(backlog, "backlog-table") == ["CRM-4"]
+        page.select_option("select[name=status]", "accepted")
+        page.fill(".table-filters input[name=q]", "csv")
+        assert visible_ids(backlog, "backlog-table") == ["CRM-1"]
+        shared = page.url
+        assert "status=accepted" in shared and "q=csv" in shared and "order=descending" in shared
+        # the shared address, opened afresh, shows the same view
+        again = browser.new_page()
+        again.goto(shared)
+        again.wait_for_load_state("load")
+        reopened = Watched(again)
+        assert visible_ids(reopened, "backlog-table") == ["CRM-1"]
+        assert again.input_value("select[name=status]") == "accepted"
+        assert again.input_value(".table-filters input[name=q]") == "csv"
+        assert again.locator("#backlog-table thead th").nth(1).get_attribute("aria-sort") == (
+            "descending"
+        )
+        page.fill(".table-filters input[name=q]", "")
+        assert visible_ids(backlog, "backlog-table") == ["CRM-3", "CRM-2", "CRM-1"]
+        assert backlog.problems == []
+
+
+def test_the_matrix_filters_by_area_type_and_status(site: Path) -> None:
+    # verifies: REQ-504
+    with chromium() as browser:
+        matrix = open_file(browser, site / "matrix.html")
+        page = matrix.page
+        assert "set [trace] scan" in page.inner_text("main")  # no [trace] in this repository
+        assert visible_ids(matrix, "matrix-table") == ["CRM-1", "CRM-2", "CRM-3", "CRM-4"]
+        page.select_option("select[name=area]", "billing")
+        assert visible_ids(matrix, "matrix-table") == ["CRM-1", "CRM-2"]
+        page.select_option("select[name=area]", "")
+        page.select_option("select[name=status]", "proposed")
+        assert visible_ids(matrix, "matrix-table") == ["CRM-4"]
+        page.reload()
+        page.wait_for_load_state("load")
+        assert visible_ids(matrix, "matrix-table") == ["CRM-4"]
+        page.click("a[href$='CRM-4.html']")
+        page.wait_for_url("**/requirements/CRM-4.html")
+        assert "Archive old invoices" in page.inner_text("h1")
+        assert matrix.problems == []

@@ -31,6 +31,19 @@ COVERED, MISSING, NOT_REQUIRED, FAILING, UNTRACED = (
     "failing",
     "untraced",
 )
+PARTIAL = "partial"  # a row's state: some of the required kinds there, not all
+
+
+def _row_state(item: TraceItem | None) -> str:
+    """A requirement's coverage: covered (green), partial (amber), missing (red), not
+    required, or untraced without `[trace]`."""
+    if item is None:
+        return UNTRACED
+    if not item.required:
+        return NOT_REQUIRED
+    if not item.missing:
+        return COVERED
+    return PARTIAL if len(item.missing) < len(item.required) else MISSING
 
 
 def matrix_file(number: int) -> str:
@@ -74,6 +87,7 @@ def _row(
         "code_state": _cell_state("implemented", bool(code), item),
         "tests": [{"name": name, "result": result} for name, result in tests],
         "tests_state": tests_state,
+        "state": _row_state(item),
     }
 
 
@@ -112,6 +126,8 @@ def matrix_pages(
         context = {
             "rows": chunk,
             "traced": traced,
+            # the figures of `reqforge trace`, from the same report
+            "summary": model.trace.summary() if model.trace is not None else None,
             "number": number,
             "count": count,
             "total": len(rows),
