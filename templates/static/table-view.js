@@ -31,6 +31,7 @@
     if (!table || !table.tBodies.length) return;
     var body = table.tBodies[0];
     var original = Array.prototype.slice.call(body.rows);
+    var texts = original.map(function (row) { return row.textContent.toLowerCase(); });
     var fields = Array.prototype.slice.call(form.elements).filter(function (el) {
       return el.name;
     });
@@ -47,12 +48,10 @@
 
     function applyFilter() {
       var shown = 0;
-      original.forEach(function (row) {
+      original.forEach(function (row, position) {
         var keep = fields.every(function (el) {
           if (!el.value) return true;
-          if (el.name === "q") {
-            return row.textContent.toLowerCase().indexOf(el.value.toLowerCase()) !== -1;
-          }
+          if (el.name === "q") return texts[position].indexOf(el.value.toLowerCase()) !== -1;
           return row.getAttribute("data-" + el.name) === el.value;
         });
         row.hidden = !keep;
@@ -65,12 +64,19 @@
       var rows = original.slice();
       if (sortIndex >= 0) {
         var sign = sortOrder === "descending" ? -1 : 1;
-        rows.sort(function (a, b) {
-          return sign * compare(cellText(a, sortIndex), cellText(b, sortIndex)) ||
-            original.indexOf(a) - original.indexOf(b);
+        // Each cell read once and ties kept in the built (ranked) order: a backlog of
+        // 10,000 rows sorts in n log n comparisons of strings, with no DOM reads inside.
+        var keyed = rows.map(function (row, position) {
+          return { row: row, text: cellText(row, sortIndex), position: position };
         });
+        keyed.sort(function (a, b) {
+          return sign * compare(a.text, b.text) || a.position - b.position;
+        });
+        rows = keyed.map(function (k) { return k.row; });
       }
-      rows.forEach(function (row) { body.appendChild(row); });
+      var ordered = document.createDocumentFragment();
+      rows.forEach(function (row) { ordered.appendChild(row); });
+      body.appendChild(ordered);
       headers.forEach(function (th, i) {
         if (i === sortIndex) th.setAttribute("aria-sort", sortOrder);
         else th.removeAttribute("aria-sort");
