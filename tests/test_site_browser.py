@@ -25,6 +25,20 @@ def requirement(rid: str, title: str, body: str, **extra: str) -> str:
     )
 
 
+def write_crm_2(repo: GitRepo, moscow: str) -> None:
+    """The Chinese requirement, whose MoSCoW changes between the tag and HEAD."""
+    repo.write(
+        "reqs/billing/CRM-2.md",
+        requirement(
+            "CRM-2",
+            "批量导出客户数据",
+            "财务每月手工录入总账。",
+            links="{parent: [CRM-1]}",
+            priority=f"{{moscow: {moscow}}}",
+        ),
+    )
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("site")
@@ -39,18 +53,15 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "## Scenario\n\nFinance re-keys the ledger.\n\n| a | b |\n|---|---|\n| 1 | 2 |",
             acceptance="['When finance exports 100 rows, the system shall write a CSV file.']",
             priority="{moscow: must, importance: high, urgency: urgent}",
+            source="{customers: [acme]}",
         ),
     )
     repo.write(
-        "reqs/billing/CRM-2.md",
-        requirement(
-            "CRM-2",
-            "批量导出客户数据",
-            "财务每月手工录入总账。",
-            links="{parent: [CRM-1]}",
-            priority="{moscow: should}",
-        ),
+        "reqs/customers.yaml",
+        "acme: {name: Acme Logistics, industry: logistics, tier: A,"
+        " contact: {email: buyer@acme.example}}\n",
     )
+    write_crm_2(repo, "should")
     repo.write(
         "reqs/evil/CRM-3.md",
         requirement(
@@ -68,6 +79,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ),
     )
     repo.commit("Add requirements (#3)")
+    # A tag and a later commit: the change log has a tag group and baselines have pages.
+    repo.git("tag", "v1.0")
+    write_crm_2(repo, "must")
+    repo.commit("Raise CRM-2 (#4)")
     out = base / "out"
     result = CliRunner().invoke(cli, ["--repo", str(repo.root), "build", "-o", str(out)])
     assert (out / "index.html").is_file(), result.output
@@ -80,6 +95,8 @@ def pages(site: Path) -> list[Path]:
 
 def test_every_page_loads_cleanly_and_passes_the_accessibility_audit(site: Path) -> None:
     # verifies: REQ-516
+    names = {path.relative_to(site).as_posix() for path in pages(site)}
+    assert {"changelog.html", "customers.html", "baselines/v1.0..HEAD.html"} <= names
     with chromium() as browser:
         for path in pages(site):
             watched = open_file(browser, path)

@@ -366,6 +366,15 @@ class GitRepository:
             raise UnknownRevision(rev, f" ({_first_line(exc.stderr)})") from None
         return frozenset(_text(out).split())
 
+    def reachable(self, rev: str) -> frozenset[str]:
+        """Every commit reachable from `rev`, itself included (`git rev-list rev`)."""
+        check_revision(rev)
+        try:
+            out = self.run(["rev-list", rev, "--"])
+        except GitCommandFailed as exc:
+            raise UnknownRevision(rev, f" ({_first_line(exc.stderr)})") from None
+        return frozenset(_text(out).split())
+
     def tree_files(self, rev: str, folder: str, suffix: str = ".md") -> dict[str, str]:
         """Regular files (no symlinks, no submodules) under `folder` at `rev` whose names end
         with `suffix`: repository-relative path -> blob sha, sorted by path."""

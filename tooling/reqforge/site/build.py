@@ -32,6 +32,13 @@ from reqforge.i18n import Text, translations, translator
 from reqforge.invisible import code_point, escape_each_hidden
 from reqforge.model import ERROR, Finding
 from reqforge.safe_read import Refused, read_inside
+from reqforge.site.changelog import (
+    baseline_context,
+    baselines_index_context,
+    changelog_context,
+    load_releases,
+)
+from reqforge.site.customers import customers_context
 from reqforge.site.dashboard import dashboard_charts
 from reqforge.site.matrix import matrix_pages
 from reqforge.site.pages import (
@@ -94,6 +101,7 @@ def load_site_model(config: Config, today: dt.date, progress: Progress | None = 
         trace, _problems = trace_report(catalog)
     history = load_history(config.root, config.reqs_dir, store=corpus.store, progress=progress)
     bodies = {entry.req.path: read_body(config, entry.req.path) for entry in catalog}
+    releases = load_releases(config.root, config.reqs_dir) if history.available else None
     return SiteModel(
         catalog=catalog,
         backlog=rank_backlog(catalog, catalog),
@@ -103,6 +111,7 @@ def load_site_model(config: Config, today: dt.date, progress: Progress | None = 
         bodies=bodies,
         repo_url=forge_url(config.site.repo_url) or _origin_url(config.root),
         today=today,
+        releases=releases,
     )
 
 
@@ -261,6 +270,11 @@ def render_site(model: SiteModel, config: Config) -> dict[str, bytes]:
     page("search.html", "search.html", {})
     for name, context in matrix_pages(model):
         page(name, "matrix.html", context)
+    page("changelog.html", "changelog.html", changelog_context(model))
+    page("customers.html", "customers.html", customers_context(model))
+    page("baselines/index.html", "baselines.html", baselines_index_context(model))
+    for baseline in model.releases.baselines if model.releases else ():
+        page(baseline.page, "baseline.html", baseline_context(model, baseline))
     for entry in model.catalog:
         context = requirement_context(model, entry)
         page(page_name(entry.req.id), "requirement.html", {"req": context})

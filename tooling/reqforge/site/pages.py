@@ -27,7 +27,8 @@ from reqforge.site.search_index import SearchRecord
 if TYPE_CHECKING:
     from reqforge.backlog import Backlog
     from reqforge.catalog import Catalog, Entry
-    from reqforge.history.model import History
+    from reqforge.history.model import Change, Commit, History
+    from reqforge.site.changelog import Releases
     from reqforge.trace.coverage import TraceItem, TraceReport
 
 
@@ -45,6 +46,7 @@ class SiteModel:
     bodies: Mapping[str, str]
     repo_url: str | None
     today: dt.date
+    releases: Releases | None = None  # tags and baselines; None outside git
 
     # Indexes every page looks things up in, built once per build (not once per page).
     @cached_property
@@ -367,43 +369,43 @@ def _history_context(
     fields left out: their old values are as private as the current ones)."""
     if model.history is None or not model.history.available:
         return None
-    repo_url = model.repo_url
-    out = []
-    for event in model.history.for_id(rid):
-        commit = event.commit
-        changes = []
-        for change in event.changes:
-            if is_private(change.field, private):
-                continue
-            if change.field == "body":
-                changes.append(
-                    {
-                        "field": "body",
-                        "old": f"-{change.removed or 0}",
-                        "new": f"+{change.added or 0}",
-                    }
-                )
-            else:
-                changes.append(
-                    {"field": change.field, "old": shown(change.old), "new": shown(change.new)}
-                )
-        out.append(
-            {
-                "kind": event.kind,
-                "sha": commit.sha[:10],
-                "commit_url": _forge_path(repo_url, "commit", commit.sha) if repo_url else None,
-                "author": commit.author,
-                "date": commit.date[:10],
-                "datetime": commit.date,
-                "subject": commit.subject,
-                "pr": commit.pr,
-                "pr_url": _forge_path(repo_url, "pr", str(commit.pr))
-                if repo_url and commit.pr
-                else None,
-                "changes": changes,
-            }
-        )
-    return out
+    return [
+        {"kind": event.kind, **commit_context(model.repo_url, event.commit)}
+        | {"changes": change_rows(event.changes, private)}
+        for event in model.history.for_id(rid)
+    ]
+
+
+# implements: REQ-503
+def commit_context(repo_url: str | None, commit: Commit) -> dict[str, Any]:
+    """A commit as the pages show it: short sha, author, date, subject and PR, the sha and
+    the PR linked to the forge when its address is known."""
+    return {
+        "sha": commit.sha[:10],
+        "commit_url": _forge_path(repo_url, "commit", commit.sha) if repo_url else None,
+        "author": commit.author,
+        "date": commit.date[:10],
+        "datetime": commit.date,
+        "subject": commit.subject,
+        "pr": commit.pr,
+        "pr_url": _forge_path(repo_url, "pr", str(commit.pr)) if repo_url and commit.pr else None,
+    }
+
+
+# implements: REQ-503
+def change_rows(changes: Iterable[Change], private: Sequence[str]) -> list[dict[str, str]]:
+    """Field-level changes as (field, old, new) rows, the body as line counts; private fields
+    left out (their old values are as private as the current ones)."""
+    rows = []
+    for change in changes:
+        if is_private(change.field, private):
+            continue
+        if change.field == "body":
+            old, new = f"-{change.removed or 0}", f"+{change.added or 0}"
+        else:
+            old, new = shown(change.old), shown(change.new)
+        rows.append({"field": change.field, "old": old, "new": new})
+    return rows
 
 
 # implements: REQ-507

@@ -1,0 +1,191 @@
+"""The site's history pages on a real git repository with two tags: the change log, the
+baselines (consecutive tags and the latest tag against HEAD) and the customers page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from tests.conftest import requirement_text
+from tests.gitrepo import GitRepo
+from tests.test_site_build import broken_links, invoke, site_files, with_status
+
+from reqforge.site.changelog import file_safe
+
+CUSTOMERS = """\
+acme:
+  name: Acme Logistics
+  industry: logistics
+  tier: A
+  contact: {email: buyer@acme.example, phone: "+86 10 5555 0100"}
+zenith:
+  name: Zenith Bank
+  industry: banking
+  tier: C
+  contact: {email: cio@zenith.example}
+"""
+
+
+def tagged_repo(make_repo: Callable[..., Path], tmp_path: Path) -> tuple[Path, GitRepo]:
+    """v1.0: CRM-1 and CRM-2; v2.0: CRM-1 accepted (PR #7), CRM-3 added; then, untagged:
+    CRM-2 removed. CRM-1 and CRM-3 name the customer acme; CRM-3 is done."""
+    root = make_repo(
+        {
+            "reqs/customers.yaml": CUSTOMERS,
+            "reqs/a/CRM-1.md": requirement_text("CRM-1", source="{customers: [acme]}"),
+            "reqs/a/CRM-2.md": requirement_text("CRM-2"),
+        },
+        config='[site]\ntitle = "Acme"\n',
+    )
+    repo = GitRepo(root, tmp_path / "home")
+    repo.commit("Start the requirements")
+    repo.git("tag", "v1.0")
+    repo.write(
+        "reqs/a/CRM-1.md",
+        with_status(requirement_text("CRM-1", source="{customers: [acme]}"), "accepted"),
+    )
+    repo.write(
+        "reqs/b/CRM-3.md",
+        with_status(requirement_text("CRM-3", source="{customers: [acme]}"), "done"),
+    )
+    repo.commit("Accept CRM-1, add CRM-3 (#7)")
+    repo.git("tag", "-a", "-m", "second release", "v2.0")
+    (root / "reqs/a/CRM-2.md").unlink()
+    repo.commit("Drop CRM-2")
+    repo.git("remote", "add", "origin", "git@github.com:acme/reqs.git")
+    return root, repo
+
+
+def build(root: Path, out: Path) -> None:
+    result = invoke(root, "build", "-o", str(out))
+    assert result.exit_code == 0, result.output
+
+
+def built_tagged_site(make_repo: Callable[..., Path], tmp_path: Path) -> tuple[Path, GitRepo]:
+    """The site of `tagged_repo`, in tmp_path/out."""
+    root, repo = tagged_repo(make_repo, tmp_path)
+    build(root, tmp_path / "out")
+    return tmp_path / "out", repo
+
+
+def text(out: Path, rel: str) -> str:
+    return (out / rel).read_text(encoding="utf-8")
+
+
+def test_change_log_lists_commits_newest_first_under_their_tags(
+    make_repo: Callable[..., Path], tmp_path: Path
+) -> None:
+    # verifies: REQ-505
+    out, repo = built_tagged_site(make_repo, tmp_path)
+    page = text(out, "changelog.html")
+    # Newest first, each commit under the tag that first contains it.
+    order = [
+        page.index("Not tagged yet"),
+        page.index("Drop CRM-2"),
+        page.index("Tag v2.0"),
+        page.index("Accept CRM-1, add CRM-3"),
+        page.index("Tag v1.0"),
+        page.index("Start the requirements"),
+    ]
+    assert order == sorted(order)
+    assert '<h3><time datetime="2026-10-01">2026-10-01</time></h3>' in page
+    sha = repo.git("rev-parse", "v2.0^{commit}")
+    assert f'href="https://github.com/acme/reqs/commit/{sha}"' in page
+    assert 'href="https://github.com/acme/reqs/pull/7"' in page
+    assert 'href="requirements/CRM-1.html"' in page  # a requirement still there is linked
+    assert "<td>proposed</td><td>accepted</td>" in page  # the field change, old -> new
+    assert "Zhang Wei" in page
+    # A removed requirement is named but not linked: its page is gone.
+    assert "CRM-2 · deleted" in " ".join(page.split()).replace("</li>", "")
+    assert 'href="requirements/CRM-2.html"' not in page
+    assert 'aria-current="page">Change log<' in page
+    assert not broken_links(out)
+
+
+def test_change_log_shows_the_newest_commits_and_counts_the_rest(
+    make_repo: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # verifies: REQ-505
+    monkeypatch.setattr("reqforge.site.changelog.CHANGELOG_LIMIT", 2)
+    out, _repo = built_tagged_site(make_repo, tmp_path)
+    page = text(out, "changelog.html")
+    assert "Drop CRM-2" in page and "Accept CRM-1" in page
+    assert "Start the requirements" not in page
+    assert "The newest 2 commits are shown; 1 older ones are on each requirement" in page
+
+
+def test_baselines_compare_consecutive_tags_and_the_latest_tag_with_head(
+    make_repo: Callable[..., Path], tmp_path: Path
+) -> None:
+    # verifies: REQ-505
+    out, _repo = built_tagged_site(make_repo, tmp_path)
+    index = text(out, "baselines/index.html")
+    assert 'href="../baselines/v1.0..v2.0.html"' in index
+    assert 'href="../baselines/v2.0..HEAD.html"' in index
+    assert index.index("v2.0</th>") < index.index("v1.0</th>")  # tags newest first
+    release = text(out, "baselines/v1.0..v2.0.html")
+    added = release[release.index('id="added-heading"') : release.index('id="removed-heading"')]
+    assert 'href="../requirements/CRM-3.html"' in added and "reqs/b/CRM-3.md" in added
+    modified = release[release.index('id="modified-heading"') :]
+    assert 'href="../requirements/CRM-1.html"' in modified
+    assert '<th scope="row">status</th><td>proposed</td><td>accepted</td>' in modified
+    assert "CRM-2" not in release
+    since = text(out, "baselines/v2.0..HEAD.html")
+    removed = since[since.index('id="removed-heading"') : since.index('id="modified-heading"')]
+    assert "CRM-2" in removed and 'href="../requirements/CRM-2.html"' not in removed
+    assert not broken_links(out)
+
+
+def test_baselines_say_why_there_are_none(make_repo: Callable[..., Path], tmp_path: Path) -> None:
+    # verifies: REQ-505
+    root = make_repo({"reqs/a/CRM-1.md": requirement_text("CRM-1")})
+    out = tmp_path / "out"
+    build(root, out)  # not a git repository
+    assert "not in a git repository" in text(out, "baselines/index.html")
+    assert "not in a git repository" in text(out, "changelog.html")
+    GitRepo(root, tmp_path / "home").commit("first")
+    build(root, out)
+    assert "the repository has no tags" in text(out, "baselines/index.html")
+    assert [rel for rel in site_files(out) if rel.startswith("baselines/")] == [
+        "baselines/index.html"
+    ]
+
+
+def test_customers_page_without_contact_fields(
+    make_repo: Callable[..., Path], tmp_path: Path
+) -> None:
+    # verifies: REQ-506
+    out, _repo = built_tagged_site(make_repo, tmp_path)
+    page = text(out, "customers.html")
+    acme = page[page.index("Acme Logistics") : page.index("Zenith Bank")]
+    assert "logistics" in acme and "<dd>A</dd>" in acme
+    assert "50.0 %" in acme  # CRM-3 done, CRM-1 accepted
+    assert 'href="requirements/CRM-1.html"' in acme and 'href="requirements/CRM-3.html"' in acme
+    assert "<td>accepted</td>" in acme and "<td>done</td>" in acme
+    zenith = page[page.index("Zenith Bank") :]
+    assert "No requirement names this customer yet." in zenith
+    for secret in ("buyer@acme.example", "5555", "cio@zenith.example", "contact"):
+        assert secret not in page
+
+
+def test_history_pages_are_byte_identical_across_builds(
+    make_repo: Callable[..., Path], tmp_path: Path
+) -> None:
+    # verifies: REQ-505
+    # verifies: REQ-506
+    root, _repo = tagged_repo(make_repo, tmp_path)
+    build(root, tmp_path / "one")
+    build(root, tmp_path / "two")
+    one, two = site_files(tmp_path / "one"), site_files(tmp_path / "two")
+    assert one == two
+    assert {"changelog.html", "customers.html", "baselines/v1.0..v2.0.html"} <= set(one)
+
+
+def test_tag_names_become_distinct_safe_file_names() -> None:
+    # verifies: REQ-505
+    assert file_safe("v1.0") == "v1.0"
+    assert file_safe("release/2026") != file_safe("release_2026")
+    assert file_safe("release/2026").startswith("release_2026-")
+    assert file_safe("../x") == "_x-" + file_safe("../x").rsplit("-", 1)[1]
+    assert "/" not in file_safe("a/b<c>") and "<" not in file_safe("a/b<c>")

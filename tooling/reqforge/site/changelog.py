@@ -1,0 +1,204 @@
+"""The change log and the baselines of the site: what changed, commit by commit and between tags.
+
+`load_releases` reads what the pages need from git once per build: the tags in the order they
+were made, the tag each commit first shipped in, and one `changeset.compare` per pair of
+consecutive tags plus the latest tag against HEAD (each tag's tree read once).
+`changelog_context` and the baseline contexts are pure: they turn the history and those
+comparisons into page contexts, reusing the requirement pages' commit and change rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from reqforge.site.pages import change_rows, commit_context, page_name
+
+if TYPE_CHECKING:
+    from reqforge.changeset import ChangeSet, Snapshot
+    from reqforge.history.model import Event
+    from reqforge.site.pages import SiteModel
+
+CHANGELOG_LIMIT = 500  # commits on the change log page; each requirement's page has them all
+HEAD = "HEAD"
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """What changed between two tags (or the latest tag and HEAD)."""
+
+    old: str
+    new: str
+    changeset: ChangeSet
+
+    @property
+    def page(self) -> str:
+        """The page's path relative to the site's top."""
+        return f"baselines/{file_safe(self.old)}..{file_safe(self.new)}.html"
+
+
+@dataclass(frozen=True)
+class Releases:
+    """The tags oldest first as (name, sha), the tag that first contains each tagged commit
+    (commits after the latest tag are in none), and the baselines, oldest first."""
+
+    tags: tuple[tuple[str, str], ...]
+    tag_of: Mapping[str, str]
+    baselines: tuple[Baseline, ...]
+
+
+def file_safe(name: str) -> str:
+    """A tag name as a file name: characters other than letters, digits, `.`, `_` and `-`
+    become `_`, and a changed name gets a short digest of the original, so `v1/x` and `v1_x`
+    never share a page."""
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", name).lstrip(".") or "_"
+    if safe == name:
+        return safe
+    return f"{safe}-{hashlib.blake2b(name.encode('utf-8'), digest_size=4).hexdigest()}"
+
+
+# implements: REQ-505
+def load_releases(root: Path, reqs_dir: str) -> Releases | None:
+    """The tags, which tag each commit first shipped in, and the baseline comparisons; None
+    outside git or in a repository without commits. Raises nothing for a repository without
+    tags: its Releases has none."""
+    from reqforge.changeset import compare
+    from reqforge.git import GitError, open_repository
+    from reqforge.history.snapshot import read_tree
+
+    try:
+        repo = open_repository(root)
+        head = repo.head()
+        if head is None:
+            return None
+        reachable = {sha: repo.reachable(sha) for _, sha in repo.tags()}
+    except GitError:
+        return None
+    # An older tag reaches fewer commits than one made after it: the count orders them.
+    tags = tuple(sorted(repo.tags(), key=lambda tag: (len(reachable[tag[1]]), tag[0])))
+    tag_of: dict[str, str] = {}
+    for name, sha in tags:
+        for commit in reachable[sha]:
+            tag_of.setdefault(commit, name)
+    trees: dict[str, dict[str, bytes]] = {}
+
+    def tree(sha: str) -> dict[str, bytes]:
+        if sha not in trees:
+            trees[sha] = read_tree(root, sha, reqs_dir)
+        return trees[sha]
+
+    sides = [*tags, (HEAD, head)] if tags else []
+    baselines = tuple(
+        Baseline(old[0], new[0], compare(tree(old[1]), tree(new[1])))
+        for old, new in pairwise(sides)
+    )
+    return Releases(tags, tag_of, baselines)
+
+
+def _requirement(model: SiteModel, rid: str) -> dict[str, Any]:
+    """An ID with its current title and page, or no page when it is gone."""
+    entry = model.catalog.by_id.get(rid)
+    return {
+        "id": rid,
+        "title": entry.req.title if entry else "",
+        "page": page_name(rid) if entry else None,
+    }
+
+
+# implements: REQ-505
+def changelog_context(model: SiteModel) -> dict[str, Any]:
+    """The newest `CHANGELOG_LIMIT` commits that changed requirements, newest first, grouped
+    by the tag that first contains them (None: not tagged yet) and then by day; each commit
+    with the requirements it changed, their kind and field changes."""
+    history = model.history
+    if history is None or not history.available:
+        return {"available": False, "groups": [], "more": 0, "shown": 0}
+    private = model.catalog.config.site.private_fields
+    by_commit: dict[str, list[Event]] = {}
+    for event in history.events:
+        by_commit.setdefault(event.commit.sha, []).append(event)
+    shas = list(by_commit)[:CHANGELOG_LIMIT]
+    tag_of = model.releases.tag_of if model.releases else {}
+    groups: list[dict[str, Any]] = []
+    for sha in shas:
+        events = by_commit[sha]
+        commit = events[0].commit
+        tag = tag_of.get(sha)
+        if not groups or groups[-1]["tag"] != tag:
+            groups.append({"tag": tag, "days": []})
+        days = groups[-1]["days"]
+        day = commit.date[:10]
+        if not days or days[-1]["date"] != day:
+            days.append({"date": day, "commits": []})
+        days[-1]["commits"].append(
+            {
+                **commit_context(model.repo_url, commit),
+                "requirements": [
+                    {
+                        **_requirement(model, event.id),
+                        "kind": event.kind,
+                        "changes": change_rows(event.changes, private),
+                    }
+                    for event in sorted(events, key=lambda e: e.id)
+                ],
+            }
+        )
+    return {
+        "available": True,
+        "groups": groups,
+        "shown": len(shas),
+        "more": len(by_commit) - len(shas),
+    }
+
+
+def baselines_index_context(model: SiteModel) -> dict[str, Any]:
+    """The baselines index: the tags newest first with their commits, and every comparison
+    (newest first) with its counts; `available` False outside git."""
+    releases = model.releases
+    if releases is None:
+        return {"available": False, "tags": [], "baselines": []}
+    return {
+        "available": True,
+        "tags": [{"name": name, "sha": sha[:10]} for name, sha in reversed(releases.tags)],
+        "baselines": [
+            {
+                "old": b.old,
+                "new": b.new,
+                "page": b.page,
+                "added": len(b.changeset.added),
+                "removed": len(b.changeset.removed),
+                "modified": len(b.changeset.modified),
+            }
+            for b in reversed(releases.baselines)
+        ],
+    }
+
+
+def _snapshot_row(model: SiteModel, snapshot: Snapshot) -> dict[str, Any]:
+    return {**_requirement(model, snapshot.id), "title": snapshot.title, "path": snapshot.path}
+
+
+# implements: REQ-505
+def baseline_context(model: SiteModel, baseline: Baseline) -> dict[str, Any]:
+    """One comparison: added and removed requirements, modified ones with their field changes
+    (private fields left out)."""
+    private = model.catalog.config.site.private_fields
+    changeset = baseline.changeset
+    return {
+        "old": baseline.old,
+        "new": baseline.new,
+        "added": [_snapshot_row(model, s) for s in changeset.added],
+        "removed": [_snapshot_row(model, s) for s in changeset.removed],
+        "modified": [
+            {
+                **_snapshot_row(model, m.new),
+                "changes": change_rows(m.changes, private),
+            }
+            for m in changeset.modified
+        ],
+    }
