@@ -76,11 +76,12 @@ def load_releases(root: Path, reqs_dir: str) -> Releases | None:
         head = repo.head()
         if head is None:
             return None
-        reachable = {sha: repo.reachable(sha) for _, sha in repo.tags()}
+        named = repo.tags()
+        reachable = {sha: repo.reachable(sha) for _, sha in named}
     except GitError:
         return None
     # An older tag reaches fewer commits than one made after it: the count orders them.
-    tags = tuple(sorted(repo.tags(), key=lambda tag: (len(reachable[tag[1]]), tag[0])))
+    tags = tuple(sorted(named, key=lambda tag: (len(reachable[tag[1]]), tag[0])))
     tag_of: dict[str, str] = {}
     for name, sha in tags:
         for commit in reachable[sha]:
