@@ -69,7 +69,6 @@ def load_releases(root: Path, reqs_dir: str) -> Releases | None:
     tags: its Releases has none."""
     from reqforge.changeset import compare
     from reqforge.git import GitError, open_repository
-    from reqforge.history.snapshot import read_tree
 
     try:
         repo = open_repository(root)
@@ -86,17 +85,28 @@ def load_releases(root: Path, reqs_dir: str) -> Releases | None:
     for name, sha in tags:
         for commit in reachable[sha]:
             tag_of.setdefault(commit, name)
-    trees: dict[str, dict[str, bytes]] = {}
+    listings: dict[str, dict[str, str]] = {}
 
-    def tree(sha: str) -> dict[str, bytes]:
-        if sha not in trees:
-            trees[sha] = read_tree(root, sha, reqs_dir)
-        return trees[sha]
+    def listing(sha: str) -> dict[str, str]:
+        if sha not in listings:
+            listings[sha] = repo.tree_files(sha, reqs_dir)
+        return listings[sha]
+
+    def comparison(old: str, new: str) -> ChangeSet:
+        # A file at the same path with the same blob on both sides is unchanged: only the
+        # others are read and parsed, so a release touching 50 of 10,000 files costs 50.
+        before, after = listing(old), listing(new)
+        same = {path for path, blob in before.items() if after.get(path) == blob}
+        wanted = {b for side in (before, after) for p, b in side.items() if p not in same}
+        blobs = repo.read_blobs(sorted(wanted))
+        return compare(
+            {p: blobs[b] for p, b in before.items() if p not in same and b in blobs},
+            {p: blobs[b] for p, b in after.items() if p not in same and b in blobs},
+        )
 
     sides = [*tags, (HEAD, head)] if tags else []
     baselines = tuple(
-        Baseline(old[0], new[0], compare(tree(old[1]), tree(new[1])))
-        for old, new in pairwise(sides)
+        Baseline(old[0], new[0], comparison(old[1], new[1])) for old, new in pairwise(sides)
     )
     return Releases(tags, tag_of, baselines)
 
