@@ -50,6 +50,7 @@ from reqforge.site.pages import (
     requirement_context,
     search_records,
 )
+from reqforge.site.requirements_json import requirements_files
 from reqforge.site.search_index import search_index_script
 
 if TYPE_CHECKING:
@@ -278,6 +279,7 @@ def render_site(model: SiteModel, config: Config) -> dict[str, bytes]:
     for entry in model.catalog:
         context = requirement_context(model, entry)
         page(page_name(entry.req.id), "requirement.html", {"req": context})
+    files.update(requirements_files(model, config))  # the model as data, with its schema
     return files
 
 
