@@ -19,6 +19,8 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from reqforge.render.strict_json import dumps
+from reqforge.render.tables import json_document
+from reqforge.scalars import key_text
 from reqforge.site.pages import is_private
 
 if TYPE_CHECKING:
@@ -40,16 +42,17 @@ def public_data(
     kept whole, a mapping inside a list has no dotted name of its own."""
     kept: dict[str, Any] = {}
     for key, value in data.items():
-        name = f"{prefix}.{key}" if prefix else str(key)
+        text = key_text(key)  # as the JSON writes it: `1`, `true`
+        name = f"{prefix}.{text}" if prefix else text
         if is_private(name, private):
             continue
-        kept[str(key)] = public_data(value, private, name) if isinstance(value, Mapping) else value
+        kept[text] = public_data(value, private, name) if isinstance(value, Mapping) else value
     return kept
 
 
 def requirements_document(model: SiteModel, config: Config) -> dict[str, Any]:
     """The whole document: format, version, project, the commit it was built from, every
-    requirement (sorted by ID) and every customer, without private fields."""
+    customer (by key) and every requirement (by ID), without private fields."""
     private = config.site.private_fields
     ranks = {ranked.item["id"]: ranked.item["rank"] for ranked in model.backlog.items}
     history = model.history if model.history is not None and model.history.available else None
@@ -60,11 +63,11 @@ def requirements_document(model: SiteModel, config: Config) -> dict[str, Any]:
         "version": VERSION,
         "project": {"name": config.name or None, "language": config.language},
         "generated_from": {"commit": history.head if history is not None else None},
-        "requirements": [_requirement(model, entry, ranks, private) for entry in entries],
         "customers": {
             key: public_data(customers[key].data, private, f"customers.{key}")
             for key in sorted(customers)
         },
+        "requirements": [_requirement(model, entry, ranks, private) for entry in entries],
     }
 
 
@@ -285,7 +288,10 @@ def requirements_schema() -> dict[str, Any]:
 
 def requirements_files(model: SiteModel, config: Config) -> dict[str, bytes]:
     """`requirements.json` and `requirements.schema.json` by name, as strict JSON (a value
-    JSON cannot carry becomes null, SPEC 6a), indented, ending with a newline."""
-    document = dumps(requirements_document(model, config), indent=2) + "\n"
+    JSON cannot carry becomes null, SPEC 6a) ending with a newline; the document has one
+    requirement a line (diffable, and written by the C encoder: fast at 10,000)."""
+    document = requirements_document(model, config)
+    requirements = document.pop("requirements")
+    text = json_document(document, "requirements", requirements) + "\n"
     schema = dumps(requirements_schema(), indent=2) + "\n"
-    return {DOCUMENT: document.encode("utf-8"), SCHEMA: schema.encode("utf-8")}
+    return {DOCUMENT: text.encode("utf-8"), SCHEMA: schema.encode("utf-8")}
