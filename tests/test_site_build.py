@@ -18,6 +18,7 @@ from click.testing import CliRunner, Result
 from tests.conftest import requirement_text
 from tests.gitrepo import GitRepo
 
+from reqforge import parallel
 from reqforge.cli.main import cli
 from reqforge.site.markdown import render_markdown
 from reqforge.site.pages import forge_url, is_private
@@ -274,6 +275,38 @@ def test_two_builds_are_byte_identical(make_repo: Callable[..., Path], tmp_path:
     css = [name for name in assets if name.startswith("static/site.")]
     assert len(css) == 1 and css[0].endswith(".css")  # site.<digest>.css
     assert f'href="{css[0]}"' in (one / "index.html").read_text(encoding="utf-8")
+
+
+def test_pages_rendered_by_forked_workers_equal_a_serial_build(
+    make_repo: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # verifies: REQ-509
+    # verifies: REQ-603
+    root = small_repo(make_repo)
+    GitRepo(root, tmp_path / "home").commit("first")
+    serial, forked = tmp_path / "serial", tmp_path / "forked"
+    monkeypatch.setattr(parallel, "cpu_count", lambda: 1)
+    assert invoke(root, "build", "-o", str(serial)).exit_code == 0
+    # Two workers even for three requirements: each writes every other requirement page.
+    monkeypatch.setattr(parallel, "cpu_count", lambda: 2)
+    monkeypatch.setattr(parallel, "MIN_ITEMS_PER_WORKER", 1)
+    forks: list[int] = []
+    fork = os.fork
+
+    def counted_fork() -> int:
+        pid = fork()
+        if pid:
+            forks.append(pid)
+        return pid
+
+    monkeypatch.setattr(parallel.os, "fork", counted_fork)
+    assert invoke(root, "build", "-o", str(forked)).exit_code == 0
+    assert len(forks) == 1
+    files = site_files(forked)
+    assert files == site_files(serial)
+    pages = ["requirements/CRM-1.html", "requirements/CRM-2.html", "requirements/CRM-3.html"]
+    assert set(pages) <= set(files)
+    assert set(pages) <= set(files[".reqforge-site"].decode("utf-8").splitlines())
 
 
 def test_history_and_edit_link_from_the_origin_remote(

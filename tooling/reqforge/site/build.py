@@ -19,7 +19,7 @@ import datetime as dt
 import hashlib
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,6 +31,7 @@ from reqforge.errors import ReqforgeError
 from reqforge.i18n import Text, translations, translator
 from reqforge.invisible import code_point, escape_each_hidden
 from reqforge.model import ERROR, Finding
+from reqforge.parallel import parallel_map
 from reqforge.safe_read import Refused, read_inside
 from reqforge.site.changelog import (
     baseline_context,
@@ -54,6 +55,7 @@ from reqforge.site.requirements_json import requirements_files
 from reqforge.site.search_index import search_index_script
 
 if TYPE_CHECKING:
+    from reqforge.catalog import Entry
     from reqforge.config import Config
     from reqforge.render.progress import Progress
 
@@ -153,6 +155,10 @@ def _visible(value: Any) -> Any:
     """Every value a template prints, with hidden characters (bidi overrides, zero-width
     characters) shown as escapes so that no title reads differently than it is; HTML made
     by reqforge (a rendered body) passes as it is."""
+    # Called for every printed value (millions in a large site): the common plain-ASCII
+    # string is let through here, before the general test.
+    if type(value) is str and value.isascii() and "\x7f" not in value:
+        return value
     if isinstance(value, str) and not isinstance(value, Markup):
         return escape_each_hidden(value, code_point)
     return value
@@ -223,35 +229,29 @@ def fingerprinted(name: str, content: bytes) -> str:
     return f"static/{stem}.{digest}.{suffix}" if dot else f"static/{name}.{digest}"
 
 
-# implements: REQ-501
-# implements: REQ-507
-# implements: REQ-509
-# implements: REQ-511
-def render_site(model: SiteModel, config: Config) -> dict[str, bytes]:
-    """Every file of the site by relative path (pure apart from reading the templates).
-    Raises TemplateError for a template with a syntax error."""
-    env = site_environment(config)
-    sources = _asset_sources(config)
-    files: dict[str, bytes] = {}
-    assets: dict[str, str] = {}
-    # The search index is an asset of its own build: a script (pages opened from file:// can
-    # load a script but not fetch a JSON file), renamed by its digest like the theme's files.
-    sources[SEARCH_INDEX] = search_index_script(search_records(model)).encode("utf-8")
-    for name, content in sources.items():
-        assets[name] = fingerprinted(name, content)
-        files[assets[name]] = content
-    common = {
-        "site_title": config.site.title or config.name or "reqforge",
-        "language": _html_language(config.language),
-        "assets": assets,
-    }
+class _Pages:
+    """Renders pages with the build's one environment and the values every page shares."""
 
-    def page(path: str, template: str, context: dict[str, Any]) -> None:
-        root = "../" * path.count("/")
+    def __init__(self, model: SiteModel, config: Config) -> None:
+        self.config = config
+        self.env = site_environment(config)
+        sources = _asset_sources(config)
+        # The search index is an asset of its own build: a script (pages opened from file://
+        # can load a script but not fetch a JSON file), renamed by its digest like the theme's.
+        sources[SEARCH_INDEX] = search_index_script(search_records(model)).encode("utf-8")
+        self.assets = {name: fingerprinted(name, content) for name, content in sources.items()}
+        self.asset_files = {self.assets[name]: content for name, content in sources.items()}
+        self.common = {
+            "site_title": config.site.title or config.name or "reqforge",
+            "language": _html_language(config.language),
+            "assets": self.assets,
+        }
+
+    def template(self, name: str) -> jinja2.Template:
         try:
-            loaded = env.get_template(template)
+            return self.env.get_template(name)
         except jinja2.TemplateSyntaxError as exc:
-            where = _shown_template(exc.filename or exc.name or template, config.root)
+            where = _shown_template(exc.filename or exc.name or name, self.config.root)
             raise TemplateError(
                 Text(
                     "{path}:{line}: template syntax error: {problem}",
@@ -260,26 +260,56 @@ def render_site(model: SiteModel, config: Config) -> dict[str, bytes]:
                     problem=exc.message or "",
                 )
             ) from exc
-        html = loaded.render(**common, **context, root=root, current=path)
-        files[path] = html.encode("utf-8")
 
+    def render(self, path: str, template: str, context: dict[str, Any]) -> bytes:
+        root = "../" * path.count("/")
+        html = self.template(template).render(**self.common, **context, root=root, current=path)
+        return html.encode("utf-8")
+
+    def requirement(self, model: SiteModel, entry: Entry) -> tuple[str, bytes]:
+        """One requirement's page: (relative path, content)."""
+        path = page_name(entry.req.id)
+        return path, self.render(
+            path, "requirement.html", {"req": requirement_context(model, entry)}
+        )
+
+
+def _shared_files(model: SiteModel, pages: _Pages) -> dict[str, bytes]:
+    """Every file of the site but the requirement pages: the assets and the pages drawn from
+    the whole model (dashboard, backlog, matrix, change log, baselines, customers, search)."""
+    files = dict(pages.asset_files)
     dashboard = dashboard_context(model)
     counts = [dashboard[key] for key in ("by_status", "by_type", "by_p_level", "by_kano")]
-    dashboard["charts"] = dashboard_charts(model, counts, translator(config.language))
-    page("index.html", "index.html", dashboard)
-    page("backlog.html", "backlog.html", backlog_context(model))
-    page("search.html", "search.html", {})
-    for name, context in matrix_pages(model):
-        page(name, "matrix.html", context)
-    page("changelog.html", "changelog.html", changelog_context(model))
-    page("customers.html", "customers.html", customers_context(model))
-    page("baselines/index.html", "baselines.html", baselines_index_context(model))
+    dashboard["charts"] = dashboard_charts(model, counts, translator(pages.config.language))
+    shown: list[tuple[str, str, dict[str, Any]]] = [
+        ("index.html", "index.html", dashboard),
+        ("backlog.html", "backlog.html", backlog_context(model)),
+        ("search.html", "search.html", {}),
+    ]
+    shown += [(name, "matrix.html", context) for name, context in matrix_pages(model)]
+    shown += [
+        ("changelog.html", "changelog.html", changelog_context(model)),
+        ("customers.html", "customers.html", customers_context(model)),
+        ("baselines/index.html", "baselines.html", baselines_index_context(model)),
+    ]
     for baseline in model.releases.baselines if model.releases else ():
-        page(baseline.page, "baseline.html", baseline_context(model, baseline))
-    for entry in model.catalog:
-        context = requirement_context(model, entry)
-        page(page_name(entry.req.id), "requirement.html", {"req": context})
-    files.update(requirements_files(model, config))  # the model as data, with its schema
+        shown.append((baseline.page, "baseline.html", baseline_context(model, baseline)))
+    for path, template, context in shown:
+        files[path] = pages.render(path, template, context)
+    files.update(requirements_files(model, pages.config))  # the model as data, with its schema
+    return files
+
+
+# implements: REQ-501
+# implements: REQ-507
+# implements: REQ-509
+# implements: REQ-511
+def render_site(model: SiteModel, config: Config) -> dict[str, bytes]:
+    """Every file of the site by relative path (pure apart from reading the templates), in
+    this one process. Raises TemplateError for a template with a syntax error."""
+    pages = _Pages(model, config)
+    files = _shared_files(model, pages)
+    files.update(pages.requirement(model, entry) for entry in model.catalog)
     return files
 
 
@@ -376,9 +406,13 @@ def build_site(
     the result. Raises ReqforgeError for an output folder that must not be written."""
     check_output_folder(output, config.root, clean)
     model = load_site_model(config, today or dt.date.today(), progress)
-    files = render_site(model, config)
+    pages = _Pages(model, config)
+    files = _shared_files(model, pages)
+    entries = list(model.catalog)
+    pages.template("requirement.html")  # a syntax error stops the build before anything is written
+    names = [page_name(entry.req.id) for entry in entries]
     real = os.path.realpath(output)
-    for folder in sorted({os.path.dirname(os.path.join(real, rel)) for rel in files}):
+    for folder in sorted({os.path.dirname(os.path.join(real, rel)) for rel in [*files, *names]}):
         if os.path.lexists(folder) and os.path.realpath(folder) != folder:
             # A folder of the output (`requirements/`) that is a link would send the pages
             # somewhere else: never write through one (checked before anything is written).
@@ -390,12 +424,25 @@ def build_site(
     output.mkdir(parents=True, exist_ok=True)
     for rel, content in sorted(files.items()):
         write_atomically(output / rel, content)
-    listing = MARK_HEADER + "".join(f"{rel}\n" for rel in sorted(files))
+
+    def render_and_write(chunk: Sequence[Entry]) -> list[str]:
+        written: list[str] = []
+        for entry in chunk:
+            rel, content = pages.requirement(model, entry)
+            write_atomically(output / rel, content)
+            written.append(rel)
+        return written
+
+    # implements: REQ-603
+    # The requirement pages are most of the work (10,000 of them in the bench corpus): each
+    # worker renders and writes every n-th one and sends back only the paths it wrote.
+    written = sorted([*files, *parallel_map(render_and_write, entries)])
+    listing = MARK_HEADER + "".join(f"{rel}\n" for rel in written)
     write_atomically(output / MARK, listing.encode("utf-8"))
     errors = tuple(f for f in model.findings if f.severity == ERROR)
     return BuildResult(
         output=output,
-        written=tuple(sorted(files)),
+        written=tuple(written),
         errors=errors,
         requirements=len(model.catalog),
         files=model.catalog.repository.file_count,

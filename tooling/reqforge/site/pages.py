@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -119,6 +119,13 @@ def _forge_path(repo_url: str, kind: str, value: str) -> str:
 def is_private(name: str, private: Sequence[str]) -> bool:
     """True when a dotted field name is, or lies below, one of the `site.private_fields`
     patterns (`*` matches one name: `customers.*.contact`)."""
+    return _is_private(name, tuple(private))
+
+
+# A site asks this of the same few field names hundreds of thousands of times (every field
+# and every history change of every page): the answer is kept per name and pattern list.
+@cache
+def _is_private(name: str, private: tuple[str, ...]) -> bool:
     for pattern in private:
         depth = pattern.count(".") + 1
         head = ".".join(name.split(".")[:depth])
