@@ -200,7 +200,8 @@ def history_stats(catalog: Catalog, history: Any, today: dt.date) -> dict[str, A
             throughput[f"{year}-W{week:02d}"] += 1
         first = timeline[0][1] if timeline else None
         answered = next((when for when, status in timeline[1:] if status != first), None)
-        limit = sla.get(str(req.get("priority.urgency")))
+        urgency = req.get("priority.urgency")
+        limit = sla.get(urgency) if isinstance(urgency, str) else None
         if first == "proposed" or (first is None and req.status == "proposed"):
             waited = ((answered or now) - created).total_seconds() / 3600
             if answered is not None:
