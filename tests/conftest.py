@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Under CI the property tests run a fixed, derandomized set of examples: a red build then means a
+# change broke something, not that a new random input was drawn. Locally (and in the scheduled
+# exploration, HYPOTHESIS_PROFILE=explore) they draw new inputs every run.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.register_profile("explore", max_examples=500)
+if os.environ.get("HYPOTHESIS_PROFILE"):
+    settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])
+elif os.environ.get("CI"):
+    settings.load_profile("ci")
 
 GOOD = """\
 ---
