@@ -452,8 +452,7 @@ def _scalar_problem(value: Any, spec: Spec) -> str | None:
         high = spec.high if spec.high is not None else math.inf
         numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
         # An int of any length compares with the float bounds exactly; isfinite would overflow.
-        finite = isinstance(value, int) or math.isfinite(value)
-        if numeric and finite and low <= value <= high:
+        if numeric and (isinstance(value, int) or math.isfinite(value)) and low <= value <= high:
             return None
         expected = Text(
             "a vote from {low:g} to {high:g} or one of {words}",
