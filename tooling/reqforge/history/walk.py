@@ -45,7 +45,7 @@ import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from reqforge.cache import CacheStore, dict_of, fixed, maybe, tuple_of
 from reqforge.errors import ReqforgeError
@@ -64,9 +64,7 @@ from reqforge.history.field_diff import ChangeRecord, change_records
 from reqforge.history.model import Change, Commit, Event, History, make_change, make_event
 from reqforge.i18n import Text
 from reqforge.loader import ParsedFile, is_requirement_name, parse_file
-
-if TYPE_CHECKING:
-    from reqforge.render.progress import Progress
+from reqforge.render.progress import Progress
 
 HISTORY_FORMAT = 2  # bump whenever the cached layout or the event computation changes
 
@@ -209,7 +207,7 @@ def _parsed(raw: bytes | None) -> ParsedFile | None:
 
 
 def _events_for(
-    repo: GitRepository, entries: dict[str, list[_RawEntry]], progress: Progress | None = None
+    repo: GitRepository, entries: dict[str, list[_RawEntry]], progress: Progress
 ) -> dict[str, tuple[EventRecord, ...]]:
     """Raw entries -> event records, reading and parsing each distinct blob once."""
     shas: set[str] = set()
@@ -220,16 +218,13 @@ def _events_for(
             if new_blob:
                 shas.add(new_blob)
     blobs = repo.read_blobs(shas)
-    if progress is None:
-        parsed = {sha: _parsed(raw) for sha, raw in blobs.items()}
-    else:
-        progress.stage(Text("reading requirement versions"), len(blobs))
-        parsed = {}
-        for count, (sha, raw) in enumerate(blobs.items(), 1):
-            parsed[sha] = _parsed(raw)
-            if count % 500 == 0:
-                progress.update(count)
-        progress.finish()
+    progress.stage(Text("reading requirement versions"), len(blobs))
+    parsed = {}
+    for count, (sha, raw) in enumerate(blobs.items(), 1):
+        parsed[sha] = _parsed(raw)
+        if count % 500 == 0:
+            progress.update(count)
+    progress.finish()
     events: dict[str, tuple[EventRecord, ...]] = {}
     for sha, commit_entries in entries.items():
         if not commit_entries:
@@ -332,7 +327,7 @@ def load_history(
     if store is None:
         store = CacheStore(Path(root), enabled=use_cache)
     with _gc_paused():
-        return _load_history(Path(root), reqs_dir, store, rev, progress)
+        return _load_history(Path(root), reqs_dir, store, rev, progress or Progress())
 
 
 @contextmanager
@@ -352,7 +347,7 @@ def _gc_paused() -> Iterator[None]:
 # implements: REQ-307
 # implements: REQ-308
 def _load_history(
-    root: Path, reqs_dir: str, store: CacheStore, rev: str, progress: Progress | None
+    root: Path, reqs_dir: str, store: CacheStore, rev: str, progress: Progress
 ) -> History:
     try:
         repo = open_repository(root)
@@ -376,8 +371,7 @@ def _load_history(
             # Same head, or an ancestor of it (e.g. a tag): everything is in the memo.
             return _assemble(commits, events, head, shallow, note)
         try:
-            if progress is not None:
-                progress.stage(Text("reading new commits"), 0)
+            progress.stage(Text("reading new commits"), 0)
             new_commits, entries = _walk(repo, reqs_dir, [head, "--not", old_head])
         except GitCommandFailed:
             cached = None  # the old head is gone (rewritten and collected): rebuild
@@ -390,8 +384,7 @@ def _load_history(
             events = {sha: records for sha, records in events.items() if sha in keep}
     if cached is None:
         try:
-            if progress is not None:
-                progress.stage(Text("reading git history"), 0)
+            progress.stage(Text("reading git history"), 0)
             commits, entries = _walk(repo, reqs_dir, [head])
             events = _events_for(repo, entries, progress)
         except GitError as exc:
