@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from tests.browser import Watched, chromium, open_file, screenshot, serious_violations
+from tests.browser import Watched, chromium, open_file, screenshot, serious_violations, watch
 from tests.gitrepo import GitRepo
 
 from reqforge.cli.main import cli
@@ -261,3 +261,33 @@ def test_the_matrix_filters_by_area_type_and_status(site: Path) -> None:
         page.wait_for_url("**/requirements/CRM-4.html")
         assert "Archive old invoices" in page.inner_text("h1")
         assert matrix.problems == []
+
+
+def test_dates_are_iso_on_the_page_and_in_the_readers_locale_on_hover(site: Path) -> None:
+    # verifies: REQ-508
+    with chromium() as browser:
+        page = browser.new_page(locale="de-DE", timezone_id="Europe/Berlin")
+        watched = watch(page)
+        page.goto((site / "changelog.html").resolve().as_uri())
+        page.wait_for_load_state("load")
+        assert watched.problems == []
+        stamp = page.locator("time[datetime*='T']").first
+        iso = stamp.get_attribute("datetime")
+        assert iso and stamp.inner_text() == iso[:10]  # the page shows the ISO date
+        hover = stamp.get_attribute("title") or ""
+        # German weekday and month names, and the ISO value kept for reference
+        assert any(
+            day in hover
+            for day in (
+                "Montag",
+                "Dienstag",
+                "Mittwoch",
+                "Donnerstag",
+                "Freitag",
+                "Samstag",
+                "Sonntag",
+            )
+        ), hover
+        assert hover.endswith(f"({iso})")
+        day = page.locator("time[datetime]:not([datetime*='T'])").first
+        assert "(" in (day.get_attribute("title") or "")  # a calendar day gets one too
