@@ -189,3 +189,49 @@ def test_tag_names_become_distinct_safe_file_names() -> None:
     assert file_safe("release/2026").startswith("release_2026-")
     assert file_safe("../x") == "_x-" + file_safe("../x").rsplit("-", 1)[1]
     assert "/" not in file_safe("a/b<c>") and "<" not in file_safe("a/b<c>")
+
+
+def test_dashboard_shows_satisfaction_lead_time_sla_breaches_and_p0_without_whys(
+    make_repo: Callable[..., Path], tmp_path: Path
+) -> None:
+    # verifies: REQ-501
+    urgent = requirement_text("CRM-1").replace(
+        "importance: low\n  urgency: normal", "importance: high\n  urgency: urgent"
+    )
+    root = make_repo(
+        {
+            "reqs/a/CRM-1.md": urgent,
+            "reqs/a/CRM-2.md": requirement_text("CRM-2", feedback="{satisfaction: 4}"),
+            "reqs/a/CRM-3.md": requirement_text("CRM-3", feedback="{satisfaction: 5}"),
+        },
+        config='[workflow.sla]\nurgent = "24h"\n',
+    )
+    repo = GitRepo(root, tmp_path / "home")
+    repo.commit("Start")
+    repo.write(
+        "reqs/a/CRM-2.md",
+        with_status(requirement_text("CRM-2", feedback="{satisfaction: 4}"), "done"),
+    )
+    repo.commit("CRM-2 done")
+    out = tmp_path / "out"
+    # CRM-1 is P0, has no five whys (RF404, a warning) and waits past its 24 h SLA by then
+    assert invoke(root, "build", "-o", str(out), "--today", "2026-12-01").exit_code == 0
+    index = text(out, "index.html")
+    assert "4.5 / 5" in index and "2 responses" in index  # mean of the two answers
+    assert "0.0 / 0.0 days" in index  # CRM-2: created and done a minute apart
+    for section in ("sla-heading", "whys-heading"):
+        part = index.split(f'id="{section}"')[1].split("</section>")[0]
+        assert 'href="requirements/CRM-1.html">CRM-1</a>' in part, section
+        assert "CRM-2.html" not in part and "CRM-3.html" not in part, section
+
+
+def test_dashboard_without_git_says_where_sla_figures_come_from(
+    make_repo: Callable[..., Path], tmp_path: Path
+) -> None:
+    # verifies: REQ-501
+    root = make_repo({"reqs/a/CRM-1.md": requirement_text("CRM-1")})
+    out = tmp_path / "out"
+    assert invoke(root, "build", "-o", str(out)).exit_code == 0
+    index = text(out, "index.html")
+    assert "built outside git" in index
+    assert "Every open P0 and P1 requirement records its root cause." in index

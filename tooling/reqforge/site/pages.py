@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from reqforge.graph import impacted, inverse_edges
-from reqforge.metrics import fulfilment_rate, history_stats, overdue
+from reqforge.metrics import fulfilment_rate, history_stats, overdue, satisfaction
 from reqforge.model import ERROR, Finding
 from reqforge.site.markdown import render_markdown
 from reqforge.site.search_index import SearchRecord
@@ -190,8 +190,9 @@ def _counts(values: Iterable[Any], order: Sequence[str] = ()) -> list[tuple[str,
 
 # implements: REQ-501
 def dashboard_context(model: SiteModel) -> dict[str, Any]:
-    """The dashboard: counts by status, type, P-level and Kano, fulfilment rate, overdue items, and
-    every requirement file with check errors (each with its findings)."""
+    """The dashboard: counts by status, type, P-level and Kano, fulfilment rate, satisfaction,
+    lead time, overdue items, SLA breaches (None outside git), P0/P1 requirements without a
+    five-whys chain, and every requirement file with check errors (each with its findings)."""
     catalog = model.catalog
     entries = list(catalog)
     ids = {entry.req.path: entry.req.id for entry in entries}
@@ -206,6 +207,19 @@ def dashboard_context(model: SiteModel) -> dict[str, Any]:
     ]
     rate = fulfilment_rate(entries)  # the seeds' definition, as `stats` gives it
     late = [catalog.by_id[rid] for rid in overdue(catalog, model.today)]
+    stats = model.history_stats or {}
+    lead = stats.get("lead_time_days") or {}
+    breaches = [catalog.by_id[rid] for rid in stats.get("sla_breaches", ()) if rid in catalog.by_id]
+    # P0/P1 without a root-cause chain: what `check` found (RF404), not judged a second time.
+    by_path = {entry.req.path: entry for entry in entries}
+    unexplained = sorted(
+        {
+            by_path[f.path].req.id: by_path[f.path]
+            for f in model.findings
+            if f.code == "RF404" and f.path in by_path
+        }.items()
+    )
+    mood = satisfaction(entries)
     return {
         "total": len(entries),
         "by_status": _counts((e.req.status for e in entries), catalog.value_order("status")),
@@ -214,9 +228,19 @@ def dashboard_context(model: SiteModel) -> dict[str, Any]:
         "by_kano": _counts((e.scores.kano for e in entries), catalog.value_order("kano")),
         "fulfilment": None if rate is None else f"{rate * 100:.1f} %",
         "overdue": [_entry_link(entry) for entry in late],
+        "satisfaction": mood["mean"],
+        "responses": mood["responses"],
+        "lead_median": _days(lead.get("median")),
+        "lead_p90": _days(lead.get("p90")),
+        "sla_breaches": None if model.history_stats is None else [_entry_link(e) for e in breaches],
+        "no_five_whys": [_entry_link(entry) for _rid, entry in unexplained],
         "today": model.today.isoformat(),
         "broken": broken,
     }
+
+
+def _days(value: float | None) -> str | None:
+    return None if value is None else f"{value:.1f}"
 
 
 def _entry_link(entry: Entry) -> dict[str, Any]:
