@@ -146,7 +146,7 @@ def search_from_the_box(browser: Any, start: Path, query: str) -> Watched:
     watched.page.fill("#site-search-box", query)
     watched.page.press("#site-search-box", "Enter")
     watched.page.wait_for_url("**/search.html?q=*")
-    watched.page.wait_for_selector("#search-results li")
+    watched.page.wait_for_selector("#search-results [role=option]")
     return watched
 
 

@@ -14,9 +14,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from reqforge.site.search_index import (
+    TEXT_CHARS,
     SearchRecord,
     build_search_index,
     index_terms,
+    plain_text,
     query_terms,
     search,
     search_index_script,
@@ -72,6 +74,70 @@ def test_more_matched_terms_rank_higher_then_id_order() -> None:
     assert search(index, "exporting customer") == ["A-2", "A-3", "A-1"]
 
 
+# verifies: REQ-507
+def test_a_word_begun_finds_the_words_it_begins_after_the_whole_word() -> None:
+    index = build_search_index(
+        [
+            record("A-1", "Reconcile the ledger"),
+            record("A-2", "Reconc is a made-up word"),
+            record("A-3", "Record the calls"),
+            record("A-4", "导出报表"),
+        ]
+    )
+    assert search(index, "reconc") == ["A-2", "A-1"]  # the whole word, then the beginning
+    assert search(index, "rec") == ["A-1", "A-2", "A-3"]
+    assert search(index, "r") == []  # one letter begins too much to mean anything
+    assert search(index, "导") == ["A-4"] and search(index, "导报") == []  # CJK: exact only
+
+
+# verifies: REQ-507
+def test_ids_and_their_fragments_in_mixed_and_full_width_queries() -> None:
+    records = [
+        SearchRecord("CRM-00042", "Export the ledger", "done", "functional", "crm", "批量导出客户"),
+        SearchRecord("CRM-00041", "Export invoices", "done", "functional", "crm", "导出发票"),
+        SearchRecord("CRM-00050", "Archive invoices", "done", "functional", "crm", ""),
+        SearchRecord("BIL-00042", "Print the ledger", "done", "functional", "billing", ""),
+    ]
+    index = build_search_index(records)
+    # "crm" is a word of three IDs (and their area), "0004" begins the number of three
+    assert search(index, "crm-0004") == ["CRM-00041", "CRM-00042", "CRM-00050", "BIL-00042"]
+    # an exact ID anywhere in a mixed query comes first, then the most terms matched
+    assert search(index, "invoice 导出 CRM-00042") == [
+        "CRM-00042",
+        "CRM-00041",  # invoice, 导出, crm
+        "CRM-00050",  # invoice, crm
+        "BIL-00042",  # 00042
+    ]
+    # full-width letters, digits and hyphen (a Chinese keyboard's) fold to ASCII (NFKC)
+    assert search(index, "ＣＲＭ－０００４２")[0] == "CRM-00042"
+    assert search(index, "ＥＸＰＯＲＴ") == ["CRM-00041", "CRM-00042"]
+
+
+# verifies: REQ-507
+def test_terms_sort_as_javascript_compares_strings() -> None:
+    # An astral letter (U+10400, two UTF-16 code units from U+D801) and a compatibility
+    # ideograph (U+FA0E) order one way by code point, the other way by code unit.
+    index = build_search_index([record("U-1", "\U00010400x \ufa0e")])
+    terms = index["terms"]
+    assert terms == sorted(terms, key=lambda t: t.encode("utf-16-be", "surrogatepass"))
+    assert terms.index("\U00010428x") < terms.index("\ufa0e")  # as JavaScript's < has it
+
+
+# verifies: REQ-507
+def test_the_text_shown_is_the_body_without_markdown_marks_and_cut() -> None:
+    body = (
+        "## Scenario\n\n> Finance **re-keys** the `ledger`.\n\n- [x] done item\n1. first\n\n"
+        "| 字段 | 含义 |\n|---|:---:|\n| 范围 | EU |\n\nSee [the guide](https://example.com/g)."
+    )
+    assert plain_text(body) == (
+        "Scenario Finance re-keys the ledger . done item first 字段 含义 范围 EU See the guide."
+    )
+    long = build_search_index([record("L-1", "Long", "word " * 400 + "needle")])
+    text = long["docs"][0][5]
+    assert len(text) == TEXT_CHARS + 1 and text.endswith("…")
+    assert search(long, "needle") == ["L-1"]  # indexed from the whole body, shown or not
+
+
 @pytest.mark.parametrize(
     ("word", "expected"),
     [
@@ -121,9 +187,13 @@ def test_format_is_compact_and_deterministic() -> None:
     script = search_index_script(records)
     assert search_index_script(list(reversed(records))) == script
     data = loaded(script)
-    assert data["version"] == 1
-    assert data["fields"] == ["id", "title", "status", "type", "area", "snippet"]
-    assert data["terms"]["export"] == [0, 1, 1, 1, 1]  # type: ignore[index]  # delta-encoded
+    assert data["version"] == 2
+    assert data["fields"] == ["id", "title", "status", "type", "area", "text"]
+    terms = data["terms"]
+    assert isinstance(terms, list) and terms == sorted(terms)
+    postings = data["postings"]
+    assert postings[terms.index("export")] == [0, 1, 1, 1, 1]  # type: ignore[index]  # deltas
+    assert postings[terms.index("4")] == [4]  # type: ignore[index]
     assert ", " not in script and ": " not in script.split("=", 1)[1]
 
 
@@ -203,15 +273,12 @@ SAMPLES = [
 ]
 
 
-# verifies: REQ-507
-@pytest.mark.skipif(shutil.which("node") is None, reason="no node: the JS side is not checked")
-def test_browser_tokenizer_and_ranking_match_python() -> None:
-    records = [
-        record("REQ-1", "批量导出客户数据", "Exporting customers quickly"),
-        record("REQ-2", "Stories about boxes", "REQ-1 mentioned"),
-        record("REQ-3", "status of the bus", "café über"),
-    ]
-    script = search_index_script(records)
+NODE = pytest.mark.skipif(shutil.which("node") is None, reason="no node: the JS side is unchecked")
+
+
+def run_search_js(index_script: str, expression: str, samples: object) -> object:
+    """`expression` evaluated by node over search.js and an index, with `s` the
+    ReqforgeSearch object, `index` an Index of the data and `samples` the given JSON."""
     program = (
         "const vm = require('vm'); const fs = require('fs');"
         "const box = {}; box.window = box; box.globalThis = box; vm.createContext(box);"
@@ -219,17 +286,78 @@ def test_browser_tokenizer_and_ranking_match_python() -> None:
         "vm.runInContext(process.argv[2], box);"
         "const s = box.ReqforgeSearch; const index = new s.Index(box.REQFORGE_SEARCH);"
         "const samples = JSON.parse(process.argv[3]);"
-        "console.log(JSON.stringify(samples.map(q => ["
-        "Array.from(s.queryTerms(q)), index.search(q).map(d => d[0])])));"
+        f"console.log(JSON.stringify({expression}));"
     )
-    queries = [*SAMPLES, "REQ-1", "req-2", "exported", "导出", "box"]
     result = subprocess.run(
-        ["node", "-e", program, str(SEARCH_JS), script, json.dumps(queries)],
+        ["node", "-e", program, str(SEARCH_JS), index_script, json.dumps(samples)],
         capture_output=True,
         text=True,
         check=True,
         timeout=60,
     )
-    index = build_search_index(records)
-    expected = [[query_terms(q), search(index, q)] for q in queries]
-    assert json.loads(result.stdout) == expected
+    return json.loads(result.stdout)
+
+
+PARITY_RECORDS = [
+    record("REQ-1", "批量导出客户数据", "Exporting customers quickly"),
+    record("REQ-2", "Stories about boxes", "REQ-1 mentioned; reconcile"),
+    record("REQ-3", "status of the bus", "café über"),
+    SearchRecord("CRM-00042", "Record the ledger", "done", "functional", "crm", "导出 invoices"),
+    SearchRecord("CRM-00041", "\U00010400x \ufa0e", "done", "functional", "crm", "ＦＵＬＬ width"),
+    SearchRecord("BIL-00042", "Print", "done", "functional", "billing", "recording 2026"),
+]
+PARITY_QUERIES = [
+    *SAMPLES,
+    "REQ-1",
+    "req-2",
+    "exported",
+    "导出",
+    "box",
+    "rec",
+    "reconc",
+    "crm-0004",
+    "invoice 导出 CRM-00042",
+    "ＣＲＭ－０００４２",
+    "full",
+    "\U00010428",
+    "\ufa0e",
+    "20",
+    "r",
+]
+
+
+# verifies: REQ-507
+@NODE
+def test_browser_tokenizer_and_ranking_match_python() -> None:
+    script = search_index_script(PARITY_RECORDS)
+    found = run_search_js(
+        script,
+        "samples.map(q => [Array.from(s.queryTerms(q)), index.search(q).map(d => d[0])])",
+        PARITY_QUERIES,
+    )
+    index = build_search_index(PARITY_RECORDS)
+    assert found == [[query_terms(q), search(index, q)] for q in PARITY_QUERIES]
+
+
+# verifies: REQ-507
+@NODE
+def test_the_browser_marks_whole_words_bigram_runs_and_folded_text() -> None:
+    cases = [
+        # text, query, the marked parts of the text
+        ("Exports of the ledger", "exporting", ["Exports"]),
+        ("Reconcile; reconciled", "reconc", ["Reconcile", "reconciled"]),
+        ("import, not export", "port", []),  # a word is matched from its start
+        ("支持批量导出客户数据", "批量导出", ["批量导出"]),  # bigrams merge into one mark
+        ("导出和导入", "导", ["导", "导"]),
+        ("ＣＲＭ－００１ ＦＵＬＬ width", "full", ["ＦＵＬＬ"]),  # marked in the original text
+        ("ﬁle the ﬁles", "files", ["ﬁle", "ﬁles"]),  # one character folding into two
+        ("Mixed中文and English", "中文 and", ["中文and"]),  # touching hits: one mark
+        ('<script>alert("x")</script>', "script", ["script", "script"]),
+    ]
+    marked = run_search_js(
+        search_index_script([]),
+        "samples.map(([text, q]) => s.hitRanges(text, s.needles(q))"
+        ".map(([a, b]) => text.slice(a, b)))",
+        [[text, query] for text, query, _ in cases],
+    )
+    assert marked == [parts for _, _, parts in cases]

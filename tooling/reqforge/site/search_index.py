@@ -1,29 +1,38 @@
 """The client-side search index, written at build time as a script file (issue 12 part 4).
 
 The site must search from `file://`, where a page cannot fetch a JSON file, so the index is a
-script that sets one global: `window.REQFORGE_SEARCH = {...};`. Format (version 1):
+script that sets one global: `window.REQFORGE_SEARCH = {...};`. Format (version 2):
 
-    {"version": 1,
-     "fields": ["id", "title", "status", "type", "area", "snippet"],
-     "docs": [["REQ-001", "Title", "done", "functional", "core", "First 240 characters..."], ...],
-     "terms": {"export": [0, 3, 1], "导出": [5], ...}}
+    {"version": 2,
+     "fields": ["id", "title", "status", "type", "area", "text"],
+     "docs": [["REQ-001", "Title", "done", "functional", "core", "The body as plain text"], ...],
+     "terms": ["2026", "export", "导出", ...],
+     "postings": [[0, 3, 1], [5], ...]}
 
-`docs` are sorted by ID; a posting list holds the positions of the documents that contain the
-term, delta-encoded (each number is the gap from the one before: `[0, 3, 1]` is documents 0, 3
-and 4), because small gaps print in one or two digits and keep the index small. Terms are sorted.
+`docs` are sorted by ID; `text` is the body with its Markdown marks taken out and whitespace
+collapsed, cut at `TEXT_CHARS` (the result list shows a snippet of it around the first hit).
+`terms` are sorted by UTF-16 code units, the order in which JavaScript compares strings, so the
+page finds a term, and every term that starts with a prefix, by binary search. `postings[i]`
+lists the positions of the documents that contain `terms[i]`, delta-encoded (each number is the
+gap from the one before: `[0, 3, 1]` is documents 0, 3 and 4), because small gaps print in one
+or two digits and keep the index small.
 
 Terms (the tokenizer, `index_terms` and `query_terms`):
-- text is NFKC-normalised and lower-cased, then cut into runs of letters and digits;
+- text is NFKC-normalised and lower-cased (so full-width `ＡＢＣ１２` is `abc12`), then cut into
+  runs of letters and digits;
 - in a run, CJK characters (Han, kana, Hangul) and other characters form separate pieces;
 - a non-CJK piece is a word, stemmed by `stem` below;
 - a CJK piece is indexed as its character bigrams and single characters; a query uses its
   bigrams, or the character itself when it is one character long. So the query "导出" (one
   bigram) finds "批量导出客户数据" although Chinese writes no spaces between words.
-`templates/static/search.js` tokenizes queries with the same rules: KEEP THE TWO IN SYNC (a test
-runs both on sample strings when `node` is installed).
+`templates/static/search.js` tokenizes queries and ranks with the same rules: KEEP THE TWO IN
+SYNC (a test runs both on sample strings when `node` is installed).
 
-Ranking (`search`, mirrored by search.js): a document whose ID equals the query comes first;
-then documents by the number of distinct query terms they contain, most first; ties in ID order.
+Matching and ranking (`search`, mirrored by search.js): a query term found in a document counts
+2; a word of two or more characters that is only the beginning of a document's term counts 1
+("reconc" finds "reconcile", "crm-0004" finds CRM-00042 as the reader types). A document whose
+ID equals the whole query, or one of its space-separated parts, comes first; then documents by
+their count, highest first; ties in ID order.
 
 Safety: the JSON escapes `<`, `>`, `&`, U+2028 and U+2029, so neither `</script>` nor a line
 separator in the data can end the script or break its parsing.
@@ -36,20 +45,34 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
-FORMAT_VERSION = 1
-FIELDS = ("id", "title", "status", "type", "area", "snippet")
-SNIPPET_CHARS = 240  # of the body, whitespace collapsed: what a result shows under its title
+FORMAT_VERSION = 2
+FIELDS = ("id", "title", "status", "type", "area", "text")
+TEXT_CHARS = 500  # of the body as plain text: enough for a snippet around a hit near its start
+EXACT, PREFIX = 2, 1  # what a query term counts when found as it is, or as a term's beginning
+PREFIX_MIN = 2  # a one-letter word would begin too many terms to mean anything
 
 _RUN = re.compile(r"[^\W_]+")
 # Han (with extension A and compatibility ideographs), hiragana, katakana and Hangul syllables.
-_CJK = re.compile(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+)")
+_CJK_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+_CJK = re.compile(f"([{_CJK_CHARS}]+)")
 _VOWEL = re.compile(r"[aeiouy]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+# Markdown marks a snippet is better without: a heading's #s, a quote's >, a list item's marker,
+# a table's pipes and its separator row, emphasis and code marks, a link's or image's target.
+_TABLE_RULE = re.compile(
+    r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*$", re.M
+)
+_LINE_MARK = re.compile(
+    r"^[ \t]{0,3}(?:#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+(?:\[[ xX]\][ \t]+)?|\d+[.)][ \t]+)", re.M
+)
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_INLINE_MARK = re.compile(r"\*\*|__|~~|`+|\|")
 # What would end the script or break it: `</script>`, `<!--` and the line separators that
 # JavaScript once read as line ends inside strings.
 _SCRIPT_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028"}
@@ -95,11 +118,16 @@ def stem(word: str) -> str:
     return word
 
 
+def fold(text: str) -> str:
+    """Text as the index compares it: NFKC (full-width letters and digits become ASCII ones)
+    and lower case."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
 def _pieces(text: str) -> list[tuple[bool, str]]:
     """(is CJK, piece) for each piece of each run of letters and digits, in order."""
-    normal = unicodedata.normalize("NFKC", text).lower()
     pieces = []
-    for run in _RUN.findall(normal):
+    for run in _RUN.findall(fold(text)):
         for index, piece in enumerate(_CJK.split(run)):
             if piece:  # re.split puts the captured CJK pieces at odd positions
                 pieces.append((index % 2 == 1, piece))
@@ -132,9 +160,19 @@ def query_terms(query: str) -> list[str]:
     return list(dict.fromkeys(terms))
 
 
-def _snippet(text: str) -> str:
-    collapsed = " ".join(text.split())
-    return collapsed if len(collapsed) <= SNIPPET_CHARS else collapsed[:SNIPPET_CHARS] + "…"
+def plain_text(body: str) -> str:
+    """A Markdown body as the plain text a snippet shows: headings, quotes, list markers,
+    table rules and pipes, emphasis and code marks and link targets taken out, whitespace
+    collapsed. Not a Markdown parser (the page renders the body properly): cheap enough to run
+    on 10,000 bodies in a build."""
+    text = _TABLE_RULE.sub(" ", body)
+    text = _LINE_MARK.sub(" ", text)
+    text = _LINK.sub(r"\1", text)
+    return " ".join(_INLINE_MARK.sub(" ", text).split())
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= TEXT_CHARS else text[:TEXT_CHARS] + "…"
 
 
 def _clean(text: str) -> str:
@@ -142,24 +180,36 @@ def _clean(text: str) -> str:
     return _SURROGATE.sub("\ufffd", text)
 
 
+def _utf16(term: str) -> bytes:
+    """The sort key that orders strings as JavaScript compares them (by UTF-16 code unit)."""
+    return term.encode("utf-16-be", "surrogatepass")
+
+
 def build_search_index(records: Iterable[SearchRecord]) -> dict[str, Any]:
     """The index of `records` (format in the module docstring): documents sorted by ID, every
-    term of ID, title, status, type, area and text with its delta-encoded posting list."""
+    term of ID, title, status, type, area and body with its delta-encoded posting list."""
     ordered = sorted(records, key=lambda r: r.id)
     postings: dict[str, list[int]] = {}
     docs = []
     for position, record in enumerate(ordered):
         fields = [_clean(f) for f in (record.id, record.title, record.status, record.type)]
-        fields += [_clean(record.area), _clean(_snippet(record.text))]
+        fields += [_clean(record.area), _clean(_cut(plain_text(record.text)))]
         docs.append(fields)
         searchable = " ".join((*fields[:5], _clean(record.text)))
         for term in index_terms(searchable):
             postings.setdefault(term, []).append(position)
-    terms = {}
-    for term in sorted(postings):
-        positions = postings[term]
-        terms[term] = [positions[0]] + [b - a for a, b in pairwise(positions)]
-    return {"version": FORMAT_VERSION, "fields": list(FIELDS), "docs": docs, "terms": terms}
+    terms = sorted(postings, key=_utf16)
+    return {
+        "version": FORMAT_VERSION,
+        "fields": list(FIELDS),
+        "docs": docs,
+        "terms": terms,
+        "postings": [_deltas(postings[term]) for term in terms],
+    }
+
+
+def _deltas(positions: list[int]) -> list[int]:
+    return [positions[0]] + [b - a for a, b in pairwise(positions)]
 
 
 def search_index_script(records: Iterable[SearchRecord]) -> str:
@@ -172,25 +222,42 @@ def search_index_script(records: Iterable[SearchRecord]) -> str:
     return f"window.REQFORGE_SEARCH = {safe};\n"
 
 
-def _positions(deltas: Sequence[int]) -> list[int]:
-    positions, at = [], 0
-    for gap in deltas:
-        at += gap
-        positions.append(at)
-    return positions
+def _documents(index: dict[str, Any], at: int) -> Iterable[int]:
+    position = 0
+    for gap in index["postings"][at]:
+        position += gap
+        yield position
+
+
+def _term_counts(index: dict[str, Any], term: str) -> dict[int, int]:
+    """What `term` counts in each document it finds: EXACT where it is a term of the
+    document, else PREFIX where it begins one (words of PREFIX_MIN characters or more)."""
+    terms = index["terms"]
+    key = _utf16(term)
+    at = bisect_left(terms, key, key=_utf16)
+    counts: dict[int, int] = {}
+    if at < len(terms) and terms[at] == term:
+        counts.update((doc, EXACT) for doc in _documents(index, at))
+        at += 1
+    if len(term) >= PREFIX_MIN and not _CJK.match(term):
+        while at < len(terms) and terms[at].startswith(term):
+            for doc in _documents(index, at):
+                counts.setdefault(doc, PREFIX)
+            at += 1
+    return counts
 
 
 def search(index: dict[str, Any], query: str, limit: int = 50) -> list[str]:
     """The IDs that `query` finds in `index`, best first (the ranking in the module docstring;
     search.js ranks the same way in the browser)."""
     docs = index["docs"]
-    wanted = query.strip().lower()
     scores: dict[int, int] = {}
     for term in query_terms(query):
-        for position in _positions(index["terms"].get(term, ())):
-            scores[position] = scores.get(position, 0) + 1
+        for doc, count in _term_counts(index, term).items():
+            scores[doc] = scores.get(doc, 0) + count
+    wanted = {fold(query).strip(), *fold(query).split()}
     for position, doc in enumerate(docs):
-        if wanted and doc[0].lower() == wanted:
-            scores[position] = scores.get(position, 0) + 1_000_000  # the exact ID: always first
+        if fold(doc[0]) in wanted:
+            scores[position] = scores.get(position, 0) + 1_000_000  # an exact ID: always first
     ranked = sorted(scores, key=lambda p: (-scores[p], p))
     return [docs[p][0] for p in ranked[:limit]]
