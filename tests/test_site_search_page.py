@@ -150,6 +150,13 @@ def test_arrow_keys_move_through_the_results_enter_follows_escape_closes(site: P
         assert page.is_visible("#search-results") and active_option(watched) == "CRM-5"
         for _ in range(3):
             page.press(field, "ArrowUp")
+        assert active_option(watched) == "CRM-2"
+        page.press(field, "Escape")
+        page.press(field, "Escape")  # the second one clears the field, and the results
+        assert page.input_value(field) == "" and page.inner_text("#search-status") == ""
+        page.fill(field, "crm")
+        page.press(field, "ArrowDown")
+        page.press(field, "ArrowDown")
         page.press(field, "Enter")
         page.wait_for_url("**/requirements/CRM-2.html")
         assert "批量导出客户数据" in page.inner_text("h1")

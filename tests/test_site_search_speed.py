@@ -138,6 +138,7 @@ def site_size(site: Path) -> int:
     return sum(path.stat().st_size for path in site.rglob("*") if path.is_file())
 
 
+# verifies: REQ-507
 # verifies: REQ-607
 def test_the_index_is_a_small_part_of_a_built_site(tmp_path: Path) -> None:
     site = build_site(generated_corpus(300, tmp_path / "repo"), tmp_path / "site")

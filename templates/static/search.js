@@ -368,9 +368,11 @@
       } else if (event.key === "Enter" && all.length && !listbox.hidden) {
         event.preventDefault();
         all[active >= 0 ? active : 0].click();
-      } else if (event.key === "Escape" && !listbox.hidden) {
+      } else if (event.key === "Escape" && (input.value || !listbox.hidden)) {
         event.preventDefault();  // the first Escape closes the list; the next one clears the field
-        show(false);
+        if (!listbox.hidden) { show(false); return; }
+        input.value = "";
+        update();
       }
     });
     if (input.value) update();
