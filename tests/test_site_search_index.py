@@ -341,6 +341,19 @@ def test_browser_tokenizer_and_ranking_match_python() -> None:
 
 # verifies: REQ-507
 @NODE
+def test_browser_and_python_cut_random_mixed_text_alike() -> None:
+    # Latin, accented, full-width, digits, punctuation, kana, Hangul, Han (with extension B,
+    # outside the CJK ranges) and spaces: Python cuts pieces with one pattern, the browser
+    # cuts runs, then CJK out of them; both must give the same terms.
+    alphabet = "aeEsxyIé1２Ａｚ-_.,;'’ 　\t\nかカ한导出客户数据\U00020000\u0301ﬁ"
+    rng = random.Random(12)
+    samples = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24))) for _ in range(300)]
+    found = run_search_js(search_index_script([]), "samples.map(q => s.queryTerms(q))", samples)
+    assert found == [query_terms(q) for q in samples]
+
+
+# verifies: REQ-507
+@NODE
 def test_the_browser_marks_whole_words_bigram_runs_and_folded_text() -> None:
     cases = [
         # text, query, the marked parts of the text
