@@ -23,6 +23,7 @@ from reqforge.site.search_index import (
     search,
     search_index_script,
     stem,
+    unfinished,
 )
 
 SEARCH_JS = Path(__file__).resolve().parent.parent / "templates" / "static" / "search.js"
@@ -88,6 +89,23 @@ def test_a_word_begun_finds_the_words_it_begins_after_the_whole_word() -> None:
     assert search(index, "rec") == ["A-1", "A-2", "A-3"]
     assert search(index, "r") == []  # one letter begins too much to mean anything
     assert search(index, "导") == ["A-4"] and search(index, "导报") == []  # CJK: exact only
+
+
+# verifies: REQ-507
+def test_a_word_half_way_through_a_suffix_still_finds_its_stem() -> None:
+    index = build_search_index(
+        [record("A-1", "Exports of stories"), record("A-2", "Quickly archived")]
+    )
+    typed = ["e", "ex", "exp", "expo", "expor", "export", "exporti", "exportin", "exporting"]
+    assert [search(index, word) for word in typed[2:]] == [["A-1"]] * 7
+    assert search(index, "stori") == ["A-1"] and search(index, "storie") == ["A-1"]
+    assert search(index, "quickl") == ["A-2"] and search(index, "archive") == ["A-2"]
+    assert unfinished("exportin") == "export" and unfinished("stori") == "stor"
+    assert unfinished("the") is None and unfinished("date") == "dat"
+    assert unfinished("café") is None and unfinished("2026i") is None
+    # only when the word finds nothing: "date" is found as it is, never as "dat..."
+    dated = build_search_index([record("D-1", "due date"), record("D-2", "the data")])
+    assert search(dated, "date") == ["D-1"]
 
 
 # verifies: REQ-507
@@ -323,6 +341,10 @@ PARITY_QUERIES = [
     "\ufa0e",
     "20",
     "r",
+    "exportin",
+    "stori",
+    "quickl",
+    "recordi",
 ]
 
 

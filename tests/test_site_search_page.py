@@ -82,6 +82,10 @@ def test_results_show_id_title_status_and_a_snippet_with_the_hits_marked(site: P
         assert page.inner_text(f"{first} .rf-search-snippet") == "Scenario Exports all rows as CSV."
         assert marks(watched, f"{first} .rf-search-snippet") == ["Exports"]
         assert page.inner_text("#search-status") == "2 requirements found."
+        # half-way through typing "exporting": the same results, the same words marked
+        page.fill("#search-query", "exportin")
+        assert options(watched) == ["CRM-1", "CRM-4"]
+        assert marks(watched, f"{first} .rf-search-title") == ["Export"]
         # a hit far into a long body: the snippet starts shortly before it
         page.fill("#search-query", "reconcile")
         assert options(watched) == ["CRM-3"]

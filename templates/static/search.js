@@ -27,6 +27,7 @@
   var ASCII_WORD = /^[a-z]+$/;
   var ASCII = /^[\x00-\x7f]*$/;
   var EXACT = 2, PREFIX = 1, PREFIX_MIN = 2, ID_FIRST = 1000000;
+  var PARTIAL_ENDINGS = ["in", "ie", "i", "e", "l"];
   var LIMIT = 50;
   var SNIPPET = 180, BEFORE_HIT = 50;  // characters of body shown, and of them before the first hit
 
@@ -88,6 +89,18 @@
     return terms;
   }
 
+  // search_index.unfinished: "exportin" -> "export", tried when the word itself finds nothing.
+  function unfinished(word) {
+    if (!ASCII_WORD.test(word)) return null;
+    for (var i = 0; i < PARTIAL_ENDINGS.length; i++) {
+      var ending = PARTIAL_ENDINGS[i];
+      if (word.endsWith(ending) && word.length - ending.length >= 3) {
+        return word.slice(0, -ending.length);
+      }
+    }
+    return null;
+  }
+
   function Index(data) {
     this.docs = data.docs;
     this.terms = data.terms;
@@ -108,35 +121,43 @@
   };
 
   // search_index.search: a query term counts EXACT in the documents that hold it and PREFIX in
-  // those holding only a term it begins; an ID equal to the query, or to a part of it, first;
-  // then by count, then ID order. `total` is how many documents the query found.
+  // those holding only a term it begins (a word that finds nothing is tried once more without
+  // an unfinished suffix); an ID equal to the query, or to a part of it, first; then by count,
+  // then ID order. `total` is how many documents the query found; `retried` are the shortened
+  // words that found something (what to mark besides the query's own words).
   Index.prototype.find = function (query, limit) {
-    var docs = this.docs, terms = this.terms, postings = this.postings;
+    var self = this, docs = this.docs, terms = this.terms, postings = this.postings;
     var scores = new Int32Array(docs.length);
     var counted = new Int32Array(docs.length);  // the query term (from 1) last counted in a doc
     var found = [];
     function count(at, weight, stamp) {
-      var deltas = postings[at], doc = 0;
+      var deltas = postings[at], doc = 0, added = 0;
       for (var d = 0; d < deltas.length; d++) {
         doc += deltas[d];
         if (counted[doc] === stamp) continue;  // this query term already counted here
         counted[doc] = stamp;
         if (scores[doc] === 0) found.push(doc);
         scores[doc] += weight;
+        added++;
       }
+      return added;
     }
-    var wanted = queryTerms(query);
-    for (var t = 0; t < wanted.length; t++) {
-      var term = wanted[t];
-      var at = this.lowerBound(term);
-      if (at < terms.length && terms[at] === term) count(at++, EXACT, t + 1);
+    function lookup(term, stamp) {
+      var added = 0, at = self.lowerBound(term);
+      if (at < terms.length && terms[at] === term) added += count(at++, EXACT, stamp);
       if (Array.from(term).length >= PREFIX_MIN && !CJK_START.test(term)) {
-        while (at < terms.length && terms[at].startsWith(term)) count(at++, PREFIX, t + 1);
+        while (at < terms.length && terms[at].startsWith(term)) added += count(at++, PREFIX, stamp);
       }
+      return added;
+    }
+    var wanted = queryTerms(query), retried = [];
+    for (var t = 0; t < wanted.length; t++) {
+      if (lookup(wanted[t], t + 1)) continue;
+      var shorter = unfinished(wanted[t]);
+      if (shorter !== null && lookup(shorter, t + 1)) retried.push(shorter);
     }
     var folded = fold(query);
     var ids = new Set([folded.trim()].concat(folded.split(/\s+/)));
-    var self = this;
     ids.forEach(function (id) {
       var exact = self.byId.get(id);
       if (exact === undefined) return;
@@ -146,7 +167,8 @@
     found.sort(function (a, b) { return (scores[b] - scores[a]) || (a - b); });
     return {
       total: found.length,
-      docs: found.slice(0, limit || LIMIT).map(function (p) { return docs[p]; })
+      docs: found.slice(0, limit || LIMIT).map(function (p) { return docs[p]; }),
+      retried: retried
     };
   };
 
@@ -155,9 +177,10 @@
   };
 
   // What to look for in a result to mark it: each word as typed and stemmed (marked from a
-  // word's start to its end, so "export" marks "Exports"), each CJK bigram or lone character.
-  function needles(query) {
-    var out = [];
+  // word's start to its end, so "export" marks "Exports"), each CJK bigram or lone character,
+  // and the `extra` words (the shortened words a search retried).
+  function needles(query, extra) {
+    var out = (extra || []).map(function (word) { return {text: word, word: true}; });
     var ps = pieces(query);
     for (var i = 0; i < ps.length; i++) {
       var piece = ps[i][1];
@@ -347,7 +370,7 @@
       listbox.replaceChildren();
       if (!query.trim()) { status.textContent = ""; show(false); return; }
       var result = index.find(query, LIMIT);
-      var wanted = needles(query);
+      var wanted = needles(query, result.retried);
       var items = document.createDocumentFragment();
       for (var i = 0; i < result.docs.length; i++) {
         items.appendChild(option(result.docs[i], wanted, base, listbox.id + "-" + i));

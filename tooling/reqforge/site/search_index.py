@@ -30,7 +30,9 @@ SYNC (a test runs both on sample strings when `node` is installed).
 
 Matching and ranking (`search`, mirrored by search.js): a query term found in a document counts
 2; a word of two or more characters that is only the beginning of a document's term counts 1
-("reconc" finds "reconcile", "crm-0004" finds CRM-00042 as the reader types). A document whose
+("reconc" finds "reconcile", "crm-0004" finds CRM-00042 as the reader types); a word that finds
+nothing is tried again without an unfinished suffix (`unfinished`: "exportin" as "export"),
+so results do not vanish half-way through "exporting". A document whose
 ID equals the whole query, or one of its space-separated parts, comes first; then documents by
 their count, highest first; ties in ID order.
 
@@ -56,6 +58,9 @@ FIELDS = ("id", "title", "status", "type", "area", "text")
 TEXT_CHARS = 500  # of the body as plain text: enough for a snippet around a hit near its start
 EXACT, PREFIX = 2, 1  # what a query term counts when found as it is, or as a term's beginning
 PREFIX_MIN = 2  # a one-letter word would begin too many terms to mean anything
+# How a word ends while a suffix the stemmer removes is being typed: "exporti(ng)",
+# "stori(es)", "exporte(d)", "quickl(y)". Longest first.
+PARTIAL_ENDINGS = ("in", "ie", "i", "e", "l")
 
 # Han (with extension A and compatibility ideographs), hiragana, katakana and Hangul syllables.
 _CJK_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
@@ -258,13 +263,29 @@ def _term_counts(index: dict[str, Any], term: str) -> dict[int, int]:
     return counts
 
 
+def unfinished(word: str) -> str | None:
+    """A word (a-z) that may be half-way through a suffix, without that half (`exportin` ->
+    `export`), or None. Looked up only when the word itself finds nothing, so the results stay
+    while a reader types `exporting` letter by letter."""
+    if not word.isascii() or not word.isalpha():
+        return None
+    for ending in PARTIAL_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[: -len(ending)]
+    return None
+
+
 def search(index: dict[str, Any], query: str, limit: int = 50) -> list[str]:
     """The IDs that `query` finds in `index`, best first (the ranking in the module docstring;
     search.js ranks the same way in the browser)."""
     docs = index["docs"]
     scores: dict[int, int] = {}
     for term in query_terms(query):
-        for doc, count in _term_counts(index, term).items():
+        counts = _term_counts(index, term)
+        shorter = None if counts else unfinished(term)
+        if shorter:
+            counts = _term_counts(index, shorter)
+        for doc, count in counts.items():
             scores[doc] = scores.get(doc, 0) + count
     wanted = {fold(query).strip(), *fold(query).split()}
     for position, doc in enumerate(docs):
