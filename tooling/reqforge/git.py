@@ -256,6 +256,13 @@ class GitRepository:
         """True in a shallow clone (git keeps the cut-off commits in `<common dir>/shallow`)."""
         return os.path.isfile(os.path.join(self._repo.common_dir, "shallow"))
 
+    @property
+    def ref_folders(self) -> tuple[Path, Path]:
+        """Where git keeps HEAD (the git dir, one per linked worktree) and the refs and
+        `packed-refs` (the common dir, shared by linked worktrees); one folder in a plain
+        clone. A commit or a tag changes a file in one of them."""
+        return Path(self._repo.git_dir), Path(self._repo.common_dir)
+
     def head(self) -> str | None:
         """The commit HEAD names, or None before the first commit. Read from the ref files
         in-process; a ref store GitPython cannot read (reftable) falls back to `rev-parse`."""

@@ -5,12 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from reqforge.cli.selection import emit, no_requirements_folder, output_color, today_option
 from reqforge.i18n import Text
+
+if TYPE_CHECKING:
+    from reqforge.config import Config
+    from reqforge.site.build import BuildResult
 
 
 # implements: REQ-500
@@ -34,8 +38,6 @@ def build_command(state: Any, output: Path | None, clean: bool, today: dt.dateti
     A requirement with check errors is still built and marked; the errors are printed and
     the exit code is 1.
     """
-    from reqforge.model import CheckResult
-    from reqforge.render.findings import render
     from reqforge.site.build import build_site
 
     config = state.config()
@@ -49,10 +51,21 @@ def build_command(state: Any, output: Path | None, clean: bool, today: dt.dateti
         today=today.date() if today else None,
         progress=state.progress(),
     )
-    state.note(Text("{count} files written to {folder}", count=len(result.written), folder=folder))
+    report_build(state, config, result)
+    if result.errors:
+        sys.exit(1)
+
+
+def report_build(state: Any, config: Config, result: BuildResult) -> None:
+    """Say what a build wrote (a note) and print its check errors, as `check` prints them."""
+    from reqforge.model import CheckResult
+    from reqforge.render.findings import render
+
+    state.note(
+        Text("{count} files written to {folder}", count=len(result.written), folder=result.output)
+    )
     if result.errors:
         checked = CheckResult(result.errors, result.requirements, result.files)
         color = output_color()
         text = render("text", checked, root=config.root, color=color, language=config.language)
         emit(text, color=color)
-        sys.exit(1)

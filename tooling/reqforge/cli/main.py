@@ -93,6 +93,7 @@ COMMANDS = {
     "list": "reqforge.cli.listing:list_command",
     "log": "reqforge.cli.log:log_command",
     "prioritize": "reqforge.cli.prioritize:prioritize",
+    "serve": "reqforge.cli.serve:serve_command",
     "show": "reqforge.cli.listing:show_command",
     "stats": "reqforge.cli.stats:stats",
     "trace": "reqforge.cli.trace:trace_command",
@@ -202,12 +203,7 @@ class ReqforgeGroup(click.Group):
         except ReqforgeError as exc:
             if _debug(ctx):
                 raise
-            language = _language(ctx)
-            _ = translator(language)
-            message = _("reqforge: error: {message}").format(
-                message=terminal_block(exc.localize(language))
-            )
-            click.echo(message, err=True)
+            click.echo(error_message(exc, _language(ctx)), err=True)
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort, BrokenPipeError):
             raise  # a closed pipe ends quietly in main(), as Unix tools do
@@ -219,14 +215,24 @@ class ReqforgeGroup(click.Group):
             _drop_caches(ctx)
             if _debug(ctx):
                 raise  # main() prints the traceback and exits 2; a caller in Python sees it
-            _ = translator(_language(ctx))
-            message = _(
-                "reqforge: internal error: {error}: {detail} "
-                "(run again with --debug for the traceback, and please report it)"
-            )
-            detail = terminal_text(" ".join(str(exc).split()))
-            click.echo(message.format(error=type(exc).__name__, detail=detail), err=True)
+            click.echo(error_message(exc, _language(ctx)), err=True)
             ctx.exit(2)
+
+
+def error_message(exc: Exception, language: str) -> str:
+    """The one line that reports an error that stopped a command: a ReqforgeError as it
+    says, anything else as an internal error (a bug), in `language`."""
+    _ = translator(language)
+    if isinstance(exc, ReqforgeError):
+        return _("reqforge: error: {message}").format(
+            message=terminal_block(exc.localize(language))
+        )
+    message = _(
+        "reqforge: internal error: {error}: {detail} "
+        "(run again with --debug for the traceback, and please report it)"
+    )
+    detail = terminal_text(" ".join(str(exc).split()))
+    return message.format(error=type(exc).__name__, detail=detail)
 
 
 # implements: REQ-717

@@ -1,0 +1,255 @@
+"""What `reqforge serve` watches, and the stream of changes that call for a rebuild.
+
+A build reads the requirements folder (with `customers.yaml`), `reqforge.toml`, the repository's
+`templates/`, the trace sources and results when `[trace]` is configured, and git's HEAD and refs
+(a commit or a tag changes the history pages). `watch_plan` turns a configuration into the
+folders to watch; `is_relevant` (pure) says whether a changed path is one of those inputs, so the
+site's own output folder, `.reqforge/` caches, editors' swap files and git's lock files never
+start a rebuild.
+
+Single files (`reqforge.toml`, git's `HEAD` and `packed-refs`) are watched through their folder,
+without its sub-folders: editors and git replace a file by renaming a new one over it, and a
+watch on the file itself would see only the first such change.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from reqforge.errors import ReqforgeError
+from reqforge.i18n import Text
+from reqforge.trace.files import SKIP_DIRS
+
+if TYPE_CHECKING:
+    from reqforge.config import Config
+
+CONFIG_NAME = "reqforge.toml"
+GIT_FILES = ("HEAD", "packed-refs")
+# Characters that make a `trace.results` entry a glob: its folder is watched up to the first.
+GLOB_CHARACTERS = frozenset("*?[")
+
+
+@dataclass(frozen=True)
+class WatchPlan:
+    """The folders whose changes call for a rebuild.
+
+    `trees` are watched with everything below them (hidden files, build folders and editors'
+    temporary files excepted); `refs` likewise but as git writes them (lock files excepted);
+    `folders` without their sub-folders, and only the names in `files` count there. Nothing
+    under an `ignored` folder ever counts."""
+
+    trees: tuple[Path, ...] = ()
+    refs: tuple[Path, ...] = ()
+    folders: tuple[Path, ...] = ()
+    files: frozenset[Path] = frozenset()
+    ignored: tuple[Path, ...] = ()
+
+    @property
+    def recursive(self) -> tuple[Path, ...]:
+        return tuple(dict.fromkeys((*self.trees, *self.refs)))
+
+
+def _absolute(path: Path) -> Path:
+    return Path(os.path.abspath(path))
+
+
+def _existing_folder(path: Path) -> Path | None:
+    return _absolute(path) if path.is_dir() else None
+
+
+def _glob_base(pattern: str) -> str:
+    """The folder part of a relative glob before its first wildcard (`reports/*.xml` ->
+    `reports`); the pattern itself when it has none."""
+    parts = pattern.replace(os.sep, "/").split("/")
+    fixed: list[str] = []
+    for part in parts:
+        if GLOB_CHARACTERS.intersection(part):
+            break
+        fixed.append(part)
+    return "/".join(fixed) or "."
+
+
+def _git_folders(root: Path) -> tuple[Path, Path] | None:
+    from reqforge.git import GitError, open_repository
+
+    try:
+        return open_repository(root).ref_folders
+    except GitError:
+        return None
+
+
+# implements: REQ-517
+def watch_plan(config: Config, output: Path) -> WatchPlan:
+    """The folders a build of `config`'s repository into `output` reads. Only what exists is
+    watched: a folder made later (`templates/`) is seen by the watch on its parent, and the
+    plan is made again after every change."""
+    root = _absolute(config.root)
+    trees: list[Path] = []
+    folders: list[Path] = [root]
+    files: set[Path] = {root / CONFIG_NAME, root / "templates"}
+    if config.path is not None:
+        folders.append(_absolute(config.path).parent)
+        files.add(_absolute(config.path))
+    sources = [config.reqs_dir, "templates", *config.trace.scan]
+    sources += [_glob_base(pattern) for pattern in config.trace.results]
+    for rel in sources:
+        path = root / rel
+        if path.is_file():  # a single trace source or result file
+            folders.append(_absolute(path.parent))
+            files.add(_absolute(path))
+        elif (found := _existing_folder(path)) is not None:
+            trees.append(found)
+    refs: list[Path] = []
+    git = _git_folders(config.root)
+    if git is not None:
+        git_dir, common_dir = (_absolute(p) for p in git)
+        folders += [git_dir, common_dir]
+        files.update(folder / name for folder in (git_dir, common_dir) for name in GIT_FILES)
+        if (common_dir / "refs").is_dir():
+            refs.append(common_dir / "refs")
+    return WatchPlan(
+        trees=tuple(dict.fromkeys(trees)),
+        refs=tuple(refs),
+        folders=tuple(dict.fromkeys(folders)),
+        files=frozenset(files),
+        ignored=(_absolute(output), root / ".reqforge"),
+    )
+
+
+def _temporary(name: str) -> bool:
+    """An editor's or a tool's scratch file: hidden (`.REQ-1.md.swp`), a backup (`x~`), an
+    Emacs lock (`#x#`), a compiled module."""
+    return name.startswith((".", "#")) or name.endswith(("~", ".pyc")) or name == "4913"
+
+
+# implements: REQ-517
+def is_relevant(plan: WatchPlan, path: Path) -> bool:
+    """Whether a change to `path` (absolute) can change what a build writes."""
+    if any(path == folder or path.is_relative_to(folder) for folder in plan.ignored):
+        return False
+    for tree in plan.refs:
+        if path.is_relative_to(tree):
+            return not path.name.endswith(".lock")
+    for tree in plan.trees:
+        if path.is_relative_to(tree):
+            below = path.relative_to(tree).parts
+            return not any(_temporary(part) or part in SKIP_DIRS for part in below)
+    return path in plan.files
+
+
+class WatchError(ReqforgeError):
+    """The file system watch stopped (a watched folder vanished, the system's limit of watches
+    was reached): the server cannot know any more when to rebuild."""
+
+
+@dataclass
+class _Watchers:
+    """The threads watching one plan; each puts the paths it saw into `changes`."""
+
+    plan: WatchPlan
+    changes: queue.Queue[set[Path] | BaseException]
+    stop: threading.Event = field(default_factory=threading.Event)
+    threads: list[threading.Thread] = field(default_factory=list)
+
+    def start(self) -> None:
+        for paths, recursive in ((self.plan.recursive, True), (self.plan.folders, False)):
+            if paths:
+                thread = threading.Thread(
+                    target=self._pump, args=(paths, recursive), daemon=True, name="reqforge-watch"
+                )
+                thread.start()
+                self.threads.append(thread)
+
+    def _pump(self, paths: tuple[Path, ...], recursive: bool) -> None:
+        import watchfiles
+
+        def relevant(_change: watchfiles.Change, path: str) -> bool:
+            return is_relevant(self.plan, Path(path))
+
+        try:
+            for batch in watchfiles.watch(
+                *paths,
+                watch_filter=relevant,
+                recursive=recursive,
+                stop_event=self.stop,
+                debounce=200,
+                step=20,
+                rust_timeout=200,
+                raise_interrupt=False,
+            ):
+                self.changes.put({Path(path) for _change, path in batch})
+        except Exception as exc:  # reported by the consumer, in the main thread
+            if not self.stop.is_set():
+                self.changes.put(exc)
+
+    def close(self) -> None:
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(timeout=2)
+
+
+# implements: REQ-517
+def watch_changes(
+    plan_for: Callable[[], WatchPlan], *, debounce: float, stop: threading.Event
+) -> Generator[frozenset[Path], None, None]:
+    """The changed inputs, one batch per rebuild: a batch is yielded once no further change
+    has come for `debounce` seconds (or after ten times that, under a steady stream). The plan
+    is made again after each batch, so a changed configuration or a new `templates/` is
+    watched from then on. Ends when `stop` is set; raises WatchError when watching fails."""
+    changes: queue.Queue[set[Path] | BaseException] = queue.Queue()
+    plan = plan_for()
+    watchers = _Watchers(plan, changes)
+    watchers.start()
+    try:
+        while not stop.is_set():
+            batch = _next_batch(changes, debounce, stop)
+            if batch is None:
+                continue
+            yield frozenset(batch)
+            new_plan = plan_for()
+            if new_plan != plan:
+                watchers.close()
+                plan = new_plan
+                watchers = _Watchers(plan, changes)
+                watchers.start()
+    finally:
+        watchers.close()
+
+
+def _take(changes: queue.Queue[set[Path] | BaseException], timeout: float) -> set[Path] | None:
+    try:
+        item = changes.get(timeout=timeout)
+    except queue.Empty:
+        return None
+    if isinstance(item, BaseException):
+        raise WatchError(Text("watching the repository stopped: {reason}", reason=item)) from item
+    return item
+
+
+def _next_batch(
+    changes: queue.Queue[set[Path] | BaseException], debounce: float, stop: threading.Event
+) -> set[Path] | None:
+    """The changes from the first one until a quiet spell of `debounce` seconds; None when
+    nothing came within a fifth of a second (so that `stop` is looked at)."""
+    batch = _take(changes, 0.2)
+    if batch is None:
+        return None
+    started = quiet_from = time.monotonic()
+    limit = started + max(1.0, 10 * debounce)
+    while not stop.is_set():
+        now = time.monotonic()
+        wait = min(quiet_from + debounce, limit) - now
+        if wait <= 0:
+            break
+        more = _take(changes, wait)
+        if more is not None:
+            batch |= more
+            quiet_from = time.monotonic()
+    return batch
