@@ -32,7 +32,7 @@ from urllib.parse import unquote, urlsplit
 
 from reqforge.errors import ReqforgeError
 from reqforge.i18n import Text
-from reqforge.site.watch import WatchPlan, watch_changes, watch_plan
+from reqforge.site.watch import ChangeFeed, WatchPlan, watch_plan
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -344,14 +344,14 @@ def serve_site(
     try:
         session.build()
         server.start()
-        events.listening(server.url)
-        changes = watch_changes(session.watch_plan, debounce=debounce, stop=stop)
+        feed = ChangeFeed(session.watch_plan, debounce=debounce, stop=stop)
         try:
-            for changed in changes:
+            events.listening(server.url)
+            for changed in feed:
                 events.rebuilding(changed)
                 session.build(reload_config=True)
         finally:
-            changes.close()
+            feed.close()
     finally:
         stop.set()
         server.close()

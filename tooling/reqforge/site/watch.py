@@ -18,7 +18,7 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -156,24 +156,34 @@ class _Watchers:
     plan: WatchPlan
     changes: queue.Queue[set[Path] | BaseException]
     stop: threading.Event = field(default_factory=threading.Event)
-    threads: list[threading.Thread] = field(default_factory=list)
+    threads: list[tuple[threading.Thread, threading.Event]] = field(default_factory=list)
 
     def start(self) -> None:
+        """Start watching; returns once every watch is in place (or after a few seconds), so
+        that a change made from then on is seen."""
         for paths, recursive in ((self.plan.recursive, True), (self.plan.folders, False)):
             if paths:
+                ready = threading.Event()
                 thread = threading.Thread(
-                    target=self._pump, args=(paths, recursive), daemon=True, name="reqforge-watch"
+                    target=self._pump,
+                    args=(paths, recursive, ready),
+                    daemon=True,
+                    name="reqforge-watch",
                 )
                 thread.start()
-                self.threads.append(thread)
+                self.threads.append((thread, ready))
+        for _thread, ready in self.threads:
+            ready.wait(timeout=5)
 
-    def _pump(self, paths: tuple[Path, ...], recursive: bool) -> None:
+    def _pump(self, paths: tuple[Path, ...], recursive: bool, ready: threading.Event) -> None:
         import watchfiles
 
         def relevant(_change: watchfiles.Change, path: str) -> bool:
             return is_relevant(self.plan, Path(path))
 
         try:
+            # With `yield_on_timeout` the first (empty) batch comes once the watches are in
+            # place: that is when the watch is ready.
             for batch in watchfiles.watch(
                 *paths,
                 watch_filter=relevant,
@@ -181,75 +191,85 @@ class _Watchers:
                 stop_event=self.stop,
                 debounce=200,
                 step=20,
-                rust_timeout=200,
+                rust_timeout=100,
+                yield_on_timeout=True,
                 raise_interrupt=False,
             ):
-                self.changes.put({Path(path) for _change, path in batch})
+                ready.set()
+                if batch:
+                    self.changes.put({Path(path) for _change, path in batch})
         except Exception as exc:  # reported by the consumer, in the main thread
             if not self.stop.is_set():
                 self.changes.put(exc)
+        finally:
+            ready.set()
 
     def close(self) -> None:
         self.stop.set()
-        for thread in self.threads:
+        for thread, _ready in self.threads:
             thread.join(timeout=2)
 
 
 # implements: REQ-517
-def watch_changes(
-    plan_for: Callable[[], WatchPlan], *, debounce: float, stop: threading.Event
-) -> Generator[frozenset[Path], None, None]:
-    """The changed inputs, one batch per rebuild: a batch is yielded once no further change
-    has come for `debounce` seconds (or after ten times that, under a steady stream). The plan
-    is made again after each batch, so a changed configuration or a new `templates/` is
-    watched from then on. Ends when `stop` is set; raises WatchError when watching fails."""
-    changes: queue.Queue[set[Path] | BaseException] = queue.Queue()
-    plan = plan_for()
-    watchers = _Watchers(plan, changes)
-    watchers.start()
-    try:
-        while not stop.is_set():
-            batch = _next_batch(changes, debounce, stop)
+class ChangeFeed:
+    """The changed inputs of a build, one batch per rebuild: a batch is complete once no
+    further change has come for `debounce` seconds (or after ten times that, under a steady
+    stream). The watches are in place when the feed is made. The plan is made again after
+    each batch, so a changed configuration or a new `templates/` is watched from then on.
+    Iteration ends when `stop` is set; it raises WatchError when watching fails."""
+
+    def __init__(
+        self, plan_for: Callable[[], WatchPlan], *, debounce: float, stop: threading.Event
+    ) -> None:
+        self.plan_for = plan_for
+        self.debounce = debounce
+        self.stop = stop
+        self.changes: queue.Queue[set[Path] | BaseException] = queue.Queue()
+        self.plan = plan_for()
+        self.watchers = _Watchers(self.plan, self.changes)
+        self.watchers.start()
+
+    def __iter__(self) -> Iterator[frozenset[Path]]:
+        while not self.stop.is_set():
+            batch = self._next_batch()
             if batch is None:
                 continue
             yield frozenset(batch)
-            new_plan = plan_for()
-            if new_plan != plan:
-                watchers.close()
-                plan = new_plan
-                watchers = _Watchers(plan, changes)
-                watchers.start()
-    finally:
-        watchers.close()
+            plan = self.plan_for()
+            if plan != self.plan:
+                self.watchers.close()
+                self.plan = plan
+                self.watchers = _Watchers(plan, self.changes)
+                self.watchers.start()
 
+    def close(self) -> None:
+        """Stop watching."""
+        self.watchers.close()
 
-def _take(changes: queue.Queue[set[Path] | BaseException], timeout: float) -> set[Path] | None:
-    try:
-        item = changes.get(timeout=timeout)
-    except queue.Empty:
-        return None
-    if isinstance(item, BaseException):
-        raise WatchError(Text("watching the repository stopped: {reason}", reason=item)) from item
-    return item
+    def _take(self, timeout: float) -> set[Path] | None:
+        try:
+            item = self.changes.get(timeout=timeout)
+        except queue.Empty:
+            return None
+        if isinstance(item, BaseException):
+            reason = Text("watching the repository stopped: {reason}", reason=item)
+            raise WatchError(reason) from item
+        return item
 
-
-def _next_batch(
-    changes: queue.Queue[set[Path] | BaseException], debounce: float, stop: threading.Event
-) -> set[Path] | None:
-    """The changes from the first one until a quiet spell of `debounce` seconds; None when
-    nothing came within a fifth of a second (so that `stop` is looked at)."""
-    batch = _take(changes, 0.2)
-    if batch is None:
-        return None
-    started = quiet_from = time.monotonic()
-    limit = started + max(1.0, 10 * debounce)
-    while not stop.is_set():
-        now = time.monotonic()
-        wait = min(quiet_from + debounce, limit) - now
-        if wait <= 0:
-            break
-        more = _take(changes, wait)
-        if more is not None:
-            batch |= more
-            quiet_from = time.monotonic()
-    return batch
+    def _next_batch(self) -> set[Path] | None:
+        """The changes from the first one until a quiet spell of `debounce` seconds; None when
+        nothing came within a fifth of a second (so that `stop` is looked at)."""
+        batch = self._take(0.2)
+        if batch is None:
+            return None
+        started = quiet_from = time.monotonic()
+        limit = started + max(1.0, 10 * self.debounce)
+        while not self.stop.is_set():
+            wait = min(quiet_from + self.debounce, limit) - time.monotonic()
+            if wait <= 0:
+                break
+            more = self._take(wait)
+            if more is not None:
+                batch |= more
+                quiet_from = time.monotonic()
+        return batch
