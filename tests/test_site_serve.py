@@ -167,7 +167,7 @@ def site_files(folder: Path) -> dict[str, bytes]:
 
 
 def test_reload_script_goes_before_the_last_body_end() -> None:
-    # verifies: REQ-517
+    # verifies: REQ-525
     page = b"<html><body><p>x</p><script>var s = '</body>';</script></BODY >\n</html>\n"
     injected = inject_reload(page, 7)
     tag = f'<script src="{RELOAD_SCRIPT}" data-build="7"></script>\n'.encode()
@@ -176,13 +176,13 @@ def test_reload_script_goes_before_the_last_body_end() -> None:
 
 
 def test_loopback_hosts() -> None:
-    # verifies: REQ-517
+    # verifies: REQ-525
     assert all(is_loopback(h) for h in ("127.0.0.1", "localhost", "::1", "[::1]", "127.0.0.2"))
     assert not any(is_loopback(h) for h in ("0.0.0.0", "::", "192.168.1.4", "example.com"))
 
 
 def test_what_counts_as_a_change(make_repo: Callable[..., Path], tmp_path: Path) -> None:
-    # verifies: REQ-517
+    # verifies: REQ-525
     root = make_repo(
         {"reqs/a/X-1.md": requirement_text("X-1"), "src/a.py": "", "reports/junit.xml": ""},
         config='[trace]\nscan = ["src"]\nresults = ["reports/*.xml"]\n',
@@ -221,7 +221,7 @@ def test_what_counts_as_a_change(make_repo: Callable[..., Path], tmp_path: Path)
 
 
 def test_git_head_and_refs_are_watched_also_in_a_linked_worktree(tmp_path: Path) -> None:
-    # verifies: REQ-517
+    # verifies: REQ-525
     home = tmp_path / "home"
     home.mkdir()
     repo = GitRepo(tmp_path / "main", home)
@@ -242,7 +242,7 @@ def test_git_head_and_refs_are_watched_also_in_a_linked_worktree(tmp_path: Path)
 def test_pages_are_served_with_the_script_the_files_stay_as_build_writes_them(
     make_repo: Callable[..., Path], tmp_path: Path
 ) -> None:
-    # verifies: REQ-517
+    # verifies: REQ-525
     root = small_repo(make_repo)
     output = tmp_path / "served"
     with serving(root, output) as site:
@@ -272,7 +272,7 @@ def test_pages_are_served_with_the_script_the_files_stay_as_build_writes_them(
 def test_nothing_outside_the_output_folder_is_served(
     make_repo: Callable[..., Path], tmp_path: Path
 ) -> None:
-    # verifies: REQ-517
+    # verifies: REQ-525
     root = small_repo(make_repo)
     output = tmp_path / "out"
     (tmp_path / "secret.txt").write_text("SECRET", encoding="utf-8")
@@ -305,7 +305,8 @@ def test_nothing_outside_the_output_folder_is_served(
 def test_a_changed_requirement_is_rebuilt_and_announced(
     make_repo: Callable[..., Path], tmp_path: Path
 ) -> None:
-    # verifies: REQ-517
+    # verifies: REQ-709
+    # verifies: REQ-525
     root = small_repo(make_repo)
     output = tmp_path / "out"
     with serving(root, output) as site:
@@ -327,7 +328,7 @@ def test_a_changed_requirement_is_rebuilt_and_announced(
 def test_check_errors_are_printed_and_the_site_still_served(
     make_repo: Callable[..., Path], tmp_path: Path
 ) -> None:
-    # verifies: REQ-517
+    # verifies: REQ-525
     root = small_repo(make_repo)
     (root / "reqs/billing/CRM-3.md").write_text("---\nid: CRM-3\ntitle: [\n---\n", "utf-8")
     with serving(root, tmp_path / "out") as site:
@@ -338,7 +339,7 @@ def test_check_errors_are_printed_and_the_site_still_served(
 def test_a_failed_rebuild_keeps_the_last_good_build(
     make_repo: Callable[..., Path], tmp_path: Path
 ) -> None:
-    # verifies: REQ-517
+    # verifies: REQ-525
     root = small_repo(make_repo)
     (root / "templates").mkdir()
     output = tmp_path / "out"
@@ -358,7 +359,7 @@ def test_a_failed_rebuild_keeps_the_last_good_build(
 
 
 def test_a_commit_and_a_tag_rebuild_the_history_pages(tmp_path: Path) -> None:
-    # verifies: REQ-517
+    # verifies: REQ-525
     home = tmp_path / "home"
     home.mkdir()
     repo = GitRepo(tmp_path / "repo", home)
@@ -383,7 +384,8 @@ def test_a_commit_and_a_tag_rebuild_the_history_pages(tmp_path: Path) -> None:
 
 
 def test_serve_help_lists_its_options() -> None:
-    # verifies: REQ-517
+    # verifies: REQ-709
+    # verifies: REQ-525
     result = CliRunner().invoke(cli, ["serve", "--help"])
     assert result.exit_code == 0
     for option in ("--port", "--host", "--output", "--today", "rebuild"):
@@ -393,7 +395,8 @@ def test_serve_help_lists_its_options() -> None:
 def test_a_taken_port_is_one_line_and_exit_2(
     make_repo: Callable[..., Path], tmp_path: Path
 ) -> None:
-    # verifies: REQ-517
+    # verifies: REQ-709
+    # verifies: REQ-525
     root = small_repo(make_repo)
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -408,7 +411,7 @@ def test_a_taken_port_is_one_line_and_exit_2(
 
 
 def test_another_host_is_warned_about(make_repo: Callable[..., Path], tmp_path: Path) -> None:
-    # verifies: REQ-517
+    # verifies: REQ-525
     root = small_repo(make_repo)
     with socket.socket() as taken:  # bound, never listening: nothing is served to the network
         taken.bind(("0.0.0.0", 0))
@@ -426,7 +429,7 @@ def test_another_host_is_warned_about(make_repo: Callable[..., Path], tmp_path: 
 def test_an_open_page_reloads_itself_after_a_change(
     make_repo: Callable[..., Path], tmp_path: Path
 ) -> None:
-    # verifies: REQ-517
+    # verifies: REQ-525
     root = small_repo(make_repo)
     with serving(root, tmp_path / "out") as site, chromium() as browser:
         page = browser.new_page()

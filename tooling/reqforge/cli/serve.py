@@ -58,7 +58,7 @@ def _shown(path: Path, root: Path) -> str:
     return path.as_posix()
 
 
-# implements: REQ-517
+# implements: REQ-709
 @click.command("serve")
 @click.option(
     "--port",

@@ -70,7 +70,7 @@ RELOAD_JS = b"""\
 _BODY_END = re.compile(rb"</body\s*>", re.IGNORECASE)
 
 
-# implements: REQ-517
+# implements: REQ-525
 def inject_reload(html: bytes, build: int) -> bytes:
     """`html` with the reload script before its last `</body>` (at the end without one)."""
     tag = f'<script src="{RELOAD_SCRIPT}" data-build="{build}"></script>\n'.encode("ascii")
@@ -120,7 +120,7 @@ class BuildSignal:
             self._changed.notify_all()
 
 
-# implements: REQ-517
+# implements: REQ-525
 class SiteRequestHandler(http.server.SimpleHTTPRequestHandler):
     """Serves the files of one folder (`directory`), the reload script and the event stream."""
 
@@ -254,7 +254,7 @@ class _Server6(_Server):
     address_family = socket.AF_INET6
 
 
-# implements: REQ-517
+# implements: REQ-525
 class SiteServer:
     """The HTTP server of one output folder, listening from construction on."""
 
@@ -325,7 +325,7 @@ class ServeEvents(Protocol):
         """These files changed; a rebuild starts."""
 
 
-# implements: REQ-517
+# implements: REQ-525
 def serve_site(
     config: Config,
     server: SiteServer,

@@ -85,7 +85,7 @@ def _git_folders(root: Path) -> tuple[Path, Path] | None:
         return None
 
 
-# implements: REQ-517
+# implements: REQ-525
 def watch_plan(config: Config, output: Path) -> WatchPlan:
     """The folders a build of `config`'s repository into `output` reads. Only what exists is
     watched: a folder made later (`templates/`) is seen by the watch on its parent, and the
@@ -129,7 +129,7 @@ def _temporary(name: str) -> bool:
     return name.startswith((".", "#")) or name.endswith(("~", ".pyc")) or name == "4913"
 
 
-# implements: REQ-517
+# implements: REQ-525
 def is_relevant(plan: WatchPlan, path: Path) -> bool:
     """Whether a change to `path` (absolute) can change what a build writes."""
     if any(path == folder or path.is_relative_to(folder) for folder in plan.ignored):
@@ -210,7 +210,7 @@ class _Watchers:
             thread.join(timeout=2)
 
 
-# implements: REQ-517
+# implements: REQ-525
 class ChangeFeed:
     """The changed inputs of a build, one batch per rebuild: a batch is complete once no
     further change has come for `debounce` seconds (or after ten times that, under a steady
