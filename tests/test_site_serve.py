@@ -197,7 +197,8 @@ def test_what_counts_as_a_change(make_repo: Callable[..., Path], tmp_path: Path)
         "reqs/a/X-1.md",
         "reqs/customers.yaml",
         "reqforge.toml",
-        "templates",  # made later: the plan is made again after the rebuild
+        "templates",  # made later: watched as a name in the repository's folder
+        "reqs",  # removed or replaced as a whole
         "src/a.py",
         "reports/junit.xml",
     ]
@@ -354,6 +355,28 @@ def test_a_failed_rebuild_keeps_the_last_good_build(
             assert site.get("/requirements/CRM-1.html")[2] == inject_reload(before, 1)
             (root / "templates/requirement.html").unlink()
             assert stream.next_build() == 2  # the failed build was never announced
+        finally:
+            stream.close()
+
+
+def test_a_templates_folder_made_while_serving_is_watched_from_then_on(
+    make_repo: Callable[..., Path], tmp_path: Path
+) -> None:
+    # verifies: REQ-525
+    root = small_repo(make_repo)
+    output = tmp_path / "out"
+    override = '{% extends "base.html" %}{% block content %}<p>MARK-{n}</p>{% endblock %}\n'
+    with serving(root, output) as site:
+        stream = EventStream(site.port)
+        try:
+            assert stream.next_build() == 1
+            (root / "templates").mkdir()
+            (root / "templates/backlog.html").write_text(override.replace("{n}", "1"), "utf-8")
+            assert stream.next_build() == 2
+            assert b"MARK-1" in site.get("/backlog.html")[2]
+            (root / "templates/backlog.html").write_text(override.replace("{n}", "2"), "utf-8")
+            assert stream.next_build() == 3
+            assert b"MARK-2" in site.get("/backlog.html")[2]
         finally:
             stream.close()
 

@@ -342,14 +342,19 @@ def serve_site(
     stop = stop or threading.Event()
     session = _Session(config, server, events, today, progress)
     try:
-        session.build()
+        first = session.build()
         server.start()
         feed = ChangeFeed(session.watch_plan, debounce=debounce, stop=stop)
         try:
+            session.announce(first)
             events.listening(server.url)
             for changed in feed:
                 events.rebuilding(changed)
-                session.build(reload_config=True)
+                result = session.build(reload_config=True)
+                # What this build read is watched before its pages reload: an edit made after
+                # the reload (in a `templates/` made just now) is seen.
+                feed.refresh()
+                session.announce(result)
         finally:
             feed.close()
     finally:
@@ -377,19 +382,24 @@ class _Session:
     def watch_plan(self) -> WatchPlan:
         return watch_plan(self.config, self.server.folder)
 
-    def build(self, *, reload_config: bool = False) -> None:
-        """One build; a failure is reported, never raised: the last good build stays served."""
+    def build(self, *, reload_config: bool = False) -> BuildResult | None:
+        """One build, or None: a failure is reported, never raised (the last good build
+        stays served)."""
         from reqforge.config import load_config
         from reqforge.site.build import build_site
 
         try:
             if reload_config:
                 self.config = load_config(self.config.root, self.config.path)
-            result = build_site(
+            return build_site(
                 self.config, self.server.folder, today=self.today, progress=self.progress
             )
         except Exception as exc:  # reported; the server goes on with the last good build
             self.events.failed(exc)
-            return
-        self.server.signal.publish()
-        self.events.built(self.config, result)
+            return None
+
+    def announce(self, result: BuildResult | None) -> None:
+        """A written build: open pages reload, and the terminal hears of it."""
+        if result is not None:
+            self.server.signal.publish()
+            self.events.built(self.config, result)

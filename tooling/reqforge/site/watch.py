@@ -60,10 +60,6 @@ def _absolute(path: Path) -> Path:
     return Path(os.path.abspath(path))
 
 
-def _existing_folder(path: Path) -> Path | None:
-    return _absolute(path) if path.is_dir() else None
-
-
 def _glob_base(pattern: str) -> str:
     """The folder part of a relative glob before its first wildcard (`reports/*.xml` ->
     `reports`); the pattern itself when it has none."""
@@ -87,25 +83,24 @@ def _git_folders(root: Path) -> tuple[Path, Path] | None:
 
 # implements: REQ-525
 def watch_plan(config: Config, output: Path) -> WatchPlan:
-    """The folders a build of `config`'s repository into `output` reads. Only what exists is
-    watched: a folder made later (`templates/`) is seen by the watch on its parent, and the
-    plan is made again after every change."""
+    """The folders a build of `config`'s repository into `output` reads. Each input is also
+    watched as a name in its folder, so that one made, removed or replaced later (a new
+    `templates/`) counts too; the plan is made again after every change, and watches what
+    exists then."""
     root = _absolute(config.root)
     trees: list[Path] = []
-    folders: list[Path] = [root]
-    files: set[Path] = {root / CONFIG_NAME, root / "templates"}
-    if config.path is not None:
-        folders.append(_absolute(config.path).parent)
-        files.add(_absolute(config.path))
-    sources = [config.reqs_dir, "templates", *config.trace.scan]
-    sources += [_glob_base(pattern) for pattern in config.trace.results]
-    for rel in sources:
-        path = root / rel
-        if path.is_file():  # a single trace source or result file
-            folders.append(_absolute(path.parent))
-            files.add(_absolute(path))
-        elif (found := _existing_folder(path)) is not None:
-            trees.append(found)
+    folders: list[Path] = []
+    files: set[Path] = set()
+    config_file = _absolute(config.path) if config.path is not None else root / CONFIG_NAME
+    sources = [config_file, *(root / rel for rel in (config.reqs_dir, "templates"))]
+    sources += [root / rel for rel in config.trace.scan]
+    sources += [root / _glob_base(pattern) for pattern in config.trace.results]
+    for path in map(_absolute, sources):
+        if path.parent.is_dir():
+            folders.append(path.parent)
+            files.add(path)
+        if path.is_dir():
+            trees.append(path)
     refs: list[Path] = []
     git = _git_folders(config.root)
     if git is not None:
@@ -214,9 +209,9 @@ class _Watchers:
 class ChangeFeed:
     """The changed inputs of a build, one batch per rebuild: a batch is complete once no
     further change has come for `debounce` seconds (or after ten times that, under a steady
-    stream). The watches are in place when the feed is made. The plan is made again after
-    each batch, so a changed configuration or a new `templates/` is watched from then on.
-    Iteration ends when `stop` is set; it raises WatchError when watching fails."""
+    stream). The watches are in place when the feed is made; `refresh` after a rebuild
+    watches a changed configuration's or a new `templates/` from then on. Iteration ends when
+    `stop` is set; it raises WatchError when watching fails."""
 
     def __init__(
         self, plan_for: Callable[[], WatchPlan], *, debounce: float, stop: threading.Event
@@ -232,15 +227,18 @@ class ChangeFeed:
     def __iter__(self) -> Iterator[frozenset[Path]]:
         while not self.stop.is_set():
             batch = self._next_batch()
-            if batch is None:
-                continue
-            yield frozenset(batch)
-            plan = self.plan_for()
-            if plan != self.plan:
-                self.watchers.close()
-                self.plan = plan
-                self.watchers = _Watchers(plan, self.changes)
-                self.watchers.start()
+            if batch is not None:
+                yield frozenset(batch)
+
+    def refresh(self) -> None:
+        """Make the plan again (after a rebuild, which may have read a new configuration or
+        a new folder) and, if it changed, watch by the new one from now on."""
+        plan = self.plan_for()
+        if plan != self.plan:
+            self.watchers.close()
+            self.plan = plan
+            self.watchers = _Watchers(plan, self.changes)
+            self.watchers.start()
 
     def close(self) -> None:
         """Stop watching."""
