@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import http.client
 import os
-import select
 import signal
 import socket
 import subprocess
@@ -56,7 +55,7 @@ class Serving:
     proc: subprocess.Popen[bytes]
     url: str
     stderr: list[str]
-    stdout: list[str]  # up to the address: the check errors of the first build
+    stdout: list[str]  # before the address: the check errors of the first build
 
     @property
     def port(self) -> int:
@@ -97,21 +96,27 @@ def serving(root: Path, output: Path) -> Iterator[Serving]:
     do for a user); stopped with Ctrl-C afterwards, which must end it cleanly."""
     proc = _reqforge(root, "--port", "0", "-o", str(output))
     assert proc.stdout is not None and proc.stderr is not None
+    stdout: list[str] = []
     stderr: list[str] = []
-    reader = threading.Thread(target=_collect, args=(proc.stderr, stderr), daemon=True)
-    reader.start()
+    readers = [
+        threading.Thread(target=_collect, args=(stream, lines), daemon=True)
+        for stream, lines in ((proc.stdout, stdout), (proc.stderr, stderr))
+    ]
+    for reader in readers:
+        reader.start()
     try:
-        stdout: list[str] = []
-        while not stdout or not stdout[-1].startswith("Serving the site at "):
-            ready, _, _ = select.select([proc.stdout], [], [], WAIT)
-            assert ready, f"no address printed: {stdout} {stderr}"
-            stdout.append(proc.stdout.readline().decode())
-            assert stdout[-1], f"ended early: {stdout} {stderr}"
-        assert stdout[-1].startswith("Serving the site at http://127.0.0.1:")
-        yield Serving(proc, stdout[-1].split()[4], stderr, stdout)
+        address = "Serving the site at "
+
+        def listening_or_ended() -> bool:
+            return any(line.startswith(address) for line in stdout) or proc.poll() is not None
+
+        wait_until(listening_or_ended)
+        assert stdout and stdout[-1].startswith(address + "http://127.0.0.1:"), (stdout, stderr)
+        yield Serving(proc, stdout[-1].split()[4], stderr, stdout[:-1])
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=WAIT) == 0, stderr
-        reader.join(timeout=WAIT)
+        for reader in readers:
+            reader.join(timeout=WAIT)
         assert not any("Traceback" in line for line in stderr), stderr
         assert stderr[-1].strip() == "stopped"
     finally:
