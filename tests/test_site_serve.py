@@ -75,7 +75,11 @@ class Serving:
             connection.close()
 
     def said(self, text: str) -> bool:
-        return any(text in line for line in list(self.stderr))
+        return self.count(text) > 0
+
+    def count(self, text: str) -> int:
+        """How many lines printed on stderr so far hold `text`."""
+        return sum(text in line for line in list(self.stderr))
 
 
 def _reqforge(root: Path, *args: str) -> subprocess.Popen[bytes]:
@@ -360,8 +364,17 @@ def test_a_failed_rebuild_keeps_the_last_good_build(
             assert site.get("/requirements/CRM-1.html")[2] == inject_reload(before, 1)
             (root / "templates/requirement.html").unlink()
             assert stream.next_build() == 2  # the failed build was never announced
+            config = (root / "reqforge.toml").read_text(encoding="utf-8")
+            (root / "reqforge.toml").write_text("[site\n", encoding="utf-8")
+            wait_until(lambda: site.count("still serving the last good build") == 2)
+            assert site.said("reqforge: error: reqforge.toml")
+            assert site.get("/index.html")[0] == 200
+            (root / "reqforge.toml").write_text(config.replace("Acme", "Acme 2"), "utf-8")
+            assert stream.next_build() == 3  # the configuration is read anew
+            assert b"Acme 2" in site.get("/index.html")[2]
         finally:
             stream.close()
+        assert site.count("still serving the last good build") == 2
 
 
 def test_a_templates_folder_made_while_serving_is_watched_from_then_on(
