@@ -270,6 +270,7 @@ def test_pages_are_served_with_the_script_the_files_stay_as_build_writes_them(
         status, headers, _ = site.get("/baselines")
         assert status == 301 and headers["Location"] == "/baselines/"
         assert site.get("/baselines/")[0] == 200
+        assert site.get("//baselines")[1]["Location"] == "/baselines/"  # never to a host
     built = tmp_path / "built"
     result = CliRunner().invoke(
         cli, ["--repo", str(root), "build", "-o", str(built)], env={"REQFORGE_TODAY": TODAY}

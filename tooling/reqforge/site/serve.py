@@ -28,7 +28,7 @@ import threading
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from reqforge.errors import ReqforgeError
 from reqforge.i18n import Text
@@ -156,8 +156,10 @@ class SiteRequestHandler(http.server.SimpleHTTPRequestHandler):
             return None
         if os.path.isdir(file):
             if not path.endswith("/"):  # as a static host does: baselines -> baselines/
+                # Rebuilt from its parts: `//host` would redirect to another site.
+                parts = [part for part in unquote(path).split("/") if part]
                 self.send_response(301)
-                self.send_header("Location", path + "/")
+                self.send_header("Location", quote("/" + "/".join(parts) + "/"))
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return None
