@@ -33,6 +33,8 @@ from reqforge.invisible import code_point, escape_each_hidden
 from reqforge.model import ERROR, Finding
 from reqforge.parallel import parallel_map
 from reqforge.safe_read import Refused, read_inside
+from reqforge.site.areas import INDEX as AREAS_INDEX
+from reqforge.site.areas import area_contexts, areas_index_context
 from reqforge.site.changelog import (
     baseline_context,
     baselines_index_context,
@@ -41,7 +43,8 @@ from reqforge.site.changelog import (
 )
 from reqforge.site.customers import customers_context
 from reqforge.site.dashboard import dashboard_charts
-from reqforge.site.matrix import matrix_pages
+from reqforge.site.matrix import matrix_pages, matrix_rows
+from reqforge.site.matrix_data import MATRIX_DATA, matrix_data_script
 from reqforge.site.pages import (
     SiteModel,
     backlog_context,
@@ -276,7 +279,8 @@ class _Pages:
 
 def _shared_files(model: SiteModel, pages: _Pages) -> dict[str, bytes]:
     """Every file of the site but the requirement pages: the assets and the pages drawn from
-    the whole model (dashboard, backlog, matrix, change log, baselines, customers, search)."""
+    the whole model (dashboard, backlog, matrix, area documents, change log, baselines,
+    customers, search)."""
     files = dict(pages.asset_files)
     dashboard = dashboard_context(model)
     counts = [dashboard[key] for key in ("by_status", "by_type", "by_p_level", "by_kano")]
@@ -286,7 +290,15 @@ def _shared_files(model: SiteModel, pages: _Pages) -> dict[str, bytes]:
         ("backlog.html", "backlog.html", backlog_context(model)),
         ("search.html", "search.html", {}),
     ]
-    shown += [(name, "matrix.html", context) for name, context in matrix_pages(model)]
+    rows = matrix_rows(model)  # the matrix pages, and all their rows as data for the filters
+    data = matrix_data_script(rows)
+    files[fingerprinted(MATRIX_DATA, data)] = data
+    shown += [
+        (name, "matrix.html", {**context, "data_script": fingerprinted(MATRIX_DATA, data)})
+        for name, context in matrix_pages(model, rows=rows)
+    ]
+    shown.append((AREAS_INDEX, "areas.html", areas_index_context(model)))
+    shown += [(name, "area.html", context) for name, context in area_contexts(model)]
     shown += [
         ("changelog.html", "changelog.html", changelog_context(model)),
         ("customers.html", "customers.html", customers_context(model)),

@@ -91,14 +91,8 @@ def _row(
     }
 
 
-# implements: REQ-504
-def matrix_pages(
-    model: SiteModel, page_size: int | None = None
-) -> list[tuple[str, dict[str, Any]]]:
-    """Every matrix page as (file name, template context), at least one page even for an
-    empty repository. Each context holds its rows, the numbered page links, the area index
-    (area -> file of its first row) and the filter choices of the whole matrix."""
-    size = page_size or PAGE_SIZE
+def matrix_rows(model: SiteModel) -> list[dict[str, Any]]:
+    """Every row of the matrix, by area then ID (what the pages and the data script show)."""
     known = model.catalog.by_id
     traced = model.trace is not None
     items = model.trace_by_id
@@ -108,10 +102,24 @@ def matrix_pages(
 
     entries = sorted(model.catalog, key=lambda e: (e.req.area, e.req.id))
     private = model.catalog.config.site.private_fields
-    rows = [
+    return [
         _row(entry, items.get(entry.req.id) if traced else None, page_of, private)
         for entry in entries
     ]
+
+
+# implements: REQ-504
+def matrix_pages(
+    model: SiteModel, page_size: int | None = None, rows: list[dict[str, Any]] | None = None
+) -> list[tuple[str, dict[str, Any]]]:
+    """Every matrix page as (file name, template context), at least one page even for an
+    empty repository. Each context holds its rows, the numbered page links, the area index
+    (area -> file of its first row) and the filter choices of the whole matrix. `rows` are
+    `matrix_rows(model)` when the caller has them already."""
+    size = page_size or PAGE_SIZE
+    traced = model.trace is not None
+    if rows is None:
+        rows = matrix_rows(model)
     count = max(1, -(-len(rows) // size))
     areas: dict[str, str] = {}
     for index, row in enumerate(rows):
@@ -136,6 +144,7 @@ def matrix_pages(
             "page_links": links,
             "areas": sorted(areas.items()),
             "choices": choices,
+            "page_size": size,
         }
         pages.append((matrix_file(number), context))
     return pages

@@ -73,6 +73,13 @@ class SiteModel:
         return history_stats(self.catalog, self.history, self.today)
 
     @cached_property
+    def area_files(self) -> dict[str, str]:
+        """Each area -> its document's page (site/areas.py names them)."""
+        from reqforge.site.areas import area_files  # areas.py builds on this module
+
+        return area_files(entry.req.area for entry in self.catalog)
+
+    @cached_property
     def trace_by_id(self) -> dict[str, TraceItem]:
         items = self.trace.items if self.trace is not None else ()
         return {item.id: item for item in reversed(items)}  # the first of a duplicated ID
@@ -365,6 +372,9 @@ def requirement_context(model: SiteModel, entry: Entry) -> dict[str, Any]:
         "title": req.title,
         "status": req.status,
         "path": req.path,
+        # the breadcrumb's area (none when `area` is a private field)
+        "area": public_value("area", req.area, private),
+        "area_page": None if is_private("area", private) else quote(model.area_files[req.area]),
         "fields": public_fields(req.data, private),
         "body": render_markdown(model.bodies.get(req.path, "")),
         "acceptance": [shown(a) for a in acceptance] if isinstance(acceptance, list) else [],

@@ -44,7 +44,6 @@ separator in the data can end the script or break its parsing.
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from bisect import bisect_left
@@ -52,6 +51,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
+
+from reqforge.site.script_data import data_script
 
 FORMAT_VERSION = 2
 FIELDS = ("id", "title", "status", "type", "area", "text")
@@ -70,7 +71,6 @@ _CJK = re.compile(f"[{_CJK_CHARS}]")
 # cutting CJK out of each run, at a fraction of the calls (10,000 bodies in a build).
 _PIECE = re.compile(f"([{_CJK_CHARS}]+)|([^\\W_{_CJK_CHARS}]+)")
 _VOWEL = re.compile(r"[aeiouy]")
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
 # Markdown marks a snippet is better without: a heading's #s, a quote's >, a list item's marker,
 # a table's pipes and its separator row, emphasis and code marks, a link's or image's target.
 _TABLE_RULE = re.compile(
@@ -81,10 +81,6 @@ _LINE_MARK = re.compile(
 )
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _INLINE_MARK = re.compile(r"\*\*|__|~~|`+|\|")
-# What would end the script or break it: `</script>`, `<!--` and the line separators that
-# JavaScript once read as line ends inside strings.
-_SCRIPT_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028"}
-_SCRIPT_UNSAFE["\u2029"] = "\\u2029"
 
 
 @dataclass(frozen=True)
@@ -190,11 +186,6 @@ def _cut(text: str) -> str:
     return text if len(text) <= TEXT_CHARS else text[:TEXT_CHARS] + "…"
 
 
-def _clean(text: str) -> str:
-    """Text that encodes as UTF-8: a lone surrogate (from a bad file name) becomes U+FFFD."""
-    return _SURROGATE.sub("\ufffd", text)
-
-
 def _utf16(term: str) -> bytes:
     """The sort key that orders strings as JavaScript compares them (by UTF-16 code unit)."""
     return term.encode("utf-16-be", "surrogatepass")
@@ -227,15 +218,10 @@ def _deltas(positions: list[int]) -> list[int]:
 
 
 def search_index_script(records: Iterable[SearchRecord]) -> str:
-    """The index as the script `search.js` reads: `window.REQFORGE_SEARCH = {...};` in compact,
-    key-sorted JSON with `<`, `>`, `&`, U+2028 and U+2029 escaped (safe in any script context)
-    and a lone surrogate (from a file name that is not UTF-8) as U+FFFD (so it encodes)."""
-    data = json.dumps(
-        build_search_index(records), ensure_ascii=False, separators=(",", ":"), sort_keys=True
-    )
-    # One pass over the whole text, not one per field: the data rarely holds a lone surrogate.
-    safe = re.sub("[<>&\u2028\u2029]", lambda m: _SCRIPT_UNSAFE[m.group()], _clean(data))
-    return f"window.REQFORGE_SEARCH = {safe};\n"
+    """The index as the script `search.js` reads: `window.REQFORGE_SEARCH = {...};`, written
+    by `script_data.data_script` (compact, key-sorted, safe in any script context, a lone
+    surrogate from a file name that is not UTF-8 as U+FFFD)."""
+    return data_script("REQFORGE_SEARCH", build_search_index(records))
 
 
 def _documents(index: dict[str, Any], at: int) -> Iterable[int]:

@@ -1,0 +1,198 @@
+"""Area documents: one printable page per area (`areas/<area>.html`) and their index.
+
+An area is the folder of a requirement below the requirements folder (`Requirement.area`, what
+the backlog and the matrix filter on): `billing`, `billing/eu`, or '' for a file at the top.
+Its document lists every requirement of the area, numbered by the parent tree inside the area
+(1, 1.1, 1.2, 2 ...): a requirement whose parent is in the same area sits under it, the others
+are top-level items; siblings go by ID, so the numbers only move when the tree does.
+
+File names come from folder names, which may hold anything a file system allows: `area_files`
+keeps letters and digits of every script (a Chinese area keeps its name), turns everything else
+into `-`, and settles the names that would meet on a case-insensitive file system (`Billing`
+and `billing`, `billing/eu` and `billing-eu`) deterministically. Links percent-encode the name.
+
+Pure, like site/pages.py: contexts from the model loaded once for the build.
+"""
+
+# implements: REQ-520
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from reqforge.site.markdown import render_markdown
+from reqforge.site.pages import page_name, public_fields, public_value, shown
+
+if TYPE_CHECKING:
+    from reqforge.catalog import Entry
+    from reqforge.site.pages import SiteModel
+
+AREAS_DIR = "areas"
+INDEX = f"{AREAS_DIR}/index.html"
+TOP_LEVEL = "top-level"  # the file name of the area '' (files right in the requirements folder)
+_NAME_CHARS = 80  # of a file name before `.html`: far below the 255 bytes of a file system
+_UNSAFE = re.compile(r"[^\w.-]+")  # \w is Unicode: letters and digits of every script, and _
+_RESERVED = frozenset({"index"})  # areas/index.html is the list of areas
+
+
+def _base_name(area: str) -> str:
+    name = _UNSAFE.sub("-", area).strip("-.")[:_NAME_CHARS].strip("-.")
+    return name or TOP_LEVEL
+
+
+def _digest(area: str, length: int) -> str:
+    return hashlib.blake2b(area.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()[
+        :length
+    ]
+
+
+def area_files(areas: Iterable[str]) -> dict[str, str]:
+    """Each area -> its page relative to the site's top (`areas/billing.html`), unencoded.
+
+    Names that meet when case is ignored (as on macOS and Windows) are settled in sorted
+    order: the area whose folder name is the plain name keeps it (a lower-case one first),
+    else the first area; the others get a short digest of their folder name
+    (`billing-eu-3f2a9c.html`), so the same set of areas always gives the same names."""
+    wanted: dict[str, list[str]] = {}
+    for area in sorted(set(areas)):
+        wanted.setdefault(_base_name(area).casefold(), []).append(area)
+    taken = set(_RESERVED) | set(wanted)
+    names: dict[str, str] = {}
+    for key, group in sorted(wanted.items()):
+        # The area whose folder name is the plain name keeps it; else the first in order.
+        exact = [a for a in group if _base_name(a) == a]
+        keeper = min(exact, key=lambda a: (a != a.casefold(), a)) if exact else group[0]
+        if key in _RESERVED:
+            keeper = None
+        for area in group:
+            name = _base_name(area)
+            if area != keeper:
+                length = 6
+                while f"{name}-{_digest(area, length)}".casefold() in taken:
+                    length += 2
+                name = f"{name}-{_digest(area, length)}"
+                taken.add(name.casefold())
+            names[area] = f"{AREAS_DIR}/{name}.html"
+    return names
+
+
+def area_link(file: str) -> str:
+    """A page name as an `href`: percent-encoded UTF-8 (`areas/%E8%B4%A2%E5%8A%A1.html`)."""
+    return quote(file)
+
+
+def numbered(entries: Iterable[Entry]) -> list[tuple[str, int, Entry]]:
+    """(number, depth, entry) for the requirements of one area in document order: by the
+    parent tree inside the area, siblings by ID. A requirement with several parents in the area
+    sits under the first of them by ID; a parent cycle inside the area is broken at the
+    requirement with the lowest ID, so every requirement is listed once."""
+    by_id = {entry.req.id: entry for entry in entries}
+    under: dict[str | None, list[str]] = {}
+    for rid, entry in sorted(by_id.items()):
+        parents = sorted(p for p in entry.req.links.get("parent", ()) if p in by_id and p != rid)
+        under.setdefault(parents[0] if parents else None, []).append(rid)
+    rows: list[tuple[str, int, Entry]] = []
+    placed: set[str] = set()
+
+    def place(rid: str, prefix: str, position: int, depth: int) -> None:
+        number = f"{prefix}{position}"
+        placed.add(rid)
+        rows.append((number, depth, by_id[rid]))
+        children = [c for c in under.get(rid, ()) if c not in placed]
+        for index, child in enumerate(children, 1):
+            place(child, f"{number}.", index, depth + 1)
+
+    top = 0
+    for rid in [*under.get(None, ()), *sorted(by_id)]:
+        if rid not in placed:  # the roots, then whatever a cycle kept from them
+            top += 1
+            place(rid, "", top, 0)
+    return rows
+
+
+def _requirement(model: SiteModel, number: str, depth: int, entry: Entry) -> dict[str, Any]:
+    req = entry.req
+    known = model.catalog.by_id
+    private = model.catalog.config.site.private_fields
+
+    def target(rid: str) -> dict[str, Any]:
+        other = known.get(rid)
+        return {
+            "id": rid,
+            "title": other.req.title if other else "",
+            "page": page_name(rid) if other else None,
+        }
+
+    links = [
+        {"relation": relation, "targets": [target(t) for t in targets]}
+        for relation, targets in sorted(req.links.items())
+    ]
+    inverse = (("children", entry.children), ("depended-on-by", entry.depended_on_by))
+    links += [
+        {"relation": relation, "targets": [target(t) for t in sorted(ids)]}
+        for relation, ids in inverse
+        if ids
+    ]
+    acceptance = req.get("acceptance")
+    return {
+        "number": number,
+        "depth": min(depth, 4),  # headings h2..h6
+        "anchor": f"req-{number.replace('.', '-')}",
+        "id": req.id,
+        "title": req.title,
+        "status": public_value("status", req.status, private),
+        "page": page_name(req.id),
+        "fields": public_fields(req.data, private),
+        "body": render_markdown(model.bodies.get(req.path, "")),
+        "acceptance": [shown(a) for a in acceptance] if isinstance(acceptance, list) else [],
+        "links": links,
+    }
+
+
+def _by_area(model: SiteModel) -> dict[str, list[Entry]]:
+    groups: dict[str, list[Entry]] = {}
+    for entry in model.catalog:
+        groups.setdefault(entry.req.area, []).append(entry)
+    return groups
+
+
+def areas_index_context(model: SiteModel) -> dict[str, Any]:
+    """The list of areas: name, page, number of requirements and the count per status."""
+    files = model.area_files
+    order = model.catalog.value_order("status")
+    rows = []
+    for area, entries in sorted(_by_area(model).items()):
+        statuses: dict[str, int] = {}
+        for entry in entries:
+            status = entry.req.status or "—"
+            statuses[status] = statuses.get(status, 0) + 1
+        ranked = sorted(statuses.items(), key=lambda s: _rank(order, s[0]))
+        rows.append(
+            {
+                "area": area,
+                "page": area_link(files[area]),
+                "count": len(entries),
+                "statuses": ranked,
+            }
+        )
+    return {"areas": rows, "total": len(model.catalog)}
+
+
+def _rank(order: tuple[str, ...], status: str) -> tuple[int, str]:
+    return (order.index(status) if status in order else len(order), status)
+
+
+def area_contexts(model: SiteModel) -> list[tuple[str, dict[str, Any]]]:
+    """(file, context) of each area's document, in area order: the area's name, its
+    requirements numbered (see `numbered`) with their public fields, rendered body,
+    acceptance criteria, links and status, and the table of contents they make."""
+    files = model.area_files
+    pages = []
+    for area, entries in sorted(_by_area(model).items()):
+        items = [_requirement(model, *row) for row in numbered(entries)]
+        pages.append((files[area], {"area": area, "items": items, "count": len(items)}))
+    return pages
