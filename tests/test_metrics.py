@@ -173,7 +173,7 @@ def test_backlog_stats_counts(stats: Catalog) -> None:
     assert document["overdue"] == ["S-4"]
     # Without history, the git-based figures are present and null.
     for key in ("lead_time_days", "sla_breaches", "response_time_hours", "ageing_days",
-                "throughput_per_week"):  # fmt: skip
+                "throughput_per_week", "lead_time_per_month"):  # fmt: skip
         assert document[key] is None, key
     assert "by" not in document
     assert "groups" not in document
@@ -425,6 +425,7 @@ def test_history_figures_hand_computed() -> None:
             "buckets": {"0-7 days": 2, "30-90 days": 1, "7-30 days": 2, "90+ days": 1},
         },
         "throughput_per_week": {"2026-W41": 1},
+        "lead_time_per_month": {"2026-10": {"median": 7.0, "p90": 7.0, "done": 1}},
     }
     # backlog_stats takes these figures when history is available, and only then.
     document = backlog_stats(catalog, dt.date(2026, 10, 10), history=HISTORY)
@@ -454,4 +455,39 @@ def test_history_figures_of_an_empty_history() -> None:
         "sla_breaches": [],
         "ageing_days": {**empty, "open": 0, "buckets": {}},
         "throughput_per_week": {},
+        "lead_time_per_month": {},
     }
+
+
+def test_lead_time_per_month_takes_the_requirements_done_that_month() -> None:
+    # verifies: REQ-501
+    # verifies: REQ-310
+    # M-1 took 2 days and M-2 10 days, both done in March; M-3 took 40 days, done in May; M-4
+    # was done in March and reopened, so it is not done: no lead time at all.
+    reqs = [
+        requirement(rid, status)
+        for rid, status in (
+            ("M-1", "done"),
+            ("M-2", "done"),
+            ("M-3", "done"),
+            ("M-4", "in-progress"),
+        )
+    ]
+    history = history_of(
+        status_events("M-1", ("2026-03-01T00:00:00+00:00", "proposed"),
+                      ("2026-03-03T00:00:00+00:00", "done")),
+        status_events("M-2", ("2026-02-25T00:00:00+00:00", "proposed"),
+                      ("2026-03-07T00:00:00+00:00", "done")),
+        status_events("M-3", ("2026-04-01T00:00:00+00:00", "proposed"),
+                      ("2026-05-11T00:00:00+00:00", "done")),
+        status_events("M-4", ("2026-03-01T00:00:00+00:00", "proposed"),
+                      ("2026-03-02T00:00:00+00:00", "done"),
+                      ("2026-03-05T00:00:00+00:00", "in-progress")),
+    )  # fmt: skip
+    figures = history_stats(catalog_of(reqs), history, dt.date(2026, 6, 1))
+    assert figures["lead_time_per_month"] == {
+        "2026-03": {"median": 6.0, "p90": 10.0, "done": 2},
+        "2026-05": {"median": 40.0, "p90": 40.0, "done": 1},
+    }
+    # the overall figures are over the same three requirements
+    assert figures["lead_time_days"] == {"median": 10.0, "p90": 40.0}

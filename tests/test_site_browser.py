@@ -190,7 +190,8 @@ def test_dashboard_charts_are_drawn_with_titles(site: Path) -> None:
     with chromium() as browser:
         dashboard = open_file(browser, site / "index.html")
         charts = dashboard.page.query_selector_all("main svg.rf-chart")
-        assert len(charts) == 6  # status, type, P-level, Kano, value-cost, done over time
+        # status, type, P-level, Kano, value-cost, done over time, lead time by month
+        assert len(charts) == 7
         for chart in charts:
             assert chart.bounding_box()["width"] > 100
             assert chart.query_selector("title").text_content()

@@ -15,12 +15,20 @@ from reqforge.site.charts import (
     bar_chart,
     done_over_time_chart,
     lead_time_chart,
+    lead_time_over_time_chart,
     spread,
     value_cost_chart,
 )
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = '<script>alert("x")</script>\' onload="alert(1)" \u202eevil\u202c & \x1b[31m'
+
+
+# metrics' lead_time_per_month: March and May with requirements done, April with none.
+MONTHS = {
+    "2026-03": {"median": 6.0, "p90": 10.0, "done": 2},
+    "2026-05": {"median": 40.0, "p90": 40.0, "done": 1},
+}
 
 
 def parse(chart: Chart) -> tuple[ET.Element, ET.Element]:
@@ -62,6 +70,7 @@ def test_charts_use_classes_and_current_color_only() -> None:
         ),
         done_over_time_chart({"2026-W01": 1}, chart_id="d", title="t", description=""),
         lead_time_chart([1.0], median=1.0, p90=1.0, chart_id="l", title="t", description=""),
+        lead_time_over_time_chart(MONTHS, chart_id="lm", title="t", description=""),
     ]
     for chart in charts:
         svg, _ = parse(chart)
@@ -80,6 +89,10 @@ def test_hostile_labels_stay_text() -> None:
         ),
         lead_time_chart(
             [2.0], median=2.0, p90=2.0, chart_id="l", title=HOSTILE, description=HOSTILE,
+        ),
+        lead_time_over_time_chart(
+            MONTHS, chart_id=HOSTILE, title=HOSTILE, description=HOSTILE,
+            text=ChartText(median=HOSTILE),
         ),
     ]  # fmt: skip
     for chart in charts:
@@ -106,6 +119,11 @@ def test_empty_data_gives_a_chart_that_says_no_data() -> None:
         done_over_time_chart({}, chart_id="d", title="t", description="", text=text),
         lead_time_chart(
             [], median=None, p90=None, chart_id="l", title="t", description="", text=text
+        ),
+        lead_time_over_time_chart({}, chart_id="lm", title="t", description="", text=text),
+        lead_time_over_time_chart(
+            {"2026-01": {"median": None, "p90": None, "done": 0}}, chart_id="lm", title="t",
+            description="", text=text,
         ),
     ]  # fmt: skip
     for chart in charts:
@@ -182,3 +200,48 @@ def test_bar_chart_of_any_counts_is_valid_and_deterministic(counts: dict[str, in
     if any(counts.values()):
         assert len(list(table.iter("tr"))) == len(counts) + 1
         assert all(0 <= float(r.get("width", "")) <= 380 for r in svg.iter(f"{SVG}rect"))
+
+
+# verifies: REQ-501
+def test_lead_time_by_month_draws_median_and_p90_with_a_gap_for_a_month_without_done() -> None:
+    chart = lead_time_over_time_chart(
+        MONTHS, chart_id="lead-month", title="Lead time by month", description="d"
+    )
+    svg, table = parse(chart)
+    rows = [[all_text(c) for c in row] for row in table.iter("tr")]
+    assert rows == [
+        ["Month", "Done that month", "median", "p90"],
+        ["2026-03", "2", "6.0", "10.0"],
+        ["2026-04", "0", "-", "-"],
+        ["2026-05", "1", "40.0", "40.0"],
+    ]
+    paths = [p.get("d") or "" for p in svg.iter(f"{SVG}path")]
+    assert len(paths) == 2  # the median and the p90
+    for d in paths:
+        assert d.count("M") == 2 and "L" not in d  # April breaks each line in two
+    # the p90 of May is the top of the plot, the median of March lower than its p90
+    circles = [(c.get("cx"), float(c.get("cy") or 0)) for c in svg.iter(f"{SVG}circle")]
+    march, may = [cy for _, cy in circles[:2]], [cy for _, cy in circles[2:]]
+    assert march[0] > march[1] and may[0] == may[1] == min(cy for _, cy in circles)
+    assert "2026-03" in all_text(svg) and "2026-05" in all_text(svg)
+    titles = [all_text(t) for t in svg.iter(f"{SVG}title")]
+    assert "2026-03: median 6.0, p90 10.0 (Done that month 2)" in titles
+    # the same figures in another order draw the same bytes
+    again = lead_time_over_time_chart(
+        dict(reversed(list(MONTHS.items()))), chart_id="lead-month", title="Lead time by month",
+        description="d",
+    )  # fmt: skip
+    assert again == chart
+    with pytest.raises(ValueError):
+        lead_time_over_time_chart(
+            {"March": {"median": 1.0, "p90": 1.0, "done": 1}}, chart_id="x", title="t",
+            description="",
+        )  # fmt: skip
+
+
+# verifies: REQ-501
+def test_lead_time_by_month_joins_consecutive_months() -> None:
+    months = {f"2026-{m:02d}": {"median": float(m), "p90": 2.0 * m, "done": m} for m in (1, 2, 3)}
+    svg, _ = parse(lead_time_over_time_chart(months, chart_id="m", title="t", description=""))
+    for path in svg.iter(f"{SVG}path"):
+        assert (path.get("d") or "").count("L") == 2

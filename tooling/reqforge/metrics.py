@@ -138,7 +138,12 @@ def backlog_stats(
         document.update(history_stats(catalog, history, today))
     else:
         document.update(
-            {"response_time_hours": None, "ageing_days": None, "throughput_per_week": None}
+            {
+                "response_time_hours": None,
+                "ageing_days": None,
+                "throughput_per_week": None,
+                "lead_time_per_month": None,
+            }
         )
     if by is not None:
         document["by"] = by
@@ -177,7 +182,8 @@ def status_timeline(events: Any) -> list[tuple[dt.datetime, str]]:
 def history_stats(catalog: Catalog, history: Any, today: dt.date) -> dict[str, Any]:
     """Lead time (first commit to done), response time (proposed to the next status) against
     [workflow.sla] by urgency, SLA breaches (answered late, or still unanswered past the SLA
-    as of `today`), ageing of open items, and throughput (requirements done) per ISO week."""
+    as of `today`), ageing of open items, throughput (requirements done) per ISO week, and
+    lead time per month (median and p90 of the requirements done that month)."""
     sla = catalog.config.workflow.sla_hours
     terminal = catalog.config.workflow.terminal
     now = dt.datetime.combine(today, dt.time(23, 59, 59), tzinfo=dt.timezone.utc)
@@ -186,6 +192,7 @@ def history_stats(catalog: Catalog, history: Any, today: dt.date) -> dict[str, A
     ages: list[float] = []
     breaches: list[str] = []
     throughput: Counter[str] = Counter()
+    lead_by_month: dict[str, list[float]] = {}
     for entry in catalog:
         req = entry.req
         events = history.for_id(req.id)
@@ -196,6 +203,7 @@ def history_stats(catalog: Catalog, history: Any, today: dt.date) -> dict[str, A
         done_at = next((when for when, status in timeline if status == "done"), None)
         if done_at is not None and req.status == "done":
             lead.append((done_at - created).total_seconds() / 86400)
+            lead_by_month.setdefault(f"{done_at:%Y-%m}", []).append(lead[-1])
             year, week, _ = done_at.isocalendar()
             throughput[f"{year}-W{week:02d}"] += 1
         first = timeline[0][1] if timeline else None
@@ -228,4 +236,8 @@ def history_stats(catalog: Catalog, history: Any, today: dt.date) -> dict[str, A
             "buckets": dict(sorted(buckets.items())),
         },
         "throughput_per_week": dict(sorted(throughput.items())),
+        "lead_time_per_month": {
+            month: {**_percentiles(days), "done": len(days)}
+            for month, days in sorted(lead_by_month.items())
+        },
     }

@@ -1,7 +1,8 @@
 """Inline SVG charts for the dashboard, drawn at build time (SPEC section 9, issue 12 part 3).
 
 Each function takes figures the engine already computed (counts from `metrics`, the quadrant
-from `priorities`, throughput and lead times from `metrics.history_stats`) and returns a `Chart`:
+from `priorities`, throughput and lead times, overall and per month, from
+`metrics.history_stats`) and returns a `Chart`:
 the SVG and a plain HTML table with the same figures, for screen readers and for readers
 without images. The output is a pure function of the input: rows are sorted, numbers have a
 fixed format, points that share a place are spread on a fixed spiral (no randomness), so the
@@ -63,6 +64,8 @@ class ChartText:
     lead_time_days: str = "Lead time (days)"
     median: str = "median"
     p90: str = "p90"
+    month: str = "Month"
+    done_in_month: str = "Done that month"
 
 
 @dataclass(frozen=True)
@@ -443,3 +446,112 @@ def lead_time_chart(
     ]
     rows += [(name, "-" if mark is None else f"{mark:.1f}") for name, mark in marks]
     return Chart(svg, _table(title, [text.lead_time_days, text.requirements], rows))
+
+
+def _month_index(month: str) -> int:
+    """`2026-03` -> months since year 0, so that months subtract."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})", month)
+    if match is None or not 1 <= int(match.group(2)) <= 12:
+        raise ValueError(f"not a month: {month!r}")
+    return int(match.group(1)) * 12 + int(match.group(2)) - 1
+
+
+def _finite(value: object) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and math.isfinite(value) else None
+
+
+def lead_time_over_time_chart(
+    per_month: Mapping[str, Mapping[str, object]],
+    *,
+    chart_id: str,
+    title: str,
+    description: str,
+    text: ChartText = ChartText(),
+) -> Chart:
+    """Lead time month by month: the median and the p90 (days from first commit to done) of
+    the requirements done in each month, as two lines with a point per month. `per_month` is
+    metrics' `lead_time_per_month` (`{"2026-03": {"median": 6.0, "p90": 10.0, "done": 2}}`);
+    a month between the first and the last with nothing done leaves a gap in the lines and
+    says so in the table."""
+    months: dict[int, tuple[float, float, int]] = {}
+    for month, figures in per_month.items():
+        median, p90 = _finite(figures.get("median")), _finite(figures.get("p90"))
+        done = figures.get("done")
+        if median is not None and p90 is not None and isinstance(done, int) and done > 0:
+            months[_month_index(month)] = (max(median, 0.0), max(p90, median, 0.0), done)
+    if not months:
+        return _no_data(chart_id, "lead-over-time", title, description, text)
+    first, last = min(months), max(months)
+    span = list(range(first, last + 1))
+    left, top, width, height = 56.0, 28.0, 560.0, 180.0
+    slot, bottom = width / len(span), top + height
+    largest = max(p90 for _, p90, _ in months.values()) or 1.0
+
+    def x(index: int) -> float:
+        return left + (index + 0.5) * slot
+
+    def y(days: float) -> float:
+        return bottom - height * days / largest
+
+    def label(index: int) -> str:
+        return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+    body = []
+    for series, (name, which) in enumerate(((text.median, 0), (text.p90, 1))):
+        path, joined = [], False
+        for position, month in enumerate(span):
+            figures = months.get(month)
+            if figures is None:
+                joined = False
+                continue
+            path.append(f"{'L' if joined else 'M'}{_n(x(position))} {_n(y(figures[which]))}")
+            joined = True
+        body.append(
+            f'<path class="rf-line rf-line-{series}" d="{"".join(path)}" fill="none" '
+            f'stroke="currentColor"/>'
+        )
+        body.append(
+            f'<g class="rf-legend" fill="currentColor"><line class="rf-line rf-line-{series}" '
+            f'x1="{_n(left + series * 120)}" y1="10" x2="{_n(left + series * 120 + 24)}" y2="10" '
+            f'stroke="currentColor"/><text x="{_n(left + series * 120 + 30)}" y="14">'
+            f"{_text(name)}</text></g>"
+        )
+    for position, month in enumerate(span):
+        figures = months.get(month)
+        if figures is None:
+            continue
+        median, p90, done = figures
+        for series, days in enumerate((median, p90)):
+            body.append(
+                f'<circle class="rf-point rf-point-{series}" cx="{_n(x(position))}" '
+                f'cy="{_n(y(days))}" r="3.5"><title>{label(month)}: {_text(text.median)} '
+                f"{median:.1f}, {_text(text.p90)} {p90:.1f} ({_text(text.done_in_month)} "
+                f"{done})</title></circle>"
+            )
+    body.append(
+        f'<g class="rf-axis" fill="currentColor">'
+        f'<line x1="{_n(left)}" y1="{_n(bottom)}" x2="{_n(left + width)}" y2="{_n(bottom)}" '
+        f'stroke="currentColor"/>'
+    )
+    for days in sorted({0.0, largest / 2, largest}):
+        body.append(
+            f'<text x="{_n(left - 8)}" y="{_n(y(days) + 4)}" text-anchor="end">{days:.1f}</text>'
+        )
+    for position in sorted({round(i * (len(span) - 1) / 4) for i in range(5)}):
+        body.append(
+            f'<text x="{_n(x(position))}" y="{_n(bottom + 16)}" text-anchor="middle">'
+            f"{label(span[position])}</text>"
+        )
+    body.append(
+        f'<text class="rf-axis-name" x="14" y="{_n(top + height / 2)}" text-anchor="middle" '
+        f'transform="rotate(-90 14 {_n(top + height / 2)})">{_text(text.lead_time_days)}</text>'
+        "</g>"
+    )
+    svg = _svg(chart_id, "lead-over-time", bottom + 28, title, description, body)
+    rows = []
+    for month in span:
+        median, p90, done = months.get(month, (None, None, 0))
+        shown = ("-", "-") if median is None or p90 is None else (f"{median:.1f}", f"{p90:.1f}")
+        rows.append((label(month), done, *shown))
+    header = [text.month, text.done_in_month, text.median, text.p90]
+    return Chart(svg, _table(title, header, rows))

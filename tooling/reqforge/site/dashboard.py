@@ -22,6 +22,7 @@ from reqforge.site.charts import (
     ScatterPoint,
     bar_chart,
     done_over_time_chart,
+    lead_time_over_time_chart,
     value_cost_chart,
 )
 
@@ -74,6 +75,8 @@ def chart_text(gettext: Gettext) -> ChartText:
         lead_time_days=gettext(N_("Lead time (days)")),
         median=gettext(N_("median")),
         p90=gettext(N_("p90")),
+        month=gettext(N_("Month")),
+        done_in_month=gettext(N_("Done that month")),
     )
 
 
@@ -90,7 +93,8 @@ def dashboard_charts(
 ) -> list[dict[str, Any]]:
     """The dashboard's charts, in page order: bars of status, type, P-level and Kano (from
     `counts`, those four rows of the dashboard context, in their order), the value-cost
-    scatter and, when the history is available, requirements done over time."""
+    scatter and, when the history is available, requirements done over time and lead time by
+    month beside it."""
     text = chart_text(gettext)
     charts = []
     for (chart_id, title, description, header), chart_rows in zip(_BARS, counts, strict=True):
@@ -133,4 +137,18 @@ def dashboard_charts(
             text=text,
         )
         charts.append(_shown(done, title))
+        title = gettext(N_("Lead time by month"))
+        lead = lead_time_over_time_chart(
+            model.history_stats["lead_time_per_month"],
+            chart_id="lead-time-by-month",
+            title=title,
+            description=gettext(
+                N_(
+                    "Days from a requirement's first commit to done: the median and the p90 of "
+                    "the requirements done in each month."
+                )
+            ),
+            text=text,
+        )
+        charts.append(_shown(lead, title))
     return charts
