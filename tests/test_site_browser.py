@@ -4,6 +4,7 @@ shows what a reader came for, and keeps hostile requirement text inert."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,8 @@ from tests.browser import Watched, chromium, open_file, screenshot, serious_viol
 from tests.gitrepo import GitRepo
 
 from reqforge.cli.main import cli
+from reqforge.site import matrix
+from reqforge.site.matrix_data import matrix_data_script
 
 HOSTILE = '<script>alert("title")</script><img src=x onerror=alert("img")>\u202e'
 
@@ -292,3 +295,148 @@ def test_dates_are_iso_on_the_page_and_in_the_readers_locale_on_hover(site: Path
         assert hover.endswith(f"({iso})")
         day = page.locator("time[datetime]:not([datetime*='T'])").first
         assert "(" in (day.get_attribute("title") or "")  # a calendar day gets one too
+
+
+def test_an_area_document_reads_as_a_document_and_prints_without_navigation(site: Path) -> None:
+    # verifies: REQ-520
+    # verifies: REQ-516
+    with chromium() as browser:
+        index = open_file(browser, site / "areas" / "index.html")
+        page = index.page
+        page.click("main a[href$='billing.html']")
+        page.wait_for_url("**/areas/billing.html")
+        assert "billing" in page.inner_text("h1")
+        toc = [a.inner_text() for a in page.query_selector_all(".toc a")]
+        assert toc[:2] == ["1 CRM-1 Export customer data to CSV", "1.1 CRM-2 批量导出客户数据"]
+        page.click(".toc a[href='#req-1-1']")
+        assert page.evaluate("location.hash") == "#req-1-1"
+        assert "财务每月手工录入总账" in page.inner_text("section[aria-labelledby='req-1-1']")
+        assert page.is_visible(".site-header nav") and page.is_visible("#site-search-box")
+        page.emulate_media(media="print")
+        assert not page.is_visible(".site-header nav") and not page.is_visible("#site-search-box")
+        colour = page.evaluate("getComputedStyle(document.body).color")
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        assert (colour, background) == ("rgb(0, 0, 0)", "rgb(255, 255, 255)")
+        screenshot(page, "site-area-print")
+        # from a requirement page, the breadcrumb leads back to its area
+        crm = open_file(browser, site / "requirements" / "CRM-4.html")
+        crm.page.click(".breadcrumbs a[href$='ops.html']")
+        crm.page.wait_for_url("**/areas/ops.html")
+        assert "Archive old invoices" in crm.page.inner_text("main")
+        for watched in (index, crm):
+            assert watched.problems == [], watched.problems
+        # axe reads the stylesheets itself (a request file:// refuses): audit after the checks
+        audited = open_file(browser, site / "areas" / "billing.html")
+        audited.page.emulate_media(media="print")
+        assert serious_violations(audited.page) == []
+
+
+@pytest.fixture(scope="module")
+def paged_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A matrix of seven requirements at two rows a page: `billing` on pages 1-2, `ops` on
+    pages 2-4, so a filter has to reach pages the reader has not opened."""
+    base = tmp_path_factory.mktemp("paged")
+    home = base / "home"
+    home.mkdir()
+    repo = GitRepo(base / "repo", home)
+    for n in range(1, 4):
+        repo.write(f"reqs/billing/B-{n}.md", requirement(f"B-{n}", f"Billing {n}", "Body."))
+    for n in range(1, 5):
+        status = "status: proposed" if n % 2 else "status: accepted"
+        text = requirement(f"O-{n}", f"Ops {n}", "Body.").replace("status: accepted", status)
+        repo.write(f"reqs/ops/O-{n}.md", text)
+    repo.commit("Add requirements")
+    out = base / "out"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(matrix, "PAGE_SIZE", 2)
+        result = CliRunner().invoke(cli, ["--repo", str(repo.root), "build", "-o", str(out)])
+    assert (out / "matrix-4.html").is_file(), result.output
+    return out
+
+
+def test_the_matrix_filter_reaches_every_page_and_survives_a_reload(paged_site: Path) -> None:
+    # verifies: REQ-504
+    # verifies: REQ-516
+    with chromium() as browser:
+        matrix_page = open_file(browser, paged_site / "matrix.html")
+        page = matrix_page.page
+        assert visible_ids(matrix_page, "matrix-table") == ["B-1", "B-2"]  # page 1 as built
+        page.select_option("select[name=area]", "ops")
+        page.wait_for_selector("#matrix-filter-note:not([hidden])")
+        # the first two of the four ops rows, which are on pages 2 to 4 of the static matrix
+        assert visible_ids(matrix_page, "matrix-table") == ["O-1", "O-2"]
+        assert "4" in page.inner_text("#matrix-filter-note")
+        assert not page.is_visible("nav.pages[data-matrix-static]")
+        page.click("#matrix-filter-pages a:text-is('2')")
+        assert visible_ids(matrix_page, "matrix-table") == ["O-3", "O-4"]
+        assert "area=ops" in page.url and "page=2" in page.url
+        page.select_option("select[name=status]", "proposed")
+        assert visible_ids(matrix_page, "matrix-table") == ["O-1", "O-3"]  # back to page 1
+        shared = page.url
+        assert "page=" not in shared
+        again = open_file(browser, paged_site / "matrix-3.html")
+        again.page.goto(shared.replace("matrix.html", "matrix-3.html"))
+        again.page.wait_for_selector("#matrix-filter-note:not([hidden])")
+        assert visible_ids(again, "matrix-table") == ["O-1", "O-3"]
+        assert again.page.input_value("select[name=status]") == "proposed"
+        # a row's links work from the filtered view, and clearing the filter restores the page
+        page.select_option("select[name=area]", "")
+        page.select_option("select[name=status]", "")
+        assert visible_ids(matrix_page, "matrix-table") == ["B-1", "B-2"]
+        assert page.is_visible("nav.pages[data-matrix-static]")
+        again.page.click("#matrix-table a[href$='O-3.html']")
+        again.page.wait_for_url("**/requirements/O-3.html")
+        for watched in (matrix_page, again):
+            assert watched.problems == [], watched.problems
+        audited = open_file(browser, paged_site / "matrix-2.html")
+        audited.page.select_option("select[name=area]", "ops")
+        audited.page.wait_for_selector("#matrix-filter-note:not([hidden])")
+        assert serious_violations(audited.page) == []  # the filtered view, as drawn by script
+
+
+def test_the_matrix_filter_is_fast_at_ten_thousand_rows(paged_site: Path, tmp_path: Path) -> None:
+    # verifies: REQ-504
+    # The built data file replaced by one of 10,000 rows in 8 areas (the bench corpus's shape):
+    # loading it, filtering and drawing the first 500 matching rows is what a reader waits for.
+    site = tmp_path / "site"
+    shutil.copytree(paged_site, site)
+    (data,) = (site / "static").glob("matrix-data.*.js")
+    rows = [
+        {
+            "id": f"AREA{n % 8}-{n:05d}", "title": f"Export the ledger per store {n}",
+            "area": f"area-{n % 8}", "type": "functional", "status": ("proposed", "done")[n % 2],
+            "parents": [{"id": f"AREA{n % 8}-{max(n - 8, 0):05d}"}], "children": [],
+            "code": [], "tests": [], "code_state": "untraced", "tests_state": "untraced",
+            "state": "untraced",
+        }
+        for n in range(10_000)
+    ]  # fmt: skip
+    data.write_bytes(matrix_data_script(rows))
+    size = data.stat().st_size
+    assert size < 1_200_000, size
+    with chromium() as browser:
+        watched = open_file(browser, site / "matrix.html")
+        page = watched.page
+        page.evaluate(
+            "() => { const s = document.querySelector('select[name=area]');"
+            " const o = document.createElement('option'); o.textContent = 'area-3';"
+            " s.appendChild(o); }"
+        )
+        elapsed = page.evaluate(
+            """() => new Promise((done) => {
+                const start = performance.now();
+                const select = document.querySelector("select[name=area]");
+                select.value = "area-3";
+                select.dispatchEvent(new Event("change"));
+                const note = document.getElementById("matrix-filter-note");
+                (function wait() {
+                    if (!note.hidden) requestAnimationFrame(() => done(performance.now() - start));
+                    else setTimeout(wait, 1);
+                })();
+            })"""
+        )
+        assert len(visible_ids(watched, "matrix-table")) == 2  # the fixture's page size
+        assert "1250" in page.inner_text("#matrix-filter-note")
+        print(f"filtered 10,000 rows in {elapsed:.0f} ms, data {size} bytes")
+        assert elapsed < 500, elapsed
+        assert watched.problems == []

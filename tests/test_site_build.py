@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -489,16 +490,19 @@ def test_dashboard_charts_have_titles_and_table_fallbacks(
         "Requirements by Kano category",
         "Value and cost",
         "Requirements done over time",
+        "Lead time by month",
     ]
     for title in titles:
         assert f'-title">{title}</title>' in index, title
         assert f"<caption>{title}</caption>" in index, title  # its table, same figures
     assert index.count("<svg ") == len(titles)
-    assert index.count('<div class="rf-visually-hidden"><table class="rf-chart-table">') == 6
+    assert index.count('<div class="rf-visually-hidden"><table class="rf-chart-table">') == 7
     assert '<th scope="row">basic</th><td>1</td>' in index  # Kano counts
     assert '<th scope="row">8</th><td>3</td><td>quick-win</td><td>CRM-1</td>' in index
     # CRM-3 is done since the first commit: one done in total
     assert "<td>1</td><td>1</td></tr></tbody></table>" in index
+    # ... done in the commit that added it: this month, a lead time of 0 days
+    assert re.search(r'<th scope="row">\d{4}-\d\d</th><td>1</td><td>0.0</td><td>0.0</td>', index)
     css = [p.name for p in (out / "static").iterdir() if p.name.startswith("charts.")]
     assert f'href="static/{css[0]}"' in index
 

@@ -9,6 +9,7 @@ import json
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tests.conftest import requirement_text as req
@@ -18,6 +19,7 @@ from reqforge.config import load_config
 from reqforge.site import matrix
 from reqforge.site.build import load_site_model
 from reqforge.site.matrix import matrix_pages
+from reqforge.site.matrix_data import matrix_data_script
 
 CONFIG = """
 [trace]
@@ -196,3 +198,80 @@ def test_backlog_rows_carry_what_the_filters_choose_from(
     assert 'data-owner="zhang.wei"' in html and "<option>zhang.wei</option>" in html
     assert re.search(r'<select name="p_level">.*?<option>P\d</option>', html, re.S)
     assert 'name="q"' in html and "table-view." in html
+
+
+def matrix_data_of(out: Path) -> dict[str, Any]:
+    """The matrix data script the build wrote, as the browser reads it."""
+    (script,) = sorted((out / "static").glob("matrix-data.*.js"))
+    text = script.read_text(encoding="utf-8")
+    assert text.startswith("window.REQFORGE_MATRIX = ") and text.endswith(";\n")
+    data: dict[str, Any] = json.loads(text[len("window.REQFORGE_MATRIX = ") : -2])
+    return data
+
+
+def test_the_matrix_data_holds_every_row_of_every_page(
+    make_repo: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # verifies: REQ-504
+    root = traced_repo(make_repo)
+    monkeypatch.setattr(matrix, "PAGE_SIZE", 2)
+    out = tmp_path / "out"
+    assert invoke(root, "build", "-o", str(out)).exit_code == 0
+    data = matrix_data_of(out)
+    assert data["version"] == 1
+    values = data["values"]
+    by_id = {row[0]: row for row in data["rows"]}
+    assert list(by_id) == ["CRM-1", "CRM-2", "CRM-3", "CRM-4", "NFR-1"]  # the pages' order
+    two = by_id["CRM-2"]
+    assert two[1] == "Print invoices"
+    assert [values[i] for i in two[2:5]] == ["billing", "functional", "proposed"]
+    assert two[5] == ["CRM-1"] and two[6] == [] and two[7] == ["src/print.c:1"]
+    assert [result for _, result in two[8]] == ["failed"]
+    assert [values[i] for i in two[9:12]] == ["covered", "failing", "covered"]
+    assert [values[by_id["CRM-3"][i]] for i in (9, 10, 11)] == ["missing"] * 3
+    # every page points at the one data file and loads the filter script, not the table one
+    for name in ("matrix.html", "matrix-2.html", "matrix-3.html"):
+        html = (out / name).read_text(encoding="utf-8")
+        (source,) = re.findall(r'data-matrix-source="([^"]+)"', html)
+        assert (out / source).is_file() and source.startswith("static/matrix-data.")
+        assert 'data-page-size="2"' in html and "matrix-view." in html
+        assert "table-view." not in html
+        labels = json.loads(re.search(r"data-labels='([^']+)'", html).group(1))  # type: ignore[union-attr]
+        assert labels["not-required"] == "not required" and "{matched}" in labels["caption"]
+    assert not broken_links(out)
+
+
+def test_the_matrix_data_cannot_end_its_script_and_shows_hidden_characters(
+    make_repo: Callable[..., Path], tmp_path: Path
+) -> None:
+    # verifies: REQ-504
+    # verifies: REQ-510
+    title = "'</script><script>alert(1)</script>\u202eevil'"
+    root = make_repo({"reqs/a\u202eb/CRM-1.md": req("CRM-1", title=title)})
+    out = tmp_path / "out"
+    assert invoke(root, "build", "-o", str(out)).exit_code == 0
+    (script,) = (out / "static").glob("matrix-data.*.js")
+    text = script.read_text(encoding="utf-8")
+    assert "<" not in text and "\u202e" not in text
+    data = matrix_data_of(out)
+    assert data["rows"][0][1] == "</script><script>alert(1)</script>\\u202eevil"
+    # the area as the filter's option shows it, so that picking it matches the rows
+    html = (out / "matrix.html").read_text(encoding="utf-8")
+    assert (
+        "<option>a\\u202eb</option>" in html and data["values"][data["rows"][0][2]] == "a\\u202eb"
+    )
+
+
+def test_the_matrix_data_stays_small_at_many_requirements(
+    make_repo: Callable[..., Path], tmp_path: Path
+) -> None:
+    # verifies: REQ-504
+    root = make_repo({f"reqs/a/CRM-{n}.md": req(f"CRM-{n}") for n in range(1, 1202)})
+    model = load_site_model(load_config(root), dt.date(2026, 11, 1))
+    rows = matrix.matrix_rows(model)
+    script = matrix_data_script(rows)
+    pages = sum(len(c["rows"]) for _, c in matrix_pages(model, rows=rows))
+    assert pages == 1201
+    # ID, title and a handful of shared values: under 80 bytes a row, where a page's row is
+    # about ten times that
+    assert len(script) / 1201 < 80

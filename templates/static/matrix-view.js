@@ -3,7 +3,8 @@
  * filter is set, this script loads the whole matrix as data (`matrix-data.<digest>.js`, a
  * script setting window.REQFORGE_MATRIX, so it works from file://; format in
  * tooling/reqforge/site/matrix_data.py), picks the matching rows of every page and shows them
- * in the table, a page of rows at a time with its own page links. The filter and the page live
+ * in the table, a page of rows at a time with its own page links (at once, this page's
+ * matching rows are shown while the data loads; a matrix of one page needs no data). The filter and the page live
  * in the address (?area=billing&status=proposed&page=2), so a view can be shared and survives
  * a reload. Text goes into the page as text nodes only, never as HTML. */
 // implements: REQ-504
@@ -21,6 +22,8 @@
   var pager = document.getElementById("matrix-filter-pages");
   var labels = JSON.parse(form.getAttribute("data-labels"));
   var pageSize = parseInt(form.getAttribute("data-page-size"), 10) || 500;
+  // A matrix of one page has every row here already: it never needs the data.
+  var onePage = form.getAttribute("data-pages") === "1";
   var fields = Array.prototype.slice.call(form.elements).filter(function (el) {
     return el.name;
   });
@@ -115,9 +118,17 @@
     });
   }
 
+  // The rows of this page that match, the others hidden: the whole answer for a matrix of
+  // one page, and what the reader sees at once while the data of a larger one loads.
   function showStatic() {
+    var wanted = chosen();
     var rows = document.createDocumentFragment();
-    staticRows.forEach(function (row) { rows.appendChild(row); });
+    staticRows.forEach(function (row) {
+      row.hidden = !wanted.every(function (el) {
+        return row.getAttribute("data-" + el.name) === el.value;
+      });
+      rows.appendChild(row);
+    });
     body.textContent = "";
     body.appendChild(rows);
     if (table.caption) table.caption.textContent = staticCaption;
@@ -200,10 +211,11 @@
   }
 
   function apply() {
-    if (!chosen().length) { showStatic(); return; }
+    showStatic();
+    if (!chosen().length || onePage) return;
     withData(function () {
       // The reader may have cleared the filter while the data loaded.
-      if (chosen().length) showFiltered(); else showStatic();
+      if (chosen().length) showFiltered();
     });
   }
 
