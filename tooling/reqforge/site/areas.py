@@ -65,7 +65,7 @@ def area_files(areas: Iterable[str]) -> dict[str, str]:
     for key, group in sorted(wanted.items()):
         # The area whose folder name is the plain name keeps it; else the first in order.
         exact = [a for a in group if _base_name(a) == a]
-        keeper = min(exact, key=lambda a: (a != a.casefold(), a)) if exact else group[0]
+        keeper: str | None = min(exact, key=lambda a: (a != a.casefold(), a)) if exact else group[0]
         if key in _RESERVED:
             keeper = None
         for area in group:

@@ -474,11 +474,11 @@ def lead_time_over_time_chart(
     a month between the first and the last with nothing done leaves a gap in the lines and
     says so in the table."""
     months: dict[int, tuple[float, float, int]] = {}
-    for month, figures in per_month.items():
+    for key, figures in per_month.items():
         median, p90 = _finite(figures.get("median")), _finite(figures.get("p90"))
         done = figures.get("done")
         if median is not None and p90 is not None and isinstance(done, int) and done > 0:
-            months[_month_index(month)] = (max(median, 0.0), max(p90, median, 0.0), done)
+            months[_month_index(key)] = (max(median, 0.0), max(p90, median, 0.0), done)
     if not months:
         return _no_data(chart_id, "lead-over-time", title, description, text)
     first, last = min(months), max(months)
@@ -499,12 +499,12 @@ def lead_time_over_time_chart(
     body = []
     for series, (name, which) in enumerate(((text.median, 0), (text.p90, 1))):
         path, joined = [], False
-        for position, month in enumerate(span):
-            figures = months.get(month)
-            if figures is None:
+        for position, index in enumerate(span):
+            point = months.get(index)
+            if point is None:
                 joined = False
                 continue
-            path.append(f"{'L' if joined else 'M'}{_n(x(position))} {_n(y(figures[which]))}")
+            path.append(f"{'L' if joined else 'M'}{_n(x(position))} {_n(y(point[which]))}")
             joined = True
         body.append(
             f'<path class="rf-line rf-line-{series}" d="{"".join(path)}" fill="none" '
@@ -516,15 +516,15 @@ def lead_time_over_time_chart(
             f'stroke="currentColor"/><text x="{_n(left + series * 120 + 30)}" y="14">'
             f"{_text(name)}</text></g>"
         )
-    for position, month in enumerate(span):
-        figures = months.get(month)
-        if figures is None:
+    for position, index in enumerate(span):
+        point = months.get(index)
+        if point is None:
             continue
-        median, p90, done = figures
+        median, p90, done = point
         for series, days in enumerate((median, p90)):
             body.append(
                 f'<circle class="rf-point rf-point-{series}" cx="{_n(x(position))}" '
-                f'cy="{_n(y(days))}" r="3.5"><title>{label(month)}: {_text(text.median)} '
+                f'cy="{_n(y(days))}" r="3.5"><title>{label(index)}: {_text(text.median)} '
                 f"{median:.1f}, {_text(text.p90)} {p90:.1f} ({_text(text.done_in_month)} "
                 f"{done})</title></circle>"
             )
@@ -548,10 +548,12 @@ def lead_time_over_time_chart(
         "</g>"
     )
     svg = _svg(chart_id, "lead-over-time", bottom + 28, title, description, body)
-    rows = []
-    for month in span:
-        median, p90, done = months.get(month, (None, None, 0))
-        shown = ("-", "-") if median is None or p90 is None else (f"{median:.1f}", f"{p90:.1f}")
-        rows.append((label(month), done, *shown))
+    rows: list[Sequence[object]] = []
+    for index in span:
+        point = months.get(index)
+        if point is None:
+            rows.append((label(index), 0, "-", "-"))
+        else:
+            rows.append((label(index), point[2], f"{point[0]:.1f}", f"{point[1]:.1f}"))
     header = [text.month, text.done_in_month, text.median, text.p90]
     return Chart(svg, _table(title, header, rows))
