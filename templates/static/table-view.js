@@ -1,4 +1,5 @@
-/* Sort and filter a table of the site (the backlog, the matrix) without a framework.
+/* Sort and filter a table of the site (the backlog) without a framework; the matrix, whose
+ * filters reach across its pages, has matrix-view.js.
  * A form `.table-filters[data-table=<id>]` holds selects named after the rows' data-*
  * attributes and an optional free-text box `q`; a table with `data-sortable` sorts by a click
  * or Enter on a column header (a button inside it, with aria-sort on the header). The filter
@@ -6,7 +7,6 @@
  * be shared and survives a reload. Without JavaScript the form stays hidden and the table
  * reads as built. */
 // implements: REQ-502
-// implements: REQ-504
 (function () {
   "use strict";
   var params = new URLSearchParams(window.location.search);
