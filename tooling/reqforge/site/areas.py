@@ -24,7 +24,9 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from reqforge.site.markdown import render_markdown
+from markupsafe import Markup, escape
+
+from reqforge.invisible import code_point, escape_each_hidden
 from reqforge.site.pages import page_name, public_fields, public_value, shown
 
 if TYPE_CHECKING:
@@ -114,6 +116,23 @@ def numbered(entries: Iterable[Entry]) -> list[tuple[str, int, Entry]]:
     return rows
 
 
+def _visible(text: str) -> Markup:
+    # as build._visible shows every value: hidden characters as escapes, then HTML-escaped
+    return escape(escape_each_hidden(text, code_point))
+
+
+def fields_table(rows: Iterable[tuple[str, str]]) -> Markup:
+    """The rows of a fields table as escaped markup. Built here rather than in the template:
+    a document of an area holds tens of thousands of field rows, and one escape per value in
+    Python costs a fraction of a template loop."""
+    return Markup(
+        "".join(
+            f'<tr><th scope="row">{_visible(name)}</th><td>{_visible(value)}</td></tr>\n'
+            for name, value in rows
+        )
+    )
+
+
 def _requirement(model: SiteModel, number: str, depth: int, entry: Entry) -> dict[str, Any]:
     req = entry.req
     known = model.catalog.by_id
@@ -146,8 +165,13 @@ def _requirement(model: SiteModel, number: str, depth: int, entry: Entry) -> dic
         "title": req.title,
         "status": public_value("status", req.status, private),
         "page": page_name(req.id),
-        "fields": public_fields(req.data, private),
-        "body": render_markdown(model.bodies.get(req.path, "")),
+        # id, title and status head the section: the table holds the other fields
+        "fields": fields_table(
+            (name, value)
+            for name, value in public_fields(req.data, private)
+            if name not in ("id", "title", "status")
+        ),
+        "body": model.body_html(req.path),
         "acceptance": [shown(a) for a in acceptance] if isinstance(acceptance, list) else [],
         "links": links,
     }
@@ -191,6 +215,7 @@ def area_contexts(model: SiteModel) -> list[tuple[str, dict[str, Any]]]:
     requirements numbered (see `numbered`) with their public fields, rendered body,
     acceptance criteria, links and status, and the table of contents they make."""
     files = model.area_files
+    model.render_bodies()  # on both cores; the requirement pages reuse them
     pages = []
     for area, entries in sorted(_by_area(model).items()):
         items = [_requirement(model, *row) for row in numbered(entries)]

@@ -21,6 +21,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from reqforge.graph import impacted, inverse_edges
 from reqforge.metrics import fulfilment_rate, history_stats, overdue, satisfaction
 from reqforge.model import ERROR, Finding
+from reqforge.parallel import parallel_map
 from reqforge.site.markdown import render_markdown
 from reqforge.site.search_index import SearchRecord
 
@@ -71,6 +72,28 @@ class SiteModel:
         if self.history is None or not self.history.available:
             return None
         return history_stats(self.catalog, self.history, self.today)
+
+    @cached_property
+    def _bodies_html(self) -> dict[str, str]:
+        return {}
+
+    def body_html(self, path: str) -> str:
+        """The Markdown body of the file at `path` as safe HTML, rendered once per build: the
+        requirement's page and its area's document both show it (pages rendered in forked
+        workers reuse what the main process rendered before the fork)."""
+        html = self._bodies_html.get(path)
+        if html is None:
+            html = self._bodies_html[path] = render_markdown(self.bodies.get(path, ""))
+        return html
+
+    def render_bodies(self) -> None:
+        """Render every body not rendered yet, on every core, for the pages that follow."""
+        paths = sorted(path for path in self.bodies if path not in self._bodies_html)
+
+        def render(chunk: Sequence[str]) -> list[str]:
+            return [render_markdown(self.bodies[path]) for path in chunk]
+
+        self._bodies_html.update(zip(paths, parallel_map(render, paths), strict=True))
 
     @cached_property
     def area_files(self) -> dict[str, str]:
@@ -376,7 +399,7 @@ def requirement_context(model: SiteModel, entry: Entry) -> dict[str, Any]:
         "area": public_value("area", req.area, private),
         "area_page": None if is_private("area", private) else quote(model.area_files[req.area]),
         "fields": public_fields(req.data, private),
-        "body": render_markdown(model.bodies.get(req.path, "")),
+        "body": model.body_html(req.path),
         "acceptance": [shown(a) for a in acceptance] if isinstance(acceptance, list) else [],
         "outgoing": outgoing,
         "incoming": incoming,
