@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -227,3 +228,30 @@ def test_a_private_area_field_leaves_the_breadcrumb_without_the_area(
     assert invoke(root, "build", "-o", str(out)).exit_code == 0
     html = (out / "requirements" / "CRM-1.html").read_text(encoding="utf-8")
     assert '<a href="../backlog.html">Backlog</a> › CRM-1' in html
+
+
+@dataclass(frozen=True)
+class _Req:
+    id: str
+    path: str
+    links: dict[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class _Entry:
+    req: _Req
+
+
+def entry(rid: str, *parents: str, path: str = "") -> _Entry:
+    return _Entry(_Req(rid, path or f"reqs/a/{rid}.md", {"parent": parents} if parents else {}))
+
+
+# verifies: REQ-520
+def test_a_chain_of_thousands_of_parents_and_duplicate_ids_are_each_listed_once() -> None:
+    chain = [entry("C-00000")] + [entry(f"C-{n:05d}", f"C-{n - 1:05d}") for n in range(1, 3000)]
+    rows = numbered(chain)  # type: ignore[arg-type]
+    assert len(rows) == 3000 and rows[-1][1] == 2999
+    assert rows[2][0] == "1.1.1" and rows[-1][0].count(".") == 2999
+    twice = [entry("D-1"), entry("D-2", "D-1"), entry("D-2", path="reqs/a/copy.md")]
+    found = [(n, e.req.path) for n, _, e in numbered(twice)]  # type: ignore[arg-type]
+    assert found == [("1", "reqs/a/D-1.md"), ("1.1", "reqs/a/D-2.md"), ("2", "reqs/a/copy.md")]

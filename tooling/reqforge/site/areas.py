@@ -91,28 +91,39 @@ def numbered(entries: Iterable[Entry]) -> list[tuple[str, int, Entry]]:
     """(number, depth, entry) for the requirements of one area in document order: by the
     parent tree inside the area, siblings by ID. A requirement with several parents in the area
     sits under the first of them by ID; a parent cycle inside the area is broken at the
-    requirement with the lowest ID, so every requirement is listed once."""
-    by_id = {entry.req.id: entry for entry in entries}
-    under: dict[str | None, list[str]] = {}
-    for rid, entry in sorted(by_id.items()):
-        parents = sorted(p for p in entry.req.links.get("parent", ()) if p in by_id and p != rid)
-        under.setdefault(parents[0] if parents else None, []).append(rid)
+    requirement with the lowest ID; a second file with an ID already seen (a check error) is a
+    top-level item of its own: every file is listed once, however deep or tangled the tree."""
+    ordered = sorted(entries, key=lambda e: (e.req.id, e.req.path))
+    node: dict[str, int] = {}  # ID -> position of its first file
+    for index, entry in enumerate(ordered):
+        node.setdefault(entry.req.id, index)
+    under: dict[int, list[int]] = {}
+    roots: list[int] = []
+    for index, entry in enumerate(ordered):
+        rid = entry.req.id
+        parents = sorted(p for p in entry.req.links.get("parent", ()) if p in node and p != rid)
+        if parents and node[rid] == index:
+            under.setdefault(node[parents[0]], []).append(index)
+        else:
+            roots.append(index)
     rows: list[tuple[str, int, Entry]] = []
-    placed: set[str] = set()
-
-    def place(rid: str, prefix: str, position: int, depth: int) -> None:
-        number = f"{prefix}{position}"
-        placed.add(rid)
-        rows.append((number, depth, by_id[rid]))
-        children = [c for c in under.get(rid, ()) if c not in placed]
-        for index, child in enumerate(children, 1):
-            place(child, f"{number}.", index, depth + 1)
-
+    placed: set[int] = set()
     top = 0
-    for rid in [*under.get(None, ()), *sorted(by_id)]:
-        if rid not in placed:  # the roots, then whatever a cycle kept from them
-            top += 1
-            place(rid, "", top, 0)
+    for start in [*roots, *range(len(ordered))]:  # the roots, then what a cycle kept from them
+        if start in placed:
+            continue
+        top += 1
+        # depth first without recursion: a chain of thousands of parents is a valid tree
+        stack = [(start, str(top), 0)]
+        while stack:
+            index, number, depth = stack.pop()
+            placed.add(index)
+            rows.append((number, depth, ordered[index]))
+            children = [c for c in under.get(index, ()) if c not in placed]
+            stack += [
+                (child, f"{number}.{position}", depth + 1)
+                for position, child in reversed(list(enumerate(children, 1)))
+            ]
     return rows
 
 
