@@ -57,12 +57,20 @@ def build_command(state: Any, output: Path | None, clean: bool, today: dt.dateti
 
 
 def report_build(state: Any, config: Config, result: BuildResult) -> None:
-    """Say what a build wrote (a note) and print its check errors, as `check` prints them."""
+    """Say what a build wrote, left and removed (a note) and print its check errors, as
+    `check` prints them."""
     from reqforge.model import CheckResult
     from reqforge.render.findings import render
 
+    # implements: REQ-514
     state.note(
-        Text("{count} files written to {folder}", count=len(result.written), folder=result.output)
+        Text(
+            "{count} files written to {folder} ({kept} left as they were, {removed} removed)",
+            count=len(result.written),
+            folder=result.output,
+            kept=len(result.kept),
+            removed=len(result.removed),
+        )
     )
     if result.errors:
         checked = CheckResult(result.errors, result.requirements, result.files)

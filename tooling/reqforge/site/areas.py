@@ -188,7 +188,8 @@ def _requirement(model: SiteModel, number: str, depth: int, entry: Entry) -> dic
     }
 
 
-def _by_area(model: SiteModel) -> dict[str, list[Entry]]:
+def areas_of(model: SiteModel) -> dict[str, list[Entry]]:
+    """The requirements of each area, in the catalogue's order."""
     groups: dict[str, list[Entry]] = {}
     for entry in model.catalog:
         groups.setdefault(entry.req.area, []).append(entry)
@@ -200,7 +201,7 @@ def areas_index_context(model: SiteModel) -> dict[str, Any]:
     files = model.area_files
     order = model.catalog.value_order("status")
     rows = []
-    for area, entries in sorted(_by_area(model).items()):
+    for area, entries in sorted(areas_of(model).items()):
         statuses: dict[str, int] = {}
         for entry in entries:
             status = entry.req.status or "—"
@@ -222,13 +223,16 @@ def _rank(order: tuple[str, ...], status: str) -> tuple[int, str]:
 
 
 def area_contexts(model: SiteModel) -> list[tuple[str, dict[str, Any]]]:
-    """(file, context) of each area's document, in area order: the area's name, its
-    requirements numbered (see `numbered`) with their public fields, rendered body,
-    acceptance criteria, links and status, and the table of contents they make."""
-    files = model.area_files
+    """(file, context) of each area's document, in area order (see `area_document`)."""
     model.render_bodies()  # on both cores; the requirement pages reuse them
-    pages = []
-    for area, entries in sorted(_by_area(model).items()):
-        items = [_requirement(model, *row) for row in numbered(entries)]
-        pages.append((files[area], {"area": area, "items": items, "count": len(items)}))
-    return pages
+    return [
+        area_document(model, area, entries) for area, entries in sorted(areas_of(model).items())
+    ]
+
+
+def area_document(model: SiteModel, area: str, entries: list[Entry]) -> tuple[str, dict[str, Any]]:
+    """(file, context) of one area's document: the area's name, its requirements numbered
+    (see `numbered`) with their public fields, rendered body, acceptance criteria, links and
+    status, and the table of contents they make."""
+    items = [_requirement(model, *row) for row in numbered(entries)]
+    return model.area_files[area], {"area": area, "items": items, "count": len(items)}

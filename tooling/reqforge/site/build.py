@@ -2,15 +2,20 @@
 
 1. Load once: the corpus, `check`'s findings, the catalogue with cached scores, the backlog,
    the trace (when `[trace]` is configured) and the history (when in git) -> `SiteModel`.
-2. Build each page's context (site/pages.py, pure).
-3. Render with one Jinja2 environment (autoescape on; the repository's `templates/` first,
-   then the packaged theme) and write every file atomically into the output folder, static
-   assets under a name holding a digest of their content.
+2. Plan the files as jobs, each with the digest of its inputs (site/manifest.py), and keep
+   every file of the previous build whose inputs are the same and which is still as written.
+3. In the workers (both cores), build the context of each other page (site/pages.py, pure),
+   render it with one Jinja2 environment (autoescape on; the repository's `templates/` first,
+   then the packaged theme) and write it atomically, static assets under a name holding a
+   digest of their content; remove the files of the previous build the new one does not have.
 
 The same inputs give byte-identical files: everything is sorted and no clock is read (overdue
-is judged at `today`, an input). The output folder holds a `.reqforge-site` file listing what
-the build wrote: `--clean` removes exactly those files, so it never deletes anything reqforge
-did not write, and refuses to clean a folder without that mark.
+is judged at `today`, an input), and a page kept from a previous build is the page a fresh
+build writes. The output folder holds a `.reqforge-site` file listing what the build wrote:
+`--clean` and the next build remove only files listed there, so a build never deletes anything
+reqforge did not write, and `--clean` refuses a folder without that mark. Beside it,
+`.reqforge-manifest.json` records what each file was made of. When nothing the site depends on
+changed (site/manifest.py `quick_key`), a build only checks that the files are as it left them.
 """
 
 from __future__ import annotations
@@ -27,40 +32,35 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 from markupsafe import Markup
 
+from reqforge import parallel
 from reqforge.errors import ReqforgeError
-from reqforge.i18n import Text, translations, translator
+from reqforge.i18n import Text, translations
 from reqforge.invisible import code_point, escape_each_hidden
 from reqforge.model import ERROR, Finding
 from reqforge.parallel import parallel_map
 from reqforge.safe_read import Refused, read_inside
-from reqforge.site.areas import INDEX as AREAS_INDEX
-from reqforge.site.areas import area_contexts, areas_index_context
-from reqforge.site.changelog import (
-    baseline_context,
-    baselines_index_context,
-    changelog_context,
-    load_releases,
+from reqforge.site.manifest import (
+    MANIFEST,
+    BuildState,
+    Manifest,
+    PageRecord,
+    content_digest,
+    git_state,
+    inputs_digest,
+    manifest_bytes,
+    now_ns,
+    output_stat,
+    outputs_unchanged,
+    quick_key,
+    read_manifest,
+    read_state,
+    write_state,
 )
-from reqforge.site.customers import customers_context
-from reqforge.site.dashboard import dashboard_charts
-from reqforge.site.matrix import matrix_pages, matrix_rows
-from reqforge.site.matrix_data import MATRIX_DATA, matrix_data_script
-from reqforge.site.pages import (
-    SiteModel,
-    backlog_context,
-    dashboard_context,
-    forge_url,
-    page_name,
-    requirement_context,
-    search_records,
-)
-from reqforge.site.requirements_json import requirements_files
-from reqforge.site.search_index import search_index_script
 
 if TYPE_CHECKING:
-    from reqforge.catalog import Entry
     from reqforge.config import Config
     from reqforge.render.progress import Progress
+    from reqforge.site.pages import SiteModel
 
 MARK = ".reqforge-site"
 MARK_HEADER = "# written by reqforge build; `reqforge build --clean` removes these files\n"
@@ -70,13 +70,16 @@ TEMPLATE_LIMIT = 1 << 20  # a template or asset of the repository larger than 1 
 
 @dataclass(frozen=True)
 class BuildResult:
-    """What a build wrote (relative paths, sorted) and the check errors it found."""
+    """What a build wrote, left as it was and removed (relative paths, sorted; the mark and
+    the manifest not counted) and the check errors it found."""
 
     output: Path
     written: tuple[str, ...]
     errors: tuple[Finding, ...]
     requirements: int
     files: int
+    kept: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
 
 
 def theme_dir() -> Path:
@@ -96,6 +99,8 @@ def load_site_model(config: Config, today: dt.date, progress: Progress | None = 
     from reqforge.corpus import cached_scores, load_corpus
     from reqforge.history.walk import load_history
     from reqforge.loader import read_body
+    from reqforge.site.changelog import load_releases
+    from reqforge.site.pages import SiteModel, forge_url
 
     corpus = load_corpus(config, progress=progress)
     checked = run_check(corpus, CheckOptions(today=today))
@@ -123,6 +128,7 @@ def load_site_model(config: Config, today: dt.date, progress: Progress | None = 
 
 def _origin_url(root: Path) -> str | None:
     from reqforge.git import GitError, open_repository
+    from reqforge.site.pages import forge_url
 
     try:
         return forge_url(open_repository(root).remote_url())
@@ -191,7 +197,7 @@ def site_environment(config: Config) -> jinja2.Environment:
     return env
 
 
-def _asset_sources(config: Config) -> dict[str, bytes]:
+def asset_sources(config: Config) -> dict[str, bytes]:
     """The static assets by name: the theme's `static/`, overridden by name by the
     repository's `templates/static/`."""
     assets: dict[str, bytes] = {}
@@ -232,100 +238,7 @@ def fingerprinted(name: str, content: bytes) -> str:
     return f"static/{stem}.{digest}.{suffix}" if dot else f"static/{name}.{digest}"
 
 
-class _Pages:
-    """Renders pages with the build's one environment and the values every page shares."""
-
-    def __init__(self, model: SiteModel, config: Config) -> None:
-        self.config = config
-        self.env = site_environment(config)
-        sources = _asset_sources(config)
-        # The search index is an asset of its own build: a script (pages opened from file://
-        # can load a script but not fetch a JSON file), renamed by its digest like the theme's.
-        sources[SEARCH_INDEX] = search_index_script(search_records(model)).encode("utf-8")
-        self.assets = {name: fingerprinted(name, content) for name, content in sources.items()}
-        self.asset_files = {self.assets[name]: content for name, content in sources.items()}
-        self.common = {
-            "site_title": config.site.title or config.name or "reqforge",
-            "language": _html_language(config.language),
-            "assets": self.assets,
-        }
-
-    def template(self, name: str) -> jinja2.Template:
-        try:
-            return self.env.get_template(name)
-        except jinja2.TemplateSyntaxError as exc:
-            where = _shown_template(exc.filename or exc.name or name, self.config.root)
-            raise TemplateError(
-                Text(
-                    "{path}:{line}: template syntax error: {problem}",
-                    path=where,
-                    line=exc.lineno,
-                    problem=exc.message or "",
-                )
-            ) from exc
-
-    def render(self, path: str, template: str, context: dict[str, Any]) -> bytes:
-        root = "../" * path.count("/")
-        html = self.template(template).render(**self.common, **context, root=root, current=path)
-        return html.encode("utf-8")
-
-    def requirement(self, model: SiteModel, entry: Entry) -> tuple[str, bytes]:
-        """One requirement's page: (relative path, content)."""
-        path = page_name(entry.req.id)
-        return path, self.render(
-            path, "requirement.html", {"req": requirement_context(model, entry)}
-        )
-
-
-def _shared_files(model: SiteModel, pages: _Pages) -> dict[str, bytes]:
-    """Every file of the site but the requirement pages: the assets and the pages drawn from
-    the whole model (dashboard, backlog, matrix, area documents, change log, baselines,
-    customers, search)."""
-    files = dict(pages.asset_files)
-    dashboard = dashboard_context(model)
-    counts = [dashboard[key] for key in ("by_status", "by_type", "by_p_level", "by_kano")]
-    dashboard["charts"] = dashboard_charts(model, counts, translator(pages.config.language))
-    shown: list[tuple[str, str, dict[str, Any]]] = [
-        ("index.html", "index.html", dashboard),
-        ("backlog.html", "backlog.html", backlog_context(model)),
-        ("search.html", "search.html", {}),
-    ]
-    rows = matrix_rows(model)  # the matrix pages, and all their rows as data for the filters
-    data = matrix_data_script(rows)
-    files[fingerprinted(MATRIX_DATA, data)] = data
-    shown += [
-        (name, "matrix.html", {**context, "data_script": fingerprinted(MATRIX_DATA, data)})
-        for name, context in matrix_pages(model, rows=rows)
-    ]
-    shown.append((AREAS_INDEX, "areas.html", areas_index_context(model)))
-    shown += [(name, "area.html", context) for name, context in area_contexts(model)]
-    shown += [
-        ("changelog.html", "changelog.html", changelog_context(model)),
-        ("customers.html", "customers.html", customers_context(model)),
-        ("baselines/index.html", "baselines.html", baselines_index_context(model)),
-    ]
-    for baseline in model.releases.baselines if model.releases else ():
-        shown.append((baseline.page, "baseline.html", baseline_context(model, baseline)))
-    for path, template, context in shown:
-        files[path] = pages.render(path, template, context)
-    files.update(requirements_files(model, pages.config))  # the model as data, with its schema
-    return files
-
-
-# implements: REQ-501
-# implements: REQ-507
-# implements: REQ-509
-# implements: REQ-511
-def render_site(model: SiteModel, config: Config) -> dict[str, bytes]:
-    """Every file of the site by relative path (pure apart from reading the templates), in
-    this one process. Raises TemplateError for a template with a syntax error."""
-    pages = _Pages(model, config)
-    files = _shared_files(model, pages)
-    files.update(pages.requirement(model, entry) for entry in model.catalog)
-    return files
-
-
-def _shown_template(filename: str, root: Path) -> str:
+def shown_template(filename: str, root: Path) -> str:
     """A template's file as the user knows it: relative to the repository when inside it."""
     path = Path(filename)
     try:
@@ -334,7 +247,7 @@ def _shown_template(filename: str, root: Path) -> str:
         return path.name
 
 
-def _html_language(language: str) -> str:
+def html_language(language: str) -> str:
     return "zh-CN" if language.lower().replace("_", "-") == "zh-cn" else "en"
 
 
@@ -369,12 +282,12 @@ def _previous_files(output: Path) -> list[str]:
     return [line for line in lines if line and not line.startswith("#")]
 
 
-def _remove_previous(output: Path) -> None:
-    """Remove the files the previous build listed in its mark (and folders left empty);
-    a listed path that leaves the output folder or is not a plain file is left alone."""
+def _remove_previous(output: Path, listed: Sequence[str]) -> None:
+    """Remove files a previous build listed in its mark (and folders left empty); a listed
+    path that leaves the output folder or is not a plain file is left alone."""
     real = os.path.realpath(output)
     folders: set[Path] = set()
-    for rel in _previous_files(output):
+    for rel in listed:
         path = output / rel
         if ".." in rel.split("/") or os.path.realpath(path) != os.path.join(real, *rel.split("/")):
             continue
@@ -404,7 +317,51 @@ def write_atomically(path: Path, content: bytes) -> None:
         raise
 
 
+def templates_digest(config: Config) -> str:
+    """A digest of every template and asset a build can use: the packaged theme's and the
+    repository's `templates/` (a file that cannot be read counts by its refusal)."""
+    parts: list[tuple[str, str]] = []
+    user = config.root / "templates"
+    for label, folder in (("theme", theme_dir()), ("user", user)):
+        if label == "user" and (not user.is_dir() or user.resolve() == theme_dir().resolve()):
+            continue
+        for top, dirs, names in os.walk(folder):
+            dirs.sort()
+            for name in sorted(names):
+                path = Path(top) / name
+                rel = f"{label}/{path.relative_to(folder).as_posix()}"
+                try:
+                    parts.append(
+                        (
+                            rel,
+                            content_digest(
+                                read_inside(path, config.root, TEMPLATE_LIMIT)
+                                if label == "user"
+                                else path.read_bytes()
+                            ),
+                        )
+                    )
+                except (Refused, OSError) as exc:
+                    parts.append((rel, f"unreadable: {exc}"))
+    return inputs_digest(parts)
+
+
+def _verified(output: Path, rel: str, record: PageRecord, seen: tuple[int, int] | None) -> bool:
+    """True when the file a previous build wrote is still what the manifest says: its size
+    and mtime as that build left them, or else its content's digest."""
+    now = output_stat(output / rel)
+    if now is None:
+        return False
+    if seen is not None and now == tuple(seen):
+        return True
+    try:
+        return content_digest((output / rel).read_bytes()) == record.digest
+    except OSError:
+        return False
+
+
 # implements: REQ-500
+# implements: REQ-514
 def build_site(
     config: Config,
     output: Path,
@@ -415,47 +372,117 @@ def build_site(
 ) -> BuildResult:
     """Build the site of `config`'s repository into `output`: every page, even for a
     repository with check errors (broken requirements are marked); the errors come back in
-    the result. Raises ReqforgeError for an output folder that must not be written."""
+    the result. Into a folder holding a previous build, only the pages whose inputs changed
+    are rendered and written, and the files the new build no longer has are removed; when
+    nothing changed, nothing is written. Raises ReqforgeError for an output folder that must
+    not be written."""
     check_output_folder(output, config.root, clean)
-    model = load_site_model(config, today or dt.date.today(), progress)
-    pages = _Pages(model, config)
-    files = _shared_files(model, pages)
-    entries = list(model.catalog)
+    today = today or dt.date.today()
+    started = now_ns()
+    templates = templates_digest(config)
+    git = git_state(config.root)
+    quick = quick_key(config, today, templates, git, started)
+    state = None if clean else read_state(config, output)
+    # implements: REQ-602
+    if state and quick and state.quick == quick and outputs_unchanged(output, state.outputs):
+        kept = tuple(sorted(rel for rel in state.outputs if rel not in (MARK, MANIFEST)))
+        return BuildResult(output, (), state.errors, state.requirements, state.files, kept)
+    # The pages' modules are imported only now: a build with nothing to do never needs them.
+    from reqforge.site.manifest import PageInputs
+    from reqforge.site.pages import page_name
+    from reqforge.site.plan import Job, plan_site
+    from reqforge.site.tombstones import find_tombstones
+
+    model = load_site_model(config, today, progress)
+    inputs = PageInputs(model, config, templates, None if git is None else git[1])
+    stones = find_tombstones(model)
+    pages, jobs = plan_site(model, config, inputs, stones)
     pages.template("requirement.html")  # a syntax error stops the build before anything is written
-    names = [page_name(entry.req.id) for entry in entries]
+    previous = Manifest({}) if clean else read_manifest(output)
+    by_key: dict[str, list[str]] = {}
+    for rel, record in previous.files.items():
+        by_key.setdefault(record.key, []).append(rel)
+    seen = state.outputs if state is not None else {}
+    files: dict[str, PageRecord] = {}
+    pending: list[Job] = []
+    for job in jobs:
+        done = by_key.get(job.key, [])
+        if done and all(
+            all(pages.assets.names.get(name) == used for name, used in previous.files[rel].assets)
+            and _verified(output, rel, previous.files[rel], seen.get(rel))
+            for rel in done
+        ):
+            files.update((rel, previous.files[rel]) for rel in done)
+        else:
+            pending.append(job)
+    kept = tuple(sorted(files))
     real = os.path.realpath(output)
-    for folder in sorted({os.path.dirname(os.path.join(real, rel)) for rel in [*files, *names]}):
+    known = [
+        *files,
+        *(page_name(e.req.id) for e in model.catalog),
+        pages.assets.names[SEARCH_INDEX],
+    ]
+    for folder in sorted(
+        {os.path.dirname(os.path.join(real, rel)) for rel in known} | {real + "/baselines"}
+    ):
         if os.path.lexists(folder) and os.path.realpath(folder) != folder:
             # A folder of the output (`requirements/`) that is a link would send the pages
             # somewhere else: never write through one (checked before anything is written).
             raise ReqforgeError(
                 Text("{folder}: a symbolic link in the output folder; not written", folder=folder)
             )
+    before = _previous_files(output)
     if clean:
-        _remove_previous(output)
+        _remove_previous(output, before)
     output.mkdir(parents=True, exist_ok=True)
-    for rel, content in sorted(files.items()):
-        write_atomically(output / rel, content)
 
-    def render_and_write(chunk: Sequence[Entry]) -> list[str]:
-        written: list[str] = []
-        for entry in chunk:
-            rel, content = pages.requirement(model, entry)
-            write_atomically(output / rel, content)
-            written.append(rel)
-        return written
+    def render_and_write(chunk: Sequence[Job]) -> list[list[tuple[Any, ...]]]:
+        results = []
+        for job in chunk:
+            pages.assets.take()
+            made = job.render()
+            assets = pages.assets.take()
+            written = []
+            for rel, content in made:
+                write_atomically(output / rel, content)
+                size, mtime = output_stat(output / rel) or (-1, -1)
+                written.append((rel, content_digest(content), assets, size, mtime))
+            results.append(written)
+        return results
 
     # implements: REQ-603
-    # The requirement pages are most of the work (10,000 of them in the bench corpus): each
-    # worker renders and writes every n-th one and sends back only the paths it wrote.
-    written = sorted([*files, *parallel_map(render_and_write, entries)])
-    listing = MARK_HEADER + "".join(f"{rel}\n" for rel in written)
+    # Every page whose inputs changed, the shared pages too, is rendered and written by the
+    # workers (both cores); each sends back only what the manifest records of its files.
+    if len(pending) >= 2 * parallel.MIN_ITEMS_PER_WORKER:
+        # The jobs go to several workers: every body (on its requirement's page and in its
+        # area's document) is rendered once, on both cores, before they share it out.
+        model.render_bodies()
+    stats: dict[str, tuple[int, int]] = {}
+    for job, made in zip(pending, parallel_map(render_and_write, pending), strict=True):
+        for rel, digest, assets, size, mtime in made:
+            files[rel] = PageRecord(job.key, digest, tuple(tuple(a) for a in assets))
+            stats[rel] = (size, mtime)
+    written = tuple(sorted(stats))
+    removed = tuple(rel for rel in before if rel not in files)
+    _remove_previous(output, removed)
+    listing = MARK_HEADER + "".join(f"{rel}\n" for rel in sorted(files))
     write_atomically(output / MARK, listing.encode("utf-8"))
+    write_atomically(output / MANIFEST, manifest_bytes(Manifest(files)))
     errors = tuple(f for f in model.findings if f.severity == ERROR)
-    return BuildResult(
+    result = BuildResult(
         output=output,
-        written=tuple(written),
+        written=written,
         errors=errors,
         requirements=len(model.catalog),
         files=model.catalog.repository.file_count,
+        kept=kept,
+        removed=removed,
     )
+    if quick is not None:
+        outputs = {
+            rel: stats.get(rel) or output_stat(output / rel) for rel in [*files, MARK, MANIFEST]
+        }
+        if all(seen is not None for seen in outputs.values()):
+            state = BuildState(quick, result.requirements, result.files, errors, outputs)  # type: ignore[arg-type]
+            write_state(config, output, state)
+    return result

@@ -1,0 +1,349 @@
+"""The build manifest: what each file of a built site was made of, so that the next build into
+the same folder renders only the pages whose inputs changed, and does nothing at all when
+nothing the site depends on changed.
+
+Two records, each where it belongs:
+
+* `<output>/.reqforge-manifest.json`, part of the site and as deterministic as its pages (the
+  same inputs write the same bytes): for every file the digest of its inputs (`key`), the digest
+  of its content, and the fingerprinted assets it refers to.
+* the `site` entry of the repository's cache (`reqforge.cache`), one per output folder: the
+  quick key of the last build (requirement file stats, HEAD, tags, configuration, templates,
+  reqforge's code, today), its check errors and the size and mtime of every file it left. It is
+  what the no-change fast path compares; stats belong to this machine, not to the site.
+
+A page's key is a digest of what the page is made of, taken from cheap stand-ins of its
+context: a requirement file's front matter and body rather than its rendered HTML, the commits
+of its history rather than their field diffs, the links and titles of the requirements it is
+connected to rather than its impact list. `page_inputs` is the one place that says which
+part of the model each page reads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from reqforge.cache import (
+    RACY_NS,
+    CacheStore,
+    code_digest,
+    dict_of,
+    file_signature,
+    fixed,
+    maybe,
+    tuple_of,
+)
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from reqforge.catalog import Entry
+    from reqforge.config import Config
+    from reqforge.model import Finding
+    from reqforge.site.pages import SiteModel
+
+MANIFEST = ".reqforge-manifest.json"
+MANIFEST_FORMAT = 1  # bump when a key's recipe changes: every page is then rendered again
+MANIFEST_LIMIT = 256 << 20  # a larger manifest is not one a build wrote; it is ignored
+CACHE_NAME = "site"
+
+# The parts of the model a shared page can read: each is digested once per build.
+META = "meta"  # every requirement's front matter and scores, the customers
+BODIES = "bodies"  # every requirement's body
+HISTORY = "history"  # the commits (HEAD) and the tags
+FINDINGS = "findings"  # every finding of `check`
+TRACE = "trace"  # the trace report
+TODAY = "today"  # the date overdue and ageing are judged at
+FACETS = (META, BODIES, HISTORY, FINDINGS, TRACE, TODAY)
+
+
+def inputs_digest(*parts: object) -> str:
+    """A digest of plain values (str, numbers, None, tuples, lists, dicts in a fixed order):
+    equal values give equal digests in every process. Sets are not allowed (their order varies
+    between processes): sort them first."""
+    return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def content_digest(content: bytes) -> str:
+    """The digest of a written file's bytes, as the manifest records it."""
+    return hashlib.blake2b(content, digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True)
+class PageRecord:
+    """One file of a built site: the digest of its inputs and of its content, and the asset
+    names (name -> fingerprinted path) it referred to when it was rendered."""
+
+    key: str
+    digest: str
+    assets: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """Every file of a build by relative path."""
+
+    files: Mapping[str, PageRecord]
+
+
+def read_manifest(output: Path) -> Manifest:
+    """The manifest of the build in `output`; an empty one when there is none to trust (none
+    written, a link, too large, another format, not what a build writes)."""
+    path = output / MANIFEST
+    try:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > MANIFEST_LIMIT:
+            return Manifest({})
+        data = json.loads(path.read_bytes())
+        files = {
+            rel: PageRecord(key, digest, tuple((name, used) for name, used in assets))
+            for rel, (key, digest, assets) in data["files"].items()
+        }
+        if data["format"] != MANIFEST_FORMAT or not all(isinstance(r, str) for r in files):
+            return Manifest({})
+        return Manifest(files)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return Manifest({})
+
+
+def manifest_bytes(manifest: Manifest) -> bytes:
+    """The manifest file's content: JSON with sorted keys, one file a line."""
+    rows = [
+        f"{json.dumps(rel)}: {json.dumps([r.key, r.digest, [list(a) for a in r.assets]])}"
+        for rel, r in sorted(manifest.files.items())
+    ]
+    body = ",\n".join(rows)
+    text = f'{{"format": {MANIFEST_FORMAT}, "files": {{\n{body}\n}}}}\n'
+    return text.encode("utf-8")
+
+
+# --------------------------------------------------------------------------------------------
+# What each page is made of
+
+
+class PageInputs:
+    """The keys of a build's pages: one digest per part of the model (`FACETS`), the key every
+    page shares (reqforge's code, the templates, the configuration, the forge address), and
+    the per-requirement stand-ins of a requirement page's context."""
+
+    def __init__(self, model: SiteModel, config: Config, templates: str, tags: object) -> None:
+        self.model = model
+        self.common = inputs_digest(
+            MANIFEST_FORMAT, code_digest(), templates, config.fingerprint(), model.repo_url
+        )
+        entries = list(model.catalog)
+        history = model.history
+        self.facets = {
+            META: inputs_digest(
+                [(e.req.path, e.req.blob, repr(e.scores)) for e in entries],
+                repr(sorted(model.catalog.repository.customers.items())),
+            ),
+            BODIES: inputs_digest(sorted(model.bodies.items())),
+            HISTORY: inputs_digest(
+                None
+                if history is None
+                else (history.head, history.available, history.shallow, history.note),
+                tags,
+            ),
+            FINDINGS: inputs_digest([repr(f) for f in model.findings]),
+            TRACE: inputs_digest(repr(model.trace)),
+            TODAY: model.today.isoformat(),
+        }
+        self.components = _component_digests(model)
+
+    def shared(self, path: str, facets: Iterable[str] = FACETS) -> str:
+        """The key of a page drawn from the whole model, reading the parts `facets` names."""
+        return inputs_digest(self.common, path, [(f, self.facets[f]) for f in facets])
+
+    def group(self, path: str, entries: Iterable[Entry]) -> str:
+        """The key of a page showing several requirements in full (an area's document): the
+        files, scores and connected titles and links of each, as for its own page."""
+        model = self.model
+        return inputs_digest(
+            self.common,
+            path,
+            [
+                (
+                    e.req.path,
+                    e.req.blob,
+                    model.bodies.get(e.req.path, ""),
+                    repr(e.scores),
+                    self.components.get(e.req.id),
+                )
+                for e in entries
+            ],
+        )
+
+    def requirement(self, entry: Entry) -> str:
+        """The key of a requirement's page: its file (front matter and body), its scores,
+        the titles and links of every requirement it is connected to (its links both ways
+        and its impact set lie among them), its trace, the commits of its history, its errors."""
+        model = self.model
+        req = entry.req
+        history = model.history
+        events: list[tuple[Any, ...]] = []
+        if history is not None and history.available:
+            events = [
+                (e.commit.sha, e.commit.pr, e.kind, e.path, e.old_path)
+                for e in history.for_id(req.id)
+            ]
+        return inputs_digest(
+            self.common,
+            req.path,
+            req.blob,
+            model.bodies.get(req.path, ""),
+            repr(entry.scores),
+            self.components.get(req.id),
+            repr(model.trace_by_id.get(req.id)),
+            events,
+            [repr(f) for f in model.errors_by_path.get(req.path, ())],
+        )
+
+
+def _component_digests(model: SiteModel) -> dict[str, str]:
+    """For each requirement ID, a digest of the IDs, titles and links of every requirement
+    in its connected part of the link graph (links followed both ways): what its links,
+    inverse links and impact list are drawn from. A title changed elsewhere in the part
+    changes the key; a title in another part does not."""
+    links = model.links_by_id
+    parent: dict[str, str] = {}
+
+    def find(node: str) -> str:
+        root = node
+        while parent.get(root, root) != root:
+            root = parent[root]
+        while node != root:  # path halving keeps the trees flat
+            parent[node], node = root, parent[node]
+        return root
+
+    for rid, relations in links.items():
+        parent.setdefault(rid, rid)
+        for targets in relations.values():
+            for target in targets:
+                parent.setdefault(target, target)
+                a, b = find(rid), find(target)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+    known = model.catalog.by_id
+    members: dict[str, list[tuple[Any, ...]]] = {}
+    for node in sorted(parent):
+        entry = known.get(node)
+        shown = (node, entry.req.title, sorted(links.get(node, {}).items())) if entry else (node,)
+        members.setdefault(find(node), []).append(shown)
+    digests = {root: inputs_digest(rows) for root, rows in members.items()}
+    return {node: digests[find(node)] for node in parent}
+
+
+# --------------------------------------------------------------------------------------------
+# The no-change fast path
+
+_STATE_SHAPE = fixed(
+    str,  # the quick key
+    int,  # requirements
+    int,  # files read
+    tuple_of(fixed(str, str, str, int, int, str, maybe(str))),  # the check errors
+    dict_of(str, fixed(int, int)),  # every file left in the output: size, mtime
+)
+
+
+@dataclass(frozen=True)
+class BuildState:
+    """What the fast path needs of the last build into one folder."""
+
+    quick: str
+    requirements: int
+    files: int
+    errors: tuple[Finding, ...]
+    outputs: Mapping[str, tuple[int, int]]
+
+
+def _state_key(output: Path) -> str:
+    return "output:" + os.path.realpath(output)
+
+
+def read_state(config: Config, output: Path) -> BuildState | None:
+    """The cached state of the last build into `output`, or None."""
+    from reqforge.model import Finding
+
+    value = CacheStore(config.root).read(CACHE_NAME, _state_key(output), _STATE_SHAPE)
+    if value is None:
+        return None
+    quick, requirements, files, errors, outputs = value
+    return BuildState(quick, requirements, files, tuple(Finding(*e) for e in errors), outputs)
+
+
+def write_state(config: Config, output: Path, state: BuildState) -> None:
+    """Keep `state` for the next build into `output` (nothing when caching is impossible)."""
+    errors = tuple(
+        (f.code, f.severity, f.path, f.line, f.column, str(f.message), f.id) for f in state.errors
+    )
+    value = (state.quick, state.requirements, state.files, errors, dict(state.outputs))
+    CacheStore(config.root).write(CACHE_NAME, _state_key(output), value)
+
+
+def output_stat(path: Path) -> tuple[int, int] | None:
+    """(size, mtime) of a plain file of the output, None for anything else."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    if info.st_mode & 0o170000 != 0o100000:  # a regular file, never a link
+        return None
+    return (info.st_size, info.st_mtime_ns)
+
+
+def outputs_unchanged(output: Path, outputs: Mapping[str, tuple[int, int]]) -> bool:
+    """True when every file the last build left is still there with its size and mtime."""
+    return bool(outputs) and all(
+        output_stat(output / rel) == tuple(seen) for rel, seen in outputs.items()
+    )
+
+
+def quick_key(
+    config: Config, today: dt.date, templates: str, git: object, started_ns: int
+) -> str | None:
+    """A digest of everything the site is built from, cheap to take: the stats of every
+    requirement file, the customers file, the configuration, the templates, reqforge's code,
+    `git` (HEAD and the tags, `git_state`), today. None when it cannot stand for the inputs:
+    with `[trace]` (the source tree is not covered), or when a file changed so recently that a
+    later change in the same timestamp tick could leave its stats as they are."""
+    from reqforge.corpus import discover
+
+    if config.trace.scan or config.trace.results:
+        return None
+    files, findings = discover(config)
+    parts: list[object] = [[(f.code, f.path, str(f.message)) for f in findings]]
+    customers = config.root / "customers.yaml"
+    stats = [(rel, file_signature(info)) for rel, info in files]
+    try:
+        stats.append(("customers.yaml", file_signature(os.stat(customers))))
+    except OSError:
+        stats.append(("customers.yaml", None))  # type: ignore[arg-type]
+    newest = max((sig[3] for _, sig in stats if sig is not None), default=0)
+    if newest >= started_ns - RACY_NS:
+        return None
+    parts += [stats, config.fingerprint(), templates, code_digest(), today.isoformat()]
+    parts.append(git)
+    return inputs_digest(*parts)
+
+
+def git_state(root: Path) -> tuple[str | None, tuple[tuple[str, str], ...]] | None:
+    """HEAD and the tags, or None outside git: what the history pages are drawn from."""
+    from reqforge.git import GitError, open_repository
+
+    try:
+        repo = open_repository(root)
+        return repo.head(), tuple(repo.tags())
+    except GitError:
+        return None
+
+
+def now_ns() -> int:
+    """The wall clock, for the racy-file rule only (never in an output)."""
+    return time.time_ns()

@@ -1,0 +1,272 @@
+"""The files of a site as jobs: for each, the digest of what it is made of (site/manifest.py)
+and how it is rendered (the page contexts of site/pages.py and friends, through the build's one
+Jinja2 environment). `build.build_site` keeps the jobs whose files are still current and runs
+the others in the workers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+
+from reqforge.i18n import Text, translator
+from reqforge.site.areas import INDEX as AREAS_INDEX
+from reqforge.site.areas import area_document, areas_index_context, areas_of
+from reqforge.site.build import (
+    SEARCH_INDEX,
+    TemplateError,
+    asset_sources,
+    fingerprinted,
+    html_language,
+    shown_template,
+    site_environment,
+    templates_digest,
+)
+from reqforge.site.changelog import baseline_context, baselines_index_context, changelog_context
+from reqforge.site.customers import customers_context
+from reqforge.site.dashboard import dashboard_charts
+from reqforge.site.manifest import (
+    BODIES,
+    FACETS,
+    FINDINGS,
+    HISTORY,
+    META,
+    TODAY,
+    TRACE,
+    PageInputs,
+    content_digest,
+)
+from reqforge.site.matrix import matrix_pages, matrix_rows
+from reqforge.site.matrix_data import MATRIX_DATA, matrix_data_script
+from reqforge.site.pages import (
+    SiteModel,
+    backlog_context,
+    dashboard_context,
+    page_name,
+    requirement_context,
+    search_records,
+)
+from reqforge.site.requirements_json import requirements_files
+from reqforge.site.search_index import search_index_script
+from reqforge.site.tombstones import (
+    Tombstone,
+    find_tombstones,
+    last_body,
+    retired_rows,
+    tombstone_context,
+)
+
+if TYPE_CHECKING:
+    from reqforge.catalog import Entry
+    from reqforge.config import Config
+
+
+class AssetNames(Mapping[str, str]):
+    """The fingerprinted asset paths by name, noting which names the templates looked up:
+    a page refers to those only, so only a change to one of them makes it stale."""
+
+    def __init__(self, names: Mapping[str, str]) -> None:
+        self.names = dict(names)
+        self.used: set[str] = set()
+
+    def __getitem__(self, name: str) -> str:
+        self.used.add(name)
+        return self.names[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def take(self) -> tuple[tuple[str, str], ...]:
+        """(name, path) of every asset looked up since the last call."""
+        taken = tuple((name, self.names[name]) for name in sorted(self.used) if name in self.names)
+        self.used = set()
+        return taken
+
+
+class Pages:
+    """Renders pages with the build's one environment and the values every page shares."""
+
+    def __init__(self, model: SiteModel, config: Config, index_path: str) -> None:
+        self.config = config
+        self.env = site_environment(config)
+        self.sources = asset_sources(config)
+        names = {name: fingerprinted(name, content) for name, content in self.sources.items()}
+        # The search index is an asset of its own build, named by the digest of its inputs
+        # (known before it is written, so that it can be written in a worker like a page).
+        names[SEARCH_INDEX] = index_path
+        self.assets = AssetNames(names)
+        self.common = {
+            "site_title": config.site.title or config.name or "reqforge",
+            "language": html_language(config.language),
+            "assets": self.assets,
+        }
+
+    def template(self, name: str) -> jinja2.Template:
+        try:
+            return self.env.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            where = shown_template(exc.filename or exc.name or name, self.config.root)
+            raise TemplateError(
+                Text(
+                    "{path}:{line}: template syntax error: {problem}",
+                    path=where,
+                    line=exc.lineno,
+                    problem=exc.message or "",
+                )
+            ) from exc
+
+    def render(self, path: str, template: str, context: dict[str, Any]) -> bytes:
+        root = "../" * path.count("/")
+        html = self.template(template).render(**self.common, **context, root=root, current=path)
+        return html.encode("utf-8")
+
+    def requirement(self, model: SiteModel, entry: Entry) -> tuple[str, bytes]:
+        """One requirement's page: (relative path, content)."""
+        path = page_name(entry.req.id)
+        return path, self.render(
+            path, "requirement.html", {"req": requirement_context(model, entry)}
+        )
+
+
+Made = list[tuple[str, bytes]]  # the files a job makes: (relative path, content)
+
+
+@dataclass(frozen=True)
+class Job:
+    """Files of the site made together from the same inputs: `key` is the digest of those
+    inputs (site/manifest.py), `render` makes the files."""
+
+    key: str
+    render: Callable[[], Made]
+
+
+# Which parts of the model each shared page reads (site/manifest.py FACETS); a page not
+# listed here (a template added later) is taken to read all of them.
+_PAGE_FACETS = {
+    "index.html": (META, HISTORY, FINDINGS, TODAY),
+    "backlog.html": (META,),
+    "search.html": (),
+    "matrix": (META, TRACE),
+    "changelog.html": (META, HISTORY),
+    "customers.html": (META, HISTORY),
+    "baselines.html": (META, HISTORY),
+    "baseline.html": (META, HISTORY),
+    "requirements.json": (META, TRACE, HISTORY, FINDINGS, TODAY),
+    SEARCH_INDEX: (META, BODIES),
+    "tombstone.html": (META, HISTORY),
+    "areas.html": (META,),
+}
+
+
+def _page(pages: Pages, path: str, template: str, context: Callable[[], dict[str, Any]]) -> Made:
+    return [(path, pages.render(path, template, context()))]
+
+
+def _constant(path: str, content: bytes) -> Made:
+    return [(path, content)]
+
+
+def plan_site(
+    model: SiteModel, config: Config, inputs: PageInputs, stones: list[Tombstone]
+) -> tuple[Pages, list[Job]]:
+    """Every file of the site as jobs, the costly shared ones first (so that the workers,
+    which take every n-th job, share them out), then the requirement pages."""
+    index_key = inputs.shared(SEARCH_INDEX, _PAGE_FACETS[SEARCH_INDEX])
+    index_path = fingerprinted(SEARCH_INDEX, index_key.encode("ascii"))
+    pages = Pages(model, config, index_path)
+
+    def page(path: str, template: str, context: Callable[[], dict[str, Any]]) -> Job:
+        key = inputs.shared(path, _PAGE_FACETS.get(template, FACETS))
+        return Job(key, partial(_page, pages, path, template, context))
+
+    def dashboard() -> dict[str, Any]:
+        context = dashboard_context(model)
+        counts = [context[key] for key in ("by_status", "by_type", "by_p_level", "by_kano")]
+        context["charts"] = dashboard_charts(model, counts, translator(config.language))
+        return context
+
+    def changelog() -> dict[str, Any]:
+        return changelog_context(model) | {"retired": retired_rows(stones)}
+
+    def index_script() -> Made:
+        return [(index_path, search_index_script(search_records(model)).encode("utf-8"))]
+
+    def matrix() -> Made:
+        rows = matrix_rows(model)  # the matrix pages, and all their rows as data for the filters
+        data = matrix_data_script(rows)
+        script = fingerprinted(MATRIX_DATA, data)
+        return [(script, data)] + [
+            (name, pages.render(name, "matrix.html", {**context, "data_script": script}))
+            for name, context in matrix_pages(model, rows=rows)
+        ]
+
+    def data() -> Made:
+        return sorted(requirements_files(model, config).items())
+
+    jobs = [
+        Job(index_key, index_script),
+        Job(inputs.shared("requirements.json", _PAGE_FACETS["requirements.json"]), data),
+        Job(inputs.shared("matrix", _PAGE_FACETS["matrix"]), matrix),
+        page("index.html", "index.html", dashboard),
+        page("backlog.html", "backlog.html", partial(backlog_context, model)),
+        page("customers.html", "customers.html", partial(customers_context, model)),
+        page("changelog.html", "changelog.html", changelog),
+        page("baselines/index.html", "baselines.html", partial(baselines_index_context, model)),
+        page("search.html", "search.html", dict),
+        page(AREAS_INDEX, "areas.html", partial(areas_index_context, model)),
+    ]
+    for area, entries in sorted(areas_of(model).items()):
+        document = partial(_area_document, pages, model, area, entries)
+        jobs.append(Job(inputs.group(model.area_files[area], entries), document))
+    for baseline in model.releases.baselines if model.releases else ():
+        jobs.append(
+            page(baseline.page, "baseline.html", partial(baseline_context, model, baseline))
+        )
+    for stone in stones:
+        context = partial(_tombstone_context, model, config.root, stone)
+        jobs.append(page(page_name(stone.id), "tombstone.html", context))
+    for name, content in sorted(pages.sources.items()):
+        path = fingerprinted(name, content)
+        jobs.append(Job(content_digest(content), partial(_constant, path, content)))
+    seen: set[str] = set()
+    for entry in model.catalog:
+        path = page_name(entry.req.id)
+        if path in seen:
+            continue  # a duplicated ID: its first file has the page
+        seen.add(path)
+        jobs.append(Job(inputs.requirement(entry), partial(_requirement, pages, model, entry)))
+    return pages, jobs
+
+
+def _tombstone_context(model: SiteModel, root: Path, stone: Tombstone) -> dict[str, Any]:
+    return {"stone": tombstone_context(model, stone, last_body(root, stone))}
+
+
+def _area_document(pages: Pages, model: SiteModel, area: str, entries: list[Entry]) -> Made:
+    path, context = area_document(model, area, entries)
+    return [(path, pages.render(path, "area.html", context))]
+
+
+def _requirement(pages: Pages, model: SiteModel, entry: Entry) -> Made:
+    return [pages.requirement(model, entry)]
+
+
+# implements: REQ-501
+# implements: REQ-507
+# implements: REQ-509
+# implements: REQ-511
+def render_site(model: SiteModel, config: Config) -> dict[str, bytes]:
+    """Every file of the site by relative path (pure apart from reading the templates and
+    a deleted requirement's last text from git), in this one process. Raises TemplateError
+    for a template with a syntax error."""
+    inputs = PageInputs(model, config, templates_digest(config), None)
+    _pages, jobs = plan_site(model, config, inputs, find_tombstones(model))
+    return {path: content for job in jobs for path, content in job.render()}

@@ -1,0 +1,164 @@
+"""Tombstones: the pages that keep the permalinks of requirements that are gone.
+
+A requirement deleted in git keeps its page `requirements/<ID>.html`, which says in which
+commit (and PR) it was retired and shows its last content and its whole history. An ID renamed
+in git (`id: A-1` -> `id: A-2`, found by the history walk) leaves a page at the old ID that says
+where it went and links there. A file moved to another folder keeps its ID, so its page simply
+stays. Pure apart from `last_body`, which reads the deleted file's last blob through the git door.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from reqforge.site.markdown import render_markdown
+from reqforge.site.pages import change_rows, commit_context, is_private, page_name, shown
+
+if TYPE_CHECKING:
+    from reqforge.history.model import Event
+    from reqforge.site.pages import SiteModel
+
+DELETED = "deleted"
+RENAMED = "renamed"
+
+
+@dataclass(frozen=True)
+class Tombstone:
+    """A requirement ID that has a page no more: `kind` is DELETED or RENAMED; `event` is the
+    commit that retired it (the deletion, or the change of ID); `successor` the ID it lives on
+    as (renamed only); `events` its own history, newest first."""
+
+    id: str
+    kind: str
+    event: Event
+    successor: str | None
+    events: tuple[Event, ...]
+
+
+# implements: REQ-514
+def find_tombstones(model: SiteModel) -> list[Tombstone]:
+    """Every ID the history knows that no current requirement has, and whose end the history
+    records: deleted (its newest event is a deletion) or renamed (a later commit changed the ID
+    to another, followed to one that exists). Sorted by ID. An ID whose file is only missing
+    from the working tree (not committed) has no tombstone."""
+    history = model.history
+    if history is None or not history.available:
+        return []
+    live = model.catalog.by_id
+    renames: dict[str, Event] = {}  # old ID -> the newest event that changed it
+    newest: dict[str, Event] = {}
+    for event in history.events:  # newest first
+        newest.setdefault(event.id, event)
+        for change in event.changes:
+            if change.field == "id" and isinstance(change.old, str) and change.old != event.id:
+                renames.setdefault(change.old, event)
+    stones = []
+    for rid in sorted(set(newest) | set(renames)):
+        if rid in live:
+            continue
+        renamed = renames.get(rid)
+        successor = _successor(rid, renames, live) if renamed is not None else None
+        own = tuple(e for e in history.for_id(rid) if e.id == rid)
+        if (
+            successor is not None
+            and renamed is not None
+            and (rid not in newest or _newer(renamed, newest[rid], history.events))
+        ):
+            stones.append(Tombstone(rid, RENAMED, renamed, successor, (renamed, *own)))
+            continue
+        last = newest.get(rid)
+        if last is not None and last.kind == DELETED:
+            stones.append(Tombstone(rid, DELETED, last, None, own))
+    return stones
+
+
+def _successor(rid: str, renames: dict[str, Event], live: Any) -> str | None:
+    """The existing requirement an ID was renamed to, through a chain of renames."""
+    seen = {rid}
+    current = rid
+    while current in renames:
+        current = renames[current].id
+        if current in live:
+            return current
+        if current in seen:
+            return None
+        seen.add(current)
+    return None
+
+
+def _newer(a: Event, b: Event, events: tuple[Event, ...]) -> bool:
+    """True when event `a` comes before `b` in the newest-first history (or is `b`)."""
+    for event in events:
+        if event is a:
+            return True
+        if event is b:
+            return False
+    return False
+
+
+def last_body(root: Path, stone: Tombstone) -> str:
+    """The body of a deleted requirement's file as it was just before its deletion ("" when
+    git cannot give it: a shallow clone, a deletion in the root commit)."""
+    from reqforge.git import GitError, open_repository
+    from reqforge.loader import decode, split_front_matter
+
+    parents = stone.event.commit.parents
+    if stone.kind != DELETED or not parents:
+        return ""
+    try:
+        repo = open_repository(root)
+        files = repo.tree_files(parents[0], stone.event.path, suffix="")
+        blob = repo.read_blobs(files.values()).get(files.get(stone.event.path, ""), b"")
+    except GitError:
+        return ""
+    text = decode(blob)
+    split = split_front_matter(text) if isinstance(text, str) else None
+    return split[2] if isinstance(split, tuple) else ""
+
+
+# implements: REQ-514
+def tombstone_context(model: SiteModel, stone: Tombstone, body: str) -> dict[str, Any]:
+    """A tombstone page: what retired the ID (commit, PR), where it went, its last fields
+    (private ones never) and body, its history with field-level changes."""
+    private = model.catalog.config.site.private_fields
+    fields = [
+        (change.field, shown(change.old))
+        for change in stone.event.changes
+        if stone.kind == DELETED
+        and change.field != "body"
+        and not is_private(change.field, private)
+    ]
+    title = next((value for name, value in fields if name == "title"), "")
+    return {
+        "id": stone.id,
+        "title": title,
+        "kind": stone.kind,
+        "retired": commit_context(model.repo_url, stone.event.commit),
+        "successor": stone.successor,
+        "successor_page": page_name(stone.successor) if stone.successor else None,
+        "fields": fields,
+        "body": render_markdown(body) if body and not is_private("body", private) else "",
+        "history": [
+            {"kind": event.kind, **commit_context(model.repo_url, event.commit)}
+            | {"changes": change_rows(event.changes, private)}
+            for event in stone.events
+        ],
+    }
+
+
+def retired_rows(stones: list[Tombstone]) -> list[dict[str, Any]]:
+    """The tombstones as the change log lists them: ID, page, how and when it went."""
+    return [
+        {
+            "id": stone.id,
+            "page": page_name(stone.id),
+            "kind": stone.kind,
+            "successor": stone.successor,
+            "successor_page": page_name(stone.successor) if stone.successor else None,
+            "date": stone.event.commit.date[:10],
+            "sha": stone.event.commit.sha[:10],
+        }
+        for stone in stones
+    ]
