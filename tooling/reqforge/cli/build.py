@@ -62,7 +62,7 @@ def report_build(state: Any, config: Config, result: BuildResult) -> None:
     from reqforge.model import CheckResult
     from reqforge.render.findings import render
 
-    # implements: REQ-514
+    # implements: REQ-526
     state.note(
         Text(
             "{count} files written to {folder} ({kept} left as they were, {removed} removed)",

@@ -361,7 +361,7 @@ def _verified(output: Path, rel: str, record: PageRecord, seen: tuple[int, int] 
 
 
 # implements: REQ-500
-# implements: REQ-514
+# implements: REQ-515
 def build_site(
     config: Config,
     output: Path,
@@ -383,7 +383,7 @@ def build_site(
     git = git_state(config.root)
     quick = quick_key(config, today, templates, git, started)
     state = None if clean else read_state(config, output)
-    # implements: REQ-602
+    # implements: REQ-604
     if state and quick and state.quick == quick and outputs_unchanged(output, state.outputs):
         kept = tuple(sorted(rel for rel in state.outputs if rel not in (MARK, MANIFEST)))
         return BuildResult(output, (), state.errors, state.requirements, state.files, kept)

@@ -127,6 +127,7 @@ def manifest_bytes(manifest: Manifest) -> bytes:
 # What each page is made of
 
 
+# implements: REQ-515
 class PageInputs:
     """The keys of a build's pages: one digest per part of the model (`FACETS`), the key every
     page shares (reqforge's code, the templates, the configuration, the forge address), and
@@ -305,6 +306,7 @@ def outputs_unchanged(output: Path, outputs: Mapping[str, tuple[int, int]]) -> b
     )
 
 
+# implements: REQ-604
 def quick_key(
     config: Config, today: dt.date, templates: str, git: object, started_ns: int
 ) -> str | None:

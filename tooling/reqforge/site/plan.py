@@ -174,6 +174,8 @@ def _constant(path: str, content: bytes) -> Made:
     return [(path, content)]
 
 
+# implements: REQ-515
+# implements: REQ-525
 def plan_site(
     model: SiteModel, config: Config, inputs: PageInputs, stones: list[Tombstone]
 ) -> tuple[Pages, list[Job]]:

@@ -1,0 +1,297 @@
+"""Incremental builds never go stale: on a real git repository, after each kind of change, a build
+into the previous output folder equals a fresh build byte for byte, and rewrites only the pages
+the change shows on. Also the no-change fast path, tombstones for deleted and renamed IDs, and
+a moved file keeping its page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from tests.conftest import requirement_text
+from tests.gitrepo import GitRepo
+
+from reqforge.cli.main import cli
+from reqforge.config import load_config
+from reqforge.site import build as site_build
+from reqforge.site import manifest
+from reqforge.site.build import BuildResult, build_site
+
+TODAY = dt.date(2026, 11, 1)
+PAGE = "requirements/{}.html"
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def build(root: Path, out: Path) -> BuildResult:
+    return build_site(load_config(root), out, today=TODAY)
+
+
+@pytest.fixture
+def repo(make_repo: Callable[..., Path], tmp_path: Path) -> GitRepo:
+    """Five requirements: CRM-2 is CRM-1's child and depends on CRM-3; CRM-4 and CRM-5 stand
+    alone. One commit, one tag."""
+    files = {
+        "reqs/billing/CRM-1.md": requirement_text("CRM-1", title="Export customer data"),
+        "reqs/billing/CRM-2.md": requirement_text(
+            "CRM-2", links="{parent: [CRM-1], depends-on: [CRM-3]}"
+        ),
+        "reqs/ops/CRM-3.md": requirement_text("CRM-3"),
+        "reqs/ops/CRM-4.md": requirement_text("CRM-4"),
+        "reqs/ops/CRM-5.md": requirement_text("CRM-5", title="Audit trail"),
+    }
+    root = make_repo(files, config='[site]\ntitle = "Acme"\n')
+    git = GitRepo(root, tmp_path / "home")
+    git.commit("first")
+    git.git("tag", "v1")
+    return git
+
+
+def edit(repo: GitRepo, rel: str, old: str, new: str) -> None:
+    path = repo.root / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def change_status(repo: GitRepo) -> None:
+    edit(repo, "reqs/billing/CRM-1.md", "status: proposed", "status: accepted")
+
+
+def change_title(repo: GitRepo) -> None:
+    edit(repo, "reqs/billing/CRM-1.md", "Export customer data", "Export all customer data")
+
+
+def change_links(repo: GitRepo) -> None:
+    edit(
+        repo,
+        "reqs/ops/CRM-4.md",
+        "---\n## Scenario",
+        "links: {depends-on: [CRM-3]}\n---\n## Scenario",
+    )
+
+
+def change_body(repo: GitRepo) -> None:
+    path = repo.root / "reqs/billing/CRM-1.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+
+
+def add_commit(repo: GitRepo) -> None:
+    change_status(repo)
+    repo.commit("Accept CRM-1 (#7)")
+
+
+def add_tag(repo: GitRepo) -> None:
+    repo.commit("nothing in reqs")
+    repo.git("tag", "v2")
+
+
+def delete_requirement(repo: GitRepo) -> None:
+    (repo.root / "reqs/ops/CRM-4.md").unlink()
+    repo.commit("Retire CRM-4 (#8)")
+
+
+def rename_id(repo: GitRepo) -> None:
+    repo.mv("reqs/ops/CRM-5.md", "reqs/ops/CRM-50.md")
+    edit(repo, "reqs/ops/CRM-50.md", "id: CRM-5", "id: CRM-50")
+    repo.commit("Renumber CRM-5 as CRM-50 (#9)")
+
+
+def move_file(repo: GitRepo) -> None:
+    repo.mv("reqs/ops/CRM-5.md", "reqs/billing/CRM-5.md")
+    repo.commit("Move CRM-5 to billing")
+
+
+# (change, pages it must rewrite, pages it must leave as they were)
+CHANGES = {
+    "status": (
+        change_status,
+        {PAGE.format("CRM-1"), "backlog.html", "index.html"},
+        {PAGE.format("CRM-5")},
+    ),
+    "title": (
+        change_title,
+        {PAGE.format("CRM-1"), PAGE.format("CRM-2"), PAGE.format("CRM-3"), "backlog.html"},
+        {PAGE.format("CRM-4"), PAGE.format("CRM-5")},
+    ),
+    "links": (
+        change_links,
+        {PAGE.format("CRM-3"), PAGE.format("CRM-4"), "matrix.html"},
+        {PAGE.format("CRM-5")},
+    ),
+    "body": (
+        change_body,
+        {PAGE.format("CRM-1")},
+        {"backlog.html", "matrix.html", PAGE.format("CRM-2")},
+    ),
+    "commit": (add_commit, {PAGE.format("CRM-1"), "changelog.html"}, {PAGE.format("CRM-5")}),
+    "tag": (add_tag, {"baselines/index.html"}, {PAGE.format(f"CRM-{n}") for n in range(1, 6)}),
+    "delete": (
+        delete_requirement,
+        {PAGE.format("CRM-4"), "changelog.html"},
+        {PAGE.format("CRM-1")},
+    ),
+    "rename": (
+        rename_id,
+        {PAGE.format("CRM-5"), PAGE.format("CRM-50"), "changelog.html"},
+        {PAGE.format("CRM-1")},
+    ),
+    "move": (move_file, {PAGE.format("CRM-5")}, {PAGE.format("CRM-1")}),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(CHANGES))
+def test_an_incremental_build_equals_a_fresh_one(repo: GitRepo, tmp_path: Path, kind: str) -> None:
+    # verifies: REQ-515
+    # verifies: REQ-525
+    change, rewritten, untouched = CHANGES[kind]
+    incremental, fresh = tmp_path / "incremental", tmp_path / "fresh"
+    first = build(repo.root, incremental)
+    assert not first.kept and not first.removed
+    change(repo)
+    result = build(repo.root, incremental)
+    build(repo.root, fresh)
+    assert files_of(incremental) == files_of(fresh)
+    assert rewritten <= set(result.written), sorted(result.written)
+    assert not untouched & set(result.written), sorted(result.written)
+    assert untouched <= set(result.kept)
+    assert set(result.written) | set(result.kept) == set(files_of(fresh)) - {
+        site_build.MARK,
+        manifest.MANIFEST,
+    }
+
+
+def test_two_builds_of_the_same_commit_are_identical_and_the_second_writes_nothing(
+    repo: GitRepo, tmp_path: Path
+) -> None:
+    # verifies: REQ-509
+    # verifies: REQ-515
+    out, other = tmp_path / "out", tmp_path / "other"
+    build(repo.root, out)
+    again = build(repo.root, out)
+    build(repo.root, other)
+    assert again.written == () and again.removed == ()
+    assert files_of(out) == files_of(other)
+
+
+def test_nothing_changed_takes_the_fast_path(
+    repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # verifies: REQ-604
+    monkeypatch.setattr(manifest, "RACY_NS", 0)  # the files were written a moment ago
+    out = tmp_path / "out"
+    first = build(repo.root, out)
+
+    def no_load(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the fast path loaded the repository")
+
+    monkeypatch.setattr(site_build, "load_site_model", no_load)
+    again = build(repo.root, out)
+    assert again.written == () and set(again.kept) == set(first.written)
+    # A page changed behind the build's back is not what the manifest says: rebuilt.
+    page = out / PAGE.format("CRM-1")
+    page.write_bytes(page.read_bytes() + b"<!-- edited -->")
+    monkeypatch.undo()
+    repaired = build(repo.root, out)
+    assert repaired.written == (PAGE.format("CRM-1"),)
+    assert b"edited" not in page.read_bytes()
+
+
+def test_a_file_reqforge_did_not_write_stays_and_a_stale_one_goes(
+    repo: GitRepo, tmp_path: Path
+) -> None:
+    # verifies: REQ-515
+    out = tmp_path / "out"
+    build(repo.root, out)
+    (out / "mine.txt").write_text("mine", encoding="utf-8")
+    (repo.root / "reqs/ops/CRM-4.md").unlink()  # not committed: no tombstone, the page goes
+    result = build(repo.root, out)
+    assert PAGE.format("CRM-4") in result.removed  # and the search index of the previous build
+    assert all(
+        rel.startswith("static/search-index.")
+        for rel in set(result.removed) - {PAGE.format("CRM-4")}
+    )
+    assert not (out / PAGE.format("CRM-4")).exists()
+    assert (out / "mine.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_a_changed_template_renders_every_page_that_uses_it(repo: GitRepo, tmp_path: Path) -> None:
+    # verifies: REQ-515
+    out = tmp_path / "out"
+    build(repo.root, out)
+    (repo.root / "templates").mkdir()
+    (repo.root / "templates/backlog.html").write_text(
+        '{% extends "base.html" %}{% block title %}Ours{% endblock %}'
+        "{% block content %}<p>{{ rows | length }} rows</p>{% endblock %}",
+        encoding="utf-8",
+    )
+    result = build(repo.root, out)
+    assert "backlog.html" in result.written
+    assert "<p>5 rows</p>" in (out / "backlog.html").read_text(encoding="utf-8")
+
+
+def test_tombstone_of_a_deleted_requirement(repo: GitRepo, tmp_path: Path) -> None:
+    # verifies: REQ-525
+    delete_requirement(repo)
+    out = tmp_path / "out"
+    build(repo.root, out)
+    page = (out / PAGE.format("CRM-4")).read_text(encoding="utf-8")
+    assert "This requirement was retired" in page
+    assert "Retire CRM-4 (#8)" in page  # the commit that retired it, with its PR
+    assert "#8" in page
+    assert "Export ledger CRM-4 as CSV" in page  # its last title
+    assert "The team re-keys ledger CRM-4 by hand" in page  # its last body, from git
+    assert page.count("<li>\n<p><time") == 2  # its whole history: added, deleted
+    changelog = (out / "changelog.html").read_text(encoding="utf-8")
+    assert 'href="requirements/CRM-4.html"' in changelog and "Retired requirements" in changelog
+
+
+def test_renamed_id_leaves_a_page_that_links_to_the_new_one(repo: GitRepo, tmp_path: Path) -> None:
+    # verifies: REQ-525
+    rename_id(repo)
+    out = tmp_path / "out"
+    build(repo.root, out)
+    page = (out / PAGE.format("CRM-5")).read_text(encoding="utf-8")
+    assert "This requirement was renamed" in page
+    assert 'href="../requirements/CRM-50.html">CRM-50</a>' in page
+    assert "Renumber CRM-5 as CRM-50 (#9)" in page
+    new = (out / PAGE.format("CRM-50")).read_text(encoding="utf-8")
+    assert "Audit trail" in new and "Renumber CRM-5 as CRM-50" in new
+
+
+def test_a_moved_file_keeps_its_page(repo: GitRepo, tmp_path: Path) -> None:
+    # verifies: REQ-525
+    move_file(repo)
+    out = tmp_path / "out"
+    build(repo.root, out)
+    page = (out / PAGE.format("CRM-5")).read_text(encoding="utf-8")
+    assert "reqs/billing/CRM-5.md" in page and "This requirement was" not in page
+
+
+def test_the_command_says_what_it_rewrote_left_and_removed(repo: GitRepo, tmp_path: Path) -> None:
+    # verifies: REQ-515
+    out = tmp_path / "out"
+    env = {"REQFORGE_TODAY": TODAY.isoformat(), "NO_COLOR": "1"}
+    args = ["--repo", str(repo.root), "build", "-o", str(out)]
+    first = CliRunner().invoke(cli, args, env=env)
+    assert first.exit_code == 0 and "0 left as they were, 0 removed" in first.stderr
+    change_body(repo)
+    (repo.root / "reqs/ops/CRM-4.md").unlink()
+    second = CliRunner().invoke(cli, args, env=env)
+    assert second.exit_code == 0, second.output
+
+    def count(text: str) -> int:
+        return int(text.split(" files written")[0].split()[-1])
+
+    # the old search index and CRM-4's page removed; the pages CRM-4 was on and CRM-1's rewritten
+    assert 0 < count(second.stderr) < count(first.stderr)
+    assert "2 removed" in second.stderr
