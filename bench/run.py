@@ -20,6 +20,9 @@ Measurements (keys for --only):
     check-one-change   the same, after appending a line to one file (restored the next round)
     prioritize, list, stats   cached runs of those subcommands; skipped with a note while the
                        subcommand does not exist (usage error, exit code 2)
+    build-cold         reqforge build (into DIR/site), after deleting DIR/.reqforge/ and DIR/site/
+    build-nochange     the same, caches and site kept from the previous run
+    build-one-change   the same, after appending a line to one file (restored the next round)
 
 With --history COMMITS the corpus is a git repository built by bench/history.py (the same final
 files, reached through COMMITS commits), and the history measurements run too (optional, like
@@ -74,6 +77,7 @@ HISTORY = BENCH_DIR / "history.py"
 SOURCES = BENCH_DIR / "sources.py"
 MARKER = ".bench-corpus.json"
 CACHE_DIR = ".reqforge"
+SITE_DIR = "site"  # where the build rows write (the default of `reqforge build`)
 EDIT_LINE = b"\nBenchmark edit: this line is appended and removed by bench/run.py.\n"
 
 # --------------------------------------------------------------------------- floor scripts
@@ -180,6 +184,12 @@ def drop_cache(ctx: Context) -> None:
     shutil.rmtree(ctx.corpus / CACHE_DIR, ignore_errors=True)
 
 
+def drop_cache_and_site(ctx: Context) -> None:
+    """Delete the caches and the site the build rows write: the next build starts cold."""
+    drop_cache(ctx)
+    shutil.rmtree(ctx.corpus / SITE_DIR, ignore_errors=True)
+
+
 # implements: REQ-602
 def edit_one_file(ctx: Context) -> None:
     """Change one requirement's body: append a line, or restore it if the last round appended."""
@@ -275,6 +285,7 @@ class Cmd(NamedTuple):
 
 SETUP_LABELS: dict[Setup, str] = {
     drop_cache: "cold (no cache)",
+    drop_cache_and_site: "cold (no cache, no site)",
     keep_cache: "cached",
     edit_one_file: "one file changed",
     warm_history: "cached",
@@ -306,14 +317,27 @@ REQFORGE_COMMANDS: list[Cmd] = [
     Cmd("trace-cold", "trace --format json", drop_cache, sources=True),
     Cmd("trace-scan-cold", "trace --format json", drop_marker_cache, sources=True),
     Cmd("trace-cached", "trace --format json", keep_cache, sources=True),
-    # Cmd("build-cold", "build -o {corpus}/site --clean", drop_cache),
+    # The static site (issue 12): cold, nothing changed since the last build, one body edited.
+    Cmd("build-cold", "build", drop_cache_and_site),
+    Cmd("build-nochange", "build", keep_cache),
+    Cmd("build-one-change", "build", edit_one_file),
 ]
 
 # Targets of SPEC section 10 (10,000 requirements, 2 cores, whole process), in seconds.
 # implements: REQ-601
 # implements: REQ-602
 # implements: REQ-606
-TARGETS_S = {"check-cold": 1.0, "check-cached": 0.5, "trace-scan-cold": 3.0}
+# implements: REQ-603
+# implements: REQ-604
+# implements: REQ-605
+TARGETS_S = {
+    "check-cold": 1.0,
+    "check-cached": 0.5,
+    "trace-scan-cold": 3.0,
+    "build-cold": 10.0,
+    "build-nochange": 1.0,
+    "build-one-change": 2.0,
+}
 TARGET_RSS_MIB = 1024.0
 
 
