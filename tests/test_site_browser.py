@@ -440,3 +440,39 @@ def test_the_matrix_filter_is_fast_at_ten_thousand_rows(paged_site: Path, tmp_pa
         print(f"filtered 10,000 rows in {elapsed:.0f} ms, data {size} bytes")
         assert elapsed < 500, elapsed
         assert watched.problems == []
+
+
+def test_tombstone_pages_load_cleanly_and_pass_the_accessibility_audit(
+    tmp_path: Path,
+) -> None:
+    # verifies: REQ-516
+    # verifies: REQ-527
+    home = tmp_path / "home"
+    home.mkdir()
+    repo = GitRepo(tmp_path / "repo", home)
+
+    def proposed(rid: str, title: str, body: str) -> str:
+        return requirement(rid, title, body).replace("status: accepted", "status: proposed")
+
+    repo.write("reqs/ops/CRM-5.md", proposed("CRM-5", "Fax invoices", "Nobody *faxes*."))
+    repo.write("reqs/ops/CRM-6.md", proposed("CRM-6", "Print labels", "Per parcel."))
+    repo.commit("Add requirements (#3)")
+    (repo.root / "reqs/ops/CRM-5.md").unlink()
+    repo.mv("reqs/ops/CRM-6.md", "reqs/ops/CRM-60.md")
+    repo.write("reqs/ops/CRM-60.md", proposed("CRM-60", "Print labels", "Per parcel."))
+    repo.commit("Retire CRM-5, renumber CRM-6 (#5)")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["--repo", str(repo.root), "build", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    with chromium() as browser:
+        for name in ("requirements/CRM-5.html", "requirements/CRM-6.html", "changelog.html"):
+            watched = open_file(browser, out / name)
+            assert watched.problems == [], (name, watched.problems)
+            assert serious_violations(watched.page) == [], name
+            main = watched.page.inner_text("main")
+            if name.endswith("CRM-5.html"):
+                assert "This requirement was retired" in main and "Nobody faxes." in main
+            if name.endswith("CRM-6.html"):
+                watched.page.click("main a[href$='CRM-60.html']")
+                assert watched.page.url.endswith("requirements/CRM-60.html")
+            watched.page.close()
