@@ -187,6 +187,7 @@ def test_nothing_changed_takes_the_fast_path(
     repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # verifies: REQ-604
+    # verifies: REQ-526
     monkeypatch.setattr(manifest, "RACY_NS", 0)  # the files were written a moment ago
     out = tmp_path / "out"
     first = build(repo.root, out)
@@ -209,7 +210,7 @@ def test_nothing_changed_takes_the_fast_path(
 def test_a_file_reqforge_did_not_write_stays_and_a_stale_one_goes(
     repo: GitRepo, tmp_path: Path
 ) -> None:
-    # verifies: REQ-515
+    # verifies: REQ-526
     out = tmp_path / "out"
     build(repo.root, out)
     (out / "mine.txt").write_text("mine", encoding="utf-8")
@@ -278,7 +279,7 @@ def test_a_moved_file_keeps_its_page(repo: GitRepo, tmp_path: Path) -> None:
 
 
 def test_the_command_says_what_it_rewrote_left_and_removed(repo: GitRepo, tmp_path: Path) -> None:
-    # verifies: REQ-515
+    # verifies: REQ-526
     out = tmp_path / "out"
     env = {"REQFORGE_TODAY": TODAY.isoformat(), "NO_COLOR": "1"}
     args = ["--repo", str(repo.root), "build", "-o", str(out)]
@@ -295,3 +296,15 @@ def test_the_command_says_what_it_rewrote_left_and_removed(repo: GitRepo, tmp_pa
     # the old search index and CRM-4's page removed; the pages CRM-4 was on and CRM-1's rewritten
     assert 0 < count(second.stderr) < count(first.stderr)
     assert "2 removed" in second.stderr
+
+
+def test_a_clone_elsewhere_builds_the_same_bytes_manifest_included(
+    repo: GitRepo, tmp_path: Path
+) -> None:
+    # verifies: REQ-509
+    clone = tmp_path / "elsewhere" / "clone"
+    repo.git("clone", "-q", str(repo.root), str(clone))
+    one, two = tmp_path / "one", tmp_path / "two"
+    build(repo.root, one)
+    build(clone, two)
+    assert files_of(one) == files_of(two)

@@ -346,6 +346,7 @@ def templates_digest(config: Config) -> str:
     return inputs_digest(parts)
 
 
+# implements: REQ-526
 def _verified(output: Path, rel: str, record: PageRecord, seen: tuple[int, int] | None) -> bool:
     """True when the file a previous build wrote is still what the manifest says: its size
     and mtime as that build left them, or else its content's digest."""
@@ -463,6 +464,7 @@ def build_site(
             files[rel] = PageRecord(job.key, digest, tuple(tuple(a) for a in assets))
             stats[rel] = (size, mtime)
     written = tuple(sorted(stats))
+    # implements: REQ-526
     removed = tuple(rel for rel in before if rel not in files)
     _remove_previous(output, removed)
     listing = MARK_HEADER + "".join(f"{rel}\n" for rel in sorted(files))

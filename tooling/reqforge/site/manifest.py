@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -294,16 +295,23 @@ def output_stat(path: Path) -> tuple[int, int] | None:
         info = os.lstat(path)
     except OSError:
         return None
-    if info.st_mode & 0o170000 != 0o100000:  # a regular file, never a link
+    if not stat.S_ISREG(info.st_mode):  # a regular file, never a link
         return None
     return (info.st_size, info.st_mtime_ns)
 
 
 def outputs_unchanged(output: Path, outputs: Mapping[str, tuple[int, int]]) -> bool:
     """True when every file the last build left is still there with its size and mtime."""
-    return bool(outputs) and all(
-        output_stat(output / rel) == tuple(seen) for rel, seen in outputs.items()
-    )
+    base = os.fspath(output) + os.sep  # string paths: pathlib costs more than the stat here
+    lstat = os.lstat
+    for rel, (size, mtime) in outputs.items():
+        try:
+            info = lstat(base + rel)
+        except OSError:
+            return False
+        if info.st_size != size or info.st_mtime_ns != mtime or not stat.S_ISREG(info.st_mode):
+            return False
+    return bool(outputs)
 
 
 # implements: REQ-604
