@@ -96,9 +96,12 @@ def test_change_log_lists_commits_newest_first_under_their_tags(
     assert 'href="requirements/CRM-1.html"' in page  # a requirement still there is linked
     assert "<td>proposed</td><td>accepted</td>" in page  # the field change, old -> new
     assert "Zhang Wei" in page
-    # A removed requirement is named but not linked: its page is gone.
+    # A removed requirement is named in its commit; its page is a tombstone now (REQ-525),
+    # linked once, from the list of retired requirements.
     assert "CRM-2 · deleted" in " ".join(page.split()).replace("</li>", "")
-    assert 'href="requirements/CRM-2.html"' not in page
+    retired = page.split('id="retired-heading"', 1)[1]
+    assert page.count('href="requirements/CRM-2.html"') == 1
+    assert 'href="requirements/CRM-2.html"' in retired
     assert 'aria-current="page">Change log<' in page
     assert not broken_links(out)
 
