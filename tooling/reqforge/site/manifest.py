@@ -29,7 +29,7 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from reqforge.cache import (
     RACY_NS,
@@ -77,10 +77,10 @@ def content_digest(content: bytes) -> str:
     return hashlib.blake2b(content, digest_size=16).hexdigest()
 
 
-@dataclass(frozen=True)
-class PageRecord:
+class PageRecord(NamedTuple):
     """One file of a built site: the digest of its inputs and of its content, and the asset
-    names (name -> fingerprinted path) it referred to when it was rendered."""
+    names (name -> fingerprinted path) it referred to when it was rendered. A named tuple:
+    a manifest holds one per file, 10,000 and more, read on every build."""
 
     key: str
     digest: str
