@@ -269,6 +269,21 @@ def test_renamed_id_leaves_a_page_that_links_to_the_new_one(repo: GitRepo, tmp_p
     assert "Audit trail" in new and "Renumber CRM-5 as CRM-50" in new
 
 
+def test_an_id_renamed_then_deleted_leads_to_the_tombstone_of_the_new_id(
+    repo: GitRepo, tmp_path: Path
+) -> None:
+    # verifies: REQ-525
+    rename_id(repo)
+    (repo.root / "reqs/ops/CRM-50.md").unlink()
+    repo.commit("Retire CRM-50")
+    out = tmp_path / "out"
+    build(repo.root, out)
+    old = (out / PAGE.format("CRM-5")).read_text(encoding="utf-8")
+    assert 'href="../requirements/CRM-50.html">CRM-50</a>' in old
+    new = (out / PAGE.format("CRM-50")).read_text(encoding="utf-8")
+    assert "This requirement was retired" in new and "Retire CRM-50" in new
+
+
 def test_a_moved_file_keeps_its_page(repo: GitRepo, tmp_path: Path) -> None:
     # verifies: REQ-525
     move_file(repo)

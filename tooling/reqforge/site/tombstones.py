@@ -41,7 +41,8 @@ class Tombstone:
 def find_tombstones(model: SiteModel) -> list[Tombstone]:
     """Every ID the history knows that no current requirement has, and whose end the history
     records: deleted (its newest event is a deletion) or renamed (a later commit changed the ID
-    to another, followed to one that exists). Sorted by ID. An ID whose file is only missing
+    to another, followed through later renames to an ID that has a page: a current requirement,
+    or a tombstone itself when it was deleted since). Sorted by ID. An ID whose file is only missing
     from the working tree (not committed) has no tombstone."""
     history = model.history
     if history is None or not history.available:
@@ -54,38 +55,37 @@ def find_tombstones(model: SiteModel) -> list[Tombstone]:
         for change in event.changes:
             if change.field == "id" and isinstance(change.old, str) and change.old != event.id:
                 renames.setdefault(change.old, event)
+    deleted = {rid for rid, event in newest.items() if rid not in live and event.kind == DELETED}
     stones = []
     for rid in sorted(set(newest) | set(renames)):
         if rid in live:
             continue
         renamed = renames.get(rid)
-        successor = _successor(rid, renames, live) if renamed is not None else None
         own = tuple(e for e in history.for_id(rid) if e.id == rid)
-        if (
-            successor is not None
-            and renamed is not None
-            and (rid not in newest or _newer(renamed, newest[rid], history.events))
+        if renamed is not None and (
+            rid not in newest or _newer(renamed, newest[rid], history.events)
         ):
-            stones.append(Tombstone(rid, RENAMED, renamed, successor, (renamed, *own)))
-            continue
-        last = newest.get(rid)
-        if last is not None and last.kind == DELETED:
-            stones.append(Tombstone(rid, DELETED, last, None, own))
+            successor = _successor(rid, renames, live)
+            # The new ID has a page: its own, or a tombstone when it was deleted later.
+            if successor in live or successor in deleted:
+                stones.append(Tombstone(rid, RENAMED, renamed, successor, (renamed, *own)))
+                continue
+        if rid in deleted:
+            stones.append(Tombstone(rid, DELETED, newest[rid], None, own))
     return stones
 
 
-def _successor(rid: str, renames: dict[str, Event], live: Any) -> str | None:
-    """The existing requirement an ID was renamed to, through a chain of renames."""
+def _successor(rid: str, renames: dict[str, Event], live: Any) -> str:
+    """The ID an ID was renamed to, through a chain of renames: the first that exists, else
+    the last of the chain."""
     seen = {rid}
     current = rid
-    while current in renames:
+    while current in renames and current not in live:
         current = renames[current].id
-        if current in live:
-            return current
         if current in seen:
-            return None
+            break
         seen.add(current)
-    return None
+    return current
 
 
 def _newer(a: Event, b: Event, events: tuple[Event, ...]) -> bool:
