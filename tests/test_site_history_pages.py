@@ -96,7 +96,7 @@ def test_change_log_lists_commits_newest_first_under_their_tags(
     assert 'href="requirements/CRM-1.html"' in page  # a requirement still there is linked
     assert "<td>proposed</td><td>accepted</td>" in page  # the field change, old -> new
     assert "Zhang Wei" in page
-    # A removed requirement is named in its commit; its page is a tombstone now (REQ-525),
+    # A removed requirement is named in its commit; its page is a tombstone now (REQ-527),
     # linked once, from the list of retired requirements.
     assert "CRM-2 · deleted" in " ".join(page.split()).replace("</li>", "")
     retired = page.split('id="retired-heading"', 1)[1]

@@ -152,7 +152,7 @@ CHANGES = {
 @pytest.mark.parametrize("kind", sorted(CHANGES))
 def test_an_incremental_build_equals_a_fresh_one(repo: GitRepo, tmp_path: Path, kind: str) -> None:
     # verifies: REQ-515
-    # verifies: REQ-525
+    # verifies: REQ-527
     change, rewritten, untouched = CHANGES[kind]
     incremental, fresh = tmp_path / "incremental", tmp_path / "fresh"
     first = build(repo.root, incremental)
@@ -241,7 +241,7 @@ def test_a_changed_template_renders_every_page_that_uses_it(repo: GitRepo, tmp_p
 
 
 def test_tombstone_of_a_deleted_requirement(repo: GitRepo, tmp_path: Path) -> None:
-    # verifies: REQ-525
+    # verifies: REQ-527
     delete_requirement(repo)
     out = tmp_path / "out"
     build(repo.root, out)
@@ -257,7 +257,7 @@ def test_tombstone_of_a_deleted_requirement(repo: GitRepo, tmp_path: Path) -> No
 
 
 def test_renamed_id_leaves_a_page_that_links_to_the_new_one(repo: GitRepo, tmp_path: Path) -> None:
-    # verifies: REQ-525
+    # verifies: REQ-527
     rename_id(repo)
     out = tmp_path / "out"
     build(repo.root, out)
@@ -272,7 +272,7 @@ def test_renamed_id_leaves_a_page_that_links_to_the_new_one(repo: GitRepo, tmp_p
 def test_an_id_renamed_then_deleted_leads_to_the_tombstone_of_the_new_id(
     repo: GitRepo, tmp_path: Path
 ) -> None:
-    # verifies: REQ-525
+    # verifies: REQ-527
     rename_id(repo)
     (repo.root / "reqs/ops/CRM-50.md").unlink()
     repo.commit("Retire CRM-50")
@@ -285,7 +285,7 @@ def test_an_id_renamed_then_deleted_leads_to_the_tombstone_of_the_new_id(
 
 
 def test_a_moved_file_keeps_its_page(repo: GitRepo, tmp_path: Path) -> None:
-    # verifies: REQ-525
+    # verifies: REQ-527
     move_file(repo)
     out = tmp_path / "out"
     build(repo.root, out)

@@ -175,7 +175,7 @@ def _constant(path: str, content: bytes) -> Made:
 
 
 # implements: REQ-515
-# implements: REQ-525
+# implements: REQ-527
 def plan_site(
     model: SiteModel, config: Config, inputs: PageInputs, stones: list[Tombstone]
 ) -> tuple[Pages, list[Job]]:

@@ -37,7 +37,7 @@ class Tombstone:
     events: tuple[Event, ...]
 
 
-# implements: REQ-525
+# implements: REQ-527
 def find_tombstones(model: SiteModel) -> list[Tombstone]:
     """Every ID the history knows that no current requirement has, and whose end the history
     records: deleted (its newest event is a deletion) or renamed (a later commit changed the ID
@@ -118,7 +118,7 @@ def last_body(root: Path, stone: Tombstone) -> str:
     return split[2] if isinstance(split, tuple) else ""
 
 
-# implements: REQ-525
+# implements: REQ-527
 def tombstone_context(model: SiteModel, stone: Tombstone, body: str) -> dict[str, Any]:
     """A tombstone page: what retired the ID (commit, PR), where it went, its last fields
     (private ones never) and body, its history with field-level changes."""
