@@ -25,14 +25,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
-from markupsafe import Markup
 
 from reqforge.errors import ReqforgeError
 from reqforge.i18n import Text, translations, translator
-from reqforge.invisible import code_point, escape_each_hidden
 from reqforge.model import ERROR, Finding
 from reqforge.parallel import parallel_map
 from reqforge.safe_read import Refused, read_inside
+from reqforge.site import markup
 from reqforge.site.areas import INDEX as AREAS_INDEX
 from reqforge.site.areas import area_contexts, areas_index_context
 from reqforge.site.changelog import (
@@ -153,20 +152,6 @@ class _RepositoryLoader(jinja2.BaseLoader):
         return text, str(path), lambda: False
 
 
-# implements: REQ-510
-def _visible(value: Any) -> Any:
-    """Every value a template prints, with hidden characters (bidi overrides, zero-width
-    characters) shown as escapes so that no title reads differently than it is; HTML made
-    by reqforge (a rendered body) passes as it is."""
-    # Called for every printed value (millions in a large site): the common plain-ASCII
-    # string is let through here, before the general test.
-    if type(value) is str and value.isascii() and "\x7f" not in value:
-        return value
-    if isinstance(value, str) and not isinstance(value, Markup):
-        return escape_each_hidden(value, code_point)
-    return value
-
-
 # implements: REQ-508
 # implements: REQ-511
 def site_environment(config: Config) -> jinja2.Environment:
@@ -181,13 +166,14 @@ def site_environment(config: Config) -> jinja2.Environment:
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
         extensions=["jinja2.ext.i18n"],
-        finalize=_visible,
+        finalize=markup.visible,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
     )
     env.install_gettext_translations(translations(config.language), newstyle=True)  # type: ignore[attr-defined]
+    markup.install(env, translations(config.language))
     return env
 
 

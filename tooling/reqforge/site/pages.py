@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from reqforge.graph import impacted, inverse_edges
@@ -23,12 +23,13 @@ from reqforge.metrics import fulfilment_rate, history_stats, overdue, satisfacti
 from reqforge.model import ERROR, Finding
 from reqforge.parallel import parallel_map
 from reqforge.site.markdown import render_markdown
+from reqforge.site.markup import ChangeRow
 from reqforge.site.search_index import SearchRecord
 
 if TYPE_CHECKING:
     from reqforge.backlog import Backlog
     from reqforge.catalog import Catalog, Entry
-    from reqforge.history.model import Change, Commit, History
+    from reqforge.history.model import Change, Commit, Event, History
     from reqforge.site.changelog import Releases
     from reqforge.trace.coverage import TraceItem, TraceReport
 
@@ -106,6 +107,65 @@ class SiteModel:
     def trace_by_id(self) -> dict[str, TraceItem]:
         items = self.trace.items if self.trace is not None else ()
         return {item.id: item for item in reversed(items)}  # the first of a duplicated ID
+
+    # Values many pages share, made once per build (a requirement is linked from ~10 pages,
+    # a commit shows on the page of every requirement it touched).
+    @cached_property
+    def _targets(self) -> dict[str, Target]:
+        return {}
+
+    def target(self, rid: str) -> Target:
+        """A linked requirement: its ID, current title and page (no page when unknown)."""
+        found = self._targets.get(rid)
+        if found is None:
+            other = self.catalog.by_id.get(rid)
+            found = Target(rid, other.req.title, page_name(rid)) if other else Target(rid, "", None)
+            self._targets[rid] = found
+        return found
+
+    @cached_property
+    def _commits(self) -> dict[str, dict[str, Any]]:
+        return {}
+
+    def commit(self, commit: Commit) -> dict[str, Any]:
+        """`commit_context` of a commit, made once per build (do not change the result)."""
+        found = self._commits.get(commit.sha)
+        if found is None:
+            found = self._commits[commit.sha] = commit_context(self.repo_url, commit)
+        return found
+
+    @cached_property
+    def _events(self) -> dict[str, tuple[Event, ...]]:
+        return {}
+
+    def events(self, rid: str) -> tuple[Event, ...]:
+        """`History.for_id(rid)`, asked once per build (the page, requirements.json and the
+        dashboard's figures all want it); empty without history."""
+        found = self._events.get(rid)
+        if found is None:
+            history = self.history
+            available = history is not None and history.available
+            found = self._events[rid] = history.for_id(rid) if available else ()  # type: ignore[union-attr]
+        return found
+
+
+class Target(NamedTuple):
+    """A requirement a page links to (a named tuple: the templates read it fast)."""
+
+    id: str
+    title: str
+    page: str | None
+
+
+class ImpactHit(NamedTuple):
+    """A requirement a change reaches: the target, the relation and the ID it goes through."""
+
+    id: str
+    title: str
+    page: str | None
+    relation: str
+    through: str
+    distance: int
 
 
 def page_name(rid: str) -> str:
@@ -354,17 +414,9 @@ def requirement_context(model: SiteModel, entry: Entry) -> dict[str, Any]:
     ways, impact, trace, history with field-level changes, its check errors, edit link."""
     catalog = model.catalog
     req = entry.req
-    known = catalog.by_id
     private = catalog.config.site.private_fields
 
-    def target(rid: str) -> dict[str, Any]:
-        other = known.get(rid)
-        return {
-            "id": rid,
-            "title": other.req.title if other else "",
-            "page": page_name(rid) if other else None,
-        }
-
+    target = model.target
     outgoing = [
         {"relation": relation, "targets": [target(t) for t in targets]}
         for relation, targets in sorted(req.links.items())
@@ -378,12 +430,7 @@ def requirement_context(model: SiteModel, entry: Entry) -> dict[str, Any]:
         if ids
     ]
     impact = [
-        {
-            **target(hit.id),
-            "relation": hit.relation,
-            "through": hit.through,
-            "distance": hit.distance,
-        }
+        ImpactHit(*target(hit.id), hit.relation, hit.through, hit.distance)
         for hit in impacted(
             model.links_by_id, [req.id], len(model.links_by_id), inverse=model.inverse_links
         )
@@ -434,9 +481,12 @@ def _history_context(
     if model.history is None or not model.history.available:
         return None
     return [
-        {"kind": event.kind, **commit_context(model.repo_url, event.commit)}
-        | {"changes": change_rows(event.changes, private)}
-        for event in model.history.for_id(rid)
+        {
+            "kind": event.kind,
+            **model.commit(event.commit),
+            "changes": change_rows(event.changes, private),
+        }
+        for event in model.events(rid)
     ]
 
 
@@ -457,7 +507,7 @@ def commit_context(repo_url: str | None, commit: Commit) -> dict[str, Any]:
 
 
 # implements: REQ-503
-def change_rows(changes: Iterable[Change], private: Sequence[str]) -> list[dict[str, str]]:
+def change_rows(changes: Iterable[Change], private: Sequence[str]) -> list[ChangeRow]:
     """Field-level changes as (field, old, new) rows, the body as line counts; private fields
     left out (their old values are as private as the current ones)."""
     rows = []
@@ -465,10 +515,9 @@ def change_rows(changes: Iterable[Change], private: Sequence[str]) -> list[dict[
         if is_private(change.field, private):
             continue
         if change.field == "body":
-            old, new = f"-{change.removed or 0}", f"+{change.added or 0}"
+            rows.append(ChangeRow("body", f"-{change.removed or 0}", f"+{change.added or 0}"))
         else:
-            old, new = shown(change.old), shown(change.new)
-        rows.append({"field": change.field, "old": old, "new": new})
+            rows.append(ChangeRow(change.field, shown(change.old), shown(change.new)))
     return rows
 
 
