@@ -9,14 +9,14 @@ matter with PyYAML's C composer (`key_positions`), never during the fast path.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import yaml_rs
 
-from reqforge.safe_read import read_inside
+from reqforge.safe_read import inside_reader, read_inside
 
 if TYPE_CHECKING:
     from reqforge.config import Config
@@ -426,8 +426,18 @@ def read_body(config: Config, rel: str) -> str:
     """The Markdown body of the requirement file `rel` (what follows the front matter); ""
     when the file is refused, cannot be read or decoded, or has no front matter (`check`
     reports why)."""
+    return _body(lambda: read_inside(config.root / rel, config.root, config.max_file_size))
+
+
+def read_bodies(config: Config, rels: Iterable[str]) -> dict[str, str]:
+    """`read_body` of many files by path, each folder resolved once (`inside_reader`)."""
+    read = inside_reader(config.root, config.max_file_size)
+    return {rel: _body(lambda rel=rel: read(config.root / rel)) for rel in rels}
+
+
+def _body(read: Callable[[], bytes]) -> str:
     try:
-        text = decode(read_inside(config.root / rel, config.root, config.max_file_size))
+        text = decode(read())
     except OSError:
         return ""
     if not isinstance(text, str):

@@ -16,6 +16,7 @@ did not write, and refuses to clean a folder without that mark.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import os
 import tempfile
@@ -94,7 +95,7 @@ def load_site_model(config: Config, today: dt.date, progress: Progress | None = 
     from reqforge.checks.run import CheckOptions, run_check
     from reqforge.corpus import cached_scores, load_corpus
     from reqforge.history.walk import load_history
-    from reqforge.loader import read_body
+    from reqforge.loader import read_bodies
 
     corpus = load_corpus(config, progress=progress)
     checked = run_check(corpus, CheckOptions(today=today))
@@ -105,7 +106,7 @@ def load_site_model(config: Config, today: dt.date, progress: Progress | None = 
 
         trace, _problems = trace_report(catalog)
     history = load_history(config.root, config.reqs_dir, store=corpus.store, progress=progress)
-    bodies = {entry.req.path: read_body(config, entry.req.path) for entry in catalog}
+    bodies = read_bodies(config, [entry.req.path for entry in catalog])
     releases = load_releases(config.root, config.reqs_dir) if history.available else None
     return SiteModel(
         catalog=catalog,
@@ -114,6 +115,7 @@ def load_site_model(config: Config, today: dt.date, progress: Progress | None = 
         history=history,
         findings=checked.findings,
         bodies=bodies,
+        markdown_cache=corpus.store,
         repo_url=forge_url(config.site.repo_url) or _origin_url(config.root),
         today=today,
         releases=releases,
@@ -404,6 +406,10 @@ def build_site(
     the result. Raises ReqforgeError for an output folder that must not be written."""
     check_output_folder(output, config.root, clean)
     model = load_site_model(config, today or dt.date.today(), progress)
+    # The model lives to the end: later collections need not walk its millions of objects
+    # again (a second of a cold build), and forked workers keep sharing its memory pages.
+    gc.freeze()  # undone below, so that a process that builds again can collect this model
+
     pages = _Pages(model, config)
     files = _shared_files(model, pages)
     entries = list(model.catalog)
@@ -438,6 +444,7 @@ def build_site(
     listing = MARK_HEADER + "".join(f"{rel}\n" for rel in written)
     write_atomically(output / MARK, listing.encode("utf-8"))
     errors = tuple(f for f in model.findings if f.severity == ERROR)
+    gc.unfreeze()
     return BuildResult(
         output=output,
         written=tuple(written),

@@ -14,20 +14,20 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from reqforge.graph import impacted, inverse_edges
 from reqforge.metrics import fulfilment_rate, history_stats, overdue, satisfaction
 from reqforge.model import ERROR, Finding
-from reqforge.parallel import parallel_map
-from reqforge.site.markdown import render_markdown
-from reqforge.site.markup import ChangeRow
+from reqforge.site.markdown import render_markdown, rendered_bodies
+from reqforge.site.markup import ChangeRow, Row
 from reqforge.site.search_index import SearchRecord
 
 if TYPE_CHECKING:
     from reqforge.backlog import Backlog
+    from reqforge.cache import CacheStore
     from reqforge.catalog import Catalog, Entry
     from reqforge.history.model import Change, Commit, Event, History
     from reqforge.site.changelog import Releases
@@ -38,7 +38,8 @@ if TYPE_CHECKING:
 class SiteModel:
     """Everything the pages show, loaded once: the catalogue (with cached scores), the ranked
     backlog, the trace report and history where available, every finding of `check`, the
-    requirement bodies by path, the forge's web address, and the date overdue is judged at."""
+    requirement bodies by path (rendered once, through the markdown cache when one is given),
+    the forge's web address, and the date overdue is judged at."""
 
     catalog: Catalog
     backlog: Backlog
@@ -49,6 +50,7 @@ class SiteModel:
     repo_url: str | None
     today: dt.date
     releases: Releases | None = None  # tags and baselines; None outside git
+    markdown_cache: CacheStore | None = None  # where rendered bodies are kept between builds
 
     # Indexes every page looks things up in, built once per build (not once per page).
     @cached_property
@@ -72,7 +74,7 @@ class SiteModel:
         """`metrics.history_stats` (lead time, throughput...), or None outside git."""
         if self.history is None or not self.history.available:
             return None
-        return history_stats(self.catalog, self.history, self.today)
+        return history_stats(self.catalog, self.history, self.today, events_of=self.events)
 
     @cached_property
     def _bodies_html(self) -> dict[str, str]:
@@ -88,13 +90,10 @@ class SiteModel:
         return html
 
     def render_bodies(self) -> None:
-        """Render every body not rendered yet, on every core, for the pages that follow."""
-        paths = sorted(path for path in self.bodies if path not in self._bodies_html)
-
-        def render(chunk: Sequence[str]) -> list[str]:
-            return [render_markdown(self.bodies[path]) for path in chunk]
-
-        self._bodies_html.update(zip(paths, parallel_map(render, paths), strict=True))
+        """Render every body not rendered yet, for the pages that follow: from the markdown
+        cache where an earlier build rendered the same text, the others on every core."""
+        todo = {path: body for path, body in self.bodies.items() if path not in self._bodies_html}
+        self._bodies_html.update(rendered_bodies(todo, self.markdown_cache))
 
     @cached_property
     def area_files(self) -> dict[str, str]:
@@ -168,6 +167,7 @@ class ImpactHit(NamedTuple):
     distance: int
 
 
+@lru_cache(maxsize=1 << 16)  # asked for every link of every page
 def page_name(rid: str) -> str:
     """The permalink of a requirement's page, relative to the site's top."""
     return f"requirements/{quote(rid, safe='')}.html"
@@ -234,9 +234,10 @@ def public_fields(data: Mapping[str, Any], private: Sequence[str]) -> list[tuple
     """The front matter as (dotted name, shown value) rows in the file's order, without the
     private fields, the body-like `acceptance` (shown as a list) and `links` (shown both ways)."""
     rows: list[tuple[str, str]] = []
+    patterns = tuple(private)
 
     def walk(value: Any, name: str) -> None:
-        if is_private(name, private) or name in ("acceptance", "links"):
+        if _is_private(name, patterns) or name in ("acceptance", "links"):
             return
         if isinstance(value, Mapping) and value:
             for key, item in value.items():
@@ -250,6 +251,8 @@ def public_fields(data: Mapping[str, Any], private: Sequence[str]) -> list[tuple
 
 def shown(value: Any) -> str:
     """A field value as a reader sees it: lists joined, booleans as YAML writes them."""
+    if type(value) is str:  # most values, first
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -371,19 +374,19 @@ def backlog_context(model: SiteModel) -> dict[str, Any]:
         item = ranked.item
         req = known[item["id"]].req if item["id"] in known else None
         rows.append(
-            {
-                "rank": item["rank"],
-                "id": item["id"],
-                "title": item["title"],
-                "status": item["status"],
-                "page": page_name(item["id"]),
+            Row(
+                rank=item["rank"],
+                id=item["id"],
+                title=item["title"],
+                status=item["status"],
+                page=page_name(item["id"]),
                 # what backlog.js filters on, beside the columns shown
-                "type": public_value("type", req.type if req else None, private),
-                "area": public_value("area", req.area if req else None, private),
-                "owner": public_value("owner", req.owner if req else None, private),
-                "p_level": shown(_score(item, "p_level")),
-                "scores": [shown(_score(item, key)) for key, _ in BACKLOG_SCORES],
-            }
+                type=public_value("type", req.type if req else None, private),
+                area=public_value("area", req.area if req else None, private),
+                owner=public_value("owner", req.owner if req else None, private),
+                p_level=shown(_score(item, "p_level")),
+                scores=[shown(_score(item, key)) for key, _ in BACKLOG_SCORES],
+            )
         )
     choices = {
         key: sorted({str(row[key]) for row in rows if row[key]})
@@ -409,7 +412,7 @@ def _score(item: Mapping[str, Any], key: str) -> Any:
 
 
 # implements: REQ-503
-def requirement_context(model: SiteModel, entry: Entry) -> dict[str, Any]:
+def requirement_context(model: SiteModel, entry: Entry) -> Row:
     """One requirement's page: public fields, rendered body, acceptance criteria, links both
     ways, impact, trace, history with field-level changes, its check errors, edit link."""
     catalog = model.catalog
@@ -418,11 +421,11 @@ def requirement_context(model: SiteModel, entry: Entry) -> dict[str, Any]:
 
     target = model.target
     outgoing = [
-        {"relation": relation, "targets": [target(t) for t in targets]}
+        Row(relation=relation, targets=[target(t) for t in targets])
         for relation, targets in sorted(req.links.items())
     ]
     incoming = [
-        {"relation": relation, "targets": [target(t) for t in sorted(ids)]}
+        Row(relation=relation, targets=[target(t) for t in sorted(ids)])
         for relation, ids in (
             ("children", entry.children),
             ("depended-on-by", entry.depended_on_by),
@@ -437,25 +440,25 @@ def requirement_context(model: SiteModel, entry: Entry) -> dict[str, Any]:
     ]
     acceptance = req.get("acceptance")
     repo_url = model.repo_url
-    return {
-        "id": req.id,
-        "title": req.title,
-        "status": req.status,
-        "path": req.path,
+    return Row(
+        id=req.id,
+        title=req.title,
+        status=req.status,
+        path=req.path,
         # the breadcrumb's area (none when `area` is a private field)
-        "area": public_value("area", req.area, private),
-        "area_page": None if is_private("area", private) else quote(model.area_files[req.area]),
-        "fields": public_fields(req.data, private),
-        "body": model.body_html(req.path),
-        "acceptance": [shown(a) for a in acceptance] if isinstance(acceptance, list) else [],
-        "outgoing": outgoing,
-        "incoming": incoming,
-        "impact": impact,
-        "trace": _trace_context(model, req.id),
-        "history": _history_context(model, req.id, private),
-        "errors": [_finding_row(f) for f in model.errors_by_path.get(req.path, [])],
-        "edit_url": _forge_path(repo_url, "blob", f"HEAD/{quote(req.path)}") if repo_url else None,
-    }
+        area=public_value("area", req.area, private),
+        area_page=None if is_private("area", private) else quote(model.area_files[req.area]),
+        fields=public_fields(req.data, private),
+        body=model.body_html(req.path),
+        acceptance=[shown(a) for a in acceptance] if isinstance(acceptance, list) else [],
+        outgoing=outgoing,
+        incoming=incoming,
+        impact=impact,
+        trace=_trace_context(model, req.id),
+        history=_history_context(model, req.id, private),
+        errors=[_finding_row(f) for f in model.errors_by_path.get(req.path, [])],
+        edit_url=_forge_path(repo_url, "blob", f"HEAD/{quote(req.path)}") if repo_url else None,
+    )
 
 
 def _trace_context(model: SiteModel, rid: str) -> dict[str, Any] | None:
@@ -473,9 +476,7 @@ def _trace_context(model: SiteModel, rid: str) -> dict[str, Any] | None:
     }
 
 
-def _history_context(
-    model: SiteModel, rid: str, private: Sequence[str]
-) -> list[dict[str, Any]] | None:
+def _history_context(model: SiteModel, rid: str, private: Sequence[str]) -> list[Row] | None:
     """The requirement's commits, newest first, each with its field-level changes (private
     fields left out: their old values are as private as the current ones)."""
     if model.history is None or not model.history.available:

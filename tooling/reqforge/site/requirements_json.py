@@ -101,8 +101,8 @@ def _history_summary(model: SiteModel, rid: str) -> dict[str, Any]:
     history = model.history
     if history is None or not history.available:
         return {"last_change": None, "history": None}
-    events = history.for_id(rid)
-    last = history.last_change(rid)
+    events = model.events(rid)
+    last = next((event for event in events if event.changes), None)  # History.last_change
     return {
         "last_change": (
             None
