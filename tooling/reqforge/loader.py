@@ -9,7 +9,7 @@ matter with PyYAML's C composer (`key_positions`), never during the fast path.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -426,20 +426,28 @@ def read_body(config: Config, rel: str) -> str:
     """The Markdown body of the requirement file `rel` (what follows the front matter); ""
     when the file is refused, cannot be read or decoded, or has no front matter (`check`
     reports why)."""
-    return _body(lambda: read_inside(config.root / rel, config.root, config.max_file_size))
+    try:
+        raw = read_inside(config.root / rel, config.root, config.max_file_size)
+    except OSError:
+        return ""
+    return _body(raw)
 
 
 def read_bodies(config: Config, rels: Iterable[str]) -> dict[str, str]:
     """`read_body` of many files by path, each folder resolved once (`inside_reader`)."""
     read = inside_reader(config.root, config.max_file_size)
-    return {rel: _body(lambda rel=rel: read(config.root / rel)) for rel in rels}
+    bodies = {}
+    for rel in rels:
+        try:
+            raw = read(config.root / rel)
+        except OSError:
+            raw = None
+        bodies[rel] = "" if raw is None else _body(raw)
+    return bodies
 
 
-def _body(read: Callable[[], bytes]) -> str:
-    try:
-        text = decode(read())
-    except OSError:
-        return ""
+def _body(raw: bytes) -> str:
+    text = decode(raw)
     if not isinstance(text, str):
         return ""
     split = split_front_matter(text)

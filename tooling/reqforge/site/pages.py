@@ -21,6 +21,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from reqforge.graph import impacted, inverse_edges
 from reqforge.metrics import fulfilment_rate, history_stats, overdue, satisfaction
 from reqforge.model import ERROR, Finding
+from reqforge.scalars import is_mapping
 from reqforge.site.markdown import render_markdown, rendered_bodies
 from reqforge.site.markup import ChangeRow, Row
 from reqforge.site.search_index import SearchRecord
@@ -209,13 +210,14 @@ def _forge_path(repo_url: str, kind: str, value: str) -> str:
 def is_private(name: str, private: Sequence[str]) -> bool:
     """True when a dotted field name is, or lies below, one of the `site.private_fields`
     patterns (`*` matches one name: `customers.*.contact`)."""
-    return _is_private(name, tuple(private))
+    return private_name(name, tuple(private))
 
 
 # A site asks this of the same few field names hundreds of thousands of times (every field
 # and every history change of every page): the answer is kept per name and pattern list.
 @cache
-def _is_private(name: str, private: tuple[str, ...]) -> bool:
+def private_name(name: str, private: tuple[str, ...]) -> bool:
+    """`is_private` with the patterns as a tuple, cached: for loops over many names."""
     for pattern in private:
         depth = pattern.count(".") + 1
         head = ".".join(name.split(".")[:depth])
@@ -236,17 +238,21 @@ def public_fields(data: Mapping[str, Any], private: Sequence[str]) -> list[tuple
     rows: list[tuple[str, str]] = []
     patterns = tuple(private)
 
-    def walk(value: Any, name: str) -> None:
-        if _is_private(name, patterns) or name in ("acceptance", "links"):
-            return
-        if isinstance(value, Mapping) and value:
-            for key, item in value.items():
-                walk(item, f"{name}.{key}" if name else str(key))
-        else:
-            rows.append((name, shown(value)))
+    def walk(mapping: Mapping[Any, Any], prefix: str) -> None:
+        for key, value in mapping.items():
+            name = f"{prefix}{key}"
+            if private_name(name, patterns) or name in _NOT_FIELDS:
+                continue
+            if value and is_mapping(value):
+                walk(value, name + ".")
+            else:
+                rows.append((name, value if type(value) is str else shown(value)))
 
     walk(data, "")
     return rows
+
+
+_NOT_FIELDS = frozenset({"acceptance", "links"})
 
 
 def shown(value: Any) -> str:
@@ -259,7 +265,7 @@ def shown(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):
         return ", ".join(shown(item) for item in value)
-    if isinstance(value, Mapping):
+    if is_mapping(value):
         return ", ".join(f"{k}: {shown(v)}" for k, v in value.items())
     return str(value)
 
@@ -482,11 +488,11 @@ def _history_context(model: SiteModel, rid: str, private: Sequence[str]) -> list
     if model.history is None or not model.history.available:
         return None
     return [
-        {
-            "kind": event.kind,
-            **model.commit(event.commit),
-            "changes": change_rows(event.changes, private),
-        }
+        Row(
+            model.commit(event.commit),
+            kind=event.kind,
+            changes=change_rows(event.changes, private),
+        )
         for event in model.events(rid)
     ]
 
@@ -512,13 +518,22 @@ def change_rows(changes: Iterable[Change], private: Sequence[str]) -> list[Chang
     """Field-level changes as (field, old, new) rows, the body as line counts; private fields
     left out (their old values are as private as the current ones)."""
     rows = []
+    patterns = tuple(private)
     for change in changes:
-        if is_private(change.field, private):
+        name = change.field
+        if private_name(name, patterns):
             continue
-        if change.field == "body":
-            rows.append(ChangeRow("body", f"-{change.removed or 0}", f"+{change.added or 0}"))
+        if name == "body":
+            rows.append(ChangeRow(name, f"-{change.removed or 0}", f"+{change.added or 0}"))
         else:
-            rows.append(ChangeRow(change.field, shown(change.old), shown(change.new)))
+            old, new = change.old, change.new
+            rows.append(
+                ChangeRow(
+                    name,
+                    old if type(old) is str else shown(old),
+                    new if type(new) is str else shown(new),
+                )
+            )
     return rows
 
 
