@@ -93,6 +93,8 @@ def _render_chunk(bodies: Sequence[str]) -> list[str]:
     return [render_markdown(body) for body in bodies]
 
 
+# implements: REQ-510
+# implements: REQ-603
 def rendered_bodies(bodies: Mapping[str, str], store: CacheStore | None) -> dict[str, str]:
     """`render_markdown` of every body, by the same keys: from the cache where an earlier
     build rendered the same text, the others rendered on every core (`parallel_map`) and

@@ -80,6 +80,8 @@ def ui_text(translations: gettext.NullTranslations) -> Callable[..., Markup]:
     return translate
 
 
+# implements: REQ-510
+# implements: REQ-603
 class Fragments:
     """The repeated fragments of one build's pages, each made once per distinct value."""
 
