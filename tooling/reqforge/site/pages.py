@@ -145,7 +145,8 @@ class SiteModel:
         if found is None:
             history = self.history
             available = history is not None and history.available
-            found = self._events[rid] = history.for_id(rid) if available else ()  # type: ignore[union-attr]
+            found = history.for_id(rid) if history is not None and available else ()
+            self._events[rid] = found
         return found
 
 
