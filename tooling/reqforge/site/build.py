@@ -409,9 +409,10 @@ def build_site(
     # The model lives to the end: later collections need not walk its millions of objects
     # again (a second of a cold build), and forked workers keep sharing its memory pages.
     gc.freeze()  # undone below, so that a process that builds again can collect this model
-
+    gc.disable()  # the shared pages make ~10^6 objects and few cycles: no passes over them
     pages = _Pages(model, config)
     files = _shared_files(model, pages)
+    gc.enable()
     entries = list(model.catalog)
     pages.template("requirement.html")  # a syntax error stops the build before anything is written
     names = [page_name(entry.req.id) for entry in entries]
