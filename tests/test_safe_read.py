@@ -19,7 +19,7 @@ from reqforge.cli.main import cli
 from reqforge.config import load_config
 from reqforge.corpus import read_working_tree
 from reqforge.errors import ConfigError, ReqforgeError
-from reqforge.safe_read import Refused, read_inside, read_regular
+from reqforge.safe_read import Refused, inside_reader, read_inside, read_regular
 from reqforge.trace.junit import read_results
 
 Repo = Callable[..., Path]
@@ -97,6 +97,36 @@ def test_links_are_followed_only_inside(tmp_path: Path, outside: Path) -> None:
             read_inside(path, root, 100)
     with pytest.raises(Refused, match="symbolic link"):  # no root given: links are not followed
         read_regular(root / "alias.md", 100)
+
+
+# verifies: REQ-008
+@needs_symlinks
+def test_the_many_file_reader_refuses_what_read_inside_refuses(
+    tmp_path: Path, outside: Path
+) -> None:
+    """`inside_reader` resolves each folder once (the site reads 10,000 bodies with it) and
+    refuses the same files as `read_inside`: a final link or a linked folder leading out,
+    also when `..` follows a linked folder."""
+    root = tmp_path / "repo"
+    (root / "reqs").mkdir(parents=True)
+    (root / "reqs" / "real.md").write_text("inside", encoding="utf-8")
+    (root / "reqs" / "alias.md").symlink_to(root / "reqs" / "real.md")
+    (root / "reqs" / "leak.md").symlink_to(outside / "customers.yaml")
+    (root / "reqs" / "folder").symlink_to(outside / "reqs", target_is_directory=True)
+    read = inside_reader(root, 100)
+    for _ in range(2):  # the second round answers from the folders already resolved
+        assert read(root / "reqs" / "real.md") == b"inside"
+        assert read(root / "reqs" / "alias.md") == b"inside"
+        for path in (
+            root / "reqs" / "leak.md",
+            root / "reqs" / "folder" / "CRM-9.md",
+            root / "reqs" / "folder" / ".." / "customers.yaml",  # `..` of the linked folder
+        ):
+            with pytest.raises(Refused, match="outside the repository"):
+                read(path)
+    with pytest.raises(Refused, match="10-byte limit"):
+        (root / "reqs" / "big.md").write_bytes(b"x" * 11)
+        inside_reader(root, 10)(root / "reqs" / "big.md")
 
 
 # --- the requirements folder ---------------------------------------------------------------

@@ -216,9 +216,10 @@ def test_a_file_reqforge_did_not_write_stays_and_a_stale_one_goes(
     (out / "mine.txt").write_text("mine", encoding="utf-8")
     (repo.root / "reqs/ops/CRM-4.md").unlink()  # not committed: no tombstone, the page goes
     result = build(repo.root, out)
-    assert PAGE.format("CRM-4") in result.removed  # and the search index of the previous build
+    # and the previous build's search index and matrix data (named by their content)
+    assert PAGE.format("CRM-4") in result.removed
     assert all(
-        rel.startswith("static/search-index.")
+        rel.startswith(("static/search-index.", "static/matrix-data."))
         for rel in set(result.removed) - {PAGE.format("CRM-4")}
     )
     assert not (out / PAGE.format("CRM-4")).exists()
@@ -308,9 +309,10 @@ def test_the_command_says_what_it_rewrote_left_and_removed(repo: GitRepo, tmp_pa
     def count(text: str) -> int:
         return int(text.split(" files written")[0].split()[-1])
 
-    # the old search index and CRM-4's page removed; the pages CRM-4 was on and CRM-1's rewritten
+    # CRM-4's page, the old search index and matrix data removed; the pages CRM-4 was on and
+    # CRM-1's rewritten
     assert 0 < count(second.stderr) < count(first.stderr)
-    assert "2 removed" in second.stderr
+    assert "3 removed" in second.stderr
 
 
 def test_a_clone_elsewhere_builds_the_same_bytes_manifest_included(

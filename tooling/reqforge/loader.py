@@ -9,14 +9,14 @@ matter with PyYAML's C composer (`key_positions`), never during the fast path.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import yaml_rs
 
-from reqforge.safe_read import read_inside
+from reqforge.safe_read import inside_reader, read_inside
 
 if TYPE_CHECKING:
     from reqforge.config import Config
@@ -427,9 +427,27 @@ def read_body(config: Config, rel: str) -> str:
     when the file is refused, cannot be read or decoded, or has no front matter (`check`
     reports why)."""
     try:
-        text = decode(read_inside(config.root / rel, config.root, config.max_file_size))
+        raw = read_inside(config.root / rel, config.root, config.max_file_size)
     except OSError:
         return ""
+    return _body(raw)
+
+
+def read_bodies(config: Config, rels: Iterable[str]) -> dict[str, str]:
+    """`read_body` of many files by path, each folder resolved once (`inside_reader`)."""
+    read = inside_reader(config.root, config.max_file_size)
+    bodies = {}
+    for rel in rels:
+        try:
+            raw = read(config.root / rel)
+        except OSError:
+            raw = None
+        bodies[rel] = "" if raw is None else _body(raw)
+    return bodies
+
+
+def _body(raw: bytes) -> str:
+    text = decode(raw)
     if not isinstance(text, str):
         return ""
     split = split_front_matter(text)

@@ -20,6 +20,16 @@ from typing import Any
 LARGEST = sys.float_info.max
 
 
+_PLAIN = frozenset({str, int, float, bool, list, type(None)})
+
+
+def is_mapping(value: Any) -> bool:
+    """Whether a YAML value is a mapping. yaml_rs gives plain dicts: the exact type test
+    spares them and the scalars the slow ABC test, which other callers' mappings still get."""
+    kind = type(value)
+    return kind is dict or (kind not in _PLAIN and isinstance(value, Mapping))
+
+
 def is_number(value: Any) -> bool:
     """True for an int or a float; a bool is never a number."""
     return isinstance(value, (int, float)) and not isinstance(value, bool)

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from reqforge.history.model import Change, make_change
-from reqforge.scalars import key_text
+from reqforge.scalars import is_mapping, key_text
 
 
 # implements: REQ-301
@@ -63,14 +63,7 @@ def _first(record: ChangeRecord) -> str:
     return record[0]
 
 
-_PLAIN = frozenset({str, int, float, bool, list, type(None)})
 _SCALARS = frozenset({str, int, float, bool, type(None)})
-
-
-def _is_mapping(value: Any) -> bool:
-    # yaml_rs gives plain dicts; the abc check is only for other callers' mappings.
-    kind = type(value)
-    return kind is dict or (kind not in _PLAIN and isinstance(value, Mapping))
 
 
 def _flatten(out: list[ChangeRecord], prefix: str, data: Mapping[Any, Any], added: bool) -> None:
@@ -79,7 +72,7 @@ def _flatten(out: list[ChangeRecord], prefix: str, data: Mapping[Any, Any], adde
         if value is None:
             continue  # null and absent are the same
         path = prefix + (key if type(key) is str else key_text(key))
-        if _is_mapping(value) and value:
+        if is_mapping(value) and value:
             _flatten(out, path + ".", value, added)
         elif added:
             out.append((path, None, value, None, None))
@@ -101,8 +94,8 @@ def _diff_mappings(
 
 
 def _diff_value(out: list[ChangeRecord], path: str, before: Any, after: Any) -> None:
-    old_map = _is_mapping(before)
-    new_map = _is_mapping(after)
+    old_map = is_mapping(before)
+    new_map = is_mapping(after)
     if old_map and new_map:
         _diff_mappings(out, path + ".", before, after)
     elif old_map and after is None and before:

@@ -21,6 +21,7 @@ changed (site/manifest.py `quick_key`), a build only checks that the files are a
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import os
 from collections.abc import Callable, Sequence
@@ -29,15 +30,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
-from markupsafe import Markup
 
-from reqforge import parallel
 from reqforge.errors import ReqforgeError
 from reqforge.i18n import Text, translations
-from reqforge.invisible import code_point, escape_each_hidden
 from reqforge.model import ERROR, Finding
 from reqforge.parallel import parallel_map
 from reqforge.safe_read import Refused, read_inside
+from reqforge.site import markup
 from reqforge.site.manifest import (
     MANIFEST,
     BuildState,
@@ -97,7 +96,7 @@ def load_site_model(config: Config, today: dt.date, progress: Progress | None = 
     from reqforge.checks.run import CheckOptions, run_check
     from reqforge.corpus import cached_scores, load_corpus
     from reqforge.history.walk import load_history
-    from reqforge.loader import read_body
+    from reqforge.loader import read_bodies
     from reqforge.site.changelog import load_releases
     from reqforge.site.pages import SiteModel, forge_url
 
@@ -110,7 +109,7 @@ def load_site_model(config: Config, today: dt.date, progress: Progress | None = 
 
         trace, _problems = trace_report(catalog)
     history = load_history(config.root, config.reqs_dir, store=corpus.store, progress=progress)
-    bodies = {entry.req.path: read_body(config, entry.req.path) for entry in catalog}
+    bodies = read_bodies(config, [entry.req.path for entry in catalog])
     releases = load_releases(config.root, config.reqs_dir) if history.available else None
     return SiteModel(
         catalog=catalog,
@@ -119,6 +118,7 @@ def load_site_model(config: Config, today: dt.date, progress: Progress | None = 
         history=history,
         findings=checked.findings,
         bodies=bodies,
+        markdown_cache=corpus.store,
         repo_url=forge_url(config.site.repo_url) or _origin_url(config.root),
         today=today,
         releases=releases,
@@ -158,20 +158,6 @@ class _RepositoryLoader(jinja2.BaseLoader):
         return text, str(path), lambda: False
 
 
-# implements: REQ-510
-def _visible(value: Any) -> Any:
-    """Every value a template prints, with hidden characters (bidi overrides, zero-width
-    characters) shown as escapes so that no title reads differently than it is; HTML made
-    by reqforge (a rendered body) passes as it is."""
-    # Called for every printed value (millions in a large site): the common plain-ASCII
-    # string is let through here, before the general test.
-    if type(value) is str and value.isascii() and "\x7f" not in value:
-        return value
-    if isinstance(value, str) and not isinstance(value, Markup):
-        return escape_each_hidden(value, code_point)
-    return value
-
-
 # implements: REQ-508
 # implements: REQ-511
 def site_environment(config: Config) -> jinja2.Environment:
@@ -186,13 +172,14 @@ def site_environment(config: Config) -> jinja2.Environment:
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
         extensions=["jinja2.ext.i18n"],
-        finalize=_visible,
+        finalize=markup.visible,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
     )
     env.install_gettext_translations(translations(config.language), newstyle=True)  # type: ignore[attr-defined]
+    markup.install(env, translations(config.language))
     return env
 
 
@@ -399,16 +386,40 @@ def build_site(
     if state and quick and state.quick == quick and outputs_unchanged(output, state.outputs):
         kept = tuple(sorted(rel for rel in state.outputs if rel not in (MARK, MANIFEST)))
         return BuildResult(output, (), state.errors, state.requirements, state.files, kept)
-    # The pages' modules are imported only now: a build with nothing to do never needs them.
+    # The pages' modules are imported only now (in `_build_from_model`): a build with
+    # nothing to do never needs them.
+    model = load_site_model(config, today, progress)
+    # The model lives to the end: later collections need not walk its millions of objects
+    # again (a second of a cold build), and forked workers keep sharing its memory pages.
+    gc.freeze()  # undone below, so that a process that builds again can collect this model
+    try:
+        return _build_from_model(model, config, output, clean, templates, git, quick, state)
+    finally:
+        gc.unfreeze()
+
+
+def _build_from_model(
+    model: SiteModel,
+    config: Config,
+    output: Path,
+    clean: bool,
+    templates: str,
+    git: tuple[str | None, tuple[tuple[str, str], ...]] | None,
+    quick: str | None,
+    state: BuildState | None,
+) -> BuildResult:
     from reqforge.site.manifest import PageInputs
     from reqforge.site.pages import page_name
     from reqforge.site.plan import Job, plan_site
     from reqforge.site.tombstones import find_tombstones
 
-    model = load_site_model(config, today, progress)
     inputs = PageInputs(model, config, templates, None if git is None else git[1])
     stones = find_tombstones(model)
-    pages, jobs = plan_site(model, config, inputs, stones)
+    gc.disable()  # the shared pages make ~10^6 objects and few cycles: no passes over them
+    try:
+        pages, jobs = plan_site(model, config, inputs, stones)
+    finally:
+        gc.enable()
     pages.template("requirement.html")  # a syntax error stops the build before anything is written
     previous = Manifest({}) if clean else read_manifest(output)
     by_key: dict[str, list[str]] = {}
@@ -465,9 +476,9 @@ def build_site(
     # implements: REQ-603
     # Every page whose inputs changed, the shared pages too, is rendered and written by the
     # workers (both cores); each sends back only what the manifest records of its files.
-    if len(pending) >= 2 * parallel.MIN_ITEMS_PER_WORKER:
-        # The jobs go to several workers: every body (on its requirement's page and in its
-        # area's document) is rendered once, on both cores, before they share it out.
+    if pending:
+        # Every body (on its requirement's page and in its area's document) is rendered once,
+        # from the markdown cache or on both cores, before the workers share the pages out.
         model.render_bodies()
     stats: dict[str, tuple[int, int]] = {}
     for job, made in zip(pending, parallel_map(render_and_write, pending), strict=True):

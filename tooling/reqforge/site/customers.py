@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from reqforge.metrics import grouped
+from reqforge.site.markup import Row
 from reqforge.site.pages import is_private, page_name
 
 if TYPE_CHECKING:
@@ -41,11 +42,11 @@ def customers_context(model: SiteModel) -> dict[str, Any]:
                 "tier": public("tier", customer.tier),
                 "fulfilment": None if rate is None else f"{rate * 100:.1f} %",
                 "requirements": [
-                    {
-                        **row,
-                        "p_level": catalog.by_id[row["id"]].scores.p_level or "",
-                        "page": page_name(row["id"]),
-                    }
+                    Row(
+                        row,
+                        p_level=catalog.by_id[row["id"]].scores.p_level or "",
+                        page=page_name(row["id"]),
+                    )
                     for row in group.get("requirements", [])
                 ],
             }

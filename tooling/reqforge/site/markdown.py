@@ -1,16 +1,33 @@
 """A requirement's Markdown body as safe HTML: markdown-it-py (CommonMark, GFM tables and task
-lists), then nh3 (ammonia) removes whatever could run in a reader's browser."""
+lists), then nh3 (ammonia) removes whatever could run in a reader's browser.
+
+Rendering is a tenth of a build's work, so the HTML of each body is kept in the `markdown` cache
+(reqforge/cache.py: sealed, keyed on reqforge's code and the two libraries' versions) by the
+digest of the body: a build renders only the bodies no earlier build of this clone rendered.
+"""
 
 # implements: REQ-510
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from functools import cache
+from importlib.metadata import version
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import nh3
 from markdown_it import MarkdownIt
 from mdit_py_plugins.tasklists import tasklists_plugin
+
+from reqforge.cache import content_digest, dict_of
+from reqforge.parallel import parallel_map
+
+if TYPE_CHECKING:
+    from reqforge.cache import CacheStore
+
+MARKDOWN_CACHE = "markdown"
+_CACHE_SHAPE = dict_of(bytes, str)  # body digest -> rendered and sanitised HTML
 
 # What a body may keep: nh3's default safe tags plus task-list checkboxes. No script, style,
 # iframe, form or event handler survives; URLs keep only these schemes (no javascript:, data:).
@@ -62,3 +79,40 @@ def render_markdown(text: str) -> str:
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
+
+
+def _renderer_key() -> str:
+    """What the HTML depends on besides the text and reqforge's code (which every cache key
+    holds already): the versions of the parser, its plugins and the sanitiser."""
+    return ",".join(
+        f"{name} {version(name)}" for name in ("markdown-it-py", "mdit-py-plugins", "nh3")
+    )
+
+
+def _render_chunk(bodies: Sequence[str]) -> list[str]:
+    return [render_markdown(body) for body in bodies]
+
+
+# implements: REQ-510
+# implements: REQ-603
+def rendered_bodies(bodies: Mapping[str, str], store: CacheStore | None) -> dict[str, str]:
+    """`render_markdown` of every body, by the same keys: from the cache where an earlier
+    build rendered the same text, the others rendered on every core (`parallel_map`) and
+    stored for the next build (the cache keeps the bodies of this build only)."""
+    digests = {
+        key: content_digest(body.encode("utf-8", "surrogatepass")) for key, body in bodies.items()
+    }
+    cache_key = _renderer_key()
+    known: dict[bytes, str] = (
+        store.read(MARKDOWN_CACHE, cache_key, _CACHE_SHAPE) if store else None
+    ) or {}
+    missing = {digest: key for key, digest in digests.items() if digest not in known}
+    if missing:
+        order = sorted(missing)
+        html = parallel_map(_render_chunk, [bodies[missing[digest]] for digest in order])
+        known.update(zip(order, html, strict=True))
+        if store is not None:
+            store.write(
+                MARKDOWN_CACHE, cache_key, {d: known[d] for d in sorted(set(digests.values()))}
+            )
+    return {key: known[digest] for key, digest in digests.items()}

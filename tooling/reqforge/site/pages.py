@@ -14,21 +14,23 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache, cached_property
-from typing import TYPE_CHECKING, Any
+from functools import cache, cached_property, lru_cache
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from reqforge.graph import impacted, inverse_edges
 from reqforge.metrics import fulfilment_rate, history_stats, overdue, satisfaction
 from reqforge.model import ERROR, Finding
-from reqforge.parallel import parallel_map
-from reqforge.site.markdown import render_markdown
+from reqforge.scalars import is_mapping
+from reqforge.site.markdown import render_markdown, rendered_bodies
+from reqforge.site.markup import ChangeRow, Row
 from reqforge.site.search_index import SearchRecord
 
 if TYPE_CHECKING:
     from reqforge.backlog import Backlog
+    from reqforge.cache import CacheStore
     from reqforge.catalog import Catalog, Entry
-    from reqforge.history.model import Change, Commit, History
+    from reqforge.history.model import Change, Commit, Event, History
     from reqforge.site.changelog import Releases
     from reqforge.trace.coverage import TraceItem, TraceReport
 
@@ -37,7 +39,8 @@ if TYPE_CHECKING:
 class SiteModel:
     """Everything the pages show, loaded once: the catalogue (with cached scores), the ranked
     backlog, the trace report and history where available, every finding of `check`, the
-    requirement bodies by path, the forge's web address, and the date overdue is judged at."""
+    requirement bodies by path (rendered once, through the markdown cache when one is given),
+    the forge's web address, and the date overdue is judged at."""
 
     catalog: Catalog
     backlog: Backlog
@@ -48,6 +51,7 @@ class SiteModel:
     repo_url: str | None
     today: dt.date
     releases: Releases | None = None  # tags and baselines; None outside git
+    markdown_cache: CacheStore | None = None  # where rendered bodies are kept between builds
 
     # Indexes every page looks things up in, built once per build (not once per page).
     @cached_property
@@ -71,7 +75,7 @@ class SiteModel:
         """`metrics.history_stats` (lead time, throughput...), or None outside git."""
         if self.history is None or not self.history.available:
             return None
-        return history_stats(self.catalog, self.history, self.today)
+        return history_stats(self.catalog, self.history, self.today, events_of=self.events)
 
     @cached_property
     def _bodies_html(self) -> dict[str, str]:
@@ -87,13 +91,10 @@ class SiteModel:
         return html
 
     def render_bodies(self) -> None:
-        """Render every body not rendered yet, on every core, for the pages that follow."""
-        paths = sorted(path for path in self.bodies if path not in self._bodies_html)
-
-        def render(chunk: Sequence[str]) -> list[str]:
-            return [render_markdown(self.bodies[path]) for path in chunk]
-
-        self._bodies_html.update(zip(paths, parallel_map(render, paths), strict=True))
+        """Render every body not rendered yet, for the pages that follow: from the markdown
+        cache where an earlier build rendered the same text, the others on every core."""
+        todo = {path: body for path, body in self.bodies.items() if path not in self._bodies_html}
+        self._bodies_html.update(rendered_bodies(todo, self.markdown_cache))
 
     @cached_property
     def area_files(self) -> dict[str, str]:
@@ -107,7 +108,68 @@ class SiteModel:
         items = self.trace.items if self.trace is not None else ()
         return {item.id: item for item in reversed(items)}  # the first of a duplicated ID
 
+    # Values many pages share, made once per build (a requirement is linked from ~10 pages,
+    # a commit shows on the page of every requirement it touched).
+    @cached_property
+    def _targets(self) -> dict[str, Target]:
+        return {}
 
+    def target(self, rid: str) -> Target:
+        """A linked requirement: its ID, current title and page (no page when unknown)."""
+        found = self._targets.get(rid)
+        if found is None:
+            other = self.catalog.by_id.get(rid)
+            found = Target(rid, other.req.title, page_name(rid)) if other else Target(rid, "", None)
+            self._targets[rid] = found
+        return found
+
+    @cached_property
+    def _commits(self) -> dict[str, dict[str, Any]]:
+        return {}
+
+    def commit(self, commit: Commit) -> dict[str, Any]:
+        """`commit_context` of a commit, made once per build (do not change the result)."""
+        found = self._commits.get(commit.sha)
+        if found is None:
+            found = self._commits[commit.sha] = commit_context(self.repo_url, commit)
+        return found
+
+    @cached_property
+    def _events(self) -> dict[str, tuple[Event, ...]]:
+        return {}
+
+    def events(self, rid: str) -> tuple[Event, ...]:
+        """`History.for_id(rid)`, asked once per build (the page, requirements.json and the
+        dashboard's figures all want it); empty without history."""
+        found = self._events.get(rid)
+        if found is None:
+            history = self.history
+            available = history is not None and history.available
+            found = history.for_id(rid) if history is not None and available else ()
+            self._events[rid] = found
+        return found
+
+
+class Target(NamedTuple):
+    """A requirement a page links to (a named tuple: the templates read it fast)."""
+
+    id: str
+    title: str
+    page: str | None
+
+
+class ImpactHit(NamedTuple):
+    """A requirement a change reaches: the target, the relation and the ID it goes through."""
+
+    id: str
+    title: str
+    page: str | None
+    relation: str
+    through: str
+    distance: int
+
+
+@lru_cache(maxsize=1 << 16)  # asked for every link of every page
 def page_name(rid: str) -> str:
     """The permalink of a requirement's page, relative to the site's top."""
     return f"requirements/{quote(rid, safe='')}.html"
@@ -149,13 +211,14 @@ def _forge_path(repo_url: str, kind: str, value: str) -> str:
 def is_private(name: str, private: Sequence[str]) -> bool:
     """True when a dotted field name is, or lies below, one of the `site.private_fields`
     patterns (`*` matches one name: `customers.*.contact`)."""
-    return _is_private(name, tuple(private))
+    return private_name(name, tuple(private))
 
 
 # A site asks this of the same few field names hundreds of thousands of times (every field
 # and every history change of every page): the answer is kept per name and pattern list.
 @cache
-def _is_private(name: str, private: tuple[str, ...]) -> bool:
+def private_name(name: str, private: tuple[str, ...]) -> bool:
+    """`is_private` with the patterns as a tuple, cached: for loops over many names."""
     for pattern in private:
         depth = pattern.count(".") + 1
         head = ".".join(name.split(".")[:depth])
@@ -174,29 +237,36 @@ def public_fields(data: Mapping[str, Any], private: Sequence[str]) -> list[tuple
     """The front matter as (dotted name, shown value) rows in the file's order, without the
     private fields, the body-like `acceptance` (shown as a list) and `links` (shown both ways)."""
     rows: list[tuple[str, str]] = []
+    patterns = tuple(private)
 
-    def walk(value: Any, name: str) -> None:
-        if is_private(name, private) or name in ("acceptance", "links"):
-            return
-        if isinstance(value, Mapping) and value:
-            for key, item in value.items():
-                walk(item, f"{name}.{key}" if name else str(key))
-        else:
-            rows.append((name, shown(value)))
+    def walk(mapping: Mapping[Any, Any], prefix: str) -> None:
+        for key, value in mapping.items():
+            name = f"{prefix}{key}"
+            if private_name(name, patterns) or name in _NOT_FIELDS:
+                continue
+            if value and is_mapping(value):
+                walk(value, name + ".")
+            else:
+                rows.append((name, value if type(value) is str else shown(value)))
 
     walk(data, "")
     return rows
 
 
+_NOT_FIELDS = frozenset({"acceptance", "links"})
+
+
 def shown(value: Any) -> str:
     """A field value as a reader sees it: lists joined, booleans as YAML writes them."""
+    if type(value) is str:  # most values, first
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):
         return ", ".join(shown(item) for item in value)
-    if isinstance(value, Mapping):
+    if is_mapping(value):
         return ", ".join(f"{k}: {shown(v)}" for k, v in value.items())
     return str(value)
 
@@ -311,19 +381,19 @@ def backlog_context(model: SiteModel) -> dict[str, Any]:
         item = ranked.item
         req = known[item["id"]].req if item["id"] in known else None
         rows.append(
-            {
-                "rank": item["rank"],
-                "id": item["id"],
-                "title": item["title"],
-                "status": item["status"],
-                "page": page_name(item["id"]),
+            Row(
+                rank=item["rank"],
+                id=item["id"],
+                title=item["title"],
+                status=item["status"],
+                page=page_name(item["id"]),
                 # what backlog.js filters on, beside the columns shown
-                "type": public_value("type", req.type if req else None, private),
-                "area": public_value("area", req.area if req else None, private),
-                "owner": public_value("owner", req.owner if req else None, private),
-                "p_level": shown(_score(item, "p_level")),
-                "scores": [shown(_score(item, key)) for key, _ in BACKLOG_SCORES],
-            }
+                type=public_value("type", req.type if req else None, private),
+                area=public_value("area", req.area if req else None, private),
+                owner=public_value("owner", req.owner if req else None, private),
+                p_level=shown(_score(item, "p_level")),
+                scores=[shown(_score(item, key)) for key, _ in BACKLOG_SCORES],
+            )
         )
     choices = {
         key: sorted({str(row[key]) for row in rows if row[key]})
@@ -349,28 +419,20 @@ def _score(item: Mapping[str, Any], key: str) -> Any:
 
 
 # implements: REQ-503
-def requirement_context(model: SiteModel, entry: Entry) -> dict[str, Any]:
+def requirement_context(model: SiteModel, entry: Entry) -> Row:
     """One requirement's page: public fields, rendered body, acceptance criteria, links both
     ways, impact, trace, history with field-level changes, its check errors, edit link."""
     catalog = model.catalog
     req = entry.req
-    known = catalog.by_id
     private = catalog.config.site.private_fields
 
-    def target(rid: str) -> dict[str, Any]:
-        other = known.get(rid)
-        return {
-            "id": rid,
-            "title": other.req.title if other else "",
-            "page": page_name(rid) if other else None,
-        }
-
+    target = model.target
     outgoing = [
-        {"relation": relation, "targets": [target(t) for t in targets]}
+        Row(relation=relation, targets=[target(t) for t in targets])
         for relation, targets in sorted(req.links.items())
     ]
     incoming = [
-        {"relation": relation, "targets": [target(t) for t in sorted(ids)]}
+        Row(relation=relation, targets=[target(t) for t in sorted(ids)])
         for relation, ids in (
             ("children", entry.children),
             ("depended-on-by", entry.depended_on_by),
@@ -378,37 +440,32 @@ def requirement_context(model: SiteModel, entry: Entry) -> dict[str, Any]:
         if ids
     ]
     impact = [
-        {
-            **target(hit.id),
-            "relation": hit.relation,
-            "through": hit.through,
-            "distance": hit.distance,
-        }
+        ImpactHit(*target(hit.id), hit.relation, hit.through, hit.distance)
         for hit in impacted(
             model.links_by_id, [req.id], len(model.links_by_id), inverse=model.inverse_links
         )
     ]
     acceptance = req.get("acceptance")
     repo_url = model.repo_url
-    return {
-        "id": req.id,
-        "title": req.title,
-        "status": req.status,
-        "path": req.path,
+    return Row(
+        id=req.id,
+        title=req.title,
+        status=req.status,
+        path=req.path,
         # the breadcrumb's area (none when `area` is a private field)
-        "area": public_value("area", req.area, private),
-        "area_page": None if is_private("area", private) else quote(model.area_files[req.area]),
-        "fields": public_fields(req.data, private),
-        "body": model.body_html(req.path),
-        "acceptance": [shown(a) for a in acceptance] if isinstance(acceptance, list) else [],
-        "outgoing": outgoing,
-        "incoming": incoming,
-        "impact": impact,
-        "trace": _trace_context(model, req.id),
-        "history": _history_context(model, req.id, private),
-        "errors": [_finding_row(f) for f in model.errors_by_path.get(req.path, [])],
-        "edit_url": _forge_path(repo_url, "blob", f"HEAD/{quote(req.path)}") if repo_url else None,
-    }
+        area=public_value("area", req.area, private),
+        area_page=None if is_private("area", private) else quote(model.area_files[req.area]),
+        fields=public_fields(req.data, private),
+        body=model.body_html(req.path),
+        acceptance=[shown(a) for a in acceptance] if isinstance(acceptance, list) else [],
+        outgoing=outgoing,
+        incoming=incoming,
+        impact=impact,
+        trace=_trace_context(model, req.id),
+        history=_history_context(model, req.id, private),
+        errors=[_finding_row(f) for f in model.errors_by_path.get(req.path, [])],
+        edit_url=_forge_path(repo_url, "blob", f"HEAD/{quote(req.path)}") if repo_url else None,
+    )
 
 
 def _trace_context(model: SiteModel, rid: str) -> dict[str, Any] | None:
@@ -426,17 +483,18 @@ def _trace_context(model: SiteModel, rid: str) -> dict[str, Any] | None:
     }
 
 
-def _history_context(
-    model: SiteModel, rid: str, private: Sequence[str]
-) -> list[dict[str, Any]] | None:
+def _history_context(model: SiteModel, rid: str, private: Sequence[str]) -> list[Row] | None:
     """The requirement's commits, newest first, each with its field-level changes (private
     fields left out: their old values are as private as the current ones)."""
     if model.history is None or not model.history.available:
         return None
     return [
-        {"kind": event.kind, **commit_context(model.repo_url, event.commit)}
-        | {"changes": change_rows(event.changes, private)}
-        for event in model.history.for_id(rid)
+        Row(
+            model.commit(event.commit),
+            kind=event.kind,
+            changes=change_rows(event.changes, private),
+        )
+        for event in model.events(rid)
     ]
 
 
@@ -457,18 +515,26 @@ def commit_context(repo_url: str | None, commit: Commit) -> dict[str, Any]:
 
 
 # implements: REQ-503
-def change_rows(changes: Iterable[Change], private: Sequence[str]) -> list[dict[str, str]]:
+def change_rows(changes: Iterable[Change], private: Sequence[str]) -> list[ChangeRow]:
     """Field-level changes as (field, old, new) rows, the body as line counts; private fields
     left out (their old values are as private as the current ones)."""
     rows = []
+    patterns = tuple(private)
     for change in changes:
-        if is_private(change.field, private):
+        name = change.field
+        if private_name(name, patterns):
             continue
-        if change.field == "body":
-            old, new = f"-{change.removed or 0}", f"+{change.added or 0}"
+        if name == "body":
+            rows.append(ChangeRow(name, f"-{change.removed or 0}", f"+{change.added or 0}"))
         else:
-            old, new = shown(change.old), shown(change.new)
-        rows.append({"field": change.field, "old": old, "new": new})
+            old, new = change.old, change.new
+            rows.append(
+                ChangeRow(
+                    name,
+                    old if type(old) is str else shown(old),
+                    new if type(new) is str else shown(new),
+                )
+            )
     return rows
 
 

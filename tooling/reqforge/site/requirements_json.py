@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from reqforge.render.strict_json import dumps
 from reqforge.render.tables import json_document
-from reqforge.scalars import key_text
-from reqforge.site.pages import is_private
+from reqforge.scalars import is_mapping, key_text
+from reqforge.site.pages import is_private, private_name
 
 if TYPE_CHECKING:
     from reqforge.catalog import Entry
@@ -40,13 +40,17 @@ def public_data(
     """A mapping of YAML data without the keys `site.private_fields` names, at any depth
     (`prefix` is the dotted name of `data` itself: `customers.acme` for a customer); lists are
     kept whole, a mapping inside a list has no dotted name of its own."""
+    return _public(data, tuple(private), prefix + "." if prefix else "")
+
+
+def _public(data: Mapping[Any, Any], private: tuple[str, ...], prefix: str) -> dict[str, Any]:
     kept: dict[str, Any] = {}
     for key, value in data.items():
-        text = key_text(key)  # as the JSON writes it: `1`, `true`
-        name = f"{prefix}.{text}" if prefix else text
-        if is_private(name, private):
+        text = key if type(key) is str else key_text(key)  # as the JSON writes it: `1`, `true`
+        name = prefix + text
+        if private_name(name, private):
             continue
-        kept[text] = public_data(value, private, name) if isinstance(value, Mapping) else value
+        kept[text] = _public(value, private, name + ".") if is_mapping(value) else value
     return kept
 
 
@@ -101,8 +105,8 @@ def _history_summary(model: SiteModel, rid: str) -> dict[str, Any]:
     history = model.history
     if history is None or not history.available:
         return {"last_change": None, "history": None}
-    events = history.for_id(rid)
-    last = history.last_change(rid)
+    events = model.events(rid)
+    last = next((event for event in events if event.changes), None)  # History.last_change
     return {
         "last_change": (
             None

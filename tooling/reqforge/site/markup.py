@@ -1,0 +1,164 @@
+"""HTML made in Python for the site's templates: the rule every printed value follows, the
+UI text, and the small fragments a site repeats hundreds of thousands of times.
+
+A template pays for every `{{ value }}` (an attribute lookup, the finalize hook, escaping) and
+much more for every macro call or `_()` (Jinja2's call machinery: about 4 us each). A site of
+10,000 requirement pages holds 300,000 history change rows, 100,000 links and 300,000 UI
+strings, which made those calls most of a build. So the fragments here are built once per
+distinct value, by exactly the rules of the templates (`visible`, then autoescape), and the
+templates print them as `Markup`, which passes the finalize hook and autoescape untouched.
+Each environment gets its own fragments (`install`): nothing is kept between builds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from markupsafe import Markup, escape
+
+from reqforge.invisible import code_point, escape_each_hidden
+
+if TYPE_CHECKING:
+    import gettext
+
+    import jinja2
+
+
+# implements: REQ-510
+def visible(value: Any) -> Any:
+    """Every value a template prints, with hidden characters (bidi overrides, zero-width
+    characters) shown as escapes so that no title reads differently than it is; HTML made
+    by reqforge (a rendered body, a fragment of this module) passes as it is."""
+    # Called for every printed value (millions in a large site): the common plain-ASCII
+    # string is let through here, before the general test.
+    if type(value) is str and value.isascii() and "\x7f" not in value:
+        return value
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return escape_each_hidden(value, code_point)
+    return value
+
+
+def text(value: Any) -> Markup:
+    """A value as `{{ value }}` prints it in a template: hidden characters shown, escaped."""
+    return escape(visible(value))
+
+
+class Row(dict[str, Any]):
+    """A context row whose keys are also its attributes. Jinja2 reads `{{ row.id }}` by
+    trying the attribute first; on a plain dict that try raises and catches an AttributeError
+    for every value printed, which doubled the cost of printing one. Here the row is its own
+    attribute dictionary, so the first try finds the key at C speed."""
+
+    def __init__(self, *args: Any, **values: Any) -> None:
+        super().__init__(*args, **values)
+        self.__dict__ = self
+
+
+class ChangeRow(NamedTuple):
+    """One field-level change as the pages show it: the field, the value before and after
+    (shown as text; the body as `-3` and `+5` lines)."""
+
+    field: str
+    old: str
+    new: str
+
+
+def ui_text(translations: gettext.NullTranslations) -> Callable[..., Markup]:
+    """`_` for the templates: what jinja2.ext.i18n's new-style gettext returns (the
+    translation as Markup, `%` formatting applied), each message translated once."""
+    known: dict[str, Markup] = {}
+
+    def translate(message: str, **variables: Any) -> Markup:
+        if variables:
+            return Markup(translations.gettext(message)) % variables
+        shown = known.get(message)
+        if shown is None:
+            shown = known[message] = Markup(translations.gettext(message)) % {}
+        return shown
+
+    return translate
+
+
+# implements: REQ-510
+# implements: REQ-603
+class Fragments:
+    """The repeated fragments of one build's pages, each made once per distinct value."""
+
+    def __init__(self) -> None:
+        self._rows: dict[tuple[str, ...], str] = {}
+        self._links: dict[tuple[Any, ...], Markup] = {}
+        self._commits: dict[tuple[Any, ...], Markup] = {}
+
+    def table_rows(self, rows: Iterable[tuple[str, ...]]) -> Markup:
+        """`<tr>` rows of a table whose first cell heads the row: a field table (name,
+        value) or a change table (`ChangeRow`: field, before, after)."""
+        known = self._rows
+        parts = []
+        for row in rows:
+            html = known.get(row)
+            if html is None:
+                head, *cells = row
+                html = known[row] = (
+                    f'<tr><th scope="row">{text(head)}</th>'
+                    + "".join(f"<td>{text(cell)}</td>" for cell in cells)
+                    + "</tr>"
+                )
+            parts.append(html)
+        return Markup("".join(parts))
+
+    def requirement_link(self, req: Any, root: str, titled: bool = False) -> Markup:
+        """A requirement's ID linked to its page (plain text when it has none), followed by
+        its title when `titled` and it has one. `req` has `id`, `page` and `title` as keys
+        (a context row) or attributes (`pages.Target`)."""
+        if isinstance(req, Mapping):
+            rid, page, title = req["id"], req.get("page"), req.get("title")
+        else:
+            rid, page, title = req.id, req.page, req.title
+        key = (rid, page, title if titled else None, root)
+        html = self._links.get(key)
+        if html is None:
+            html = text(rid)
+            if page:
+                html = Markup(f'<a href="{text(root)}{text(page)}">{html}</a>')
+            if titled and title:
+                html += Markup(" ") + text(title)
+            self._links[key] = html
+        return html
+
+    def commit_line(self, commit: Mapping[str, Any]) -> Markup:
+        """A commit's date, author, short sha and PR, the sha and the PR linked to the forge
+        when their addresses are known (`pages.commit_context`'s keys)."""
+        key = tuple(commit[name] for name in _COMMIT_KEYS)
+        html = self._commits.get(key)
+        if html is None:
+            when, date, author, sha, commit_url, pr, pr_url = map(text, key)
+            code = Markup(f"<code>{sha}</code>")
+            if key[4]:
+                code = Markup(f'<a href="{commit_url}" rel="noopener noreferrer">{code}</a>')
+            html = Markup(
+                f'<time datetime="{when}" title="{when}">{date}</time> · {author} · {code}'
+            )
+            if key[5]:
+                number = Markup(f"#{pr}")
+                if key[6]:
+                    number = Markup(f'<a href="{pr_url}" rel="noopener noreferrer">{number}</a>')
+                html += Markup(" · ") + number
+            self._commits[key] = html
+        return html
+
+
+_COMMIT_KEYS = ("datetime", "date", "author", "sha", "commit_url", "pr", "pr_url")
+
+
+def install(env: jinja2.Environment, translations: gettext.NullTranslations) -> None:
+    """Give `env`'s templates the fragments of this module and the once-translated `_`
+    (call after `install_gettext_translations`): `rows_html(rows)`, `link_html(req, root,
+    titled=False)`, `commit_html(commit)`; the macros of `changes.html` print them."""
+    fragments = Fragments()
+    env.globals.update(
+        _=ui_text(translations),
+        rows_html=fragments.table_rows,
+        link_html=fragments.requirement_link,
+        commit_html=fragments.commit_line,
+    )
