@@ -297,6 +297,37 @@ def test_dates_are_iso_on_the_page_and_in_the_readers_locale_on_hover(site: Path
         assert "(" in (day.get_attribute("title") or "")  # a calendar day gets one too
 
 
+def test_a_requirement_page_has_a_permalink_and_copies_its_id(site: Path) -> None:
+    # verifies: REQ-503
+    page_file = site / "requirements" / "CRM-1.html"
+    with chromium() as browser:
+        context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+        page = context.new_page()
+        watched = watch(page)
+        page.goto(page_file.resolve().as_uri())
+        page.wait_for_load_state("load")
+        # The permalink leads back to this very page (no base_url: a relative link).
+        link = page.get_by_role("link", name="Permalink")
+        assert link.get_attribute("href") == "CRM-1.html"
+        button = page.get_by_role("button", name="Copy ID")
+        button.click()
+        status = page.locator("#copy-id-status")
+        status.wait_for(state="attached")
+        page.wait_for_function("document.getElementById('copy-id-status').textContent !== ''")
+        assert status.inner_text() == "Copied CRM-1"
+        assert page.evaluate("navigator.clipboard.readText()") == "CRM-1"
+        link.click()
+        page.wait_for_load_state("load")
+        assert page.url == page_file.resolve().as_uri()
+        assert watched.problems == []
+        context.close()
+        # With JavaScript off, no button that would do nothing.
+        still = browser.new_context(java_script_enabled=False).new_page()
+        still.goto(page_file.resolve().as_uri())
+        assert still.get_by_role("button", name="Copy ID").count() == 0
+        assert still.get_by_role("link", name="Permalink").count() == 1
+
+
 def test_an_area_document_reads_as_a_document_and_prints_without_navigation(site: Path) -> None:
     # verifies: REQ-520
     # verifies: REQ-516

@@ -23,7 +23,7 @@ from reqforge import parallel
 from reqforge.cache import cache_path
 from reqforge.cli.main import cli
 from reqforge.site.markdown import MARKDOWN_CACHE, render_markdown
-from reqforge.site.pages import forge_url, is_private
+from reqforge.site.pages import forge_url, is_private, permalinks
 from reqforge.site.search_index import search
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -560,3 +560,30 @@ def test_search_index_is_written_referenced_and_keeps_private_fields_out(
         assert f'action="{root_path}search.html" method="get"' in page, name
         assert 'name="q"' in page, name
     assert not broken_links(one)
+
+
+def test_permalink_is_absolute_and_canonical_only_with_an_absolute_base_url(
+    make_repo: Callable[..., Path], tmp_path: Path
+) -> None:
+    # verifies: REQ-503
+    assert permalinks("https://reqs.example.com/docs/", "CRM-1") == {
+        "permalink": "https://reqs.example.com/docs/requirements/CRM-1.html",
+        "canonical": "https://reqs.example.com/docs/requirements/CRM-1.html",
+    }
+    # a path, the default "/", or something that is no web address: the page's own name
+    for base in ("/", "/docs/", "javascript:alert(1)//", "https://a.example/<x>"):
+        assert permalinks(base, "CRM 1/2") == {"permalink": "CRM%201%2F2.html", "canonical": None}
+    root = small_repo(make_repo)
+    config = root / "reqforge.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + 'base_url = "https://reqs.example.com/"\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    assert invoke(root, "build", "-o", str(out)).exit_code == 0
+    page = (out / "requirements" / "CRM-1.html").read_text(encoding="utf-8")
+    url = "https://reqs.example.com/requirements/CRM-1.html"
+    assert f'<link rel="canonical" href="{url}">' in page
+    assert f'<a class="permalink" href="{url}" rel="bookmark">' in page
+    assert 'data-copy="CRM-1"' in page and " hidden>" in page  # shown by copy-id.js
+    assert "canonical" not in (out / "index.html").read_text(encoding="utf-8")

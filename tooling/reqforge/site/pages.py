@@ -465,7 +465,22 @@ def requirement_context(model: SiteModel, entry: Entry) -> Row:
         history=_history_context(model, req.id, private),
         errors=[_finding_row(f) for f in model.errors_by_path.get(req.path, [])],
         edit_url=_forge_path(repo_url, "blob", f"HEAD/{quote(req.path)}") if repo_url else None,
+        **permalinks(catalog.config.site.base_url, req.id),
     )
+
+
+_ABSOLUTE = re.compile(r"https?://[^\s<>\"'`]+\Z")
+
+
+def permalinks(base_url: str, rid: str) -> dict[str, str | None]:
+    """A requirement page's permalink and canonical address: with an absolute http(s)
+    `site.base_url`, `<base_url>requirements/<ID>.html` for both; otherwise the page's own
+    name (relative, so that it works from `file://` and any sub-path) and no canonical link."""
+    name = page_name(rid)
+    if _ABSOLUTE.match(base_url):
+        absolute = base_url.rstrip("/") + "/" + name
+        return {"permalink": absolute, "canonical": absolute}
+    return {"permalink": name.rsplit("/", 1)[1], "canonical": None}
 
 
 def _trace_context(model: SiteModel, rid: str) -> dict[str, Any] | None:
