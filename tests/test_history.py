@@ -26,6 +26,7 @@ from reqforge.history import (
     pr_number,
     read_tree,
 )
+from reqforge.history.walk import remembered
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -654,6 +655,21 @@ def test_corrupt_cache_is_rebuilt(repo: GitRepo) -> None:
     path.write_bytes(b"garbage")
     assert json_of(load_history(repo.root)) == json_of(cold)
     assert path.read_bytes() != b"garbage"  # rewritten
+
+
+def test_one_command_loads_the_history_of_a_head_once(repo: GitRepo) -> None:
+    # verifies: REQ-308
+    _three_commits(repo)
+    with remembered():
+        first = load_history(repo.root)
+        cache_path(repo.root, "history").write_bytes(b"garbage")
+        assert load_history(repo.root) is first  # from memory: the cache is not read again
+        assert load_history(repo.root, "elsewhere").events == ()  # another folder: walked
+        repo.write("reqs/Z-9.md", req("Z-9"))
+        repo.commit("Another")
+        later = load_history(repo.root)  # another head: walked again
+        assert later is not first and "Z-9" in {e.id for e in later.events}
+    assert load_history(repo.root) is not later  # outside the block, the cache is read
 
 
 def test_foreign_cache_is_not_trusted(repo: GitRepo, tmp_path: Path) -> None:

@@ -361,6 +361,47 @@ def _load_history(
     # A shallow clone keeps no cache: its depth can change under the same HEAD.
     use_cache = store.enabled and not shallow
     key = _cache_key(reqs_dir)
+    # A build asks twice (check's suspect links, then the site): inside `remembered()`, the
+    # second time the history of the same head comes from memory, not from the cache.
+    recent = (str(root.resolve()), reqs_dir, head)
+    if use_cache and _MEMO and _MEMO[0] == recent:
+        return _MEMO[1]
+    history = _history_at(repo, reqs_dir, store, head, use_cache, key, shallow, note, progress)
+    if use_cache and history.available and _MEMO is not None:
+        _MEMO[:] = [recent, history]
+    return history
+
+
+# Inside `remembered()`: the last history loaded with the cache on, by (root, reqs folder,
+# head); None outside.
+_MEMO: list[Any] | None = None
+
+
+@contextmanager
+def remembered() -> Iterator[None]:
+    """Within the block, a history loaded again for the same repository, folder and head is
+    the one loaded before (the cache is not read again). For one command's run: outside it,
+    every call reads the cache, so a cache changed in between is seen."""
+    global _MEMO
+    outer = _MEMO
+    _MEMO = []
+    try:
+        yield
+    finally:
+        _MEMO = outer
+
+
+def _history_at(
+    repo: GitRepository,
+    reqs_dir: str,
+    store: CacheStore,
+    head: str,
+    use_cache: bool,
+    key: str,
+    shallow: bool,
+    note: Text | None,
+    progress: Progress,
+) -> History:
 
     cached = store.read("history", key, _CACHE_SHAPE) if use_cache else None
     if cached is not None and cached[0] not in cached[1]:

@@ -91,6 +91,13 @@ def theme_dir() -> Path:
 # implements: REQ-500
 def load_site_model(config: Config, today: dt.date, progress: Progress | None = None) -> SiteModel:
     """Everything the site shows, each computed once (see `SiteModel`)."""
+    from reqforge.history.walk import remembered
+
+    with remembered():  # check's suspect links walk the history; the site reuses it
+        return _load_site_model(config, today, progress)
+
+
+def _load_site_model(config: Config, today: dt.date, progress: Progress | None) -> SiteModel:
     from reqforge.backlog import rank_backlog
     from reqforge.catalog import Catalog
     from reqforge.checks.run import CheckOptions, run_check
