@@ -189,8 +189,10 @@ def parse_front_matter(
     if _may_be_deep(front) and _too_deep(data):
         deep = Text("front matter is nested deeper than {depth} levels", depth=MAX_DEPTH)
         return Problem("RF004", first_line, 1, deep)
-    # A mapping or list as a key needs a flow collection or an explicit `? ` key.
-    if ("{" in front or "[" in front or "?" in front) and _has_collection_key(data):
+    # A mapping or list as a key is a flow collection closed right before its `:` (`[a]: b`,
+    # `{a: 1}: b`), an explicit `? ` key, or an alias of a collection (`*x : b`); the walk
+    # over the data runs only when the text has one of them (few files do).
+    if ("?" in front or "*" in front or _CLOSED_KEY.search(front)) and _has_collection_key(data):
         return _collection_key_problem(front, first_line)
     return data
 
@@ -276,6 +278,9 @@ def _too_deep(data: Any) -> bool:
         elif isinstance(node, list):
             stack.extend((v, depth + 1) for v in node if isinstance(v, (dict, list)))
     return False
+
+
+_CLOSED_KEY = re.compile(r"[\]}]\s*:")
 
 
 def _has_collection_key(data: dict[Any, Any]) -> bool:
