@@ -328,6 +328,27 @@ def test_a_requirement_page_has_a_permalink_and_copies_its_id(site: Path) -> Non
         assert still.get_by_role("link", name="Permalink").count() == 1
 
 
+def test_every_page_fits_a_phone_screen(site: Path) -> None:
+    # verifies: REQ-516
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 360, "height": 740})
+        too_wide = []
+        for path in pages(site):
+            page.goto(path.resolve().as_uri())
+            page.wait_for_load_state("load")
+            # Wide tables scroll inside their own box; the page itself never scrolls sideways.
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > 360:
+                too_wide.append(f"{path.relative_to(site)}: {width}px")
+        assert too_wide == []
+        page.goto((site / "requirements" / "CRM-1.html").resolve().as_uri())
+        navigation = page.get_by_role("navigation", name="Site").get_by_role("link")
+        assert navigation.count() == 8
+        for index in range(navigation.count()):  # every entry on screen, none cut off
+            box = navigation.nth(index).bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360
+
+
 def test_an_area_document_reads_as_a_document_and_prints_without_navigation(site: Path) -> None:
     # verifies: REQ-520
     # verifies: REQ-516
