@@ -85,6 +85,12 @@ def change_body(repo: GitRepo) -> None:
     path.write_text(path.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
 
 
+def change_customers(repo: GitRepo) -> None:
+    (repo.root / "reqs/customers.yaml").write_text(
+        "acme: {name: Acme Logistics, industry: logistics, tier: A}\n", encoding="utf-8"
+    )
+
+
 def add_commit(repo: GitRepo) -> None:
     change_status(repo)
     repo.commit("Accept CRM-1 (#7)")
@@ -133,6 +139,7 @@ CHANGES = {
         {PAGE.format("CRM-1")},
         {"backlog.html", "matrix.html", PAGE.format("CRM-2")},
     ),
+    "customers": (change_customers, {"customers.html"}, {PAGE.format("CRM-1")}),
     "commit": (add_commit, {PAGE.format("CRM-1"), "changelog.html"}, {PAGE.format("CRM-5")}),
     "tag": (add_tag, {"baselines/index.html"}, {PAGE.format(f"CRM-{n}") for n in range(1, 6)}),
     "delete": (
@@ -150,9 +157,14 @@ CHANGES = {
 
 
 @pytest.mark.parametrize("kind", sorted(CHANGES))
-def test_an_incremental_build_equals_a_fresh_one(repo: GitRepo, tmp_path: Path, kind: str) -> None:
+def test_an_incremental_build_equals_a_fresh_one(
+    repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
     # verifies: REQ-515
     # verifies: REQ-527
+    # verifies: REQ-604
+    # No racy-file allowance: each change must also be seen by the no-change fast path's key.
+    monkeypatch.setattr(manifest, "RACY_NS", 0)
     change, rewritten, untouched = CHANGES[kind]
     incremental, fresh = tmp_path / "incremental", tmp_path / "fresh"
     first = build(repo.root, incremental)

@@ -250,10 +250,15 @@ def requirements_folder_refusal(config: Config) -> str | None:
     )
 
 
+def customers_file(config: Config) -> str:
+    """The customer registry's path relative to the repository: `reqs/customers.yaml`."""
+    return f"{config.reqs_dir}/{CUSTOMERS_FILE}" if config.reqs_dir != "." else CUSTOMERS_FILE
+
+
 # implements: REQ-007
 def load_customers(config: Config) -> tuple[dict[str, Customer], list[Finding], bytes]:
     """`reqs/customers.yaml` -> customers by key, findings, and its raw bytes (for the cache)."""
-    rel = f"{config.reqs_dir}/{CUSTOMERS_FILE}" if config.reqs_dir != "." else CUSTOMERS_FILE
+    rel = customers_file(config)
     language = config.language
     if requirements_folder_refusal(config) is not None:
         return {}, [], b""  # discovery reports the folder once

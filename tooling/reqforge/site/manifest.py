@@ -319,22 +319,22 @@ def quick_key(
     config: Config, today: dt.date, templates: str, git: object, started_ns: int
 ) -> str | None:
     """A digest of everything the site is built from, cheap to take: the stats of every
-    requirement file, the customers file, the configuration, the templates, reqforge's code,
+    requirement file, the customer registry (`reqs/customers.yaml`), the configuration, the templates, reqforge's code,
     `git` (HEAD and the tags, `git_state`), today. None when it cannot stand for the inputs:
     with `[trace]` (the source tree is not covered), or when a file changed so recently that a
     later change in the same timestamp tick could leave its stats as they are."""
-    from reqforge.corpus import discover
+    from reqforge.corpus import customers_file, discover
 
     if config.trace.scan or config.trace.results:
         return None
     files, findings = discover(config)
     parts: list[object] = [[(f.code, f.path, str(f.message)) for f in findings]]
-    customers = config.root / "customers.yaml"
-    stats = [(rel, file_signature(info)) for rel, info in files]
+    stats: list[tuple[str, Any]] = [(rel, file_signature(info)) for rel, info in files]
+    customers = customers_file(config)
     try:
-        stats.append(("customers.yaml", file_signature(os.stat(customers))))
+        stats.append((customers, file_signature(os.stat(config.root / customers))))
     except OSError:
-        stats.append(("customers.yaml", None))  # type: ignore[arg-type]
+        stats.append((customers, None))
     newest = max((sig[3] for _, sig in stats if sig is not None), default=0)
     if newest >= started_ns - RACY_NS:
         return None
