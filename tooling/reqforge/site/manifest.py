@@ -319,7 +319,8 @@ def quick_key(
     config: Config, today: dt.date, templates: str, git: object, started_ns: int
 ) -> str | None:
     """A digest of everything the site is built from, cheap to take: the stats of every
-    requirement file, the customer registry (`reqs/customers.yaml`), the configuration, the templates, reqforge's code,
+    requirement file, the customer registry (`reqs/customers.yaml`), the configuration, the
+    templates, reqforge's code,
     `git` (HEAD and the tags, `git_state`), today. None when it cannot stand for the inputs:
     with `[trace]` (the source tree is not covered), or when a file changed so recently that a
     later change in the same timestamp tick could leave its stats as they are."""
