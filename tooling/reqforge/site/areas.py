@@ -222,14 +222,6 @@ def _rank(order: tuple[str, ...], status: str) -> tuple[int, str]:
     return (order.index(status) if status in order else len(order), status)
 
 
-def area_contexts(model: SiteModel) -> list[tuple[str, dict[str, Any]]]:
-    """(file, context) of each area's document, in area order (see `area_document`)."""
-    model.render_bodies()  # on both cores; the requirement pages reuse them
-    return [
-        area_document(model, area, entries) for area, entries in sorted(areas_of(model).items())
-    ]
-
-
 def area_document(model: SiteModel, area: str, entries: list[Entry]) -> tuple[str, dict[str, Any]]:
     """(file, context) of one area's document: the area's name, its requirements numbered
     (see `numbered`) with their public fields, rendered body, acceptance criteria, links and

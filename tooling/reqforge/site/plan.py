@@ -25,7 +25,6 @@ from reqforge.site.build import (
     html_language,
     shown_template,
     site_environment,
-    templates_digest,
 )
 from reqforge.site.changelog import baseline_context, baselines_index_context, changelog_context
 from reqforge.site.customers import customers_context
@@ -55,7 +54,6 @@ from reqforge.site.requirements_json import requirements_files
 from reqforge.site.search_index import search_index_script
 from reqforge.site.tombstones import (
     Tombstone,
-    find_tombstones,
     last_body,
     retired_rows,
     tombstone_context,
@@ -259,16 +257,3 @@ def _area_document(pages: Pages, model: SiteModel, area: str, entries: list[Entr
 
 def _requirement(pages: Pages, model: SiteModel, entry: Entry) -> Made:
     return [pages.requirement(model, entry)]
-
-
-# implements: REQ-501
-# implements: REQ-507
-# implements: REQ-509
-# implements: REQ-511
-def render_site(model: SiteModel, config: Config) -> dict[str, bytes]:
-    """Every file of the site by relative path (pure apart from reading the templates and
-    a deleted requirement's last text from git), in this one process. Raises TemplateError
-    for a template with a syntax error."""
-    inputs = PageInputs(model, config, templates_digest(config), None)
-    _pages, jobs = plan_site(model, config, inputs, find_tombstones(model))
-    return {path: content for job in jobs for path, content in job.render()}
