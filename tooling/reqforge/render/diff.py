@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import quote
 
 from reqforge.changeset import FILE_FIELD, WORKING_TREE, ChangeSet
 from reqforge.history import Change
 from reqforge.i18n import Text, localize, plural_translator, translator
 from reqforge.render.escaping import markdown_text
 from reqforge.scalars import flow_text
+from reqforge.site.urls import published_url
 
 MARKER = "<!-- reqforge-diff -->"  # lets a CI job find and update its own comment
 # Character budgets of the comment's sections (GitHub caps a comment at 65,536 characters).
@@ -40,10 +40,8 @@ def _label(rev: str, language: str) -> str:
 def site_link(rid: str, base_url: str | None) -> str:
     """The ID, linked to its page on the published site when `base_url` is absolute."""
     text = markdown_text(rid)
-    if not base_url or not re.match(r"https?://[^\s<>()]+$", base_url):
-        return text
-    url = base_url.rstrip("/") + "/requirements/" + quote(rid, safe="") + ".html"
-    return f"[{text}]({url})"
+    url = published_url(base_url, rid)
+    return text if url is None else f"[{text}]({url})"
 
 
 def _summary_of(change: Change, language: str) -> str:

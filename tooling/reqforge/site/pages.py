@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache, cached_property, lru_cache
+from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -25,6 +25,7 @@ from reqforge.scalars import is_mapping
 from reqforge.site.markdown import render_markdown, rendered_bodies
 from reqforge.site.markup import ChangeRow, Row
 from reqforge.site.search_index import SearchRecord
+from reqforge.site.urls import page_name, published_url
 
 if TYPE_CHECKING:
     from reqforge.backlog import Backlog
@@ -167,12 +168,6 @@ class ImpactHit(NamedTuple):
     relation: str
     through: str
     distance: int
-
-
-@lru_cache(maxsize=1 << 16)  # asked for every link of every page
-def page_name(rid: str) -> str:
-    """The permalink of a requirement's page, relative to the site's top."""
-    return f"requirements/{quote(rid, safe='')}.html"
 
 
 # implements: REQ-503
@@ -469,18 +464,14 @@ def requirement_context(model: SiteModel, entry: Entry) -> Row:
     )
 
 
-_ABSOLUTE = re.compile(r"https?://[^\s<>\"'`]+\Z")
-
-
 def permalinks(base_url: str, rid: str) -> dict[str, str | None]:
     """A requirement page's permalink and canonical address: with an absolute http(s)
     `site.base_url`, `<base_url>requirements/<ID>.html` for both; otherwise the page's own
     name (relative, so that it works from `file://` and any sub-path) and no canonical link."""
-    name = page_name(rid)
-    if _ABSOLUTE.match(base_url):
-        absolute = base_url.rstrip("/") + "/" + name
+    absolute = published_url(base_url, rid)
+    if absolute is not None:
         return {"permalink": absolute, "canonical": absolute}
-    return {"permalink": name.rsplit("/", 1)[1], "canonical": None}
+    return {"permalink": page_name(rid).rsplit("/", 1)[1], "canonical": None}
 
 
 def _trace_context(model: SiteModel, rid: str) -> dict[str, Any] | None:
