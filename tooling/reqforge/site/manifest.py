@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from reqforge import cache
 from reqforge.cache import (
     RACY_NS,
     CacheStore,
@@ -73,8 +74,9 @@ def inputs_digest(*parts: object) -> str:
 
 
 def content_digest(content: bytes) -> str:
-    """The digest of a written file's bytes, as the manifest records it."""
-    return hashlib.blake2b(content, digest_size=16).hexdigest()
+    """The digest of a written file's bytes, as the manifest records it (the caches' digest,
+    in hex)."""
+    return cache.content_digest(content).hex()
 
 
 class PageRecord(NamedTuple):
