@@ -494,13 +494,17 @@ def _history_context(model: SiteModel, rid: str, private: Sequence[str]) -> list
     fields left out: their old values are as private as the current ones)."""
     if model.history is None or not model.history.available:
         return None
+    return history_rows(model, model.events(rid), private)
+
+
+def history_rows(model: SiteModel, events: Iterable[Event], private: Sequence[str]) -> list[Row]:
+    """Events as the history list shows them: the commit (`commit_context`), the kind of
+    change and the field-level changes without the private fields."""
     return [
         Row(
-            model.commit(event.commit),
-            kind=event.kind,
-            changes=change_rows(event.changes, private),
+            model.commit(event.commit), kind=event.kind, changes=change_rows(event.changes, private)
         )
-        for event in model.events(rid)
+        for event in events
     ]
 
 

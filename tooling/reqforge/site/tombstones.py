@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reqforge.site.markdown import render_markdown
-from reqforge.site.pages import change_rows, commit_context, is_private, page_name, shown
+from reqforge.site.pages import history_rows, is_private, page_name, shown
 
 if TYPE_CHECKING:
     from reqforge.history.model import Event
@@ -56,6 +56,8 @@ def find_tombstones(model: SiteModel) -> list[Tombstone]:
             if change.field == "id" and isinstance(change.old, str) and change.old != event.id:
                 renames.setdefault(change.old, event)
     deleted = {rid for rid, event in newest.items() if rid not in live and event.kind == DELETED}
+    # Where each event stands in the newest-first history: which of two events is newer.
+    position = {id(event): at for at, event in enumerate(history.events)} if renames else {}
     stones = []
     for rid in sorted(set(newest) | set(renames)):
         if rid in live:
@@ -63,7 +65,7 @@ def find_tombstones(model: SiteModel) -> list[Tombstone]:
         renamed = renames.get(rid)
         own = tuple(e for e in history.for_id(rid) if e.id == rid)
         if renamed is not None and (
-            rid not in newest or _newer(renamed, newest[rid], history.events)
+            rid not in newest or position[id(renamed)] <= position[id(newest[rid])]
         ):
             successor = _successor(rid, renames, live)
             # The new ID has a page: its own, or a tombstone when it was deleted later.
@@ -86,16 +88,6 @@ def _successor(rid: str, renames: dict[str, Event], live: Any) -> str:
             break
         seen.add(current)
     return current
-
-
-def _newer(a: Event, b: Event, events: tuple[Event, ...]) -> bool:
-    """True when event `a` comes before `b` in the newest-first history (or is `b`)."""
-    for event in events:
-        if event is a:
-            return True
-        if event is b:
-            return False
-    return False
 
 
 def last_body(root: Path, stone: Tombstone) -> str:
@@ -135,16 +127,12 @@ def tombstone_context(model: SiteModel, stone: Tombstone, body: str) -> dict[str
         "id": stone.id,
         "title": title,
         "kind": stone.kind,
-        "retired": commit_context(model.repo_url, stone.event.commit),
+        "retired": model.commit(stone.event.commit),
         "successor": stone.successor,
         "successor_page": page_name(stone.successor) if stone.successor else None,
         "fields": fields,
         "body": render_markdown(body) if body and not is_private("body", private) else "",
-        "history": [
-            {"kind": event.kind, **commit_context(model.repo_url, event.commit)}
-            | {"changes": change_rows(event.changes, private)}
-            for event in stone.events
-        ],
+        "history": history_rows(model, stone.events, private),
     }
 
 
