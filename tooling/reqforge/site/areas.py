@@ -24,10 +24,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from markupsafe import Markup, escape
-
-from reqforge.invisible import code_point, escape_each_hidden
-from reqforge.site.pages import page_name, public_fields, public_value, shown
+from reqforge.site.pages import link_groups, page_name, public_fields, public_value, shown
 
 if TYPE_CHECKING:
     from reqforge.catalog import Entry
@@ -127,46 +124,10 @@ def numbered(entries: Iterable[Entry]) -> list[tuple[str, int, Entry]]:
     return rows
 
 
-def _visible(text: str) -> Markup:
-    # as build._visible shows every value: hidden characters as escapes, then HTML-escaped
-    return escape(escape_each_hidden(text, code_point))
-
-
-def fields_table(rows: Iterable[tuple[str, str]]) -> Markup:
-    """The rows of a fields table as escaped markup. Built here rather than in the template:
-    a document of an area holds tens of thousands of field rows, and one escape per value in
-    Python costs a fraction of a template loop."""
-    return Markup(
-        "".join(
-            f'<tr><th scope="row">{_visible(name)}</th><td>{_visible(value)}</td></tr>\n'
-            for name, value in rows
-        )
-    )
-
-
 def _requirement(model: SiteModel, number: str, depth: int, entry: Entry) -> dict[str, Any]:
     req = entry.req
-    known = model.catalog.by_id
     private = model.catalog.config.site.private_fields
-
-    def target(rid: str) -> dict[str, Any]:
-        other = known.get(rid)
-        return {
-            "id": rid,
-            "title": other.req.title if other else "",
-            "page": page_name(rid) if other else None,
-        }
-
-    links = [
-        {"relation": relation, "targets": [target(t) for t in targets]}
-        for relation, targets in sorted(req.links.items())
-    ]
-    inverse = (("children", entry.children), ("depended-on-by", entry.depended_on_by))
-    links += [
-        {"relation": relation, "targets": [target(t) for t in sorted(ids)]}
-        for relation, ids in inverse
-        if ids
-    ]
+    outgoing, incoming = link_groups(model, entry)
     acceptance = req.get("acceptance")
     return {
         "number": number,
@@ -177,14 +138,14 @@ def _requirement(model: SiteModel, number: str, depth: int, entry: Entry) -> dic
         "status": public_value("status", req.status, private),
         "page": page_name(req.id),
         # id, title and status head the section: the table holds the other fields
-        "fields": fields_table(
+        "fields": [
             (name, value)
             for name, value in public_fields(req.data, private)
             if name not in ("id", "title", "status")
-        ),
+        ],
         "body": model.body_html(req.path),
         "acceptance": [shown(a) for a in acceptance] if isinstance(acceptance, list) else [],
-        "links": links,
+        "links": outgoing + incoming,
     }
 
 

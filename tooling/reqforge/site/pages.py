@@ -422,18 +422,7 @@ def requirement_context(model: SiteModel, entry: Entry) -> Row:
     private = catalog.config.site.private_fields
 
     target = model.target
-    outgoing = [
-        Row(relation=relation, targets=[target(t) for t in targets])
-        for relation, targets in sorted(req.links.items())
-    ]
-    incoming = [
-        Row(relation=relation, targets=[target(t) for t in sorted(ids)])
-        for relation, ids in (
-            ("children", entry.children),
-            ("depended-on-by", entry.depended_on_by),
-        )
-        if ids
-    ]
+    outgoing, incoming = link_groups(model, entry)
     impact = [
         ImpactHit(*target(hit.id), hit.relation, hit.through, hit.distance)
         for hit in impacted(
@@ -462,6 +451,25 @@ def requirement_context(model: SiteModel, entry: Entry) -> Row:
         edit_url=_forge_path(repo_url, "blob", f"HEAD/{quote(req.path)}") if repo_url else None,
         **permalinks(catalog.config.site.base_url, req.id),
     )
+
+
+def link_groups(model: SiteModel, entry: Entry) -> tuple[list[Row], list[Row]]:
+    """A requirement's links as (relation, targets) groups: its own links by relation, then
+    the inverse ones (children, depended-on-by), each target a `Target`."""
+    target = model.target
+    outgoing = [
+        Row(relation=relation, targets=[target(t) for t in targets])
+        for relation, targets in sorted(entry.req.links.items())
+    ]
+    incoming = [
+        Row(relation=relation, targets=[target(t) for t in sorted(ids)])
+        for relation, ids in (
+            ("children", entry.children),
+            ("depended-on-by", entry.depended_on_by),
+        )
+        if ids
+    ]
+    return outgoing, incoming
 
 
 def permalinks(base_url: str, rid: str) -> dict[str, str | None]:
