@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from reqforge.catalog import Catalog, Entry
@@ -179,17 +179,11 @@ def status_timeline(events: Any) -> list[tuple[dt.datetime, str]]:
 # implements: REQ-009
 # implements: REQ-306
 # implements: REQ-310
-def history_stats(
-    catalog: Catalog,
-    history: Any,
-    today: dt.date,
-    events_of: Callable[[str], Sequence[Any]] | None = None,
-) -> dict[str, Any]:
+def history_stats(catalog: Catalog, history: Any, today: dt.date) -> dict[str, Any]:
     """Lead time (first commit to done), response time (proposed to the next status) against
     [workflow.sla] by urgency, SLA breaches (answered late, or still unanswered past the SLA
     as of `today`), ageing of open items, throughput (requirements done) per ISO week, and
-    lead time per month (median and p90 of the requirements done that month).
-    `events_of(id)` is `history.for_id` unless the caller keeps those already."""
+    lead time per month (median and p90 of the requirements done that month)."""
     sla = catalog.config.workflow.sla_hours
     terminal = catalog.config.workflow.terminal
     now = dt.datetime.combine(today, dt.time(23, 59, 59), tzinfo=dt.timezone.utc)
@@ -201,7 +195,7 @@ def history_stats(
     lead_by_month: dict[str, list[float]] = {}
     for entry in catalog:
         req = entry.req
-        events = (events_of or history.for_id)(req.id)
+        events = history.for_id(req.id)
         if not events:
             continue
         created = _when(events[-1].commit.date)

@@ -87,6 +87,10 @@ class History:
     note: str | None
     # id -> positions in `events`; built once, lazily (not part of equality or repr).
     _by_id: dict[str, list[int]] | None = field(default=None, init=False, repr=False, compare=False)
+    # id -> `for_id(id)`, kept: a site asks for each requirement's events several times.
+    _for_id: dict[str, tuple[Event, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def _index(self) -> dict[str, list[int]]:
         index = self._by_id
@@ -102,6 +106,12 @@ class History:
         """The events of one requirement, newest first, following renames: the file may move
         between folders, and an ID change (`id: A-1` -> `id: A-2`) continues with the older
         events of the previous ID."""
+        found = self._for_id.get(rid)
+        if found is None:
+            found = self._for_id[rid] = self._events_of(rid)
+        return found
+
+    def _events_of(self, rid: str) -> tuple[Event, ...]:
         index = self._index()
         positions: set[int] = set()
         # (id, only events older than this position): an ID change adds the previous ID's

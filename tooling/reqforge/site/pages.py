@@ -76,7 +76,7 @@ class SiteModel:
         """`metrics.history_stats` (lead time, throughput...), or None outside git."""
         if self.history is None or not self.history.available:
             return None
-        return history_stats(self.catalog, self.history, self.today, events_of=self.events)
+        return history_stats(self.catalog, self.history, self.today)
 
     @cached_property
     def _bodies_html(self) -> dict[str, str]:
@@ -135,20 +135,13 @@ class SiteModel:
             found = self._commits[commit.sha] = commit_context(self.repo_url, commit)
         return found
 
-    @cached_property
-    def _events(self) -> dict[str, tuple[Event, ...]]:
-        return {}
-
     def events(self, rid: str) -> tuple[Event, ...]:
-        """`History.for_id(rid)`, asked once per build (the page, requirements.json and the
-        dashboard's figures all want it); empty without history."""
-        found = self._events.get(rid)
-        if found is None:
-            history = self.history
-            available = history is not None and history.available
-            found = history.for_id(rid) if history is not None and available else ()
-            self._events[rid] = found
-        return found
+        """`History.for_id(rid)` (kept by the history: the page, requirements.json and the
+        dashboard's figures all ask); empty without history."""
+        history = self.history
+        if history is None or not history.available:
+            return ()
+        return history.for_id(rid)
 
 
 class Target(NamedTuple):

@@ -106,7 +106,7 @@ def _history_summary(model: SiteModel, rid: str) -> dict[str, Any]:
     if history is None or not history.available:
         return {"last_change": None, "history": None}
     events = model.events(rid)
-    last = next((event for event in events if event.changes), None)  # History.last_change
+    last = history.last_change(rid)
     return {
         "last_change": (
             None
