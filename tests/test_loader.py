@@ -12,6 +12,7 @@ from reqforge.loader import (
     key_positions,
     locate,
     parse_file,
+    parse_front_matter,
     split_front_matter,
 )
 
@@ -163,3 +164,32 @@ def test_chinese_keys_and_values() -> None:
     parsed = parse("---\nid: CRM-1\ntitle: 支持导出客户台账\n备注: 来自访谈\n---\n正文\n")
     assert isinstance(parsed, ParsedFile) and parsed.data["备注"] == "来自访谈"
     assert key_positions(parsed.front_matter)[("备注",)][:2] == (4, 1)
+
+
+# Every way YAML spells a mapping or list as a key: the cheap text test that decides whether
+# to look for one must let each of them through.
+@pytest.mark.parametrize(
+    "front",
+    [
+        "[a]: b\n",
+        "{a: 1}: b\n",
+        "x: {[a]: b}\n",
+        "x: {[a]:b}\n",
+        "x: [a,\n  b]  :  c\n",
+        "? [a]\n: b\n",
+        "? {a: 1}\n: b\n",
+        "? - a\n  - b\n: c\n",
+        "a: &x [1]\n*x : v\n",
+        "x: [{[a]: b}]\n",
+    ],
+)
+def test_a_mapping_or_list_as_a_key_is_refused_in_every_spelling(front: str) -> None:
+    # verifies: REQ-101
+    problem = parse_front_matter(front)
+    assert isinstance(problem, Problem) and problem.code == "RF003", problem
+
+
+def test_flow_collections_as_values_are_not_keys() -> None:
+    # verifies: REQ-101
+    front = "x: [1, 2]\ny: {a: b, c: [d]}\nz: '[a]: b'\n"
+    assert parse_front_matter(front) == {"x": [1, 2], "y": {"a": "b", "c": ["d"]}, "z": "[a]: b"}
