@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from reqforge.invisible import code_point, escape_each_hidden
+from reqforge.site.markup import visible
 from reqforge.site.script_data import data_script
 
 FORMAT_VERSION = 1
@@ -37,7 +37,7 @@ GLOBAL = "REQFORGE_MATRIX"
 
 
 def _shown(text: str) -> str:
-    return escape_each_hidden(text, code_point)
+    return visible(text)  # as the pages print it
 
 
 def matrix_data(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
