@@ -17,7 +17,7 @@ from tests.gitrepo import GitRepo
 from reqforge.cli.main import cli
 from reqforge.config import load_config
 from reqforge.site import build as site_build
-from reqforge.site import manifest
+from reqforge.site import manifest, pages
 from reqforge.site.build import BuildResult, build_site
 
 TODAY = dt.date(2026, 11, 1)
@@ -217,6 +217,27 @@ def test_nothing_changed_takes_the_fast_path(
     repaired = build(repo.root, out)
     assert repaired.written == (PAGE.format("CRM-1"),)
     assert b"edited" not in page.read_bytes()
+
+
+def test_a_change_that_shows_no_body_renders_none(
+    repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # verifies: REQ-515
+    out = tmp_path / "out"
+    build(repo.root, out)
+    add_tag(repo)  # rewrites the baselines and the change log: no page with a body
+
+    def no_bodies(*args: object) -> None:
+        raise AssertionError("bodies rendered for pages that show none")
+
+    monkeypatch.setattr(pages, "rendered_bodies", no_bodies)
+    result = build(repo.root, out)
+    assert "baselines/index.html" in result.written
+    assert not any(rel.startswith(("requirements/", "areas/")) for rel in result.written)
+    change_body(repo)  # the page of CRM-1 and its area's document show the body
+    monkeypatch.undo()
+    again = build(repo.root, out)
+    assert PAGE.format("CRM-1") in again.written
 
 
 def test_a_file_reqforge_did_not_write_stays_and_a_stale_one_goes(

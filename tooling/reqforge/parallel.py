@@ -26,6 +26,13 @@ def cpu_count() -> int:
         return os.cpu_count() or 1
 
 
+def worker_count(items: int) -> int:
+    """How many processes `parallel_map` shares `items` items out to (1: it runs in this one)."""
+    if not hasattr(os, "fork") or sys.platform == "win32":
+        return 1
+    return max(1, min(cpu_count(), 8, items // MIN_ITEMS_PER_WORKER))
+
+
 # implements: REQ-601
 def parallel_map(
     func: Callable[[Sequence[T]], list[Any]],
@@ -39,8 +46,8 @@ def parallel_map(
     with an estimate of the items done: this process works through its own chunk in batches and
     counts for every worker, since the interleaved chunks cost about the same.
     """
-    workers = min(cpu_count(), 8, len(items) // MIN_ITEMS_PER_WORKER)
-    if workers < 2 or not hasattr(os, "fork") or sys.platform == "win32":
+    workers = worker_count(len(items))
+    if workers < 2:
         return _in_batches(func, items, progress, 1, len(items))
     # Every worker takes every n-th item: sorted paths put like files together (a folder of
     # tests, a folder of vendored code), so contiguous chunks can differ in cost severalfold.

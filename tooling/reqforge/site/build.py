@@ -34,7 +34,7 @@ import jinja2
 from reqforge.errors import ReqforgeError
 from reqforge.i18n import Text, translations
 from reqforge.model import ERROR, Finding
-from reqforge.parallel import parallel_map
+from reqforge.parallel import parallel_map, worker_count
 from reqforge.safe_read import Refused, read_inside
 from reqforge.site import markup
 from reqforge.site.manifest import (
@@ -483,9 +483,10 @@ def _build_from_model(
     # implements: REQ-603
     # Every page whose inputs changed, the shared pages too, is rendered and written by the
     # workers (both cores); each sends back only what the manifest records of its files.
-    if pending:
+    if worker_count(len(pending)) > 1:
         # Every body (on its requirement's page and in its area's document) is rendered once,
-        # from the markdown cache or on both cores, before the workers share the pages out.
+        # from the markdown cache or on both cores, before the workers share the pages out
+        # (in one process, the first page that shows a body renders them all: `body_html`).
         model.render_bodies()
     stats: dict[str, tuple[int, int]] = {}
     for job, made in zip(pending, parallel_map(render_and_write, pending), strict=True):

@@ -84,11 +84,15 @@ class SiteModel:
 
     def body_html(self, path: str) -> str:
         """The Markdown body of the file at `path` as safe HTML, rendered once per build: the
-        requirement's page and its area's document both show it (pages rendered in forked
-        workers reuse what the main process rendered before the fork)."""
+        requirement's page and its area's document both show it. The first body asked for
+        renders them all (`render_bodies`: the markdown cache, then both cores); pages
+        rendered in forked workers reuse what the main process rendered before the fork."""
         html = self._bodies_html.get(path)
         if html is None:
-            html = self._bodies_html[path] = render_markdown(self.bodies.get(path, ""))
+            self.render_bodies()
+            html = self._bodies_html.get(path)
+            if html is None:  # not a requirement file of this build
+                html = self._bodies_html[path] = render_markdown(self.bodies.get(path, ""))
         return html
 
     def render_bodies(self) -> None:
