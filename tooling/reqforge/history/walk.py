@@ -357,24 +357,22 @@ def _load_history(
     head = repo.head() if rev == "HEAD" else repo.resolve(rev)
     if head is None:
         return History((), False, shallow, None, NOTE_NO_COMMITS)
-    note = NOTE_SHALLOW if shallow else None
     # A shallow clone keeps no cache: its depth can change under the same HEAD.
     use_cache = store.enabled and not shallow
-    key = _cache_key(reqs_dir)
     # A build asks twice (check's suspect links, then the site): inside `remembered()`, the
     # second time the history of the same head comes from memory, not from the cache.
     recent = (str(root.resolve()), reqs_dir, head)
-    if use_cache and _MEMO and _MEMO[0] == recent:
-        return _MEMO[1]
-    history = _history_at(repo, reqs_dir, store, head, use_cache, key, shallow, note, progress)
+    if use_cache and _MEMO is not None and recent in _MEMO:
+        return _MEMO[recent]
+    history = _history_at(repo, reqs_dir, store if use_cache else None, head, shallow, progress)
     if use_cache and history.available and _MEMO is not None:
-        _MEMO[:] = [recent, history]
+        _MEMO[recent] = history
     return history
 
 
-# Inside `remembered()`: the last history loaded with the cache on, by (root, reqs folder,
+# Inside `remembered()`: the histories loaded with the cache on, by (root, reqs folder,
 # head); None outside.
-_MEMO: list[Any] | None = None
+_MEMO: dict[tuple[str, str, str], History] | None = None
 
 
 @contextmanager
@@ -384,7 +382,7 @@ def remembered() -> Iterator[None]:
     every call reads the cache, so a cache changed in between is seen."""
     global _MEMO
     outer = _MEMO
-    _MEMO = []
+    _MEMO = {}
     try:
         yield
     finally:
@@ -394,16 +392,16 @@ def remembered() -> Iterator[None]:
 def _history_at(
     repo: GitRepository,
     reqs_dir: str,
-    store: CacheStore,
+    store: CacheStore | None,
     head: str,
-    use_cache: bool,
-    key: str,
     shallow: bool,
-    note: Text | None,
     progress: Progress,
 ) -> History:
-
-    cached = store.read("history", key, _CACHE_SHAPE) if use_cache else None
+    """The history reachable from `head`: from the cache in `store` (None: no cache), the
+    commits it lacks walked and added to it."""
+    note = NOTE_SHALLOW if shallow else None
+    key = _cache_key(reqs_dir)
+    cached = store.read("history", key, _CACHE_SHAPE) if store is not None else None
     if cached is not None and cached[0] not in cached[1]:
         cached = None  # a head the memo does not hold: not ours
     if cached is not None:
@@ -430,7 +428,7 @@ def _history_at(
             events = _events_for(repo, entries, progress)
         except GitError as exc:
             return History((), False, shallow, head, exc.note)
-    if use_cache:
+    if store is not None:
         store.write("history", key, (head, commits, events))
     return _assemble(commits, events, head, shallow, note)
 
