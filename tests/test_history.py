@@ -25,6 +25,7 @@ from reqforge.history import (
     load_history,
     pr_number,
     read_tree,
+    walk,
 )
 from reqforge.history.walk import remembered
 
@@ -747,3 +748,56 @@ def test_history_is_printed_nowhere(repo: GitRepo, capfd: pytest.CaptureFixture[
     load_history(repo.root / "nowhere")
     captured = capfd.readouterr()
     assert (captured.out, captured.err) == ("", "")
+
+
+def test_a_first_run_walks_the_history_in_the_background(
+    repo: GitRepo, git_calls: list[list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # verifies: REQ-603
+    _three_commits(repo)
+    monkeypatch.setattr(walk, "cpu_count", lambda: 2)
+    expected = load_history(repo.root, use_cache=False)
+    git_calls.clear()
+    assert not walk.prefetch(repo.root)  # outside `remembered()`: nothing would wait for it
+    with remembered():
+        assert walk.prefetch(repo.root)
+        assert walk.prefetch(repo.root)  # already walking: not a second process
+        history = load_history(repo.root)  # waits for the walk, then reads its cache
+    assert not any("log" in call for call in git_calls)  # this process never walked
+    assert history.events == expected.events and history.head == expected.head
+    with remembered():
+        assert not walk.prefetch(repo.root)  # a cache is there: bringing it up to date is quicker
+
+
+def test_no_background_walk_on_one_core_or_outside_git(
+    repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # verifies: REQ-603
+    _three_commits(repo)
+    with remembered():
+        monkeypatch.setattr(walk, "cpu_count", lambda: 1)
+        assert not walk.prefetch(repo.root)
+        monkeypatch.setattr(walk, "cpu_count", lambda: 2)
+        plain = tmp_path / "plain"
+        plain.mkdir()
+        assert not walk.prefetch(plain)
+        assert not cache_path(plain, "history").exists()
+
+
+def test_a_background_walk_that_fails_leaves_the_walk_to_this_process(
+    repo: GitRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # verifies: REQ-603
+    _three_commits(repo)
+    monkeypatch.setattr(walk, "cpu_count", lambda: 2)
+    real = walk.load_history
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the walk died")
+
+    monkeypatch.setattr(walk, "load_history", broken)  # what the forked child runs
+    with remembered():
+        assert walk.prefetch(repo.root)
+        monkeypatch.setattr(walk, "load_history", real)
+        history = load_history(repo.root)
+    assert [e.id for e in history.events] == ["A-1", "B-1", "A-1"]

@@ -341,6 +341,15 @@ class CacheStore:
         self._secret = hashlib.blake2b(data + binding, digest_size=32).digest()
         return self._secret
 
+    def ready(self) -> bool:
+        """Make the cache folders and this clone's key now, when they can be (True): before a
+        fork, so that parent and child seal with the same key instead of racing to make it."""
+        return (
+            self.enabled
+            and self._folders_safe(create=True)
+            and self._clone_secret(create=True) is not None
+        )
+
     # --- values ---------------------------------------------------------------------------
 
     def path(self, name: str) -> Path:

@@ -1,8 +1,11 @@
-"""Run a function over chunks of work in forked worker processes (both cores).
+"""Run a function over chunks of work in forked worker processes (both cores), or one job in
+the background while this process goes on.
 
 Results travel back through a pipe as `marshal` data, the fastest serialisation for plain
 Python values. Where `fork` is unavailable (Windows) or the work is small, everything runs in
 this process. A worker that fails is redone here, so a crash can cost time, never results.
+A `Background` job keeps one core for itself while it runs: `parallel_map` shares its work
+out to the others.
 """
 
 from __future__ import annotations
@@ -26,11 +29,67 @@ def cpu_count() -> int:
         return os.cpu_count() or 1
 
 
+def can_fork() -> bool:
+    return hasattr(os, "fork") and sys.platform != "win32"
+
+
 def worker_count(items: int) -> int:
-    """How many processes `parallel_map` shares `items` items out to (1: it runs in this one)."""
-    if not hasattr(os, "fork") or sys.platform == "win32":
+    """How many processes `parallel_map` shares `items` items out to (1: it runs in this one):
+    one per core, less the cores `Background` jobs hold."""
+    if not can_fork():
         return 1
-    return max(1, min(cpu_count(), 8, items // MIN_ITEMS_PER_WORKER))
+    cores = cpu_count() - sum(1 for job in list(_RUNNING) if job.running())
+    return max(1, min(cores, 8, items // MIN_ITEMS_PER_WORKER))
+
+
+class Background:
+    """`func()` in a forked child process while this one goes on; what it leaves behind (a
+    cache file) is its result, `wait()` says whether it finished. The child prints nothing,
+    runs no exit handlers and never raises into this process; it holds one core until it
+    ends, so `parallel_map` forks fewer workers meanwhile."""
+
+    def __init__(self, func: Callable[[], object]) -> None:
+        self.status: int | None = None
+        self.owner = os.getpid()  # only this process can wait for the child
+        self.pid = os.fork()
+        if self.pid == 0:  # pragma: no cover - runs in the child; covered by its effects
+            status = 1
+            try:
+                func()
+                status = 0
+            finally:
+                os._exit(status)
+        _RUNNING.append(self)
+
+    def running(self) -> bool:
+        if self.status is None and os.getpid() == self.owner:
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:  # reaped elsewhere
+                pid, status = self.pid, 1 << 8
+            if pid == 0:
+                return True
+            self._ended(status)
+        return False
+
+    def wait(self) -> bool:
+        """Wait for the child to end: True when `func` returned (False in a process that did
+        not start it, such as a worker forked meanwhile)."""
+        if self.status is None and os.getpid() == self.owner:
+            try:
+                _, status = os.waitpid(self.pid, 0)
+            except ChildProcessError:
+                status = 1 << 8
+            self._ended(status)
+        return self.status == 0
+
+    def _ended(self, status: int) -> None:
+        self.status = os.waitstatus_to_exitcode(status)
+        if self in _RUNNING:
+            _RUNNING.remove(self)
+
+
+_RUNNING: list[Background] = []  # the background jobs of this process not known to be done
 
 
 # implements: REQ-601

@@ -41,9 +41,11 @@ Decisions worth knowing:
 from __future__ import annotations
 
 import gc
+import os
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -64,6 +66,7 @@ from reqforge.history.field_diff import ChangeRecord, change_records
 from reqforge.history.model import Change, Commit, Event, History, make_change, make_event
 from reqforge.i18n import Text
 from reqforge.loader import ParsedFile, is_requirement_name, parse_file
+from reqforge.parallel import Background, can_fork, cpu_count
 from reqforge.render.progress import Progress
 
 HISTORY_FORMAT = 2  # bump whenever the cached layout or the event computation changes
@@ -349,6 +352,9 @@ def _gc_paused() -> Iterator[None]:
 def _load_history(
     root: Path, reqs_dir: str, store: CacheStore, rev: str, progress: Progress
 ) -> History:
+    walking = _PENDING.pop(_pending_key(root, reqs_dir), None)
+    if walking is not None:
+        walking.wait()  # it leaves the history in the cache, read below
     try:
         repo = open_repository(root)
     except GitError as exc:
@@ -373,6 +379,9 @@ def _load_history(
 # Inside `remembered()`: the histories loaded with the cache on, by (root, reqs folder,
 # head); None outside.
 _MEMO: dict[tuple[str, str, str], History] | None = None
+# Inside `remembered()`: the histories `prefetch` is walking in the background, by (root,
+# reqs folder).
+_PENDING: dict[tuple[str, str], Background] = {}
 
 
 @contextmanager
@@ -380,13 +389,47 @@ def remembered() -> Iterator[None]:
     """Within the block, a history loaded again for the same repository, folder and head is
     the one loaded before (the cache is not read again). For one command's run: outside it,
     every call reads the cache, so a cache changed in between is seen."""
-    global _MEMO
-    outer = _MEMO
-    _MEMO = {}
+    global _MEMO, _PENDING
+    outer, outer_pending = _MEMO, _PENDING
+    _MEMO, _PENDING = {}, {}
     try:
         yield
     finally:
-        _MEMO = outer
+        for walking in _PENDING.values():
+            walking.wait()  # never left writing the cache after the command moved on
+        _MEMO, _PENDING = outer, outer_pending
+
+
+def _pending_key(root: Path, reqs_dir: str) -> tuple[str, str]:
+    return str(root.resolve()), reqs_dir
+
+
+# implements: REQ-603
+def prefetch(root: Path, reqs_dir: str = "reqs") -> bool:
+    """Inside `remembered()`, start walking HEAD's history in a background process that leaves
+    it in the cache, when the cache holds none yet: a first run's walk takes seconds of one
+    core (git log, every version parsed and compared), which the command's other work on the
+    requirements need not wait for. The next `load_history` of `root` and `reqs_dir` in the
+    block waits for it and reads the cache. Nothing starts (False) on one core, without fork,
+    outside git, in a shallow clone (which keeps no cache) or when a cache is there already
+    (bringing it up to date is quicker than a process)."""
+    if _MEMO is None or cpu_count() < 2 or not can_fork():
+        return False
+    key = _pending_key(Path(root), reqs_dir)
+    if key in _PENDING:
+        return True
+    store = CacheStore(Path(root))
+    if os.path.lexists(store.path("history")):
+        return False
+    try:
+        if open_repository(Path(root)).shallow:
+            return False
+    except GitError:
+        return False
+    if not store.ready():  # the folders and the clone key made here, before the fork
+        return False
+    _PENDING[key] = Background(partial(load_history, Path(root), reqs_dir, store=store))
+    return True
 
 
 def _history_at(

@@ -102,21 +102,27 @@ def _load_site_model(config: Config, today: dt.date, progress: Progress | None) 
     from reqforge.catalog import Catalog
     from reqforge.checks.run import CheckOptions, run_check
     from reqforge.corpus import cached_scores, load_corpus
-    from reqforge.history.walk import load_history
+    from reqforge.history.walk import load_history, prefetch
     from reqforge.loader import read_bodies
     from reqforge.site.changelog import load_releases
+    from reqforge.site.markdown import rendered_bodies
     from reqforge.site.pages import SiteModel, forge_url
 
+    # A first build walks the whole git history (seconds of one core): in the background,
+    # while this process reads the requirements; check's suspect links wait for it.
+    walking = prefetch(config.root, config.reqs_dir)
     corpus = load_corpus(config, progress=progress)
-    checked = run_check(corpus, CheckOptions(today=today))
     catalog = Catalog(corpus.repository, config, cached_scores(corpus))
+    bodies = read_bodies(config, [entry.req.path for entry in catalog])
+    # Every page of a first build shows its body: render them all now, the walk still going.
+    bodies_html = rendered_bodies(bodies, corpus.store) if walking else {}
     trace = None
     if config.trace.scan or config.trace.results:
         from reqforge.trace.report import trace_report
 
         trace, _problems = trace_report(catalog)
+    checked = run_check(corpus, CheckOptions(today=today))
     history = load_history(config.root, config.reqs_dir, store=corpus.store, progress=progress)
-    bodies = read_bodies(config, [entry.req.path for entry in catalog])
     releases = load_releases(config.root, config.reqs_dir) if history.available else None
     return SiteModel(
         catalog=catalog,
@@ -129,6 +135,7 @@ def _load_site_model(config: Config, today: dt.date, progress: Progress | None) 
         repo_url=forge_url(config.site.repo_url) or _origin_url(config.root),
         today=today,
         releases=releases,
+        bodies_html=bodies_html,
     )
 
 

@@ -13,7 +13,7 @@ import fnmatch
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -53,6 +53,7 @@ class SiteModel:
     today: dt.date
     releases: Releases | None = None  # tags and baselines; None outside git
     markdown_cache: CacheStore | None = None  # where rendered bodies are kept between builds
+    bodies_html: dict[str, str] = field(default_factory=dict)  # by path, filled as pages ask
 
     # Indexes every page looks things up in, built once per build (not once per page).
     @cached_property
@@ -78,28 +79,24 @@ class SiteModel:
             return None
         return history_stats(self.catalog, self.history, self.today)
 
-    @cached_property
-    def _bodies_html(self) -> dict[str, str]:
-        return {}
-
     def body_html(self, path: str) -> str:
         """The Markdown body of the file at `path` as safe HTML, rendered once per build: the
         requirement's page and its area's document both show it. The first body asked for
         renders them all (`render_bodies`: the markdown cache, then both cores); pages
         rendered in forked workers reuse what the main process rendered before the fork."""
-        html = self._bodies_html.get(path)
+        html = self.bodies_html.get(path)
         if html is None:
             self.render_bodies()
-            html = self._bodies_html.get(path)
+            html = self.bodies_html.get(path)
             if html is None:  # not a requirement file of this build
-                html = self._bodies_html[path] = render_markdown(self.bodies.get(path, ""))
+                html = self.bodies_html[path] = render_markdown(self.bodies.get(path, ""))
         return html
 
     def render_bodies(self) -> None:
         """Render every body not rendered yet, for the pages that follow: from the markdown
         cache where an earlier build rendered the same text, the others on every core."""
-        todo = {path: body for path, body in self.bodies.items() if path not in self._bodies_html}
-        self._bodies_html.update(rendered_bodies(todo, self.markdown_cache))
+        todo = {path: body for path, body in self.bodies.items() if path not in self.bodies_html}
+        self.bodies_html.update(rendered_bodies(todo, self.markdown_cache))
 
     @cached_property
     def area_files(self) -> dict[str, str]:

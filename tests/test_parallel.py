@@ -1,0 +1,57 @@
+"""parallel.py: work shared out to forked workers, and one job in the background."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from reqforge import parallel
+from reqforge.parallel import Background, parallel_map, worker_count
+
+pytestmark = pytest.mark.skipif(not parallel.can_fork(), reason="needs fork")
+
+
+def _square_all(chunk: list[int]) -> list[int]:
+    return [n * n for n in chunk]
+
+
+def test_parallel_map_keeps_the_input_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "cpu_count", lambda: 2)
+    items = list(range(2_000))
+    assert worker_count(len(items)) == 2
+    assert parallel_map(_square_all, items) == [n * n for n in items]
+
+
+def test_a_background_job_runs_in_another_process_and_holds_a_core(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(parallel, "cpu_count", lambda: 2)
+    go, done = tmp_path / "go", tmp_path / "done"
+
+    def job() -> None:
+        while not go.exists():
+            time.sleep(0.01)
+        done.write_text(str(os.getpid()))
+
+    background = Background(job)
+    assert background.running()
+    assert worker_count(10_000) == 1  # the job holds one of the two cores
+    go.touch()
+    assert background.wait()
+    assert int(done.read_text()) not in (os.getpid(), 0)
+    assert not background.running()
+    assert worker_count(10_000) == 2  # and gives it back when it ends
+
+
+def test_a_failing_background_job_reports_it_and_raises_nothing(tmp_path: Path) -> None:
+    def job() -> None:
+        (tmp_path / "started").touch()
+        raise RuntimeError("boom")
+
+    background = Background(job)
+    assert background.wait() is False
+    assert (tmp_path / "started").exists()
+    assert background.wait() is False  # asked again: the same answer, no second wait
