@@ -13,7 +13,7 @@ from markupsafe import Markup
 from reqforge.cache import CacheStore
 from reqforge.i18n import translations
 from reqforge.site import markdown
-from reqforge.site.markup import ChangeRow, Fragments, Row, ui_text, visible
+from reqforge.site.markup import ChangeRow, FixedText, Fragments, Row, ui_text, visible
 
 HOSTILE = '<script>alert(1)</script> "q" \u202eexe.txt & <img src=x onerror=alert(2)>'
 
@@ -57,7 +57,7 @@ def commit(**values: object) -> dict[str, object]:
 # verifies: REQ-510
 def test_change_rows_print_what_the_template_loop_printed(macros: object) -> None:
     rows = [ChangeRow("title", HOSTILE, "new\u200btitle"), ChangeRow("body", "-1", "+2")]
-    fragments = Fragments()
+    fragments = Fragments(ui_text(translations("en")))
     html = fragments.table_rows(rows)
     assert isinstance(html, Markup)
     assert html == macros.rows(rows)  # type: ignore[attr-defined]
@@ -70,7 +70,7 @@ def test_change_rows_print_what_the_template_loop_printed(macros: object) -> Non
 
 # verifies: REQ-510
 def test_links_print_what_the_template_macro_printed(macros: object) -> None:
-    fragments = Fragments()
+    fragments = Fragments(ui_text(translations("en")))
     known = {"id": "CRM-1", "page": "requirements/CRM-1.html", "title": HOSTILE}
     gone = {"id": "CRM-<b>2</b>", "page": None, "title": ""}
     for target in (known, gone):
@@ -82,7 +82,7 @@ def test_links_print_what_the_template_macro_printed(macros: object) -> None:
 
 # verifies: REQ-510
 def test_commit_lines_print_what_the_template_macro_printed(macros: object) -> None:
-    fragments = Fragments()
+    fragments = Fragments(ui_text(translations("en")))
     for values in (
         commit(),
         commit(pr=12),
@@ -147,3 +147,43 @@ def test_bodies_are_rendered_once_per_text_through_the_cache(
     # Without a store (caching off) everything is rendered.
     rendered.clear()
     assert markdown.rendered_bodies(bodies, None) == first and len(rendered) == 2
+
+
+# verifies: REQ-510
+def test_history_lists_escape_everything_and_show_tables_only_for_changes() -> None:
+    fragments = Fragments(ui_text(translations("zh-CN")))
+    events = [
+        commit(kind="modified", subject=HOSTILE, changes=[ChangeRow("title", "a", HOSTILE)]),
+        commit(kind="renamed", subject="Move", changes=[]),
+    ]
+    html = fragments.history_list(events)
+    assert isinstance(html, Markup) and html.startswith('<ol class="history">')
+    assert html.count("<li>") == 2 and html.count('<table class="changes">') == 1
+    # the author of both commits, the first subject and the new title, each escaped
+    assert "<script>" not in html and html.count("&lt;script&gt;") == 4
+    assert fragments.commit_line(events[0]) in html and " · renamed</p>" in html
+    assert '<th scope="col">Field</th>' not in html  # the headers are translated
+    table = fragments.changes_table(events[0]["changes"])  # type: ignore[arg-type]
+    assert table in html and fragments.table_rows(events[0]["changes"]) in table  # type: ignore[arg-type]
+
+
+# verifies: REQ-508
+def test_ui_text_is_folded_into_the_compiled_template() -> None:
+    catalog = translations("zh-CN")
+    folded = jinja2.Environment(autoescape=True, extensions=["jinja2.ext.i18n", FixedText])
+    plain = jinja2.Environment(autoescape=True, extensions=["jinja2.ext.i18n"])
+    for env in (folded, plain):
+        env.install_gettext_translations(catalog, newstyle=True)  # type: ignore[attr-defined]
+        env.globals["_"] = ui_text(catalog)
+    source = (
+        '<a title="{{ _("Search") }}">{{ _("History") }}</a> {{ _("100%% done") }}'
+        " {{ _('Copied {id}').format(id=x) }} {{ _('{count} requirements', count=2) }}"
+        " {{ obj._('History') }}"
+    )
+    obj = {"_": lambda message: f"<{message}>"}
+    assert folded.from_string(source).render(x="<b>", obj=obj) == plain.from_string(source).render(
+        x="<b>", obj=obj
+    )
+    code = folded.compile(source, raw=True)
+    assert "搜索" in code and "'History'" not in code.split("obj")[0]  # translated at compile time
+    assert "'{count} requirements'" in code  # a message with variables stays a call

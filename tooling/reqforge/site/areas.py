@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from reqforge.site.markup import Row
 from reqforge.site.pages import link_groups, page_name, public_fields, public_value, shown
 
 if TYPE_CHECKING:
@@ -124,29 +125,28 @@ def numbered(entries: Iterable[Entry]) -> list[tuple[str, int, Entry]]:
     return rows
 
 
-def _requirement(model: SiteModel, number: str, depth: int, entry: Entry) -> dict[str, Any]:
+def _requirement(model: SiteModel, number: str, depth: int, entry: Entry) -> Row:
     req = entry.req
     private = model.catalog.config.site.private_fields
     outgoing, incoming = link_groups(model, entry)
     acceptance = req.get("acceptance")
-    return {
-        "number": number,
-        "depth": min(depth, 4),  # headings h2..h6
-        "anchor": f"req-{number.replace('.', '-')}",
-        "id": req.id,
-        "title": req.title,
-        "status": public_value("status", req.status, private),
-        "page": page_name(req.id),
+    return Row(
+        number=number,
+        depth=min(depth, 4),  # headings h2..h6
+        anchor=f"req-{number.replace('.', '-')}",
+        id=req.id,
+        title=req.title,
+        status=public_value("status", req.status, private),
+        page=page_name(req.id),
         # id, title and status head the section: the table holds the other fields
-        "fields": [
-            (name, value)
-            for name, value in public_fields(req.data, private)
-            if name not in ("id", "title", "status")
-        ],
-        "body": model.body_html(req.path),
-        "acceptance": [shown(a) for a in acceptance] if isinstance(acceptance, list) else [],
-        "links": outgoing + incoming,
-    }
+        fields=public_fields(req.data, private, _HEADING),
+        body=model.body_html(req.path),
+        acceptance=[shown(a) for a in acceptance] if isinstance(acceptance, list) else [],
+        links=outgoing + incoming,
+    )
+
+
+_HEADING = frozenset({"id", "title", "status"})
 
 
 def areas_of(model: SiteModel) -> dict[str, list[Entry]]:

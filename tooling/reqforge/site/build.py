@@ -185,10 +185,11 @@ def site_environment(config: Config) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
-        extensions=["jinja2.ext.i18n"],
+        extensions=["jinja2.ext.i18n", markup.FixedText],
         finalize=markup.visible,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
+        auto_reload=False,  # a build never sees a template change: no stat per page
         trim_blocks=True,
         lstrip_blocks=True,
     )

@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from jinja2.ext import Extension
+from jinja2.lexer import Token, TokenStream
 from markupsafe import Markup, escape
 
 from reqforge.invisible import code_point, escape_each_hidden
@@ -85,10 +87,34 @@ def ui_text(translations: gettext.NullTranslations) -> Callable[..., Markup]:
 class Fragments:
     """The repeated fragments of one build's pages, each made once per distinct value."""
 
-    def __init__(self) -> None:
+    def __init__(self, _: Callable[..., Markup]) -> None:
         self._rows: dict[tuple[str, ...], str] = {}
         self._links: dict[tuple[Any, ...], Markup] = {}
         self._commits: dict[tuple[Any, ...], Markup] = {}
+        self._changes_head = (
+            '<table class="changes">\n<thead><tr>'
+            f'<th scope="col">{_("Field")}</th><th scope="col">{_("Before")}</th>'
+            f'<th scope="col">{_("After")}</th></tr></thead>\n<tbody>\n'
+        )
+
+    def changes_table(self, changes: Iterable[ChangeRow]) -> Markup:
+        """Field-level changes as a table (field, before, after)."""
+        return Markup(f"{self._changes_head}{self.table_rows(changes)}\n</tbody>\n</table>\n")
+
+    def history_list(self, events: Iterable[Mapping[str, Any]]) -> Markup:
+        """A requirement's history, newest first (`pages.history_rows`): each commit
+        (`commit_line`) with its kind of change, its subject and its field-level changes."""
+        parts = ['<ol class="history">\n']
+        for event in events:
+            parts.append(
+                f"<li>\n<p>{self.commit_line(event)} · {text(event['kind'])}</p>\n"
+                f'<p class="subject">{text(event["subject"])}</p>\n'
+            )
+            if event["changes"]:
+                parts.append(self.changes_table(event["changes"]))
+            parts.append("</li>\n")
+        parts.append("</ol>\n")
+        return Markup("".join(parts))
 
     def table_rows(self, rows: Iterable[tuple[str, ...]]) -> Markup:
         """`<tr>` rows of a table whose first cell heads the row: a field table (name,
@@ -151,14 +177,57 @@ class Fragments:
 _COMMIT_KEYS = ("datetime", "date", "author", "sha", "commit_url", "pr", "pr_url")
 
 
+# implements: REQ-511
+class FixedText(Extension):
+    """UI text translated once, when a template is compiled: `_("literal")` (no variables,
+    not an attribute of something else) becomes `("the translation"|safe)`, which Jinja2
+    folds into the compiled template's own text. A page of 10,000 printed 35 of them, each
+    a call through Jinja2's machinery, a finalize and an escape: a quarter of its rendering.
+    The translation is exactly what `_` returns at run time (`ui_text`); a message that `_`
+    cannot translate without variables is left to run time."""
+
+    def filter_stream(self, stream: TokenStream) -> Iterable[Token]:
+        translate = self.environment.globals.get("_")
+        tokens = list(stream)
+        i = 0
+        while i < len(tokens):
+            token = tokens[i]
+            window = [t.type for t in tokens[i : i + 4]]
+            if (
+                translate is not None
+                and token.test("name:_")
+                and window == ["name", "lparen", "string", "rparen"]
+                and (i == 0 or tokens[i - 1].type != "dot")
+            ):
+                try:
+                    shown = str(translate(tokens[i + 2].value))
+                except (KeyError, TypeError, ValueError):
+                    shown = None
+                if shown is not None:
+                    line = token.lineno
+                    yield Token(line, "lparen", "(")
+                    yield Token(line, "string", shown)
+                    yield Token(line, "pipe", "|")
+                    yield Token(line, "name", "safe")
+                    yield Token(line, "rparen", ")")
+                    i += 4
+                    continue
+            yield token
+            i += 1
+
+
 def install(env: jinja2.Environment, translations: gettext.NullTranslations) -> None:
     """Give `env`'s templates the fragments of this module and the once-translated `_`
-    (call after `install_gettext_translations`): `rows_html(rows)`, `link_html(req, root,
-    titled=False)`, `commit_html(commit)`; the macros of `changes.html` print them."""
-    fragments = Fragments()
+    (call after `install_gettext_translations`): `rows_html(rows)`, `changes_html(rows)`,
+    `history_html(events)`, `link_html(req, root, titled=False)`, `commit_html(commit)`;
+    the macros of `changes.html` print them."""
+    translate = ui_text(translations)
+    fragments = Fragments(translate)
     env.globals.update(
-        _=ui_text(translations),
+        _=translate,
         rows_html=fragments.table_rows,
+        changes_html=fragments.changes_table,
+        history_html=fragments.history_list,
         link_html=fragments.requirement_link,
         commit_html=fragments.commit_line,
     )

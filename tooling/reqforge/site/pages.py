@@ -222,23 +222,37 @@ def public_value(name: str, value: str | None, private: Sequence[str]) -> str:
     return "" if value is None or is_private(name, private) else value
 
 
-def public_fields(data: Mapping[str, Any], private: Sequence[str]) -> list[tuple[str, str]]:
+def public_fields(
+    data: Mapping[str, Any], private: Sequence[str], leave: frozenset[str] = frozenset()
+) -> list[tuple[str, str]]:
     """The front matter as (dotted name, shown value) rows in the file's order, without the
-    private fields, the body-like `acceptance` (shown as a list) and `links` (shown both ways)."""
+    private fields, the body-like `acceptance` (shown as a list), `links` (shown both ways)
+    and the top-level fields named in `leave`."""
     rows: list[tuple[str, str]] = []
     patterns = tuple(private)
+    skipped = _NOT_FIELDS | leave
 
+    # Every page of a requirement walks its front matter (its page, its area's document):
+    # the names are joined only below the top level, and patterns asked only when there are.
     def walk(mapping: Mapping[Any, Any], prefix: str) -> None:
         for key, value in mapping.items():
-            name = f"{prefix}{key}"
-            if private_name(name, patterns) or name in _NOT_FIELDS:
+            name = prefix + key if type(key) is str else f"{prefix}{key}"
+            if patterns and private_name(name, patterns):
                 continue
-            if value and is_mapping(value):
+            if type(value) is str:
+                rows.append((name, value))
+            elif value and is_mapping(value):
                 walk(value, name + ".")
             else:
-                rows.append((name, value if type(value) is str else shown(value)))
+                rows.append((name, shown(value)))
 
-    walk(data, "")
+    for key, value in data.items():
+        if key in skipped:
+            continue
+        if type(key) is str and type(value) is str and not patterns:
+            rows.append((key, value))
+        else:
+            walk({key: value}, "")
     return rows
 
 
@@ -534,7 +548,7 @@ def change_rows(changes: Iterable[Change], private: Sequence[str]) -> list[Chang
     patterns = tuple(private)
     for change in changes:
         name = change.field
-        if private_name(name, patterns):
+        if patterns and private_name(name, patterns):
             continue
         if name == "body":
             rows.append(ChangeRow(name, f"-{change.removed or 0}", f"+{change.added or 0}"))
