@@ -188,6 +188,8 @@ class FixedText(Extension):
 
     def filter_stream(self, stream: TokenStream) -> Iterable[Token]:
         translate = self.environment.globals.get("_")
+        if not callable(translate):
+            translate = None
         tokens = list(stream)
         i = 0
         while i < len(tokens):
