@@ -8,7 +8,9 @@ from pathlib import Path
 
 import jinja2
 import pytest
-from markupsafe import Markup
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markupsafe import Markup, escape
 
 from reqforge.cache import CacheStore
 from reqforge.i18n import translations
@@ -187,3 +189,32 @@ def test_ui_text_is_folded_into_the_compiled_template() -> None:
     code = folded.compile(source, raw=True)
     assert "搜索" in code and "'History'" not in code.split("obj")[0]  # translated at compile time
     assert "'{count} requirements'" in code  # a message with variables stays a call
+
+
+PRINTED = (
+    "<p title='{{ a }}'>{{ a }} {{ b }} {{ c }} {{ d }} {{ e }}</p>"
+    "{% for x in items %}<i>{{ x }}</i>{% endfor %}{% set s %}<b>{{ a }}</b>{% endset %}{{ s }}"
+    "{% macro m(v) %}<u>{{ v }}</u>{% endmacro %}{{ m(a) }}{% autoescape false %}{{ a }}"
+    "{% endautoescape %}{{ a | upper }}"
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(), st.one_of(st.none(), st.integers(), st.floats(), st.booleans(), st.text()))
+def test_printed_values_are_what_escape_and_visible_printed(value: str, other: object) -> None:
+    # verifies: REQ-510
+    from reqforge.site.markup import SiteEnvironment, printed
+
+    plain = jinja2.Environment(autoescape=True, finalize=visible)
+    fast = SiteEnvironment()
+    values = {
+        "a": value,
+        "b": other,
+        "c": Markup(value),
+        "d": [value, other],
+        "e": HOSTILE,
+        "items": [value, HOSTILE, other],
+    }
+    assert fast.from_string(PRINTED).render(values) == plain.from_string(PRINTED).render(values)
+    assert printed(value) == str(escape(visible(value)))
+    assert "environment.printed(" in fast.compile(PRINTED, raw=True)

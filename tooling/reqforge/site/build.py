@@ -182,11 +182,9 @@ def site_environment(config: Config) -> jinja2.Environment:
     if user.is_dir() and user.resolve() != theme_dir().resolve():
         loaders.append(_RepositoryLoader(user, config.root))
     loaders.append(jinja2.FileSystemLoader(str(theme_dir())))
-    env = jinja2.Environment(
+    env = markup.SiteEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
-        autoescape=True,
         extensions=["jinja2.ext.i18n", markup.FixedText],
-        finalize=markup.visible,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         auto_reload=False,  # a build never sees a template change: no stat per page

@@ -261,14 +261,17 @@ _NOT_FIELDS = frozenset({"acceptance", "links"})
 
 def shown(value: Any) -> str:
     """A field value as a reader sees it: lists joined, booleans as YAML writes them."""
-    if type(value) is str:  # most values, first
+    kind = type(value)  # the exact types YAML gives, first; subclasses below
+    if kind is str:
         return value
+    if kind is int or kind is float:
+        return str(value)
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):
-        return ", ".join(shown(item) for item in value)
+        return ", ".join([item if type(item) is str else shown(item) for item in value])
     if is_mapping(value):
         return ", ".join(f"{k}: {shown(v)}" for k, v in value.items())
     return str(value)
