@@ -257,6 +257,8 @@ def test_markdown_keeps_tables_and_links_but_loads_nothing_remote() -> None:
     )
     assert 'href="https://example.com/spec"' in html and 'href="../REQ-1.html"' in html
     assert "tracker.example" not in html and "cdn.example" not in html
+    shouted = render_markdown('<IMG SRC="https://shout.example/x.png" alt="x">')
+    assert "shout.example" not in shouted and "<img" in shouted
     assert 'src="img/logo.png"' in html
     assert "<pre><code>code &lt;b&gt;" in html
 
