@@ -52,7 +52,7 @@ if TYPE_CHECKING:
     from reqforge.site.pages import SiteModel
 
 MANIFEST = ".reqforge-manifest.json"
-MANIFEST_FORMAT = 1  # bump when a key's recipe changes: every page is then rendered again
+MANIFEST_FORMAT = 2  # bump when a key's recipe changes: every page is then rendered again
 MANIFEST_LIMIT = 256 << 20  # a larger manifest is not one a build wrote; it is ignored
 CACHE_NAME = "site"
 
@@ -71,6 +71,18 @@ def inputs_digest(*parts: object) -> str:
     equal values give equal digests in every process. Sets are not allowed (their order varies
     between processes): sort them first."""
     return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def texts_digest(parts: object, *texts: bytes | str) -> str:
+    """`inputs_digest` of `parts` followed by long texts (a file's bytes, a body), hashed as
+    they are rather than through their repr (each with its length, so no two sequences
+    of texts hash alike)."""
+    digest = hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16)
+    for text in texts:
+        raw = text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")
+        digest.update(len(raw).to_bytes(8, "big"))
+        digest.update(raw)
+    return digest.hexdigest()
 
 
 def content_digest(content: bytes) -> str:
@@ -144,11 +156,16 @@ class PageInputs:
         entries = list(model.catalog)
         history = model.history
         self.facets = {
-            META: inputs_digest(
-                [(e.req.path, e.req.blob, repr(e.scores)) for e in entries],
-                repr(sorted(model.catalog.repository.customers.items())),
+            META: texts_digest(
+                (
+                    [(e.req.path, repr(e.scores)) for e in entries],
+                    repr(sorted(model.catalog.repository.customers.items())),
+                ),
+                *(e.req.blob for e in entries),
             ),
-            BODIES: inputs_digest(sorted(model.bodies.items())),
+            BODIES: texts_digest(
+                sorted(model.bodies), *(model.bodies[p] for p in sorted(model.bodies))
+            ),
             HISTORY: inputs_digest(
                 None
                 if history is None
@@ -169,19 +186,15 @@ class PageInputs:
         """The key of a page showing several requirements in full (an area's document): the
         files, scores and connected titles and links of each, as for its own page."""
         model = self.model
-        return inputs_digest(
-            self.common,
-            path,
-            [
-                (
-                    e.req.path,
-                    e.req.blob,
-                    model.bodies.get(e.req.path, ""),
-                    repr(e.scores),
-                    self.components.get(e.req.id),
-                )
-                for e in entries
-            ],
+        entries = list(entries)
+        return texts_digest(
+            (
+                self.common,
+                path,
+                [(e.req.path, repr(e.scores), self.components.get(e.req.id)) for e in entries],
+            ),
+            *(e.req.blob for e in entries),
+            *(model.bodies.get(e.req.path, "") for e in entries),
         )
 
     def requirement(self, entry: Entry) -> str:
@@ -197,16 +210,18 @@ class PageInputs:
                 (e.commit.sha, e.commit.pr, e.kind, e.path, e.old_path)
                 for e in history.for_id(req.id)
             ]
-        return inputs_digest(
-            self.common,
-            req.path,
+        return texts_digest(
+            (
+                self.common,
+                req.path,
+                repr(entry.scores),
+                self.components.get(req.id),
+                repr(model.trace_by_id.get(req.id)),
+                events,
+                [repr(f) for f in model.errors_by_path.get(req.path, ())],
+            ),
             req.blob,
             model.bodies.get(req.path, ""),
-            repr(entry.scores),
-            self.components.get(req.id),
-            repr(model.trace_by_id.get(req.id)),
-            events,
-            [repr(f) for f in model.errors_by_path.get(req.path, ())],
         )
 
 
