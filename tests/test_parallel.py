@@ -55,3 +55,25 @@ def test_a_failing_background_job_reports_it_and_raises_nothing(tmp_path: Path) 
     assert background.wait() is False
     assert (tmp_path / "started").exists()
     assert background.wait() is False  # asked again: the same answer, no second wait
+
+
+def test_while_a_background_job_runs_the_work_goes_in_slices(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(parallel, "cpu_count", lambda: 2)
+    monkeypatch.setattr(parallel, "SLICE", 500)
+    go = tmp_path / "go"
+    seen: list[int] = []
+
+    def job() -> None:
+        while not go.exists():
+            time.sleep(0.01)
+
+    background = Background(job)
+    try:
+        items = list(range(2_000))
+        assert parallel_map(_square_all, items, seen.append) == [n * n for n in items]
+        assert seen == sorted(seen) and seen[-1] == 2_000  # progress counts across the slices
+    finally:
+        go.touch()
+        background.wait()

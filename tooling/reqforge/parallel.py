@@ -20,6 +20,7 @@ T = TypeVar("T")
 
 MIN_ITEMS_PER_WORKER = 400  # below this, forking costs more than it saves
 PROGRESS_BATCH = 250  # items between two progress reports from this process
+SLICE = 1_000  # items shared out at once while a background job holds a core
 
 
 def cpu_count() -> int:
@@ -106,6 +107,8 @@ def parallel_map(
     counts for every worker, since the interleaved chunks cost about the same.
     """
     workers = worker_count(len(items))
+    if any(job.running() for job in list(_RUNNING)) and len(items) >= 2 * SLICE:
+        return _in_slices(func, items, progress)
     if workers < 2:
         return _in_batches(func, items, progress, 1, len(items))
     # Every worker takes every n-th item: sorted paths put like files together (a folder of
@@ -142,6 +145,21 @@ def parallel_map(
     results: list[Any] = [None] * len(items)
     for start, part in enumerate(parts):
         results[start::workers] = part
+    return results
+
+
+def _in_slices(
+    func: Callable[[Sequence[T]], list[Any]],
+    items: Sequence[T],
+    progress: Callable[[int], None] | None,
+) -> list[Any]:
+    """`parallel_map` slice by slice, while a background job holds a core (maybe not for
+    long): each slice is shared out to the cores free when it starts."""
+    results: list[Any] = []
+    for start in range(0, len(items), SLICE):
+        done = len(results)
+        report = None if progress is None else (lambda n: progress(done + n))  # noqa: B023
+        results += parallel_map(func, items[start : start + SLICE], report)
     return results
 
 
