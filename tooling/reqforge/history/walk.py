@@ -243,6 +243,8 @@ def _events_for(
                 changes: tuple[tuple[Any, ...], ...] = ()  # a pure rename or mode change
             elif (old_blob is not None and old is None) or (new_blob is not None and new is None):
                 changes = ()  # one side does not parse: no field-level diff to offer
+            elif old is not None and new is not None and old.front_matter == new.front_matter:
+                changes = tuple(change_records(None, None, old.body, new.body))  # body only
             else:
                 changes = tuple(
                     change_records(
