@@ -137,10 +137,12 @@ class Fragments:
         self._rows: dict[tuple[str, ...], str] = {}
         self._links: dict[tuple[Any, ...], Markup] = {}
         self._commits: dict[tuple[Any, ...], Markup] = {}
+        field, before, after = _("Field"), _("Before"), _("After")  # outside an f-string,
+        # where the message extractor finds them
         self._changes_head = (
             '<table class="changes">\n<thead><tr>'
-            f'<th scope="col">{_("Field")}</th><th scope="col">{_("Before")}</th>'
-            f'<th scope="col">{_("After")}</th></tr></thead>\n<tbody>\n'
+            f'<th scope="col">{field}</th><th scope="col">{before}</th>'
+            f'<th scope="col">{after}</th></tr></thead>\n<tbody>\n'
         )
 
     def changes_table(self, changes: Iterable[ChangeRow]) -> Markup:
