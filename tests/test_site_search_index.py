@@ -396,3 +396,44 @@ def test_the_browser_marks_whole_words_bigram_runs_and_folded_text() -> None:
         [[text, query] for text, query, _ in cases],
     )
     assert marked == [parts for _, _, parts in cases]
+
+
+# verifies: REQ-507
+# verifies: REQ-603
+def test_a_build_tokenizes_only_the_documents_that_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reqforge.cache import CacheStore, cache_path
+    from reqforge.site import search_index
+
+    store = CacheStore(tmp_path)
+    records = [
+        record(f"CRM-{n}", f"导出客户 {n}", f"Export the customers, batch {n}.") for n in range(30)
+    ]
+    tokenized: list[str] = []
+    real = search_index._terms_of
+
+    def counting(text: str, stems: dict[str, str]) -> set[str]:
+        tokenized.append(text)
+        return real(text, stems)
+
+    monkeypatch.setattr(search_index, "_terms_of", counting)
+    plain = search_index_script(records)
+    assert len(tokenized) == 30
+    tokenized.clear()
+    assert search_index_script(records, store) == plain and len(tokenized) == 30  # cold
+    tokenized.clear()
+    assert search_index_script(records, store) == plain and tokenized == []  # all kept
+    records[7] = record("CRM-7", "改过的标题", "Import instead.")
+    changed = search_index_script(records, store)
+    assert len(tokenized) == 1 and changed == search_index_script(records)
+    assert search(loaded(changed), "改过") == ["CRM-7"]  # type: ignore[arg-type]
+    # A sealed cache whose terms are not strings (no build writes one) is not used.
+    monkeypatch.setattr(
+        search_index, "_record_digest", lambda r: b"same-for-all"
+    )  # every record finds the same kept entry
+    store.write(
+        search_index.SEARCH_CACHE, search_index._CACHE_KEY, {b"same-for-all": (["x"] * 6, (1, [2]))}
+    )
+    assert search_index_script(records, store) == search_index_script(records)
+    assert cache_path(tmp_path, "search").exists()

@@ -197,7 +197,8 @@ def plan_site(
         return changelog_context(model) | {"retired": retired_rows(stones)}
 
     def index_script() -> Made:
-        return [(index_path, search_index_script(search_records(model)).encode("utf-8"))]
+        script = search_index_script(search_records(model), model.markdown_cache)
+        return [(index_path, script.encode("utf-8"))]
 
     def matrix() -> Made:
         rows = matrix_rows(model)  # the matrix pages, and all their rows as data for the filters

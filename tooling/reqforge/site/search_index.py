@@ -36,6 +36,10 @@ so results do not vanish half-way through "exporting". A document whose
 ID equals the whole query, or one of its space-separated parts, comes first; then documents by
 their count, highest first; ties in ID order.
 
+A build keeps each document's row and terms in the `search` cache (reqforge/cache.py) by the
+digest of its record: the next build tokenizes only the documents that changed (one edited
+body: one document, not 10,000) and makes the postings from the kept terms.
+
 Safety: the JSON escapes `<`, `>`, `&`, U+2028 and U+2029, so neither `</script>` nor a line
 separator in the data can end the script or break its parsing.
 """
@@ -44,17 +48,28 @@ separator in the data can end the script or break its parsing.
 
 from __future__ import annotations
 
+import gc
 import re
 import unicodedata
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from reqforge.cache import content_digest, dict_of, fixed, list_of, typed
 from reqforge.site.script_data import data_script
 
+if TYPE_CHECKING:
+    from reqforge.cache import CacheStore
+
 FORMAT_VERSION = 2
+SEARCH_CACHE = "search"
+# What the cache's rows and terms were made by: the index format and the tokenizer's rules
+# (reqforge's code is in every cache key already).
+_CACHE_KEY = f"format{FORMAT_VERSION}"
+_CACHE_SHAPE = dict_of(bytes, fixed(list_of(str), typed(tuple)))  # terms: see `_collect`
 FIELDS = ("id", "title", "status", "type", "area", "text")
 TEXT_CHARS = 500  # of the body as plain text: enough for a snippet around a hit near its start
 EXACT, PREFIX = 2, 1  # what a query term counts when found as it is, or as a term's beginning
@@ -191,18 +206,23 @@ def _utf16(term: str) -> bytes:
     return term.encode("utf-16-be", "surrogatepass")
 
 
-def build_search_index(records: Iterable[SearchRecord]) -> dict[str, Any]:
+def build_search_index(
+    records: Iterable[SearchRecord], store: CacheStore | None = None
+) -> dict[str, Any]:
     """The index of `records` (format in the module docstring): documents sorted by ID, every
-    term of ID, title, status, type, area and body with its delta-encoded posting list."""
+    term of ID, title, status, type, area and body with its delta-encoded posting list. With
+    `store`, each document's row and terms come from the `search` cache when an earlier build
+    indexed the same record, and the cache is left holding this build's documents."""
     ordered = sorted(records, key=lambda r: r.id)
-    postings: dict[str, list[int]] = {}
-    stems: dict[str, str] = {}
-    docs = []
-    for position, record in enumerate(ordered):
-        fields = [record.id, record.title, record.status, record.type, record.area]
-        docs.append([*fields, _cut(plain_text(record.text))])
-        for term in _terms_of(" ".join((*fields, record.text)), stems):
-            postings.setdefault(term, []).append(position)
+    with _gc_paused():  # ~10^6 terms in the cache: no collector passes while they load
+        known = (store.read(SEARCH_CACHE, _CACHE_KEY, _CACHE_SHAPE) if store else None) or {}
+        try:
+            docs, postings, current = _collect(ordered, known)
+        except TypeError:  # a kept term that is no string: a cache this code did not write
+            known = {}
+            docs, postings, current = _collect(ordered, known)
+        if store is not None and current.keys() != known.keys():
+            store.write(SEARCH_CACHE, _CACHE_KEY, current)
     terms = sorted(postings, key=_utf16)
     return {
         "version": FORMAT_VERSION,
@@ -217,11 +237,57 @@ def _deltas(positions: list[int]) -> list[int]:
     return [positions[0]] + [b - a for a, b in pairwise(positions)]
 
 
-def search_index_script(records: Iterable[SearchRecord]) -> str:
+_Kept = dict[bytes, tuple[list[str], tuple[str, ...]]]  # record digest -> (doc row, terms)
+
+
+def _collect(
+    ordered: list[SearchRecord], known: _Kept
+) -> tuple[list[list[str]], dict[str, list[int]], _Kept]:
+    """(docs, postings by term, the rows and terms by record digest) of `ordered`, taking
+    each record's row and terms from `known` when there. Raises TypeError when a kept term
+    is not a string (the cache's shape checks the rows, not each of 10^6 terms)."""
+    postings: dict[str, list[int]] = {}
+    stems: dict[str, str] = {}
+    docs = []
+    current: _Kept = {}
+    for position, record in enumerate(ordered):
+        digest = _record_digest(record)
+        found = known.get(digest)
+        if found is None:
+            fields = [record.id, record.title, record.status, record.type, record.area]
+            terms = _terms_of(" ".join((*fields, record.text)), stems)
+            found = ([*fields, _cut(plain_text(record.text))], tuple(sorted(terms)))
+        current[digest] = found
+        docs.append(found[0])
+        for term in found[1]:
+            postings.setdefault(term, []).append(position)
+    if not all(type(term) is str for term in postings):
+        raise TypeError("a search term that is not a string")
+    return docs, postings, current
+
+
+def _record_digest(record: SearchRecord) -> bytes:
+    text = "\0".join((record.id, record.title, record.status, record.type, record.area))
+    return content_digest(f"{text}\0{record.text}".encode("utf-8", "surrogatepass"))
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def search_index_script(records: Iterable[SearchRecord], store: CacheStore | None = None) -> str:
     """The index as the script `search.js` reads: `window.REQFORGE_SEARCH = {...};`, written
     by `script_data.data_script` (compact, key-sorted, safe in any script context, a lone
-    surrogate from a file name that is not UTF-8 as U+FFFD)."""
-    return data_script("REQFORGE_SEARCH", build_search_index(records))
+    surrogate from a file name that is not UTF-8 as U+FFFD). `store`: see
+    `build_search_index`."""
+    return data_script("REQFORGE_SEARCH", build_search_index(records, store))
 
 
 def _documents(index: dict[str, Any], at: int) -> Iterable[int]:
