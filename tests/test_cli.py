@@ -584,3 +584,19 @@ def test_reports_survive_a_non_utf8_stdout(make_repo: Repo) -> None:
         assert b"internal error" not in proc.stderr
         if fmt == "json":  # machine formats are UTF-8 whatever the locale
             assert "快速" in json.loads(proc.stdout.decode("utf-8"))["findings"][0]["message"]
+
+
+def test_a_process_ends_at_once_with_all_its_output_and_its_exit_code(make_repo: Repo) -> None:
+    # verifies: REQ-700
+    # The entry point ends with os._exit once stdout and stderr are flushed (no teardown):
+    # a long output through a pipe arrives whole, and each exit code is kept.
+    files = {
+        f"reqs/crm/CRM-{n}.md": req(f"CRM-{n}", title=f"Export batch {n}") for n in range(1, 301)
+    }
+    root = make_repo(files)
+    proc = subprocess_run("list", "--format", "json", cwd=root)
+    assert proc.returncode == 0 and len(json.loads(proc.stdout)["items"]) == 300
+    (root / "reqs/crm/CRM-1.md").write_text("---\nid: [broken\n---\n", encoding="utf-8")
+    proc = subprocess_run("check", cwd=root)
+    assert proc.returncode == 1 and "CRM-1.md" in proc.stdout + proc.stderr
+    assert subprocess_run("no-such-command", cwd=root).returncode == 2

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from tests.gitrepo import GitRepo
 from reqforge import parallel
 from reqforge.cache import cache_path
 from reqforge.cli.main import cli
+from reqforge.history import walk
 from reqforge.site.markdown import MARKDOWN_CACHE, render_markdown
 from reqforge.site.pages import forge_url, is_private, permalinks
 from reqforge.site.search_index import search
@@ -280,6 +282,35 @@ def test_two_builds_are_byte_identical(make_repo: Callable[..., Path], tmp_path:
     css = [name for name in assets if name.startswith("static/site.")]
     assert len(css) == 1 and css[0].endswith(".css")  # site.<digest>.css
     assert f'href="{css[0]}"' in (one / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_history_walked_in_the_background_builds_the_same_site(
+    make_repo: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # verifies: REQ-603
+    root = small_repo(make_repo)
+    repo = GitRepo(root, tmp_path / "home")
+    repo.commit("first")
+    crm2 = root / "reqs/billing/CRM-2.md"
+    crm2.write_text(with_status(crm2.read_text(encoding="utf-8"), "accepted"), encoding="utf-8")
+    repo.commit("Accept CRM-2 (#7)")
+    inline, background = tmp_path / "inline", tmp_path / "background"
+    monkeypatch.setattr(walk, "cpu_count", lambda: 1)  # one core: the build walks it itself
+    assert invoke(root, "build", "-o", str(inline)).exit_code == 0
+    shutil.rmtree(root / ".reqforge")  # no history cache: a first build
+    started: list[object] = []
+    real = walk.Background
+
+    def counted(func: Callable[[], object]) -> object:
+        started.append(func)
+        return real(func)
+
+    monkeypatch.setattr(walk, "cpu_count", lambda: 2)
+    monkeypatch.setattr(walk, "Background", counted)
+    assert invoke(root, "build", "-o", str(background)).exit_code == 0
+    assert len(started) == 1
+    assert site_files(background) == site_files(inline)
+    assert "Accept CRM-2" in (background / "requirements/CRM-2.html").read_text(encoding="utf-8")
 
 
 def test_pages_rendered_by_forked_workers_equal_a_serial_build(
