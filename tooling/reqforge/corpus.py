@@ -70,6 +70,7 @@ _LOAD_CODES = ("RF001", "RF002", "RF003", "RF004")
 # line, located findings, similarity signature as array('i') bytes), where a located finding is
 # (code, line, column, message). Files that failed to parse have no head.
 FileResult = tuple[Any, bytes, int, list[tuple[str, int, int, str]], bytes]
+Texts = tuple[str, str]  # a parsed file's front matter and body
 # What the parse cache must hold before a run trusts it (cache.Shape).
 _RESULT_SHAPE = fixed(
     maybe(dict_of(str, object)), bytes, int, list_of(fixed(str, int, int, str)), bytes
@@ -89,6 +90,9 @@ class Corpus:
     content_key: str = ""  # digest of the configuration and every file's content
     store: CacheStore = field(default_factory=lambda: CacheStore(Path("."), enabled=False))
     stats: dict[str, int] = field(default_factory=dict)
+    # The bodies of the files this run parsed (not those it took from the parse cache): the
+    # site need not read them again.
+    bodies: dict[str, str] = field(default_factory=dict)
     _fronts: dict[str, str] = field(default_factory=dict)
 
     def locate(self, req: Requirement, issue: Issue) -> Finding:
@@ -342,10 +346,15 @@ def load_customers(config: Config) -> tuple[dict[str, Customer], list[Finding], 
 
 def analyse_file(rel: str, raw: bytes, ctx: CheckContext) -> FileResult:
     """The per-file stage for one file's bytes (pure: no I/O)."""
+    return _analysed(rel, raw, ctx)[0]
+
+
+def _analysed(rel: str, raw: bytes, ctx: CheckContext) -> tuple[FileResult, Texts | None]:
+    """`analyse_file`, and the file's front matter and body when it parsed."""
     parsed = parse_file(raw)
     if isinstance(parsed, Problem):
-        return _failed(parsed.code, parsed.line, parsed.column, parsed.message, ctx)
-    return _analyse_parsed(rel, parsed, ctx)
+        return _failed(parsed.code, parsed.line, parsed.column, parsed.message, ctx), None
+    return _analyse_parsed(rel, parsed, ctx), (parsed.front_matter, parsed.body)
 
 
 def _failed(code: str, line: int, column: int, message: str, ctx: CheckContext) -> FileResult:
@@ -376,7 +385,8 @@ def _stage_chunk(ctx: CheckContext, root: str, max_size: int) -> Any:
 
 # implements: REQ-008
 def _stage_one(ctx: CheckContext, root: str, rel: str, size: int, max_size: int) -> Any:
-    """(digest, FileResult) for one file, reading it; never raises."""
+    """(digest, FileResult[, its front matter and body]) for one file, reading it; never
+    raises."""
     if size > max_size:
         message = Text(
             "file is {size} MiB; the limit is {limit} MiB (project.max_file_size): refused",
@@ -395,7 +405,7 @@ def _stage_one(ctx: CheckContext, root: str, rel: str, size: int, max_size: int)
         message = Text("cannot be read: {reason}", reason=exc.strerror or exc)
         return b"", _failed("RF001", 0, 0, message, ctx)
     try:
-        return content_digest(raw), analyse_file(rel, raw, ctx)
+        return (content_digest(raw), *_analysed(rel, raw, ctx))
     except (RecursionError, MemoryError, yaml_rs.YAMLDecodeError) as exc:  # defensive
         message = Text("file could not be processed safely: {error}", error=type(exc).__name__)
         return b"", _failed("RF004", 1, 1, message, ctx)
@@ -423,6 +433,7 @@ def load_corpus(
     cache.load()
     root = str(config.root)
     results: dict[str, tuple[bytes, FileResult]] = {}
+    texts: dict[str, Texts] = {}  # front matter and body of each file parsed now
     pending: list[tuple[str, int]] = []
     for rel, stat in files:
         cached = None
@@ -440,8 +451,10 @@ def load_corpus(
         computed = parallel_map(_stage_chunk(ctx, root, config.max_file_size), pending, report)
         if progress is not None:
             progress.finish()
-        for (rel, _), (digest, result) in zip(pending, computed, strict=True):
+        for (rel, _), (digest, result, *parts) in zip(pending, computed, strict=True):
             results[rel] = (digest, result)
+            if parts and parts[0] is not None:
+                texts[rel] = parts[0]
     if use_cache and (pending or len(cache.entries) != len(files)):
         new_entries = {}
         recomputed = {rel for rel, _ in pending}
@@ -487,6 +500,8 @@ def load_corpus(
         content_key=content.hexdigest(),
         store=store,
         stats={"files": len(files), "parsed": len(pending), "cached": len(files) - len(pending)},
+        bodies={rel: body for rel, (_, body) in texts.items()},
+        _fronts={rel: front for rel, (front, _) in texts.items()},
     )
 
 

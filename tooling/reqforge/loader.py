@@ -438,11 +438,19 @@ def read_body(config: Config, rel: str) -> str:
     return _body(raw)
 
 
-def read_bodies(config: Config, rels: Iterable[str]) -> dict[str, str]:
-    """`read_body` of many files by path, each folder resolved once (`inside_reader`)."""
+def read_bodies(
+    config: Config, rels: Iterable[str], known: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """`read_body` of many files by path, each folder resolved once (`inside_reader`); the
+    bodies in `known` (what this run just parsed) are not read again."""
     read = inside_reader(config.root, config.max_file_size)
     bodies = {}
+    known = known or {}
     for rel in rels:
+        body = known.get(rel)
+        if body is not None:
+            bodies[rel] = body
+            continue
         try:
             raw = read(config.root / rel)
         except OSError:
