@@ -20,7 +20,8 @@ Measurements (keys for --only):
     check-one-change   the same, after appending a line to one file (restored the next round)
     prioritize, list, stats   cached runs of those subcommands; skipped with a note while the
                        subcommand does not exist (usage error, exit code 2)
-    build-cold         reqforge build (into DIR/site), after deleting DIR/.reqforge/ and DIR/site/
+    build-cold         reqforge build (into DIR/site), after deleting DIR/.reqforge/ and moving
+                       DIR/site/ aside (deleted when the benchmark ends)
     build-nochange     the same, caches and site kept from the previous run
     build-one-change   the same, after appending a line to one file (restored the next round)
 
