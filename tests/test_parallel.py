@@ -77,3 +77,13 @@ def test_while_a_background_job_runs_the_work_goes_in_slices(
     finally:
         go.touch()
         background.wait()
+
+
+def test_a_background_job_can_answer_with_a_value() -> None:
+    big = [("page.html", b"x" * 200_000)] * 5  # more than a pipe holds: the child must not hang
+    assert Background(lambda: big, answer=True).result() == big
+
+    def broken() -> None:
+        raise RuntimeError("boom")
+
+    assert Background(broken, answer=True).result() is None

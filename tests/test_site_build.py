@@ -24,6 +24,7 @@ from reqforge import parallel
 from reqforge.cache import cache_path
 from reqforge.cli.main import cli
 from reqforge.history import walk
+from reqforge.site import plan
 from reqforge.site.markdown import MARKDOWN_CACHE, render_markdown
 from reqforge.site.pages import forge_url, is_private, permalinks
 from reqforge.site.search_index import search
@@ -307,8 +308,18 @@ def test_a_history_walked_in_the_background_builds_the_same_site(
 
     monkeypatch.setattr(walk, "cpu_count", lambda: 2)
     monkeypatch.setattr(walk, "Background", counted)
+    # The pages that read no findings and no history are rendered while `check` runs.
+    taken: list[str] = []
+    real_prerendered = plan.prerendered
+
+    def counted_prerendered(job: plan.Job, *args: object) -> plan.Job:
+        taken.append(job.name)
+        return real_prerendered(job, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(plan, "prerendered", counted_prerendered)
     assert invoke(root, "build", "-o", str(background)).exit_code == 0
     assert len(started) == 1
+    assert sorted(taken) == sorted(plan.EARLY)
     assert site_files(background) == site_files(inline)
     assert "Accept CRM-2" in (background / "requirements/CRM-2.html").read_text(encoding="utf-8")
 

@@ -44,23 +44,47 @@ def worker_count(items: int) -> int:
 
 
 class Background:
-    """`func()` in a forked child process while this one goes on; what it leaves behind (a
-    cache file) is its result, `wait()` says whether it finished. The child prints nothing,
-    runs no exit handlers and never raises into this process; it holds one core until it
-    ends, so `parallel_map` forks fewer workers meanwhile."""
+    """`func()` in a forked child process while this one goes on. Its result is what it
+    leaves behind (a cache file; `wait()` says whether it finished) or, with `answer=True`,
+    its marshal-able return value (`result()`). The child prints nothing, runs no exit
+    handlers and never raises into this process; it holds one core until it ends, so
+    `parallel_map` forks fewer workers meanwhile."""
 
-    def __init__(self, func: Callable[[], object]) -> None:
+    def __init__(self, func: Callable[[], Any], answer: bool = False) -> None:
         self.status: int | None = None
         self.owner = os.getpid()  # only this process can wait for the child
+        read_fd, write_fd = os.pipe() if answer else (-1, -1)
         self.pid = os.fork()
         if self.pid == 0:  # pragma: no cover - runs in the child; covered by its effects
             status = 1
             try:
-                func()
+                value = func()
+                if answer:
+                    os.close(read_fd)
+                    with os.fdopen(write_fd, "wb") as pipe:
+                        pipe.write(marshal.dumps(value))
                 status = 0
             finally:
                 os._exit(status)
+        if answer:
+            os.close(write_fd)
+        self._answer = read_fd
         _RUNNING.append(self)
+
+    def result(self) -> Any:
+        """The value `func` returned (`answer=True`), or None when it failed: read once, after
+        which the child has ended."""
+        data = b""
+        if self._answer >= 0:
+            with os.fdopen(self._answer, "rb") as pipe:
+                data = pipe.read()
+            self._answer = -1
+        if not self.wait() or not data:
+            return None
+        try:
+            return marshal.loads(data)
+        except (EOFError, ValueError, TypeError):
+            return None
 
     def running(self) -> bool:
         if self.status is None and os.getpid() == self.owner:

@@ -26,6 +26,7 @@ import hashlib
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +35,7 @@ import jinja2
 from reqforge.errors import ReqforgeError
 from reqforge.i18n import Text, translations
 from reqforge.model import ERROR, Finding
-from reqforge.parallel import parallel_map, worker_count
+from reqforge.parallel import Background, parallel_map, worker_count
 from reqforge.safe_read import Refused, read_inside
 from reqforge.site import markup
 from reqforge.site.manifest import (
@@ -94,10 +95,14 @@ def load_site_model(config: Config, today: dt.date, progress: Progress | None = 
     from reqforge.history.walk import remembered
 
     with remembered():  # check's suspect links walk the history; the site reuses it
-        return _load_site_model(config, today, progress)
+        return _load_site_model(config, today, progress)[0]
 
 
-def _load_site_model(config: Config, today: dt.date, progress: Progress | None) -> SiteModel:
+def _load_site_model(
+    config: Config, today: dt.date, progress: Progress | None, templates: str | None = None
+) -> tuple[SiteModel, Background | None]:
+    """The model, and (given the templates' digest, on a first build) the background job
+    rendering the `plan.EARLY` pages while `check` runs."""
     from reqforge.backlog import rank_backlog
     from reqforge.catalog import Catalog
     from reqforge.checks.run import CheckOptions, run_check
@@ -121,22 +126,44 @@ def _load_site_model(config: Config, today: dt.date, progress: Progress | None) 
         from reqforge.trace.report import trace_report
 
         trace, _problems = trace_report(catalog)
+    backlog = rank_backlog(catalog, catalog)
+    repo_url = forge_url(config.site.repo_url) or _origin_url(config.root)
+    early = None
+    if walking and templates is not None:
+        # The walk has ended or soon will, and `check` runs in this process alone: the pages
+        # that read neither findings nor history are rendered meanwhile on the other core.
+        from reqforge.site.plan import render_early
+
+        sketch = SiteModel(
+            catalog=catalog,
+            backlog=backlog,
+            trace=trace,
+            history=None,
+            findings=(),
+            bodies=bodies,
+            repo_url=repo_url,
+            today=today,
+            markdown_cache=corpus.store,
+            bodies_html=bodies_html,
+        )
+        early = Background(partial(render_early, sketch, config, templates), answer=True)
     checked = run_check(corpus, CheckOptions(today=today))
     history = load_history(config.root, config.reqs_dir, store=corpus.store, progress=progress)
     releases = load_releases(config.root, config.reqs_dir) if history.available else None
-    return SiteModel(
+    model = SiteModel(
         catalog=catalog,
-        backlog=rank_backlog(catalog, catalog),
+        backlog=backlog,
         trace=trace,
         history=history,
         findings=checked.findings,
         bodies=bodies,
         markdown_cache=corpus.store,
-        repo_url=forge_url(config.site.repo_url) or _origin_url(config.root),
+        repo_url=repo_url,
         today=today,
         releases=releases,
         bodies_html=bodies_html,
     )
+    return model, early
 
 
 def _origin_url(root: Path) -> str | None:
@@ -404,9 +431,12 @@ def build_site(
     # nothing to do never needs them.
     # Loading makes millions of objects that live to the end of the build and hold almost
     # no cycles: the collector's passes over them while they grow were a tenth of the load.
+    from reqforge.history.walk import remembered
+
     gc.disable()
     try:
-        model = load_site_model(config, today, progress)
+        with remembered():  # check's suspect links walk the history; the site reuses it
+            model, early = _load_site_model(config, today, progress, templates)
     finally:
         gc.enable()
     _LAST_MODEL.append(model)
@@ -414,9 +444,11 @@ def build_site(
     # again (a second of a cold build), and forked workers keep sharing its memory pages.
     gc.freeze()  # undone below, so that a process that builds again can collect this model
     try:
-        return _build_from_model(model, config, output, clean, templates, git, quick, state)
+        return _build_from_model(model, config, output, clean, templates, git, quick, state, early)
     finally:
         gc.unfreeze()
+        if early is not None:
+            early.result()  # never left behind, whatever happened
 
 
 # The last build's model, let go when the next build starts rather than when this one returns:
@@ -434,10 +466,11 @@ def _build_from_model(
     git: tuple[str | None, tuple[tuple[str, str], ...]] | None,
     quick: str | None,
     state: BuildState | None,
+    early: Background | None = None,
 ) -> BuildResult:
     from reqforge.site.manifest import PageInputs
     from reqforge.site.pages import page_name
-    from reqforge.site.plan import Job, plan_site
+    from reqforge.site.plan import Job, plan_site, prerendered
     from reqforge.site.tombstones import find_tombstones
 
     inputs = PageInputs(model, config, templates, None if git is None else git[1])
@@ -448,6 +481,16 @@ def _build_from_model(
     finally:
         gc.enable()
     pages.template("requirement.html")  # a syntax error stops the build before anything is written
+    if early is not None:
+        # The pages rendered while `check` ran, each taken when its key is the one planned.
+        early_pages = early.result() or ()
+        ready = {name: (key, files, assets) for name, key, files, assets in early_pages}
+        jobs = [
+            prerendered(job, *ready[job.name][1:])
+            if ready.get(job.name, ("",))[0] == job.key
+            else job
+            for job in jobs
+        ]
     previous = Manifest({}) if clean else read_manifest(output)
     by_key: dict[str, list[str]] = {}
     for rel, record in previous.files.items():
@@ -490,10 +533,10 @@ def _build_from_model(
         results = []
         for job in chunk:
             pages.assets.take()
-            made = job.render()
-            assets = pages.assets.take()
+            files = job.render()
+            assets = pages.assets.take() if job.assets is None else job.assets
             written = []
-            for rel, content in made:
+            for rel, content in files:
                 write_atomically(output / rel, content)
                 size, mtime = output_stat(output / rel) or (-1, -1)
                 written.append((rel, content_digest(content), assets, size, mtime))

@@ -140,10 +140,37 @@ Made = list[tuple[str, bytes]]  # the files a job makes: (relative path, content
 @dataclass(frozen=True)
 class Job:
     """Files of the site made together from the same inputs: `key` is the digest of those
-    inputs (site/manifest.py), `render` makes the files."""
+    inputs (site/manifest.py), `render` makes the files; a shared page's job is named after
+    it. `assets`: what the files refer to, when they were made elsewhere (`prerendered`)."""
 
     key: str
     render: Callable[[], Made]
+    name: str = ""
+    assets: tuple[tuple[str, str], ...] | None = None
+
+
+def prerendered(job: Job, files: Made, assets: tuple[tuple[str, str], ...]) -> Job:
+    """`job` with its files already made (by `render_early`)."""
+    return Job(job.key, partial(list, files), job.name, assets)
+
+
+# Shared pages that read neither check's findings nor the history: a first build has them
+# rendered while it runs `check`, on the core the history walk has left free (site/build.py).
+EARLY = frozenset({SEARCH_INDEX, "matrix", "backlog.html"})
+
+
+def render_early(model: SiteModel, config: Config, templates: str) -> list[tuple[Any, ...]]:
+    """The `EARLY` pages of `model` (which may lack findings and history: they read neither)
+    as (name, key, files, assets looked up), for `prerendered` jobs to take their place. The
+    keys let the build check that each is the page its own plan asks for."""
+    inputs = PageInputs(model, config, templates, None)
+    pages, jobs = plan_site(model, config, inputs, [], only=EARLY)
+    early = []
+    for job in jobs:
+        pages.assets.take()
+        files = job.render()
+        early.append((job.name, job.key, files, pages.assets.take()))
+    return early
 
 
 # Which parts of the model each shared page reads (site/manifest.py FACETS); a page not
@@ -175,17 +202,22 @@ def _constant(path: str, content: bytes) -> Made:
 # implements: REQ-515
 # implements: REQ-527
 def plan_site(
-    model: SiteModel, config: Config, inputs: PageInputs, stones: list[Tombstone]
+    model: SiteModel,
+    config: Config,
+    inputs: PageInputs,
+    stones: list[Tombstone],
+    only: frozenset[str] | None = None,
 ) -> tuple[Pages, list[Job]]:
     """Every file of the site as jobs, the costly shared ones first (so that the workers,
-    which take every n-th job, share them out), then the requirement pages."""
+    which take every n-th job, share them out), then the requirement pages; with `only`,
+    just the shared pages of those names."""
     index_key = inputs.shared(SEARCH_INDEX, _PAGE_FACETS[SEARCH_INDEX])
     index_path = fingerprinted(SEARCH_INDEX, index_key.encode("ascii"))
     pages = Pages(model, config, index_path)
 
     def page(path: str, template: str, context: Callable[[], dict[str, Any]]) -> Job:
         key = inputs.shared(path, _PAGE_FACETS.get(template, FACETS))
-        return Job(key, partial(_page, pages, path, template, context))
+        return Job(key, partial(_page, pages, path, template, context), path)
 
     def dashboard() -> dict[str, Any]:
         context = dashboard_context(model)
@@ -213,9 +245,13 @@ def plan_site(
         return sorted(requirements_files(model, config).items())
 
     jobs = [
-        Job(index_key, index_script),
-        Job(inputs.shared("requirements.json", _PAGE_FACETS["requirements.json"]), data),
-        Job(inputs.shared("matrix", _PAGE_FACETS["matrix"]), matrix),
+        Job(index_key, index_script, SEARCH_INDEX),
+        Job(
+            inputs.shared("requirements.json", _PAGE_FACETS["requirements.json"]),
+            data,
+            "requirements.json",
+        ),
+        Job(inputs.shared("matrix", _PAGE_FACETS["matrix"]), matrix, "matrix"),
         page("index.html", "index.html", dashboard),
         page("backlog.html", "backlog.html", partial(backlog_context, model)),
         page("customers.html", "customers.html", partial(customers_context, model)),
@@ -224,6 +260,8 @@ def plan_site(
         page("search.html", "search.html", dict),
         page(AREAS_INDEX, "areas.html", partial(areas_index_context, model)),
     ]
+    if only is not None:
+        return pages, [job for job in jobs if job.name in only]
     for area, entries in sorted(areas_of(model).items()):
         document = partial(_area_document, pages, model, area, entries)
         jobs.append(Job(inputs.group(model.area_files[area], entries), document))
