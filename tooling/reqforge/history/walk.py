@@ -34,6 +34,9 @@ Decisions worth knowing:
   the cached head (`git log NEW --not OLD`) and reuses the rest; when the old head is no longer
   known it rebuilds. No cache is read or written in a shallow clone (its depth can change under
   the same HEAD) or with `use_cache=False`.
+* Background (`prefetch`): a command that will need the history and finds no cache can have
+  it walked by a forked process (`parallel.Background`) while it does other work; the next
+  `load_history` inside the same `remembered()` block waits for it and reads the cache.
 """
 
 # implements: REQ-300

@@ -2,6 +2,9 @@
 
 1. Load once: the corpus, `check`'s findings, the catalogue with cached scores, the backlog,
    the trace (when `[trace]` is configured) and the history (when in git) -> `SiteModel`.
+   A first build has the history walked in the background meanwhile, and, while `check`
+   runs, the pages that read neither findings nor history rendered in the background too
+   (`plan.EARLY`): both cores stay busy while the model loads.
 2. Plan the files as jobs, each with the digest of its inputs (site/manifest.py), and keep
    every file of the previous build whose inputs are the same and which is still as written.
 3. In the workers (both cores), build the context of each other page (site/pages.py, pure),
