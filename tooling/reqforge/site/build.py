@@ -122,8 +122,6 @@ def _load_site_model(
     corpus = load_corpus(config, progress=progress)
     catalog = Catalog(corpus.repository, config, cached_scores(corpus))
     bodies = read_bodies(config, [entry.req.path for entry in catalog], corpus.bodies)
-    # Every page of a first build shows its body: render them all now, the walk still going.
-    bodies_html = rendered_bodies(bodies, corpus.store) if walking else {}
     trace = None
     if config.trace.scan or config.trace.results:
         from reqforge.trace.report import trace_report
@@ -133,8 +131,8 @@ def _load_site_model(
     repo_url = forge_url(config.site.repo_url) or _origin_url(config.root)
     early = None
     if walking and templates is not None:
-        # The walk has ended or soon will, and `check` runs in this process alone: the pages
-        # that read neither findings nor history are rendered meanwhile on the other core.
+        # The pages that read neither findings nor history (nor a rendered body) are rendered
+        # in the background, on the core the walk leaves and the one `check` leaves.
         from reqforge.site.plan import render_early
 
         sketch = SiteModel(
@@ -147,9 +145,10 @@ def _load_site_model(
             repo_url=repo_url,
             today=today,
             markdown_cache=corpus.store,
-            bodies_html=bodies_html,
         )
         early = Background(partial(render_early, sketch, config, templates), answer=True)
+    # Every page of a first build shows its body: render them all now, the walk still going.
+    bodies_html = rendered_bodies(bodies, corpus.store) if walking else {}
     checked = run_check(corpus, CheckOptions(today=today))
     history = load_history(config.root, config.reqs_dir, store=corpus.store, progress=progress)
     releases = load_releases(config.root, config.reqs_dir) if history.available else None
