@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import gc
 import hashlib
 import hmac
 import marshal
@@ -58,6 +59,20 @@ MAX_CACHE_BYTES = 1 << 30  # a cache file larger than this is not ours
 RACY_NS = 2_000_000_000  # FAT stores mtimes in 2 s steps; every other filesystem is finer
 
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # writes never go through a symlink
+
+
+@contextlib.contextmanager
+def gc_paused() -> typing.Iterator[None]:
+    """Pause the cyclic garbage collector while many objects that hold no cycles are built (a
+    large cache value loaded, a history or a site model assembled): its repeated passes over
+    them cost more than building them (half of a warm history load, a tenth of a model's)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def content_digest(raw: bytes) -> bytes:

@@ -43,7 +43,6 @@ Decisions worth knowing:
 
 from __future__ import annotations
 
-import gc
 import os
 import re
 from collections.abc import Iterator, Mapping
@@ -52,7 +51,7 @@ from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from reqforge.cache import CacheStore, dict_of, fixed, maybe, tuple_of
+from reqforge.cache import CacheStore, dict_of, fixed, gc_paused, maybe, tuple_of
 from reqforge.errors import ReqforgeError
 from reqforge.git import (
     NOTE_NO_COMMITS,
@@ -334,22 +333,8 @@ def load_history(
     check_revision(rev)
     if store is None:
         store = CacheStore(Path(root), enabled=use_cache)
-    with _gc_paused():
+    with gc_paused():
         return _load_history(Path(root), reqs_dir, store, rev, progress or Progress())
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while ~10^5 containers are built: those objects hold
-    no cycles, and the collector's repeated passes over them would otherwise cost about half of
-    a warm run."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 # implements: REQ-307

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 
+from reqforge.cache import gc_paused
 from reqforge.errors import ReqforgeError
 from reqforge.i18n import Text, translations
 from reqforge.model import ERROR, Finding
@@ -435,12 +436,8 @@ def build_site(
     # no cycles: the collector's passes over them while they grow were a tenth of the load.
     from reqforge.history.walk import remembered
 
-    gc.disable()
-    try:
-        with remembered():  # check's suspect links walk the history; the site reuses it
-            model, early = _load_site_model(config, today, progress, templates)
-    finally:
-        gc.enable()
+    with gc_paused(), remembered():  # check's suspect links walk the history; the site reuses it
+        model, early = _load_site_model(config, today, progress, templates)
     _LAST_MODEL.append(model)
     # The model lives to the end: later collections need not walk its millions of objects
     # again (a second of a cold build), and forked workers keep sharing its memory pages.
@@ -477,11 +474,8 @@ def _build_from_model(
 
     inputs = PageInputs(model, config, templates, None if git is None else git[1])
     stones = find_tombstones(model)
-    gc.disable()  # the shared pages make ~10^6 objects and few cycles: no passes over them
-    try:
+    with gc_paused():  # the shared pages make ~10^6 objects and few cycles: no passes over them
         pages, jobs = plan_site(model, config, inputs, stones)
-    finally:
-        gc.enable()
     pages.template("requirement.html")  # a syntax error stops the build before anything is written
     if early is not None:
         # The pages rendered while `check` ran, each taken when its key is the one planned.

@@ -48,17 +48,15 @@ separator in the data can end the script or break its parsing.
 
 from __future__ import annotations
 
-import gc
 import re
 import unicodedata
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
-from reqforge.cache import content_digest, dict_of, fixed, list_of, typed
+from reqforge.cache import content_digest, dict_of, fixed, gc_paused, list_of, typed
 from reqforge.site.script_data import data_script
 
 if TYPE_CHECKING:
@@ -214,7 +212,7 @@ def build_search_index(
     `store`, each document's row and terms come from the `search` cache when an earlier build
     indexed the same record, and the cache is left holding this build's documents."""
     ordered = sorted(records, key=lambda r: r.id)
-    with _gc_paused():  # ~10^6 terms in the cache: no collector passes while they load
+    with gc_paused():  # ~10^6 terms in the cache: no collector passes while they load
         known = (store.read(SEARCH_CACHE, _CACHE_KEY, _CACHE_SHAPE) if store else None) or {}
         try:
             docs, postings, current = _collect(ordered, known)
@@ -269,17 +267,6 @@ def _collect(
 def _record_digest(record: SearchRecord) -> bytes:
     text = "\0".join((record.id, record.title, record.status, record.type, record.area))
     return content_digest(f"{text}\0{record.text}".encode("utf-8", "surrogatepass"))
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def search_index_script(records: Iterable[SearchRecord], store: CacheStore | None = None) -> str:
