@@ -207,7 +207,7 @@ def test_nothing_changed_takes_the_fast_path(
     def no_load(*args: object, **kwargs: object) -> None:
         raise AssertionError("the fast path loaded the repository")
 
-    monkeypatch.setattr(site_build, "load_site_model", no_load)
+    monkeypatch.setattr(site_build, "_load_model", no_load)  # what every load goes through
     again = build(repo.root, out)
     assert again.written == () and set(again.kept) == set(first.written)
     # A page changed behind the build's back is not what the manifest says: rebuilt.

@@ -385,30 +385,30 @@ def _stage_chunk(ctx: CheckContext, root: str, max_size: int) -> Any:
 
 # implements: REQ-008
 def _stage_one(ctx: CheckContext, root: str, rel: str, size: int, max_size: int) -> Any:
-    """(digest, FileResult[, its front matter and body]) for one file, reading it; never
-    raises."""
+    """(digest, FileResult, its front matter and body or None) for one file, reading it;
+    never raises."""
     if size > max_size:
         message = Text(
             "file is {size} MiB; the limit is {limit} MiB (project.max_file_size): refused",
             size=format(size / 1048576, ".1f"),
             limit=format(max_size / 1048576, "g"),
         )
-        return b"", _failed("RF004", 1, 1, message, ctx)
+        return b"", _failed("RF004", 1, 1, message, ctx), None
     try:
         raw = _read(root, rel, max_size)
     except Refused as exc:
         if exc.too_large:
             message = Text("file {reason} (project.max_file_size)", reason=exc.reason)
-            return b"", _failed("RF004", 1, 1, message, ctx)
-        return b"", _failed("RF001", 0, 0, exc.reason, ctx)
+            return b"", _failed("RF004", 1, 1, message, ctx), None
+        return b"", _failed("RF001", 0, 0, exc.reason, ctx), None
     except OSError as exc:
         message = Text("cannot be read: {reason}", reason=exc.strerror or exc)
-        return b"", _failed("RF001", 0, 0, message, ctx)
+        return b"", _failed("RF001", 0, 0, message, ctx), None
     try:
         return (content_digest(raw), *_analysed(rel, raw, ctx))
     except (RecursionError, MemoryError, yaml_rs.YAMLDecodeError) as exc:  # defensive
         message = Text("file could not be processed safely: {error}", error=type(exc).__name__)
-        return b"", _failed("RF004", 1, 1, message, ctx)
+        return b"", _failed("RF004", 1, 1, message, ctx), None
 
 
 # implements: REQ-100
@@ -451,10 +451,10 @@ def load_corpus(
         computed = parallel_map(_stage_chunk(ctx, root, config.max_file_size), pending, report)
         if progress is not None:
             progress.finish()
-        for (rel, _), (digest, result, *parts) in zip(pending, computed, strict=True):
+        for (rel, _), (digest, result, parsed) in zip(pending, computed, strict=True):
             results[rel] = (digest, result)
-            if parts and parts[0] is not None:
-                texts[rel] = parts[0]
+            if parsed is not None:
+                texts[rel] = parsed
     if use_cache and (pending or len(cache.entries) != len(files)):
         new_entries = {}
         recomputed = {rel for rel, _ in pending}

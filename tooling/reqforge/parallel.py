@@ -87,31 +87,28 @@ class Background:
             return None
 
     def running(self) -> bool:
-        if self.status is None and os.getpid() == self.owner:
-            try:
-                pid, status = os.waitpid(self.pid, os.WNOHANG)
-            except ChildProcessError:  # reaped elsewhere
-                pid, status = self.pid, 1 << 8
-            if pid == 0:
-                return True
-            self._ended(status)
-        return False
+        return self._reap(os.WNOHANG)
 
     def wait(self) -> bool:
         """Wait for the child to end: True when `func` returned (False in a process that did
         not start it, such as a worker forked meanwhile)."""
-        if self.status is None and os.getpid() == self.owner:
-            try:
-                _, status = os.waitpid(self.pid, 0)
-            except ChildProcessError:
-                status = 1 << 8
-            self._ended(status)
+        self._reap(0)
         return self.status == 0
 
-    def _ended(self, status: int) -> None:
-        self.status = os.waitstatus_to_exitcode(status)
-        if self in _RUNNING:
-            _RUNNING.remove(self)
+    def _reap(self, flags: int) -> bool:
+        """`waitpid` the child once it has ended, recording its exit status; True while it
+        runs. Only the process that started it asks (a worker forked meanwhile cannot)."""
+        if self.status is None and os.getpid() == self.owner:
+            try:
+                pid, status = os.waitpid(self.pid, flags)
+            except ChildProcessError:  # reaped elsewhere: taken as failed
+                pid, status = self.pid, 1 << 8
+            if pid == 0:
+                return True
+            self.status = os.waitstatus_to_exitcode(status)
+            if self in _RUNNING:
+                _RUNNING.remove(self)
+        return False
 
 
 _RUNNING: list[Background] = []  # the background jobs of this process not known to be done

@@ -96,10 +96,7 @@ def theme_dir() -> Path:
 # implements: REQ-500
 def load_site_model(config: Config, today: dt.date, progress: Progress | None = None) -> SiteModel:
     """Everything the site shows, each computed once (see `SiteModel`)."""
-    from reqforge.history.walk import remembered
-
-    with remembered():  # check's suspect links walk the history; the site reuses it
-        return _load_site_model(config, today, progress)[0]
+    return _load_site_model(config, today, progress)[0]
 
 
 def _load_site_model(
@@ -107,6 +104,15 @@ def _load_site_model(
 ) -> tuple[SiteModel, Background | None]:
     """The model, and (given the templates' digest, on a first build) the background job
     rendering the `plan.EARLY` pages while `check` runs."""
+    from reqforge.history.walk import remembered
+
+    with remembered():  # check's suspect links walk the history; the site reuses it
+        return _load_model(config, today, progress, templates)
+
+
+def _load_model(
+    config: Config, today: dt.date, progress: Progress | None, templates: str | None
+) -> tuple[SiteModel, Background | None]:
     from reqforge.backlog import rank_backlog
     from reqforge.catalog import Catalog
     from reqforge.checks.run import CheckOptions, run_check
@@ -145,7 +151,7 @@ def _load_site_model(
             bodies=bodies,
             repo_url=repo_url,
             today=today,
-            markdown_cache=corpus.store,
+            store=corpus.store,
         )
         early = Background(partial(render_early, sketch, config, templates), answer=True)
     # Every page of a first build shows its body: render them all now, the walk still going.
@@ -160,7 +166,7 @@ def _load_site_model(
         history=history,
         findings=checked.findings,
         bodies=bodies,
-        markdown_cache=corpus.store,
+        store=corpus.store,
         repo_url=repo_url,
         today=today,
         releases=releases,
@@ -434,9 +440,7 @@ def build_site(
     # nothing to do never needs them.
     # Loading makes millions of objects that live to the end of the build and hold almost
     # no cycles: the collector's passes over them while they grow were a tenth of the load.
-    from reqforge.history.walk import remembered
-
-    with gc_paused(), remembered():  # check's suspect links walk the history; the site reuses it
+    with gc_paused():
         model, early = _load_site_model(config, today, progress, templates)
     _LAST_MODEL.append(model)
     # The model lives to the end: later collections need not walk its millions of objects

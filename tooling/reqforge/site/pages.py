@@ -52,7 +52,7 @@ class SiteModel:
     repo_url: str | None
     today: dt.date
     releases: Releases | None = None  # tags and baselines; None outside git
-    markdown_cache: CacheStore | None = None  # where rendered bodies are kept between builds
+    store: CacheStore | None = None  # the caches kept between builds (bodies, search terms)
     bodies_html: dict[str, str] = field(default_factory=dict)  # by path, filled as pages ask
 
     # Indexes every page looks things up in, built once per build (not once per page).
@@ -96,7 +96,7 @@ class SiteModel:
         """Render every body not rendered yet, for the pages that follow: from the markdown
         cache where an earlier build rendered the same text, the others on every core."""
         todo = {path: body for path, body in self.bodies.items() if path not in self.bodies_html}
-        self.bodies_html.update(rendered_bodies(todo, self.markdown_cache))
+        self.bodies_html.update(rendered_bodies(todo, self.store))
 
     @cached_property
     def area_files(self) -> dict[str, str]:
@@ -233,11 +233,11 @@ def public_fields(
     skipped = _NOT_FIELDS | leave
 
     # Every page of a requirement walks its front matter (its page, its area's document):
-    # the names are joined only below the top level, and patterns asked only when there are.
+    # patterns are asked only when there are some.
     def walk(mapping: Mapping[Any, Any], prefix: str) -> None:
         for key, value in mapping.items():
             name = prefix + key if type(key) is str else f"{prefix}{key}"
-            if patterns and private_name(name, patterns):
+            if (not prefix and name in skipped) or (patterns and private_name(name, patterns)):
                 continue
             if type(value) is str:
                 rows.append((name, value))
@@ -246,13 +246,7 @@ def public_fields(
             else:
                 rows.append((name, shown(value)))
 
-    for key, value in data.items():
-        if key in skipped:
-            continue
-        if type(key) is str and type(value) is str and not patterns:
-            rows.append((key, value))
-        else:
-            walk({key: value}, "")
+    walk(data, "")
     return rows
 
 

@@ -229,7 +229,7 @@ def plan_site(
         return changelog_context(model) | {"retired": retired_rows(stones)}
 
     def index_script() -> Made:
-        script = search_index_script(search_records(model), model.markdown_cache)
+        script = search_index_script(search_records(model), model.store)
         return [(index_path, script.encode("utf-8"))]
 
     def matrix() -> Made:
