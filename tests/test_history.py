@@ -801,3 +801,17 @@ def test_a_background_walk_that_fails_leaves_the_walk_to_this_process(
         monkeypatch.setattr(walk, "load_history", real)
         history = load_history(repo.root)
     assert [e.id for e in history.events] == ["A-1", "B-1", "A-1"]
+
+
+def test_a_body_only_edit_records_only_its_body(repo: GitRepo) -> None:
+    # verifies: REQ-301
+    # The walk compares only the bodies of two versions whose front matter is the same text.
+    repo.write("reqs/A-1.md", req("A-1"))
+    repo.commit("Add A-1")
+    repo.write("reqs/A-1.md", req("A-1", body="One.\nTwo.\nThree.\n"))
+    repo.commit("Say more")
+    repo.write("reqs/A-1.md", req("A-1", status="accepted", body="One.\nThree.\n"))
+    repo.commit("Accept, say less")
+    accepted, more, _added = load_history(repo.root, use_cache=False).events
+    assert more.changes == (Change("body", added=1, removed=0),)
+    assert [c.field for c in accepted.changes] == ["status", "body"]
