@@ -218,3 +218,15 @@ def test_printed_values_are_what_escape_and_visible_printed(value: str, other: o
     assert fast.from_string(PRINTED).render(values) == plain.from_string(PRINTED).render(values)
     assert printed(value) == str(escape(visible(value)))
     assert "environment.printed(" in fast.compile(PRINTED, raw=True)
+
+
+# verifies: REQ-510
+def test_a_fields_table_holds_the_escaped_rows() -> None:
+    fragments = Fragments(ui_text(translations("en")))
+    rows = [("title", HOSTILE), ("status", "done")]
+    html = fragments.fields_table(rows)
+    assert isinstance(html, Markup)
+    assert (
+        html == f'<table class="fields">\n<tbody>\n{fragments.table_rows(rows)}\n</tbody>\n</table>'
+    )
+    assert "<script>" not in html and "\\u202e" in html

@@ -149,6 +149,11 @@ class Fragments:
         """Field-level changes as a table (field, before, after)."""
         return Markup(f"{self._changes_head}{self.table_rows(changes)}\n</tbody>\n</table>\n")
 
+    def fields_table(self, fields: Iterable[tuple[str, str]]) -> Markup:
+        """Fields as a table of (name, value) rows, the name heading each row."""
+        rows = self.table_rows(fields)
+        return Markup(f'<table class="fields">\n<tbody>\n{rows}\n</tbody>\n</table>')
+
     def history_list(self, events: Iterable[Mapping[str, Any]]) -> Markup:
         """A requirement's history, newest first (`pages.history_rows`): each commit
         (`commit_line`) with its kind of change, its subject and its field-level changes."""
@@ -269,14 +274,15 @@ class FixedText(Extension):
 def install(env: jinja2.Environment, translations: gettext.NullTranslations) -> None:
     """Give `env`'s templates the fragments of this module and the once-translated `_`
     (call after `install_gettext_translations`): `rows_html(rows)`, `changes_html(rows)`,
-    `history_html(events)`, `link_html(req, root, titled=False)`, `commit_html(commit)`;
-    the macros of `changes.html` print them."""
+    `fields_html(rows)`, `history_html(events)`, `link_html(req, root, titled=False)`,
+    `commit_html(commit)`; the macros of `changes.html` print them."""
     translate = ui_text(translations)
     fragments = Fragments(translate)
     env.globals.update(
         _=translate,
         rows_html=fragments.table_rows,
         changes_html=fragments.changes_table,
+        fields_html=fragments.fields_table,
         history_html=fragments.history_list,
         link_html=fragments.requirement_link,
         commit_html=fragments.commit_line,
