@@ -600,3 +600,22 @@ def test_a_process_ends_at_once_with_all_its_output_and_its_exit_code(make_repo:
     proc = subprocess_run("check", cwd=root)
     assert proc.returncode == 1 and "CRM-1.md" in proc.stdout + proc.stderr
     assert subprocess_run("no-such-command", cwd=root).returncode == 2
+
+
+def test_the_entry_point_skips_the_interpreter_teardown(make_repo: Repo) -> None:
+    # verifies: REQ-700
+    # An exit handler registered before `main` never runs: the process ends with os._exit
+    # (the output flushed first), not through the interpreter's teardown.
+    root = make_repo({"reqs/crm/CRM-1.md": req("CRM-1")})
+    script = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('TEARDOWN', file=sys.stderr))\n"
+        "from reqforge.cli.main import main\n"
+        "sys.argv = ['reqforge', 'list', '--format', 'json']\n"
+        "main()\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=root, timeout=60
+    )
+    assert proc.returncode == 0 and json.loads(proc.stdout)["count"] == 1
+    assert "TEARDOWN" not in proc.stderr
