@@ -428,9 +428,9 @@ def count_cross_file(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     calls: list[int] = []
     real = reqforge.checks.run.cross_file_findings
 
-    def counting(corpus: Corpus) -> list:
+    def counting(corpus: Corpus, bodies: bool | None = None) -> list:
         calls.append(1)
-        return real(corpus)
+        return real(corpus, bodies)
 
     monkeypatch.setattr(reqforge.checks.run, "cross_file_findings", counting)
     return calls
@@ -442,13 +442,13 @@ def test_cross_file_cache_reused_then_recomputed(
     # verifies: REQ-108
     calls = count_cross_file(monkeypatch)
     first, _ = outputs(mixed)
-    assert len(calls) == 1
+    assert len(calls) == 2  # the families that read bodies, and those that do not
     assert outputs(mixed)[0] == first
-    assert len(calls) == 1, "nothing changed, yet cross-file findings were recomputed"
+    assert len(calls) == 2, "nothing changed, yet cross-file findings were recomputed"
     (mixed / "reqs" / "e").mkdir()
     (mixed / "reqs" / "e" / "CRM-1.md").write_text(req("CRM-1", title="Print shipping labels"))
     rendered, _ = outputs(mixed)
-    assert len(calls) == 2
+    assert len(calls) == 4
     dupes = [f for f in json.loads(rendered["json"])["findings"] if f["code"] == "RF106"]
     assert {f["path"] for f in dupes} >= {"reqs/a/CRM-1.md", "reqs/e/CRM-1.md"}
     assert rendered == cold(mixed)  # a cold run computes them too
@@ -457,8 +457,31 @@ def test_cross_file_cache_reused_then_recomputed(
     path = mixed / "reqs" / "b" / "CRM-5.md"
     path.write_text(req("CRM-5", title="Merge", body="Merge."))
     rendered, _ = outputs(mixed)
-    assert len(calls) == 1
+    assert len(calls) == 2
     assert "RF202" not in codes(rendered)
+    assert rendered == cold(mixed)
+
+
+def test_an_edited_body_keeps_the_findings_of_front_matter(
+    mixed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Links (RF106, RF201-RF204) read front matter only: a body edit recomputes the families
+    that read bodies (RF403) and reuses the others, with the same result as a cold run."""
+    # verifies: REQ-108
+    calls = count_cross_file(monkeypatch)
+    outputs(mixed)
+    calls.clear()
+    path = mixed / "reqs" / "b" / "CRM-5.md"
+    text = path.read_text()
+    path.write_text(text + "\nOne more sentence of the body.\n")
+    rendered, _ = outputs(mixed)
+    assert len(calls) == 1
+    assert rendered == cold(mixed)
+    calls.clear()
+    # The same body with a front matter edited in a way that moves the findings' lines.
+    path.write_text(text.replace("---\n", "---\n# a comment line\n", 1))
+    rendered, _ = outputs(mixed)
+    assert len(calls) == 2
     assert rendered == cold(mixed)
 
 

@@ -120,10 +120,21 @@ def test_scores_are_reused_from_the_cache(make_repo: Repo) -> None:
     from reqforge.corpus import _SCORES_SHAPE, cached_scores, load_corpus
 
     root = make_repo(FILES)
-    corpus = load_corpus(reqforge.config.load_config(root))
+    config = reqforge.config.load_config(root)
+    corpus = load_corpus(config)
     first = cached_scores(corpus)
-    assert corpus.store.read("scores", corpus.content_key, _SCORES_SHAPE) is not None
+    assert corpus.store.read("scores", corpus.front_key, _SCORES_SHAPE) is not None
     assert cached_scores(corpus) == first
+    # Priorities read no body: an edited body keeps the key (and the scores), an edited
+    # front matter does not.
+    path = root / "reqs/a/CRM-1.md"
+    path.write_text(path.read_text() + "\nA longer body.\n")
+    edited = load_corpus(config)
+    assert edited.content_key != corpus.content_key and edited.front_key == corpus.front_key
+    path.write_text(path.read_text().replace("status: ", "owner: someone\nstatus: ", 1))
+    moved = load_corpus(config)
+    assert moved.front_key != corpus.front_key
+    assert cached_scores(moved) == cached_scores(load_corpus(config, use_cache=False))
 
 
 # --- copies and forgeries -------------------------------------------------------------------

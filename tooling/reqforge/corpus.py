@@ -69,11 +69,13 @@ _LOAD_CODES = ("RF001", "RF002", "RF003", "RF004")
 # One file's stage result, marshal-able: (head or None, marshal-encoded front matter, body
 # line, located findings, similarity signature as array('i') bytes), where a located finding is
 # (code, line, column, message). Files that failed to parse have no head.
-FileResult = tuple[Any, bytes, int, list[tuple[str, int, int, str]], bytes]
+# (head fields, marshalled front matter, body line, located findings, similarity sketch,
+# digest of the front matter's text: b"" for a file that did not parse)
+FileResult = tuple[Any, bytes, int, list[tuple[str, int, int, str]], bytes, bytes]
 Texts = tuple[str, str]  # a parsed file's front matter and body
 # What the parse cache must hold before a run trusts it (cache.Shape).
 _RESULT_SHAPE = fixed(
-    maybe(dict_of(str, object)), bytes, int, list_of(fixed(str, int, int, str)), bytes
+    maybe(dict_of(str, object)), bytes, int, list_of(fixed(str, int, int, str)), bytes, bytes
 )
 
 
@@ -88,6 +90,9 @@ class Corpus:
     signatures: list[Sequence[int]]  # parallel to repository.requirements
     paths: tuple[str, ...] = ()  # every requirement file read, sorted
     content_key: str = ""  # digest of the configuration and every file's content
+    # Digest of the configuration and every file's front matter, bodies aside: the key of
+    # what reads no body (priorities, links, suspect links), which an edited body keeps.
+    front_key: str = ""
     store: CacheStore = field(default_factory=lambda: CacheStore(Path("."), enabled=False))
     stats: dict[str, int] = field(default_factory=dict)
     # The bodies of the files this run parsed (not those it took from the parse cache): the
@@ -359,7 +364,14 @@ def _analysed(rel: str, raw: bytes, ctx: CheckContext) -> tuple[FileResult, Text
 
 def _failed(code: str, line: int, column: int, message: str, ctx: CheckContext) -> FileResult:
     # Messages are cached in the user's language (the cache key holds the configuration).
-    return None, b"", 0, [(code, line, column, str(localize(message, ctx.config.language)))], b""
+    return (
+        None,
+        b"",
+        0,
+        [(code, line, column, str(localize(message, ctx.config.language)))],
+        b"",
+        b"",
+    )
 
 
 def _analyse_parsed(rel: str, parsed: ParsedFile, ctx: CheckContext) -> FileResult:
@@ -370,7 +382,8 @@ def _analyse_parsed(rel: str, parsed: ParsedFile, ctx: CheckContext) -> FileResu
         line, column = locate_issue(parsed.front_matter, issue)
         located.append((issue.code, line, column, str(localize(issue.message, language))))
     sketch = array("i", signature(req.title, parsed.body)).tobytes()
-    return dict(req.head), marshal.dumps(parsed.data), parsed.body_line, located, sketch
+    front = content_digest(parsed.front_matter.encode("utf-8", "surrogatepass"))
+    return dict(req.head), marshal.dumps(parsed.data), parsed.body_line, located, sketch, front
 
 
 def _stage_chunk(ctx: CheckContext, root: str, max_size: int) -> Any:
@@ -468,14 +481,17 @@ def load_corpus(
     # The key of the cross-file cache binds every file's content *and* its inode and mtime on
     # this machine: a cache file committed to the repository can never match a fresh checkout.
     content = hashlib.blake2b(fingerprint.encode(), digest_size=16)
+    fronts = hashlib.blake2b(fingerprint.encode(), digest_size=16)
     for rel, stat in files:
-        key = f"{rel}\0{file_signature(stat)}\0"
-        content.update(key.encode() + results[rel][0])
+        digest, result = results[rel]
+        content.update(f"{rel}\0{file_signature(stat)}\0".encode() + digest)
+        # A file that did not parse counts whole: its findings come from all of it.
+        fronts.update(f"{rel}\0".encode() + (b"f" + result[5] if result[5] else b"c" + digest))
     requirements: list[Requirement] = []
     signatures: list[Sequence[int]] = []
     findings: list[Finding] = [*walk_findings, *customer_findings]
     for rel, _ in files:
-        head, blob, body_line, located, sketch = results[rel][1]
+        head, blob, body_line, located, sketch, _ = results[rel][1]
         rid = head.get("id") if isinstance(head, dict) else None
         rid = rid if isinstance(rid, str) else None
         for code, line, column, message in located:
@@ -498,6 +514,7 @@ def load_corpus(
         signatures=signatures,
         paths=tuple(rel for rel, _ in files),
         content_key=content.hexdigest(),
+        front_key=fronts.hexdigest(),
         store=store,
         stats={"files": len(files), "parsed": len(pending), "cached": len(files) - len(pending)},
         bodies={rel: body for rel, (_, body) in texts.items()},
@@ -524,8 +541,9 @@ _SCORES_SHAPE = dict_of(str, record_shape(Scores))
 
 
 def cached_scores(corpus: Corpus) -> dict[str, Scores]:
-    """Every requirement's computed priorities by path, reused from the last run when no file
-    and no setting changed (the scores depend on nothing else, so the reuse is exact)."""
+    """Every requirement's computed priorities by path, reused from the last run when no
+    front matter and no setting changed (the scores depend on nothing else, bodies included,
+    so the reuse is exact)."""
     customers, priority = corpus.repository.customers, corpus.config.priority
     values = attrgetter(*(f.name for f in fields(Scores)))  # flat values: no deep copy
 
@@ -537,7 +555,7 @@ def cached_scores(corpus: Corpus) -> dict[str, Scores]:
         computed = parallel_map(compute, requirements)  # ~0.1 ms each: both cores for 10,000
         return {req.path: row for req, row in zip(requirements, computed, strict=True)}
 
-    rows = corpus.store.memo("scores", corpus.content_key, _SCORES_SHAPE, compute_all)
+    rows = corpus.store.memo("scores", corpus.front_key, _SCORES_SHAPE, compute_all)
     return {rel: Scores(*row) for rel, row in rows.items()}
 
 

@@ -79,13 +79,15 @@ class Family:
     """One family of checks: `name`, `stage` (see the module docstring), the `codes` its check
     may report (each in the code registry) and the `check` function of that stage's signature.
     `applies` says whether an external or history family runs at all in this run (without
-    importing what the check needs)."""
+    importing what the check needs). `bodies` is False for a cross-file family that reads
+    front matter only: its cached findings outlive an edited body."""
 
     name: str
     stage: str
     codes: tuple[str, ...]
     check: Callable[..., Iterable[Any]]
     applies: Callable[[CheckRun], bool] = _always
+    bodies: bool = True
 
 
 def _trace_configured(run: CheckRun) -> bool:
@@ -105,6 +107,7 @@ FAMILIES: tuple[Family, ...] = (
         CROSS_FILE,
         ("RF106", "RF107", "RF201", "RF202", "RF203", "RF204"),
         links.link_findings,
+        bodies=False,
     ),
     Family("duplicates", CROSS_FILE, ("RF403",), quality.duplicate_findings),
     Family(

@@ -39,28 +39,37 @@ class CheckOptions:
     history: bool = True  # suspect links (RF406) from git history
 
 
-def cross_file_findings(corpus: Corpus) -> list[Finding]:
+def cross_file_findings(corpus: Corpus, bodies: bool | None = None) -> list[Finding]:
     """The findings of every cross-file family (RF106, RF201-RF204, RF403): they depend on the
-    requirement files and the configuration only."""
+    requirement files and the configuration only. `bodies` True or False: only the families
+    that read bodies, or only those that read front matter alone."""
     findings: list[Finding] = []
     for family in families(CROSS_FILE):
-        findings += family.check(corpus)
+        if bodies is None or family.bodies == bodies:
+            findings += family.check(corpus)
     return findings
 
 
 # implements: REQ-602
 def cached_cross_file_findings(corpus: Corpus, use_cache: bool) -> list[Finding]:
-    """`cross_file_findings`, reused from the last run when no file and no setting changed
-    (they depend on nothing else, so the reuse is exact)."""
+    """`cross_file_findings`, reused from the last run when no file they read and no setting
+    changed (they depend on nothing else, so the reuse is exact): the findings of the families
+    that read front matter only are kept apart, and outlive an edited body."""
     if not use_cache:
         return cross_file_findings(corpus)
-    rows = corpus.store.memo(
-        "cross-file",
-        corpus.content_key,
-        FINDINGS_SHAPE,
-        lambda: finding_rows(cross_file_findings(corpus)),
-    )
-    return [Finding(*row) for row in rows]
+    findings: list[Finding] = []
+    for name, key, bodies in (
+        ("cross-file", corpus.content_key, True),
+        ("cross-file-fronts", corpus.front_key, False),
+    ):
+        rows = corpus.store.memo(
+            name,
+            key,
+            FINDINGS_SHAPE,
+            lambda bodies=bodies: finding_rows(cross_file_findings(corpus, bodies)),  # type: ignore[misc]
+        )
+        findings += (Finding(*row) for row in rows)
+    return findings
 
 
 def repository_findings(run: CheckRun) -> list[Finding]:

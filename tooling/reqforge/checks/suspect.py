@@ -96,8 +96,8 @@ def suspect_issues(
 # implements: REQ-404
 def suspect_findings(run: CheckRun) -> list[Finding]:
     """The suspect family (history): RF406, and RF102 for a `reviewed:` that names no commit.
-    Reused when neither a file nor HEAD changed since the last run (they depend on nothing
-    else; locating hundreds of findings costs more than finding them)."""
+    Reused when neither a front matter nor HEAD changed since the last run (they depend on
+    nothing else; locating hundreds of findings costs more than finding them)."""
     from reqforge.checks.families import FINDINGS_SHAPE, finding_rows
     from reqforge.git import head_sha
 
@@ -106,7 +106,7 @@ def suspect_findings(run: CheckRun) -> list[Finding]:
     head = head_sha(config.root)
     if head is None:
         return []
-    key = f"{corpus.content_key}|{head}"
+    key = f"{corpus.front_key}|{head}"  # bodies aside: links and `reviewed` are front matter
 
     def compute() -> list[tuple[Any, ...]]:
         requirements = corpus.repository.requirements
