@@ -428,12 +428,53 @@ def test_a_build_tokenizes_only_the_documents_that_changed(
     changed = search_index_script(records, store)
     assert len(tokenized) == 1 and changed == search_index_script(records)
     assert search(loaded(changed), "改过") == ["CRM-7"]  # type: ignore[arg-type]
-    # A sealed cache whose terms are not strings (no build writes one) is not used.
-    monkeypatch.setattr(
-        search_index, "_record_digest", lambda r: b"same-for-all"
-    )  # every record finds the same kept entry
-    store.write(
-        search_index.SEARCH_CACHE, search_index._CACHE_KEY, {b"same-for-all": (["x"] * 6, (1, [2]))}
-    )
-    assert search_index_script(records, store) == search_index_script(records)
+    # A sealed cache that does not hold together (no build writes one) is not used: postings
+    # that are not positions, or that lack the document its terms say they hold.
+    pieces = search_index._Pieces.read(store)
+    assert pieces is not None
+    records[3] = record("CRM-3", "换了", "Changed again.")
+    for postings in (['["x"]'] * len(pieces.terms), ["[]"] * len(pieces.terms)):
+        store.write(
+            search_index.SEARCH_CACHE,
+            search_index._CACHE_KEY,
+            (pieces.digests, pieces.rows, pieces.doc_terms, pieces.terms, postings),
+        )
+        assert search_index_script(records, store) == search_index_script(records)
     assert cache_path(tmp_path, "search").exists()
+
+
+_WORDS = st.sampled_from(
+    ["export", "exports", "导出", "客户", "ledger", "<b>", "&", "x\u2028y", "42"]
+)
+
+
+# verifies: REQ-507
+@given(
+    st.lists(st.lists(_WORDS, max_size=6).map(" ".join), min_size=1, max_size=12),
+    st.lists(
+        st.tuples(st.integers(0, 11), st.sampled_from(["title", "text", "status"]), _WORDS),
+        max_size=6,
+    ),
+)
+def test_a_patched_index_is_the_index_built_afresh(texts: list[str], edits: list) -> None:
+    """Whatever documents change, the index patched from the last build's pieces is, byte for
+    byte, the one built from nothing (data_script of build_search_index)."""
+    import tempfile
+    from unittest import mock
+
+    from reqforge.cache import CacheStore
+    from reqforge.site import search_index
+    from reqforge.site.script_data import data_script
+
+    records = [record(f"CRM-{n}", f"title {n}", text) for n, text in enumerate(texts)]
+    with tempfile.TemporaryDirectory() as folder:
+        store = CacheStore(Path(folder))
+        first = search_index_script(records, store)
+        assert first == data_script("REQFORGE_SEARCH", build_search_index(records))
+        for position, field, word in edits:
+            old = records[position % len(records)]
+            value = word if field == "status" else f"{getattr(old, field)} {word}"
+            records[position % len(records)] = SearchRecord(**{**old.__dict__, field: value})
+            with mock.patch.object(search_index, "_fresh", side_effect=AssertionError("rebuilt")):
+                patched = search_index_script(records, store)  # patched, never built afresh
+            assert patched == data_script("REQFORGE_SEARCH", build_search_index(records))

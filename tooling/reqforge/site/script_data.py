@@ -30,8 +30,21 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 def data_script(name: str, data: Any) -> str:
     """`window.<name> = <data as safe JSON>;` and a newline."""
+    return f"window.{name} = {safe_json(data)};\n"
+
+
+def safe_json(data: Any) -> str:
+    """`data` as the compact, key-sorted JSON `data_script` writes, safe inside a script. Each
+    replacement is of one character: the safe JSON of a list is its items' safe JSON joined
+    by commas in brackets, so a script can be assembled from pieces kept from a build before."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     # One pass over the whole text, not one per value: the data rarely holds a lone surrogate.
     text = _SURROGATE.sub("\ufffd", text)
-    safe = re.sub("[<>&\u2028\u2029]", lambda m: _SCRIPT_UNSAFE[m.group()], text)
-    return f"window.{name} = {safe};\n"
+    return _UNSAFE.sub(_escaped, text)
+
+
+_UNSAFE = re.compile("[<>&\u2028\u2029]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return _SCRIPT_UNSAFE[match.group()]

@@ -36,9 +36,11 @@ so results do not vanish half-way through "exporting". A document whose
 ID equals the whole query, or one of its space-separated parts, comes first; then documents by
 their count, highest first; ties in ID order.
 
-A build keeps each document's row and terms in the `search` cache (reqforge/cache.py) by the
-digest of its record: the next build tokenizes only the documents that changed (one edited
-body: one document, not 10,000) and makes the postings from the kept terms.
+A build keeps the index in the `search` cache (reqforge/cache.py) in the pieces its script is
+made of, already JSON: each document's row, record digest and terms, and each term's postings.
+The next build tokenizes only the documents whose record changed (one edited body: one
+document, not 10,000), moves their positions in the postings of the terms they gained or lost,
+and joins the pieces: no inverting of every document's terms, no 4 MB of JSON written anew.
 
 Safety: the JSON escapes `<`, `>`, `&`, U+2028 and U+2029, so neither `</script>` nor a line
 separator in the data can end the script or break its parsing.
@@ -48,16 +50,17 @@ separator in the data can end the script or break its parsing.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
-from bisect import bisect_left
+from bisect import bisect_left, insort
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import accumulate, pairwise
 from typing import TYPE_CHECKING, Any
 
-from reqforge.cache import content_digest, dict_of, fixed, gc_paused, list_of, typed
-from reqforge.site.script_data import data_script
+from reqforge.cache import content_digest, fixed, gc_paused, list_of
+from reqforge.site.script_data import safe_json
 
 if TYPE_CHECKING:
     from reqforge.cache import CacheStore
@@ -66,8 +69,8 @@ FORMAT_VERSION = 2
 SEARCH_CACHE = "search"
 # What the cache's rows and terms were made by: the index format and the tokenizer's rules
 # (reqforge's code is in every cache key already).
-_CACHE_KEY = f"format{FORMAT_VERSION}"
-_CACHE_SHAPE = dict_of(bytes, fixed(list_of(str), typed(tuple)))  # terms: see `_collect`
+_CACHE_KEY = f"format{FORMAT_VERSION}|pieces"
+_CACHE_SHAPE = fixed(list_of(bytes), list_of(str), list_of(str), list_of(str), list_of(str))
 FIELDS = ("id", "title", "status", "type", "area", "text")
 TEXT_CHARS = 500  # of the body as plain text: enough for a snippet around a hit near its start
 EXACT, PREFIX = 2, 1  # what a query term counts when found as it is, or as a term's beginning
@@ -204,23 +207,10 @@ def _utf16(term: str) -> bytes:
     return term.encode("utf-16-be", "surrogatepass")
 
 
-def build_search_index(
-    records: Iterable[SearchRecord], store: CacheStore | None = None
-) -> dict[str, Any]:
+def build_search_index(records: Iterable[SearchRecord]) -> dict[str, Any]:
     """The index of `records` (format in the module docstring): documents sorted by ID, every
-    term of ID, title, status, type, area and body with its delta-encoded posting list. With
-    `store`, each document's row and terms come from the `search` cache when an earlier build
-    indexed the same record, and the cache is left holding this build's documents."""
-    ordered = sorted(records, key=lambda r: r.id)
-    with gc_paused():  # ~10^6 terms in the cache: no collector passes while they load
-        known = (store.read(SEARCH_CACHE, _CACHE_KEY, _CACHE_SHAPE) if store else None) or {}
-        try:
-            docs, postings, current = _collect(ordered, known)
-        except TypeError:  # a kept term that is no string: a cache this code did not write
-            known = {}
-            docs, postings, current = _collect(ordered, known)
-        if store is not None and current.keys() != known.keys():
-            store.write(SEARCH_CACHE, _CACHE_KEY, current)
+    term of ID, title, status, type, area and body with its delta-encoded posting list."""
+    docs, postings, _ = _collect(sorted(records, key=_by_id))
     terms = sorted(postings, key=_utf16)
     return {
         "version": FORMAT_VERSION,
@@ -231,37 +221,55 @@ def build_search_index(
     }
 
 
+def search_index_script(records: Iterable[SearchRecord], store: CacheStore | None = None) -> str:
+    """The index as the script `search.js` reads: `window.REQFORGE_SEARCH = {...};`, the
+    bytes `script_data.data_script` writes for `build_search_index(records)` (compact,
+    key-sorted, safe in any script context, a lone surrogate from a file name that is not
+    UTF-8 as U+FFFD). With `store`, the index of the last build comes from the `search` cache
+    in pieces, and only the documents that changed are tokenized and patched in (their row,
+    and the postings of the terms they gained or lost); the cache is left holding this one."""
+    ordered = sorted(records, key=_by_id)
+    digests = [_record_digest(record) for record in ordered]
+    with gc_paused():  # ~10^6 terms in the pieces: no collector passes while they load
+        kept = _Pieces.read(store) if store is not None else None
+        pieces = _patched(kept, ordered, digests) if kept is not None else None
+        if pieces is None:
+            pieces = _fresh(ordered, digests)
+        if store is not None and pieces is not kept:
+            store.write(SEARCH_CACHE, _CACHE_KEY, pieces.row())
+    return pieces.script()
+
+
+def _by_id(record: SearchRecord) -> str:
+    return record.id
+
+
 def _deltas(positions: list[int]) -> list[int]:
     return [positions[0]] + [b - a for a, b in pairwise(positions)]
 
 
-_Kept = dict[bytes, tuple[list[str], tuple[str, ...]]]  # record digest -> (doc row, terms)
-
-
 def _collect(
-    ordered: list[SearchRecord], known: _Kept
-) -> tuple[list[list[str]], dict[str, list[int]], _Kept]:
-    """(docs, postings by term, the rows and terms by record digest) of `ordered`, taking
-    each record's row and terms from `known` when there. Raises TypeError when a kept term
-    is not a string (the cache's shape checks the rows, not each of 10^6 terms)."""
+    ordered: list[SearchRecord],
+) -> tuple[list[list[str]], dict[str, list[int]], list[list[str]]]:
+    """(docs, postings by term as ascending positions, each document's sorted terms)."""
     postings: dict[str, list[int]] = {}
     stems: dict[str, str] = {}
     docs = []
-    current: _Kept = {}
+    doc_terms = []
     for position, record in enumerate(ordered):
-        digest = _record_digest(record)
-        found = known.get(digest)
-        if found is None:
-            fields = [record.id, record.title, record.status, record.type, record.area]
-            terms = _terms_of(" ".join((*fields, record.text)), stems)
-            found = ([*fields, _cut(plain_text(record.text))], tuple(sorted(terms)))
-        current[digest] = found
-        docs.append(found[0])
-        for term in found[1]:
+        row, terms = _document(record, stems)
+        docs.append(row)
+        doc_terms.append(terms)
+        for term in terms:
             postings.setdefault(term, []).append(position)
-    if not all(type(term) is str for term in postings):
-        raise TypeError("a search term that is not a string")
-    return docs, postings, current
+    return docs, postings, doc_terms
+
+
+def _document(record: SearchRecord, stems: dict[str, str]) -> tuple[list[str], list[str]]:
+    """A record's row of `docs` and its terms, sorted."""
+    fields = [record.id, record.title, record.status, record.type, record.area]
+    terms = _terms_of(" ".join((*fields, record.text)), stems)
+    return [*fields, _cut(plain_text(record.text))], sorted(terms)
 
 
 def _record_digest(record: SearchRecord) -> bytes:
@@ -269,12 +277,122 @@ def _record_digest(record: SearchRecord) -> bytes:
     return content_digest(f"{text}\0{record.text}".encode("utf-8", "surrogatepass"))
 
 
-def search_index_script(records: Iterable[SearchRecord], store: CacheStore | None = None) -> str:
-    """The index as the script `search.js` reads: `window.REQFORGE_SEARCH = {...};`, written
-    by `script_data.data_script` (compact, key-sorted, safe in any script context, a lone
-    surrogate from a file name that is not UTF-8 as U+FFFD). `store`: see
-    `build_search_index`."""
-    return data_script("REQFORGE_SEARCH", build_search_index(records, store))
+def _postings_json(positions: list[int]) -> str:
+    return "[" + ",".join(map(str, _deltas(positions))) + "]"
+
+
+def _positions(postings_json: str) -> list[int]:
+    positions = list(accumulate(json.loads(postings_json)))
+    if not all(type(p) is int for p in positions):
+        raise ValueError("a posting that is not a position")
+    return positions
+
+
+# At most this many documents changed, or this share of them (and none added or removed): the
+# kept index is patched; past it, built afresh.
+PATCH_MOST, PATCH_SHARE = 16, 0.05
+
+
+@dataclass
+class _Pieces:
+    """The index in the pieces its script is made of, each already safe JSON (and kept so in
+    the `search` cache): one row per document (in ID order, with the digest of its record and
+    its terms joined by newlines, which no term holds), and the terms in UTF-16 order with the
+    JSON of each one's delta-encoded postings."""
+
+    digests: list[bytes]
+    rows: list[str]
+    doc_terms: list[str]
+    terms: list[str]
+    postings: list[str]
+
+    @classmethod
+    def read(cls, store: CacheStore) -> _Pieces | None:
+        found = store.read(SEARCH_CACHE, _CACHE_KEY, _CACHE_SHAPE)
+        if found is None:
+            return None
+        pieces = cls(*found)
+        if not len(pieces.digests) == len(pieces.rows) == len(pieces.doc_terms) or len(
+            pieces.terms
+        ) != len(pieces.postings):
+            return None  # not what a build writes
+        return pieces
+
+    def row(self) -> tuple[list[Any], ...]:
+        return self.digests, self.rows, self.doc_terms, self.terms, self.postings
+
+    def script(self) -> str:
+        # The bytes of data_script("REQFORGE_SEARCH", build_search_index(...)): its keys sorted.
+        return "".join(
+            (
+                'window.REQFORGE_SEARCH = {"docs":[',
+                ",".join(self.rows),
+                '],"fields":',
+                safe_json(list(FIELDS)),
+                ',"postings":[',
+                ",".join(self.postings),
+                '],"terms":',
+                safe_json(self.terms),
+                f',"version":{FORMAT_VERSION}}};\n',
+            )
+        )
+
+
+def _fresh(ordered: list[SearchRecord], digests: list[bytes]) -> _Pieces:
+    docs, postings, doc_terms = _collect(ordered)
+    terms = sorted(postings, key=_utf16)
+    return _Pieces(
+        digests,
+        [safe_json(row) for row in docs],
+        ["\n".join(found) for found in doc_terms],
+        terms,
+        [_postings_json(postings[term]) for term in terms],
+    )
+
+
+def _patched(kept: _Pieces, ordered: list[SearchRecord], digests: list[bytes]) -> _Pieces | None:
+    """`kept` with the documents whose record changed patched in; None when documents were
+    added or removed, or too many changed, or `kept` does not hold together."""
+    if len(kept.digests) != len(digests):
+        return None
+    changed = [
+        p for p, (old, new) in enumerate(zip(kept.digests, digests, strict=True)) if old != new
+    ]
+    if not changed:
+        return kept
+    if len(changed) > max(PATCH_MOST, PATCH_SHARE * len(digests)):
+        return None
+    at = {term: index for index, term in enumerate(kept.terms)}
+    touched: dict[str, list[int]] = {}
+    rows, doc_terms = list(kept.rows), list(kept.doc_terms)
+    stems: dict[str, str] = {}
+    try:
+        for position in changed:
+            row, terms = _document(ordered[position], stems)
+            old = set(doc_terms[position].split("\n")) if doc_terms[position] else set()
+            for term in old.symmetric_difference(terms):
+                found = touched.get(term)
+                if found is None:
+                    index = at.get(term)
+                    found = touched[term] = (
+                        [] if index is None else _positions(kept.postings[index])
+                    )
+                if term in old:
+                    found.remove(position)
+                else:
+                    insort(found, position)
+            rows[position] = safe_json(row)
+            doc_terms[position] = "\n".join(terms)
+    except (ValueError, TypeError):  # a kept posting unlike what its document's terms say
+        return None
+    postings = dict(zip(kept.terms, kept.postings, strict=True))
+    for term, positions in touched.items():
+        if positions:
+            postings[term] = _postings_json(positions)
+        else:
+            del postings[term]
+    terms = sorted(postings, key=_utf16)
+    return _Pieces(digests, rows, doc_terms, terms, [postings[term] for term in terms])
 
 
 def _documents(index: dict[str, Any], at: int) -> Iterable[int]:
