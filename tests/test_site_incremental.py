@@ -219,6 +219,34 @@ def test_nothing_changed_takes_the_fast_path(
     assert b"edited" not in page.read_bytes()
 
 
+def test_a_build_just_after_an_edit_keeps_what_it_wrote(
+    repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file edited a moment ago gives no quick key (its stats could still change within the
+    same tick), yet the build keeps the stats of its output: the next build does not read back
+    every page to learn whether it is as the manifest says, and takes no fast path either."""
+    # verifies: REQ-526
+    # verifies: REQ-604
+    out = tmp_path / "out"
+    build(repo.root, out)
+    change_body(repo)  # just now: racy
+    first = build(repo.root, out)
+    state = manifest.read_state(load_config(repo.root), out)
+    assert state is not None and state.quick == ""
+    assert set(state.outputs) >= {*first.written, *first.kept}
+    read: list[Path] = []
+    real = Path.read_bytes
+
+    def reading(self: Path) -> bytes:
+        if out in self.parents and not self.name.startswith(".reqforge"):  # not the manifest
+            read.append(self)
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", reading)
+    again = build(repo.root, out)  # still racy: no fast path, but every page known by its stats
+    assert again.written == () and read == []
+
+
 def test_a_change_that_shows_no_body_renders_none(
     repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -576,11 +576,12 @@ def _build_from_model(
         kept=kept,
         removed=removed,
     )
-    if quick is not None:
-        outputs = {
-            rel: stats.get(rel) or output_stat(output / rel) for rel in [*files, MARK, MANIFEST]
-        }
-        if all(seen is not None for seen in outputs.values()):
-            state = BuildState(quick, result.requirements, result.files, errors, outputs)  # type: ignore[arg-type]
-            write_state(config, output, state)
+    # The stats of what was written are kept even when no quick key could be taken (a file
+    # edited a moment ago): the next build then knows the pages as this one left them, instead
+    # of reading back and hashing 10,000 of them; only the fast path needs the key ("" never
+    # matches one).
+    outputs = {rel: stats.get(rel) or output_stat(output / rel) for rel in [*files, MARK, MANIFEST]}
+    if all(seen is not None for seen in outputs.values()):
+        state = BuildState(quick or "", result.requirements, result.files, errors, outputs)  # type: ignore[arg-type]
+        write_state(config, output, state)
     return result
