@@ -815,3 +815,43 @@ def test_a_body_only_edit_records_only_its_body(repo: GitRepo) -> None:
     accepted, more, _added = load_history(repo.root, use_cache=False).events
     assert more.changes == (Change("body", added=1, removed=0),)
     assert [c.field for c in accepted.changes] == ["status", "body"]
+
+
+def test_a_loaded_history_makes_events_only_when_asked_and_equals_one_made_whole(
+    repo: GitRepo,
+) -> None:
+    """A history loaded from git or its cache makes its events on demand: the outline of a
+    requirement's events (a page's key) and the summary (tombstones) make none, `for_id`
+    makes that requirement's, and every answer equals the one of a history made whole."""
+    # verifies: REQ-300
+    # verifies: REQ-302
+    repo.write("reqs/a/A-1.md", req("A-1"))
+    repo.write("reqs/a/A-2.md", req("A-2"))
+    repo.write("reqs/a/A-3.md", req("A-3"))
+    repo.commit("Add (#1)")
+    repo.mv("reqs/a/A-1.md", "reqs/b/A-9.md")
+    repo.write("reqs/b/A-9.md", req("A-9", status="accepted"))  # renumbered and moved
+    repo.git("rm", "-q", "reqs/a/A-3.md")
+    repo.commit("Renumber A-1, drop A-3")
+    repo.write("reqs/a/A-3.md", req("A-3", body="Back.\n"))  # recreated
+    repo.write("reqs/a/A-2.md", req("A-2", status="accepted"))
+    repo.commit("Merge pull request #7 from x/y")
+    for use_cache in (False, True, True):  # from the walk, then written to and read from the cache
+        lazy = load_history(repo.root, use_cache=use_cache)
+        whole = load_history(repo.root, use_cache=False)
+        whole = History(tuple(whole.events), True, whole.shallow, whole.head, whole.note)
+        ids = ["A-1", "A-2", "A-3", "A-9", "NOPE"]
+        for rid in ids:
+            assert lazy.outline(rid) == whole.outline(rid)
+        assert lazy.summary() == whole.summary()
+        newest, renamed = lazy.summary()
+        assert set(renamed) == {"A-1"} and newest["A-3"][1] == "added"
+        assert lazy._events is None, "an outline or the summary made the events"
+        assert lazy.event(renamed["A-1"]).id == "A-9"  # the event that renumbered A-1
+        for rid in ids:
+            assert lazy.for_id(rid) == whole.for_id(rid)
+        assert [e.id for e in lazy.for_id("A-9")] == ["A-9", "A-1"]
+        assert lazy._events is None
+        made = lazy.for_id("A-9")[0]
+        assert lazy.events == whole.events and lazy == whole
+        assert made in lazy.events and any(e is made for e in lazy.events)  # made once

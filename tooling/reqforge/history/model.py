@@ -9,8 +9,8 @@ constructors, which matters when a warm run rebuilds ~10^5 changes from the cach
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 # --------------------------------------------------------------------------------------------
 # The public model
@@ -75,30 +75,125 @@ class Event:
     changes: tuple[Change, ...]
 
 
-# implements: REQ-300
-@dataclass(frozen=True, slots=True)
-class History:
-    """Every requirement event, newest first, and the state of the history it came from."""
+# An event in outline: (commit, PR, kind, path, old path). What a page's key needs of it.
+Outline = tuple[str, "int | None", str, str, "str | None"]
 
-    events: tuple[Event, ...]
-    available: bool
-    shallow: bool
-    head: str | None
-    note: str | None
-    # id -> positions in `events`; built once, lazily (not part of equality or repr).
-    _by_id: dict[str, list[int]] | None = field(default=None, init=False, repr=False, compare=False)
-    # id -> `for_id(id)`, kept: a site asks for each requirement's events several times.
-    _for_id: dict[str, tuple[Event, ...]] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
+
+class EventSource(Protocol):
+    """A history's events newest first, made on demand (history/walk.py `_Records`): a
+    build that changes one page need not make the ~10^5 changes of every event."""
+
+    def __len__(self) -> int: ...
+    def id_at(self, position: int) -> str: ...
+    def kind_at(self, position: int) -> str: ...
+    def outline_at(self, position: int) -> Outline: ...
+    def id_changes_at(self, position: int) -> list[tuple[str, bool]]: ...
+    def event_at(self, position: int) -> Event: ...
+
+
+# implements: REQ-300
+class History:
+    """Every requirement event, newest first, and the state of the history it came from.
+
+    Read-only once made. From `History.lazy`, `events` are made from the source on first use,
+    and `for_id`, `outline` and `summary` make only what they need."""
+
+    __slots__ = ("_by_id", "_events", "_for_id", "_source", "available", "head", "note", "shallow")
+
+    def __init__(
+        self,
+        events: tuple[Event, ...],
+        available: bool,
+        shallow: bool,
+        head: str | None,
+        note: str | None,
+    ) -> None:
+        self.available = available
+        self.shallow = shallow
+        self.head = head
+        self.note = note
+        self._events: tuple[Event, ...] | None = events
+        self._source: EventSource | None = None
+        # id -> positions in `events`; built once, lazily.
+        self._by_id: dict[str, list[int]] | None = None
+        # id -> `for_id(id)`, kept: a site asks for each requirement's events several times.
+        self._for_id: dict[str, tuple[Event, ...]] = {}
+
+    @classmethod
+    def lazy(
+        cls, source: EventSource, available: bool, shallow: bool, head: str | None, note: str | None
+    ) -> History:
+        history = cls((), available, shallow, head, note)
+        history._events, history._source = None, source
+        return history
+
+    @property
+    def events(self) -> tuple[Event, ...]:
+        events = self._events
+        if events is None:
+            source = self._source
+            assert source is not None
+            events = self._events = tuple(source.event_at(p) for p in range(len(source)))
+            self._source = None  # the records are all made: let them go
+        return events
+
+    def make_events(self) -> tuple[Event, ...]:
+        """`events`, made now (e.g. once, before forked workers that will all read them)."""
+        return self.events
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, History):
+            return NotImplemented
+        return (self.available, self.shallow, self.head, self.note, self.events) == (
+            other.available,
+            other.shallow,
+            other.head,
+            other.note,
+            other.events,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.available, self.shallow, self.head, self.note, self.events))
+
+    def __repr__(self) -> str:
+        return (
+            f"History(events={self.events!r}, available={self.available!r}, "
+            f"shallow={self.shallow!r}, head={self.head!r}, note={self.note!r})"
+        )
+
+    def __len__(self) -> int:
+        return len(self._events) if self._events is not None else len(self._source or ())
+
+    def _id_at(self, position: int) -> str:
+        if self._events is not None:
+            return self._events[position].id
+        assert self._source is not None
+        return self._source.id_at(position)
+
+    def _id_changes_at(self, position: int) -> list[tuple[str, bool]]:
+        """An event's changes of `id` from a text: (the old ID, whether a new one is set)."""
+        if self._events is None:
+            assert self._source is not None
+            return self._source.id_changes_at(position)
+        return [
+            (change.old, change.new is not None)
+            for change in self._events[position].changes
+            if change.field == "id" and isinstance(change.old, str)
+        ]
+
+    def _event_at(self, position: int) -> Event:
+        if self._events is not None:
+            return self._events[position]
+        assert self._source is not None
+        return self._source.event_at(position)
 
     def _index(self) -> dict[str, list[int]]:
         index = self._by_id
         if index is None:
             index = {}
-            for position, event in enumerate(self.events):
-                index.setdefault(event.id, []).append(position)
-            object.__setattr__(self, "_by_id", index)
+            for position in range(len(self)):
+                index.setdefault(self._id_at(position), []).append(position)
+            self._by_id = index
         return index
 
     # implements: REQ-302
@@ -108,10 +203,41 @@ class History:
         events of the previous ID."""
         found = self._for_id.get(rid)
         if found is None:
-            found = self._for_id[rid] = self._events_of(rid)
+            found = self._for_id[rid] = tuple(map(self._event_at, self._positions_of(rid)))
         return found
 
-    def _events_of(self, rid: str) -> tuple[Event, ...]:
+    def outline(self, rid: str) -> list[Outline]:
+        """`for_id(rid)` in outline (commit, PR, kind, path, old path), without making the
+        events' changes when they are not made yet."""
+        if self._events is not None or rid in self._for_id:
+            return [
+                (e.commit.sha, e.commit.pr, e.kind, e.path, e.old_path) for e in self.for_id(rid)
+            ]
+        assert self._source is not None
+        return list(map(self._source.outline_at, self._positions_of(rid)))
+
+    def summary(self) -> tuple[dict[str, tuple[int, str]], dict[str, int]]:
+        """(ID -> (position, kind) of its newest event; old ID -> position of the newest event
+        that changed that ID to another), positions counting from the newest event: what
+        tombstones are found from, without making every event."""
+        newest: dict[str, tuple[int, str]] = {}
+        renames: dict[str, int] = {}
+        source = self._source if self._events is None else None
+        for position in range(len(self)):
+            rid = self._id_at(position)
+            if rid not in newest:
+                kind = source.kind_at(position) if source else self.events[position].kind
+                newest[rid] = (position, kind)
+            for old, _ in self._id_changes_at(position):
+                if old != rid:
+                    renames.setdefault(old, position)
+        return newest, renames
+
+    def event(self, position: int) -> Event:
+        """The event at `position` (newest first), as in `events`."""
+        return self._event_at(position)
+
+    def _positions_of(self, rid: str) -> list[int]:
         index = self._index()
         positions: set[int] = set()
         # (id, only events older than this position): an ID change adds the previous ID's
@@ -127,15 +253,10 @@ class History:
                 if position <= after or position in positions:
                     continue
                 positions.add(position)
-                for change in self.events[position].changes:
-                    if (
-                        change.field == "id"
-                        and isinstance(change.old, str)
-                        and change.new is not None
-                        and change.old != current
-                    ):
-                        pending.append((change.old, position))
-        return tuple(self.events[position] for position in sorted(positions))
+                for old, renamed in self._id_changes_at(position):
+                    if renamed and old != current:
+                        pending.append((old, position))
+        return sorted(positions)
 
     # implements: REQ-009
     def last_change(self, rid: str) -> Event | None:

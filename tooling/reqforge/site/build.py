@@ -554,6 +554,9 @@ def _build_from_model(
         # from the markdown cache or on both cores, before the workers share the pages out
         # (in one process, the first page that shows a body renders them all: `body_html`).
         model.render_bodies()
+        # So are the history's events (made on demand: a few pages need only theirs).
+        if model.history is not None:
+            model.history.make_events()
     stats: dict[str, tuple[int, int]] = {}
     for job, made in zip(pending, parallel_map(render_and_write, pending), strict=True):
         for rel, digest, assets, size, mtime in made:

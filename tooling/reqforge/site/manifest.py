@@ -206,10 +206,7 @@ class PageInputs:
         history = model.history
         events: list[tuple[Any, ...]] = []
         if history is not None and history.available:
-            events = [
-                (e.commit.sha, e.commit.pr, e.kind, e.path, e.old_path)
-                for e in history.for_id(req.id)
-            ]
+            events = history.outline(req.id)  # its events in outline: none made for a key
         return texts_digest(
             (
                 self.common,

@@ -48,32 +48,25 @@ def find_tombstones(model: SiteModel) -> list[Tombstone]:
     if history is None or not history.available:
         return []
     live = model.catalog.by_id
-    renames: dict[str, Event] = {}  # old ID -> the newest event that changed it
-    newest: dict[str, Event] = {}
-    for event in history.events:  # newest first
-        newest.setdefault(event.id, event)
-        for change in event.changes:
-            if change.field == "id" and isinstance(change.old, str) and change.old != event.id:
-                renames.setdefault(change.old, event)
-    deleted = {rid for rid, event in newest.items() if rid not in live and event.kind == DELETED}
-    # Where each event stands in the newest-first history: which of two events is newer.
-    position = {id(event): at for at, event in enumerate(history.events)} if renames else {}
+    # From the history in outline: only the events of the IDs that end are made.
+    newest, changed_from = history.summary()  # ID -> (position, kind); old ID -> position
+    renames = {rid: history.event(at) for rid, at in changed_from.items()}
+    deleted = {rid for rid, (_, kind) in newest.items() if rid not in live and kind == DELETED}
     stones = []
     for rid in sorted(set(newest) | set(renames)):
         if rid in live:
             continue
         renamed = renames.get(rid)
         own = tuple(e for e in history.for_id(rid) if e.id == rid)
-        if renamed is not None and (
-            rid not in newest or position[id(renamed)] <= position[id(newest[rid])]
-        ):
+        # Positions count from the newest event: the smaller, the newer.
+        if renamed is not None and (rid not in newest or changed_from[rid] <= newest[rid][0]):
             successor = _successor(rid, renames, live)
             # The new ID has a page: its own, or a tombstone when it was deleted later.
             if successor in live or successor in deleted:
                 stones.append(Tombstone(rid, RENAMED, renamed, successor, (renamed, *own)))
                 continue
         if rid in deleted:
-            stones.append(Tombstone(rid, DELETED, newest[rid], None, own))
+            stones.append(Tombstone(rid, DELETED, history.event(newest[rid][0]), None, own))
     return stones
 
 
