@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import os
 import re
+from bisect import bisect_left
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from functools import partial
@@ -320,11 +321,14 @@ class _Records:
         return sha, self.prs.get(sha), kind, path, old_path
 
     def id_changes_at(self, position: int) -> list[tuple[str, bool]]:
-        return [
-            (change[1], change[2] is not None)
-            for change in self.rows[position][1][4]
-            if change[0] == "id" and isinstance(change[1], str)
-        ]
+        # A record's changes are sorted by field, the body's last (field_diff.change_records):
+        # the change of `id`, if any, is found by bisection, not by reading every change.
+        changes = self.rows[position][1][4]
+        end = len(changes) - 1 if changes and changes[-1][0] == "body" else len(changes)
+        at = bisect_left(changes, "id", 0, end, key=_field)
+        if at == end or changes[at][0] != "id" or not isinstance(changes[at][1], str):
+            return []
+        return [(changes[at][1], changes[at][2] is not None)]
 
     def event_at(self, position: int) -> Event:
         event = self._made.get(position)
@@ -348,6 +352,10 @@ class _Records:
                 change = self._shared[key] = make_change(*record)
             return change
         return make_change(*record)
+
+
+def _field(change: ChangeRecord) -> str:
+    return change[0]
 
 
 def _cache_key(reqs_dir: str) -> str:

@@ -394,18 +394,22 @@ def templates_digest(config: Config) -> str:
 
 
 # implements: REQ-526
-def _verified(output: Path, rel: str, record: PageRecord, seen: tuple[int, int] | None) -> bool:
-    """True when the file a previous build wrote is still what the manifest says: its size
-    and mtime as that build left them, or else its content's digest."""
-    now = output_stat(output / rel)
+def _verified(
+    base: str, rel: str, record: PageRecord, seen: tuple[int, int] | None
+) -> tuple[int, int] | None:
+    """The size and mtime of the file a previous build wrote (`base` is the output folder
+    and a separator), when it is still what the manifest says: its size and mtime as that
+    build left them, or else its content's digest. None when it is not."""
+    now = output_stat(base + rel)
     if now is None:
-        return False
+        return None
     if seen is not None and now == tuple(seen):
-        return True
+        return now
     try:
-        return content_digest((output / rel).read_bytes()) == record.digest
+        with open(base + rel, "rb") as file:
+            return now if content_digest(file.read()) == record.digest else None
     except OSError:
-        return False
+        return None
 
 
 # implements: REQ-500
@@ -500,15 +504,24 @@ def _build_from_model(
         by_key.setdefault(record.key, []).append(rel)
     seen = state.outputs if state is not None else {}
     files: dict[str, PageRecord] = {}
+    stats: dict[str, tuple[int, int]] = {}  # what is in the output: size and mtime
     pending: list[Job] = []
+    base = os.path.join(output, "")  # string paths: pathlib costs more than the stat here
+    names = pages.assets.names
     for job in jobs:
         done = by_key.get(job.key, [])
-        if done and all(
-            all(pages.assets.names.get(name) == used for name, used in previous.files[rel].assets)
-            and _verified(output, rel, previous.files[rel], seen.get(rel))
-            for rel in done
-        ):
+        verified = {}
+        for rel in done:
+            record = previous.files[rel]
+            if any(names.get(name) != used for name, used in record.assets):
+                break
+            now = _verified(base, rel, record, seen.get(rel))
+            if now is None:
+                break
+            verified[rel] = now
+        if done and len(verified) == len(done):
             files.update((rel, previous.files[rel]) for rel in done)
+            stats.update(verified)
         else:
             pending.append(job)
     kept = tuple(sorted(files))
@@ -557,12 +570,13 @@ def _build_from_model(
         # So are the history's events (made on demand: a few pages need only theirs).
         if model.history is not None:
             model.history.make_events()
-    stats: dict[str, tuple[int, int]] = {}
+    written_stats: dict[str, tuple[int, int]] = {}
     for job, made in zip(pending, parallel_map(render_and_write, pending), strict=True):
         for rel, digest, assets, size, mtime in made:
             files[rel] = PageRecord(job.key, digest, tuple(tuple(a) for a in assets))
-            stats[rel] = (size, mtime)
-    written = tuple(sorted(stats))
+            written_stats[rel] = (size, mtime)
+    written = tuple(sorted(written_stats))
+    stats.update(written_stats)
     # implements: REQ-526
     removed = tuple(rel for rel in before if rel not in files)
     _remove_previous(output, removed)
@@ -583,7 +597,7 @@ def _build_from_model(
     # edited a moment ago): the next build then knows the pages as this one left them, instead
     # of reading back and hashing 10,000 of them; only the fast path needs the key ("" never
     # matches one).
-    outputs = {rel: stats.get(rel) or output_stat(output / rel) for rel in [*files, MARK, MANIFEST]}
+    outputs = {rel: stats.get(rel) or output_stat(base + rel) for rel in [*files, MARK, MANIFEST]}
     if all(seen is not None for seen in outputs.values()):
         state = BuildState(quick or "", result.requirements, result.files, errors, outputs)  # type: ignore[arg-type]
         write_state(config, output, state)

@@ -155,10 +155,12 @@ class PageInputs:
         )
         entries = list(model.catalog)
         history = model.history
+        # Each requirement's scores as a key reads them: made once for the three keys below.
+        self.scores = scores = {id(e): repr(e.scores) for e in entries}
         self.facets = {
             META: texts_digest(
                 (
-                    [(e.req.path, repr(e.scores)) for e in entries],
+                    [(e.req.path, scores[id(e)]) for e in entries],
                     repr(sorted(model.catalog.repository.customers.items())),
                 ),
                 *(e.req.blob for e in entries),
@@ -178,6 +180,10 @@ class PageInputs:
         }
         self.components = _component_digests(model)
 
+    def _scores(self, entry: Entry) -> str:
+        found = self.scores.get(id(entry))
+        return repr(entry.scores) if found is None else found
+
     def shared(self, path: str, facets: Iterable[str] = FACETS) -> str:
         """The key of a page drawn from the whole model, reading the parts `facets` names."""
         return inputs_digest(self.common, path, [(f, self.facets[f]) for f in facets])
@@ -191,7 +197,7 @@ class PageInputs:
             (
                 self.common,
                 path,
-                [(e.req.path, repr(e.scores), self.components.get(e.req.id)) for e in entries],
+                [(e.req.path, self._scores(e), self.components.get(e.req.id)) for e in entries],
             ),
             *(e.req.blob for e in entries),
             *(model.bodies.get(e.req.path, "") for e in entries),
@@ -211,7 +217,7 @@ class PageInputs:
             (
                 self.common,
                 req.path,
-                repr(entry.scores),
+                self._scores(entry),
                 self.components.get(req.id),
                 repr(model.trace_by_id.get(req.id)),
                 events,
@@ -303,7 +309,7 @@ def write_state(config: Config, output: Path, state: BuildState) -> None:
     CacheStore(config.root).write(CACHE_NAME, _state_key(output), value)
 
 
-def output_stat(path: Path) -> tuple[int, int] | None:
+def output_stat(path: str | Path) -> tuple[int, int] | None:
     """(size, mtime) of a plain file of the output, None for anything else."""
     try:
         info = os.lstat(path)
