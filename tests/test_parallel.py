@@ -87,3 +87,20 @@ def test_a_background_job_can_answer_with_a_value() -> None:
         raise RuntimeError("boom")
 
     assert Background(broken, answer=True).result() is None
+
+
+def test_a_few_heavy_items_are_shared_out_by_weight(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Four items, far too few to fork for, two of which weigh as much as hundreds: each
+    heavy one gets a process of its own, and the results come back in input order."""
+    # verifies: REQ-603
+    monkeypatch.setattr(parallel, "cpu_count", lambda: 2)
+    items = ["light", "heavy", "light", "heavy"]
+
+    def where(chunk: list[str]) -> list[tuple[str, int]]:
+        return [(item, os.getpid()) for item in chunk]
+
+    assert {pid for _, pid in parallel_map(where, items)} == {os.getpid()}  # not worth a fork
+    found = parallel_map(where, items, weights=[1, 500, 1, 500])
+    assert [item for item, _ in found] == items
+    assert found[1][1] != found[3][1]  # the heavy ones apart
+    assert parallel._balanced([1, 500, 1, 500, 300], 2) == [[1, 4], [0, 2, 3]]

@@ -160,7 +160,10 @@ def locate_issue(front: str, issue: Issue) -> tuple[int, int]:
 
 # implements: REQ-001
 # implements: REQ-008
-def discover(config: Config) -> tuple[list[tuple[str, os.stat_result]], list[Finding]]:
+Discovered = tuple[list[tuple[str, os.stat_result]], list[Finding]]
+
+
+def discover(config: Config) -> Discovered:
     """Every requirement file under the requirements folder as (relative POSIX path, stat),
     sorted; plus RF001 findings for symlinks that lead out of the repository."""
     root = Path(os.path.realpath(config.root))
@@ -428,12 +431,17 @@ def _stage_one(ctx: CheckContext, root: str, rel: str, size: int, max_size: int)
 # implements: REQ-108
 # implements: REQ-601
 def load_corpus(
-    config: Config, *, use_cache: bool = True, progress: Progress | None = None
+    config: Config,
+    *,
+    use_cache: bool = True,
+    progress: Progress | None = None,
+    discovered: Discovered | None = None,
 ) -> Corpus:
     """Discover, parse and per-file-check every requirement of the repository; `progress`
-    hears how many of the files that need parsing are done."""
+    hears how many of the files that need parsing are done. `discovered`: what `discover`
+    found a moment ago, when the caller has it."""
     started_ns = time.time_ns()
-    files, walk_findings = discover(config)
+    files, walk_findings = discovered if discovered is not None else discover(config)
     customers, customer_findings, customers_raw = load_customers(config)
     # A customers file that cannot be read is one finding, where it is broken; without it no
     # customer reference can be judged, so none is reported (not one per reference).

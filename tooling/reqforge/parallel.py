@@ -10,6 +10,7 @@ out to the others.
 
 from __future__ import annotations
 
+import heapq
 import marshal
 import os
 import sys
@@ -119,22 +120,33 @@ def parallel_map(
     func: Callable[[Sequence[T]], list[Any]],
     items: Sequence[T],
     progress: Callable[[int], None] | None = None,
+    weights: Sequence[int] | None = None,
 ) -> list[Any]:
     """`func(items)` computed over interleaved chunks in parallel; results in input order.
 
     `func` maps a chunk to a list of marshal-able values, one per item (item by item: a chunk's
     result is the concatenation of its parts' results). `progress(done)` is called now and then
     with an estimate of the items done: this process works through its own chunk in batches and
-    counts for every worker, since the interleaved chunks cost about the same.
+    counts for every worker, since the interleaved chunks cost about the same. `weights`: what
+    each item costs, in items of the usual kind, when some cost far more than others (a few
+    heavy items are worth a worker each; the chunks are then balanced by weight).
     """
-    workers = worker_count(len(items))
     if any(job.running() for job in list(_RUNNING)) and len(items) >= 2 * SLICE:
         return _in_slices(func, items, progress)
+    workers = worker_count(len(items) if weights is None else sum(weights))
+    workers = min(workers, len(items))
     if workers < 2:
         return _in_batches(func, items, progress, 1, len(items))
-    # Every worker takes every n-th item: sorted paths put like files together (a folder of
-    # tests, a folder of vendored code), so contiguous chunks can differ in cost severalfold.
-    chunks = [items[start::workers] for start in range(workers)]
+    if weights is None:
+        # Every worker takes every n-th item: sorted paths put like files together (a folder
+        # of tests, a folder of vendored code), so contiguous chunks can differ in cost
+        # severalfold.
+        places: list[Sequence[int]] = [
+            range(start, len(items), workers) for start in range(workers)
+        ]
+    else:
+        places = _balanced(weights, workers)
+    chunks = [[items[at] for at in place] for place in places]
     children: list[tuple[int, int]] = []
     for chunk in chunks[1:]:
         read_fd, write_fd = os.pipe()
@@ -164,9 +176,22 @@ def parallel_map(
             part = func(chunk)
         parts.append(part)
     results: list[Any] = [None] * len(items)
-    for start, part in enumerate(parts):
-        results[start::workers] = part
+    for place, part in zip(places, parts, strict=True):
+        for at, result in zip(place, part, strict=True):
+            results[at] = result
     return results
+
+
+def _balanced(weights: Sequence[int], workers: int) -> list[Sequence[int]]:
+    """The items' positions in `workers` chunks of about equal weight: the heaviest first,
+    each to the lightest chunk so far; each chunk in input order."""
+    loads = [(0, worker) for worker in range(workers)]
+    places: list[list[int]] = [[] for _ in range(workers)]
+    for at in sorted(range(len(weights)), key=lambda i: -weights[i]):
+        load, worker = heapq.heappop(loads)
+        places[worker].append(at)
+        heapq.heappush(loads, (load + weights[at], worker))
+    return [sorted(place) for place in places]
 
 
 def _in_slices(

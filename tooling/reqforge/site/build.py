@@ -62,6 +62,7 @@ from reqforge.site.manifest import (
 
 if TYPE_CHECKING:
     from reqforge.config import Config
+    from reqforge.corpus import Discovered
     from reqforge.render.progress import Progress
     from reqforge.site.pages import SiteModel
 
@@ -100,18 +101,27 @@ def load_site_model(config: Config, today: dt.date, progress: Progress | None = 
 
 
 def _load_site_model(
-    config: Config, today: dt.date, progress: Progress | None, templates: str | None = None
+    config: Config,
+    today: dt.date,
+    progress: Progress | None,
+    templates: str | None = None,
+    discovered: Discovered | None = None,
 ) -> tuple[SiteModel, Background | None]:
     """The model, and (given the templates' digest, on a first build) the background job
-    rendering the `plan.EARLY` pages while `check` runs."""
+    rendering the `plan.EARLY` pages while `check` runs. `discovered`: the requirement files
+    `corpus.discover` found a moment ago."""
     from reqforge.history.walk import remembered
 
     with remembered():  # check's suspect links walk the history; the site reuses it
-        return _load_model(config, today, progress, templates)
+        return _load_model(config, today, progress, templates, discovered)
 
 
 def _load_model(
-    config: Config, today: dt.date, progress: Progress | None, templates: str | None
+    config: Config,
+    today: dt.date,
+    progress: Progress | None,
+    templates: str | None,
+    discovered: Discovered | None = None,
 ) -> tuple[SiteModel, Background | None]:
     from reqforge.backlog import rank_backlog
     from reqforge.catalog import Catalog
@@ -126,7 +136,7 @@ def _load_model(
     # A first build walks the whole git history (seconds of one core): in the background,
     # while this process reads the requirements; check's suspect links wait for it.
     walking = prefetch(config.root, config.reqs_dir)
-    corpus = load_corpus(config, progress=progress)
+    corpus = load_corpus(config, progress=progress, discovered=discovered)
     catalog = Catalog(corpus.repository, config, cached_scores(corpus))
     bodies = read_bodies(config, [entry.req.path for entry in catalog], corpus.bodies)
     trace = None
@@ -434,7 +444,10 @@ def build_site(
     started = now_ns()
     templates = templates_digest(config)
     git = git_state(config.root)
-    quick = quick_key(config, today, templates, git, started)
+    from reqforge.corpus import discover  # (as quick_key did: the fast path needs no more)
+
+    discovered = discover(config)  # one walk of the requirements folder, for both below
+    quick = quick_key(config, today, templates, git, started, discovered)
     state = None if clean else read_state(config, output)
     # implements: REQ-604
     if state and quick and state.quick == quick and outputs_unchanged(output, state.outputs):
@@ -445,7 +458,7 @@ def build_site(
     # Loading makes millions of objects that live to the end of the build and hold almost
     # no cycles: the collector's passes over them while they grow were a tenth of the load.
     with gc_paused():
-        model, early = _load_site_model(config, today, progress, templates)
+        model, early = _load_site_model(config, today, progress, templates, discovered)
         # The model lives to the end: later collections need not walk its millions of
         # objects (a second of a cold build), and forked workers keep sharing its memory
         # pages. Frozen before the collector is on again, whose first pass would otherwise
@@ -567,11 +580,13 @@ def _build_from_model(
         # from the markdown cache or on both cores, before the workers share the pages out
         # (in one process, the first page that shows a body renders them all: `body_html`).
         model.render_bodies()
-        # So are the history's events (made on demand: a few pages need only theirs).
+        # So are the history's events (made on demand: a few pages make only their own).
         if model.history is not None:
             model.history.make_events()
     written_stats: dict[str, tuple[int, int]] = {}
-    for job, made in zip(pending, parallel_map(render_and_write, pending), strict=True):
+    # A few heavy pages (an area's document, the search index) are worth a worker each.
+    made_all = parallel_map(render_and_write, pending, weights=[job.weight for job in pending])
+    for job, made in zip(pending, made_all, strict=True):
         for rel, digest, assets, size, mtime in made:
             files[rel] = PageRecord(job.key, digest, tuple(tuple(a) for a in assets))
             written_stats[rel] = (size, mtime)

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 
     from reqforge.catalog import Entry
     from reqforge.config import Config
+    from reqforge.corpus import Discovered
     from reqforge.model import Finding
     from reqforge.site.pages import SiteModel
 
@@ -336,19 +337,25 @@ def outputs_unchanged(output: Path, outputs: Mapping[str, tuple[int, int]]) -> b
 
 # implements: REQ-604
 def quick_key(
-    config: Config, today: dt.date, templates: str, git: object, started_ns: int
+    config: Config,
+    today: dt.date,
+    templates: str,
+    git: object,
+    started_ns: int,
+    discovered: Discovered | None = None,
 ) -> str | None:
     """A digest of everything the site is built from, cheap to take: the stats of every
     requirement file, the customer registry (`reqs/customers.yaml`), the configuration, the
     templates, reqforge's code,
     `git` (HEAD and the tags, `git_state`), today. None when it cannot stand for the inputs:
     with `[trace]` (the source tree is not covered), or when a file changed so recently that a
-    later change in the same timestamp tick could leave its stats as they are."""
+    later change in the same timestamp tick could leave its stats as they are. `discovered`:
+    what `corpus.discover` found a moment ago, when the caller has it."""
     from reqforge.corpus import customers_file, discover
 
     if config.trace.scan or config.trace.results:
         return None
-    files, findings = discover(config)
+    files, findings = discovered if discovered is not None else discover(config)
     parts: list[object] = [[(f.code, f.path, str(f.message)) for f in findings]]
     stats: list[tuple[str, Any]] = [(rel, file_signature(info)) for rel, info in files]
     customers = customers_file(config)

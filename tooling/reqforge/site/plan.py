@@ -141,17 +141,32 @@ Made = list[tuple[str, bytes]]  # the files a job makes: (relative path, content
 class Job:
     """Files of the site made together from the same inputs: `key` is the digest of those
     inputs (site/manifest.py), `render` makes the files; a shared page's job is named after
-    it. `assets`: what the files refer to, when they were made elsewhere (`prerendered`)."""
+    it. `assets`: what the files refer to, when they were made elsewhere (`prerendered`).
+    `weight`: about what it costs, in requirement pages (parallel_map shares jobs out by it)."""
 
     key: str
     render: Callable[[], Made]
     name: str = ""
     assets: tuple[tuple[str, str], ...] | None = None
+    weight: int = 1
+
+
+# What the shared pages cost, in requirement pages (10,000 requirements, measured roughly);
+# others weigh SMALL_PAGE.
+_WEIGHTS = {
+    SEARCH_INDEX: 300,
+    "requirements.json": 1500,
+    "matrix": 1500,
+    "index.html": 300,
+    "backlog.html": 600,
+    "changelog.html": 300,
+}
+SMALL_PAGE = 10
 
 
 def prerendered(job: Job, files: Made, assets: tuple[tuple[str, str], ...]) -> Job:
     """`job` with its files already made (by `render_early`)."""
-    return Job(job.key, partial(list, files), job.name, assets)
+    return Job(job.key, partial(list, files), job.name, assets, SMALL_PAGE)
 
 
 # Shared pages that read neither check's findings nor the history: a first build has them
@@ -217,7 +232,8 @@ def plan_site(
 
     def page(path: str, template: str, context: Callable[[], dict[str, Any]]) -> Job:
         key = inputs.shared(path, _PAGE_FACETS.get(template, FACETS))
-        return Job(key, partial(_page, pages, path, template, context), path)
+        weight = _WEIGHTS.get(path, SMALL_PAGE)
+        return Job(key, partial(_page, pages, path, template, context), path, None, weight)
 
     def dashboard() -> dict[str, Any]:
         context = dashboard_context(model)
@@ -245,13 +261,21 @@ def plan_site(
         return sorted(requirements_files(model, config).items())
 
     jobs = [
-        Job(index_key, index_script, SEARCH_INDEX),
+        Job(index_key, index_script, SEARCH_INDEX, None, _WEIGHTS[SEARCH_INDEX]),
         Job(
             inputs.shared("requirements.json", _PAGE_FACETS["requirements.json"]),
             data,
             "requirements.json",
+            None,
+            _WEIGHTS["requirements.json"],
         ),
-        Job(inputs.shared("matrix", _PAGE_FACETS["matrix"]), matrix, "matrix"),
+        Job(
+            inputs.shared("matrix", _PAGE_FACETS["matrix"]),
+            matrix,
+            "matrix",
+            None,
+            _WEIGHTS["matrix"],
+        ),
         page("index.html", "index.html", dashboard),
         page("backlog.html", "backlog.html", partial(backlog_context, model)),
         page("customers.html", "customers.html", partial(customers_context, model)),
@@ -264,7 +288,8 @@ def plan_site(
         return pages, [job for job in jobs if job.name in only]
     for area, entries in sorted(areas_of(model).items()):
         document = partial(_area_document, pages, model, area, entries)
-        jobs.append(Job(inputs.group(model.area_files[area], entries), document))
+        key = inputs.group(model.area_files[area], entries)
+        jobs.append(Job(key, document, "", None, len(entries) // 2 + 1))
     for baseline in model.releases.baselines if model.releases else ():
         jobs.append(
             page(baseline.page, "baseline.html", partial(baseline_context, model, baseline))
