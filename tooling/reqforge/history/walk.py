@@ -203,6 +203,7 @@ def _raw_entry(status: str, meta: list[bytes], names: list[str]) -> _RawEntry | 
 
 
 _KINDS = {"A": "added", "D": "deleted", "R": "renamed", "M": "modified"}
+ADDED = _KINDS["A"]  # compared with nothing: all its changes' old values are None
 
 
 def _parsed(raw: bytes | None) -> ParsedFile | None:
@@ -321,9 +322,11 @@ class _Records:
         return sha, self.prs.get(sha), kind, path, old_path
 
     def id_changes_at(self, position: int) -> list[tuple[str, bool]]:
+        _, kind, _, _, changes = self.rows[position][1]
+        if kind == ADDED:
+            return []  # every value of an added requirement is new: no ID it came from
         # A record's changes are sorted by field, the body's last (field_diff.change_records):
         # the change of `id`, if any, is found by bisection, not by reading every change.
-        changes = self.rows[position][1][4]
         end = len(changes) - 1 if changes and changes[-1][0] == "body" else len(changes)
         at = bisect_left(changes, "id", 0, end, key=_field)
         if at == end or changes[at][0] != "id" or not isinstance(changes[at][1], str):
