@@ -658,6 +658,34 @@ def test_corrupt_cache_is_rebuilt(repo: GitRepo) -> None:
     assert path.read_bytes() != b"garbage"  # rewritten
 
 
+def test_sealed_changes_that_are_not_changes_are_shown_as_none(repo: GitRepo) -> None:
+    """The walk packs each event's changes in a blob, unpacked when the event is shown. A
+    sealed cache whose blobs hold something else (no walk writes one) never crashes a command:
+    those events show no field-level changes, as a version that does not parse."""
+    # verifies: REQ-308
+    import marshal
+
+    from reqforge.cache import CacheStore
+    from reqforge.history.walk import _CACHE_SHAPE, _cache_key
+
+    _three_commits(repo)
+    cold = load_history(repo.root)
+    store = CacheStore(repo.root)
+    head, commits, events = store.read("history", _cache_key("reqs"), _CACHE_SHAPE)
+    junk = {
+        sha: tuple(
+            (*record[:4], marshal.dumps(["not", "changes"]), record[5]) for record in records
+        )
+        for sha, records in events.items()
+    }
+    store.write("history", _cache_key("reqs"), (head, commits, junk))
+    shown = load_history(repo.root)
+    assert [(e.id, e.kind, e.commit.sha) for e in shown.events] == [
+        (e.id, e.kind, e.commit.sha) for e in cold.events
+    ]
+    assert all(e.changes == () for e in shown.events) and any(e.changes for e in cold.events)
+
+
 def test_one_command_loads_the_history_of_a_head_once(repo: GitRepo) -> None:
     # verifies: REQ-308
     _three_commits(repo)

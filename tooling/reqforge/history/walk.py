@@ -43,9 +43,9 @@ Decisions worth knowing:
 
 from __future__ import annotations
 
+import marshal
 import os
 import re
-from bisect import bisect_left
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from functools import partial
@@ -72,7 +72,7 @@ from reqforge.loader import ParsedFile, is_requirement_name, parse_file
 from reqforge.parallel import Background, can_fork, cpu_count
 from reqforge.render.progress import Progress
 
-HISTORY_FORMAT = 2  # bump whenever the cached layout or the event computation changes
+HISTORY_FORMAT = 3  # bump whenever the cached layout or the event computation changes
 
 _ZERO = re.compile(r"^0+$")
 _HEX = frozenset("0123456789abcdef")
@@ -83,15 +83,18 @@ _HEADER_FIELDS = 8
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 
 # An event as the walk records (and the cache stores) it:
-#   (id, kind, path, old_path, changes)   changes: ((field, old, new, added, removed), ...)
-EventRecord = tuple[str, str, str, "str | None", tuple[ChangeRecord, ...]]
+#   (id, kind, path, old_path, changes, renumbered)
+# changes: ((field, old, new, added, removed), ...) in one marshal blob, unpacked only for the
+# events a command shows (a build that renders one page: that page's); renumbered: the ID
+# change among them, (old ID, whether a new one is set), or None, for following renumberings
+# without unpacking.
+EventRecord = tuple[str, str, str, "str | None", bytes, "tuple[str, bool] | None"]
 # A raw entry: (kind letter, old sha | None, new sha | None, old path | None, new path | None)
 _RawEntry = tuple[str, "str | None", "str | None", "str | None", "str | None"]
 
 _COMMIT_SHAPE = fixed(tuple_of(str), int, str, str, str, str, maybe(int))
-_EVENT_SHAPE = fixed(
-    str, str, str, maybe(str), tuple_of(fixed(str, object, object, maybe(int), maybe(int)))
-)
+_EVENT_SHAPE = fixed(str, str, str, maybe(str), bytes, maybe(fixed(str, bool)))
+_CHANGES_SHAPE = tuple_of(fixed(str, object, object, maybe(int), maybe(int)))
 _CACHE_SHAPE = fixed(str, dict_of(str, _COMMIT_SHAPE), dict_of(str, tuple_of(_EVENT_SHAPE)))
 
 
@@ -203,7 +206,6 @@ def _raw_entry(status: str, meta: list[bytes], names: list[str]) -> _RawEntry | 
 
 
 _KINDS = {"A": "added", "D": "deleted", "R": "renamed", "M": "modified"}
-ADDED = _KINDS["A"]  # compared with nothing: all its changes' old values are None
 
 
 def _parsed(raw: bytes | None) -> ParsedFile | None:
@@ -258,7 +260,16 @@ def _events_for(
                         new.body if new else "",
                     )
                 )
-            records.append((rid, _KINDS[kind], path, old_path if kind == "R" else None, changes))
+            records.append(
+                (
+                    rid,
+                    _KINDS[kind],
+                    path,
+                    old_path if kind == "R" else None,
+                    marshal.dumps(changes),
+                    _renumbered(changes),
+                )
+            )
         events[sha] = tuple(records)
     return events
 
@@ -318,31 +329,23 @@ class _Records:
         return self.rows[position][1][1]
 
     def outline_at(self, position: int) -> tuple[str, int | None, str, str, str | None]:
-        sha, (_, kind, path, old_path, _) = self.rows[position]
+        sha, (_, kind, path, old_path, _, _) = self.rows[position]
         return sha, self.prs.get(sha), kind, path, old_path
 
     def id_changes_at(self, position: int) -> list[tuple[str, bool]]:
-        _, kind, _, _, changes = self.rows[position][1]
-        if kind == ADDED:
-            return []  # every value of an added requirement is new: no ID it came from
-        # A record's changes are sorted by field, the body's last (field_diff.change_records):
-        # the change of `id`, if any, is found by bisection, not by reading every change.
-        end = len(changes) - 1 if changes and changes[-1][0] == "body" else len(changes)
-        at = bisect_left(changes, "id", 0, end, key=_field)
-        if at == end or changes[at][0] != "id" or not isinstance(changes[at][1], str):
-            return []
-        return [(changes[at][1], changes[at][2] is not None)]
+        renumbered = self.rows[position][1][5]
+        return [] if renumbered is None else [renumbered]
 
     def event_at(self, position: int) -> Event:
         event = self._made.get(position)
         if event is None:
-            sha, (rid, kind, path, old_path, changes) = self.rows[position]
+            sha, (rid, kind, path, old_path, packed, _) = self.rows[position]
             commit = self._made_commits.get(sha)
             if commit is None:
                 parents, _, author, email, date, subject, _ = self.commits[sha]
                 commit = Commit(sha, author, email, date, subject, self.prs.get(sha), parents)
                 self._made_commits[sha] = commit
-            made = tuple(map(self._intern, changes))
+            made = tuple(map(self._intern, _unpacked(packed)))
             event = self._made[position] = make_event(commit, rid, kind, path, old_path, made)
         return event
 
@@ -357,8 +360,23 @@ class _Records:
         return make_change(*record)
 
 
-def _field(change: ChangeRecord) -> str:
-    return change[0]
+def _renumbered(changes: tuple[ChangeRecord, ...]) -> tuple[str, bool] | None:
+    """The change of `id` from a text among an event's changes: (old ID, new one set)."""
+    for name, old, new, _, _ in changes:
+        if name == "id" and isinstance(old, str):
+            return old, new is not None
+    return None
+
+
+def _unpacked(packed: bytes) -> tuple[ChangeRecord, ...]:
+    """An event's changes from the blob the walk packed them in. The blob is sealed in the
+    cache with everything else; one that does not hold changes (never written by a walk)
+    gives none, as a version that does not parse does."""
+    try:
+        changes = marshal.loads(packed)
+    except (EOFError, ValueError, TypeError):
+        return ()
+    return changes if _CHANGES_SHAPE.check(changes) else ()
 
 
 def _cache_key(reqs_dir: str) -> str:
