@@ -126,8 +126,9 @@ CHANGES = {
     ),
     "title": (
         change_title,
-        {PAGE.format("CRM-1"), PAGE.format("CRM-2"), PAGE.format("CRM-3"), "backlog.html"},
-        {PAGE.format("CRM-4"), PAGE.format("CRM-5")},
+        {PAGE.format("CRM-1"), PAGE.format("CRM-2"), "backlog.html"},
+        # CRM-3 is linked with CRM-2, not with CRM-1: its page shows no title that changed
+        {PAGE.format("CRM-3"), PAGE.format("CRM-4"), PAGE.format("CRM-5")},
     ),
     "links": (
         change_links,
@@ -386,3 +387,35 @@ def test_a_clone_elsewhere_builds_the_same_bytes_manifest_included(
     build(repo.root, one)
     build(clone, two)
     assert files_of(one) == files_of(two)
+
+
+def test_a_changed_title_rewrites_the_pages_that_show_it_and_no_other(
+    make_repo: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A title shows on the pages of what links to it, of what it links to, and of everything
+    its links lead to through others ("what breaks if this changes"); page keys leave titles
+    out, so the manifest's titles say which pages to render again. A page elsewhere in the
+    same linked part stays as it was, and every page equals a fresh build's."""
+    # verifies: REQ-515
+    monkeypatch.setattr(manifest, "RACY_NS", 0)
+    files = {
+        "reqs/a/CRM-1.md": requirement_text("CRM-1", title="Leaf", links="{parent: [CRM-2]}"),
+        "reqs/a/CRM-2.md": requirement_text("CRM-2", title="Middle", links="{parent: [CRM-3]}"),
+        "reqs/a/CRM-3.md": requirement_text("CRM-3", title="Root"),
+        "reqs/b/CRM-4.md": requirement_text("CRM-4", title="Aside", links="{depends-on: [CRM-3]}"),
+        "reqs/b/CRM-5.md": requirement_text("CRM-5", title="Alone"),
+    }
+    root = make_repo(files)
+    GitRepo(root, tmp_path / "home").commit("first")
+    out, fresh = tmp_path / "out", tmp_path / "fresh"
+    build(root, out)
+    path = root / "reqs/a/CRM-1.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("Leaf", "Renamed leaf"), "utf-8")
+    result = build(root, out)
+    build(root, fresh)
+    assert files_of(out) == files_of(fresh)
+    pages_written = {rel for rel in result.written if rel.startswith("requirements/")}
+    # CRM-3 shows CRM-1 only in its impact list (through CRM-2)
+    assert pages_written == {PAGE.format(n) for n in ("CRM-1", "CRM-2", "CRM-3")}
+    assert "areas/b.html" not in result.written and "areas/a.html" in result.written
+    assert "Renamed leaf" in (out / PAGE.format("CRM-3")).read_text(encoding="utf-8")

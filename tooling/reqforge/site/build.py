@@ -490,7 +490,7 @@ def _build_from_model(
     state: BuildState | None,
     early: Background | None = None,
 ) -> BuildResult:
-    from reqforge.site.manifest import PageInputs
+    from reqforge.site.manifest import PageInputs, title_digests, title_readers
     from reqforge.site.pages import page_name
     from reqforge.site.plan import Job, plan_site, prerendered
     from reqforge.site.tombstones import find_tombstones
@@ -516,6 +516,14 @@ def _build_from_model(
     for rel, record in previous.files.items():
         by_key.setdefault(record.key, []).append(rel)
     seen = state.outputs if state is not None else {}
+    # The pages that show a title that changed since the last build (keys leave titles out).
+    titles = title_digests(model)
+    changed = {
+        rid
+        for rid in titles.keys() | previous.titles.keys()
+        if titles.get(rid) != previous.titles.get(rid)
+    }
+    readers = title_readers(model, changed) if changed else set()
     files: dict[str, PageRecord] = {}
     stats: dict[str, tuple[int, int]] = {}  # what is in the output: size and mtime
     pending: list[Job] = []
@@ -532,7 +540,7 @@ def _build_from_model(
             if now is None:
                 break
             verified[rel] = now
-        if done and len(verified) == len(done):
+        if done and len(verified) == len(done) and not readers.intersection(job.shows):
             files.update((rel, previous.files[rel]) for rel in done)
             stats.update(verified)
         else:
@@ -597,7 +605,7 @@ def _build_from_model(
     _remove_previous(output, removed)
     listing = MARK_HEADER + "".join(f"{rel}\n" for rel in sorted(files))
     write_atomically(output / MARK, listing.encode("utf-8"))
-    write_atomically(output / MANIFEST, manifest_bytes(Manifest(files)))
+    write_atomically(output / MANIFEST, manifest_bytes(Manifest(files, titles)))
     errors = tuple(f for f in model.findings if f.severity == ERROR)
     result = BuildResult(
         output=output,

@@ -27,7 +27,7 @@ import os
 import stat
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from reqforge.site.pages import SiteModel
 
 MANIFEST = ".reqforge-manifest.json"
-MANIFEST_FORMAT = 2  # bump when a key's recipe changes: every page is then rendered again
+MANIFEST_FORMAT = 3  # bump when a key's recipe changes: every page is then rendered again
 MANIFEST_LIMIT = 256 << 20  # a larger manifest is not one a build wrote; it is ignored
 CACHE_NAME = "site"
 
@@ -104,9 +104,12 @@ class PageRecord(NamedTuple):
 
 @dataclass(frozen=True)
 class Manifest:
-    """Every file of a build by relative path."""
+    """Every file of a build by relative path, and a digest of each requirement's title as
+    the build showed it (`title_digests`): the next build re-renders the pages that show a
+    title that changed (`title_readers`), which page keys leave out."""
 
     files: Mapping[str, PageRecord]
+    titles: Mapping[str, str] = field(default_factory=dict)
 
 
 def read_manifest(output: Path) -> Manifest:
@@ -121,9 +124,15 @@ def read_manifest(output: Path) -> Manifest:
             rel: PageRecord(key, digest, tuple((name, used) for name, used in assets))
             for rel, (key, digest, assets) in data["files"].items()
         }
-        if data["format"] != MANIFEST_FORMAT or not all(isinstance(r, str) for r in files):
+        titles = data["titles"]
+        if (
+            data["format"] != MANIFEST_FORMAT
+            or not all(isinstance(r, str) for r in files)
+            or not isinstance(titles, dict)
+            or not all(isinstance(k, str) and isinstance(v, str) for k, v in titles.items())
+        ):
             return Manifest({})
-        return Manifest(files)
+        return Manifest(files, titles)
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return Manifest({})
 
@@ -135,8 +144,42 @@ def manifest_bytes(manifest: Manifest) -> bytes:
         for rel, r in sorted(manifest.files.items())
     ]
     body = ",\n".join(rows)
-    text = f'{{"format": {MANIFEST_FORMAT}, "files": {{\n{body}\n}}}}\n'
+    titles = json.dumps(dict(sorted(manifest.titles.items())), separators=(",", ":"))
+    text = f'{{"format": {MANIFEST_FORMAT}, "titles": {titles}, "files": {{\n{body}\n}}}}\n'
     return text.encode("utf-8")
+
+
+def title_digests(model: SiteModel) -> dict[str, str]:
+    """Each requirement's title as other pages show it (a link's target), by ID: a short
+    digest (the manifest holds one per requirement)."""
+    return {
+        rid: hashlib.blake2b(
+            entry.req.title.encode("utf-8", "surrogatepass"), digest_size=6
+        ).hexdigest()
+        for rid, entry in model.catalog.by_id.items()
+    }
+
+
+# implements: REQ-515
+def title_readers(model: SiteModel, changed: Iterable[str]) -> set[str]:
+    """The requirements whose pages or area documents show the title of one of `changed`
+    (IDs whose title changed, or that came or went): each links to it (its page lists it
+    among its links), or it links to them, directly or through others (they list it among
+    their inverse links, or in "what breaks if this changes", whose every entry's links lead
+    to the page's requirement). The changed IDs themselves too."""
+    links, inverse = model.links_by_id, model.inverse_links
+    readers = set(changed)
+    stack = list(readers)
+    while stack:  # every requirement the links lead to, transitively
+        node = stack.pop()
+        for targets in links.get(node, {}).values():
+            for target in targets:
+                if target not in readers:
+                    readers.add(target)
+                    stack.append(target)
+    for rid in changed:
+        readers.update(source for source, _ in inverse.get(rid, ()))
+    return readers
 
 
 # --------------------------------------------------------------------------------------------
@@ -230,10 +273,11 @@ class PageInputs:
 
 
 def _component_digests(model: SiteModel) -> dict[str, str]:
-    """For each requirement ID, a digest of the IDs, titles and links of every requirement
-    in its connected part of the link graph (links followed both ways): what its links,
-    inverse links and impact list are drawn from. A title changed elsewhere in the part
-    changes the key; a title in another part does not."""
+    """For each requirement ID, a digest of the IDs and links of every requirement in its
+    connected part of the link graph (links followed both ways), and which of them exist:
+    what its links, inverse links and impact list are drawn from. Titles are left out: a
+    changed title re-renders only the pages that show it (`title_readers`), not a part that
+    may hold most of the requirements."""
     links = model.links_by_id
     parent: dict[str, str] = {}
 
@@ -257,7 +301,7 @@ def _component_digests(model: SiteModel) -> dict[str, str]:
     members: dict[str, list[tuple[Any, ...]]] = {}
     for node in sorted(parent):
         entry = known.get(node)
-        shown = (node, entry.req.title, sorted(links.get(node, {}).items())) if entry else (node,)
+        shown = (node, True, sorted(links.get(node, {}).items())) if entry else (node,)
         members.setdefault(find(node), []).append(shown)
     digests = {root: inputs_digest(rows) for root, rows in members.items()}
     return {node: digests[find(node)] for node in parent}

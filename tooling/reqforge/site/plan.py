@@ -142,23 +142,27 @@ class Job:
     """Files of the site made together from the same inputs: `key` is the digest of those
     inputs (site/manifest.py), `render` makes the files; a shared page's job is named after
     it. `assets`: what the files refer to, when they were made elsewhere (`prerendered`).
-    `weight`: about what it costs, in requirement pages (parallel_map shares jobs out by it)."""
+    `weight`: about what it costs, in requirement pages (parallel_map shares jobs out by it).
+    `shows`: the requirements it shows in full (its own page, an area's document), whose
+    links' titles the key leaves out (manifest.title_readers)."""
 
     key: str
     render: Callable[[], Made]
     name: str = ""
     assets: tuple[tuple[str, str], ...] | None = None
     weight: int = 1
+    shows: tuple[str, ...] = ()
 
 
 # What the shared pages cost, in requirement pages (10,000 requirements, measured roughly);
 # others weigh SMALL_PAGE.
 _WEIGHTS = {
-    SEARCH_INDEX: 300,
-    "requirements.json": 1500,
-    "matrix": 1500,
-    "index.html": 300,
-    "backlog.html": 600,
+    SEARCH_INDEX: 400,
+    "requirements.json": 5000,
+    "matrix": 2000,
+    "index.html": 900,
+    "backlog.html": 1500,
+    "customers.html": 600,
     "changelog.html": 300,
 }
 SMALL_PAGE = 10
@@ -289,7 +293,8 @@ def plan_site(
     for area, entries in sorted(areas_of(model).items()):
         document = partial(_area_document, pages, model, area, entries)
         key = inputs.group(model.area_files[area], entries)
-        jobs.append(Job(key, document, "", None, len(entries) // 2 + 1))
+        shows = tuple(entry.req.id for entry in entries)
+        jobs.append(Job(key, document, "", None, len(entries) * 2 // 5 + 1, shows))
     for baseline in model.releases.baselines if model.releases else ():
         jobs.append(
             page(baseline.page, "baseline.html", partial(baseline_context, model, baseline))
@@ -306,7 +311,8 @@ def plan_site(
         if path in seen:
             continue  # a duplicated ID: its first file has the page
         seen.add(path)
-        jobs.append(Job(inputs.requirement(entry), partial(_requirement, pages, model, entry)))
+        render = partial(_requirement, pages, model, entry)
+        jobs.append(Job(inputs.requirement(entry), render, "", None, 1, (entry.req.id,)))
     return pages, jobs
 
 
