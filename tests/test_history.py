@@ -871,10 +871,11 @@ def test_a_loaded_history_makes_events_only_when_asked_and_equals_one_made_whole
         ids = ["A-1", "A-2", "A-3", "A-9", "NOPE"]
         for rid in ids:
             assert lazy.outline(rid) == whole.outline(rid)
+            assert lazy.last_change(rid) == whole.last_change(rid)
         assert lazy.summary() == whole.summary()
         newest, renamed = lazy.summary()
         assert set(renamed) == {"A-1"} and newest["A-3"][1] == "added"
-        assert lazy._events is None, "an outline or the summary made the events"
+        assert lazy._events is None, "an outline, a last change or the summary made them all"
         assert lazy.event(renamed["A-1"]).id == "A-9"  # the event that renumbered A-1
         for rid in ids:
             assert lazy.for_id(rid) == whole.for_id(rid)

@@ -88,6 +88,7 @@ class EventSource(Protocol):
     def kind_at(self, position: int) -> str: ...
     def outline_at(self, position: int) -> Outline: ...
     def id_changes_at(self, position: int) -> list[tuple[str, bool]]: ...
+    def changed_at(self, position: int) -> bool: ...
     def event_at(self, position: int) -> Event: ...
 
 
@@ -239,6 +240,9 @@ class History:
 
     def _positions_of(self, rid: str) -> list[int]:
         index = self._index()
+        direct = index.get(rid, [])
+        if not any(map(self._id_changes_at, direct)):
+            return list(direct)  # no ID change to follow (nearly every requirement)
         positions: set[int] = set()
         # (id, only events older than this position): an ID change adds the previous ID's
         # events from before the change.
@@ -260,10 +264,17 @@ class History:
 
     # implements: REQ-009
     def last_change(self, rid: str) -> Event | None:
-        """The newest event of `rid` that changed content (any field or the body)."""
-        for event in self.for_id(rid):
-            if event.changes:
-                return event
+        """The newest event of `rid` that changed content (any field or the body); of the
+        events not made yet, only that one is made."""
+        if self._events is not None or rid in self._for_id:
+            for event in self.for_id(rid):
+                if event.changes:
+                    return event
+            return None
+        assert self._source is not None
+        for position in self._positions_of(rid):
+            if self._source.changed_at(position):
+                return self._source.event_at(position)
         return None
 
     # implements: REQ-009

@@ -94,6 +94,7 @@ _RawEntry = tuple[str, "str | None", "str | None", "str | None", "str | None"]
 
 _COMMIT_SHAPE = fixed(tuple_of(str), int, str, str, str, str, maybe(int))
 _EVENT_SHAPE = fixed(str, str, str, maybe(str), bytes, maybe(fixed(str, bool)))
+_SHORT = 8  # bytes: an empty tuple of changes packs into fewer, any change into more
 _CHANGES_SHAPE = tuple_of(fixed(str, object, object, maybe(int), maybe(int)))
 _CACHE_SHAPE = fixed(str, dict_of(str, _COMMIT_SHAPE), dict_of(str, tuple_of(_EVENT_SHAPE)))
 
@@ -335,6 +336,10 @@ class _Records:
     def id_changes_at(self, position: int) -> list[tuple[str, bool]]:
         renumbered = self.rows[position][1][5]
         return [] if renumbered is None else [renumbered]
+
+    def changed_at(self, position: int) -> bool:
+        packed = self.rows[position][1][4]  # any change packs into more than a few bytes
+        return len(packed) > _SHORT or bool(_unpacked(packed))
 
     def event_at(self, position: int) -> Event:
         event = self._made.get(position)

@@ -105,7 +105,7 @@ def _history_summary(model: SiteModel, rid: str) -> dict[str, Any]:
     history = model.history
     if history is None or not history.available:
         return {"last_change": None, "history": None}
-    events = model.events(rid)
+    events = history.outline(rid)  # (commit, PR, kind, path, old path), newest first
     last = history.last_change(rid)
     return {
         "last_change": (
@@ -115,8 +115,8 @@ def _history_summary(model: SiteModel, rid: str) -> dict[str, Any]:
         ),
         "history": {
             "changes": len(events),
-            "first_commit": events[-1].commit.sha if events else None,
-            "last_commit": events[0].commit.sha if events else None,
+            "first_commit": events[-1][0] if events else None,
+            "last_commit": events[0][0] if events else None,
         },
     }
 
