@@ -24,6 +24,8 @@ Measurements (keys for --only):
                        DIR/site/ aside (deleted when the benchmark ends)
     build-nochange     the same, caches and site kept from the previous run
     build-one-change   the same, after appending a line to one file (restored the next round)
+    build-one-status   the same, after changing one requirement's status (restored the next
+                       round): the shared pages that show statuses are rendered again too
 
 With --history COMMITS the corpus is a git repository built by bench/history.py (the same final
 files, reached through COMMITS commits), and the history measurements run too (optional, like
@@ -60,6 +62,7 @@ import importlib.util
 import json
 import os
 import platform
+import re
 import shlex
 import shutil
 import statistics
@@ -213,6 +216,22 @@ def edit_one_file(ctx: Context) -> None:
         ctx.edited = True
 
 
+def edit_one_status(ctx: Context) -> None:
+    """Change one requirement's status (to in-progress, or accepted when it is in progress),
+    or restore the file if the last round changed it."""
+    if ctx.edited:
+        ctx.restore()
+        return
+    text = ctx.edit_original.decode("utf-8")
+    current = re.search(r"^status: *(\S+) *$", text, re.M)
+    if current is None:
+        raise SystemExit(f"{ctx.edit_path}: no status line to change")
+    new = "accepted" if current.group(1) == "in-progress" else "in-progress"
+    changed = text[: current.start(1)] + new + text[current.end(1) :]
+    ctx.edit_path.write_bytes(changed.encode("utf-8"))
+    ctx.edited = True
+
+
 def _untimed(ctx: Context, args: str) -> None:
     """Run `python -m reqforge --repo DIR ARGS` untimed, output and exit code ignored."""
     subprocess.run(
@@ -301,6 +320,7 @@ SETUP_LABELS: dict[Setup, str] = {
     drop_cache_and_site: "cold (no cache, no site)",
     keep_cache: "cached",
     edit_one_file: "one file changed",
+    edit_one_status: "one status changed",
     warm_history: "cached",
     warm_all: "cached",
     drop_marker_cache: "marker scan cold",
@@ -334,6 +354,7 @@ REQFORGE_COMMANDS: list[Cmd] = [
     Cmd("build-cold", "build", drop_cache_and_site),
     Cmd("build-nochange", "build", keep_cache),
     Cmd("build-one-change", "build", edit_one_file),
+    Cmd("build-one-status", "build", edit_one_status),
 ]
 
 # Targets of SPEC section 10 (10,000 requirements, 2 cores, whole process), in seconds.
@@ -350,6 +371,7 @@ TARGETS_S = {
     "build-cold": 10.0,
     "build-nochange": 1.0,
     "build-one-change": 2.0,
+    "build-one-status": 2.0,
 }
 TARGET_RSS_MIB = 1024.0
 

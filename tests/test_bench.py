@@ -134,3 +134,18 @@ def test_runner_names_missed_bars() -> None:
         "list: peak RSS 1500.0 MiB > 1024.0 MiB",
     ]
     assert run.missed_bars(figures, 2_000) == []  # the bars are set for 10,000 requirements
+
+
+def test_the_status_edit_of_the_benchmark_changes_one_status_and_puts_it_back(
+    tmp_path: Path,
+) -> None:
+    # verifies: REQ-603
+    run = _load("run")
+    path = tmp_path / "CRM-1.md"
+    original = b"---\nid: CRM-1\ntitle: T\nstatus: accepted\n---\nBody.\n"
+    path.write_bytes(original)
+    ctx = run.Context(tmp_path, path, original, tmp_path)
+    run.edit_one_status(ctx)
+    assert path.read_bytes() == original.replace(b"accepted", b"in-progress")
+    run.edit_one_status(ctx)
+    assert path.read_bytes() == original
