@@ -139,7 +139,7 @@ def test_runner_names_missed_bars() -> None:
 def test_the_status_edit_of_the_benchmark_changes_one_status_and_puts_it_back(
     tmp_path: Path,
 ) -> None:
-    # verifies: REQ-603
+    # verifies: REQ-605
     run = _load("run")
     path = tmp_path / "CRM-1.md"
     original = b"---\nid: CRM-1\ntitle: T\nstatus: accepted\n---\nBody.\n"

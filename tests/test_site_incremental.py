@@ -397,6 +397,7 @@ def test_a_changed_title_rewrites_the_pages_that_show_it_and_no_other(
     out, so the manifest's titles say which pages to render again. A page elsewhere in the
     same linked part stays as it was, and every page equals a fresh build's."""
     # verifies: REQ-515
+    # verifies: REQ-605
     monkeypatch.setattr(manifest, "RACY_NS", 0)
     files = {
         "reqs/a/CRM-1.md": requirement_text("CRM-1", title="Leaf", links="{parent: [CRM-2]}"),
