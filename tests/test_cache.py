@@ -673,3 +673,27 @@ def test_the_bodies_a_run_parsed_are_kept_and_equal_what_a_read_gives(mixed: Pat
     assert read_bodies(config, paths, cold.bodies) == read_bodies(config, paths)
     warm = load_corpus(config)  # every file from the parse cache: nothing parsed, none kept
     assert warm.bodies == {} and warm.stats["parsed"] == 0
+
+
+def test_findings_are_located_again_only_in_files_whose_front_matter_changed(
+    mixed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edited front matter makes the families that read front matter run again over every
+    file; their findings in the other files are placed from the `locations` cache (placing one
+    means composing the file's YAML), and the report equals a cold run's."""
+    # verifies: REQ-108
+    outputs(mixed)
+    located: list[str] = []
+    real = reqforge.corpus.locate_issue
+
+    def counting(front: str, issue: object) -> tuple[int, int]:
+        located.append(front)
+        return real(front, issue)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(reqforge.corpus, "locate_issue", counting)
+    path = mixed / "reqs" / "b" / "CRM-4.md"  # RF201 and RF202 there, others elsewhere
+    path.write_text(path.read_text().replace("---\n", "---\n# moved one line down\n", 1))
+    rendered, _ = outputs(mixed)
+    assert located and all("# moved one line down" in front for front in located)
+    monkeypatch.undo()
+    assert rendered == cold(mixed)

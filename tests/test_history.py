@@ -674,7 +674,7 @@ def test_sealed_changes_that_are_not_changes_are_shown_as_none(repo: GitRepo) ->
     head, commits, events = store.read("history", _cache_key("reqs"), _CACHE_SHAPE)
     junk = {
         sha: tuple(
-            (*record[:4], marshal.dumps(["not", "changes"]), record[5]) for record in records
+            (*record[:4], marshal.dumps(["not", "changes"]), *record[5:]) for record in records
         )
         for sha, records in events.items()
     }
@@ -872,6 +872,7 @@ def test_a_loaded_history_makes_events_only_when_asked_and_equals_one_made_whole
         for rid in ids:
             assert lazy.outline(rid) == whole.outline(rid)
             assert lazy.last_change(rid) == whole.last_change(rid)
+            assert lazy.status_history(rid) == whole.status_history(rid)
         assert lazy.summary() == whole.summary()
         newest, renamed = lazy.summary()
         assert set(renamed) == {"A-1"} and newest["A-3"][1] == "added"
@@ -880,6 +881,7 @@ def test_a_loaded_history_makes_events_only_when_asked_and_equals_one_made_whole
         for rid in ids:
             assert lazy.for_id(rid) == whole.for_id(rid)
         assert [e.id for e in lazy.for_id("A-9")] == ["A-9", "A-1"]
+        assert [status for _, status in lazy.status_history("A-2")[1]] == ["proposed", "accepted"]
         assert lazy._events is None
         made = lazy.for_id("A-9")[0]
         assert lazy.events == whole.events and lazy == whole

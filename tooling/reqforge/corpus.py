@@ -73,6 +73,8 @@ _LOAD_CODES = ("RF001", "RF002", "RF003", "RF004")
 # digest of the front matter's text: b"" for a file that did not parse)
 FileResult = tuple[Any, bytes, int, list[tuple[str, int, int, str]], bytes, bytes]
 Texts = tuple[str, str]  # a parsed file's front matter and body
+LOCATIONS = "locations"
+_LOCATIONS_SHAPE = dict_of(str, fixed(bytes, dict_of(str, fixed(int, int))))
 # What the parse cache must hold before a run trusts it (cache.Shape).
 _RESULT_SHAPE = fixed(
     maybe(dict_of(str, object)), bytes, int, list_of(fixed(str, int, int, str)), bytes, bytes
@@ -99,11 +101,19 @@ class Corpus:
     # site need not read them again.
     bodies: dict[str, str] = field(default_factory=dict)
     _fronts: dict[str, str] = field(default_factory=dict)
+    # Each parsed file's front-matter digest: where an issue is located depends on nothing else.
+    front_digests: dict[str, bytes] = field(default_factory=dict)
+    # The `locations` cache (rel -> (front digest, issue -> (line, column))), read when first
+    # needed; `_located` holds what this run looked up or located, kept by `save_locations`.
+    _locations: dict[str, tuple[bytes, dict[str, tuple[int, int]]]] | None = None
+    _located: dict[str, tuple[bytes, dict[str, tuple[int, int]]]] = field(default_factory=dict)
+    _new_locations: bool = False
 
     def locate(self, req: Requirement, issue: Issue) -> Finding:
-        """Turn a repository-level issue into a finding with line and column."""
-        front = self._front_matter(req.path)
-        line, column = locate_issue(front, issue) if front is not None else (1, 1)
+        """Turn a repository-level issue into a finding with line and column: from the
+        `locations` cache when the file's front matter is the one it was located in (placing
+        1,574 suspect links means composing the YAML of every file that has one)."""
+        line, column = self._position(req.path, issue)
         return new_finding(
             issue.code,
             req.path,
@@ -113,6 +123,33 @@ class Corpus:
             req.id or None,
             language=self.config.language,
         )
+
+    def _position(self, rel: str, issue: Issue) -> tuple[int, int]:
+        digest = self.front_digests.get(rel)
+        if not digest:
+            front = self._front_matter(rel)
+            return locate_issue(front, issue) if front is not None else (1, 1)
+        known = self._located.get(rel)
+        if known is None:
+            if self._locations is None:
+                found = self.store.read(LOCATIONS, self.config.fingerprint(), _LOCATIONS_SHAPE)
+                self._locations = found or {}
+            kept = self._locations.get(rel)
+            known = self._located[rel] = (digest, kept[1] if kept and kept[0] == digest else {})
+        key = f"{issue.path!r}|{issue.on_value}|{issue.needle}"
+        position = known[1].get(key)
+        if position is None:
+            front = self._front_matter(rel)
+            position = locate_issue(front, issue) if front is not None else (1, 1)
+            known[1][key] = position
+            self._new_locations = True
+        return position
+
+    def save_locations(self) -> None:
+        """Keep the positions this run located for the next (nothing when none was new)."""
+        if self._new_locations:
+            self.store.write(LOCATIONS, self.config.fingerprint(), self._located)
+            self._new_locations = False
 
     def _front_matter(self, rel: str) -> str | None:
         if rel not in self._fronts:
@@ -523,6 +560,7 @@ def load_corpus(
         paths=tuple(rel for rel, _ in files),
         content_key=content.hexdigest(),
         front_key=fronts.hexdigest(),
+        front_digests={rel: result[5] for rel, (_, result) in results.items() if result[5]},
         store=store,
         stats={"files": len(files), "parsed": len(pending), "cached": len(files) - len(pending)},
         bodies={rel: body for rel, (_, body) in texts.items()},

@@ -166,16 +166,6 @@ def _percentiles(values: list[float]) -> dict[str, float | None]:
     return {"median": round(statistics.median(ordered), 2), "p90": round(p90, 2)}
 
 
-def status_timeline(events: Any) -> list[tuple[dt.datetime, str]]:
-    """(when, new status) for every status a requirement entered, oldest first."""
-    timeline = []
-    for event in reversed(events):
-        for change in event.changes:
-            if change.field == "status" and isinstance(change.new, str):
-                timeline.append((_when(event.commit.date), change.new))
-    return timeline
-
-
 # implements: REQ-009
 # implements: REQ-306
 # implements: REQ-310
@@ -195,11 +185,11 @@ def history_stats(catalog: Catalog, history: Any, today: dt.date) -> dict[str, A
     lead_by_month: dict[str, list[float]] = {}
     for entry in catalog:
         req = entry.req
-        events = history.for_id(req.id)
-        if not events:
+        first, entered = history.status_history(req.id)
+        if first is None:
             continue
-        created = _when(events[-1].commit.date)
-        timeline = status_timeline(events)
+        created = _when(first)
+        timeline = [(_when(date), status) for date, status in entered]
         done_at = next((when for when, status in timeline if status == "done"), None)
         if done_at is not None and req.status == "done":
             lead.append((done_at - created).total_seconds() / 86400)

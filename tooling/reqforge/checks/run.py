@@ -102,6 +102,8 @@ def run_check(corpus: Corpus, options: CheckOptions) -> CheckResult:
         history=options.history,
     )
     findings = [*corpus.file_findings, *repository_findings(run)]
+    if options.use_cache:
+        corpus.save_locations()
     silenced = {
         req.path: req.lint_ignore for req in corpus.repository if req.head.get("lint-ignore")
     }

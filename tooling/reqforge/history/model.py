@@ -89,6 +89,8 @@ class EventSource(Protocol):
     def outline_at(self, position: int) -> Outline: ...
     def id_changes_at(self, position: int) -> list[tuple[str, bool]]: ...
     def changed_at(self, position: int) -> bool: ...
+    def status_at(self, position: int) -> str | None: ...
+    def date_at(self, position: int) -> str: ...
     def event_at(self, position: int) -> Event: ...
 
 
@@ -206,6 +208,29 @@ class History:
         if found is None:
             found = self._for_id[rid] = tuple(map(self._event_at, self._positions_of(rid)))
         return found
+
+    def status_history(self, rid: str) -> tuple[str | None, list[tuple[str, str]]]:
+        """(the date of `rid`'s first commit, or None when no commit touched it; (commit
+        date, status) for every status it entered, oldest first), without making events
+        that are not made yet."""
+        if self._events is not None or rid in self._for_id:
+            events = self.for_id(rid)
+            entered = [
+                (event.commit.date, change.new)
+                for event in reversed(events)
+                for change in event.changes
+                if change.field == "status" and isinstance(change.new, str)
+            ]
+            return (events[-1].commit.date if events else None), entered
+        source = self._source
+        assert source is not None
+        positions = self._positions_of(rid)
+        entered = []
+        for position in reversed(positions):
+            status = source.status_at(position)
+            if status is not None:
+                entered.append((source.date_at(position), status))
+        return (source.date_at(positions[-1]) if positions else None), entered
 
     def outline(self, rid: str) -> list[Outline]:
         """`for_id(rid)` in outline (commit, PR, kind, path, old path), without making the

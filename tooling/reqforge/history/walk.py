@@ -72,7 +72,7 @@ from reqforge.loader import ParsedFile, is_requirement_name, parse_file
 from reqforge.parallel import Background, can_fork, cpu_count
 from reqforge.render.progress import Progress
 
-HISTORY_FORMAT = 3  # bump whenever the cached layout or the event computation changes
+HISTORY_FORMAT = 4  # bump whenever the cached layout or the event computation changes
 
 _ZERO = re.compile(r"^0+$")
 _HEX = frozenset("0123456789abcdef")
@@ -83,17 +83,18 @@ _HEADER_FIELDS = 8
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 
 # An event as the walk records (and the cache stores) it:
-#   (id, kind, path, old_path, changes, renumbered)
+#   (id, kind, path, old_path, changes, renumbered, status)
 # changes: ((field, old, new, added, removed), ...) in one marshal blob, unpacked only for the
 # events a command shows (a build that renders one page: that page's); renumbered: the ID
 # change among them, (old ID, whether a new one is set), or None, for following renumberings
-# without unpacking.
-EventRecord = tuple[str, str, str, "str | None", bytes, "tuple[str, bool] | None"]
+# without unpacking; status: the status the event set (a text), or None, for the dashboard's
+# lead and response times without unpacking.
+EventRecord = tuple[str, str, str, "str | None", bytes, "tuple[str, bool] | None", "str | None"]
 # A raw entry: (kind letter, old sha | None, new sha | None, old path | None, new path | None)
 _RawEntry = tuple[str, "str | None", "str | None", "str | None", "str | None"]
 
 _COMMIT_SHAPE = fixed(tuple_of(str), int, str, str, str, str, maybe(int))
-_EVENT_SHAPE = fixed(str, str, str, maybe(str), bytes, maybe(fixed(str, bool)))
+_EVENT_SHAPE = fixed(str, str, str, maybe(str), bytes, maybe(fixed(str, bool)), maybe(str))
 _SHORT = 8  # bytes: an empty tuple of changes packs into fewer, any change into more
 _CHANGES_SHAPE = tuple_of(fixed(str, object, object, maybe(int), maybe(int)))
 _CACHE_SHAPE = fixed(str, dict_of(str, _COMMIT_SHAPE), dict_of(str, tuple_of(_EVENT_SHAPE)))
@@ -269,6 +270,7 @@ def _events_for(
                     old_path if kind == "R" else None,
                     marshal.dumps(changes),
                     _renumbered(changes),
+                    _new_status(changes),
                 )
             )
         events[sha] = tuple(records)
@@ -330,12 +332,18 @@ class _Records:
         return self.rows[position][1][1]
 
     def outline_at(self, position: int) -> tuple[str, int | None, str, str, str | None]:
-        sha, (_, kind, path, old_path, _, _) = self.rows[position]
+        sha, (_, kind, path, old_path, _, _, _) = self.rows[position]
         return sha, self.prs.get(sha), kind, path, old_path
 
     def id_changes_at(self, position: int) -> list[tuple[str, bool]]:
         renumbered = self.rows[position][1][5]
         return [] if renumbered is None else [renumbered]
+
+    def status_at(self, position: int) -> str | None:
+        return self.rows[position][1][6]
+
+    def date_at(self, position: int) -> str:
+        return self.commits[self.rows[position][0]][4]
 
     def changed_at(self, position: int) -> bool:
         packed = self.rows[position][1][4]  # any change packs into more than a few bytes
@@ -344,7 +352,7 @@ class _Records:
     def event_at(self, position: int) -> Event:
         event = self._made.get(position)
         if event is None:
-            sha, (rid, kind, path, old_path, packed, _) = self.rows[position]
+            sha, (rid, kind, path, old_path, packed, _, _) = self.rows[position]
             commit = self._made_commits.get(sha)
             if commit is None:
                 parents, _, author, email, date, subject, _ = self.commits[sha]
@@ -370,6 +378,14 @@ def _renumbered(changes: tuple[ChangeRecord, ...]) -> tuple[str, bool] | None:
     for name, old, new, _, _ in changes:
         if name == "id" and isinstance(old, str):
             return old, new is not None
+    return None
+
+
+def _new_status(changes: tuple[ChangeRecord, ...]) -> str | None:
+    """The status an event's changes set, when they set one (a text)."""
+    for name, _, new, _, _ in changes:
+        if name == "status" and isinstance(new, str):
+            return new
     return None
 
 
