@@ -873,6 +873,8 @@ def test_a_loaded_history_makes_events_only_when_asked_and_equals_one_made_whole
             assert lazy.outline(rid) == whole.outline(rid)
             assert lazy.last_change(rid) == whole.last_change(rid)
             assert lazy.status_history(rid) == whole.status_history(rid)
+            last = whole.last_change(rid)
+            assert lazy.last_change_commit(rid) == (last.commit if last else None)
         assert lazy.summary() == whole.summary()
         newest, renamed = lazy.summary()
         assert set(renamed) == {"A-1"} and newest["A-3"][1] == "added"

@@ -91,6 +91,7 @@ class EventSource(Protocol):
     def changed_at(self, position: int) -> bool: ...
     def status_at(self, position: int) -> str | None: ...
     def date_at(self, position: int) -> str: ...
+    def commit_at(self, position: int) -> Commit: ...
     def event_at(self, position: int) -> Event: ...
 
 
@@ -101,7 +102,17 @@ class History:
     Read-only once made. From `History.lazy`, `events` are made from the source on first use,
     and `for_id`, `outline` and `summary` make only what they need."""
 
-    __slots__ = ("_by_id", "_events", "_for_id", "_source", "available", "head", "note", "shallow")
+    __slots__ = (
+        "_by_id",
+        "_events",
+        "_for_id",
+        "_positions",
+        "_source",
+        "available",
+        "head",
+        "note",
+        "shallow",
+    )
 
     def __init__(
         self,
@@ -121,6 +132,7 @@ class History:
         self._by_id: dict[str, list[int]] | None = None
         # id -> `for_id(id)`, kept: a site asks for each requirement's events several times.
         self._for_id: dict[str, tuple[Event, ...]] = {}
+        self._positions: dict[str, list[int]] = {}  # id -> `_follow(id)`, kept
 
     @classmethod
     def lazy(
@@ -264,6 +276,12 @@ class History:
         return self._event_at(position)
 
     def _positions_of(self, rid: str) -> list[int]:
+        found = self._positions.get(rid)
+        if found is None:
+            found = self._positions[rid] = self._follow(rid)
+        return found
+
+    def _follow(self, rid: str) -> list[int]:
         index = self._index()
         direct = index.get(rid, [])
         if not any(map(self._id_changes_at, direct)):
@@ -286,6 +304,17 @@ class History:
                     if renamed and old != current:
                         pending.append((old, position))
         return sorted(positions)
+
+    def last_change_commit(self, rid: str) -> Commit | None:
+        """The commit of `last_change(rid)`, without making its event when it is not made."""
+        if self._events is not None or rid in self._for_id:
+            event = self.last_change(rid)
+            return None if event is None else event.commit
+        assert self._source is not None
+        for position in self._positions_of(rid):
+            if self._source.changed_at(position):
+                return self._source.commit_at(position)
+        return None
 
     # implements: REQ-009
     def last_change(self, rid: str) -> Event | None:

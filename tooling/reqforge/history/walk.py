@@ -349,15 +349,20 @@ class _Records:
         packed = self.rows[position][1][4]  # any change packs into more than a few bytes
         return len(packed) > _SHORT or bool(_unpacked(packed))
 
+    def commit_at(self, position: int) -> Commit:
+        sha = self.rows[position][0]
+        commit = self._made_commits.get(sha)
+        if commit is None:
+            parents, _, author, email, date, subject, _ = self.commits[sha]
+            commit = Commit(sha, author, email, date, subject, self.prs.get(sha), parents)
+            self._made_commits[sha] = commit
+        return commit
+
     def event_at(self, position: int) -> Event:
         event = self._made.get(position)
         if event is None:
-            sha, (rid, kind, path, old_path, packed, _, _) = self.rows[position]
-            commit = self._made_commits.get(sha)
-            if commit is None:
-                parents, _, author, email, date, subject, _ = self.commits[sha]
-                commit = Commit(sha, author, email, date, subject, self.prs.get(sha), parents)
-                self._made_commits[sha] = commit
+            _, (rid, kind, path, old_path, packed, _, _) = self.rows[position]
+            commit = self.commit_at(position)
             made = tuple(map(self._intern, _unpacked(packed)))
             event = self._made[position] = make_event(commit, rid, kind, path, old_path, made)
         return event

@@ -163,7 +163,7 @@ _WEIGHTS = {
     "index.html": 900,
     "backlog.html": 1500,
     "customers.html": 600,
-    "changelog.html": 300,
+    "changelog.html": 1500,  # it makes every history event (in the worker that renders it)
 }
 SMALL_PAGE = 10
 

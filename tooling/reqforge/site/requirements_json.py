@@ -106,12 +106,10 @@ def _history_summary(model: SiteModel, rid: str) -> dict[str, Any]:
     if history is None or not history.available:
         return {"last_change": None, "history": None}
     events = history.outline(rid)  # (commit, PR, kind, path, old path), newest first
-    last = history.last_change(rid)
+    last = history.last_change_commit(rid)
     return {
         "last_change": (
-            None
-            if last is None
-            else {"commit": last.commit.sha, "date": last.commit.date, "author": last.commit.author}
+            None if last is None else {"commit": last.sha, "date": last.date, "author": last.author}
         ),
         "history": {
             "changes": len(events),
