@@ -490,7 +490,7 @@ def _build_from_model(
     state: BuildState | None,
     early: Background | None = None,
 ) -> BuildResult:
-    from reqforge.site.manifest import PageInputs, title_digests, title_readers
+    from reqforge.site.manifest import PageInputs, title_readers
     from reqforge.site.pages import page_name
     from reqforge.site.plan import Job, plan_site, prerendered
     from reqforge.site.tombstones import find_tombstones
@@ -517,7 +517,7 @@ def _build_from_model(
         by_key.setdefault(record.key, []).append(rel)
     seen = state.outputs if state is not None else {}
     # The pages that show a title that changed since the last build (keys leave titles out).
-    titles = title_digests(model)
+    titles = inputs.titles
     changed = {
         rid
         for rid in titles.keys() | previous.titles.keys()

@@ -64,7 +64,8 @@ HISTORY = "history"  # the commits (HEAD) and the tags
 FINDINGS = "findings"  # every finding of `check`
 TRACE = "trace"  # the trace report
 TODAY = "today"  # the date overdue and ageing are judged at
-FACETS = (META, BODIES, HISTORY, FINDINGS, TRACE, TODAY)
+TITLES = "titles"  # every requirement's ID and title (what a page that links to it shows)
+FACETS = (META, BODIES, HISTORY, FINDINGS, TRACE, TODAY, TITLES)
 
 
 def inputs_digest(*parts: object) -> str:
@@ -201,6 +202,7 @@ class PageInputs:
         history = model.history
         # Each requirement's scores as a key reads them: made once for the three keys below.
         self.scores = scores = {id(e): repr(e.scores) for e in entries}
+        self.titles = title_digests(model)
         self.facets = {
             META: texts_digest(
                 (
@@ -221,6 +223,7 @@ class PageInputs:
             FINDINGS: inputs_digest([repr(f) for f in model.findings]),
             TRACE: inputs_digest(repr(model.trace)),
             TODAY: model.today.isoformat(),
+            TITLES: inputs_digest(sorted(self.titles.items())),
         }
         self.components = _component_digests(model)
 
