@@ -210,3 +210,38 @@ def test_the_schema_rejects_a_broken_document(
     breakage(broken)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.Draft202012Validator(schema).validate(broken)
+
+
+def test_a_rebuild_encodes_only_the_lines_of_requirements_that_changed(
+    make_repo: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """requirements.json keeps each requirement's line in a cache by its inputs (its page's
+    key, its rank and what it blocks): a status edit encodes the edited requirement's line
+    again (and those whose rank moved), and the document equals a fresh build's."""
+    # verifies: REQ-515
+    # verifies: REQ-605
+    from reqforge import parallel
+    from reqforge.site import requirements_json
+
+    root, _ = committed_traced_repo(make_repo, tmp_path)
+    out, fresh = tmp_path / "out", tmp_path / "fresh"
+    assert CliRunner().invoke(cli, ["--repo", str(root), "build", "-o", str(out)]).exit_code in (
+        0,
+        1,
+    )
+    encoded: list[str] = []
+    real = requirements_json._requirement
+
+    def counting(model: Any, entry: Any, *args: Any) -> dict[str, Any]:
+        encoded.append(entry.req.id)
+        return real(model, entry, *args)
+
+    monkeypatch.setattr(requirements_json, "_requirement", counting)
+    monkeypatch.setattr(parallel, "cpu_count", lambda: 1)  # counted here, not in a worker
+    path = root / "reqs/billing/CRM-2.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("proposed", "rejected", 1), "utf-8")
+    CliRunner().invoke(cli, ["--repo", str(root), "build", "-o", str(out)])
+    assert "CRM-2" in encoded and len(encoded) < len(load(out)[0]["requirements"])
+    monkeypatch.undo()
+    CliRunner().invoke(cli, ["--repo", str(root), "build", "-o", str(fresh), "--clean"])
+    assert (out / "requirements.json").read_bytes() == (fresh / "requirements.json").read_bytes()

@@ -12,7 +12,7 @@ import io
 import math
 import textwrap
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
@@ -273,8 +273,20 @@ def json_document(head: dict[str, Any], key: str, items: Sequence[Any]) -> str:
     """`head` plus a list under `key`, one item per line: readable, diffable, and written by
     the C encoder (an indented dump of 10,000 items takes the pure-Python one, 10x slower).
     Strict JSON (render/strict_json.py): no NaN or Infinity, whatever the items hold."""
-    dump = encoder(separators=(", ", ": "))
+    dump = json_line_encoder()
+    return json_document_of_lines(head, key, [dump(item) for item in items])
+
+
+def json_line_encoder() -> Callable[[Any], str]:
+    """How `json_document` encodes each item (one line of strict JSON)."""
+    return encoder(separators=(", ", ": "))
+
+
+def json_document_of_lines(head: dict[str, Any], key: str, lines: Sequence[str]) -> str:
+    """`json_document` of items already encoded by `json_line_encoder` (e.g. kept from an
+    earlier run): the same text."""
+    dump = json_line_encoder()
     fields = [f"{dump(k)}: {dump(v)}" for k, v in head.items()]
-    body = ",\n".join("  " + dump(item) for item in items)
-    listed = f"{dump(key)}: [\n{body}\n]" if items else f"{dump(key)}: []"
+    body = ",\n".join("  " + line for line in lines)
+    listed = f"{dump(key)}: [\n{body}\n]" if lines else f"{dump(key)}: []"
     return "{" + ", ".join([*fields, listed]) + "}"

@@ -263,8 +263,14 @@ def plan_site(
             for name, context in matrix_pages(model, rows=rows)
         ]
 
+    page_keys: dict[str, str] = {}  # requirement file -> its page's key, filled below
+
+    def key_of(entry: Entry) -> str:
+        found = page_keys.get(entry.req.path)
+        return found if found is not None else inputs.requirement(entry)
+
     def data() -> Made:
-        return sorted(requirements_files(model, config).items())
+        return sorted(requirements_files(model, config, key_of).items())
 
     jobs = [
         Job(index_key, index_script, SEARCH_INDEX, None, _WEIGHTS[SEARCH_INDEX]),
@@ -314,7 +320,8 @@ def plan_site(
             continue  # a duplicated ID: its first file has the page
         seen.add(path)
         render = partial(_requirement, pages, model, entry)
-        jobs.append(Job(inputs.requirement(entry), render, "", None, 1, (entry.req.id,)))
+        key = page_keys[entry.req.path] = inputs.requirement(entry)
+        jobs.append(Job(key, render, "", None, 1, (entry.req.id,)))
     return pages, jobs
 
 

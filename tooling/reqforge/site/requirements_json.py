@@ -15,15 +15,18 @@ No clock is read: the same commit and configuration write the same bytes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from reqforge.cache import dict_of
 from reqforge.render.strict_json import dumps
-from reqforge.render.tables import json_document
+from reqforge.render.tables import json_document_of_lines, json_line_encoder
 from reqforge.scalars import is_mapping, key_text
+from reqforge.site.manifest import inputs_digest
 from reqforge.site.pages import is_private, private_name
 
 if TYPE_CHECKING:
+    from reqforge.cache import CacheStore
     from reqforge.catalog import Entry
     from reqforge.config import Config
     from reqforge.site.pages import SiteModel
@@ -58,9 +61,24 @@ def requirements_document(model: SiteModel, config: Config) -> dict[str, Any]:
     """The whole document: format, version, project, the commit it was built from, every
     customer (by key) and every requirement (by ID), without private fields."""
     private = config.site.private_fields
-    ranks = {ranked.item["id"]: ranked.item["rank"] for ranked in model.backlog.items}
+    ranks = _ranks(model)
+    return _head(model, config) | {
+        "requirements": [_requirement(model, entry, ranks, private) for entry in _entries(model)],
+    }
+
+
+def _ranks(model: SiteModel) -> dict[str, int]:
+    return {ranked.item["id"]: ranked.item["rank"] for ranked in model.backlog.items}
+
+
+def _entries(model: SiteModel) -> list[Entry]:
+    return sorted(model.catalog, key=lambda entry: (entry.req.id, entry.req.path))
+
+
+def _head(model: SiteModel, config: Config) -> dict[str, Any]:
+    """The document without its requirements."""
+    private = config.site.private_fields
     history = model.history if model.history is not None and model.history.available else None
-    entries = sorted(model.catalog, key=lambda entry: (entry.req.id, entry.req.path))
     customers = model.catalog.repository.customers
     return {
         "format": FORMAT,
@@ -71,7 +89,6 @@ def requirements_document(model: SiteModel, config: Config) -> dict[str, Any]:
             key: public_data(customers[key].data, private, f"customers.{key}")
             for key in sorted(customers)
         },
-        "requirements": [_requirement(model, entry, ranks, private) for entry in entries],
     }
 
 
@@ -288,12 +305,54 @@ def requirements_schema() -> dict[str, Any]:
     }
 
 
-def requirements_files(model: SiteModel, config: Config) -> dict[str, bytes]:
+def requirements_files(
+    model: SiteModel, config: Config, key_of: Callable[[Entry], str] | None = None
+) -> dict[str, bytes]:
     """`requirements.json` and `requirements.schema.json` by name, as strict JSON (a value
     JSON cannot carry becomes null, SPEC 6a) ending with a newline; the document has one
-    requirement a line (diffable, and written by the C encoder: fast at 10,000)."""
-    document = requirements_document(model, config)
-    requirements = document.pop("requirements")
-    text = json_document(document, "requirements", requirements) + "\n"
+    requirement a line (diffable, and written by the C encoder: fast at 10,000).
+
+    With `key_of` (a requirement page's key: everything its line is drawn from but its rank
+    and what it blocks) and the model's cache store, each requirement's line is taken from the
+    `requirements-json` cache when an earlier build made it from the same inputs, and the
+    cache is left holding this build's lines: a status edit encodes one line, not 10,000."""
+    private = config.site.private_fields
+    ranks = _ranks(model)
+    entries = _entries(model)
+    store = model.store
+    if key_of is None or store is None:
+        dump = json_line_encoder()
+        lines = [dump(_requirement(model, entry, ranks, private)) for entry in entries]
+    else:
+        lines = _kept_lines(model, entries, ranks, private, key_of, store)
+    text = json_document_of_lines(_head(model, config), "requirements", lines) + "\n"
     schema = dumps(requirements_schema(), indent=2) + "\n"
     return {DOCUMENT: text.encode("utf-8"), SCHEMA: schema.encode("utf-8")}
+
+
+LINES_CACHE = "requirements-json"
+_LINES_SHAPE = dict_of(str, str)
+
+
+def _kept_lines(
+    model: SiteModel,
+    entries: list[Entry],
+    ranks: Mapping[str, int],
+    private: Sequence[str],
+    key_of: Callable[[Entry], str],
+    store: CacheStore,
+) -> list[str]:
+    kept = store.read(LINES_CACHE, f"v{VERSION}", _LINES_SHAPE) or {}
+    dump = json_line_encoder()
+    current: dict[str, str] = {}
+    lines = []
+    for entry in entries:
+        key = inputs_digest(key_of(entry), ranks.get(entry.req.id), list(entry.blocking))
+        line = kept.get(key)
+        if line is None:
+            line = dump(_requirement(model, entry, ranks, private))
+        current[key] = line
+        lines.append(line)
+    if current.keys() != kept.keys():
+        store.write(LINES_CACHE, f"v{VERSION}", current)
+    return lines
