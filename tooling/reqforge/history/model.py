@@ -176,7 +176,7 @@ class History:
             f"shallow={self.shallow!r}, head={self.head!r}, note={self.note!r})"
         )
 
-    def __len__(self) -> int:
+    def _count(self) -> int:  # not __len__: a history with no events is still a history
         return len(self._events) if self._events is not None else len(self._source or ())
 
     def _id_at(self, position: int) -> str:
@@ -206,7 +206,7 @@ class History:
         index = self._by_id
         if index is None:
             index = {}
-            for position in range(len(self)):
+            for position in range(self._count()):
                 index.setdefault(self._id_at(position), []).append(position)
             self._by_id = index
         return index
@@ -261,7 +261,7 @@ class History:
         newest: dict[str, tuple[int, str]] = {}
         renames: dict[str, int] = {}
         source = self._source if self._events is None else None
-        for position in range(len(self)):
+        for position in range(self._count()):
             rid = self._id_at(position)
             if rid not in newest:
                 kind = source.kind_at(position) if source else self.events[position].kind

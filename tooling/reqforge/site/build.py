@@ -438,14 +438,14 @@ def build_site(
     are rendered and written, and the files the new build no longer has are removed; when
     nothing changed, nothing is written. Raises ReqforgeError for an output folder that must
     not be written."""
+    from reqforge.corpus import discover  # the fast path needs nothing more of the engine
+
     _LAST_MODEL.clear()
     check_output_folder(output, config.root, clean)
     today = today or dt.date.today()
     started = now_ns()
     templates = templates_digest(config)
     git = git_state(config.root)
-    from reqforge.corpus import discover  # (as quick_key did: the fast path needs no more)
-
     discovered = discover(config)  # one walk of the requirements folder, for both below
     quick = quick_key(config, today, templates, git, started, discovered)
     state = None if clean else read_state(config, output)
@@ -490,7 +490,7 @@ def _build_from_model(
     state: BuildState | None,
     early: Background | None = None,
 ) -> BuildResult:
-    from reqforge.site.manifest import PageInputs, title_readers
+    from reqforge.site.manifest import PageInputs, changed_titles, title_readers
     from reqforge.site.pages import page_name
     from reqforge.site.plan import Job, plan_site, prerendered
     from reqforge.site.tombstones import find_tombstones
@@ -517,13 +517,7 @@ def _build_from_model(
         by_key.setdefault(record.key, []).append(rel)
     seen = state.outputs if state is not None else {}
     # The pages that show a title that changed since the last build (keys leave titles out).
-    titles = inputs.titles
-    changed = {
-        rid
-        for rid in titles.keys() | previous.titles.keys()
-        if titles.get(rid) != previous.titles.get(rid)
-    }
-    readers = title_readers(model, changed) if changed else set()
+    readers = title_readers(model, changed_titles(previous.titles, inputs.titles))
     files: dict[str, PageRecord] = {}
     stats: dict[str, tuple[int, int]] = {}  # what is in the output: size and mtime
     pending: list[Job] = []
@@ -605,7 +599,7 @@ def _build_from_model(
     _remove_previous(output, removed)
     listing = MARK_HEADER + "".join(f"{rel}\n" for rel in sorted(files))
     write_atomically(output / MARK, listing.encode("utf-8"))
-    write_atomically(output / MANIFEST, manifest_bytes(Manifest(files, titles)))
+    write_atomically(output / MANIFEST, manifest_bytes(Manifest(files, inputs.titles)))
     errors = tuple(f for f in model.findings if f.severity == ERROR)
     result = BuildResult(
         output=output,

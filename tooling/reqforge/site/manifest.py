@@ -161,6 +161,11 @@ def title_digests(model: SiteModel) -> dict[str, str]:
     }
 
 
+def changed_titles(before: Mapping[str, str], now: Mapping[str, str]) -> set[str]:
+    """The IDs whose title digest differs between two builds (or that came or went)."""
+    return {rid for rid in before.keys() | now.keys() if before.get(rid) != now.get(rid)}
+
+
 # implements: REQ-515
 def title_readers(model: SiteModel, changed: Iterable[str]) -> set[str]:
     """The requirements whose pages or area documents show the title of one of `changed`
@@ -168,6 +173,8 @@ def title_readers(model: SiteModel, changed: Iterable[str]) -> set[str]:
     among its links), or it links to them, directly or through others (they list it among
     their inverse links, or in "what breaks if this changes", whose every entry's links lead
     to the page's requirement). The changed IDs themselves too."""
+    if not changed:
+        return set()
     links, inverse = model.links_by_id, model.inverse_links
     readers = set(changed)
     stack = list(readers)
