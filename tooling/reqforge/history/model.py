@@ -80,7 +80,7 @@ Outline = tuple[str, "int | None", str, str, "str | None"]
 
 
 class EventSource(Protocol):
-    """A history's events newest first, made on demand (history/walk.py `_Records`): a
+    """A history's events newest first, made on demand (history/records.py `Records`): a
     build that changes one page need not make the ~10^5 changes of every event."""
 
     def __len__(self) -> int: ...

@@ -33,7 +33,8 @@ Decisions worth knowing:
   their events plus the head they cover. A later run lists only the commits not reachable from
   the cached head (`git log NEW --not OLD`) and reuses the rest; when the old head is no longer
   known it rebuilds. No cache is read or written in a shallow clone (its depth can change under
-  the same HEAD) or with `use_cache=False`.
+  the same HEAD) or with `use_cache=False`. The events are kept as records
+  (history/records.py), made into `Event`s only when a command asks for them.
 * Background (`prefetch`): a command that will need the history and finds no cache can have
   it walked by a forked process (`parallel.Background`) while it does other work; the next
   `load_history` inside the same `remembered()` block waits for it and reads the cache.
@@ -43,7 +44,6 @@ Decisions worth knowing:
 
 from __future__ import annotations
 
-import marshal
 import os
 import re
 from collections.abc import Iterator, Mapping
@@ -64,9 +64,10 @@ from reqforge.git import (
     commits_since,
     open_repository,
 )
-from reqforge.history.commit_graph import CommitRecord, attribute_prs, order, pr_number, reachable
-from reqforge.history.field_diff import ChangeRecord, change_records
-from reqforge.history.model import Change, Commit, Event, History, make_change, make_event
+from reqforge.history.commit_graph import CommitRecord, pr_number, reachable
+from reqforge.history.field_diff import change_records
+from reqforge.history.model import Event, History
+from reqforge.history.records import EVENT_SHAPE, EventRecord, Records, packed
 from reqforge.i18n import Text
 from reqforge.loader import ParsedFile, is_requirement_name, parse_file
 from reqforge.parallel import Background, can_fork, cpu_count
@@ -80,24 +81,12 @@ _HEX = frozenset("0123456789abcdef")
 # newlines but never a NUL (git refuses NULs in messages), so the token count is fixed.
 _FORMAT = "--format=%x01%H%x00%P%x00%ct%x00%an%x00%ae%x00%aI%x00%s%x00%b%x00"
 _HEADER_FIELDS = 8
-_SCALARS = frozenset({str, int, float, bool, type(None)})
 
-# An event as the walk records (and the cache stores) it:
-#   (id, kind, path, old_path, changes, renumbered, status)
-# changes: ((field, old, new, added, removed), ...) in one marshal blob, unpacked only for the
-# events a command shows (a build that renders one page: that page's); renumbered: the ID
-# change among them, (old ID, whether a new one is set), or None, for following renumberings
-# without unpacking; status: the status the event set (a text), or None, for the dashboard's
-# lead and response times without unpacking.
-EventRecord = tuple[str, str, str, "str | None", bytes, "tuple[str, bool] | None", "str | None"]
 # A raw entry: (kind letter, old sha | None, new sha | None, old path | None, new path | None)
 _RawEntry = tuple[str, "str | None", "str | None", "str | None", "str | None"]
 
 _COMMIT_SHAPE = fixed(tuple_of(str), int, str, str, str, str, maybe(int))
-_EVENT_SHAPE = fixed(str, str, str, maybe(str), bytes, maybe(fixed(str, bool)), maybe(str))
-_SHORT = 8  # bytes: an empty tuple of changes packs into fewer, any change into more
-_CHANGES_SHAPE = tuple_of(fixed(str, object, object, maybe(int), maybe(int)))
-_CACHE_SHAPE = fixed(str, dict_of(str, _COMMIT_SHAPE), dict_of(str, tuple_of(_EVENT_SHAPE)))
+_CACHE_SHAPE = fixed(str, dict_of(str, _COMMIT_SHAPE), dict_of(str, tuple_of(EVENT_SHAPE)))
 
 
 # implements: REQ-300
@@ -268,9 +257,7 @@ def _events_for(
                     _KINDS[kind],
                     path,
                     old_path if kind == "R" else None,
-                    marshal.dumps(changes),
-                    _renumbered(changes),
-                    _new_status(changes),
+                    *packed(changes),
                 )
             )
         events[sha] = tuple(records)
@@ -295,114 +282,7 @@ def _assemble(
     shallow: bool,
     note: str | None,
 ) -> History:
-    return History.lazy(_Records(commits, events, head), True, shallow, head, note)
-
-
-class _Records:
-    """The records of a history (from the walk or its cache) newest first, each made into an
-    Event when first asked for (history.model.EventSource): a build that renders one page
-    makes that page's events, not the ~10^5 changes of every event (0.15 s at 5,000 commits)."""
-
-    def __init__(
-        self,
-        commits: Mapping[str, CommitRecord],
-        events: Mapping[str, tuple[EventRecord, ...]],
-        head: str,
-    ) -> None:
-        self.commits = commits
-        self.prs = attribute_prs(commits, head)
-        self.rows: list[tuple[str, EventRecord]] = [
-            (sha, record) for sha in order(commits, head) for record in events.get(sha) or ()
-        ]
-        self._made_commits: dict[str, Commit] = {}
-        self._made: dict[int, Event] = {}
-        # Equal changes are shared (a new requirement's `status: proposed`, `type:
-        # functional`...): Change is immutable, and many records of a large history repeat.
-        # The key carries the value types, since YAML's 1, 1.0 and true are equal in Python but
-        # are different values.
-        self._shared: dict[tuple[Any, ...], Change] = {}
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def id_at(self, position: int) -> str:
-        return self.rows[position][1][0]
-
-    def kind_at(self, position: int) -> str:
-        return self.rows[position][1][1]
-
-    def outline_at(self, position: int) -> tuple[str, int | None, str, str, str | None]:
-        sha, (_, kind, path, old_path, _, _, _) = self.rows[position]
-        return sha, self.prs.get(sha), kind, path, old_path
-
-    def id_changes_at(self, position: int) -> list[tuple[str, bool]]:
-        renumbered = self.rows[position][1][5]
-        return [] if renumbered is None else [renumbered]
-
-    def status_at(self, position: int) -> str | None:
-        return self.rows[position][1][6]
-
-    def date_at(self, position: int) -> str:
-        return self.commits[self.rows[position][0]][4]
-
-    def changed_at(self, position: int) -> bool:
-        packed = self.rows[position][1][4]  # any change packs into more than a few bytes
-        return len(packed) > _SHORT or bool(_unpacked(packed))
-
-    def commit_at(self, position: int) -> Commit:
-        sha = self.rows[position][0]
-        commit = self._made_commits.get(sha)
-        if commit is None:
-            parents, _, author, email, date, subject, _ = self.commits[sha]
-            commit = Commit(sha, author, email, date, subject, self.prs.get(sha), parents)
-            self._made_commits[sha] = commit
-        return commit
-
-    def event_at(self, position: int) -> Event:
-        event = self._made.get(position)
-        if event is None:
-            _, (rid, kind, path, old_path, packed, _, _) = self.rows[position]
-            commit = self.commit_at(position)
-            made = tuple(map(self._intern, _unpacked(packed)))
-            event = self._made[position] = make_event(commit, rid, kind, path, old_path, made)
-        return event
-
-    def _intern(self, record: ChangeRecord) -> Change:
-        old_type, new_type = type(record[1]), type(record[2])
-        if old_type in _SCALARS and new_type in _SCALARS:
-            key = (*record, old_type, new_type)
-            change = self._shared.get(key)
-            if change is None:
-                change = self._shared[key] = make_change(*record)
-            return change
-        return make_change(*record)
-
-
-def _renumbered(changes: tuple[ChangeRecord, ...]) -> tuple[str, bool] | None:
-    """The change of `id` from a text among an event's changes: (old ID, new one set)."""
-    for name, old, new, _, _ in changes:
-        if name == "id" and isinstance(old, str):
-            return old, new is not None
-    return None
-
-
-def _new_status(changes: tuple[ChangeRecord, ...]) -> str | None:
-    """The status an event's changes set, when they set one (a text)."""
-    for name, _, new, _, _ in changes:
-        if name == "status" and isinstance(new, str):
-            return new
-    return None
-
-
-def _unpacked(packed: bytes) -> tuple[ChangeRecord, ...]:
-    """An event's changes from the blob the walk packed them in. The blob is sealed in the
-    cache with everything else; one that does not hold changes (never written by a walk)
-    gives none, as a version that does not parse does."""
-    try:
-        changes = marshal.loads(packed)
-    except (EOFError, ValueError, TypeError):
-        return ()
-    return changes if _CHANGES_SHAPE.check(changes) else ()
+    return History.lazy(Records(commits, events, head), True, shallow, head, note)
 
 
 def _cache_key(reqs_dir: str) -> str:
