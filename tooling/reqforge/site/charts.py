@@ -251,6 +251,7 @@ def value_cost_chart(
         )
     body.append(_value_cost_axes(text))
     rows = []
+    value_name, cost_name = _text(text.value), _text(text.cost)  # once, not once a point
     for (value, cost), members in sorted(cells.items(), key=lambda c: (-c[0][0], c[0][1])):
         members = sorted(members, key=lambda p: p.id)
         where = quadrant(value, cost)
@@ -259,8 +260,8 @@ def value_cost_chart(
             body.append(
                 f'<circle class="rf-point rf-point-{where}" cx="{_n(_cost_x(cost) + dx)}" '
                 f'cy="{_n(_value_y(value) + dy)}" r="3.5"><title>{_text(point.id)}: '
-                f"{_text(_short(point.title, 80))} ({_text(text.value)} {value}, "
-                f"{_text(text.cost)} {cost})</title></circle>"
+                f"{_text(_short(point.title, 80))} ({value_name} {value}, "
+                f"{cost_name} {cost})</title></circle>"
             )
         rows.append((value, cost, where, ", ".join(p.id for p in members)))
     height = _PLOT_TOP + _PLOT_HEIGHT + 44
