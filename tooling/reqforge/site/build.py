@@ -147,9 +147,11 @@ def _load_model(
     backlog = rank_backlog(catalog, catalog)
     repo_url = forge_url(config.site.repo_url) or _origin_url(config.root)
     early = None
-    if walking and templates is not None:
+    if templates is not None and (walking or corpus.stats.get("scores computed")):
         # The pages that read neither findings nor history (nor a rendered body) are rendered
-        # in the background, on the core the walk leaves and the one `check` leaves.
+        # in the background, on the core the walk leaves and the one `check` leaves: on a
+        # first build, and when a front matter changed (a status edit: the matrix and the
+        # backlog, the heaviest pages it changes, made while this process checks and plans).
         from reqforge.site.plan import render_early
 
         sketch = SiteModel(
