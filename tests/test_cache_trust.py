@@ -347,3 +347,25 @@ def test_a_change_to_reqforges_code_invalidates_every_cache(
     checks = install / "reqforge" / "checks" / "fields.py"
     checks.write_text(checks.read_text(encoding="utf-8") + "\n# a new check\n", encoding="utf-8")
     assert stats() == f"{{'files': {files}, 'parsed': {files}, 'cached': 0}}"
+
+
+def test_the_catalogue_parts_drawn_from_other_requirements_are_reused(make_repo: Repo) -> None:
+    """Children, depended-on-by, blocking and disagreements depend on front matter and
+    settings only: kept by the front-matter key, equal to a catalogue made from nothing."""
+    # verifies: REQ-602
+    from reqforge.catalog import Catalog
+    from reqforge.corpus import _DERIVED_SHAPE, cached_catalog, load_corpus
+
+    root = make_repo(FILES)
+    config = reqforge.config.load_config(root)
+    corpus = load_corpus(config)
+    first = cached_catalog(corpus)
+    assert corpus.store.read("catalog", corpus.front_key, _DERIVED_SHAPE) is not None
+    again = cached_catalog(load_corpus(config))
+    fresh = Catalog(load_corpus(config, use_cache=False).repository, config)
+    assert again.entries == first.entries == fresh.entries
+    path = root / "reqs/b/CRM-2.md"
+    path.write_text(path.read_text().replace("{parent: [NOPE-1]}", "{parent: [CRM-1]}"))
+    moved = cached_catalog(load_corpus(config))
+    assert moved.entries == Catalog(load_corpus(config, use_cache=False).repository, config).entries
+    assert moved.by_id["CRM-1"].children == ("CRM-2",)

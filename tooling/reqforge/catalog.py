@@ -43,6 +43,11 @@ ALIASES = {
 }
 
 
+# An entry's parts drawn from the other requirements and the settings: its children, the IDs
+# depending on it, the P0 requirements it blocks, the methods' disagreements (localized).
+Derived = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]
+
+
 @dataclass(frozen=True)
 class Entry:
     """One requirement in the catalogue."""
@@ -92,9 +97,15 @@ class Catalog:
     """Entries by ID (first by path for a duplicated ID) and in path order."""
 
     def __init__(
-        self, repository: Repository, config: Config, scores: Mapping[str, Scores] | None = None
+        self,
+        repository: Repository,
+        config: Config,
+        scores: Mapping[str, Scores] | None = None,
+        derived: Mapping[str, Derived] | None = None,
     ) -> None:
-        """`scores` by path, when already known (e.g. from the cache); computed otherwise."""
+        """`scores` by path, when already known (e.g. from the cache); computed otherwise.
+        `derived`: each entry's parts drawn from the others (`derived_parts` of a catalogue of
+        the same front matter and settings), when known."""
         self.config = config
         self.repository = repository
         requirements = [r for r in repository.requirements if r.id]
@@ -102,28 +113,44 @@ class Catalog:
             scores = {
                 r.path: scores_of(r, repository.customers, config.priority) for r in requirements
             }
-        by_id_scores: dict[str, Scores] = {}
-        for req in requirements:
-            by_id_scores.setdefault(req.id, scores[req.path])
-        inverse = inverse_links({req.id: req.links for req in requirements})
-        blocked = blocking(requirements, by_id_scores)
+        if derived is None or any(req.path not in derived for req in requirements):
+            derived = self._derive(requirements, scores, config)
         self.entries = [
-            Entry(
-                req=req,
-                scores=scores[req.path],
-                children=tuple(inverse.get(req.id, {}).get("children", ())),
-                depended_on_by=tuple(inverse.get(req.id, {}).get("depended-on-by", ())),
-                blocking=tuple(blocked.get(req.id, ())),
-                disagreements=[
-                    localize(reason, config.language) for reason in disagreements(scores[req.path])
-                ],
-            )
+            Entry(req, scores[req.path], *derived[req.path][:3], list(derived[req.path][3]))
             for req in requirements
         ]
         self.by_id: dict[str, Entry] = {}
         for entry in self.entries:
             self.by_id.setdefault(entry.req.id, entry)
         self._schema = field_schema(config)
+
+    @staticmethod
+    def _derive(
+        requirements: Sequence[Requirement], scores: Mapping[str, Scores], config: Config
+    ) -> dict[str, Derived]:
+        by_id_scores: dict[str, Scores] = {}
+        for req in requirements:
+            by_id_scores.setdefault(req.id, scores[req.path])
+        inverse = inverse_links({req.id: req.links for req in requirements})
+        blocked = blocking(requirements, by_id_scores)
+        language = config.language
+        return {
+            req.path: (
+                tuple(inverse.get(req.id, {}).get("children", ())),
+                tuple(inverse.get(req.id, {}).get("depended-on-by", ())),
+                tuple(blocked.get(req.id, ())),
+                tuple(localize(reason, language) for reason in disagreements(scores[req.path])),
+            )
+            for req in requirements
+        }
+
+    def derived_parts(self) -> dict[str, Derived]:
+        """Each entry's parts drawn from the others, by path, as `Catalog(derived=...)` takes
+        them: children, depended-on-by, blocking, disagreements."""
+        return {
+            e.req.path: (e.children, e.depended_on_by, e.blocking, tuple(e.disagreements))
+            for e in self.entries
+        }
 
     def __iter__(self) -> Iterator[Entry]:
         return iter(self.entries)

@@ -35,6 +35,7 @@ from reqforge.cache import (
     list_of,
     maybe,
     record_shape,
+    tuple_of,
 )
 from reqforge.checks.context import CheckContext, Issue, build_context
 from reqforge.checks.families import PER_FILE, families
@@ -59,6 +60,7 @@ from reqforge.priorities import Scores, scores_of
 from reqforge.safe_read import Refused, is_inside, read_inside, read_regular
 
 if TYPE_CHECKING:  # changeset reads history: `check` does not pay for importing it
+    from reqforge.catalog import Catalog
     from reqforge.changeset import Comparison
     from reqforge.render.progress import Progress
 
@@ -604,6 +606,23 @@ def cached_scores(corpus: Corpus) -> dict[str, Scores]:
 
     rows = corpus.store.memo("scores", corpus.front_key, _SCORES_SHAPE, compute_all)
     return {rel: Scores(*row) for rel, row in rows.items()}
+
+
+_DERIVED_SHAPE = dict_of(str, fixed(*(tuple_of(str),) * 4))
+
+
+def cached_catalog(corpus: Corpus) -> Catalog:
+    """The catalogue of the corpus, with `cached_scores`; each entry's parts drawn from the
+    other requirements (inverse links, blocking, disagreements) reused from the last run when
+    no front matter and no setting changed (they depend on nothing else)."""
+    from reqforge.catalog import Catalog
+
+    store, key = corpus.store, corpus.front_key
+    derived = store.read("catalog", key, _DERIVED_SHAPE)
+    catalog = Catalog(corpus.repository, corpus.config, cached_scores(corpus), derived)
+    if derived is None:
+        store.write("catalog", key, catalog.derived_parts())
+    return catalog
 
 
 # implements: REQ-304

@@ -124,9 +124,8 @@ def _load_model(
     discovered: Discovered | None = None,
 ) -> tuple[SiteModel, Background | None]:
     from reqforge.backlog import rank_backlog
-    from reqforge.catalog import Catalog
     from reqforge.checks.run import CheckOptions, run_check
-    from reqforge.corpus import cached_scores, load_corpus
+    from reqforge.corpus import cached_catalog, load_corpus
     from reqforge.history.walk import load_history, prefetch
     from reqforge.loader import read_bodies
     from reqforge.site.changelog import load_releases
@@ -137,7 +136,7 @@ def _load_model(
     # while this process reads the requirements; check's suspect links wait for it.
     walking = prefetch(config.root, config.reqs_dir)
     corpus = load_corpus(config, progress=progress, discovered=discovered)
-    catalog = Catalog(corpus.repository, config, cached_scores(corpus))
+    catalog = cached_catalog(corpus)
     bodies = read_bodies(config, [entry.req.path for entry in catalog], corpus.bodies)
     trace = None
     if config.trace.scan or config.trace.results:
