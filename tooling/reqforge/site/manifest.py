@@ -6,7 +6,8 @@ Two records, each where it belongs:
 
 * `<output>/.reqforge-manifest.json`, part of the site and as deterministic as its pages (the
   same inputs write the same bytes): for every file the digest of its inputs (`key`), the digest
-  of its content, and the fingerprinted assets it refers to.
+  of its content, and the fingerprinted assets it refers to; and a short digest of every
+  requirement's title.
 * the `site` entry of the repository's cache (`reqforge.cache`), one per output folder: the
   quick key of the last build (requirement file stats, HEAD, tags, configuration, templates,
   reqforge's code, today), its check errors and the size and mtime of every file it left. It is
@@ -14,9 +15,12 @@ Two records, each where it belongs:
 
 A page's key is a digest of what the page is made of, taken from cheap stand-ins of its
 context: a requirement file's front matter and body rather than its rendered HTML, the commits
-of its history rather than their field diffs, the links and titles of the requirements it is
-connected to rather than its impact list. `page_inputs` is the one place that says which
-part of the model each page reads.
+of its history rather than their field diffs, the IDs and links of the requirements it is
+connected to rather than its impact list. Their titles are left out of the keys: a title that
+changed since the last build (the manifest's title digests) sends the pages that show it to be
+rendered again (`title_readers`), not every page of a linked part that may hold most of the
+requirements. `PageInputs` and plan.py's `_PAGE_FACETS` say which part of the model each page
+reads.
 """
 
 from __future__ import annotations
@@ -244,7 +248,8 @@ class PageInputs:
 
     def group(self, path: str, entries: Iterable[Entry]) -> str:
         """The key of a page showing several requirements in full (an area's document): the
-        files, scores and connected titles and links of each, as for its own page."""
+        files, scores and connected IDs and links of each, as for its own page (titles: see
+        `title_readers`)."""
         model = self.model
         entries = list(entries)
         return texts_digest(
@@ -259,8 +264,9 @@ class PageInputs:
 
     def requirement(self, entry: Entry) -> str:
         """The key of a requirement's page: its file (front matter and body), its scores,
-        the titles and links of every requirement it is connected to (its links both ways
-        and its impact set lie among them), its trace, the commits of its history, its errors."""
+        the IDs and links of every requirement it is connected to (its links both ways and its
+        impact set lie among them; their titles: see `title_readers`), its trace, the commits
+        of its history, its errors."""
         model = self.model
         req = entry.req
         history = model.history
