@@ -95,12 +95,60 @@ class EventSource(Protocol):
     def event_at(self, position: int) -> Event: ...
 
 
+class _Made:
+    """The `EventSource` of events already made (a history built from them, or made whole)."""
+
+    __slots__ = ("events",)
+
+    def __init__(self, events: tuple[Event, ...]) -> None:
+        self.events = events
+
+    def __len__(self) -> int:
+        return len(self.events)
+
+    def id_at(self, position: int) -> str:
+        return self.events[position].id
+
+    def kind_at(self, position: int) -> str:
+        return self.events[position].kind
+
+    def outline_at(self, position: int) -> Outline:
+        event = self.events[position]
+        return event.commit.sha, event.commit.pr, event.kind, event.path, event.old_path
+
+    def id_changes_at(self, position: int) -> list[tuple[str, bool]]:
+        return [
+            (change.old, change.new is not None)
+            for change in self.events[position].changes
+            if change.field == "id" and isinstance(change.old, str)
+        ]
+
+    def changed_at(self, position: int) -> bool:
+        return bool(self.events[position].changes)
+
+    def status_at(self, position: int) -> str | None:
+        for change in self.events[position].changes:
+            if change.field == "status" and isinstance(change.new, str):
+                return change.new
+        return None
+
+    def date_at(self, position: int) -> str:
+        return self.events[position].commit.date
+
+    def commit_at(self, position: int) -> Commit:
+        return self.events[position].commit
+
+    def event_at(self, position: int) -> Event:
+        return self.events[position]
+
+
 # implements: REQ-300
 class History:
     """Every requirement event, newest first, and the state of the history it came from.
 
-    Read-only once made. From `History.lazy`, `events` are made from the source on first use,
-    and `for_id`, `outline` and `summary` make only what they need."""
+    Read-only once made. Everything is read through an `EventSource`: from `History.lazy`,
+    the walk's records, whose events are made on first use, so `for_id`, `outline`,
+    `summary`, `status_history` and `last_change_commit` make only what they need."""
 
     __slots__ = (
         "_by_id",
@@ -127,7 +175,7 @@ class History:
         self.head = head
         self.note = note
         self._events: tuple[Event, ...] | None = events
-        self._source: EventSource | None = None
+        self._source: EventSource = _Made(events)
         # id -> positions in `events`; built once, lazily.
         self._by_id: dict[str, list[int]] | None = None
         # id -> `for_id(id)`, kept: a site asks for each requirement's events several times.
@@ -147,9 +195,8 @@ class History:
         events = self._events
         if events is None:
             source = self._source
-            assert source is not None
-            events = self._events = tuple(source.event_at(p) for p in range(len(source)))
-            self._source = None  # the records are all made: let them go
+            events = self._events = tuple(map(source.event_at, range(len(source))))
+            self._source = _Made(events)  # the records are all made: let them go
         return events
 
     def make_events(self) -> tuple[Event, ...]:
@@ -176,38 +223,13 @@ class History:
             f"shallow={self.shallow!r}, head={self.head!r}, note={self.note!r})"
         )
 
-    def _count(self) -> int:  # not __len__: a history with no events is still a history
-        return len(self._events) if self._events is not None else len(self._source or ())
-
-    def _id_at(self, position: int) -> str:
-        if self._events is not None:
-            return self._events[position].id
-        assert self._source is not None
-        return self._source.id_at(position)
-
-    def _id_changes_at(self, position: int) -> list[tuple[str, bool]]:
-        """An event's changes of `id` from a text: (the old ID, whether a new one is set)."""
-        if self._events is None:
-            assert self._source is not None
-            return self._source.id_changes_at(position)
-        return [
-            (change.old, change.new is not None)
-            for change in self._events[position].changes
-            if change.field == "id" and isinstance(change.old, str)
-        ]
-
-    def _event_at(self, position: int) -> Event:
-        if self._events is not None:
-            return self._events[position]
-        assert self._source is not None
-        return self._source.event_at(position)
-
     def _index(self) -> dict[str, list[int]]:
         index = self._by_id
         if index is None:
             index = {}
-            for position in range(self._count()):
-                index.setdefault(self._id_at(position), []).append(position)
+            id_at = self._source.id_at
+            for position in range(len(self._source)):
+                index.setdefault(id_at(position), []).append(position)
             self._by_id = index
         return index
 
@@ -218,24 +240,14 @@ class History:
         events of the previous ID."""
         found = self._for_id.get(rid)
         if found is None:
-            found = self._for_id[rid] = tuple(map(self._event_at, self._positions_of(rid)))
+            positions = self._positions_of(rid)
+            found = self._for_id[rid] = tuple(map(self._source.event_at, positions))
         return found
 
     def status_history(self, rid: str) -> tuple[str | None, list[tuple[str, str]]]:
         """(the date of `rid`'s first commit, or None when no commit touched it; (commit
-        date, status) for every status it entered, oldest first), without making events
-        that are not made yet."""
-        if self._events is not None or rid in self._for_id:
-            events = self.for_id(rid)
-            entered = [
-                (event.commit.date, change.new)
-                for event in reversed(events)
-                for change in event.changes
-                if change.field == "status" and isinstance(change.new, str)
-            ]
-            return (events[-1].commit.date if events else None), entered
+        date, status) for every status it entered, oldest first)."""
         source = self._source
-        assert source is not None
         positions = self._positions_of(rid)
         entered = []
         for position in reversed(positions):
@@ -245,35 +257,28 @@ class History:
         return (source.date_at(positions[-1]) if positions else None), entered
 
     def outline(self, rid: str) -> list[Outline]:
-        """`for_id(rid)` in outline (commit, PR, kind, path, old path), without making the
-        events' changes when they are not made yet."""
-        if self._events is not None or rid in self._for_id:
-            return [
-                (e.commit.sha, e.commit.pr, e.kind, e.path, e.old_path) for e in self.for_id(rid)
-            ]
-        assert self._source is not None
+        """`for_id(rid)` in outline: (commit, PR, kind, path, old path) of each event."""
         return list(map(self._source.outline_at, self._positions_of(rid)))
 
     def summary(self) -> tuple[dict[str, tuple[int, str]], dict[str, int]]:
         """(ID -> (position, kind) of its newest event; old ID -> position of the newest event
         that changed that ID to another), positions counting from the newest event: what
-        tombstones are found from, without making every event."""
+        tombstones are found from."""
         newest: dict[str, tuple[int, str]] = {}
         renames: dict[str, int] = {}
-        source = self._source if self._events is None else None
-        for position in range(self._count()):
-            rid = self._id_at(position)
+        source = self._source
+        for position in range(len(source)):
+            rid = source.id_at(position)
             if rid not in newest:
-                kind = source.kind_at(position) if source else self.events[position].kind
-                newest[rid] = (position, kind)
-            for old, _ in self._id_changes_at(position):
+                newest[rid] = (position, source.kind_at(position))
+            for old, _ in source.id_changes_at(position):
                 if old != rid:
                     renames.setdefault(old, position)
         return newest, renames
 
     def event(self, position: int) -> Event:
         """The event at `position` (newest first), as in `events`."""
-        return self._event_at(position)
+        return self._source.event_at(position)
 
     def _positions_of(self, rid: str) -> list[int]:
         found = self._positions.get(rid)
@@ -283,8 +288,9 @@ class History:
 
     def _follow(self, rid: str) -> list[int]:
         index = self._index()
+        id_changes_at = self._source.id_changes_at
         direct = index.get(rid, [])
-        if not any(map(self._id_changes_at, direct)):
+        if not any(map(id_changes_at, direct)):
             return list(direct)  # no ID change to follow (nearly every requirement)
         positions: set[int] = set()
         # (id, only events older than this position): an ID change adds the previous ID's
@@ -300,36 +306,25 @@ class History:
                 if position <= after or position in positions:
                     continue
                 positions.add(position)
-                for old, renamed in self._id_changes_at(position):
+                for old, renamed in id_changes_at(position):
                     if renamed and old != current:
                         pending.append((old, position))
         return sorted(positions)
 
+    def _last_changed(self, rid: str) -> int | None:
+        """The position of the newest event of `rid` that changed content."""
+        return next(filter(self._source.changed_at, self._positions_of(rid)), None)
+
     def last_change_commit(self, rid: str) -> Commit | None:
-        """The commit of `last_change(rid)`, without making its event when it is not made."""
-        if self._events is not None or rid in self._for_id:
-            event = self.last_change(rid)
-            return None if event is None else event.commit
-        assert self._source is not None
-        for position in self._positions_of(rid):
-            if self._source.changed_at(position):
-                return self._source.commit_at(position)
-        return None
+        """The commit of `last_change(rid)`, without making its event."""
+        position = self._last_changed(rid)
+        return None if position is None else self._source.commit_at(position)
 
     # implements: REQ-009
     def last_change(self, rid: str) -> Event | None:
-        """The newest event of `rid` that changed content (any field or the body); of the
-        events not made yet, only that one is made."""
-        if self._events is not None or rid in self._for_id:
-            for event in self.for_id(rid):
-                if event.changes:
-                    return event
-            return None
-        assert self._source is not None
-        for position in self._positions_of(rid):
-            if self._source.changed_at(position):
-                return self._source.event_at(position)
-        return None
+        """The newest event of `rid` that changed content (any field or the body)."""
+        position = self._last_changed(rid)
+        return None if position is None else self._source.event_at(position)
 
     # implements: REQ-009
     def first_event(self, rid: str) -> Event | None:
