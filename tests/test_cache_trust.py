@@ -359,13 +359,16 @@ def test_the_catalogue_parts_drawn_from_other_requirements_are_reused(make_repo:
     root = make_repo(FILES)
     config = reqforge.config.load_config(root)
     corpus = load_corpus(config)
-    first = cached_catalog(corpus)
+    first, reused = cached_catalog(corpus)
+    assert not reused
     assert corpus.store.read("catalog", corpus.front_key, _DERIVED_SHAPE) is not None
-    again = cached_catalog(load_corpus(config))
+    again, reused = cached_catalog(load_corpus(config))
+    assert reused
     fresh = Catalog(load_corpus(config, use_cache=False).repository, config)
     assert again.entries == first.entries == fresh.entries
     path = root / "reqs/b/CRM-2.md"
     path.write_text(path.read_text().replace("{parent: [NOPE-1]}", "{parent: [CRM-1]}"))
-    moved = cached_catalog(load_corpus(config))
+    moved, reused = cached_catalog(load_corpus(config))
+    assert not reused
     assert moved.entries == Catalog(load_corpus(config, use_cache=False).repository, config).entries
     assert moved.by_id["CRM-1"].children == ("CRM-2",)

@@ -420,3 +420,37 @@ def test_a_changed_title_rewrites_the_pages_that_show_it_and_no_other(
     assert pages_written == {PAGE.format(n) for n in ("CRM-1", "CRM-2", "CRM-3")}
     assert "areas/b.html" not in result.written and "areas/a.html" in result.written
     assert "Renamed leaf" in (out / PAGE.format("CRM-3")).read_text(encoding="utf-8")
+
+
+def test_a_front_matter_edit_renders_the_early_pages_in_the_background(
+    repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When a front matter changed (the catalogue's cached parts no longer fit), the matrix,
+    backlog and search index are rendered in the background while the build checks and plans,
+    as on a first build; a body edit, which changes none of them, starts no such job. Either
+    way the site equals a fresh build."""
+    # verifies: REQ-603
+    # verifies: REQ-605
+    from reqforge import parallel
+
+    if not parallel.can_fork() or parallel.cpu_count() < 2:
+        pytest.skip("needs fork and two cores")
+    started: list[str] = []
+    real = site_build.Background
+
+    def recording(func: Callable[[], object], answer: bool = False) -> parallel.Background:
+        started.append(getattr(getattr(func, "func", func), "__name__", ""))
+        return real(func, answer)
+
+    out, fresh = tmp_path / "out", tmp_path / "fresh"
+    build(repo.root, out)
+    monkeypatch.setattr(site_build, "Background", recording)
+    change_body(repo)
+    build(repo.root, out)
+    assert "render_early" not in started
+    change_status(repo)
+    build(repo.root, out)
+    assert "render_early" in started
+    monkeypatch.undo()
+    build(repo.root, fresh)
+    assert files_of(out) == files_of(fresh)

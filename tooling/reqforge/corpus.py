@@ -69,10 +69,9 @@ CUSTOMERS_FILE = "customers.yaml"
 _LOAD_CODES = ("RF001", "RF002", "RF003", "RF004")
 
 # One file's stage result, marshal-able: (head or None, marshal-encoded front matter, body
-# line, located findings, similarity signature as array('i') bytes), where a located finding is
-# (code, line, column, message). Files that failed to parse have no head.
-# (head fields, marshalled front matter, body line, located findings, similarity sketch,
-# digest of the front matter's text: b"" for a file that did not parse)
+# line, located findings, similarity signature as array('i') bytes, digest of the front
+# matter's text), where a located finding is (code, line, column, message). Files that failed
+# to parse have no head and an empty digest.
 FileResult = tuple[Any, bytes, int, list[tuple[str, int, int, str]], bytes, bytes]
 Texts = tuple[str, str]  # a parsed file's front matter and body
 LOCATIONS = "locations"
@@ -391,13 +390,9 @@ def load_customers(config: Config) -> tuple[dict[str, Customer], list[Finding], 
     return customers, findings, raw
 
 
-def analyse_file(rel: str, raw: bytes, ctx: CheckContext) -> FileResult:
-    """The per-file stage for one file's bytes (pure: no I/O)."""
-    return _analysed(rel, raw, ctx)[0]
-
-
-def _analysed(rel: str, raw: bytes, ctx: CheckContext) -> tuple[FileResult, Texts | None]:
-    """`analyse_file`, and the file's front matter and body when it parsed."""
+def analyse_file(rel: str, raw: bytes, ctx: CheckContext) -> tuple[FileResult, Texts | None]:
+    """The per-file stage for one file's bytes (pure: no I/O), and the file's front matter
+    and body when it parsed."""
     parsed = parse_file(raw)
     if isinstance(parsed, Problem):
         return _failed(parsed.code, parsed.line, parsed.column, parsed.message, ctx), None
@@ -460,7 +455,7 @@ def _stage_one(ctx: CheckContext, root: str, rel: str, size: int, max_size: int)
         message = Text("cannot be read: {reason}", reason=exc.strerror or exc)
         return b"", _failed("RF001", 0, 0, message, ctx), None
     try:
-        return (content_digest(raw), *_analysed(rel, raw, ctx))
+        return (content_digest(raw), *analyse_file(rel, raw, ctx))
     except (RecursionError, MemoryError, yaml_rs.YAMLDecodeError) as exc:  # defensive
         message = Text("file could not be processed safely: {error}", error=type(exc).__name__)
         return b"", _failed("RF004", 1, 1, message, ctx), None
@@ -599,7 +594,6 @@ def cached_scores(corpus: Corpus) -> dict[str, Scores]:
         return [values(scores_of(req, customers, priority)) for req in chunk]
 
     def compute_all() -> dict[str, tuple[Any, ...]]:
-        corpus.stats["scores computed"] = 1  # the front matter changed since the last run
         requirements = list(corpus.repository)
         computed = parallel_map(compute, requirements)  # ~0.1 ms each: both cores for 10,000
         return {req.path: row for req, row in zip(requirements, computed, strict=True)}
@@ -611,10 +605,11 @@ def cached_scores(corpus: Corpus) -> dict[str, Scores]:
 _DERIVED_SHAPE = dict_of(str, fixed(*(tuple_of(str),) * 4))
 
 
-def cached_catalog(corpus: Corpus) -> Catalog:
+def cached_catalog(corpus: Corpus) -> tuple[Catalog, bool]:
     """The catalogue of the corpus, with `cached_scores`; each entry's parts drawn from the
     other requirements (inverse links, blocking, disagreements) reused from the last run when
-    no front matter and no setting changed (they depend on nothing else)."""
+    no front matter and no setting changed (they depend on nothing else). And whether they
+    were: False when a front matter or a setting changed since (or no cache was kept)."""
     from reqforge.catalog import Catalog
 
     store, key = corpus.store, corpus.front_key
@@ -622,7 +617,7 @@ def cached_catalog(corpus: Corpus) -> Catalog:
     catalog = Catalog(corpus.repository, corpus.config, cached_scores(corpus), derived)
     if derived is None:
         store.write("catalog", key, catalog.derived_parts())
-    return catalog
+    return catalog, derived is not None
 
 
 # implements: REQ-304

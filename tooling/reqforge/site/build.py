@@ -136,7 +136,7 @@ def _load_model(
     # while this process reads the requirements; check's suspect links wait for it.
     walking = prefetch(config.root, config.reqs_dir)
     corpus = load_corpus(config, progress=progress, discovered=discovered)
-    catalog = cached_catalog(corpus)
+    catalog, fronts_unchanged = cached_catalog(corpus)
     bodies = read_bodies(config, [entry.req.path for entry in catalog], corpus.bodies)
     trace = None
     if config.trace.scan or config.trace.results:
@@ -146,7 +146,7 @@ def _load_model(
     backlog = rank_backlog(catalog, catalog)
     repo_url = forge_url(config.site.repo_url) or _origin_url(config.root)
     early = None
-    if templates is not None and (walking or corpus.stats.get("scores computed")):
+    if templates is not None and (walking or not fronts_unchanged):
         # The pages that read neither findings nor history (nor a rendered body) are rendered
         # in the background, on the core the walk leaves and the one `check` leaves: on a
         # first build, and when a front matter changed (a status edit: the matrix and the
