@@ -132,7 +132,7 @@ def parallel_map(
     heavy items are worth a worker each; the chunks are then balanced by weight).
     """
     if any(job.running() for job in list(_RUNNING)) and len(items) >= 2 * SLICE:
-        return _in_slices(func, items, progress)
+        return _in_slices(func, items, progress, weights)
     workers = worker_count(len(items) if weights is None else sum(weights))
     workers = min(workers, len(items))
     if workers < 2:
@@ -198,6 +198,7 @@ def _in_slices(
     func: Callable[[Sequence[T]], list[Any]],
     items: Sequence[T],
     progress: Callable[[int], None] | None,
+    weights: Sequence[int] | None,
 ) -> list[Any]:
     """`parallel_map` slice by slice, while a background job holds a core (maybe not for
     long): each slice is shared out to the cores free when it starts."""
@@ -205,7 +206,10 @@ def _in_slices(
     for start in range(0, len(items), SLICE):
         done = len(results)
         report = None if progress is None else (lambda n: progress(done + n))  # noqa: B023
-        results += parallel_map(func, items[start : start + SLICE], report)
+        part = slice(start, start + SLICE)
+        results += parallel_map(
+            func, items[part], report, None if weights is None else weights[part]
+        )
     return results
 
 

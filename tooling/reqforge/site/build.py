@@ -586,15 +586,13 @@ def _build_from_model(
         # So are the history's events (made on demand: a few pages make only their own).
         if model.history is not None:
             model.history.make_events()
-    written_stats: dict[str, tuple[int, int]] = {}
     # A few heavy pages (an area's document, the search index) are worth a worker each.
     made_all = parallel_map(render_and_write, pending, weights=[job.weight for job in pending])
     for job, made in zip(pending, made_all, strict=True):
         for rel, digest, assets, size, mtime in made:
             files[rel] = PageRecord(job.key, digest, tuple(tuple(a) for a in assets))
-            written_stats[rel] = (size, mtime)
-    written = tuple(sorted(written_stats))
-    stats.update(written_stats)
+            stats[rel] = (size, mtime)
+    written = tuple(sorted(rel for made in made_all for rel, *_ in made))
     # implements: REQ-526
     removed = tuple(rel for rel in before if rel not in files)
     _remove_previous(output, removed)
@@ -615,7 +613,7 @@ def _build_from_model(
     # edited a moment ago): the next build then knows the pages as this one left them, instead
     # of reading back and hashing 10,000 of them; only the fast path needs the key ("" never
     # matches one).
-    outputs = {rel: stats.get(rel) or output_stat(base + rel) for rel in [*files, MARK, MANIFEST]}
+    outputs = {**stats, **{rel: output_stat(base + rel) for rel in (MARK, MANIFEST)}}
     if all(seen is not None for seen in outputs.values()):
         state = BuildState(quick or "", result.requirements, result.files, errors, outputs)  # type: ignore[arg-type]
         write_state(config, output, state)
