@@ -32,7 +32,9 @@ _SHORT = 8  # bytes: an empty tuple of changes packs into fewer, any change into
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
-def packed(changes: tuple[ChangeRecord, ...]) -> tuple[bytes, tuple[str, bool] | None, str | None]:
+def record_tail(
+    changes: tuple[ChangeRecord, ...],
+) -> tuple[bytes, tuple[str, bool] | None, str | None]:
     """The last three fields of an event's record: its changes packed, its ID change, the
     status it set."""
     return marshal.dumps(changes), _renumbered(changes), _new_status(changes)
@@ -86,8 +88,8 @@ class Records:
         return self.commits[self.rows[position][0]][4]
 
     def changed_at(self, position: int) -> bool:
-        packed = self.rows[position][1][4]  # any change packs into more than a few bytes
-        return len(packed) > _SHORT or bool(_unpacked(packed))
+        blob = self.rows[position][1][4]  # any change packs into more than a few bytes
+        return len(blob) > _SHORT or bool(_unpacked(blob))
 
     def commit_at(self, position: int) -> Commit:
         sha = self.rows[position][0]
@@ -101,9 +103,9 @@ class Records:
     def event_at(self, position: int) -> Event:
         event = self._made.get(position)
         if event is None:
-            _, (rid, kind, path, old_path, packed, _, _) = self.rows[position]
+            _, (rid, kind, path, old_path, blob, _, _) = self.rows[position]
             commit = self.commit_at(position)
-            made = tuple(map(self._intern, _unpacked(packed)))
+            made = tuple(map(self._intern, _unpacked(blob)))
             event = self._made[position] = make_event(commit, rid, kind, path, old_path, made)
         return event
 
@@ -134,12 +136,12 @@ def _new_status(changes: tuple[ChangeRecord, ...]) -> str | None:
     return None
 
 
-def _unpacked(packed: bytes) -> tuple[ChangeRecord, ...]:
+def _unpacked(blob: bytes) -> tuple[ChangeRecord, ...]:
     """An event's changes from the blob the walk packed them in. The blob is sealed in the
     cache with everything else; one that does not hold changes (never written by a walk)
     gives none, as a version that does not parse does."""
     try:
-        changes = marshal.loads(packed)
+        changes = marshal.loads(blob)
     except (EOFError, ValueError, TypeError):
         return ()
     return changes if _CHANGES_SHAPE.check(changes) else ()

@@ -67,7 +67,7 @@ from reqforge.git import (
 from reqforge.history.commit_graph import CommitRecord, pr_number, reachable
 from reqforge.history.field_diff import change_records
 from reqforge.history.model import Event, History
-from reqforge.history.records import EVENT_SHAPE, EventRecord, Records, packed
+from reqforge.history.records import EVENT_SHAPE, EventRecord, Records, record_tail
 from reqforge.i18n import Text
 from reqforge.loader import ParsedFile, is_requirement_name, parse_file
 from reqforge.parallel import Background, can_fork, cpu_count
@@ -257,7 +257,7 @@ def _events_for(
                     _KINDS[kind],
                     path,
                     old_path if kind == "R" else None,
-                    *packed(changes),
+                    *record_tail(changes),
                 )
             )
         events[sha] = tuple(records)
