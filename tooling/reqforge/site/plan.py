@@ -171,7 +171,7 @@ SMALL_PAGE = 10
 
 def prerendered(job: Job, files: Made, assets: tuple[tuple[str, str], ...]) -> Job:
     """`job` with its files already made (by `render_early`)."""
-    return Job(job.key, partial(list, files), job.name, assets, SMALL_PAGE)
+    return Job(job.key, partial(list, files), job.name, assets, weight=SMALL_PAGE)
 
 
 # Shared pages that read neither check's findings nor the history: a first build has them
@@ -229,9 +229,9 @@ def plan_site(
     stones: list[Tombstone],
     only: frozenset[str] | None = None,
 ) -> tuple[Pages, list[Job]]:
-    """Every file of the site as jobs, the costly shared ones first (so that the workers,
-    which take every n-th job, share them out), then the requirement pages; with `only`,
-    just the shared pages of those names."""
+    """Every file of the site as jobs, the shared ones first, then the requirement pages,
+    each weighed for the workers (`Job.weight`); with `only`, just the shared pages of those
+    names."""
     index_key = inputs.shared(SEARCH_INDEX, _PAGE_FACETS[SEARCH_INDEX])
     index_path = fingerprinted(SEARCH_INDEX, index_key.encode("ascii"))
     pages = Pages(model, config, index_path)
@@ -239,7 +239,7 @@ def plan_site(
     def page(path: str, template: str, context: Callable[[], dict[str, Any]]) -> Job:
         key = inputs.shared(path, _PAGE_FACETS.get(template, FACETS))
         weight = _WEIGHTS.get(path, SMALL_PAGE)
-        return Job(key, partial(_page, pages, path, template, context), path, None, weight)
+        return Job(key, partial(_page, pages, path, template, context), path, weight=weight)
 
     def dashboard() -> dict[str, Any]:
         context = dashboard_context(model)
@@ -273,20 +273,18 @@ def plan_site(
         return sorted(requirements_files(model, config, key_of).items())
 
     jobs = [
-        Job(index_key, index_script, SEARCH_INDEX, None, _WEIGHTS[SEARCH_INDEX]),
+        Job(index_key, index_script, SEARCH_INDEX, weight=_WEIGHTS[SEARCH_INDEX]),
         Job(
             inputs.shared("requirements.json", _PAGE_FACETS["requirements.json"]),
             data,
             "requirements.json",
-            None,
-            _WEIGHTS["requirements.json"],
+            weight=_WEIGHTS["requirements.json"],
         ),
         Job(
             inputs.shared("matrix", _PAGE_FACETS["matrix"]),
             matrix,
             "matrix",
-            None,
-            _WEIGHTS["matrix"],
+            weight=_WEIGHTS["matrix"],
         ),
         page("index.html", "index.html", dashboard),
         page("backlog.html", "backlog.html", partial(backlog_context, model)),
@@ -302,7 +300,7 @@ def plan_site(
         document = partial(_area_document, pages, model, area, entries)
         key = inputs.group(model.area_files[area], entries)
         shows = tuple(entry.req.id for entry in entries)
-        jobs.append(Job(key, document, "", None, len(entries) * 2 // 5 + 1, shows))
+        jobs.append(Job(key, document, weight=len(entries) * 2 // 5 + 1, shows=shows))
     for baseline in model.releases.baselines if model.releases else ():
         jobs.append(
             page(baseline.page, "baseline.html", partial(baseline_context, model, baseline))
@@ -321,7 +319,7 @@ def plan_site(
         seen.add(path)
         render = partial(_requirement, pages, model, entry)
         key = page_keys[entry.req.path] = inputs.requirement(entry)
-        jobs.append(Job(key, render, "", None, 1, (entry.req.id,)))
+        jobs.append(Job(key, render, shows=(entry.req.id,)))
     return pages, jobs
 
 
