@@ -57,16 +57,6 @@ def _public(data: Mapping[Any, Any], private: tuple[str, ...], prefix: str) -> d
     return kept
 
 
-def requirements_document(model: SiteModel, config: Config) -> dict[str, Any]:
-    """The whole document: format, version, project, the commit it was built from, every
-    customer (by key) and every requirement (by ID), without private fields."""
-    private = config.site.private_fields
-    ranks = _ranks(model)
-    return _head(model, config) | {
-        "requirements": [_requirement(model, entry, ranks, private) for entry in _entries(model)],
-    }
-
-
 def _ranks(model: SiteModel) -> dict[str, int]:
     return {ranked.item["id"]: ranked.item["rank"] for ranked in model.backlog.items}
 
@@ -76,7 +66,8 @@ def _entries(model: SiteModel) -> list[Entry]:
 
 
 def _head(model: SiteModel, config: Config) -> dict[str, Any]:
-    """The document without its requirements."""
+    """The document but its requirements: format, version, project, the commit it was built
+    from, every customer (by key) without private fields."""
     private = config.site.private_fields
     history = model.history if model.history is not None and model.history.available else None
     customers = model.catalog.repository.customers
@@ -152,7 +143,7 @@ _PLACE: dict[str, Any] = {
 
 
 def requirements_schema() -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of the document `requirements_document` writes. It
+    """The JSON Schema (draft 2020-12) of the document `requirements_files` writes. It
     allows added keys (`additionalProperties` is left open), as later versions may add some."""
     priorities = {
         "type": "object",
