@@ -209,7 +209,9 @@ def _utf16(term: str) -> bytes:
 
 def build_search_index(records: Iterable[SearchRecord]) -> dict[str, Any]:
     """The index of `records` (format in the module docstring): documents sorted by ID, every
-    term of ID, title, status, type, area and body with its delta-encoded posting list."""
+    term of ID, title, status, type, area and body with its delta-encoded posting list. The
+    data `search` reads; a build writes the same index as a script from kept pieces
+    (`search_index_script`), whose bytes the tests hold to `data_script` of this."""
     docs, postings, _ = _collect(sorted(records, key=_by_id))
     terms = sorted(postings, key=_utf16)
     return {
