@@ -486,6 +486,37 @@ def test_override_with_a_syntax_error_names_its_file_and_line(
     assert "templates/requirement.html:3: template syntax error" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("name", "text", "line"),
+    [
+        ("backlog.html", '{% extends "base.html" %}\n{% block content %}\n{{ nothing.here }}\n'
+         "{% endblock %}\n", 3),
+        ("rows.html", '{% macro backlog_row(row, root) %}\n{{ nothing_here }}{% endmacro %}\n'
+         '{% macro matrix_row(row, root) %}{% endmacro %}\n', 2),
+    ],
+)  # fmt: skip
+def test_override_that_fails_while_rendering_names_its_file_and_line(
+    make_repo: Callable[..., Path], tmp_path: Path, name: str, text: str, line: int
+) -> None:
+    """A template that reads what its page does not give it (an override written for another
+    version, say) stops the build with the file and line, never an internal error."""
+    # verifies: REQ-511
+    root = small_repo(make_repo)
+    (root / "templates").mkdir()
+    (root / "templates" / name).write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    result = invoke(root, "build", "-o", str(out))
+    assert result.exit_code == 1, result.output
+    assert f"templates/{name}:{line}: template error: " in result.stderr
+    assert "is undefined" in result.stderr and "internal error" not in result.stderr
+    proc = subprocess.run(
+        [sys.executable, "-m", "reqforge", "build", "-o", str(out)],
+        cwd=root, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert f"templates/{name}:{line}: template error: " in proc.stderr
+
+
 def test_no_template_or_page_goes_through_a_link_out_of_place(
     make_repo: Callable[..., Path], tmp_path: Path
 ) -> None:

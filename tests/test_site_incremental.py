@@ -6,6 +6,7 @@ a moved file keeping its page."""
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -172,6 +173,7 @@ def test_an_incremental_build_equals_a_fresh_one(
     assert not first.kept and not first.removed
     change(repo)
     result = build(repo.root, incremental)
+    shutil.rmtree(repo.root / ".reqforge")  # the fresh build keeps nothing from the others
     build(repo.root, fresh)
     assert files_of(incremental) == files_of(fresh)
     assert rewritten <= set(result.written), sorted(result.written)
@@ -452,5 +454,36 @@ def test_a_front_matter_edit_renders_the_early_pages_in_the_background(
     build(repo.root, out)
     assert "render_early" in started
     monkeypatch.undo()
+    build(repo.root, fresh)
+    assert files_of(out) == files_of(fresh)
+
+
+def test_a_status_edit_prints_one_row_of_each_shared_table(
+    repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The backlog's and the matrix's rows are kept between builds under a digest of what each
+    shows: a status edit prints the edited requirement's row again and takes the others as
+    they were, and the pages still equal a build that kept nothing."""
+    # verifies: REQ-515
+    # verifies: REQ-605
+    from reqforge.site import kept_rows
+
+    made = tmp_path / "made.txt"  # the rows may be printed in a forked worker: noted in a file
+    real_save = kept_rows.KeptRows.save
+
+    def noting(self: kept_rows.KeptRows[object]) -> None:
+        with made.open("a", encoding="utf-8") as file:
+            file.write(f"{self.name} {self.made} {len(self.current)}\n")
+        real_save(self)
+
+    monkeypatch.setattr(kept_rows.KeptRows, "save", noting)
+    out, fresh = tmp_path / "out", tmp_path / "fresh"
+    build(repo.root, out)
+    assert sorted(made.read_text().split("\n")[:-1]) == ["rows-backlog 5 5", "rows-matrix 5 5"]
+    made.unlink()
+    change_status(repo)
+    build(repo.root, out)
+    assert sorted(made.read_text().split("\n")[:-1]) == ["rows-backlog 1 5", "rows-matrix 1 5"]
+    shutil.rmtree(repo.root / ".reqforge")  # nothing kept: every row printed afresh
     build(repo.root, fresh)
     assert files_of(out) == files_of(fresh)

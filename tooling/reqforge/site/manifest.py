@@ -57,7 +57,7 @@ if TYPE_CHECKING:
     from reqforge.site.pages import SiteModel
 
 MANIFEST = ".reqforge-manifest.json"
-MANIFEST_FORMAT = 3  # bump when a key's recipe changes: every page is then rendered again
+MANIFEST_FORMAT = 4  # bump when a key's recipe changes: every page is then rendered again
 MANIFEST_LIMIT = 256 << 20  # a larger manifest is not one a build wrote; it is ignored
 CACHE_NAME = "site"
 
@@ -125,33 +125,41 @@ def read_manifest(output: Path) -> Manifest:
         if path.is_symlink() or not path.is_file() or path.stat().st_size > MANIFEST_LIMIT:
             return Manifest({})
         data = json.loads(path.read_bytes())
+        if data["format"] != MANIFEST_FORMAT:
+            return Manifest({})
+        assets = [tuple((name, used) for name, used in row) for row in data["assets"]]
         files = {
-            rel: PageRecord(key, digest, tuple((name, used) for name, used in assets))
-            for rel, (key, digest, assets) in data["files"].items()
+            rel: PageRecord(key, digest, assets[used]) for rel, key, digest, used in data["files"]
         }
         titles = data["titles"]
-        if (
-            data["format"] != MANIFEST_FORMAT
-            or not all(isinstance(r, str) for r in files)
-            or not isinstance(titles, dict)
-            or not all(isinstance(k, str) and isinstance(v, str) for k, v in titles.items())
+        if not (
+            all(type(n) is str and type(u) is str for row in assets for n, u in row)
+            and all(type(r.key) is str and type(r.digest) is str for r in files.values())
+            and all(type(rel) is str for rel in files)
+            and type(titles) is dict
+            and all(type(k) is str and type(v) is str for k, v in titles.items())
         ):
             return Manifest({})
         return Manifest(files, titles)
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, IndexError):
         return Manifest({})
 
 
 def manifest_bytes(manifest: Manifest) -> bytes:
-    """The manifest file's content: JSON with sorted keys, one file a line."""
-    rows = [
-        f"{json.dumps(rel)}: {json.dumps([r.key, r.digest, [list(a) for a in r.assets]])}"
+    """The manifest file's content: JSON with sorted keys; each file as [path, key, digest,
+    the position of its asset names in `assets`] (10,000 pages share a few lists of them)."""
+    assets: dict[tuple[tuple[str, str], ...], int] = {}
+    files = [
+        (rel, r.key, r.digest, assets.setdefault(r.assets, len(assets)))
         for rel, r in sorted(manifest.files.items())
     ]
-    body = ",\n".join(rows)
-    titles = json.dumps(dict(sorted(manifest.titles.items())), separators=(",", ":"))
-    text = f'{{"format": {MANIFEST_FORMAT}, "titles": {titles}, "files": {{\n{body}\n}}}}\n'
-    return text.encode("utf-8")
+    document = {
+        "format": MANIFEST_FORMAT,
+        "titles": dict(sorted(manifest.titles.items())),
+        "assets": list(assets),
+        "files": files,
+    }
+    return (json.dumps(document, separators=(",", ":")) + "\n").encode("ascii")
 
 
 def title_digests(model: SiteModel) -> dict[str, str]:
@@ -237,6 +245,7 @@ class PageInputs:
             TITLES: inputs_digest(sorted(self.titles.items())),
         }
         self.components = _component_digests(model)
+        self.rows: dict[str, str] = {}  # requirement file -> `row` digest
 
     def _scores(self, entry: Entry) -> str:
         found = self.scores.get(id(entry))
@@ -262,11 +271,28 @@ class PageInputs:
             *(model.bodies.get(e.req.path, "") for e in entries),
         )
 
+    def row(self, entry: Entry) -> str:
+        """A digest of what a requirement's row on a shared page is drawn from (site/
+        kept_rows.py): its file's front matter, its scores, the IDs and links of every
+        requirement it is connected to, its trace. Made once per requirement and build."""
+        req = entry.req
+        found = self.rows.get(req.path)
+        if found is None:
+            found = self.rows[req.path] = texts_digest(
+                (
+                    req.path,
+                    self._scores(entry),
+                    self.components.get(req.id),
+                    repr(self.model.trace_by_id.get(req.id)),
+                ),
+                req.blob,
+            )
+        return found
+
     def requirement(self, entry: Entry) -> str:
-        """The key of a requirement's page: its file (front matter and body), its scores,
-        the IDs and links of every requirement it is connected to (its links both ways and its
-        impact set lie among them; their titles: see `title_readers`), its trace, the commits
-        of its history, its errors."""
+        """The key of a requirement's page: its row's digest (`row`: front matter, scores,
+        the IDs and links of every requirement it is connected to, whose titles are left to
+        `title_readers`; trace), its body, the commits of its history, its errors."""
         model = self.model
         req = entry.req
         history = model.history
@@ -276,14 +302,10 @@ class PageInputs:
         return texts_digest(
             (
                 self.common,
-                req.path,
-                self._scores(entry),
-                self.components.get(req.id),
-                repr(model.trace_by_id.get(req.id)),
+                self.row(entry),
                 events,
                 [repr(f) for f in model.errors_by_path.get(req.path, ())],
             ),
-            req.blob,
             model.bodies.get(req.path, ""),
         )
 

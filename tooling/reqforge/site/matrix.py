@@ -10,10 +10,15 @@ hundred kilobytes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+from markupsafe import Markup
+
+from reqforge.site.kept_rows import PageRows
 from reqforge.site.markup import Row
+from reqforge.site.matrix_data import DataRow, data_row
 from reqforge.site.pages import page_name, public_value
 from reqforge.trace.junit import FAILED
 
@@ -95,8 +100,25 @@ def _row(
     )
 
 
-def matrix_rows(model: SiteModel) -> list[dict[str, Any]]:
-    """Every row of the matrix, by area then ID (what the pages and the data script show)."""
+class MatrixRow(NamedTuple):
+    """A row of the matrix: as its page prints it, and as the data script holds it."""
+
+    html: str
+    data: DataRow
+
+    @property
+    def area(self) -> str:
+        return self.data[2]
+
+
+def matrix_rows(
+    model: SiteModel,
+    print_row: Callable[[Mapping[str, Any]], str],
+    rows: PageRows[tuple[str, DataRow]] | None = None,
+) -> list[MatrixRow]:
+    """Every row of the matrix, by area then ID (what the pages and the data script show),
+    printed by `print_row` (or as `rows` kept it: site/kept_rows.py)."""
+    rows = rows or PageRows()
     known = model.catalog.by_id
     traced = model.trace is not None
     items = model.trace_by_id
@@ -106,37 +128,38 @@ def matrix_rows(model: SiteModel) -> list[dict[str, Any]]:
 
     entries = sorted(model.catalog, key=lambda e: (e.req.area, e.req.id))
     private = model.catalog.config.site.private_fields
-    return [
-        _row(entry, items.get(entry.req.id) if traced else None, page_of, private)
-        for entry in entries
-    ]
+
+    def make(entry: Entry) -> tuple[str, DataRow]:
+        row = _row(entry, items.get(entry.req.id) if traced else None, page_of, private)
+        return str(print_row(row)), data_row(row)
+
+    return [MatrixRow(*rows.row(entry, None, partial(make, entry))) for entry in entries]
 
 
 # implements: REQ-504
 def matrix_pages(
-    model: SiteModel, page_size: int | None = None, rows: list[dict[str, Any]] | None = None
+    model: SiteModel, rows: list[MatrixRow], page_size: int | None = None
 ) -> list[tuple[str, dict[str, Any]]]:
     """Every matrix page as (file name, template context), at least one page even for an
-    empty repository. Each context holds its rows, the numbered page links, the area index
-    (area -> file of its first row) and the filter choices of the whole matrix. `rows` are
-    `matrix_rows(model)` when the caller has them already."""
+    empty repository. Each context holds its rows (`matrix_rows`), the numbered page links,
+    the area index (area -> file of its first row) and the filter choices of the whole
+    matrix."""
     size = page_size or PAGE_SIZE
     traced = model.trace is not None
-    if rows is None:
-        rows = matrix_rows(model)
     count = max(1, -(-len(rows) // size))
     areas: dict[str, str] = {}
     for index, row in enumerate(rows):
-        areas.setdefault(row["area"], matrix_file(index // size + 1))
+        areas.setdefault(row.area, matrix_file(index // size + 1))
     choices = {
-        key: sorted({row[key] for row in rows if row[key]}) for key in ("area", "type", "status")
+        key: sorted({row.data[column] for row in rows if row.data[column]})
+        for key, column in (("area", 2), ("type", 3), ("status", 4))
     }
     links = [{"number": n, "file": matrix_file(n)} for n in range(1, count + 1)]
     pages = []
     for number in range(1, count + 1):
         chunk = rows[(number - 1) * size : number * size]
         context = {
-            "rows": chunk,
+            "rows": [Markup(row.html) for row in chunk],
             "traced": traced,
             # the figures of `reqforge trace`, from the same report
             "summary": model.trace.summary() if model.trace is not None else None,

@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from reqforge.cache import fixed, tuple_of
 from reqforge.site.markup import visible
 from reqforge.site.script_data import data_script
 
@@ -40,34 +41,54 @@ def _shown(text: str) -> str:
     return visible(text)  # as the pages print it
 
 
-def matrix_data(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
-    """The rows of `site.matrix.matrix_rows` in the compact form above."""
+# A row as `data_row` takes it from a page's row (`site.matrix._row`): ID, title, area, type,
+# status, parent IDs, child IDs, code places, tests (name, result), code state, tests state,
+# row state. Text as the pages print it (`_shown`): kept between builds in that form.
+DataRow = tuple[
+    str, str, str, str, str,
+    tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[tuple[str, str], ...],
+    str, str, str,
+]  # fmt: skip
+DATA_ROW = fixed(
+    str, str, str, str, str,
+    tuple_of(str), tuple_of(str), tuple_of(str), tuple_of(fixed(str, str)),
+    str, str, str,
+)  # fmt: skip
+
+
+def data_row(row: Mapping[str, Any]) -> DataRow:
+    """What the data script holds of a page's row, its text as the page prints it."""
+    return (
+        _shown(row["id"]),
+        _shown(row["title"]),
+        _shown(row["area"]),
+        _shown(row["type"]),
+        _shown(row["status"]),
+        tuple(_shown(p["id"]) for p in row["parents"]),
+        tuple(_shown(c["id"]) for c in row["children"]),
+        tuple(_shown(place) for place in row["code"]),
+        tuple((_shown(t["name"]), t["result"]) for t in row["tests"]),
+        row["code_state"],
+        row["tests_state"],
+        row["state"],
+    )
+
+
+def matrix_data(rows: Iterable[DataRow]) -> dict[str, Any]:
+    """The rows (`data_row`) in the compact form above."""
     values: dict[str, int] = {}
 
     def value(text: str) -> int:
-        return values.setdefault(_shown(text), len(values))
+        return values.setdefault(text, len(values))
 
     packed = []
     for row in rows:
-        packed.append(
-            [
-                _shown(row["id"]),
-                _shown(row["title"]),
-                value(row["area"]),
-                value(row["type"]),
-                value(row["status"]),
-                [_shown(p["id"]) for p in row["parents"]],
-                [_shown(c["id"]) for c in row["children"]],
-                [_shown(place) for place in row["code"]],
-                [[_shown(t["name"]), t["result"]] for t in row["tests"]],
-                value(row["code_state"]),
-                value(row["tests_state"]),
-                value(row["state"]),
-            ]
-        )
+        rid, title, area, kind, status, parents, children, code, tests = row[:9]
+        shared = [value(area), value(kind), value(status)]
+        packed.append([rid, title, *shared, parents, children, code, tests, *map(value, row[9:])])
     return {"version": FORMAT_VERSION, "values": list(values), "rows": packed}
 
 
-def matrix_data_script(rows: Iterable[Mapping[str, Any]]) -> bytes:
+def matrix_data_script(rows: Iterable[DataRow]) -> bytes:
     """The script `matrix-view.js` loads: `window.REQFORGE_MATRIX = {...};` (UTF-8)."""
     return data_script(GLOBAL, matrix_data(rows)).encode("utf-8")

@@ -12,16 +12,19 @@ import datetime as dt
 import fnmatch
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote, urlsplit, urlunsplit
 
+from markupsafe import Markup
+
 from reqforge.graph import impacted, inverse_edges
 from reqforge.metrics import fulfilment_rate, history_stats, overdue, satisfaction
 from reqforge.model import ERROR, Finding
 from reqforge.scalars import is_mapping
+from reqforge.site.kept_rows import PageRows
 from reqforge.site.markdown import render_markdown, rendered_bodies
 from reqforge.site.markup import ChangeRow, Row
 from reqforge.site.search_index import SearchRecord
@@ -372,39 +375,55 @@ BACKLOG_SCORES = (
 
 
 # implements: REQ-502
-def backlog_context(model: SiteModel) -> dict[str, Any]:
-    """The ranked backlog (`reqforge prioritize`'s order) with every score per row."""
-    rows = []
-    known = model.catalog.by_id
+def backlog_context(
+    model: SiteModel,
+    print_row: Callable[[Mapping[str, Any]], str],
+    rows: PageRows[str] | None = None,
+) -> dict[str, Any]:
+    """The ranked backlog (`reqforge prioritize`'s order) with every score per row, each row
+    as `print_row` prints it (or as `rows` kept it: site/kept_rows.py)."""
+    rows = rows or PageRows()
     private = model.catalog.config.site.private_fields
+    printed: list[Markup] = []
+    choices: dict[str, set[str]] = {key: set() for key in BACKLOG_FILTERS}
     for ranked in model.backlog.items:
         item = ranked.item
-        req = known[item["id"]].req if item["id"] in known else None
-        rows.append(
-            Row(
-                rank=item["rank"],
-                id=item["id"],
-                title=item["title"],
-                status=item["status"],
-                page=page_name(item["id"]),
-                # what backlog.js filters on, beside the columns shown
-                type=public_value("type", req.type if req else None, private),
-                area=public_value("area", req.area if req else None, private),
-                owner=public_value("owner", req.owner if req else None, private),
-                p_level=shown(_score(item, "p_level")),
-                scores=[shown(_score(item, key)) for key, _ in BACKLOG_SCORES],
+        entry = ranked.entry
+        req = entry.req
+        # what backlog.js filters on, beside the columns shown
+        values = {
+            "status": item["status"],
+            "type": public_value("type", req.type, private),
+            "area": public_value("area", req.area, private),
+            "owner": public_value("owner", req.owner, private),
+            "p_level": shown(_score(item, "p_level")),
+        }
+        for key, value in values.items():
+            if value:
+                choices[key].add(str(value))
+
+        def make(item: Mapping[str, Any] = item, values: dict[str, Any] = values) -> str:
+            return print_row(
+                Row(
+                    values,
+                    rank=item["rank"],
+                    id=item["id"],
+                    title=item["title"],
+                    page=page_name(item["id"]),
+                    scores=[shown(_score(item, key)) for key, _ in BACKLOG_SCORES],
+                )
             )
-        )
-    choices = {
-        key: sorted({str(row[key]) for row in rows if row[key]})
-        for key in ("status", "type", "area", "owner", "p_level")
-    }
+
+        printed.append(Markup(rows.row(entry, item["rank"], make)))
     return {
         "columns": [heading for _, heading in BACKLOG_SCORES],
-        "rows": rows,
+        "rows": printed,
         "methods": list(model.backlog.methods),
-        "choices": choices,
+        "choices": {key: sorted(values) for key, values in choices.items()},
     }
+
+
+BACKLOG_FILTERS = ("status", "type", "area", "owner", "p_level")
 
 
 def _score(item: Mapping[str, Any], key: str) -> Any:

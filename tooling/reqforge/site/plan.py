@@ -6,6 +6,7 @@ the others in the workers.
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 
+from reqforge.cache import Shape, fixed
 from reqforge.i18n import Text, translator
 from reqforge.site.areas import INDEX as AREAS_INDEX
 from reqforge.site.areas import area_document, areas_index_context, areas_of
@@ -29,6 +31,7 @@ from reqforge.site.build import (
 from reqforge.site.changelog import baseline_context, baselines_index_context, changelog_context
 from reqforge.site.customers import customers_context
 from reqforge.site.dashboard import dashboard_charts
+from reqforge.site.kept_rows import KeptRows, PageRows
 from reqforge.site.manifest import (
     BODIES,
     FACETS,
@@ -42,7 +45,7 @@ from reqforge.site.manifest import (
     content_digest,
 )
 from reqforge.site.matrix import matrix_pages, matrix_rows
-from reqforge.site.matrix_data import MATRIX_DATA, matrix_data_script
+from reqforge.site.matrix_data import DATA_ROW, MATRIX_DATA, matrix_data_script
 from reqforge.site.pages import (
     SiteModel,
     backlog_context,
@@ -63,6 +66,9 @@ from reqforge.site.tombstones import (
 if TYPE_CHECKING:
     from reqforge.catalog import Entry
     from reqforge.config import Config
+
+
+ROWS = "rows.html"  # the row macros of the shared pages (site/kept_rows.py)
 
 
 class AssetNames(Mapping[str, str]):
@@ -124,8 +130,46 @@ class Pages:
 
     def render(self, path: str, template: str, context: dict[str, Any]) -> bytes:
         root = "../" * path.count("/")
-        html = self.template(template).render(**self.common, **context, root=root, current=path)
+        page = self.template(template)
+        try:
+            html = page.render(**self.common, **context, root=root, current=path)
+        except jinja2.TemplateError as exc:  # an override that reads what no page gives it
+            raise self._failed(exc, template) from exc
         return html.encode("utf-8")
+
+    def _failed(self, exc: jinja2.TemplateError, template: str) -> TemplateError:
+        """A template that failed while rendering, named with the line it failed at (Jinja2
+        puts each template's lines into the traceback)."""
+        where, line = template, 0
+        frames = traceback.extract_tb(exc.__traceback__)
+        for frame in reversed(frames):
+            if frame.filename.endswith((".html", ".xml", ".txt", ".js", ".css")):
+                where, line = frame.filename, frame.lineno or 0
+                break
+        return TemplateError(
+            Text(
+                "{path}:{line}: template error: {problem}",
+                path=shown_template(where, self.config.root),
+                line=line,
+                problem=exc.message or type(exc).__name__,
+            )
+        )
+
+    def row_printer(self, macro: str, root: str = "") -> Callable[[Mapping[str, Any]], str]:
+        """A row macro of `rows.html` (site/kept_rows.py) as a function of the row."""
+        printer = getattr(self.template(ROWS).module, macro)
+
+        def printed(row: Mapping[str, Any]) -> str:
+            try:
+                return str(printer(row, root))
+            except jinja2.TemplateError:
+                try:  # called outside `render`: Jinja2 puts the template's lines in now
+                    self.env.handle_exception()
+                except jinja2.TemplateError as exc:
+                    raise self._failed(exc, ROWS) from exc
+                raise
+
+        return printed
 
     def requirement(self, model: SiteModel, entry: Entry) -> tuple[str, bytes]:
         """One requirement's page: (relative path, content)."""
@@ -254,13 +298,25 @@ def plan_site(
         script = search_index_script(search_records(model), model.store)
         return [(index_path, script.encode("utf-8"))]
 
+    def kept(page: str, shape: Shape | type = str) -> PageRows[Any]:
+        return PageRows(KeptRows(model.store, page, inputs.common, shape), inputs.row)
+
+    def backlog() -> dict[str, Any]:
+        rows = kept("backlog")
+        context = backlog_context(model, pages.row_printer("backlog_row"), rows)
+        rows.save()
+        return context
+
     def matrix() -> Made:
-        rows = matrix_rows(model)  # the matrix pages, and all their rows as data for the filters
-        data = matrix_data_script(rows)
+        # the matrix pages, and all their rows as data for the filters
+        kept_rows = kept("matrix", fixed(str, DATA_ROW))
+        rows = matrix_rows(model, pages.row_printer("matrix_row"), kept_rows)
+        kept_rows.save()
+        data = matrix_data_script(row.data for row in rows)
         script = fingerprinted(MATRIX_DATA, data)
         return [(script, data)] + [
             (name, pages.render(name, "matrix.html", {**context, "data_script": script}))
-            for name, context in matrix_pages(model, rows=rows)
+            for name, context in matrix_pages(model, rows)
         ]
 
     page_keys: dict[str, str] = {}  # requirement file -> its page's key, filled below
@@ -287,7 +343,7 @@ def plan_site(
             weight=_WEIGHTS["matrix"],
         ),
         page("index.html", "index.html", dashboard),
-        page("backlog.html", "backlog.html", partial(backlog_context, model)),
+        page("backlog.html", "backlog.html", backlog),
         page("customers.html", "customers.html", partial(customers_context, model)),
         page("changelog.html", "changelog.html", changelog),
         page("baselines/index.html", "baselines.html", partial(baselines_index_context, model)),
