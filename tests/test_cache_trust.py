@@ -372,3 +372,46 @@ def test_the_catalogue_parts_drawn_from_other_requirements_are_reused(make_repo:
     assert not reused
     assert moved.entries == Catalog(load_corpus(config, use_cache=False).repository, config).entries
     assert moved.by_id["CRM-1"].children == ("CRM-2",)
+
+
+def test_similar_pairs_are_kept_until_a_title_or_body_changes(
+    make_repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """RF403's similar pairs depend on each file's path and signature (title and body) only:
+    a status edit finds them in the `similar-pairs` cache, an edited body finds them anew;
+    either way the findings are a cold run's."""
+    # verifies: REQ-602
+    # verifies: REQ-107
+    from reqforge.checks import quality
+    from reqforge.corpus import load_corpus
+
+    text = "Export every invoice of the month as one CSV file for the auditors to review"
+    root = make_repo(
+        {
+            "reqs/a/CRM-1.md": req("CRM-1", title=text),
+            "reqs/a/CRM-2.md": req("CRM-2", title=text + "s"),
+            "reqs/a/CRM-3.md": req("CRM-3", title="Print the dunning letters"),
+        }
+    )
+    config = reqforge.config.load_config(root)
+    found: list[int] = []
+    real = quality.similar_pairs
+
+    def counting(*args: object) -> list[tuple[int, int, float]]:
+        found.append(1)
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(quality, "similar_pairs", counting)
+
+    def duplicates() -> list[str]:
+        return [f.path for f in quality.duplicate_findings(load_corpus(config))]
+
+    def cold() -> list[str]:
+        return [f.path for f in quality.duplicate_findings(load_corpus(config, use_cache=False))]
+
+    assert duplicates() == ["reqs/a/CRM-2.md"] and len(found) == 1
+    path = root / "reqs/a/CRM-1.md"
+    path.write_text(path.read_text().replace("status: proposed", "status: accepted"))
+    assert duplicates() == cold() and len(found) == 2  # the cold run's own search
+    path.write_text(path.read_text().replace(text, "Archive the audit log"))
+    assert duplicates() == [] == cold() and len(found) == 4

@@ -4,9 +4,12 @@ unverifiable wording in title and acceptance criteria), RF407 (EARS shape, opt-i
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import hashlib
+from array import array
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
+from reqforge.cache import fixed, list_of
 from reqforge.checks.context import CheckContext, Issue
 from reqforge.checks.similarity import DEFAULT_THRESHOLD, similar_pairs
 from reqforge.checks.wording import ears_hint, ears_shape, message
@@ -50,12 +53,14 @@ def duplicate_issues(
     requirements: Sequence[Requirement],
     signatures: Sequence[Sequence[int]],
     ctx: CheckContext,
+    pairs: Callable[[Sequence[Sequence[int]], float], list[tuple[int, int, float]]] = similar_pairs,
 ) -> Iterator[tuple[Requirement, Issue]]:
-    """RF403 on the later of each pair of near-identical requirements (by path)."""
+    """RF403 on the later of each pair of near-identical requirements (by path); `pairs`
+    finds them (`similar_pairs`, or the same through a cache)."""
     if not ctx.config.lint.duplicates:
         return
     threshold = ctx.config.lint.similarity or DEFAULT_THRESHOLD
-    for i, j, score in similar_pairs(signatures, threshold):
+    for i, j, score in pairs(signatures, threshold):
         first, second = requirements[i], requirements[j]
         if _declared(first, second) or "duplicate" in (first.status, second.status):
             continue
@@ -77,9 +82,30 @@ def duplicate_issues(
 
 
 def duplicate_findings(corpus: Corpus) -> list[Finding]:
-    """The duplicates family (cross-file): every `duplicate_issues` issue, located."""
-    issues = duplicate_issues(corpus.repository.requirements, corpus.signatures, corpus.context)
+    """The duplicates family (cross-file): every `duplicate_issues` issue, located. The
+    similar pairs are kept in the `similar-pairs` cache by a digest of every file's path and
+    signature: an edit that changes no title and no body (a status) finds them there."""
+    requirements = corpus.repository.requirements
+
+    def cached_pairs(
+        signatures: Sequence[Sequence[int]], threshold: float
+    ) -> list[tuple[int, int, float]]:
+        digest = hashlib.blake2b(repr(threshold).encode(), digest_size=16)
+        for req, signature in zip(requirements, signatures, strict=True):
+            digest.update(req.path.encode("utf-8", "surrogatepass") + b"\0")
+            digest.update(len(signature).to_bytes(4, "big") + array("i", signature).tobytes())
+        return corpus.store.memo(
+            "similar-pairs",
+            digest.hexdigest(),
+            _PAIRS_SHAPE,
+            lambda: similar_pairs(signatures, threshold),
+        )
+
+    issues = duplicate_issues(requirements, corpus.signatures, corpus.context, cached_pairs)
     return [corpus.locate(req, issue) for req, issue in issues]
+
+
+_PAIRS_SHAPE = list_of(fixed(int, int, float))
 
 
 def _declared(a: Requirement, b: Requirement) -> bool:
