@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 from tests.conftest import requirement_text as req
 from tests.gitrepo import GitRepo
 
@@ -300,3 +302,38 @@ def test_json_escapes_bidi_and_zero_width_characters_faithfully() -> None:
     assert not any(c in text for c in "\u202e\u200b\u2066\U000e0041")
     assert "\\u202e" in text and "导出" in text  # readable CJK stays as it is
     assert json.loads(text) == data
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@given(
+    head=st.dictionaries(st.text(), _JSON_VALUES, max_size=4),
+    key=st.text(),
+    items=st.lists(_JSON_VALUES, max_size=6),
+)
+def test_a_document_joined_from_utf8_lines_is_the_text_documents_bytes(
+    head: dict[str, object], key: str, items: list[object]
+) -> None:
+    """requirements.json is joined from lines kept in UTF-8: the bytes equal the text
+    document's, and the document is the strict JSON of the items."""
+    # verifies: REQ-512
+    from reqforge.render.tables import (
+        json_document_of_lines,
+        json_document_of_utf8_lines,
+        json_line_encoder,
+    )
+
+    dump = json_line_encoder()
+    lines = [dump(item) for item in items]
+    text = json_document_of_lines(head, key, lines)
+    joined = json_document_of_utf8_lines(
+        head, key, [line.encode("utf-8", "surrogatepass") for line in lines]
+    )
+    assert joined == text.encode("utf-8", "surrogatepass")
+    if key not in head:  # (a head field of the same name would come twice)
+        assert json.loads(text) == {**head, key: items}

@@ -461,9 +461,10 @@ def test_a_front_matter_edit_renders_the_early_pages_in_the_background(
 def test_a_status_edit_prints_one_row_of_each_shared_table(
     repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The backlog's and the matrix's rows are kept between builds under a digest of what each
-    shows: a status edit prints the edited requirement's row again and takes the others as
-    they were, and the pages still equal a build that kept nothing."""
+    """The backlog's and the matrix's rows and requirements.json's lines are kept between
+    builds under a digest of what each shows: a status edit prints the edited requirement's
+    row again and takes the others as they were, and the pages still equal a build that kept
+    nothing."""
     # verifies: REQ-515
     # verifies: REQ-605
     from reqforge.site import kept_rows
@@ -479,11 +480,19 @@ def test_a_status_edit_prints_one_row_of_each_shared_table(
     monkeypatch.setattr(kept_rows.KeptRows, "save", noting)
     out, fresh = tmp_path / "out", tmp_path / "fresh"
     build(repo.root, out)
-    assert sorted(made.read_text().split("\n")[:-1]) == ["rows-backlog 5 5", "rows-matrix 5 5"]
+    assert sorted(made.read_text().split("\n")[:-1]) == [
+        "rows-backlog 5 5",
+        "rows-matrix 5 5",
+        "rows-requirements-json 5 5",
+    ]
     made.unlink()
     change_status(repo)
     build(repo.root, out)
-    assert sorted(made.read_text().split("\n")[:-1]) == ["rows-backlog 1 5", "rows-matrix 1 5"]
+    assert sorted(made.read_text().split("\n")[:-1]) == [
+        "rows-backlog 1 5",
+        "rows-matrix 1 5",
+        "rows-requirements-json 1 5",
+    ]
     shutil.rmtree(repo.root / ".reqforge")  # nothing kept: every row printed afresh
     build(repo.root, fresh)
     assert files_of(out) == files_of(fresh)

@@ -290,3 +290,14 @@ def json_document_of_lines(head: dict[str, Any], key: str, lines: Sequence[str])
     body = ",\n".join("  " + line for line in lines)
     listed = f"{dump(key)}: [\n{body}\n]" if lines else f"{dump(key)}: []"
     return "{" + ", ".join([*fields, listed]) + "}"
+
+
+def json_document_of_utf8_lines(head: dict[str, Any], key: str, lines: Sequence[bytes]) -> bytes:
+    """`json_document_of_lines` of lines encoded in UTF-8, as UTF-8: the same bytes, joined
+    without decoding 10,000 lines (a document of CJK text is four bytes a character in
+    memory, and each step of the text version copies it)."""
+    if not lines:
+        return json_document_of_lines(head, key, []).encode("utf-8")
+    opening = json_document_of_lines(head, key, ["\0"])
+    before, after = opening.split("  \0", 1)  # the one line's place; "\0" is never JSON's
+    return b"".join([before.encode("utf-8"), b"  ", b",\n  ".join(lines), after.encode("utf-8")])

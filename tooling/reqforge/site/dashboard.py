@@ -10,11 +10,14 @@ around the data come from the gettext catalogs through the `gettext` passed in.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
+from reqforge.cache import fixed
 from reqforge.i18n import N_
 from reqforge.site.charts import (
     Chart,
@@ -27,6 +30,7 @@ from reqforge.site.charts import (
 )
 
 if TYPE_CHECKING:
+    from reqforge.cache import CacheStore
     from reqforge.site.pages import SiteModel
 
 Gettext = Callable[[str], str]
@@ -86,6 +90,24 @@ def _shown(chart: Chart, title: str) -> dict[str, Any]:
     return {"title": title, "svg": Markup(chart.svg), "table": Markup(chart.table)}
 
 
+SCATTER_CACHE = "value-cost-chart"
+
+
+def _kept(store: CacheStore | None, points: list[ScatterPoint], make: partial[Chart]) -> Chart:
+    """The value-cost chart (10,000 points drawn and escaped: a tenth of a second), kept in the
+    `value-cost-chart` cache by a digest of its points and words: a status edit moves none."""
+    if store is None:
+        return make()
+    words = (make.keywords, [(p.id, p.title, p.value, p.cost) for p in points])
+    key = hashlib.blake2b(repr(words).encode("utf-8", "surrogatepass"), digest_size=16)
+    found = store.read(SCATTER_CACHE, key.hexdigest(), fixed(str, str))
+    if found is not None:
+        return Chart(*found)
+    chart = make()
+    store.write(SCATTER_CACHE, key.hexdigest(), (chart.svg, chart.table))
+    return chart
+
+
 def dashboard_charts(
     model: SiteModel,
     counts: Sequence[Sequence[tuple[str, int]]],
@@ -114,7 +136,8 @@ def dashboard_charts(
         if e.scores.value_cost is not None and e.scores.quadrant is not None
     ]
     title = gettext(N_("Value and cost"))
-    scatter = value_cost_chart(
+    scatter = partial(
+        value_cost_chart,
         points,
         chart_id="value-cost",
         title=title,
@@ -126,7 +149,7 @@ def dashboard_charts(
         ),
         text=text,
     )
-    charts.append(_shown(scatter, title))
+    charts.append(_shown(_kept(model.store, points, scatter), title))
     if model.history_stats is not None:
         title = gettext(N_("Requirements done over time"))
         done = done_over_time_chart(

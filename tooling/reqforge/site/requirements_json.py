@@ -16,13 +16,13 @@ No clock is read: the same commit and configuration write the same bytes.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from reqforge.cache import dict_of
 from reqforge.render.strict_json import dumps
-from reqforge.render.tables import json_document_of_lines, json_line_encoder
+from reqforge.render.tables import json_document_of_utf8_lines, json_line_encoder
 from reqforge.scalars import is_mapping, key_text
-from reqforge.site.manifest import inputs_digest
+from reqforge.site.kept_rows import KeptRows
 from reqforge.site.pages import is_private, private_name
 
 if TYPE_CHECKING:
@@ -304,25 +304,22 @@ def requirements_files(
     requirement a line (diffable, and written by the C encoder: fast at 10,000).
 
     With `key_of` (a requirement page's key: everything its line is drawn from but its rank
-    and what it blocks) and the model's cache store, each requirement's line is taken from the
-    `requirements-json` cache when an earlier build made it from the same inputs, and the
-    cache is left holding this build's lines: a status edit encodes one line, not 10,000."""
+    and what it blocks) and the model's cache store, each requirement's line is kept between
+    builds (`_kept_lines`): a status edit encodes one line, not 10,000."""
     private = config.site.private_fields
     ranks = _ranks(model)
     entries = _entries(model)
     store = model.store
     if key_of is None or store is None:
         dump = json_line_encoder()
-        lines = [dump(_requirement(model, entry, ranks, private)) for entry in entries]
+        lines = [
+            dump(_requirement(model, entry, ranks, private)).encode("utf-8") for entry in entries
+        ]
     else:
         lines = _kept_lines(model, entries, ranks, private, key_of, store)
-    text = json_document_of_lines(_head(model, config), "requirements", lines) + "\n"
+    text = json_document_of_utf8_lines(_head(model, config), "requirements", lines) + b"\n"
     schema = dumps(requirements_schema(), indent=2) + "\n"
-    return {DOCUMENT: text.encode("utf-8"), SCHEMA: schema.encode("utf-8")}
-
-
-LINES_CACHE = "requirements-json"
-_LINES_SHAPE = dict_of(str, str)
+    return {DOCUMENT: text, SCHEMA: schema.encode("utf-8")}
 
 
 def _kept_lines(
@@ -332,18 +329,27 @@ def _kept_lines(
     private: Sequence[str],
     key_of: Callable[[Entry], str],
     store: CacheStore,
-) -> list[str]:
-    kept = store.read(LINES_CACHE, f"v{VERSION}", _LINES_SHAPE) or {}
+) -> list[bytes]:
+    """Each requirement's line, kept (site/kept_rows.py) under its page's key, its rank and
+    what it blocks."""
+    kept: KeptRows[bytes] = KeptRows(store, "requirements-json", f"v{VERSION}", bytes)
     dump = json_line_encoder()
-    current: dict[str, str] = {}
-    lines = []
-    for entry in entries:
-        key = inputs_digest(key_of(entry), ranks.get(entry.req.id), list(entry.blocking))
-        line = kept.get(key)
-        if line is None:
-            line = dump(_requirement(model, entry, ranks, private))
-        current[key] = line
-        lines.append(line)
-    if current.keys() != kept.keys():
-        store.write(LINES_CACHE, f"v{VERSION}", current)
+    lines = [
+        kept.get(
+            f"{key_of(entry)} {ranks.get(entry.req.id)} {entry.blocking!r}",
+            partial(_line, dump, model, entry, ranks, private),
+        )
+        for entry in entries
+    ]
+    kept.save()
     return lines
+
+
+def _line(
+    dump: Callable[[Any], str],
+    model: SiteModel,
+    entry: Entry,
+    ranks: Mapping[str, int],
+    private: Sequence[str],
+) -> bytes:
+    return dump(_requirement(model, entry, ranks, private)).encode("utf-8")
