@@ -271,6 +271,29 @@ def test_a_change_that_shows_no_body_renders_none(
     assert PAGE.format("CRM-1") in again.written
 
 
+def test_a_small_rebuild_renders_the_bodies_of_the_pages_it_writes_only(
+    repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A status edit rewrites the page of CRM-1 and its area's document (CRM-1 and CRM-2):
+    their bodies are taken from the markdown cache, no other body is looked at."""
+    # verifies: REQ-515
+    # verifies: REQ-605
+    out = tmp_path / "out"
+    build(repo.root, out)
+    asked: list[tuple[list[str], bool]] = []
+    real = pages.rendered_bodies
+
+    def noting(bodies: dict[str, str], store: object, every: bool = True) -> dict[str, str]:
+        asked.append((sorted(bodies), every))
+        return real(bodies, store, every)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pages, "rendered_bodies", noting)
+    change_status(repo)
+    result = build(repo.root, out)
+    assert {PAGE.format("CRM-1"), "areas/billing.html"} <= set(result.written)
+    assert asked == [(["reqs/billing/CRM-1.md", "reqs/billing/CRM-2.md"], False)]
+
+
 def test_a_file_reqforge_did_not_write_stays_and_a_stale_one_goes(
     repo: GitRepo, tmp_path: Path
 ) -> None:
@@ -461,10 +484,10 @@ def test_a_front_matter_edit_renders_the_early_pages_in_the_background(
 def test_a_status_edit_prints_one_row_of_each_shared_table(
     repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The backlog's and the matrix's rows and requirements.json's lines are kept between
-    builds under a digest of what each shows: a status edit prints the edited requirement's
-    row again and takes the others as they were, and the pages still equal a build that kept
-    nothing."""
+    """The backlog's, the matrix's and the customers page's rows and requirements.json's lines
+    are kept between builds under a digest of what each shows: a status edit prints the
+    edited requirement's row again and takes the others as they were, and the pages still
+    equal a build that kept nothing."""
     # verifies: REQ-515
     # verifies: REQ-605
     from reqforge.site import kept_rows
@@ -478,10 +501,14 @@ def test_a_status_edit_prints_one_row_of_each_shared_table(
         real_save(self)
 
     monkeypatch.setattr(kept_rows.KeptRows, "save", noting)
+    change_customers(repo)
+    for rel in ("reqs/billing/CRM-1.md", "reqs/billing/CRM-2.md"):  # both asked by Acme
+        edit(repo, rel, "owner: zhang.wei", "owner: zhang.wei\nsource: {customers: [acme]}")
     out, fresh = tmp_path / "out", tmp_path / "fresh"
     build(repo.root, out)
     assert sorted(made.read_text().split("\n")[:-1]) == [
         "rows-backlog 5 5",
+        "rows-customers 2 2",
         "rows-matrix 5 5",
         "rows-requirements-json 5 5",
     ]
@@ -490,6 +517,7 @@ def test_a_status_edit_prints_one_row_of_each_shared_table(
     build(repo.root, out)
     assert sorted(made.read_text().split("\n")[:-1]) == [
         "rows-backlog 1 5",
+        "rows-customers 1 2",
         "rows-matrix 1 5",
         "rows-requirements-json 1 5",
     ]

@@ -141,6 +141,14 @@ def test_bodies_are_rendered_once_per_text_through_the_cache(
     assert rendered == []  # all from the cache
     assert markdown.rendered_bodies({**bodies, "d.md": "new"}, store)["d.md"] == "<p>new</p>\n"
     assert rendered == ["new"]
+    # Some bodies (a small rebuild's pages): the cache keeps the others too.
+    rendered.clear()
+    assert markdown.rendered_bodies({"e.md": "newer"}, store, every=False)["e.md"]
+    assert markdown.rendered_bodies(bodies, store) == first and rendered == ["newer"]
+    # Every body of a build: the cache keeps those only.
+    markdown.rendered_bodies({"e.md": "newest"}, store)
+    assert markdown.rendered_bodies(bodies, store) == first
+    assert sorted(rendered) == ["# A\n\n<script>x</script>", "newer", "newest", "same"]
     # Another version of the parser or sanitiser makes another HTML: the cache is not trusted.
     rendered.clear()
     monkeypatch.setattr(markdown, "_renderer_key", lambda: "markdown-it-py 99")

@@ -578,14 +578,15 @@ def _build_from_model(
     # implements: REQ-603
     # Every page whose inputs changed, the shared pages too, is rendered and written by the
     # workers (both cores); each sends back only what the manifest records of its files.
-    if worker_count(len(pending)) > 1:
-        # Every body (on its requirement's page and in its area's document) is rendered once,
-        # from the markdown cache or on both cores, before the workers share the pages out
-        # (in one process, the first page that shows a body renders them all: `body_html`).
-        model.render_bodies()
+    # Every body the pages to write show (on its requirement's page and in its area's
+    # document) is rendered once, from the markdown cache or on both cores, before the
+    # workers share the pages out.
+    shown = set().union(*(job.shows for job in pending))
+    paths = [e.req.path for e in model.catalog if e.req.id in shown]
+    model.render_bodies(None if len(paths) == len(model.catalog) else paths)
+    if worker_count(len(pending)) > 1 and model.history is not None:
         # So are the history's events (made on demand: a few pages make only their own).
-        if model.history is not None:
-            model.history.make_events()
+        model.history.make_events()
     # A few heavy pages (an area's document, the search index) are worth a worker each.
     made_all = parallel_map(render_and_write, pending, weights=[job.weight for job in pending])
     for job, made in zip(pending, made_all, strict=True):

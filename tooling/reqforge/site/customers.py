@@ -7,9 +7,14 @@ prints; only the customer's name, industry and tier are shown, never a field nam
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from markupsafe import Markup
+
 from reqforge.metrics import grouped
+from reqforge.site.kept_rows import KeptRows
 from reqforge.site.markup import Row
 from reqforge.site.pages import is_private, page_name
 
@@ -20,10 +25,23 @@ SHOWN_FIELDS = ("name", "industry", "tier")
 
 
 # implements: REQ-506
-def customers_context(model: SiteModel) -> dict[str, Any]:
+def customers_context(
+    model: SiteModel,
+    print_row: Callable[[Mapping[str, Any]], str],
+    kept: KeptRows[str] | None = None,
+) -> dict[str, Any]:
     """Per customer (sorted by key): its public fields, fulfilment rate, and each requirement
-    naming it in `source.customers` with status and P-level, linked to its page."""
+    naming it in `source.customers` with status and P-level, linked to its page: each row as
+    `print_row` prints it, or as `kept` kept it (by everything it shows)."""
     catalog = model.catalog
+
+    def row_of(row: Mapping[str, Any]) -> Markup:
+        p_level = catalog.by_id[row["id"]].scores.p_level or ""
+        make = partial(print_row, Row(row, p_level=p_level, page=page_name(row["id"])))
+        if kept is None:
+            return Markup(make())
+        return Markup(kept.get(repr((row["id"], row["title"], row["status"], p_level)), make))
+
     private = catalog.config.site.private_fields
     groups = grouped(catalog, "customer", model.today)
     customers = []
@@ -41,14 +59,7 @@ def customers_context(model: SiteModel) -> dict[str, Any]:
                 "industry": public("industry", customer.industry),
                 "tier": public("tier", customer.tier),
                 "fulfilment": None if rate is None else f"{rate * 100:.1f} %",
-                "requirements": [
-                    Row(
-                        row,
-                        p_level=catalog.by_id[row["id"]].scores.p_level or "",
-                        page=page_name(row["id"]),
-                    )
-                    for row in group.get("requirements", [])
-                ],
+                "requirements": [row_of(row) for row in group.get("requirements", [])],
             }
         )
     return {"customers": customers}

@@ -103,10 +103,14 @@ def _render_chunk(bodies: Sequence[str]) -> list[str]:
 
 # implements: REQ-510
 # implements: REQ-603
-def rendered_bodies(bodies: Mapping[str, str], store: CacheStore | None) -> dict[str, str]:
+def rendered_bodies(
+    bodies: Mapping[str, str], store: CacheStore | None, every: bool = True
+) -> dict[str, str]:
     """`render_markdown` of every body, by the same keys: from the cache where an earlier
     build rendered the same text, the others rendered on every core (`parallel_map`) and
-    stored for the next build (the cache keeps the bodies of this build only)."""
+    stored for the next build. When `bodies` are `every` body of the build, the cache keeps
+    those only; when they are some (the pages a small rebuild writes), it keeps what it held
+    too, until the next build that renders every body."""
     digests = {
         key: content_digest(body.encode("utf-8", "surrogatepass")) for key, body in bodies.items()
     }
@@ -120,7 +124,6 @@ def rendered_bodies(bodies: Mapping[str, str], store: CacheStore | None) -> dict
         html = parallel_map(_render_chunk, [bodies[missing[digest]] for digest in order])
         known.update(zip(order, html, strict=True))
         if store is not None:
-            store.write(
-                MARKDOWN_CACHE, cache_key, {d: known[d] for d in sorted(set(digests.values()))}
-            )
+            kept = sorted(set(digests.values())) if every else sorted(known)
+            store.write(MARKDOWN_CACHE, cache_key, {d: known[d] for d in kept})
     return {key: known[digest] for key, digest in digests.items()}

@@ -95,11 +95,21 @@ class SiteModel:
                 html = self.bodies_html[path] = render_markdown(self.bodies.get(path, ""))
         return html
 
-    def render_bodies(self) -> None:
-        """Render every body not rendered yet, for the pages that follow: from the markdown
-        cache where an earlier build rendered the same text, the others on every core."""
-        todo = {path: body for path, body in self.bodies.items() if path not in self.bodies_html}
-        self.bodies_html.update(rendered_bodies(todo, self.store))
+    def render_bodies(self, paths: Iterable[str] | None = None) -> None:
+        """Render every body not rendered yet (or those of `paths`: what the pages a build
+        writes show), for the pages that follow: from the markdown cache where an earlier
+        build rendered the same text, the others on every core."""
+        todo = {
+            path: body
+            for path, body in (
+                self.bodies.items()
+                if paths is None
+                else ((p, self.bodies[p]) for p in paths if p in self.bodies)
+            )
+            if path not in self.bodies_html
+        }
+        if todo:
+            self.bodies_html.update(rendered_bodies(todo, self.store, every=paths is None))
 
     @cached_property
     def area_files(self) -> dict[str, str]:

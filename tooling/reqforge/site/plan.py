@@ -307,6 +307,12 @@ def plan_site(
         rows.save()
         return context
 
+    def customers() -> dict[str, Any]:
+        kept: KeptRows[str] = KeptRows(model.store, "customers", inputs.common)
+        context = customers_context(model, pages.row_printer("customer_row"), kept)
+        kept.save()
+        return context
+
     def matrix() -> Made:
         # the matrix pages, and all their rows as data for the filters
         kept_rows = kept("matrix", fixed(str, DATA_ROW))
@@ -344,7 +350,7 @@ def plan_site(
         ),
         page("index.html", "index.html", dashboard),
         page("backlog.html", "backlog.html", backlog),
-        page("customers.html", "customers.html", partial(customers_context, model)),
+        page("customers.html", "customers.html", customers),
         page("changelog.html", "changelog.html", changelog),
         page("baselines/index.html", "baselines.html", partial(baselines_index_context, model)),
         page("search.html", "search.html", dict),
