@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import nh3
-from markdown_it import MarkdownIt
-from mdit_py_plugins.tasklists import tasklists_plugin
 
 from reqforge.cache import content_digest, dict_of
 from reqforge.parallel import parallel_map
 
 if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
     from reqforge.cache import CacheStore
 
 MARKDOWN_CACHE = "markdown"
@@ -49,6 +49,10 @@ _STYLE_PROPERTIES = frozenset({"text-align"})
 
 @cache  # one parser per process: building it compiles its rules
 def _parser() -> MarkdownIt:
+    # Imported here: a build whose bodies all come from the cache never needs the parser.
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.tasklists import tasklists_plugin
+
     # Raw HTML is parsed (authors write <br> or <details>) because nh3 cleans it afterwards.
     return (
         MarkdownIt("commonmark", {"html": True})

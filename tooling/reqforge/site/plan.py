@@ -251,7 +251,7 @@ _PAGE_FACETS = {
     "baseline.html": (TITLES, HISTORY),
     "requirements.json": (META, TRACE, HISTORY, FINDINGS, TODAY),
     SEARCH_INDEX: (META, BODIES),
-    "tombstone.html": (META, HISTORY),
+    "tombstone.html": (HISTORY,),  # the retired ID's events only (site/tombstones.py)
     "areas.html": (META,),
 }
 
