@@ -524,3 +524,35 @@ def test_a_status_edit_prints_one_row_of_each_shared_table(
     shutil.rmtree(repo.root / ".reqforge")  # nothing kept: every row printed afresh
     build(repo.root, fresh)
     assert files_of(out) == files_of(fresh)
+
+
+def test_history_outlines_are_kept_for_the_same_head(
+    repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page keys read each requirement's history in outline: kept by HEAD, so a status
+    edit outlines none for the keys, a new commit every requirement at the new HEAD."""
+    # verifies: REQ-515
+    # verifies: REQ-605
+    from reqforge.history.model import History
+
+    outlined: list[str] = []
+    real = History.outline
+
+    def noting(self: History, rid: str) -> list[object]:
+        outlined.append(rid)
+        return real(self, rid)  # type: ignore[return-value]
+
+    monkeypatch.setattr(History, "outline", noting)
+    out = tmp_path / "out"
+    every = {f"CRM-{n}" for n in range(1, 6)}
+    build(repo.root, out)
+    assert set(outlined) == every
+    outlined.clear()
+    change_status(repo)
+    build(repo.root, out)
+    # at most for its line of requirements.json, made again (perhaps in a forked worker)
+    assert set(outlined) <= {"CRM-1"}
+    outlined.clear()
+    repo.commit("Accept CRM-1 (#7)")
+    build(repo.root, out)
+    assert set(outlined) == every

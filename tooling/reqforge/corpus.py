@@ -104,6 +104,8 @@ class Corpus:
     _fronts: dict[str, str] = field(default_factory=dict)
     # Each parsed file's front-matter digest: where an issue is located depends on nothing else.
     front_digests: dict[str, bytes] = field(default_factory=dict)
+    # Each file's content digest (front matter and body): what the site's page keys read.
+    file_digests: dict[str, bytes] = field(default_factory=dict)
     # The `locations` cache (rel -> (front digest, issue -> (line, column))), read when first
     # needed; `_located` holds what this run looked up or located, kept by `save_locations`.
     _locations: dict[str, tuple[bytes, dict[str, tuple[int, int]]]] | None = None
@@ -558,6 +560,7 @@ def load_corpus(
         content_key=content.hexdigest(),
         front_key=fronts.hexdigest(),
         front_digests={rel: result[5] for rel, (_, result) in results.items() if result[5]},
+        file_digests={rel: digest for rel, (digest, _) in results.items()},
         store=store,
         stats={"files": len(files), "parsed": len(pending), "cached": len(files) - len(pending)},
         bodies={rel: body for rel, (_, body) in texts.items()},

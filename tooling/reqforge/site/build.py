@@ -163,6 +163,8 @@ def _load_model(
             repo_url=repo_url,
             today=today,
             store=corpus.store,
+            front_digests=corpus.front_digests,
+            file_digests=corpus.file_digests,
         )
         early = Background(partial(render_early, sketch, config, templates), answer=True)
     # Every page of a first build shows its body: render them all now, the walk still going.
@@ -182,6 +184,8 @@ def _load_model(
         today=today,
         releases=releases,
         bodies_html=bodies_html,
+        front_digests=corpus.front_digests,
+        file_digests=corpus.file_digests,
     )
     return model, early
 

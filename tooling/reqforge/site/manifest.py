@@ -57,7 +57,7 @@ if TYPE_CHECKING:
     from reqforge.site.pages import SiteModel
 
 MANIFEST = ".reqforge-manifest.json"
-MANIFEST_FORMAT = 4  # bump when a key's recipe changes: every page is then rendered again
+MANIFEST_FORMAT = 5  # bump when a key's recipe changes: every page is then rendered again
 MANIFEST_LIMIT = 256 << 20  # a larger manifest is not one a build wrote; it is ignored
 CACHE_NAME = "site"
 
@@ -77,18 +77,6 @@ def inputs_digest(*parts: object) -> str:
     equal values give equal digests in every process. Sets are not allowed (their order varies
     between processes): sort them first."""
     return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-
-
-def texts_digest(parts: object, *texts: bytes | str) -> str:
-    """`inputs_digest` of `parts` followed by long texts (a file's bytes, a body), hashed as
-    they are rather than through their repr (each with its length, so no two sequences
-    of texts hash alike)."""
-    digest = hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16)
-    for text in texts:
-        raw = text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")
-        digest.update(len(raw).to_bytes(8, "big"))
-        digest.update(raw)
-    return digest.hexdigest()
 
 
 def content_digest(content: bytes) -> str:
@@ -219,20 +207,13 @@ class PageInputs:
         )
         entries = list(model.catalog)
         history = model.history
-        # Each requirement's scores as a key reads them: made once for the three keys below.
-        self.scores = scores = {id(e): repr(e.scores) for e in entries}
+        # The scores are drawn from the front matter, the configuration and the customers
+        # (`corpus.cached_scores`): the shared pages' keys read those, not the scores.
+        customers = repr(sorted(model.catalog.repository.customers.items()))
         self.titles = title_digests(model)
         self.facets = {
-            META: texts_digest(
-                (
-                    [(e.req.path, scores[id(e)]) for e in entries],
-                    repr(sorted(model.catalog.repository.customers.items())),
-                ),
-                *(e.req.blob for e in entries),
-            ),
-            BODIES: texts_digest(
-                sorted(model.bodies), *(model.bodies[p] for p in sorted(model.bodies))
-            ),
+            META: _digest_of(customers, ((e.req.path, self._front(e)) for e in entries)),
+            BODIES: _digest_of("", ((e.req.path, self._file(e)) for e in entries)),
             HISTORY: inputs_digest(
                 None
                 if history is None
@@ -245,11 +226,22 @@ class PageInputs:
             TITLES: inputs_digest(sorted(self.titles.items())),
         }
         self.components = _component_digests(model)
+        self.outlines = outline_digests(model)
         self.rows: dict[str, str] = {}  # requirement file -> `row` digest
 
-    def _scores(self, entry: Entry) -> str:
-        found = self.scores.get(id(entry))
-        return repr(entry.scores) if found is None else found
+    def _front(self, entry: Entry) -> bytes:
+        """The digest of a requirement's front matter (the parse cache's, else made)."""
+        req = entry.req
+        return self.model.front_digests.get(req.path) or cache.content_digest(req.blob)
+
+    def _file(self, entry: Entry) -> bytes:
+        """The digest of a requirement's file: front matter and body."""
+        req = entry.req
+        found = self.model.file_digests.get(req.path)
+        if found:
+            return found
+        body = self.model.bodies.get(req.path, "")
+        return cache.content_digest(req.blob + b"\0" + body.encode("utf-8", "surrogatepass"))
 
     def shared(self, path: str, facets: Iterable[str] = FACETS) -> str:
         """The key of a page drawn from the whole model, reading the parts `facets` names."""
@@ -257,57 +249,86 @@ class PageInputs:
 
     def group(self, path: str, entries: Iterable[Entry]) -> str:
         """The key of a page showing several requirements in full (an area's document): the
-        files, scores and connected IDs and links of each, as for its own page (titles: see
+        file, scores and connected IDs and links of each, as for its own page (titles: see
         `title_readers`)."""
-        model = self.model
-        entries = list(entries)
-        return texts_digest(
-            (
-                self.common,
-                path,
-                [(e.req.path, self._scores(e), self.components.get(e.req.id)) for e in entries],
-            ),
-            *(e.req.blob for e in entries),
-            *(model.bodies.get(e.req.path, "") for e in entries),
+        return _digest_of(
+            f"{self.common}\0{path}",
+            ((self.row(e), self._file(e)) for e in entries),
         )
 
     def row(self, entry: Entry) -> str:
         """A digest of what a requirement's row on a shared page is drawn from (site/
-        kept_rows.py): its file's front matter, its scores, the IDs and links of every
-        requirement it is connected to, its trace. Made once per requirement and build."""
+        kept_rows.py): its front matter, its scores, the IDs and links of every requirement
+        it is connected to, its trace. Made once per requirement and build."""
         req = entry.req
         found = self.rows.get(req.path)
         if found is None:
-            found = self.rows[req.path] = texts_digest(
+            text = "\0".join(
                 (
                     req.path,
-                    self._scores(entry),
-                    self.components.get(req.id),
+                    repr(entry.scores),  # (customers.yaml's tiers weigh in)
+                    self.components.get(req.id) or "",
                     repr(self.model.trace_by_id.get(req.id)),
-                ),
-                req.blob,
+                )
             )
+            digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16)
+            digest.update(self._front(entry))
+            found = self.rows[req.path] = digest.hexdigest()
         return found
 
     def requirement(self, entry: Entry) -> str:
         """The key of a requirement's page: its row's digest (`row`: front matter, scores,
         the IDs and links of every requirement it is connected to, whose titles are left to
-        `title_readers`; trace), its body, the commits of its history, its errors."""
-        model = self.model
+        `title_readers`; trace), its file (the body), the commits of its history, its
+        errors."""
         req = entry.req
-        history = model.history
-        events: list[tuple[Any, ...]] = []
-        if history is not None and history.available:
-            events = history.outline(req.id)  # its events in outline: none made for a key
-        return texts_digest(
+        errors = self.model.errors_by_path.get(req.path)
+        text = "\0".join(
             (
                 self.common,
                 self.row(entry),
-                events,
-                [repr(f) for f in model.errors_by_path.get(req.path, ())],
-            ),
-            model.bodies.get(req.path, ""),
+                self.outlines.get(req.id, ""),
+                repr([repr(f) for f in errors]) if errors else "",
+            )
         )
+        digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16)
+        digest.update(self._file(entry))
+        return digest.hexdigest()
+
+
+def _digest_of(head: str, parts: Iterable[tuple[str, bytes]]) -> str:
+    """A digest of `head` and (text, digest) pairs, each text ended by a zero byte."""
+    digest = hashlib.blake2b(head.encode("utf-8", "surrogatepass"), digest_size=16)
+    for text, part in parts:
+        digest.update(b"\1" + text.encode("utf-8", "surrogatepass") + b"\0" + part)
+    return digest.hexdigest()
+
+
+OUTLINES_CACHE = "outlines"
+
+
+def outline_digests(model: SiteModel) -> dict[str, str]:
+    """Each requirement's history in outline (`History.outline`: the commits and kinds of its
+    events), as a digest by ID: kept in the `outlines` cache for the history's HEAD, so a
+    build at the same commit outlines only the IDs it had not outlined."""
+    history = model.history
+    if history is None or not history.available:
+        return {}
+    key = inputs_digest(history.head, history.shallow, history.note)
+    store = model.store
+    kept: dict[str, str] = (
+        store.read(OUTLINES_CACHE, key, dict_of(str, str)) if store is not None else None
+    ) or {}
+    digests = {}
+    for entry in model.catalog:
+        rid = entry.req.id
+        found = kept.get(rid)
+        if found is None:
+            found = inputs_digest(history.outline(rid))
+        digests[rid] = found
+    if store is not None and not digests.keys() <= kept.keys():
+        store.write(OUTLINES_CACHE, key, {**kept, **digests})
+    return digests
 
 
 def _component_digests(model: SiteModel) -> dict[str, str]:

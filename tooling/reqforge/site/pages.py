@@ -57,6 +57,10 @@ class SiteModel:
     releases: Releases | None = None  # tags and baselines; None outside git
     store: CacheStore | None = None  # the caches kept between builds (bodies, search terms)
     bodies_html: dict[str, str] = field(default_factory=dict)  # by path, filled as pages ask
+    # Each requirement file's digests by path, as the parse cache holds them: of its front
+    # matter, and of all of it (page keys read these, not the texts).
+    front_digests: Mapping[str, bytes] = field(default_factory=dict)
+    file_digests: Mapping[str, bytes] = field(default_factory=dict)
 
     # Indexes every page looks things up in, built once per build (not once per page).
     @cached_property
