@@ -664,13 +664,13 @@ def test_cache_is_stable_across_processes_and_hash_seeds(mixed: Path) -> None:
 
 def test_the_bodies_a_run_parsed_are_kept_and_equal_what_a_read_gives(mixed: Path) -> None:
     # verifies: REQ-603
-    from reqforge.loader import read_bodies
+    from reqforge.loader import Bodies
 
     config = load_config(mixed)
     cold = load_corpus(config)
     paths = [req.path for req in cold.repository.requirements]
     assert set(cold.bodies) == set(paths)  # every file that parsed, none that did not
-    assert read_bodies(config, paths, cold.bodies) == read_bodies(config, paths)
+    assert dict(Bodies(config, paths, cold.bodies)) == dict(Bodies(config, paths))
     warm = load_corpus(config)  # every file from the parse cache: nothing parsed, none kept
     assert warm.bodies == {} and warm.stats["parsed"] == 0
 

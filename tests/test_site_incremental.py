@@ -275,7 +275,7 @@ def test_a_small_rebuild_renders_the_bodies_of_the_pages_it_writes_only(
     repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A status edit rewrites the page of CRM-1 and its area's document (CRM-1 and CRM-2):
-    their bodies are taken from the markdown cache, no other body is looked at."""
+    their bodies are taken from the markdown cache, no other body is read or looked at."""
     # verifies: REQ-515
     # verifies: REQ-605
     out = tmp_path / "out"
@@ -288,10 +288,17 @@ def test_a_small_rebuild_renders_the_bodies_of_the_pages_it_writes_only(
         return real(bodies, store, every)  # type: ignore[arg-type]
 
     monkeypatch.setattr(pages, "rendered_bodies", noting)
+    from reqforge import loader
+
+    read: list[bytes] = []  # the bodies read from the files (in this process)
+    real_body = loader._body
+    monkeypatch.setattr(loader, "_body", lambda raw: read.append(raw) or real_body(raw))
     change_status(repo)
     result = build(repo.root, out)
     assert {PAGE.format("CRM-1"), "areas/billing.html"} <= set(result.written)
     assert asked == [(["reqs/billing/CRM-1.md", "reqs/billing/CRM-2.md"], False)]
+    # CRM-1 was parsed by this run (its body kept); of the others only CRM-2's body is shown
+    assert [raw.split(b"\n", 2)[1] for raw in read] == [b"id: CRM-2"]
 
 
 def test_a_file_reqforge_did_not_write_stays_and_a_stale_one_goes(
@@ -472,10 +479,10 @@ def test_a_front_matter_edit_renders_the_early_pages_in_the_background(
     monkeypatch.setattr(site_build, "Background", recording)
     change_body(repo)
     build(repo.root, out)
-    assert "render_early" not in started
+    assert "render_sketch" not in started
     change_status(repo)
     build(repo.root, out)
-    assert "render_early" in started
+    assert "render_sketch" in started
     monkeypatch.undo()
     build(repo.root, fresh)
     assert files_of(out) == files_of(fresh)

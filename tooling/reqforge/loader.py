@@ -9,7 +9,7 @@ matter with PyYAML's C composer (`key_positions`), never during the fast path.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -438,25 +438,37 @@ def read_body(config: Config, rel: str) -> str:
     return _body(raw)
 
 
-def read_bodies(
-    config: Config, rels: Iterable[str], known: Mapping[str, str] | None = None
-) -> dict[str, str]:
-    """`read_body` of many files by path, each folder resolved once (`inside_reader`); the
-    bodies in `known` (what this run just parsed) are not read again."""
-    read = inside_reader(config.root, config.max_file_size)
-    bodies = {}
-    known = known or {}
-    for rel in rels:
-        body = known.get(rel)
-        if body is not None:
-            bodies[rel] = body
-            continue
-        try:
-            raw = read(config.root / rel)
-        except OSError:
-            raw = None
-        bodies[rel] = "" if raw is None else _body(raw)
-    return bodies
+class Bodies(Mapping[str, str]):
+    """The Markdown body (`read_body`) of each file of `rels` by path, each folder resolved
+    once (`inside_reader`) and each file read when first asked for: a site build shows
+    only the bodies of the pages it writes, and its page keys read the parse cache's digests,
+    so a small rebuild reads a few bodies of 10,000. `known`: bodies this run parsed."""
+
+    def __init__(
+        self, config: Config, rels: Iterable[str], known: Mapping[str, str] | None = None
+    ) -> None:
+        self._read = inside_reader(config.root, config.max_file_size)
+        self._root = config.root
+        self._bodies: dict[str, str | None] = dict.fromkeys(rels)
+        for rel, body in (known or {}).items():
+            if rel in self._bodies:
+                self._bodies[rel] = body
+
+    def __getitem__(self, rel: str) -> str:
+        body = self._bodies[rel]  # KeyError: not a file of this mapping
+        if body is None:
+            try:
+                raw = self._read(self._root / rel)
+            except OSError:
+                raw = None
+            body = self._bodies[rel] = "" if raw is None else _body(raw)
+        return body
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._bodies)
+
+    def __len__(self) -> int:
+        return len(self._bodies)
 
 
 def _body(raw: bytes) -> str:

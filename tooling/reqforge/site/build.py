@@ -29,7 +29,6 @@ import hashlib
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -127,7 +126,7 @@ def _load_model(
     from reqforge.checks.run import CheckOptions, run_check
     from reqforge.corpus import cached_catalog, load_corpus
     from reqforge.history.walk import load_history, prefetch
-    from reqforge.loader import read_bodies
+    from reqforge.loader import Bodies
     from reqforge.site.changelog import load_releases
     from reqforge.site.markdown import rendered_bodies
     from reqforge.site.pages import SiteModel, forge_url
@@ -137,7 +136,7 @@ def _load_model(
     walking = prefetch(config.root, config.reqs_dir)
     corpus = load_corpus(config, progress=progress, discovered=discovered)
     catalog, fronts_unchanged = cached_catalog(corpus)
-    bodies = read_bodies(config, [entry.req.path for entry in catalog], corpus.bodies)
+    paths = [entry.req.path for entry in catalog]
     trace = None
     if config.trace.scan or config.trace.results:
         from reqforge.trace.report import trace_report
@@ -153,20 +152,24 @@ def _load_model(
         # backlog, the heaviest pages it changes, made while this process checks and plans).
         from reqforge.site.plan import render_early
 
-        sketch = SiteModel(
-            catalog=catalog,
-            backlog=backlog,
-            trace=trace,
-            history=None,
-            findings=(),
-            bodies=bodies,
-            repo_url=repo_url,
-            today=today,
-            store=corpus.store,
-            front_digests=corpus.front_digests,
-            file_digests=corpus.file_digests,
-        )
-        early = Background(partial(render_early, sketch, config, templates), answer=True)
+        def render_sketch() -> list[tuple[Any, ...]]:
+            sketch = SiteModel(
+                catalog=catalog,
+                backlog=backlog,
+                trace=trace,
+                history=None,
+                findings=(),
+                bodies=Bodies(config, paths, corpus.bodies),
+                repo_url=repo_url,
+                today=today,
+                store=corpus.store,
+                front_digests=corpus.front_digests,
+                file_digests=corpus.file_digests,
+            )
+            return render_early(sketch, config, templates)
+
+        early = Background(render_sketch, answer=True)
+    bodies = Bodies(config, paths, corpus.bodies)
     # Every page of a first build shows its body: render them all now, the walk still going.
     bodies_html = rendered_bodies(bodies, corpus.store) if walking else {}
     checked = run_check(corpus, CheckOptions(today=today))
@@ -506,16 +509,6 @@ def _build_from_model(
         pages, jobs = plan_site(model, config, inputs, stones)
         gc.freeze()  # they live to the end too (unfrozen with the model)
     pages.template("requirement.html")  # a syntax error stops the build before anything is written
-    if early is not None:
-        # The pages rendered while `check` ran, each taken when its key is the one planned.
-        early_pages = early.result() or ()
-        ready = {name: (key, files, assets) for name, key, files, assets in early_pages}
-        jobs = [
-            prerendered(job, *ready[job.name][1:])
-            if ready.get(job.name, ("",))[0] == job.key
-            else job
-            for job in jobs
-        ]
     previous = Manifest({}) if clean else read_manifest(output)
     by_key: dict[str, list[str]] = {}
     for rel, record in previous.files.items():
@@ -544,6 +537,17 @@ def _build_from_model(
             stats.update(verified)
         else:
             pending.append(job)
+    if early is not None:
+        # The pages rendered while `check` ran (waited for only now, after the checks above),
+        # each taken when its key is the one planned.
+        early_pages = early.result() or ()
+        ready = {name: (key, files, assets) for name, key, files, assets in early_pages}
+        pending = [
+            prerendered(job, *ready[job.name][1:])
+            if ready.get(job.name, ("",))[0] == job.key
+            else job
+            for job in pending
+        ]
     kept = tuple(sorted(files))
     real = os.path.realpath(output)
     known = [

@@ -20,6 +20,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from markupsafe import Markup
 
+from reqforge.cache import content_digest
 from reqforge.graph import impacted, inverse_edges
 from reqforge.metrics import fulfilment_rate, history_stats, overdue, satisfaction
 from reqforge.model import ERROR, Finding
@@ -596,16 +597,20 @@ def change_rows(changes: Iterable[Change], private: Sequence[str]) -> list[Chang
 
 # implements: REQ-507
 # implements: REQ-513
-def search_records(model: SiteModel) -> list[SearchRecord]:
-    """What the search index holds of each requirement: ID, title, status, type, area and the
-    body; a field named in `site.private_fields` (the body as `body`) is left empty."""
+def search_records(model: SiteModel) -> tuple[Sequence[SearchRecord], list[bytes]]:
+    """What the search index holds of each requirement, in ID order: ID, title, status, type,
+    area and the body; a field named in `site.private_fields` (the body as `body`) is left
+    empty. With a digest of each that stands for it (the shown fields and the file's digest),
+    so that a record, and the body it shows, is made only for a document that changed."""
+    entries = sorted(model.catalog, key=lambda entry: entry.req.id)
     private = model.catalog.config.site.private_fields
+    shows_body = not is_private("body", private)
 
     def public(name: str, value: str | None) -> str:
         return public_value(name, value, private)
 
-    return [
-        SearchRecord(
+    def record(entry: Entry) -> SearchRecord:
+        return SearchRecord(
             id=entry.req.id,
             title=public("title", entry.req.title),
             status=public("status", entry.req.status),
@@ -613,5 +618,28 @@ def search_records(model: SiteModel) -> list[SearchRecord]:
             area=public("area", entry.req.area),
             text=public("body", model.bodies.get(entry.req.path, "")),
         )
-        for entry in model.catalog
-    ]
+
+    digests = []
+    for entry in entries:
+        req = entry.req
+        shown = [req.id, public("title", req.title), public("status", req.status)]
+        shown += [public("type", req.type), public("area", req.area)]
+        file = model.file_digests.get(req.path) if shows_body else b"-"
+        if not file:  # no digest from the parse cache: the body itself
+            file = model.bodies.get(req.path, "").encode("utf-8", "surrogatepass")
+        text = "\0".join(shown).encode("utf-8", "surrogatepass")
+        digests.append(content_digest(text + b"\0" + file))
+    return _Made(entries, record), digests
+
+
+class _Made(Sequence[SearchRecord]):
+    """Records made when asked for (`search_records`)."""
+
+    def __init__(self, entries: list[Entry], make: Callable[[Entry], SearchRecord]) -> None:
+        self.entries, self.make = entries, make
+
+    def __getitem__(self, index: int) -> SearchRecord:  # type: ignore[override]
+        return self.make(self.entries[index])
+
+    def __len__(self) -> int:
+        return len(self.entries)

@@ -295,7 +295,8 @@ def plan_site(
         return changelog_context(model) | {"retired": retired_rows(stones)}
 
     def index_script() -> Made:
-        script = search_index_script(search_records(model), model.store)
+        records, digests = search_records(model)
+        script = search_index_script(records, model.store, digests)
         return [(index_path, script.encode("utf-8"))]
 
     def kept(page: str, shape: Shape | type = str) -> PageRows[Any]:

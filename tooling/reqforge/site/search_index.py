@@ -54,7 +54,7 @@ import json
 import re
 import unicodedata
 from bisect import bisect_left, insort
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, pairwise
 from typing import TYPE_CHECKING, Any
@@ -69,7 +69,7 @@ FORMAT_VERSION = 2
 SEARCH_CACHE = "search"
 # What the cache's rows and terms were made by: the index format and the tokenizer's rules
 # (reqforge's code is in every cache key already).
-_CACHE_KEY = f"format{FORMAT_VERSION}|pieces"
+_CACHE_KEY = f"format{FORMAT_VERSION}|pieces|2"
 _CACHE_SHAPE = fixed(list_of(bytes), list_of(str), list_of(str), list_of(str), list_of(str))
 FIELDS = ("id", "title", "status", "type", "area", "text")
 TEXT_CHARS = 500  # of the body as plain text: enough for a snippet around a hit near its start
@@ -223,15 +223,27 @@ def build_search_index(records: Iterable[SearchRecord]) -> dict[str, Any]:
     }
 
 
-def search_index_script(records: Iterable[SearchRecord], store: CacheStore | None = None) -> str:
+def search_index_script(
+    records: Iterable[SearchRecord] | Sequence[SearchRecord],
+    store: CacheStore | None = None,
+    digests: Sequence[bytes] | None = None,
+) -> str:
     """The index as the script `search.js` reads: `window.REQFORGE_SEARCH = {...};`, the
     bytes `script_data.data_script` writes for `build_search_index(records)` (compact,
     key-sorted, safe in any script context, a lone surrogate from a file name that is not
     UTF-8 as U+FFFD). With `store`, the index of the last build comes from the `search` cache
     in pieces, and only the documents that changed are tokenized and patched in (their row,
-    and the postings of the terms they gained or lost); the cache is left holding this one."""
-    ordered = sorted(records, key=_by_id)
-    digests = [_record_digest(record) for record in ordered]
+    and the postings of the terms they gained or lost); the cache is left holding this one.
+    `digests`: a digest of each record, when the caller has one that stands for it (the
+    records are then a sequence in ID order, whose items are asked for only when their
+    document changed: a record may read its body when asked)."""
+    ordered: Sequence[SearchRecord]
+    if digests is None:
+        ordered = sorted(records, key=_by_id)
+        digests = [_record_digest(record) for record in ordered]
+    else:
+        ordered = records  # type: ignore[assignment]
+        digests = list(digests)
     with gc_paused():  # ~10^6 terms in the pieces: no collector passes while they load
         kept = _Pieces.read(store) if store is not None else None
         pieces = _patched(kept, ordered, digests) if kept is not None else None
@@ -251,7 +263,7 @@ def _deltas(positions: list[int]) -> list[int]:
 
 
 def _collect(
-    ordered: list[SearchRecord],
+    ordered: Iterable[SearchRecord],
 ) -> tuple[list[list[str]], dict[str, list[int]], list[list[str]]]:
     """(docs, postings by term as ascending positions, each document's sorted terms)."""
     postings: dict[str, list[int]] = {}
@@ -340,7 +352,7 @@ class _Pieces:
         )
 
 
-def _fresh(ordered: list[SearchRecord], digests: list[bytes]) -> _Pieces:
+def _fresh(ordered: Sequence[SearchRecord], digests: list[bytes]) -> _Pieces:
     docs, postings, doc_terms = _collect(ordered)
     terms = sorted(postings, key=_utf16)
     return _Pieces(
@@ -352,7 +364,9 @@ def _fresh(ordered: list[SearchRecord], digests: list[bytes]) -> _Pieces:
     )
 
 
-def _patched(kept: _Pieces, ordered: list[SearchRecord], digests: list[bytes]) -> _Pieces | None:
+def _patched(
+    kept: _Pieces, ordered: Sequence[SearchRecord], digests: list[bytes]
+) -> _Pieces | None:
     """`kept` with the documents whose record changed patched in; None when documents were
     added or removed, or too many changed, or `kept` does not hold together."""
     if len(kept.digests) != len(digests):
