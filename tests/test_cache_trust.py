@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -115,26 +116,46 @@ def test_shapes_from_type_hints_declare_a_record_once() -> None:
     assert not shape.check(row[:-1]) and not shape.check(("must", *row[1:2], "48", *row[3:]))
 
 
-def test_scores_are_reused_from_the_cache(make_repo: Repo) -> None:
+def test_scores_are_reused_from_the_cache(make_repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Priorities read the file's front matter, the settings and the customers: each is kept
+    by its file's front-matter digest, so an edited body computes none, an edited front
+    matter its own, a changed customers file all; always a cold run's."""
     # verifies: REQ-602
-    from reqforge.corpus import _SCORES_SHAPE, cached_scores, load_corpus
+    from reqforge import corpus as corpus_module
+    from reqforge.corpus import cached_scores, load_corpus
 
+    computed: list[str] = []
+    real = corpus_module.scores_of
+
+    def counting(req: Any, *args: Any) -> Any:
+        computed.append(req.path)
+        return real(req, *args)
+
+    monkeypatch.setattr(corpus_module, "scores_of", counting)
     root = make_repo(FILES)
     config = reqforge.config.load_config(root)
-    corpus = load_corpus(config)
-    first = cached_scores(corpus)
-    assert corpus.store.read("scores", corpus.front_key, _SCORES_SHAPE) is not None
-    assert cached_scores(corpus) == first
-    # Priorities read no body: an edited body keeps the key (and the scores), an edited
-    # front matter does not.
+    every = len(load_corpus(config).repository.requirements)
+
+    def cold() -> dict[str, Any]:
+        scores = cached_scores(load_corpus(config, use_cache=False))
+        computed.clear()
+        return scores
+
+    first = cached_scores(load_corpus(config))
+    assert len(computed) == every and first == cold()
+    assert cached_scores(load_corpus(config)) == first and computed == []
     path = root / "reqs/a/CRM-1.md"
     path.write_text(path.read_text() + "\nA longer body.\n")
-    edited = load_corpus(config)
-    assert edited.content_key != corpus.content_key and edited.front_key == corpus.front_key
-    path.write_text(path.read_text().replace("status: ", "owner: someone\nstatus: ", 1))
-    moved = load_corpus(config)
-    assert moved.front_key != corpus.front_key
-    assert cached_scores(moved) == cached_scores(load_corpus(config, use_cache=False))
+    assert cached_scores(load_corpus(config)) == first and computed == []
+    path.write_text(path.read_text().replace("moscow: must", "moscow: could", 1))
+    scores = cached_scores(load_corpus(config))
+    assert computed == ["reqs/a/CRM-1.md"]
+    assert scores == cold() and scores != first
+    assert cached_scores(load_corpus(config)) == scores and computed == []
+    (root / "reqs/customers.yaml").write_text("acme: {name: Acme, tier: A}\n", encoding="utf-8")
+    scores = cached_scores(load_corpus(config))
+    assert len(computed) == every
+    assert scores == cold()
 
 
 # --- copies and forgeries -------------------------------------------------------------------

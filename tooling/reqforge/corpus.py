@@ -582,27 +582,41 @@ def _real(root: str) -> str:
     return os.path.realpath(root)
 
 
-# Scores are cached as the tuple of their fields: the shape comes from the dataclass itself.
-_SCORES_SHAPE = dict_of(str, record_shape(Scores))
+# Scores are cached by path as (front-matter digest, the tuple of their fields): the shape comes
+# from the dataclass itself.
+_SCORES_SHAPE = dict_of(str, fixed(bytes, record_shape(Scores)))
 
 
 def cached_scores(corpus: Corpus) -> dict[str, Scores]:
-    """Every requirement's computed priorities by path, reused from the last run when no
-    front matter and no setting changed (the scores depend on nothing else, bodies included,
-    so the reuse is exact)."""
+    """Every requirement's computed priorities by path. They depend on the file's front matter,
+    the settings and the customers only (bodies aside), so each is reused from the last run
+    when its front matter is the same and no setting or customer changed (the reuse is
+    exact): a status edit computes one, not 10,000."""
     customers, priority = corpus.repository.customers, corpus.config.priority
     values = attrgetter(*(f.name for f in fields(Scores)))  # flat values: no deep copy
 
     def compute(chunk: Sequence[Requirement]) -> list[tuple[Any, ...]]:
         return [values(scores_of(req, customers, priority)) for req in chunk]
 
-    def compute_all() -> dict[str, tuple[Any, ...]]:
-        requirements = list(corpus.repository)
-        computed = parallel_map(compute, requirements)  # ~0.1 ms each: both cores for 10,000
-        return {req.path: row for req, row in zip(requirements, computed, strict=True)}
-
-    rows = corpus.store.memo("scores", corpus.front_key, _SCORES_SHAPE, compute_all)
-    return {rel: Scores(*row) for rel, row in rows.items()}
+    store = corpus.store
+    key = corpus.config.fingerprint() + repr(sorted(customers.items()))
+    kept = store.read("scores", key, _SCORES_SHAPE) or {}
+    rows: dict[str, tuple[bytes, tuple[Any, ...]]] = {}
+    todo: list[Requirement] = []
+    for req in corpus.repository:
+        digest = corpus.front_digests.get(req.path, b"")
+        old = kept.get(req.path)
+        if digest and old is not None and old[0] == digest:
+            rows[req.path] = old
+        else:
+            todo.append(req)
+    if todo:
+        computed = parallel_map(compute, todo)  # ~0.1 ms each: both cores for 10,000
+        for req, row in zip(todo, computed, strict=True):
+            rows[req.path] = (corpus.front_digests.get(req.path, b""), row)
+    if todo or rows.keys() != kept.keys():
+        store.write("scores", key, rows)
+    return {rel: Scores(*row) for rel, (_, row) in rows.items()}
 
 
 _DERIVED_SHAPE = dict_of(str, fixed(*(tuple_of(str),) * 4))
