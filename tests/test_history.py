@@ -876,9 +876,18 @@ def test_a_loaded_history_makes_events_only_when_asked_and_equals_one_made_whole
             last = whole.last_change(rid)
             assert lazy.last_change_commit(rid) == (last.commit if last else None)
         assert lazy.summary() == whole.summary()
+        for limit in (1, 2, 5):  # the change log's commits: only theirs made
+            by_commit: dict[str, list[object]] = {}
+            for event in whole.events:
+                by_commit.setdefault(event.commit.sha, []).append(event)
+            expected = [tuple(events) for events in by_commit.values()][:limit]
+            assert lazy.newest_commits(limit) == whole.newest_commits(limit)
+            assert lazy.newest_commits(limit) == (expected, 3)
         newest, renamed = lazy.summary()
         assert set(renamed) == {"A-1"} and newest["A-3"][1] == "added"
-        assert lazy._events is None, "an outline, a last change or the summary made them all"
+        assert lazy._events is None, (
+            "an outline, a last change, the summary or the newest commits made them all"
+        )
         assert lazy.event(renamed["A-1"]).id == "A-9"  # the event that renumbered A-1
         for rid in ids:
             assert lazy.for_id(rid) == whole.for_id(rid)

@@ -280,6 +280,17 @@ class History:
         """The event at `position` (newest first), as in `events`."""
         return self._source.event_at(position)
 
+    def newest_commits(self, limit: int) -> tuple[list[tuple[Event, ...]], int]:
+        """The events of the newest `limit` commits, a tuple per commit (newest commit first,
+        as `events` orders them), and how many commits there are in all: only those events
+        are made (the change log shows 500 commits of thousands)."""
+        source = self._source
+        by_commit: dict[str, list[int]] = {}
+        for position in range(len(source)):
+            by_commit.setdefault(source.outline_at(position)[0], []).append(position)
+        newest = list(by_commit.values())[:limit]
+        return [tuple(map(source.event_at, positions)) for positions in newest], len(by_commit)
+
     def _positions_of(self, rid: str) -> list[int]:
         found = self._positions.get(rid)
         if found is None:

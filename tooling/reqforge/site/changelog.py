@@ -21,7 +21,6 @@ from reqforge.site.pages import change_rows, commit_context, page_name
 
 if TYPE_CHECKING:
     from reqforge.changeset import ChangeSet, Snapshot
-    from reqforge.history.model import Event
     from reqforge.site.pages import SiteModel
 
 CHANGELOG_LIMIT = 500  # commits on the change log page; each requirement's page has them all
@@ -130,16 +129,12 @@ def changelog_context(model: SiteModel) -> dict[str, Any]:
     if history is None or not history.available:
         return {"available": False, "groups": [], "more": 0, "shown": 0}
     private = model.catalog.config.site.private_fields
-    by_commit: dict[str, list[Event]] = {}
-    for event in history.events:
-        by_commit.setdefault(event.commit.sha, []).append(event)
-    shas = list(by_commit)[:CHANGELOG_LIMIT]
+    newest, commits = history.newest_commits(CHANGELOG_LIMIT)
     tag_of = model.releases.tag_of if model.releases else {}
     groups: list[dict[str, Any]] = []
-    for sha in shas:
-        events = by_commit[sha]
+    for events in newest:
         commit = events[0].commit
-        tag = tag_of.get(sha)
+        tag = tag_of.get(commit.sha)
         if not groups or groups[-1]["tag"] != tag:
             groups.append({"tag": tag, "days": []})
         days = groups[-1]["days"]
@@ -162,8 +157,8 @@ def changelog_context(model: SiteModel) -> dict[str, Any]:
     return {
         "available": True,
         "groups": groups,
-        "shown": len(shas),
-        "more": len(by_commit) - len(shas),
+        "shown": len(newest),
+        "more": commits - len(newest),
     }
 
 

@@ -208,7 +208,7 @@ _WEIGHTS = {
     "index.html": 1500,
     "backlog.html": 700,
     "customers.html": 700,
-    "changelog.html": 1500,  # it makes every history event (in the worker that renders it)
+    "changelog.html": 600,  # it makes the events of its 500 commits (in the worker that renders it)
 }
 SMALL_PAGE = 10
 
