@@ -563,3 +563,35 @@ def test_history_outlines_are_kept_for_the_same_head(
     repo.commit("Accept CRM-1 (#7)")
     build(repo.root, out)
     assert set(outlined) == every
+
+
+def test_the_dashboards_status_facts_are_kept_for_the_same_head(
+    repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dashboard's lead and response times read each requirement's status facts from its
+    history: kept by HEAD, so a status edit reads none again, a new commit all again; the
+    dashboard always equals a build that kept nothing."""
+    # verifies: REQ-501
+    # verifies: REQ-605
+    made = tmp_path / "facts.txt"  # the dashboard may be rendered in a forked worker
+    real = pages.status_facts
+
+    def noting(history: object, rid: str) -> object:
+        with made.open("a", encoding="utf-8") as file:
+            file.write(rid + "\n")
+        return real(history, rid)
+
+    monkeypatch.setattr(pages, "status_facts", noting)
+    out, fresh = tmp_path / "out", tmp_path / "fresh"
+    build(repo.root, out)
+    assert sorted(made.read_text().split()) == [f"CRM-{n}" for n in range(1, 6)]
+    made.unlink()
+    change_status(repo)
+    assert "index.html" in build(repo.root, out).written
+    assert not made.exists()
+    repo.commit("Accept CRM-1 (#7)")
+    build(repo.root, out)
+    assert sorted(made.read_text().split()) == [f"CRM-{n}" for n in range(1, 6)]
+    shutil.rmtree(repo.root / ".reqforge")
+    build(repo.root, fresh)
+    assert (out / "index.html").read_bytes() == (fresh / "index.html").read_bytes()

@@ -166,17 +166,54 @@ def _percentiles(values: list[float]) -> dict[str, float | None]:
     return {"median": round(statistics.median(ordered), 2), "p90": round(p90, 2)}
 
 
+# What `history_stats` reads of one requirement's history, whatever the date: when it was
+# first committed, when it was first done (with that month and ISO week), the status it was
+# first committed with, and when it first entered another (POSIX seconds).
+StatusFacts = tuple[float, "float | None", str, str, "str | None", "float | None"]
+
+
+def status_facts(history: Any, rid: str) -> StatusFacts | None:
+    """`StatusFacts` of `rid`, or None when no commit touched it."""
+    first, entered = history.status_history(rid)
+    if first is None:
+        return None
+    created = _when(first)
+    timeline = [(_when(date), status) for date, status in entered]
+    done_at = next((when for when, status in timeline if status == "done"), None)
+    opening = timeline[0][1] if timeline else None
+    answered = next((when for when, status in timeline[1:] if status != opening), None)
+    month = week = ""
+    if done_at is not None:
+        year, number, _ = done_at.isocalendar()
+        month, week = f"{done_at:%Y-%m}", f"{year}-W{number:02d}"
+    return (
+        created.timestamp(),
+        None if done_at is None else done_at.timestamp(),
+        month,
+        week,
+        opening,
+        None if answered is None else answered.timestamp(),
+    )
+
+
 # implements: REQ-009
 # implements: REQ-306
 # implements: REQ-310
-def history_stats(catalog: Catalog, history: Any, today: dt.date) -> dict[str, Any]:
+def history_stats(
+    catalog: Catalog,
+    history: Any,
+    today: dt.date,
+    facts: Callable[[str], StatusFacts | None] | None = None,
+) -> dict[str, Any]:
     """Lead time (first commit to done), response time (proposed to the next status) against
     [workflow.sla] by urgency, SLA breaches (answered late, or still unanswered past the SLA
     as of `today`), ageing of open items, throughput (requirements done) per ISO week, and
-    lead time per month (median and p90 of the requirements done that month)."""
+    lead time per month (median and p90 of the requirements done that month). `facts`: each
+    requirement's `status_facts`, when the caller keeps them."""
     sla = catalog.config.workflow.sla_hours
     terminal = catalog.config.workflow.terminal
-    now = dt.datetime.combine(today, dt.time(23, 59, 59), tzinfo=dt.timezone.utc)
+    now = dt.datetime.combine(today, dt.time(23, 59, 59), tzinfo=dt.timezone.utc).timestamp()
+    facts_of = facts or (lambda rid: status_facts(history, rid))
     lead: list[float] = []
     response: list[float] = []
     ages: list[float] = []
@@ -185,33 +222,29 @@ def history_stats(catalog: Catalog, history: Any, today: dt.date) -> dict[str, A
     lead_by_month: dict[str, list[float]] = {}
     for entry in catalog:
         req = entry.req
-        first, entered = history.status_history(req.id)
-        if first is None:
+        found = facts_of(req.id)
+        if found is None:
             continue
-        created = _when(first)
-        timeline = [(_when(date), status) for date, status in entered]
-        done_at = next((when for when, status in timeline if status == "done"), None)
-        if done_at is not None and req.status == "done":
-            lead.append((done_at - created).total_seconds() / 86400)
-            lead_by_month.setdefault(f"{done_at:%Y-%m}", []).append(lead[-1])
-            year, week, _ = done_at.isocalendar()
-            throughput[f"{year}-W{week:02d}"] += 1
-        first = timeline[0][1] if timeline else None
-        answered = next((when for when, status in timeline[1:] if status != first), None)
+        created, done_at, month, week, first, answered = found
+        status = req.status
+        if done_at is not None and status == "done":
+            lead.append((done_at - created) / 86400)
+            lead_by_month.setdefault(month, []).append(lead[-1])
+            throughput[week] += 1
         urgency = req.get("priority.urgency")
         limit = sla.get(urgency) if isinstance(urgency, str) else None
-        if first == "proposed" or (first is None and req.status == "proposed"):
-            waited = ((answered or now) - created).total_seconds() / 3600
+        if first == "proposed" or (first is None and status == "proposed"):
+            waited = ((now if answered is None else answered) - created) / 3600
             if answered is not None:
                 response.append(waited)
             if (
                 limit is not None
                 and waited > limit
-                and (answered is not None or req.status == "proposed")
+                and (answered is not None or status == "proposed")
             ):
                 breaches.append(req.id)
-        if req.status not in terminal:
-            ages.append((now - created).total_seconds() / 86400)
+        if status not in terminal:
+            ages.append((now - created) / 86400)
     buckets = Counter(
         "0-7 days" if a < 7 else "7-30 days" if a < 30 else "30-90 days" if a < 90 else "90+ days"
         for a in ages

@@ -20,9 +20,16 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from markupsafe import Markup
 
-from reqforge.cache import content_digest
+from reqforge.cache import content_digest, dict_of, fixed, maybe
 from reqforge.graph import impacted, inverse_edges
-from reqforge.metrics import fulfilment_rate, history_stats, overdue, satisfaction
+from reqforge.metrics import (
+    StatusFacts,
+    fulfilment_rate,
+    history_stats,
+    overdue,
+    satisfaction,
+    status_facts,
+)
 from reqforge.model import ERROR, Finding
 from reqforge.scalars import is_mapping
 from reqforge.site.kept_rows import PageRows
@@ -38,6 +45,10 @@ if TYPE_CHECKING:
     from reqforge.history.model import Change, Commit, Event, History
     from reqforge.site.changelog import Releases
     from reqforge.trace.coverage import TraceItem, TraceReport
+
+
+STATUS_FACTS = "status-facts"
+_FACTS_SHAPE = dict_of(str, maybe(fixed(float, maybe(float), str, str, maybe(str), maybe(float))))
 
 
 @dataclass(frozen=True)
@@ -82,10 +93,28 @@ class SiteModel:
 
     @cached_property
     def history_stats(self) -> dict[str, Any] | None:
-        """`metrics.history_stats` (lead time, throughput...), or None outside git."""
-        if self.history is None or not self.history.available:
+        """`metrics.history_stats` (lead time, throughput...), or None outside git. Each
+        requirement's `status_facts` are kept in the `status-facts` cache for the history's
+        HEAD: a build at the same commit reads them instead of every status history."""
+        history = self.history
+        if history is None or not history.available:
             return None
-        return history_stats(self.catalog, self.history, self.today)
+        key = f"{history.head}|{history.shallow}|{history.note}"
+        kept: dict[str, StatusFacts | None] = (
+            self.store.read(STATUS_FACTS, key, _FACTS_SHAPE) if self.store else None
+        ) or {}
+        made = {}
+
+        def facts(rid: str) -> StatusFacts | None:
+            if rid in kept:
+                return kept[rid]
+            found = made[rid] = status_facts(history, rid)
+            return found
+
+        stats = history_stats(self.catalog, history, self.today, facts)
+        if made and self.store is not None:
+            self.store.write(STATUS_FACTS, key, {**kept, **made})
+        return stats
 
     def body_html(self, path: str) -> str:
         """The Markdown body of the file at `path` as safe HTML, rendered once per build: the
