@@ -370,28 +370,48 @@ def test_a_change_to_reqforges_code_invalidates_every_cache(
     assert stats() == f"{{'files': {files}, 'parsed': {files}, 'cached': 0}}"
 
 
-def test_the_catalogue_parts_drawn_from_other_requirements_are_reused(make_repo: Repo) -> None:
-    """Children, depended-on-by, blocking and disagreements depend on front matter and
-    settings only: kept by the front-matter key, equal to a catalogue made from nothing."""
+def test_the_catalogue_parts_drawn_from_other_requirements_are_reused(
+    make_repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Children, depended-on-by, blocking and disagreements depend on IDs, links, scores and
+    settings only: kept by a digest of those, so a status edit keeps them (and is told that a
+    front matter changed), a changed link does not; always equal to a catalogue made from
+    nothing."""
     # verifies: REQ-602
     from reqforge.catalog import Catalog
-    from reqforge.corpus import _DERIVED_SHAPE, cached_catalog, load_corpus
+    from reqforge.corpus import cached_catalog, load_corpus
 
+    derived: list[int] = []
+    real = Catalog._derive
+
+    def counting(*args: Any) -> Any:
+        derived.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(Catalog, "_derive", staticmethod(counting))
     root = make_repo(FILES)
     config = reqforge.config.load_config(root)
-    corpus = load_corpus(config)
-    first, reused = cached_catalog(corpus)
-    assert not reused
-    assert corpus.store.read("catalog", corpus.front_key, _DERIVED_SHAPE) is not None
-    again, reused = cached_catalog(load_corpus(config))
-    assert reused
-    fresh = Catalog(load_corpus(config, use_cache=False).repository, config)
-    assert again.entries == first.entries == fresh.entries
+
+    def fresh() -> list[Any]:
+        entries = Catalog(load_corpus(config, use_cache=False).repository, config).entries
+        derived.clear()
+        return entries
+
+    first, fronts_unchanged = cached_catalog(load_corpus(config))
+    assert not fronts_unchanged and derived == [1]
+    again, fronts_unchanged = cached_catalog(load_corpus(config))
+    assert fronts_unchanged and derived == [1]
+    assert again.entries == first.entries == fresh()
     path = root / "reqs/b/CRM-2.md"
+    path.write_text(path.read_text().replace("status: proposed", "status: accepted"))
+    edited, fronts_unchanged = cached_catalog(load_corpus(config))
+    assert not fronts_unchanged and derived == []  # a front matter changed, no link or score
+    assert edited.entries == fresh()
+    assert cached_catalog(load_corpus(config))[1]
     path.write_text(path.read_text().replace("{parent: [NOPE-1]}", "{parent: [CRM-1]}"))
-    moved, reused = cached_catalog(load_corpus(config))
-    assert not reused
-    assert moved.entries == Catalog(load_corpus(config, use_cache=False).repository, config).entries
+    moved, fronts_unchanged = cached_catalog(load_corpus(config))
+    assert not fronts_unchanged and derived == [1]
+    assert moved.entries == fresh()
     assert moved.by_id["CRM-1"].children == ("CRM-2",)
 
 

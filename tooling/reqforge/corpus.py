@@ -619,22 +619,31 @@ def cached_scores(corpus: Corpus) -> dict[str, Scores]:
     return {rel: Scores(*row) for rel, (_, row) in rows.items()}
 
 
-_DERIVED_SHAPE = dict_of(str, fixed(*(tuple_of(str),) * 4))
+_DERIVED_SHAPE = fixed(str, dict_of(str, fixed(*(tuple_of(str),) * 4)))
 
 
 def cached_catalog(corpus: Corpus) -> tuple[Catalog, bool]:
     """The catalogue of the corpus, with `cached_scores`; each entry's parts drawn from the
     other requirements (inverse links, blocking, disagreements) reused from the last run when
-    no front matter and no setting changed (they depend on nothing else). And whether they
-    were: False when a front matter or a setting changed since (or no cache was kept)."""
+    no ID, link or score and no setting changed (they depend on nothing else: a status edit
+    keeps them). And whether any front matter changed since the last run (False, too, when
+    no cache was kept)."""
     from reqforge.catalog import Catalog
 
-    store, key = corpus.store, corpus.front_key
-    derived = store.read("catalog", key, _DERIVED_SHAPE)
-    catalog = Catalog(corpus.repository, corpus.config, cached_scores(corpus), derived)
-    if derived is None:
-        store.write("catalog", key, catalog.derived_parts())
-    return catalog, derived is not None
+    scores = cached_scores(corpus)
+    values = attrgetter(*(f.name for f in fields(Scores)))
+    digest = hashlib.blake2b(corpus.config.fingerprint().encode(), digest_size=16)
+    for req in corpus.repository:
+        links = sorted(req.links.items())
+        text = f"{req.path}\0{req.id}\0{links!r}\0{values(scores[req.path])!r}\n"
+        digest.update(text.encode("utf-8", "surrogatepass"))
+    store, key = corpus.store, digest.hexdigest()
+    kept = store.read("catalog", key, _DERIVED_SHAPE)
+    derived = kept[1] if kept is not None else None
+    catalog = Catalog(corpus.repository, corpus.config, scores, derived)
+    if kept is None or kept[0] != corpus.front_key:
+        store.write("catalog", key, (corpus.front_key, derived or catalog.derived_parts()))
+    return catalog, kept is not None and kept[0] == corpus.front_key
 
 
 # implements: REQ-304
