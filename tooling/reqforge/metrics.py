@@ -12,6 +12,7 @@ import datetime as dt
 import statistics
 from collections import Counter
 from collections.abc import Callable, Iterable
+from operator import itemgetter
 from typing import Any
 
 from reqforge.catalog import Catalog, Entry
@@ -35,18 +36,24 @@ def _in_order(counts: dict[str, int], order: Iterable[str]) -> dict[str, int]:
 # implements: REQ-310
 def fulfilment_rate(entries: Iterable[Entry], done: str = "done") -> float | None:
     """done / all not rejected or duplicate, rounded to 3 places; None when nothing counts."""
-    base = [e for e in entries if e.req.status not in _NOT_COUNTED]
+    return _fulfilment((e.req.status for e in entries), done)
+
+
+def _fulfilment(statuses: Iterable[str | None], done: str = "done") -> float | None:
+    base = [status for status in statuses if status not in _NOT_COUNTED]
     if not base:
         return None
-    return round(sum(1 for e in base if e.req.status == done) / len(base), 3)
+    return round(sum(1 for status in base if status == done) / len(base), 3)
 
 
 # implements: REQ-310
 def satisfaction(entries: Iterable[Entry]) -> dict[str, Any]:
     """Mean of `feedback.satisfaction` (1-5) over the requirements that recorded one."""
-    scores = [
-        s for e in entries if type(s := e.req.get("feedback.satisfaction")) is int and 1 <= s <= 5
-    ]
+    return _satisfaction(e.req.get("feedback.satisfaction") for e in entries)
+
+
+def _satisfaction(values: Iterable[object]) -> dict[str, Any]:
+    scores = [s for s in values if type(s) is int and 1 <= s <= 5]
     mean = round(statistics.fmean(scores), 2) if scores else None
     return {"mean": mean, "responses": len(scores)}
 
@@ -71,14 +78,18 @@ def _group_keys(entry: Entry, by: str) -> list[str]:
 def grouped(catalog: Catalog, by: str, today: dt.date) -> dict[str, dict[str, Any]]:
     """Per group (customer, channel, owner or team): counts, fulfilment, satisfaction,
     overdue items, and every requirement with its status."""
-    groups: dict[str, list[Entry]] = {}
+    # What each requirement shows in a group, read once however many groups it is in.
+    groups: dict[str, list[tuple[str, str, str | None, dt.date | None, object]]] = {}
     for entry in catalog:
+        req = entry.req
+        shown = (req.id, req.title, req.status, req.due, req.get("feedback.satisfaction"))
         for key in _group_keys(entry, by):
-            groups.setdefault(key, []).append(entry)
+            groups.setdefault(key, []).append(shown)
     terminal = catalog.config.workflow.terminal
     result: dict[str, dict[str, Any]] = {}
     for key in sorted(groups):
-        entries = sorted(groups[key], key=lambda e: e.req.id)
+        members = sorted(groups[key], key=itemgetter(0))
+        statuses = [status for _, _, status, _, _ in members]
         group: dict[str, Any] = {}
         if by == "customer" and key in catalog.repository.customers:
             customer = catalog.repository.customers[key]
@@ -87,19 +98,20 @@ def grouped(catalog: Catalog, by: str, today: dt.date) -> dict[str, dict[str, An
             )
         group.update(
             {
-                "requested": len(entries),
-                "done": sum(1 for e in entries if e.req.status == "done"),
-                "open": sum(1 for e in entries if e.req.status not in terminal),
-                "fulfilment_rate": fulfilment_rate(entries),
-                "satisfaction": satisfaction(entries),
+                "requested": len(members),
+                "done": statuses.count("done"),
+                "open": sum(1 for status in statuses if status not in terminal),
+                "fulfilment_rate": _fulfilment(statuses),
+                "satisfaction": _satisfaction(mood for *_, mood in members),
                 "overdue": [
-                    e.req.id
-                    for e in entries
-                    if e.req.due and e.req.due < today and e.req.status not in terminal
+                    rid
+                    for rid, _, status, due, _ in members
+                    if due and due < today and status not in terminal
                 ],
-                "by_status": _counts(e.req.status for e in entries),
+                "by_status": _counts(statuses),
                 "requirements": [
-                    {"id": e.req.id, "title": e.req.title, "status": e.req.status} for e in entries
+                    {"id": rid, "title": title, "status": status}
+                    for rid, title, status, _, _ in members
                 ],
             }
         )
