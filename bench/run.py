@@ -26,6 +26,8 @@ Measurements (keys for --only):
     build-one-change   the same, after appending a line to one file (restored the next round)
     build-one-status   the same, after changing one requirement's status (restored the next
                        round): the shared pages that show statuses are rendered again too
+    build-one-title    the same, after changing one requirement's title (restored the next
+                       round): the pages that show that title are rendered again too
 
 With --history COMMITS the corpus is a git repository built by bench/history.py (the same final
 files, reached through COMMITS commits), and the history measurements run too (optional, like
@@ -172,6 +174,10 @@ class Context:
     status_path: Path | None = None
     status_original: bytes = b""
     status_edited: bool = False
+    # The file whose title `build-one-title` changes (another than both above).
+    title_path: Path | None = None
+    title_original: bytes = b""
+    title_edited: bool = False
     last_edit: float = 0.0  # time.time() of the last edit or restore
 
     def restore(self) -> None:
@@ -182,6 +188,9 @@ class Context:
         if self.status_edited and self.status_path is not None:
             self.status_path.write_bytes(self.status_original)
             self.status_edited = False
+        if self.title_edited and self.title_path is not None:
+            self.title_path.write_bytes(self.title_original)
+            self.title_edited = False
 
 
 Setup = Callable[[Context], None]
@@ -250,6 +259,27 @@ def edit_one_status(ctx: Context) -> None:
     changed = text[: current.start(1)] + new + text[current.end(1) :]
     path.write_bytes(changed.encode("utf-8"))
     ctx.status_edited = True
+
+
+def edit_one_title(ctx: Context) -> None:
+    """Change one requirement's title (a word added at its end), or restore the file if the
+    last round changed it: the pages that show that title are rendered again too."""
+    path = ctx.title_path or ctx.edit_path
+    if not ctx.title_path:
+        ctx.title_path, ctx.title_original = path, ctx.edit_original
+    ctx.last_edit = time.time()
+    if ctx.title_edited:
+        path.write_bytes(ctx.title_original)
+        ctx.title_edited = False
+        return
+    text = ctx.title_original.decode("utf-8")
+    current = re.search(r"^title: *(.*?) *$", text, re.M)
+    if current is None or not current.group(1):
+        raise BenchError(f"{path}: no title line to change")
+    # before a closing quote, if the title is quoted
+    end = current.end(1) - (1 if current.group(1)[-1] in "'\"" else 0)
+    path.write_bytes((text[:end] + " revised" + text[end:]).encode("utf-8"))
+    ctx.title_edited = True
 
 
 def _untimed(ctx: Context, args: str) -> None:
@@ -341,6 +371,7 @@ SETUP_LABELS: dict[Setup, str] = {
     keep_cache: "cached",
     edit_one_file: "one file changed",
     edit_one_status: "one status changed",
+    edit_one_title: "one title changed",
     warm_history: "cached",
     warm_all: "cached",
     drop_marker_cache: "marker scan cold",
@@ -375,6 +406,7 @@ REQFORGE_COMMANDS: list[Cmd] = [
     Cmd("build-nochange", "build", keep_cache),
     Cmd("build-one-change", "build", edit_one_file),
     Cmd("build-one-status", "build", edit_one_status),
+    Cmd("build-one-title", "build", edit_one_title),
 ]
 
 # Targets of SPEC section 10 (10,000 requirements, 2 cores, whole process), in seconds.
@@ -392,6 +424,7 @@ TARGETS_S = {
     "build-nochange": 1.0,
     "build-one-change": 2.0,
     "build-one-status": 2.0,
+    "build-one-title": 2.0,
 }
 TARGET_RSS_MIB = 1024.0
 
@@ -757,7 +790,8 @@ def prepare_corpus(corpus: Path, count: int, seed: int, history: int = 0, source
 
 def pick_edit_file(corpus: Path, offset: int = 0) -> Path:
     """A requirement in the middle of the sorted file list: the one `one change` edits (the
-    next one, with `offset` 1, is the one `one status changed` edits)."""
+    next one, with `offset` 1, is the one `one status changed` edits, the one after that the
+    one `one title changed` edits)."""
     paths = sorted(corpus.glob("reqs/**/*.md"))
     if not paths:
         raise BenchError(f"no reqs/**/*.md under {corpus}")
@@ -988,10 +1022,12 @@ def main(argv: list[str] | None = None) -> int:
             measurements = [m for m in measurements if m.key not in sources_keys]
         edit_path = pick_edit_file(corpus)
         status_path = pick_edit_file(corpus, 1)
+        title_path = pick_edit_file(corpus, 2)
         marker = {k: v for k, v in (_read_marker(corpus) or {}).items() if k != "dirty"}
         with tempfile.TemporaryDirectory(prefix="reqforge-bench-") as scratch:
             ctx = Context(corpus, edit_path, edit_path.read_bytes(), Path(scratch))
             ctx.status_path, ctx.status_original = status_path, status_path.read_bytes()
+            ctx.title_path, ctx.title_original = title_path, title_path.read_bytes()
             ctx.timer = find_gnu_time(ctx.scratch)
             _write_marker(corpus, marker, dirty=True)
             try:

@@ -149,3 +149,11 @@ def test_the_status_edit_of_the_benchmark_changes_one_status_and_puts_it_back(
     assert path.read_bytes() == original.replace(b"accepted", b"in-progress")
     run.edit_one_status(ctx)
     assert path.read_bytes() == original
+    for title, revised in ((b"T", b"T revised"), (b'"T: x"', b'"T: x revised"')):
+        original = b"---\nid: CRM-1\ntitle: " + title + b"\nstatus: accepted\n---\nBody.\n"
+        path.write_bytes(original)
+        ctx = run.Context(tmp_path, path, original, tmp_path)
+        run.edit_one_title(ctx)
+        assert path.read_bytes() == original.replace(title, revised)
+        run.edit_one_title(ctx)
+        assert path.read_bytes() == original
