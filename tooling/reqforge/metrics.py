@@ -181,7 +181,7 @@ def _percentiles(values: list[float]) -> dict[str, float | None]:
 # What `history_stats` reads of one requirement's history, whatever the date: when it was
 # first committed, when it was first done (with that month and ISO week), the status it was
 # first committed with, and when it first entered another (POSIX seconds).
-StatusFacts = tuple[float, "float | None", str, str, "str | None", "float | None"]
+StatusFacts = tuple[float, float | None, str, str, str | None, float | None]
 
 
 def status_facts(history: Any, rid: str) -> StatusFacts | None:

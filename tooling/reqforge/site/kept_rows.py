@@ -2,10 +2,12 @@
 
 The backlog, the matrix and the customers page show a row per requirement, and
 `requirements.json` a line per requirement: a status edit changes one row of 10,000. Each page
-keeps its rows in a cache of its own (`rows-<page>`), each row under a digest of what it shows
-(`PageInputs.row`: the requirement's file, scores, the links of its connected part, its trace;
-and what the page adds, such as the rank). A build makes only the rows whose digest is new,
-takes the others as the last build left them, and leaves the cache holding its own rows.
+keeps its rows in a cache of its own (`rows-<page>`), each row under a key that stands for what
+it shows: the backlog's and the matrix's `PageInputs.row` (the requirement's front matter,
+scores, the links of its connected part, its trace) and what the page adds (the rank); the
+customers page's the values the row prints; `requirements.json`'s the requirement page's key,
+rank and what it blocks. A build makes only the rows whose key is new, takes the others as the
+last build left them, and leaves the cache holding its own rows.
 
 The cache is keyed on what every row shares (reqforge's code, the templates, the
 configuration: `PageInputs.common`): a change to any of those starts every page afresh.
@@ -15,8 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Generic, TypeVar
-
-from markupsafe import Markup
 
 from reqforge.cache import Shape, dict_of, typed
 
@@ -79,8 +79,3 @@ class PageRows(Generic[T]):
     def save(self) -> None:
         if self.kept is not None:
             self.kept.save()
-
-
-def printed(macro: Callable[..., str], root: str) -> Callable[..., Markup]:
-    """A row macro of `rows.html` called as a function: its HTML, for a context to hold."""
-    return lambda row: Markup(macro(row, root))

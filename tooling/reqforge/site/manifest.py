@@ -14,8 +14,9 @@ Two records, each where it belongs:
   what the no-change fast path compares; stats belong to this machine, not to the site.
 
 A page's key is a digest of what the page is made of, taken from cheap stand-ins of its
-context: a requirement file's front matter and body rather than its rendered HTML, the commits
-of its history rather than their field diffs, the IDs and links of the requirements it is
+context: a requirement file's digests as the parse cache holds them (its front matter; all of
+it) rather than its rendered HTML, the commits of its history in outline (a digest kept by HEAD)
+rather than their field diffs, the IDs and links of the requirements it is
 connected to rather than its impact list. Their titles are left out of the keys: a title that
 changed since the last build (the manifest's title digests) sends the pages that show it to be
 rendered again (`title_readers`), not every page of a linked part that may hold most of the

@@ -658,11 +658,11 @@ def search_records(model: SiteModel) -> tuple[Sequence[SearchRecord], list[bytes
             file = model.bodies.get(req.path, "").encode("utf-8", "surrogatepass")
         text = "\0".join(shown).encode("utf-8", "surrogatepass")
         digests.append(content_digest(text + b"\0" + file))
-    return _Made(entries, record), digests
+    return _Records(entries, record), digests
 
 
-class _Made(Sequence[SearchRecord]):
-    """Records made when asked for (`search_records`)."""
+class _Records(Sequence[SearchRecord]):
+    """Search records, each made when asked for (`search_records`)."""
 
     def __init__(self, entries: list[Entry], make: Callable[[Entry], SearchRecord]) -> None:
         self.entries, self.make = entries, make
