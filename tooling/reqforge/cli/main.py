@@ -93,6 +93,7 @@ COMMANDS = {
     "list": "reqforge.cli.listing:list_command",
     "log": "reqforge.cli.log:log_command",
     "prioritize": "reqforge.cli.prioritize:prioritize",
+    "schema": "reqforge.cli.schema:schema_command",
     "serve": "reqforge.cli.serve:serve_command",
     "show": "reqforge.cli.listing:show_command",
     "stats": "reqforge.cli.stats:stats",
