@@ -92,6 +92,7 @@ COMMANDS = {
     "diff": "reqforge.cli.diff:diff_command",
     "list": "reqforge.cli.listing:list_command",
     "log": "reqforge.cli.log:log_command",
+    "new": "reqforge.cli.new:new_command",
     "prioritize": "reqforge.cli.prioritize:prioritize",
     "schema": "reqforge.cli.schema:schema_command",
     "serve": "reqforge.cli.serve:serve_command",

@@ -1,0 +1,276 @@
+"""Writing requirement files: atomic writes that never leave half a file, and `new`.
+
+A file is written to a temporary file in the same folder, flushed to disk (`fsync`) and only
+then given its name, so a reader, a crash or a kill at any moment sees the old file or the new
+one, never part of one. A new file is linked to its name rather than renamed onto it: a file
+that appeared under that name meanwhile is never replaced.
+
+`new` gives a requirement the next free number of its prefix: above every ID of that prefix in
+the requirements folder and, inside git, on the default branch (a number taken on another branch
+that is merged already, or by a teammate's merged pull request, is never handed out again).
+"""
+
+# implements: REQ-703
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from reqforge.config import Config
+from reqforge.errors import ReqforgeError
+from reqforge.i18n import Text, catalog_name
+
+_ID_NUMBER = re.compile(r"^(.*?)(\d+)$")
+
+
+# implements: REQ-703
+def write_new_file(path: Path, content: bytes) -> None:
+    """Create `path` with `content`, atomically: the whole file or none under that name.
+    Raises FileExistsError when `path` exists (nothing is written then), OSError otherwise."""
+    folder = path.parent
+    temporary = folder / f".{path.name}.{os.getpid()}.tmp"
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(content)
+            out.flush()
+            os.fsync(out.fileno())
+        os.link(temporary, path)  # fails, rather than replace, when the name is taken
+    finally:
+        os.unlink(temporary)
+    _sync_folder(folder)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Flush a folder's entries to disk, so the new name survives a crash (where it can)."""
+    try:
+        handle = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass
+    finally:
+        os.close(handle)
+
+
+def _refuse_outside(root: Path, folder: Path, rel: str) -> None:
+    """Raise ReqforgeError when `folder` (or the part of it that exists) leads outside the
+    repository through a symbolic link: nothing is ever written there."""
+    inside = os.path.realpath(root)
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    real = os.path.realpath(existing)
+    if real != inside and not real.startswith(inside + os.sep):
+        raise ReqforgeError(
+            Text("{path}: its folder leads outside the repository; nothing written", path=rel)
+        )
+
+
+def default_branch_ids(config: Config) -> set[str]:
+    """The IDs (file names) of the requirements on the default branch (origin's HEAD, else
+    main or master, as far as this clone knows them); none outside git."""
+    from reqforge.git import GitError, open_repository
+
+    try:
+        repo = open_repository(config.root)
+        folder = (config.root / config.reqs_dir).resolve().relative_to(repo.top).as_posix()
+    except (GitError, ValueError, OSError):
+        return set()
+    for rev in ("refs/remotes/origin/HEAD", "origin/main", "origin/master", "main", "master"):
+        try:
+            files = repo.tree_files(repo.resolve(rev), folder)
+        except GitError:
+            continue
+        return {rel.rsplit("/", 1)[-1].removesuffix(".md") for rel in files}
+    return set()
+
+
+@dataclass(frozen=True)
+class NewRequirement:
+    """What `new` made: the ID and the file (relative to the repository and absolute)."""
+
+    id: str
+    rel: str
+    path: Path
+
+
+def split_id(rid: str) -> tuple[str, str] | None:
+    """`CRM-0042` -> (`CRM-`, `0042`): the prefix and the number an ID ends with."""
+    match = _ID_NUMBER.match(rid)
+    return (match.group(1), match.group(2)) if match and match.group(1) else None
+
+
+def next_id(prefix: str, taken: set[str], pattern: re.Pattern[str]) -> str:
+    """The ID after the highest number of `prefix` in `taken`, as wide as the widest of them
+    (`CRM-0042` -> `CRM-0043`; 3 digits when there is none yet). Raises ReqforgeError when
+    the result does not match the ID pattern."""
+    numbers = [
+        parts[1] for rid in taken if (parts := split_id(rid)) is not None and parts[0] == prefix
+    ]
+    width = max((len(n) for n in numbers), default=3)
+    rid = f"{prefix}{max((int(n) for n in numbers), default=0) + 1:0{width}d}"
+    if not pattern.match(rid):
+        raise ReqforgeError(
+            Text(
+                "the next ID of prefix {prefix!r} would be {id!r}, which does not match the ID "
+                "pattern {pattern!r} (project.id_pattern): give --prefix or --id",
+                prefix=prefix,
+                id=rid,
+                pattern=pattern.pattern,
+            )
+        )
+    return rid
+
+
+def area_prefix(rels: list[str], area: str, reqs_dir: str) -> str | None:
+    """The prefix most IDs (file names) in `area` share; the first in order on a tie."""
+    folder = f"{reqs_dir}/{area}/" if area else f"{reqs_dir}/"
+    counts = Counter(
+        parts[0]
+        for rel in rels
+        if rel.startswith(folder) and (area or "/" not in rel[len(folder) :])
+        if (parts := split_id(rel.rsplit("/", 1)[-1].removesuffix(".md"))) is not None
+    )
+    return min(counts, key=lambda p: (-counts[p], p)) if counts else None
+
+
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufff9-\ufffb]")
+
+
+def yaml_string(text: str) -> str:
+    """`text` as a YAML double-quoted scalar that reads back as `text`: readable (Chinese
+    stays Chinese), with what YAML does not print as itself (control characters, line and
+    paragraph separators, a BOM) written as escapes."""
+    quoted = json.dumps(text, ensure_ascii=False)
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
+
+
+def requirement_template(config: Config, rid: str, title: str, kind: str) -> str:
+    """A new requirement's file: the fields `check` requires, the team `[workflow.assign]`
+    gives its type, the source channel to fill in, and the sections of a good requirement
+    (scenario, pain point, expected outcome) with acceptance criteria to write, in the
+    project's language."""
+    chinese = catalog_name(config.language) == "zh_CN"
+    team = config.workflow.assign.get(kind)
+    channels = " | ".join(config.channels)
+    lines = [
+        "---",
+        f"id: {rid}",
+        f"title: {yaml_string(title)}",
+        f"type: {kind}",
+        f"status: {config.workflow.statuses[0]}",
+        "owner:",
+        f"team: {team}" if team else "team:",
+        "source:",
+        f"  # channel: how it was collected: {channels}",
+        "  customers: []",
+        "acceptance: []",
+        "---",
+    ]
+    sections = (
+        ("场景", "谁在什么情况下需要它？"),
+        ("痛点", "现在没有它会怎样？代价是什么（时间、差错、金额）？"),
+        ("期望结果", "做完之后，用户能做到什么？"),
+    )
+    if not chinese:
+        sections = (
+            ("Scenario", "Who needs this, and in which situation?"),
+            ("Pain point", "What happens today without it, and what does it cost?"),
+            ("Expected outcome", "What can the user do once it is done?"),
+        )
+    body = "".join(f"\n## {heading}\n\n<!-- {hint} -->\n" for heading, hint in sections)
+    note = (
+        "验收标准写在 acceptance 列表中，每条一句可测试的话。"
+        if chinese
+        else "Write the acceptance criteria in the acceptance list, one testable sentence each."
+    )
+    return "\n".join(lines) + "\n" + body + f"\n<!-- {note} -->\n"
+
+
+# implements: REQ-703
+def create_requirement(
+    config: Config,
+    title: str,
+    *,
+    kind: str | None = None,
+    area: str = "",
+    rid: str | None = None,
+    prefix: str | None = None,
+    rels: list[str],
+    elsewhere: Iterable[str] = (),
+) -> NewRequirement:
+    """Write a new requirement file and say what it is. `rels`: every requirement file of the
+    repository (its name is its ID); `elsewhere`: IDs taken where the folder does not show
+    them (the default branch). Raises ReqforgeError for a title, type, area, ID or prefix that
+    cannot be used, or an ID that is taken."""
+    if not title.strip():
+        raise ReqforgeError(Text("--title: expected a non-empty title"))
+    if any("\ud800" <= char <= "\udfff" for char in title):
+        raise ReqforgeError(Text("--title: not valid text (bytes that are not UTF-8)"))
+    kind = kind or config.types[0]
+    if kind not in config.types:
+        raise ReqforgeError(
+            Text(
+                "--type {kind!r}: expected one of {types}",
+                kind=kind,
+                types=", ".join(config.types),
+            )
+        )
+    area = area.strip("/")
+    if any(part in ("", ".", "..") or part.startswith(".") for part in area.split("/") if area):
+        raise ReqforgeError(
+            Text("--area {area!r}: expected a folder name such as billing/eu", area=area)
+        )
+    taken = {rel.rsplit("/", 1)[-1].removesuffix(".md") for rel in rels} | set(elsewhere)
+    pattern = re.compile(config.id_pattern)
+    chosen = rid is None  # the next free number is chosen here, not given
+    if rid is None:
+        prefix = prefix or area_prefix(rels, area, config.reqs_dir)
+        if prefix is None:
+            folder = "/".join(part for part in (config.reqs_dir, area) if part) + "/"
+            raise ReqforgeError(
+                Text(
+                    "no ID in {folder} to take a prefix from: give --prefix (such as CRM-) or --id",
+                    folder=folder,
+                )
+            )
+        rid = next_id(prefix, taken, pattern)
+    elif not pattern.match(rid):
+        raise ReqforgeError(
+            Text(
+                "--id {id!r} does not match the ID pattern {pattern!r} (project.id_pattern)",
+                id=rid,
+                pattern=config.id_pattern,
+            )
+        )
+    elif rid in taken:
+        raise ReqforgeError(Text("--id {id}: that ID is taken already", id=rid))
+    while True:
+        rel = "/".join(part for part in (config.reqs_dir, area, f"{rid}.md") if part)
+        path = config.root / rel
+        _refuse_outside(config.root, path.parent, rel)
+        text = requirement_template(config, rid, title, kind)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_new_file(path, text.encode("utf-8"))
+            return NewRequirement(rid, rel, path)
+        except FileExistsError:
+            if not chosen or prefix is None:
+                message = Text("{path}: the file exists already; nothing written", path=rel)
+                raise ReqforgeError(message) from None
+            # Another `new` took the number a moment ago: the next one.
+            taken.add(rid)
+            rid = next_id(prefix, taken, pattern)
+        except OSError as exc:
+            reason = exc.strerror or exc
+            message = Text("{path}: cannot be written: {reason}", path=rel, reason=reason)
+            raise ReqforgeError(message) from None
