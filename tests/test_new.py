@@ -6,10 +6,8 @@ any moment that leaves the whole file or none."""
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from tests.conftest import requirement_text as req
 from tests.gitrepo import GitRepo
+from tests.killing import kill_mid_write
 
 from reqforge.cli.main import cli
 from reqforge.config import load_config
@@ -162,15 +161,6 @@ def test_write_new_file_never_replaces_a_file(tmp_path: Path) -> None:
     assert path.read_bytes() == b"theirs" and sorted(tmp_path.iterdir()) == [path]
 
 
-_WRITER = """
-import sys
-from pathlib import Path
-from reqforge.editing import write_new_file
-print("ready", flush=True)
-write_new_file(Path(sys.argv[1]), b"x" * int(sys.argv[2]))
-"""
-
-
 @pytest.mark.parametrize("delay", [0.0, 0.002, 0.005, 0.01, 0.02, 0.05])
 def test_a_write_killed_at_any_moment_leaves_the_whole_file_or_none(
     tmp_path: Path, delay: float
@@ -179,14 +169,8 @@ def test_a_write_killed_at_any_moment_leaves_the_whole_file_or_none(
     # verifies: REQ-703
     path = tmp_path / "CRM-1.md"
     size = 64 << 20
-    proc = subprocess.Popen(
-        [sys.executable, "-c", _WRITER, str(path), str(size)], stdout=subprocess.PIPE
-    )
-    assert proc.stdout is not None and proc.stdout.readline() == b"ready\n"
-    time.sleep(delay)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
-    assert not path.exists() or path.stat().st_size == size
+    kill_mid_write("write_new_file", path, size, delay)
+    assert not path.exists() or path.read_bytes() == b"n" * size
 
 
 def test_two_news_at_once_take_different_ids(

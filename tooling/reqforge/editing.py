@@ -14,17 +14,18 @@ that is merged already, or by a teammate's merged pull request, is never handed 
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from reqforge.config import Config
 from reqforge.errors import ReqforgeError
 from reqforge.i18n import Text, catalog_name
+from reqforge.yaml_splice import Plain, yaml_string
 
 _ID_NUMBER = re.compile(r"^(.*?)(\d+)$")
 
@@ -141,17 +142,6 @@ def area_prefix(rels: list[str], area: str, reqs_dir: str) -> str | None:
         if (parts := split_id(rel.rsplit("/", 1)[-1].removesuffix(".md"))) is not None
     )
     return min(counts, key=lambda p: (-counts[p], p)) if counts else None
-
-
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufff9-\ufffb]")
-
-
-def yaml_string(text: str) -> str:
-    """`text` as a YAML double-quoted scalar that reads back as `text`: readable (Chinese
-    stays Chinese), with what YAML does not print as itself (control characters, line and
-    paragraph separators, a BOM) written as escapes."""
-    quoted = json.dumps(text, ensure_ascii=False)
-    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
 
 
 def requirement_template(config: Config, rid: str, title: str, kind: str) -> str:
@@ -274,3 +264,167 @@ def create_requirement(
             reason = exc.strerror or exc
             message = Text("{path}: cannot be written: {reason}", path=rel, reason=reason)
             raise ReqforgeError(message) from None
+
+
+def write_replacing(path: Path, content: bytes) -> None:
+    """Replace `path` with `content`, atomically (temporary file, fsync, rename) and keeping
+    the file's permissions: a reader or a crash sees the old file or the new one."""
+    mode = os.stat(path).st_mode & 0o7777
+    temporary = path.parent / f".{path.name}.{os.getpid()}.tmp"
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(content)
+            out.flush()
+            os.fchmod(out.fileno(), mode)
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.lexists(temporary):
+            os.unlink(temporary)
+        raise
+    _sync_folder(path.parent)
+
+
+@dataclass(frozen=True)
+class FieldEdit:
+    """One `set`: the field (dotted), and a value to set, items to add or remove, or unset."""
+
+    field: str
+    value: str | None = None
+    add: tuple[str, ...] = ()
+    remove: tuple[str, ...] = ()
+    unset: bool = False
+
+
+# implements: REQ-705
+def set_field(config: Config, rel: str, edit: FieldEdit) -> bool:
+    """Change one field of the requirement file `rel`, keeping every other byte of it, after
+    checking the new value against the field's rules and the workflow (a status transition it
+    does not allow, or a field the new status requires, is refused). Returns whether the file
+    changed. Raises ReqforgeError (exit 2) for what cannot be done or a value the field does
+    not take, `Refused` (exit 1) for a change the workflow does not allow."""
+    from reqforge.fields import field_schema, required_fields, validate_fields
+    from reqforge.loader import decode, parse_front_matter, split_front_matter
+    from reqforge.yaml_splice import SpliceError, change_list, set_value, split_file, unset_value
+
+    path = config.root / rel
+    _refuse_outside(config.root, path.parent, rel)
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ReqforgeError(Text("{path}: not UTF-8; not changed", path=rel)) from None
+    field = tuple(edit.field.split("."))
+    if not all(field):
+        raise ReqforgeError(
+            Text("{field!r}: expected a field such as status or priority.value", field=edit.field)
+        )
+
+    def data_of(source: str) -> dict[str, Any]:
+        decoded = decode(source.encode("utf-8"))
+        split = split_front_matter(decoded) if isinstance(decoded, str) else decoded
+        data = parse_front_matter(split[0]) if isinstance(split, tuple) else split
+        if not isinstance(data, dict):
+            raise ReqforgeError(
+                Text("{path}: {problem}", path=rel, problem=getattr(data, "message", data))
+            )
+        return data
+
+    before = data_of(text)
+    schema = field_schema(config)
+    try:
+        parts = split_file(text)
+        if edit.unset:
+            if field[0] in required_fields(config) and len(field) == 1:
+                raise ReqforgeError(
+                    Text("{field} is required: it cannot be unset", field=edit.field)
+                )
+            unset_value(parts, field)
+        elif edit.add or edit.remove:
+            change_list(parts, field, list(edit.add), list(edit.remove))
+        else:
+            set_value(parts, field, typed_value(schema, field, edit.value or ""))
+    except SpliceError as exc:
+        raise ReqforgeError(Text("{path}: {problem}", path=rel, problem=str(exc))) from None
+    new_text = parts.text
+    if new_text == text:
+        return False
+    after = data_of(new_text)
+    problems = [
+        message
+        for code, where, message in validate_fields(after, schema, required_fields(config))
+        if code != "RF103" and tuple(map(str, where))[: len(field)] == field[: len(where)]
+    ]
+    if problems:  # a value the field does not take: a usage error, as for any bad argument
+        raise ReqforgeError(Text("{path}: {problem}", path=rel, problem=problems[0]))
+    _check_workflow(config, rel, before, after, edit.field)
+    write_replacing(path, new_text.encode("utf-8"))
+    return True
+
+
+class Refused(ReqforgeError):
+    """A change the workflow refuses: the command could not do its job (exit 1)."""
+
+    exit_code = 1
+
+
+def typed_value(schema: Any, field: tuple[str, ...], value: str) -> Any:
+    """The command line's text as the value the field takes: a number for a number field,
+    true or false for a yes/no field, the text itself for a text, date or enum field; for a
+    field the schema does not know, what YAML reads the text as."""
+    from reqforge.loader import parse_front_matter
+
+    spec = schema
+    for key in field:
+        spec = spec.children.get(key) if spec is not None and spec.kind == "mapping" else None
+    kind = spec.kind if spec is not None else None
+    if kind == "date" and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return Plain(value)  # a date as YAML writes one, not quoted
+    if kind in ("string", "enum", "date", "ids"):
+        return value
+    if kind in ("int", "number", "bool", None):
+        parsed = parse_front_matter(f"v: {value}")
+        if isinstance(parsed, dict) and not isinstance(parsed.get("v"), (dict, list)):
+            return parsed.get("v")
+    return value
+
+
+def _check_workflow(
+    config: Config, rel: str, before: dict[str, Any], after: dict[str, Any], field: str
+) -> None:
+    """Refuse a status change the workflow does not allow, and an edit that leaves a field
+    the status requires missing (the status changed, or the field edited is one it requires;
+    what was missing before an unrelated edit stays `check`'s to report)."""
+    from reqforge.model import lookup
+
+    old, new = before.get("status"), after.get("status")
+    workflow = config.workflow
+    if old != new and isinstance(old, str) and isinstance(new, str):
+        allowed = workflow.transitions.get(old)
+        if allowed is not None and new not in allowed:
+            options = (
+                ", ".join(allowed) if allowed else Text("nothing ('{status}' is final)", status=old)
+            )
+            raise Refused(
+                Text(
+                    "{path}: status '{old}' -> '{new}' is not allowed; from '{old}' the "
+                    "workflow allows: {options}",
+                    path=rel,
+                    old=old,
+                    new=new,
+                    options=options,
+                )
+            )
+    if isinstance(new, str):
+        for name in workflow.requires.get(new, ()):
+            related = old != new or name == field or name.startswith(field + ".")
+            if related and lookup(after, name) in (None, "", [], {}):
+                raise Refused(
+                    Text(
+                        "{path}: status '{status}' requires '{field}': set it first",
+                        path=rel,
+                        status=new,
+                        field=name,
+                    )
+                )

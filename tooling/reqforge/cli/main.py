@@ -96,6 +96,7 @@ COMMANDS = {
     "prioritize": "reqforge.cli.prioritize:prioritize",
     "schema": "reqforge.cli.schema:schema_command",
     "serve": "reqforge.cli.serve:serve_command",
+    "set": "reqforge.cli.set:set_command",
     "show": "reqforge.cli.listing:show_command",
     "stats": "reqforge.cli.stats:stats",
     "trace": "reqforge.cli.trace:trace_command",
