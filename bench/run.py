@@ -20,6 +20,7 @@ Measurements (keys for --only):
     check-one-change   the same, after appending a line to one file (restored the next round)
     prioritize, list, stats   cached runs of those subcommands; skipped with a note while the
                        subcommand does not exist (usage error, exit code 2)
+    fmt-check          reqforge fmt --check: every file checked for canonical order and style
     build-cold         reqforge build (into DIR/site), after deleting DIR/.reqforge/ and moving
                        DIR/site/ aside (deleted when the benchmark ends)
     build-nochange     the same, caches and site kept from the previous run
@@ -388,6 +389,8 @@ REQFORGE_COMMANDS: list[Cmd] = [
     Cmd("prioritize", "prioritize --format json", keep_cache),
     Cmd("list", "list --format json", keep_cache),
     Cmd("stats", "stats --format json", keep_cache),
+    # Authoring (issue 13): every file checked for canonical order and style, none changed.
+    Cmd("fmt-check", "fmt --check", keep_cache),
     # History (issue 5); the corpus is a git repository only with --history COMMITS.
     Cmd("log-cold", "log --format json", drop_cache, history=True),
     Cmd("log-cached", "log --format json", warm_history, history=True),
@@ -425,6 +428,7 @@ TARGETS_S = {
     "build-one-change": 2.0,
     "build-one-status": 2.0,
     "build-one-title": 2.0,
+    "fmt-check": 3.0,
 }
 TARGET_RSS_MIB = 1024.0
 

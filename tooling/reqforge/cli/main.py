@@ -90,6 +90,7 @@ COMMANDS = {
     "build": "reqforge.cli.build:build_command",
     "check": "reqforge.cli.check:check",
     "diff": "reqforge.cli.diff:diff_command",
+    "fmt": "reqforge.cli.fmt:fmt_command",
     "list": "reqforge.cli.listing:list_command",
     "log": "reqforge.cli.log:log_command",
     "new": "reqforge.cli.new:new_command",
