@@ -91,6 +91,7 @@ COMMANDS = {
     "check": "reqforge.cli.check:check",
     "diff": "reqforge.cli.diff:diff_command",
     "fmt": "reqforge.cli.fmt:fmt_command",
+    "init": "reqforge.cli.init:init_command",
     "list": "reqforge.cli.listing:list_command",
     "log": "reqforge.cli.log:log_command",
     "new": "reqforge.cli.new:new_command",
