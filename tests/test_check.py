@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -543,3 +544,34 @@ def test_customers_file_that_is_not_a_mapping_says_so(make_repo: Repo) -> None:
         "customers.yaml (customer key -> fields) must be a mapping, got a list"
         in finding["message"]
     )
+
+
+def test_gitlab_code_quality_report(make_repo: Repo) -> None:
+    """`--format gitlab`: one Code Quality issue per finding, errors major and warnings minor,
+    located by path and line, with a fingerprint that stays when the finding only moves."""
+    # verifies: REQ-105
+    root = make_repo(
+        {
+            "reqs/a/CRM-1.md": req("CRM-1", links="{parent: [NOPE-1]}"),
+            "reqs/a/CRM-2.md": req("CRM-2", extra_field="x"),
+        }
+    )
+
+    def report() -> list[dict[str, Any]]:
+        result = CliRunner().invoke(cli, ["--repo", str(root), "check", "--format", "gitlab"])
+        assert result.exit_code == 1
+        issues: list[dict[str, Any]] = json.loads(result.stdout)
+        return issues
+
+    issues = report()
+    by_code = {issue["check_name"]: issue for issue in issues}
+    assert by_code["RF201"]["severity"] == "major" and by_code["RF103"]["severity"] == "minor"
+    assert by_code["RF201"]["location"]["path"] == "reqs/a/CRM-1.md"
+    assert by_code["RF201"]["description"].startswith("RF201: ")
+    line = by_code["RF201"]["location"]["lines"]["begin"]
+    assert len({issue["fingerprint"] for issue in issues}) == len(issues)
+    path = root / "reqs/a/CRM-1.md"
+    path.write_text(path.read_text().replace("owner:", "team: product\nowner:", 1))
+    moved = {issue["check_name"]: issue for issue in report()}
+    assert moved["RF201"]["location"]["lines"]["begin"] == line + 1
+    assert moved["RF201"]["fingerprint"] == by_code["RF201"]["fingerprint"]

@@ -16,6 +16,7 @@ from reqforge.model import ERROR, WARNING, CheckResult, Finding
 from reqforge.render.findings import (
     FORMATS,
     github,
+    gitlab,
     json_format,
     junit,
     render,
@@ -96,9 +97,9 @@ def result_of(*findings: Finding, requirements: int = 120, files: int = 121) -> 
 # --------------------------------------------------------------------------- dispatch
 
 
-def test_formats_are_the_five_of_the_spec() -> None:
+def test_formats_are_the_five_of_the_spec_and_gitlabs() -> None:
     # verifies: REQ-105
-    assert FORMATS == ("text", "json", "github", "sarif", "junit")
+    assert FORMATS == ("text", "json", "github", "sarif", "junit", "gitlab")
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -110,6 +111,7 @@ def test_render_dispatches_to_the_format_module(fmt: str, root: pathlib.Path) ->
         "github": github,
         "sarif": sarif,
         "junit": junit,
+        "gitlab": gitlab,
     }
     assert render(fmt, result, root=root) == modules[fmt].render(result, root=root, color=False)
 

@@ -313,10 +313,10 @@ jobs:
 
 
 def gitlab_ci() -> str:
-    """Merge requests: check (a JUnit report for the MR widget) and the impact note; the
-    default branch: the site on GitLab Pages."""
+    """Merge requests: check (a Code Quality report for the merge request) and the impact
+    note; the default branch: the site on GitLab Pages."""
     return """\
-# reqforge in every merge request: `check` (JUnit report in the merge request) and what the
+# reqforge in every merge request: `check` (Code Quality report in the merge request) and what the
 # change impacts as a note (needs a REQFORGE_TOKEN variable with the api scope); on the default
 # branch the site is built and published to GitLab Pages.
 default:
@@ -332,7 +332,7 @@ requirements-check:
     GIT_DEPTH: "0"
   script:
     - git fetch origin "$CI_MERGE_REQUEST_TARGET_BRANCH_NAME"
-    - reqforge check --format junit --base "origin/$CI_MERGE_REQUEST_TARGET_BRANCH_NAME" > reqforge.xml
+    - reqforge check --format gitlab --base "origin/$CI_MERGE_REQUEST_TARGET_BRANCH_NAME" > gl-code-quality-report.json || status=$?
     - reqforge diff "origin/$CI_MERGE_REQUEST_TARGET_BRANCH_NAME...HEAD" --format markdown > impact.md
     - >
       if [ -n "$REQFORGE_TOKEN" ]; then
@@ -340,10 +340,11 @@ requirements-check:
       --data-urlencode "body@impact.md"
       "$CI_API_V4_URL/projects/$CI_PROJECT_ID/merge_requests/$CI_MERGE_REQUEST_IID/notes" > /dev/null;
       fi
+    - exit "${status:-0}"
   artifacts:
     when: always
     reports:
-      junit: reqforge.xml
+      codequality: gl-code-quality-report.json
 
 pages:
   rules:

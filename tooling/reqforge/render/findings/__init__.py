@@ -1,4 +1,5 @@
-"""Finding reports for `reqforge check`: text, JSON, GitHub annotations, SARIF and JUnit XML.
+"""Finding reports for `reqforge check`: text, JSON, GitHub annotations, SARIF, JUnit XML and
+GitLab Code Quality.
 
 Every format is a pure function of a `CheckResult` (plus the repository root, which only the
 text format reads to quote source lines) and returns the whole report as one string. Outputs are
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 
 from reqforge.model import CheckResult
 
-FORMATS = ("text", "json", "github", "sarif", "junit")
+FORMATS = ("text", "json", "github", "sarif", "junit", "gitlab")
 
 
 # implements: REQ-105
@@ -54,4 +55,8 @@ def render(
         from reqforge.render.findings import junit
 
         return junit.render(result, root=root, color=color, paths=paths, language=language)
+    if fmt == "gitlab":
+        from reqforge.render.findings import gitlab
+
+        return gitlab.render(result, root=root, color=color)
     raise ValueError(f"unknown report format {fmt!r}; expected one of: {', '.join(FORMATS)}")
