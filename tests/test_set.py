@@ -4,6 +4,7 @@ the file as it was, and atomic replacement (reqforge/editing.py, reqforge/yaml_s
 
 from __future__ import annotations
 
+import difflib
 import subprocess
 import sys
 from collections.abc import Callable
@@ -237,7 +238,17 @@ def test_scalar_edits_read_back_and_keep_every_other_field(
     parts = split_file(text)
     expected = data_of(text.encode("utf-8"))
     for path, value in edits:
+        lines_before = parts.front.splitlines(True)
         set_value(parts, path, value)
+        # Exactly the lines of that field: each line that changed or came names a key of its
+        # path (a parent added above it, the field itself), and no other line went.
+        changes = difflib.SequenceMatcher(None, lines_before, parts.front.splitlines(True))
+        for tag, i1, i2, j1, j2 in changes.get_opcodes():
+            if tag == "equal":
+                continue
+            assert i2 - i1 <= 1, (path, lines_before[i1:i2])
+            for line in changes.b[j1:j2]:
+                assert any(f"{key}:" in line for key in path), (path, line)
         node = expected
         for key in path[:-1]:
             if not isinstance(node.get(key), dict):
