@@ -6,6 +6,7 @@ schema (check-jsonschema's GitHub and GitLab schemas, pre-commit's own validator
 from __future__ import annotations
 
 import dataclasses
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -50,6 +51,7 @@ def test_init_makes_a_repository_that_passes_check(tmp_path: Path) -> None:
         ".pre-commit-config.yaml",
         ".gitignore",
         ".github/workflows/reqforge.yml",
+        "reqforge.schema.json",
     ]
     assert run(folder, "check", "--strict") == (0, "2 requirements in 2 files: no problems found\n")
     assert run(folder, "fmt", "--check")[0] == 0
@@ -164,3 +166,23 @@ def test_our_action_validates_and_takes_what_the_workflow_gives(tmp_path: Path) 
     assert len(given) == 2
     for inputs in given:
         assert set(inputs) <= set(action["inputs"])
+
+
+def test_the_schema_init_writes_validates_its_examples(tmp_path: Path) -> None:
+    """reqforge.schema.json, as `reqforge schema` prints it there, accepts both examples."""
+    # verifies: REQ-702
+    # verifies: REQ-708
+    from jsonschema import Draft202012Validator
+
+    from reqforge.loader import parse_front_matter, split_front_matter
+
+    for language in ("en", "zh-CN"):
+        folder = tmp_path / language
+        assert init(folder, "--language", language)[0] == 0
+        written = json.loads((folder / "reqforge.schema.json").read_text("utf-8"))
+        assert written == json.loads(run(folder, "schema")[1])
+        validator = Draft202012Validator(written)
+        for path in sorted((folder / "reqs").rglob("CRM-*.md")):
+            split = split_front_matter(path.read_text("utf-8"))
+            assert isinstance(split, tuple)
+            assert list(validator.iter_errors(parse_front_matter(split[0]))) == [], path

@@ -16,6 +16,7 @@ import json
 from collections.abc import Iterable, Mapping
 
 from reqforge import config as defaults
+from reqforge.config import Config
 
 ACTION = "reqforge/reqforge@v1"  # the published action and pre-commit hooks (action.yml)
 HOOKS_REPO = "https://github.com/reqforge/reqforge"
@@ -373,6 +374,15 @@ repos:
 
 
 GITIGNORE = "# reqforge: the built site and the caches\nsite/\n.reqforge/\n"
+SCHEMA_FILE = "reqforge.schema.json"
+
+
+def schema_text(config: Config) -> str:
+    """`reqforge schema`'s document for `config`, as the file `init` writes."""
+    from reqforge.render import strict_json
+    from reqforge.schema import front_matter_schema
+
+    return strict_json.dumps(front_matter_schema(config), indent=2) + "\n"
 
 
 def scaffold(name: str, language: str, ci: str) -> dict[str, str]:

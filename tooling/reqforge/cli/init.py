@@ -41,16 +41,20 @@ class _Exists(ReqforgeError):
 def init_command(state: Any, directory: str, ci: str, language: str, force: bool) -> None:
     """Make DIRECTORY (by default this folder) a requirements repository: reqforge.toml with
     every setting at its default and explained, reqs/customers.yaml and two example
-    requirements that pass `check`, the CI files (a GitHub workflow using the reqforge action,
-    or a GitLab pipeline), a pre-commit configuration and a .gitignore for site/ and
-    .reqforge/. Existing files are left as they are (exit 1 naming them) unless --force.
-    Prints the files it wrote."""
+    requirements that pass `check`, reqforge.schema.json for editors, the CI files (a GitHub
+    workflow using the reqforge action, or a GitLab pipeline), a pre-commit configuration and
+    a .gitignore for site/ and .reqforge/. Existing files are left as they are (exit 1 naming
+    them) unless --force. Prints the files it wrote."""
+    from reqforge.config import Config
     from reqforge.editing import write_new_file, write_replacing
-    from reqforge.scaffold import scaffold
+    from reqforge.scaffold import SCHEMA_FILE, scaffold, schema_text
 
     root = Path(directory)
     name = root.resolve().name
     files = scaffold(name, language, ci)
+    # The front matter's JSON Schema under the new configuration, for editors (README:
+    # "Writing requirements"): what `reqforge schema` prints there.
+    files[SCHEMA_FILE] = schema_text(Config(root=root, name=name, language=language))
     existing = [rel for rel in files if os.path.lexists(root / rel)]
     if existing and not force:
         raise _Exists(
