@@ -1,4 +1,4 @@
-"""Writing requirement files: atomic writes that never leave half a file, and `new`.
+"""Writing requirement files: atomic writes that never leave half a file, `new` and `set`.
 
 A file is written to a temporary file in the same folder, flushed to disk (`fsync`) and only
 then given its name, so a reader, a crash or a kill at any moment sees the old file or the new
@@ -8,9 +8,13 @@ that appeared under that name meanwhile is never replaced.
 `new` gives a requirement the next free number of its prefix: above every ID of that prefix in
 the requirements folder and, inside git, on the default branch (a number taken on another branch
 that is merged already, or by a teammate's merged pull request, is never handed out again).
+
+`set` changes one field through yaml_splice.py (only that field's text changes), after checking
+the new value against the field's rules and the workflow.
 """
 
 # implements: REQ-703
+# implements: REQ-705
 
 from __future__ import annotations
 

@@ -174,23 +174,15 @@ def format_text(text: str, orders: Mapping[tuple[str, ...], tuple[str, ...]]) ->
 
 
 def _same_data(old: str, new: str) -> bool:
+    """Whether two texts of a file hold the same front-matter data and the same body."""
     from reqforge.loader import decode, parse_front_matter, split_front_matter
 
-    def data(text: str) -> object:
+    def parts(text: str) -> tuple[object, object] | None:
         decoded = decode(text.encode("utf-8", "surrogatepass"))
         split = split_front_matter(decoded) if isinstance(decoded, str) else None
-        return parse_front_matter(split[0]) if isinstance(split, tuple) else None
+        if not isinstance(split, tuple):
+            return None
+        return parse_front_matter(split[0]), split[2]
 
-    before, after = data(old), data(new)
-    return isinstance(before, dict) and before == after and _same_body(old, new)
-
-
-def _same_body(old: str, new: str) -> bool:
-    from reqforge.loader import decode, split_front_matter
-
-    def body(text: str) -> object:
-        decoded = decode(text.encode("utf-8", "surrogatepass"))
-        split = split_front_matter(decoded) if isinstance(decoded, str) else None
-        return split[2] if isinstance(split, tuple) else None
-
-    return body(old) == body(new)
+    before = parts(old)
+    return before is not None and isinstance(before[0], dict) and before == parts(new)

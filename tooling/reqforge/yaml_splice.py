@@ -155,11 +155,8 @@ def _after_value(front: str, node: Any) -> int:
 
 
 def set_value(parts: FrontMatter, path: tuple[str, ...], value: Any) -> None:
-    """Set the field at `path` (created with its parents when missing) to a scalar `value`."""
-    _edit(parts, path, lambda front, node: (node.start_mark.index, node.end_mark.index), value)
-
-
-def _edit(parts: FrontMatter, path: tuple[str, ...], span: Any, value: Any) -> None:
+    """Set the field at `path` (created with its parents when missing) to a scalar `value`
+    (or to `Plain` YAML text)."""
     front, newline = parts.front, parts.newline
     field = ".".join(path)
     node = _compose(front)
@@ -192,7 +189,7 @@ def _edit(parts: FrontMatter, path: tuple[str, ...], span: Any, value: Any) -> N
                 colon = front.index(":", start)
                 parts.front = front[: colon + 1] + " " + text + front[colon + 1 :]
                 return
-            start, end = span(front, value_node)
+            start, end = value_node.start_mark.index, value_node.end_mark.index
             parts.front = front[:start] + text + front[end:]
             return
         if _kind(value_node) != "MappingNode":
