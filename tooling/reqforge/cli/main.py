@@ -90,6 +90,7 @@ COMMANDS = {
     "build": "reqforge.cli.build:build_command",
     "check": "reqforge.cli.check:check",
     "diff": "reqforge.cli.diff:diff_command",
+    "export": "reqforge.cli.export:export_command",
     "fmt": "reqforge.cli.fmt:fmt_command",
     "init": "reqforge.cli.init:init_command",
     "list": "reqforge.cli.listing:list_command",

@@ -1,0 +1,85 @@
+"""`reqforge export --to csv|json`: one row per requirement with dotted field columns, the body
+and computed priorities, UTF-8 with a BOM and formula-safe cells; the json export is the model
+the site publishes (reqforge/interchange/)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from click.testing import CliRunner
+from tests.conftest import requirement_text as req
+
+from reqforge.cli.main import cli
+
+Repo = Callable[..., Path]
+
+
+def export(root: Path, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, ["--repo", str(root), "export", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def table(text: str) -> list[dict[str, str]]:
+    assert text.startswith("\ufeff")  # a spreadsheet shows Chinese correctly
+    return list(csv.DictReader(io.StringIO(text[1:])))
+
+
+def repo(make_repo: Repo) -> Path:
+    return make_repo(
+        {
+            "reqs/a/CRM-1.md": req("CRM-1", title='=HYPERLINK("x")', links="{parent: [CRM-2]}"),
+            "reqs/a/CRM-2.md": req(
+                "CRM-2", title="批量导出", body="| a | b |\n|---|---|\n| 1 | 2 |\n", tags="[x, y]"
+            ),
+        }
+    )
+
+
+def test_csv_has_dotted_columns_the_body_and_computed_priorities(make_repo: Repo) -> None:
+    # verifies: REQ-707
+    code, out, _ = export(repo(make_repo), "--to", "csv")
+    assert code == 0
+    rows = table(out + "\n")
+    headers = list(rows[0])
+    assert headers[:4] == ["id", "title", "type", "status"]
+    assert "priority.moscow" in headers and "links.parent" in headers
+    assert headers.index("body") < headers.index("computed.rank")
+    assert all(h.startswith("computed.") for h in headers[headers.index("body") + 1 :])
+    one, two = rows
+    assert one["title"] == '\'=HYPERLINK("x")'  # a formula is never run (SPEC 6a)
+    assert one["links.parent"] == "CRM-2" and one["priority.moscow"] == "must"
+    assert two["title"] == "批量导出" and two["tags"] == "x; y"
+    assert "| 1 | 2 |" in two["body"]
+    assert one["computed.p_level"] and one["computed.rank"] in ("1", "2")
+
+
+def test_csv_filter_raw_and_output_file(make_repo: Repo, tmp_path: Path) -> None:
+    # verifies: REQ-707
+    root = repo(make_repo)
+    code, out, _ = export(root, "--to", "csv", "--filter", "id = CRM-2")
+    assert code == 0 and [r["id"] for r in table(out + "\n")] == ["CRM-2"]
+    code, out, _ = export(root, "--to", "csv", "--raw-csv", "--filter", "id = CRM-1")
+    assert table(out + "\n")[0]["title"] == '=HYPERLINK("x")'
+    target = tmp_path / "out.csv"
+    proc = subprocess.run(
+        [sys.executable, "-m", "reqforge", "export", "--to", "csv", "-o", str(target)],
+        cwd=root, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0 and proc.stdout == f"{target}\n", proc.stderr
+    assert [r["id"] for r in table(target.read_text("utf-8"))] == ["CRM-1", "CRM-2"]
+
+
+def test_json_is_the_sites_requirements_json(make_repo: Repo, tmp_path: Path) -> None:
+    # verifies: REQ-707
+    root = repo(make_repo)
+    code, out, _ = export(root, "--to", "json")
+    assert code == 0
+    built = CliRunner().invoke(cli, ["--repo", str(root), "build", "-o", str(tmp_path / "site")])
+    assert built.exit_code == 0
+    assert out == (tmp_path / "site/requirements.json").read_text("utf-8")
+    assert export(root, "--to", "json", "--filter", "id = CRM-1")[0] == 2

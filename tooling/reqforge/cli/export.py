@@ -1,0 +1,83 @@
+"""`reqforge export`: requirements out to other tools (reqforge/interchange/)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from reqforge.cli.selection import FILTER_HELP, emit, load_catalog, raw_csv_option, select
+from reqforge.errors import ReqforgeError
+from reqforge.i18n import Text
+
+
+# implements: REQ-707
+@click.command("export")
+@click.option(
+    "--to", "fmt", type=click.Choice(["csv", "json"]), required=True, help="The format to write."
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (atomically) instead of standard output.",
+)
+@click.option("--filter", "expression", metavar="EXPR", help=FILTER_HELP)
+@raw_csv_option()
+@click.pass_obj
+def export_command(
+    state: Any, fmt: str, output: Path | None, expression: str | None, raw_csv: bool
+) -> None:
+    """Export the requirements: `csv`, one row per requirement (dotted field columns, the
+    body, computed priorities as `computed.*` columns; UTF-8 with a BOM, formula-safe cells),
+    or `json`, the model the site publishes as requirements.json."""
+    if fmt == "csv":
+        text = _csv(state, expression, raw_csv)
+    else:
+        if expression is not None:
+            raise ReqforgeError(Text("--filter: the json export holds every requirement"))
+        text = _json(state)
+    if output is None:
+        emit(text.removesuffix("\n"))
+        return
+    from reqforge.editing import write_new_file, write_replacing
+
+    data = text.encode("utf-8")
+    try:
+        if output.exists():
+            write_replacing(output, data)
+        else:
+            write_new_file(output, data)
+    except OSError as exc:
+        reason = exc.strerror or exc
+        raise ReqforgeError(
+            Text("{path}: cannot be written: {reason}", path=output, reason=reason)
+        ) from None
+    emit(str(output))
+
+
+def _csv(state: Any, expression: str | None, raw: bool) -> str:
+    from reqforge.backlog import rank_backlog
+    from reqforge.formatting import canonical_orders
+    from reqforge.interchange.csv_format import export_csv
+    from reqforge.loader import Bodies
+
+    catalog = load_catalog(state)
+    config = catalog.config
+    entries = sorted(select(catalog, expression), key=lambda e: (e.req.id, e.req.path))
+    backlog = rank_backlog(catalog, catalog, include_all=True)
+    ranks = {item.item["id"]: item.item["rank"] for item in backlog.items}
+    bodies = Bodies(config, [e.req.path for e in entries])
+    return export_csv(catalog, entries, bodies, ranks, canonical_orders(config), raw)
+
+
+def _json(state: Any) -> str:
+    import datetime as dt
+
+    from reqforge.site.build import load_site_model
+    from reqforge.site.requirements_json import DOCUMENT, requirements_files
+
+    config = state.config()
+    model = load_site_model(config, dt.date.today(), state.progress())
+    return requirements_files(model, config)[DOCUMENT].decode("utf-8")

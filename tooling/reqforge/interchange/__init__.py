@@ -1,0 +1,1 @@
+"""Moving requirements in and out of reqforge: one module per format (issue 14)."""
