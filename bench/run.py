@@ -21,6 +21,7 @@ Measurements (keys for --only):
     prioritize, list, stats   cached runs of those subcommands; skipped with a note while the
                        subcommand does not exist (usage error, exit code 2)
     fmt-check          reqforge fmt --check: every file checked for canonical order and style
+    export-csv, export-json   reqforge export --to csv / json: every requirement exported
     build-cold         reqforge build (into DIR/site), after deleting DIR/.reqforge/ and moving
                        DIR/site/ aside (deleted when the benchmark ends)
     build-nochange     the same, caches and site kept from the previous run
@@ -391,6 +392,9 @@ REQFORGE_COMMANDS: list[Cmd] = [
     Cmd("stats", "stats --format json", keep_cache),
     # Authoring (issue 13): every file checked for canonical order and style, none changed.
     Cmd("fmt-check", "fmt --check", keep_cache),
+    # Interchange (issue 14): every requirement exported.
+    Cmd("export-csv", "export --to csv", keep_cache),
+    Cmd("export-json", "export --to json", keep_cache),
     # History (issue 5); the corpus is a git repository only with --history COMMITS.
     Cmd("log-cold", "log --format json", drop_cache, history=True),
     Cmd("log-cached", "log --format json", warm_history, history=True),
@@ -429,6 +433,8 @@ TARGETS_S = {
     "build-one-status": 2.0,
     "build-one-title": 2.0,
     "fmt-check": 3.0,
+    "export-csv": 5.0,
+    "export-json": 5.0,
 }
 TARGET_RSS_MIB = 1024.0
 
@@ -465,8 +471,10 @@ def build_measurements(corpus: Path) -> list[Measurement]:
     for cmd in REQFORGE_COMMANDS:
         args = [a.replace("{corpus}", str(corpus)) for a in shlex.split(cmd.args)]
         argv = [py, "-m", "reqforge", "--repo", str(corpus), *args]
-        # History rows show their arguments (check-base is not check-cached); others the command.
-        shown = cmd.args.replace(" --format json", "") if cmd.history else cmd.args.split()[0]
+        # History rows show their arguments (check-base is not check-cached), and so do rows
+        # whose options tell them apart (fmt --check, export --to csv); others the command.
+        told_apart = cmd.history or cmd.args.split()[0] in ("fmt", "export")
+        shown = cmd.args.replace(" --format json", "") if told_apart else cmd.args.split()[0]
         label = f"`reqforge {shown}`, {SETUP_LABELS.get(cmd.setup, cmd.setup.__name__)}"
         out.append(Measurement(cmd.key, label, "reqforge", argv, cmd.setup, cmd.optional))
     return out
