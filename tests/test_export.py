@@ -83,3 +83,37 @@ def test_json_is_the_sites_requirements_json(make_repo: Repo, tmp_path: Path) ->
     assert built.exit_code == 0
     assert out == (tmp_path / "site/requirements.json").read_text("utf-8")
     assert export(root, "--to", "json", "--filter", "id = CRM-1")[0] == 2
+
+
+def test_xlsx_is_the_same_table_as_a_workbook(make_repo: Repo, tmp_path: Path) -> None:
+    """Header row, frozen panes, filters, widths; text cells stay text (no formula); the
+    hidden `reqforge` sheet records the commit it was made from."""
+    # verifies: REQ-707
+    from openpyxl import load_workbook
+    from tests.gitrepo import GitRepo
+
+    root = repo(make_repo)
+    git = GitRepo(root, tmp_path / "home")
+    git.commit("first")
+    head = git.git("rev-parse", "HEAD").strip()
+    target = tmp_path / "out.xlsx"
+    code, out, err = export(root, "--to", "xlsx", "-o", str(target))
+    assert (code, out) == (0, f"{target}\n"), err
+    book = load_workbook(target)
+    sheet = book["requirements"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    csv_rows = table(export(root, "--to", "csv", "--raw-csv")[1] + "\n")
+    assert rows[0] == list(csv_rows[0])
+    by_id = {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
+    assert by_id["CRM-1"]["title"] == '=HYPERLINK("x")'
+    assert sheet["B2"].data_type == "s"  # the title is text, never a formula
+    assert by_id["CRM-2"]["title"] == "批量导出" and by_id["CRM-2"]["tags"] == "x; y"
+    assert sheet.freeze_panes == "B2" and sheet.auto_filter.ref.startswith("A1:")
+    assert sheet.column_dimensions["A"].width >= len("CRM-1")
+    stamp = book["reqforge"]
+    assert stamp.sheet_state == "hidden"
+    assert [[c.value for c in row] for row in stamp.iter_rows()] == [
+        ["format", 1],
+        ["commit", head],
+    ]
+    assert export(root, "--to", "xlsx")[0] == 2  # a workbook needs a file

@@ -15,7 +15,11 @@ from reqforge.i18n import Text
 # implements: REQ-707
 @click.command("export")
 @click.option(
-    "--to", "fmt", type=click.Choice(["csv", "json"]), required=True, help="The format to write."
+    "--to",
+    "fmt",
+    type=click.Choice(["csv", "xlsx", "json"]),
+    required=True,
+    help="The format to write.",
 )
 @click.option(
     "-o",
@@ -30,20 +34,27 @@ def export_command(
     state: Any, fmt: str, output: Path | None, expression: str | None, raw_csv: bool
 ) -> None:
     """Export the requirements: `csv`, one row per requirement (dotted field columns, the
-    body, computed priorities as `computed.*` columns; UTF-8 with a BOM, formula-safe cells),
-    or `json`, the model the site publishes as requirements.json."""
-    if fmt == "csv":
-        text = _csv(state, expression, raw_csv)
-    else:
+    body, computed priorities as `computed.*` columns; UTF-8 with a BOM, formula-safe cells);
+    `xlsx`, the same table as a workbook (header row, frozen panes, filters, column widths,
+    the commit it was made from on a hidden sheet; needs -o); or `json`, the model the site
+    publishes as requirements.json."""
+    if fmt == "json":
         if expression is not None:
             raise ReqforgeError(Text("--filter: the json export holds every requirement"))
         text = _json(state)
+    elif fmt == "xlsx":
+        if output is None:
+            raise ReqforgeError(Text("--to xlsx: give the workbook's file with -o"))
+        text = None
+    else:
+        text = _csv(state, expression, raw_csv)
     if output is None:
+        assert text is not None
         emit(text.removesuffix("\n"))
         return
     from reqforge.editing import write_new_file, write_replacing
 
-    data = text.encode("utf-8")
+    data = text.encode("utf-8") if text is not None else _xlsx(state, expression)
     try:
         if output.exists():
             write_replacing(output, data)
@@ -57,10 +68,10 @@ def export_command(
     emit(str(output))
 
 
-def _csv(state: Any, expression: str | None, raw: bool) -> str:
+def _table(state: Any, expression: str | None) -> tuple[list[str], list[list[Any]]]:
     from reqforge.backlog import rank_backlog
     from reqforge.formatting import canonical_orders
-    from reqforge.interchange.csv_format import export_csv
+    from reqforge.interchange.table import export_table
     from reqforge.loader import Bodies
 
     catalog = load_catalog(state)
@@ -69,7 +80,26 @@ def _csv(state: Any, expression: str | None, raw: bool) -> str:
     backlog = rank_backlog(catalog, catalog, include_all=True)
     ranks = {item.item["id"]: item.item["rank"] for item in backlog.items}
     bodies = Bodies(config, [e.req.path for e in entries])
-    return export_csv(catalog, entries, bodies, ranks, canonical_orders(config), raw)
+    return export_table(entries, bodies, ranks, canonical_orders(config))
+
+
+def _csv(state: Any, expression: str | None, raw: bool) -> str:
+    from reqforge.render.tables import render_csv
+
+    headers, rows = _table(state, expression)
+    return "\ufeff" + render_csv(headers, rows, raw=raw)
+
+
+def _xlsx(state: Any, expression: str | None) -> bytes:
+    from reqforge.git import GitError, open_repository
+    from reqforge.interchange.xlsx_format import export_xlsx
+
+    headers, rows = _table(state, expression)
+    try:
+        commit = open_repository(state.config().root).head()
+    except GitError:
+        commit = None
+    return export_xlsx(headers, rows, commit)
 
 
 def _json(state: Any) -> str:

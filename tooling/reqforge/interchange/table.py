@@ -1,12 +1,12 @@
-"""`export --to csv`: one row per requirement, for spreadsheets.
+"""The table `export --to csv|xlsx` writes: one row per requirement, for spreadsheets.
 
 The columns are the front matter's fields by dotted name (`priority.ice.impact`), in the order
 `fmt` writes them (the known fields in canonical order, then custom and unknown ones), then the
 Markdown `body`, then the computed priorities, each named `computed.<score>` (`computed.rank`,
 `computed.p_level`, `computed.ice.score`...) so that nobody takes them for fields to edit. A
-list is one cell, its items joined with "; ". The file is UTF-8 with a byte-order mark (a
-spreadsheet then shows Chinese correctly), and a cell a spreadsheet would run as a formula
-starts with `'` (SPEC 6a) unless `raw`.
+list is one cell, its items joined with "; ". As CSV (cli/export.py) the file is UTF-8 with a
+byte-order mark (a spreadsheet then shows Chinese correctly), and a cell a spreadsheet would run
+as a formula starts with `'` (SPEC 6a) unless --raw-csv; as XLSX see xlsx_format.py.
 """
 
 # implements: REQ-707
@@ -16,8 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from reqforge.catalog import Catalog, Entry
-from reqforge.render.tables import render_csv
+from reqforge.catalog import Entry
 
 COMPUTED = "computed"
 
@@ -60,15 +59,14 @@ def _leaves(names: Iterable[str]) -> list[str]:
     return [name for name in names if name not in parents]
 
 
-def export_csv(
-    catalog: Catalog,
+def export_table(
     entries: Iterable[Entry],
     bodies: Mapping[str, str],
     ranks: Mapping[str, int],
     orders: Mapping[tuple[str, ...], tuple[str, ...]],
-    raw: bool = False,
-) -> str:
-    """The CSV text of `entries` (with their `bodies` by path and backlog `ranks` by ID)."""
+) -> tuple[list[str], list[list[Any]]]:
+    """The header and rows of `entries` (with their `bodies` by path and backlog `ranks` by
+    ID), values as the front matter holds them: what the csv and xlsx exports write."""
     entries = list(entries)
     fields = [_flatten(entry.req.data) for entry in entries]
     computed = [
@@ -93,4 +91,4 @@ def export_csv(
         ]
         for entry, row, c in zip(entries, fields, computed, strict=True)
     ]
-    return "\ufeff" + render_csv(headers, rows, raw=raw)
+    return headers, rows
