@@ -280,3 +280,14 @@ def test_a_replacement_killed_at_any_moment_leaves_the_old_file_or_the_new(
     kill_mid_write("write_replacing", path, size, delay)
     content = path.read_bytes()
     assert content == old or content == b"n" * size
+
+
+def test_set_and_check_base_agree_that_a_final_status_is_final(make_repo: Repo) -> None:
+    """A status without transitions (done) is final for `set` as for RF301."""
+    # verifies: REQ-705
+    root = repo_with(make_repo, TRICKY.replace("status: proposed", "status: done"))
+    path = root / "reqs/a/CRM-1.md"
+    before = path.read_bytes()
+    code, _, err = run(root, "CRM-1", "status", "proposed")
+    assert code == 1 and "from 'done' the workflow allows: nothing ('done' is final)" in err
+    assert path.read_bytes() == before

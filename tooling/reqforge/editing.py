@@ -400,16 +400,14 @@ def _check_workflow(
     """Refuse a status change the workflow does not allow, and an edit that leaves a field
     the status requires missing (the status changed, or the field edited is one it requires;
     what was missing before an unrelated edit stays `check`'s to report)."""
+    from reqforge.checks.workflow import present, transition_refusal
     from reqforge.model import lookup
 
     old, new = before.get("status"), after.get("status")
     workflow = config.workflow
     if old != new and isinstance(old, str) and isinstance(new, str):
-        allowed = workflow.transitions.get(old)
-        if allowed is not None and new not in allowed:
-            options = (
-                ", ".join(allowed) if allowed else Text("nothing ('{status}' is final)", status=old)
-            )
+        options = transition_refusal(workflow, old, new)
+        if options is not None:
             raise Refused(
                 Text(
                     "{path}: status '{old}' -> '{new}' is not allowed; from '{old}' the "
@@ -423,7 +421,7 @@ def _check_workflow(
     if isinstance(new, str):
         for name in workflow.requires.get(new, ()):
             related = old != new or name == field or name.startswith(field + ".")
-            if related and lookup(after, name) in (None, "", [], {}):
+            if related and not present(lookup(after, name)):
                 raise Refused(
                     Text(
                         "{path}: status '{status}' requires '{field}': set it first",

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reqforge.checks.context import CheckContext, Issue
+from reqforge.checks.workflow import transition_refusal
 from reqforge.i18n import Text
 from reqforge.loader import ParsedFile, parse_file
 from reqforge.model import Finding, Requirement
@@ -46,18 +47,12 @@ def baseline_issues(
     config = ctx.config
     root = config.root
     before = _base_requirements(root, base, config.reqs_dir)
-    transitions = config.workflow.transitions
     for req in requirements:
         old = before.get(req.id)
         if old is None or old[2] is None or req.status is None or old[2] == req.status:
             continue
-        allowed = transitions.get(old[2], ())
-        if req.status not in allowed:
-            options = (
-                ", ".join(allowed)
-                if allowed
-                else Text("nothing ('{status}' is final)", status=old[2])
-            )
+        options = transition_refusal(config.workflow, old[2], req.status)
+        if options is not None:
             yield (
                 req,
                 Issue(

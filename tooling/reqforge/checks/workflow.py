@@ -14,10 +14,22 @@ from reqforge.priorities import p_level
 
 if TYPE_CHECKING:
     from reqforge.checks.families import CheckRun
+    from reqforge.config import Workflow
 
 
-def _present(value: object) -> bool:
+def present(value: object) -> bool:
+    """Whether a field a status requires is there: not absent, null or empty."""
     return value not in (None, "", [], {})
+
+
+# implements: REQ-006
+def transition_refusal(workflow: Workflow, old: str, new: str) -> str | None:
+    """None when the workflow allows `old` -> `new`; else what it allows from `old` (a status
+    without transitions is final). RF301 (`check --base`) and `set` both ask this."""
+    allowed = workflow.transitions.get(old, ())
+    if new in allowed:
+        return None
+    return ", ".join(allowed) if allowed else Text("nothing ('{status}' is final)", status=old)
 
 
 # implements: REQ-006
@@ -29,7 +41,7 @@ def workflow_issues(req: Requirement, ctx: CheckContext) -> Iterator[Issue]:
     if status is None:
         return
     for name in wf.requires.get(status, ()):
-        if not _present(req.get(name)):
+        if not present(req.get(name)):
             parent = tuple(name.split("."))[:-1]
             yield Issue(
                 "RF302",
