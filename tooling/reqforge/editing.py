@@ -34,22 +34,44 @@ from reqforge.yaml_splice import Plain, yaml_string
 _ID_NUMBER = re.compile(r"^(.*?)(\d+)$")
 
 
-# implements: REQ-703
-def write_new_file(path: Path, content: bytes) -> None:
-    """Create `path` with `content`, atomically: the whole file or none under that name.
-    Raises FileExistsError when `path` exists (nothing is written then), OSError otherwise."""
-    folder = path.parent
-    temporary = folder / f".{path.name}.{os.getpid()}.tmp"
-    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+def _written(path: Path, content: bytes, mode: int) -> Path:
+    """A temporary file beside `path` holding `content` with `mode`, flushed to disk."""
+    temporary = path.parent / f".{path.name}.{os.getpid()}.tmp"
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(content)
             out.flush()
+            os.fchmod(out.fileno(), mode)
             os.fsync(out.fileno())
+    except BaseException:
+        os.unlink(temporary)
+        raise
+    return temporary
+
+
+# implements: REQ-703
+def write_new_file(path: Path, content: bytes) -> None:
+    """Create `path` with `content`, atomically: the whole file or none under that name.
+    Raises FileExistsError when `path` exists (nothing is written then), OSError otherwise."""
+    temporary = _written(path, content, 0o644)
+    try:
         os.link(temporary, path)  # fails, rather than replace, when the name is taken
     finally:
         os.unlink(temporary)
-    _sync_folder(folder)
+    _sync_folder(path.parent)
+
+
+def write_replacing(path: Path, content: bytes) -> None:
+    """Replace `path` with `content`, atomically (temporary file, fsync, rename) and keeping
+    the file's permissions: a reader or a crash sees the old file or the new one."""
+    temporary = _written(path, content, os.stat(path).st_mode & 0o7777)
+    try:
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+    _sync_folder(path.parent)
 
 
 def _sync_folder(folder: Path) -> None:
@@ -268,26 +290,6 @@ def create_requirement(
             reason = exc.strerror or exc
             message = Text("{path}: cannot be written: {reason}", path=rel, reason=reason)
             raise ReqforgeError(message) from None
-
-
-def write_replacing(path: Path, content: bytes) -> None:
-    """Replace `path` with `content`, atomically (temporary file, fsync, rename) and keeping
-    the file's permissions: a reader or a crash sees the old file or the new one."""
-    mode = os.stat(path).st_mode & 0o7777
-    temporary = path.parent / f".{path.name}.{os.getpid()}.tmp"
-    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(content)
-            out.flush()
-            os.fchmod(out.fileno(), mode)
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.lexists(temporary):
-            os.unlink(temporary)
-        raise
-    _sync_folder(path.parent)
 
 
 @dataclass(frozen=True)
