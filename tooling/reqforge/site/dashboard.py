@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
+from dataclasses import astuple
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -100,12 +101,10 @@ def _kept(store: CacheStore | None, points: list[ScatterPoint], make: partial[Ch
         return make()
     words = (make.keywords, [(p.id, p.title, p.value, p.cost) for p in points])
     key = hashlib.blake2b(repr(words).encode("utf-8", "surrogatepass"), digest_size=16)
-    found = store.read(SCATTER_CACHE, key.hexdigest(), fixed(str, str))
-    if found is not None:
-        return Chart(*found)
-    chart = make()
-    store.write(SCATTER_CACHE, key.hexdigest(), (chart.svg, chart.table))
-    return chart
+    kept = store.memo(
+        SCATTER_CACHE, key.hexdigest(), fixed(str, str), lambda: tuple(astuple(make()))
+    )
+    return Chart(*kept)
 
 
 def dashboard_charts(
