@@ -105,6 +105,17 @@ def _flow(value: Any, sort_keys: bool) -> str:
     return json.dumps(str(value), ensure_ascii=False)
 
 
+def dotted_leaves(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    """Nested mappings as (dotted key, leaf value) pairs, in the file's order (`priority.ice.
+    impact`); a list, a scalar or an empty mapping is a leaf."""
+    if isinstance(value, dict) and value:
+        out: list[tuple[str, Any]] = []
+        for key, item in value.items():
+            out += dotted_leaves(item, f"{prefix}.{key_text(key)}" if prefix else key_text(key))
+        return out
+    return [(prefix, value)]
+
+
 def key_text(key: Any) -> str:
     """A mapping key as text: itself when it is text, else its flow text (`1`, `true`,
     `{a: 1}` for a YAML mapping used as a key)."""

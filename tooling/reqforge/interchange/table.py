@@ -17,20 +17,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from reqforge.catalog import Entry
+from reqforge.scalars import dotted_leaves
 
 COMPUTED = "computed"
-
-
-def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Nested mappings as dotted keys; lists and scalars as leaves."""
-    flat: dict[str, Any] = {}
-    for key, value in data.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, Mapping) and value:
-            flat.update(_flatten(value, name + "."))
-        else:
-            flat[name] = value
-    return flat
 
 
 def _column_key(
@@ -68,9 +57,9 @@ def export_table(
     """The header and rows of `entries` (with their `bodies` by path and backlog `ranks` by
     ID), values as the front matter holds them: what the csv and xlsx exports write."""
     entries = list(entries)
-    fields = [_flatten(entry.req.data) for entry in entries]
+    fields = [dict(dotted_leaves(dict(entry.req.data))) for entry in entries]
     computed = [
-        _flatten({"rank": ranks.get(entry.req.id), **entry.scores.to_json()}, f"{COMPUTED}.")
+        dict(dotted_leaves({"rank": ranks.get(entry.req.id), **entry.scores.to_json()}, COMPUTED))
         for entry in entries
     ]
     seen: dict[str, int] = {}

@@ -11,7 +11,7 @@ from reqforge.i18n import plural_translator, translator
 from reqforge.priorities import METHODS
 from reqforge.render.escaping import terminal_block, terminal_text
 from reqforge.render.tables import cell
-from reqforge.scalars import key_text
+from reqforge.scalars import dotted_leaves
 
 if TYPE_CHECKING:
     from reqforge.catalog import RequirementView
@@ -39,16 +39,6 @@ def show_json(view: RequirementView, trace: TraceItem | None = None) -> dict[str
     return document
 
 
-def _flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
-    """Nested mappings as (dotted key, leaf value) pairs, in the file's order."""
-    if isinstance(value, dict) and value:
-        out: list[tuple[str, Any]] = []
-        for key, item in value.items():
-            out += _flatten(item, f"{prefix}.{key_text(key)}" if prefix else key_text(key))
-        return out
-    return [(prefix, value)]
-
-
 # implements: REQ-706
 def render_show(
     view: RequirementView,
@@ -73,7 +63,9 @@ def render_show(
     lines = [heading(terminal_text(f"{req.id}  {req.title}")), terminal_text(req.path), ""]
     skip = {"id", "title", "links"}
     fields = [
-        (terminal_text(k), v) for k, v in _flatten(dict(req.data)) if k.split(".")[0] not in skip
+        (terminal_text(k), v)
+        for k, v in dotted_leaves(dict(req.data))
+        if k.split(".")[0] not in skip
     ]
     width = max((len(k) for k, _ in fields), default=0)
     lines.append(heading(_("Fields")))
