@@ -242,46 +242,50 @@ def edit_one_file(ctx: Context) -> None:
         ctx.edited = True
 
 
+def _toggle(ctx: Context, field: str, change: Callable[[str, Path], str]) -> None:
+    """Change one line of the file kept for `field` (`ctx.<field>_path`; `edit_path` when
+    none was set) with `change(text, path)`, or restore the file if the last round changed it."""
+    path = getattr(ctx, f"{field}_path") or ctx.edit_path
+    if not getattr(ctx, f"{field}_path"):
+        setattr(ctx, f"{field}_path", path)
+        setattr(ctx, f"{field}_original", ctx.edit_original)
+    ctx.last_edit = time.time()
+    original: bytes = getattr(ctx, f"{field}_original")
+    if getattr(ctx, f"{field}_edited"):
+        path.write_bytes(original)
+        setattr(ctx, f"{field}_edited", False)
+        return
+    path.write_bytes(change(original.decode("utf-8"), path).encode("utf-8"))
+    setattr(ctx, f"{field}_edited", True)
+
+
 def edit_one_status(ctx: Context) -> None:
     """Change one requirement's status (to in-progress, or accepted when it is in progress),
     or restore the file if the last round changed it. Not the file `edit_one_file` edits."""
-    path = ctx.status_path or ctx.edit_path
-    if not ctx.status_path:
-        ctx.status_path, ctx.status_original = path, ctx.edit_original
-    ctx.last_edit = time.time()
-    if ctx.status_edited:
-        path.write_bytes(ctx.status_original)
-        ctx.status_edited = False
-        return
-    text = ctx.status_original.decode("utf-8")
-    current = re.search(r"^status: *(\S+) *$", text, re.M)
-    if current is None:
-        raise BenchError(f"{path}: no status line to change")
-    new = "accepted" if current.group(1) == "in-progress" else "in-progress"
-    changed = text[: current.start(1)] + new + text[current.end(1) :]
-    path.write_bytes(changed.encode("utf-8"))
-    ctx.status_edited = True
+
+    def change(text: str, path: Path) -> str:
+        current = re.search(r"^status: *(\S+) *$", text, re.M)
+        if current is None:
+            raise BenchError(f"{path}: no status line to change")
+        new = "accepted" if current.group(1) == "in-progress" else "in-progress"
+        return text[: current.start(1)] + new + text[current.end(1) :]
+
+    _toggle(ctx, "status", change)
 
 
 def edit_one_title(ctx: Context) -> None:
     """Change one requirement's title (a word added at its end), or restore the file if the
     last round changed it: the pages that show that title are rendered again too."""
-    path = ctx.title_path or ctx.edit_path
-    if not ctx.title_path:
-        ctx.title_path, ctx.title_original = path, ctx.edit_original
-    ctx.last_edit = time.time()
-    if ctx.title_edited:
-        path.write_bytes(ctx.title_original)
-        ctx.title_edited = False
-        return
-    text = ctx.title_original.decode("utf-8")
-    current = re.search(r"^title: *(.*?) *$", text, re.M)
-    if current is None or not current.group(1):
-        raise BenchError(f"{path}: no title line to change")
-    # before a closing quote, if the title is quoted
-    end = current.end(1) - (1 if current.group(1)[-1] in "'\"" else 0)
-    path.write_bytes((text[:end] + " revised" + text[end:]).encode("utf-8"))
-    ctx.title_edited = True
+
+    def change(text: str, path: Path) -> str:
+        current = re.search(r"^title: *(.*?) *$", text, re.M)
+        if current is None or not current.group(1):
+            raise BenchError(f"{path}: no title line to change")
+        # before a closing quote, if the title is quoted
+        end = current.end(1) - (1 if current.group(1)[-1] in "'\"" else 0)
+        return text[:end] + " revised" + text[end:]
+
+    _toggle(ctx, "title", change)
 
 
 def _untimed(ctx: Context, args: str) -> None:
