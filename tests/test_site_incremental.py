@@ -493,8 +493,9 @@ def test_a_status_edit_prints_one_row_of_each_shared_table(
 ) -> None:
     """The backlog's, the matrix's and the customers page's rows and requirements.json's lines
     are kept between builds under a digest of what each shows: a status edit prints the
-    edited requirement's row again and takes the others as they were, and the pages still
-    equal a build that kept nothing."""
+    edited requirement's row again and takes the others as they were (and the history's
+    outlines and status facts, by HEAD, all), and the pages still equal a build that kept
+    nothing."""
     # verifies: REQ-515
     # verifies: REQ-605
     from reqforge.site import kept_rows
@@ -517,7 +518,9 @@ def test_a_status_edit_prints_one_row_of_each_shared_table(
         "rows-backlog 5 5",
         "rows-customers 2 2",
         "rows-matrix 5 5",
+        "rows-outlines 5 5",
         "rows-requirements-json 5 5",
+        "rows-status-facts 5 5",
     ]
     made.unlink()
     change_status(repo)
@@ -526,7 +529,9 @@ def test_a_status_edit_prints_one_row_of_each_shared_table(
         "rows-backlog 1 5",
         "rows-customers 1 2",
         "rows-matrix 1 5",
+        "rows-outlines 0 5",  # the history is the same: kept whole
         "rows-requirements-json 1 5",
+        "rows-status-facts 0 5",
     ]
     shutil.rmtree(repo.root / ".reqforge")  # nothing kept: every row printed afresh
     build(repo.root, fresh)

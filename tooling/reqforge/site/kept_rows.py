@@ -11,6 +11,10 @@ last build left them, and leaves the cache holding its own rows.
 
 The cache is keyed on what every row shares (reqforge's code, the templates, the
 configuration: `PageInputs.common`): a change to any of those starts every page afresh.
+
+Per-requirement values drawn from the history are kept the same way, by ID under the history's
+HEAD: each requirement's history in outline (the page keys read it) and its status facts (the
+dashboard's lead and response times).
 """
 
 from __future__ import annotations
@@ -48,8 +52,9 @@ class KeptRows(Generic[T]):
         self.made = 0  # rows made by this build (the others were kept)
 
     def get(self, key: str, make: Callable[[], T]) -> T:
-        row = self.kept.get(key)
-        if row is None:
+        if key in self.kept:  # (a kept value may be None)
+            row = self.kept[key]
+        else:
             row = make()
             self.made += 1
         self.current[key] = row

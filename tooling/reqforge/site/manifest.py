@@ -33,6 +33,7 @@ import stat
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -305,31 +306,27 @@ def _digest_of(head: str, parts: Iterable[tuple[str, bytes]]) -> str:
     return digest.hexdigest()
 
 
-OUTLINES_CACHE = "outlines"
-
-
 def outline_digests(model: SiteModel) -> dict[str, str]:
     """Each requirement's history in outline (`History.outline`: the commits and kinds of its
-    events), as a digest by ID: kept in the `outlines` cache for the history's HEAD, so a
-    build at the same commit outlines only the IDs it had not outlined."""
+    events), as a digest by ID: kept (site/kept_rows.py) for the history's HEAD, so a build at
+    the same commit outlines only the IDs it had not outlined."""
+    from reqforge.site.kept_rows import KeptRows
+
     history = model.history
     if history is None or not history.available:
         return {}
     key = inputs_digest(history.head, history.shallow, history.note)
-    store = model.store
-    kept: dict[str, str] = (
-        store.read(OUTLINES_CACHE, key, dict_of(str, str)) if store is not None else None
-    ) or {}
-    digests = {}
-    for entry in model.catalog:
-        rid = entry.req.id
-        found = kept.get(rid)
-        if found is None:
-            found = inputs_digest(history.outline(rid))
-        digests[rid] = found
-    if store is not None and not digests.keys() <= kept.keys():
-        store.write(OUTLINES_CACHE, key, {**kept, **digests})
+    kept: KeptRows[str] = KeptRows(model.store, "outlines", key)
+    digests = {
+        entry.req.id: kept.get(entry.req.id, partial(_outline_digest, history, entry.req.id))
+        for entry in model.catalog
+    }
+    kept.save()
     return digests
+
+
+def _outline_digest(history: Any, rid: str) -> str:
+    return inputs_digest(history.outline(rid))
 
 
 def _component_digests(model: SiteModel) -> dict[str, str]:

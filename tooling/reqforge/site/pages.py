@@ -14,13 +14,13 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cache, cached_property, partial
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from markupsafe import Markup
 
-from reqforge.cache import content_digest, dict_of, fixed, maybe
+from reqforge.cache import content_digest, fixed, maybe
 from reqforge.graph import impacted, inverse_edges
 from reqforge.metrics import (
     StatusFacts,
@@ -32,7 +32,7 @@ from reqforge.metrics import (
 )
 from reqforge.model import ERROR, Finding
 from reqforge.scalars import is_mapping
-from reqforge.site.kept_rows import PageRows
+from reqforge.site.kept_rows import KeptRows, PageRows
 from reqforge.site.markdown import render_markdown, rendered_bodies
 from reqforge.site.markup import ChangeRow, Row
 from reqforge.site.search_index import SearchRecord
@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 
 
 STATUS_FACTS = "status-facts"
-_FACTS_SHAPE = dict_of(str, maybe(fixed(float, maybe(float), str, str, maybe(str), maybe(float))))
+_FACT = maybe(fixed(float, maybe(float), str, str, maybe(str), maybe(float)))
 
 
 @dataclass(frozen=True)
@@ -94,26 +94,19 @@ class SiteModel:
     @cached_property
     def history_stats(self) -> dict[str, Any] | None:
         """`metrics.history_stats` (lead time, throughput...), or None outside git. Each
-        requirement's `status_facts` are kept in the `status-facts` cache for the history's
-        HEAD: a build at the same commit reads them instead of every status history."""
+        requirement's `status_facts` are kept (site/kept_rows.py) for the history's HEAD: a
+        build at the same commit reads them instead of every status history."""
         history = self.history
         if history is None or not history.available:
             return None
         key = f"{history.head}|{history.shallow}|{history.note}"
-        kept: dict[str, StatusFacts | None] = (
-            self.store.read(STATUS_FACTS, key, _FACTS_SHAPE) if self.store else None
-        ) or {}
-        made = {}
+        kept: KeptRows[StatusFacts | None] = KeptRows(self.store, STATUS_FACTS, key, _FACT)
 
         def facts(rid: str) -> StatusFacts | None:
-            if rid in kept:
-                return kept[rid]
-            found = made[rid] = status_facts(history, rid)
-            return found
+            return kept.get(rid, partial(status_facts, history, rid))
 
         stats = history_stats(self.catalog, history, self.today, facts)
-        if made and self.store is not None:
-            self.store.write(STATUS_FACTS, key, {**kept, **made})
+        kept.save()
         return stats
 
     def body_html(self, path: str) -> str:
