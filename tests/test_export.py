@@ -117,3 +117,23 @@ def test_xlsx_is_the_same_table_as_a_workbook(make_repo: Repo, tmp_path: Path) -
         ["commit", head],
     ]
     assert export(root, "--to", "xlsx")[0] == 2  # a workbook needs a file
+
+
+def test_export_replaces_its_file_and_never_writes_through_a_link(
+    make_repo: Repo, tmp_path: Path
+) -> None:
+    # verifies: REQ-707
+    root = repo(make_repo)
+    target = tmp_path / "out.csv"
+    target.write_text("old\n")
+    target.chmod(0o600)
+    assert export(root, "--to", "csv", "-o", str(target))[0] == 0
+    assert (
+        target.read_text("utf-8").startswith("\ufeffid,") and target.stat().st_mode & 0o777 == 0o600
+    )
+    outside = tmp_path / "theirs.csv"
+    outside.write_text("theirs\n")
+    link = tmp_path / "link.csv"
+    link.symlink_to(outside)
+    code, _, err = export(root, "--to", "csv", "-o", str(link))
+    assert code == 2 and "a symbolic link" in err and outside.read_text() == "theirs\n"

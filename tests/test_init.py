@@ -114,6 +114,7 @@ def test_init_never_writes_through_a_link(tmp_path: Path) -> None:
     code, _, err = init(folder, "--force")
     assert code == 2 and "a symbolic link" in err
     assert outside.read_text() == "theirs\n"
+    assert sorted(p.name for p in folder.iterdir()) == [".gitignore"]  # nothing else written
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ the new value against the field's rules and the workflow.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 from collections import Counter
@@ -290,6 +291,17 @@ def create_requirement(
             reason = exc.strerror or exc
             message = Text("{path}: cannot be written: {reason}", path=rel, reason=reason)
             raise ReqforgeError(message) from None
+
+
+def write_file(path: Path, content: bytes) -> None:
+    """`path` holding `content`, atomically: made new, or replacing the regular file there
+    (its permissions kept). Raises OSError for a symbolic link there: never written through."""
+    if path.is_symlink():
+        raise OSError(errno.ELOOP, "a symbolic link; not written through")
+    if path.exists():
+        write_replacing(path, content)
+    else:
+        write_new_file(path, content)
 
 
 @dataclass(frozen=True)

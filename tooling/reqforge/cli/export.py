@@ -38,28 +38,23 @@ def export_command(
     `xlsx`, the same table as a workbook (header row, frozen panes, filters, column widths,
     the commit it was made from on a hidden sheet; needs -o); or `json`, the model the site
     publishes as requirements.json."""
-    if fmt == "json":
-        if expression is not None:
-            raise ReqforgeError(Text("--filter: the json export holds every requirement"))
-        text = _json(state)
-    elif fmt == "xlsx":
-        if output is None:
-            raise ReqforgeError(Text("--to xlsx: give the workbook's file with -o"))
-        text = None
+    if fmt == "json" and expression is not None:
+        raise ReqforgeError(Text("--filter: the json export holds every requirement"))
+    if fmt == "xlsx" and output is None:
+        raise ReqforgeError(Text("--to xlsx: give the workbook's file with -o"))
+    if fmt == "xlsx":
+        data = _xlsx(state, expression)
     else:
-        text = _csv(state, expression, raw_csv)
-    if output is None:
-        assert text is not None
-        emit(text.removesuffix("\n"))
-        return
-    from reqforge.editing import write_new_file, write_replacing
+        text = _json(state) if fmt == "json" else _csv(state, expression, raw_csv)
+        if output is None:
+            emit(text.removesuffix("\n"))
+            return
+        data = text.encode("utf-8")
+    assert output is not None
+    from reqforge.editing import write_file
 
-    data = text.encode("utf-8") if text is not None else _xlsx(state, expression)
     try:
-        if output.exists():
-            write_replacing(output, data)
-        else:
-            write_new_file(output, data)
+        write_file(output, data)
     except OSError as exc:
         reason = exc.strerror or exc
         raise ReqforgeError(

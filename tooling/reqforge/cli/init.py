@@ -46,7 +46,7 @@ def init_command(state: Any, directory: str, ci: str, language: str, force: bool
     a .gitignore for site/ and .reqforge/. Existing files are left as they are (exit 1 naming
     them) unless --force. Prints the files it wrote."""
     from reqforge.config import Config
-    from reqforge.editing import write_new_file, write_replacing
+    from reqforge.editing import write_file
     from reqforge.scaffold import SCHEMA_FILE, scaffold, schema_text
 
     root = Path(directory)
@@ -63,16 +63,16 @@ def init_command(state: Any, directory: str, ci: str, language: str, force: bool
                 paths=", ".join(existing),
             )
         )
+    links = [rel for rel in files if (root / rel).is_symlink()]
+    if links:  # checked before anything is written
+        raise ReqforgeError(
+            Text("{path}: a symbolic link; nothing written there", path=", ".join(links))
+        )
     for rel, text in files.items():
         path = root / rel
-        if path.is_symlink():
-            raise ReqforgeError(Text("{path}: a symbolic link; nothing written there", path=rel))
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            if path.exists():
-                write_replacing(path, text.encode("utf-8"))
-            else:
-                write_new_file(path, text.encode("utf-8"))
+            write_file(path, text.encode("utf-8"))
         except OSError as exc:
             reason = exc.strerror or exc
             raise ReqforgeError(
