@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import subprocess
 import sys
 from collections.abc import Callable
@@ -26,6 +27,9 @@ def export(root: Path, *args: str) -> tuple[int, str, str]:
 
 def table(text: str) -> list[dict[str, str]]:
     assert text.startswith("\ufeff")  # a spreadsheet shows Chinese correctly
+    first, rest = text[1:].split("\n", 1)
+    if first.startswith("#reqforge-export commit="):  # inside git: the base of `import --merge`
+        return list(csv.DictReader(io.StringIO(rest)))
     return list(csv.DictReader(io.StringIO(text[1:])))
 
 
@@ -49,7 +53,8 @@ def test_csv_has_dotted_columns_the_body_and_computed_priorities(make_repo: Repo
     assert headers[:4] == ["id", "title", "type", "status"]
     assert "priority.moscow" in headers and "links.parent" in headers
     assert headers.index("body") < headers.index("computed.rank")
-    assert all(h.startswith("computed.") for h in headers[headers.index("body") + 1 :])
+    assert headers[headers.index("body") + 1] == "path"  # an import puts it back in its folder
+    assert all(h.startswith("computed.") for h in headers[headers.index("body") + 2 :])
     one, two = rows
     assert one["title"] == '\'=HYPERLINK("x")'  # a formula is never run (SPEC 6a)
     assert one["links.parent"] == "CRM-2" and one["priority.moscow"] == "must"
@@ -81,7 +86,11 @@ def test_json_is_the_sites_requirements_json(make_repo: Repo, tmp_path: Path) ->
     assert code == 0
     built = CliRunner().invoke(cli, ["--repo", str(root), "build", "-o", str(tmp_path / "site")])
     assert built.exit_code == 0
-    assert out == (tmp_path / "site/requirements.json").read_text("utf-8")
+    site = json.loads((tmp_path / "site/requirements.json").read_text("utf-8"))
+    exported = json.loads(out)
+    bodies = {item["id"]: item.pop("body") for item in exported["requirements"]}
+    assert exported == site  # the site's document, plus each requirement's Markdown body
+    assert "| a | b |\n|---|---|\n" in bodies["CRM-2"]
     assert export(root, "--to", "json", "--filter", "id = CRM-1")[0] == 2
 
 

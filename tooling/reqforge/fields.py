@@ -56,6 +56,7 @@ BUILTIN_FIELDS = frozenset(
         "tags",
         "lint-ignore",
         "reviewed",
+        "origin",
     }
 )
 
@@ -148,6 +149,9 @@ def field_schema(config: Config) -> Spec:
         "tags": Spec("strings"),
         "lint-ignore": Spec("codes"),
         "reviewed": Spec("string", nullable=True),
+        # where an imported requirement came from (`import`): the tool, its ID there and what
+        # the tool held that no field of ours means (Doorstop's level, ReqIF attributes)
+        "origin": Spec("map"),
     }
     for definition in config.fields.values():
         children[definition.name] = custom_spec(definition)

@@ -56,6 +56,10 @@ DESCRIPTIONS = {
     "tags": N_("Free tags."),
     "lint-ignore": N_("Check codes silenced for this requirement, such as RF401."),
     "reviewed": N_("The commit at which its links were last reviewed (suspect links)."),
+    "origin": N_(
+        "Where an imported requirement came from: the tool, its ID there, and what it held "
+        "that no field here means."
+    ),
 }
 
 
@@ -105,6 +109,8 @@ def _node(spec: Spec, id_pattern: str, child: Any) -> dict[str, Any]:
         properties = {name: child(sub, name) for name, sub in spec.children.items()}
         return {"type": "object", "properties": properties}
     if kind == "map":
+        if spec.item is None:  # any keys, any values (`origin`)
+            return {"type": "object"}
         return {"type": "object", "additionalProperties": child(spec.item, "*")}
     if kind == "string":
         return {"type": "string", "minLength": 1, "pattern": r"\S"}

@@ -17,7 +17,7 @@ from reqforge.i18n import Text
 @click.option(
     "--to",
     "fmt",
-    type=click.Choice(["csv", "xlsx", "json"]),
+    type=click.Choice(["csv", "xlsx", "json", "reqif", "needs-json"]),
     required=True,
     help="The format to write.",
 )
@@ -36,16 +36,27 @@ def export_command(
     """Export the requirements: `csv`, one row per requirement (dotted field columns, the
     body, computed priorities as `computed.*` columns; UTF-8 with a BOM, formula-safe cells);
     `xlsx`, the same table as a workbook (header row, frozen panes, filters, column widths,
-    the commit it was made from on a hidden sheet; needs -o); or `json`, the model the site
-    publishes as requirements.json."""
+    the commit it was made from on a hidden sheet; needs -o); `json`, the model the site
+    publishes as requirements.json with each requirement's body; `reqif`, a ReqIF 1.2
+    document (types, attributes, the hierarchy from `parent` links, relations from the other
+    links) for DOORS, Polarion, Capella and other ReqIF tools; or `needs-json`, sphinx-needs'
+    needs.json, which Sphinx documentation embeds with `needimport`. CSV and XLSX made inside
+    git name the commit they were made from: `import --merge` compares edits with it."""
     if fmt == "json" and expression is not None:
         raise ReqforgeError(Text("--filter: the json export holds every requirement"))
     if fmt == "xlsx" and output is None:
         raise ReqforgeError(Text("--to xlsx: give the workbook's file with -o"))
     if fmt == "xlsx":
         data = _xlsx(state, expression)
+    elif fmt == "reqif":
+        data = _reqif(state, expression)
     else:
-        text = _json(state) if fmt == "json" else _csv(state, expression, raw_csv)
+        if fmt == "json":
+            text = _json(state)
+        elif fmt == "needs-json":
+            text = _needs_json(state, expression)
+        else:
+            text = _csv(state, expression, raw_csv, shown=output is None)
         if output is None:
             emit(text.removesuffix("\n"))
             return
@@ -65,6 +76,7 @@ def export_command(
 
 def _table(state: Any, expression: str | None) -> tuple[list[str], list[list[Any]]]:
     from reqforge.backlog import rank_backlog
+    from reqforge.fields import field_schema
     from reqforge.formatting import canonical_orders
     from reqforge.interchange.table import export_table
     from reqforge.loader import Bodies
@@ -75,34 +87,72 @@ def _table(state: Any, expression: str | None) -> tuple[list[str], list[list[Any
     backlog = rank_backlog(catalog, catalog, include_all=True)
     ranks = {item.item["id"]: item.item["rank"] for item in backlog.items}
     bodies = Bodies(config, [e.req.path for e in entries])
-    return export_table(entries, bodies, ranks, canonical_orders(config))
+    return export_table(entries, bodies, ranks, canonical_orders(config), field_schema(config))
 
 
-def _csv(state: Any, expression: str | None, raw: bool) -> str:
-    from reqforge.render.tables import render_csv
+def _csv(state: Any, expression: str | None, raw: bool, shown: bool) -> str:
+    from reqforge.interchange.table import csv_document
 
     headers, rows = _table(state, expression)
-    return "\ufeff" + render_csv(headers, rows, raw=raw)
+    return csv_document(headers, rows, _head_commit(state), raw=raw, shown=shown)
+
+
+def _head_commit(state: Any) -> str | None:
+    """The commit the export is made from (None outside git, or before the first commit)."""
+    from reqforge.git import GitError, open_repository
+
+    try:
+        return open_repository(state.config().root).head()
+    except GitError:
+        return None
 
 
 def _xlsx(state: Any, expression: str | None) -> bytes:
-    from reqforge.git import GitError, open_repository
     from reqforge.interchange.xlsx_format import export_xlsx
 
     headers, rows = _table(state, expression)
-    try:
-        commit = open_repository(state.config().root).head()
-    except GitError:
-        commit = None
-    return export_xlsx(headers, rows, commit)
+    return export_xlsx(headers, rows, _head_commit(state))
+
+
+def _selected(state: Any, expression: str | None) -> tuple[Any, list[Any], Any]:
+    """The configuration, the selected entries by ID, and their bodies (read when asked)."""
+    from reqforge.loader import Bodies
+
+    catalog = load_catalog(state)
+    entries = sorted(select(catalog, expression), key=lambda e: (e.req.id, e.req.path))
+    return catalog.config, entries, Bodies(catalog.config, [e.req.path for e in entries])
+
+
+def _reqif(state: Any, expression: str | None) -> bytes:
+    from reqforge.interchange.reqif_format import export_reqif
+
+    config, entries, bodies = _selected(state, expression)
+    return export_reqif(entries, bodies, config, _head_commit(state))
+
+
+def _needs_json(state: Any, expression: str | None) -> str:
+    from reqforge.interchange.needs_json import export_needs_json
+
+    config, entries, bodies = _selected(state, expression)
+    return export_needs_json(entries, bodies, config, _head_commit(state))
 
 
 def _json(state: Any) -> str:
+    """The site's requirements.json document, each requirement with its Markdown `body` as
+    well (what `import --from json` needs to give the files back)."""
     import datetime as dt
+    import json
 
+    from reqforge.loader import Bodies
+    from reqforge.render.tables import json_document
     from reqforge.site.build import load_site_model
     from reqforge.site.requirements_json import DOCUMENT, requirements_files
 
     config = state.config()
     model = load_site_model(config, dt.date.today(), state.progress())
-    return requirements_files(model, config)[DOCUMENT].decode("utf-8")
+    document = json.loads(requirements_files(model, config)[DOCUMENT])
+    items = document.pop("requirements")
+    bodies = Bodies(config, [item["path"] for item in items])
+    for item in items:
+        item["body"] = bodies.get(item["path"], "")
+    return json_document(document, "requirements", items) + "\n"

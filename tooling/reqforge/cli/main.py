@@ -92,6 +92,7 @@ COMMANDS = {
     "diff": "reqforge.cli.diff:diff_command",
     "export": "reqforge.cli.export:export_command",
     "fmt": "reqforge.cli.fmt:fmt_command",
+    "import": "reqforge.cli.import_cmd:import_command",
     "init": "reqforge.cli.init:init_command",
     "list": "reqforge.cli.listing:list_command",
     "log": "reqforge.cli.log:log_command",

@@ -15,19 +15,16 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
-from reqforge.render.tables import cell
+from reqforge.interchange.cells import cell_value
 
 FORMAT_VERSION = 1
 MAX_WIDTH = 60
 
 
 def _shown(value: Any) -> Any:
-    """A value as a cell holds it: numbers and booleans as they are, lists as "a; b"."""
-    if value is None or isinstance(value, (bool, int, float)):
-        return value
-    if isinstance(value, (list, tuple)):
-        return "; ".join(cell(item) for item in value)
-    return cell(value)
+    """A value as a cell holds it (cells.py): numbers and booleans as they are, lists as
+    "a; b" (or JSON), text as it is."""
+    return cell_value(value)
 
 
 def export_xlsx(headers: Sequence[str], rows: Sequence[Sequence[Any]], commit: str | None) -> bytes:
