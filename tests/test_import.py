@@ -504,3 +504,102 @@ def test_cells_read_back_what_they_wrote(kind: str) -> None:
         assert read_cell(held, spec) == value
 
     check()
+
+
+def merge_repo(tmp_path: Path) -> Any:
+    from tests.gitrepo import GitRepo
+
+    repo = GitRepo(tmp_path / "merge", tmp_path / "home")
+    repo.write("reqforge.toml", CONFIG)
+    repo.write("reqs/crm/CRM-1.md", FULL)
+    repo.write("reqs/crm/CRM-2.md", other("CRM-2", "Second"))
+    repo.write("reqs/crm/CRM-3.md", other("CRM-3", "Third", "# kept comment\n"))
+    repo.commit("requirements")
+    return repo
+
+
+def test_a_spreadsheet_merges_back_keeping_both_sides_changes(tmp_path: Path) -> None:
+    # verifies: REQ-707
+    from openpyxl import load_workbook
+
+    repo = merge_repo(tmp_path)
+    root = repo.root
+    sheet_path = tmp_path / "out.xlsx"
+    assert invoke(root, "export", "--to", "xlsx", "-o", str(sheet_path)).exit_code == 0
+    # git, meanwhile: CRM-2's status, CRM-3's title
+    repo.write(
+        "reqs/crm/CRM-2.md",
+        other("CRM-2", "Second").replace("proposed", "rejected\nreason: no budget"),
+    )
+    repo.write("reqs/crm/CRM-3.md", other("CRM-3", "Third in git", "# kept comment\n"))
+    repo.commit("edits in git")
+    # the spreadsheet: CRM-2's title, CRM-3's title (a conflict), a new row, tags of CRM-1
+    book = load_workbook(sheet_path)
+    sheet = book["requirements"]
+    header = [c.value for c in sheet[1]]
+    rows = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
+    rows["CRM-2"][header.index("title")].value = "Second, renamed in Excel"
+    rows["CRM-3"][header.index("title")].value = "Third in Excel"
+    rows["CRM-1"][header.index("tags")].value = "export; 数据; new-tag"
+    rows["CRM-1"][header.index("priority.value")].value = 8.0  # Excel's number: unchanged
+    new = [None] * len(header)
+    new[header.index("id")], new[header.index("title")] = "CRM-4", "Added in Excel"
+    new[header.index("type")], new[header.index("status")] = "business", "proposed"
+    sheet.append(new)
+    book.save(sheet_path)
+    result = invoke(root, "import", "--from", "xlsx", "--merge", str(sheet_path))
+    assert result.exit_code == 1, result.output  # a conflict: reported, exit 1
+    assert (
+        'conflict CRM-3 title: base "Third", spreadsheet "Third in Excel", git "Third in git"'
+        in result.output
+    )
+    assert "merged CRM-2: title" in result.output and "merged CRM-1: tags" in result.output
+    assert "added reqs/CRM-4.md" in result.output
+    two, _ = files_of(root)["reqs/crm/CRM-2.md"]
+    assert two["title"] == "Second, renamed in Excel" and two["status"] == "rejected"  # both
+    three = (root / "reqs/crm/CRM-3.md").read_text("utf-8")
+    assert "title: Third in git" in three and "# kept comment" in three  # ours kept
+    one = (root / "reqs/crm/CRM-1.md").read_text("utf-8")
+    assert one == FULL.replace("tags: [export, 数据]", "tags: [export, 数据, new-tag]")
+    assert files_of(root)["reqs/CRM-4.md"][0]["title"] == "Added in Excel"
+    assert invoke(root, "check").exit_code == 0
+
+
+def test_a_csv_merges_by_its_stamp_and_dry_run_changes_nothing(tmp_path: Path) -> None:
+    # verifies: REQ-707
+    import csv as csv_module
+    import io
+
+    repo = merge_repo(tmp_path)
+    root = repo.root
+    out = tmp_path / "out.csv"
+    assert invoke(root, "export", "--to", "csv", "-o", str(out)).exit_code == 0
+    text = out.read_text("utf-8-sig")
+    stamp, rest = text.split("\n", 1)
+    assert stamp == f"#reqforge-export commit={repo.git('rev-parse', 'HEAD')}"
+    table = list(csv_module.reader(io.StringIO(rest)))
+    header = table[0]
+    for row in table[1:]:
+        if row[0] == "CRM-2":
+            row[header.index("body")] = "A new body\n\nfrom the spreadsheet.\n"
+            row[header.index("owner")] = "wang.fang"
+    buffer = io.StringIO()
+    csv_module.writer(buffer, lineterminator="\n").writerows(table)
+    out.write_text("\ufeff" + stamp + "\n" + buffer.getvalue(), "utf-8")
+    before = (root / "reqs/crm/CRM-2.md").read_bytes()
+    dry = invoke(root, "import", "--from", "csv", "--merge", "--dry-run", str(out))
+    assert dry.exit_code == 0 and "would merge CRM-2: body, owner" in dry.output
+    assert (root / "reqs/crm/CRM-2.md").read_bytes() == before
+    done = invoke(root, "import", "--from", "csv", "--merge", str(out))
+    assert done.exit_code == 0, done.output
+    front, body = files_of(root)["reqs/crm/CRM-2.md"]
+    assert front["owner"] == "wang.fang" and body == "A new body\n\nfrom the spreadsheet.\n"
+    assert "1 requirement(s) changed, 0 added, 0 conflict(s)" in done.output
+    again = invoke(root, "import", "--from", "csv", "--merge", str(out))
+    assert "0 requirement(s) changed" in again.output  # merged already: nothing to do
+    nostamp = tmp_path / "nostamp.csv"
+    nostamp.write_text(rest, "utf-8")
+    refused = invoke(root, "import", "--from", "csv", "--merge", str(nostamp))
+    assert refused.exit_code == 2 and "no commit stamp" in refused.output
+    with_base = invoke(root, "import", "--from", "csv", "--merge", "--base", "HEAD", str(nostamp))
+    assert with_base.exit_code == 0, with_base.output

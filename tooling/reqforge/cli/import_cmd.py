@@ -58,6 +58,18 @@ def read_source(fmt: str, path: Path, config: Any) -> Any:
 )
 @click.option("--dry-run", is_flag=True, help="Print what would be written; write nothing.")
 @click.option("--force", is_flag=True, help="Replace requirement files that exist already.")
+@click.option(
+    "--merge",
+    is_flag=True,
+    help="csv, xlsx: merge a spreadsheet edited outside git back, field by field, against the "
+    "commit the export was made from; fields changed on both sides are reported as conflicts, "
+    "never overwritten (exit 1).",
+)
+@click.option(
+    "--base",
+    metavar="REV",
+    help="--merge: the commit the spreadsheet was exported from (default: its stamp).",
+)
 @click.pass_obj
 def import_command(
     state: Any,
@@ -67,13 +79,17 @@ def import_command(
     map_name: str | None,
     dry_run: bool,
     force: bool,
+    merge: bool,
+    base: str | None,
 ) -> None:
     """Import requirements from SOURCE: a spreadsheet (`csv`, `xlsx`; our own export's
     columns, or another tool's with --map), `json` (our export), a `doorstop` tree, a `reqif`
     file (DOORS, Polarion, Capella, ReqIF Studio, Eclipse RMF, StrictDoc) or a sphinx-needs
     `needs-json`. IDs that fit the ID pattern are kept; others get new ones (the old ID in
     `origin.id`, links rewritten). Everything is validated before anything is written: one
-    problem, and nothing is. An existing file is replaced only with --force."""
+    problem, and nothing is. An existing file is replaced only with --force. With --merge, a
+    spreadsheet exported from here and edited by people outside git comes back as field edits
+    (three-way, against the export's commit)."""
     from reqforge.corpus import discover
     from reqforge.editing import default_branch_ids
     from reqforge.fields import field_schema
@@ -84,6 +100,15 @@ def import_command(
     import_map = load_map(map_name, config.root) if map_name else None
     if import_map is not None and fmt not in ("csv", "xlsx", "reqif", "needs-json"):
         raise ReqforgeError(Text("--map: the {format} import has no columns to map", format=fmt))
+    if base is not None and not merge:
+        raise ReqforgeError(Text("--base: only with --merge"))
+    if merge:
+        if fmt not in ("csv", "xlsx") or map_name or force:
+            raise ReqforgeError(
+                Text("--merge: for our own csv or xlsx export, without --map and --force")
+            )
+        _merge(state, config, fmt, source, area, base, dry_run)
+        return
     read, tabular = read_source(fmt, source, config)
     if tabular is not None:
         mapped = import_map is not None
@@ -102,6 +127,94 @@ def import_command(
     if not dry_run:
         write_plan(config, plan)
     emit(report(plan, dry_run))
+
+
+def _merge(
+    state: Any, config: Any, fmt: str, source: Path, area: str, base: str | None, dry_run: bool
+) -> None:
+    from reqforge.corpus import discover
+    from reqforge.editing import default_branch_ids
+    from reqforge.fields import field_schema
+    from reqforge.interchange.importing import plan_import, write_plan
+    from reqforge.interchange.merge import base_files, plan_merge, read_sides
+    from reqforge.interchange.tabular import sheet_records
+    from reqforge.render.escaping import terminal_text
+
+    sheet, _ = read_source(fmt, source, config)
+    commit = base or sheet.commit
+    if not commit:
+        raise ReqforgeError(
+            Text(
+                "{path}: no commit stamp (not our export, or made outside git): give --base REV",
+                path=source,
+            )
+        )
+    records = sheet_records(sheet, str(source), field_schema(config), False, fmt, config.reqs_dir)
+    files, _ = discover(config)
+    ours = read_sides({rel: (config.root / rel).read_bytes() for rel, _ in files})
+    merged = plan_merge(config, records, sheet.header, read_sides(base_files(config, commit)), ours)
+    existing = {rel.rsplit("/", 1)[-1].removesuffix(".md"): rel for rel, _ in files}
+    added = plan_import(
+        config,
+        merged.new,
+        None,
+        area=area,
+        existing=existing,
+        elsewhere=default_branch_ids(config),
+    )
+    merged.plan.files.extend(added.files)
+    merged.plan.skipped.extend(added.skipped)
+    if not dry_run:
+        write_plan(config, merged.plan)
+    lines = []
+    verb = "would merge" if dry_run else "merged"
+    for rid, names in merged.applied.items():
+        lines.append(f"{verb} {terminal_text(rid)}: {terminal_text(', '.join(names))}")
+    for planned in added.files:
+        lines.append(f"{'would add' if dry_run else 'added'} {terminal_text(planned.rel)}")
+    for conflict in merged.conflicts:
+        lines.append(
+            Text(
+                "conflict {id} {field}: base {base}, spreadsheet {theirs}, git {ours}: kept git's",
+                id=terminal_text(conflict.rid),
+                field=terminal_text(conflict.field),
+                base=_shown(conflict.base),
+                theirs=_shown(conflict.theirs),
+                ours=_shown(conflict.ours),
+            )
+        )
+    lines.append(
+        Text(
+            "{changed} requirement(s) changed, {added} added, {conflicts} conflict(s)",
+            changed=len(merged.applied),
+            added=len(added.files),
+            conflicts=len(merged.conflicts),
+        )
+    )
+    emit("\n".join(lines))
+    if merged.conflicts:
+        raise MergeConflicts(
+            Text("{count} conflict(s): resolve them by hand", count=len(merged.conflicts))
+        )
+
+
+class MergeConflicts(ReqforgeError):
+    """Fields changed on both sides: reported, not merged (exit 1)."""
+
+    exit_code = 1
+
+
+def _shown(value: Any) -> str:
+    """A value in a conflict line: quoted, on one line, escaped for the terminal."""
+    import json
+
+    from reqforge.render.escaping import terminal_text
+
+    if value is None:
+        return "(none)"
+    if isinstance(value, str):
+        return terminal_text(json.dumps(value, ensure_ascii=False))
+    return terminal_text(json.dumps(value, ensure_ascii=False, default=str))
 
 
 def report(plan: Any, dry_run: bool) -> str:
