@@ -603,3 +603,69 @@ def test_a_csv_merges_by_its_stamp_and_dry_run_changes_nothing(tmp_path: Path) -
     assert refused.exit_code == 2 and "no commit stamp" in refused.output
     with_base = invoke(root, "import", "--from", "csv", "--merge", "--base", "HEAD", str(nostamp))
     assert with_base.exit_code == 0, with_base.output
+
+
+REQIF_FILES = sorted((REALWORLD / "reqif").glob("*.reqif")) if REALWORLD.is_dir() else []
+
+
+@pytest.mark.parametrize("path", REQIF_FILES, ids=lambda p: p.stem)
+def test_every_real_reqif_file_imports_and_checks_clean(tmp_path: Path, path: Path) -> None:
+    # verifies: REQ-707
+    root = fresh(tmp_path, "repo")
+    broken = path.stem == "enterprise-architect"  # a SPEC-RELATION to a missing SPEC-OBJECT
+    if broken:
+        refused = invoke(root, "import", "--from", "reqif", str(path))
+        assert refused.exit_code == 1
+        assert "enterprise-architect.reqif:195: SPEC-RELATION" in refused.output
+        assert "points at a missing SPEC-OBJECT 'FUNC-REQ-1'" in refused.output
+        assert not list((root / "reqs").rglob("*.md"))
+    args = ["--skip-broken"] if broken else []
+    result = invoke(root, "import", "--from", "reqif", *args, str(path))
+    assert result.exit_code == 0, result.output
+    written = files_of(root)
+    expected = {"polarion": 101, "reqif-studio": 137, "eclipse-rmf-relations": 2}
+    assert len(written) == expected.get(path.stem, len(written)) and written
+    assert all(
+        front["title"] and front["origin"]["tool"] == "reqif" for front, _ in written.values()
+    )
+    check = invoke(root, "check")
+    assert check.exit_code == 0, check.output
+    assert " 0 errors" in check.output or "no problems found" in check.output
+    if path.stem == "eclipse-rmf-relations":
+        links = [front.get("links") for front, _ in written.values()]
+        assert any(link and "relates-to" in link for link in links)
+    if path.stem == "polarion":
+        parents = [f for f, _ in written.values() if f.get("links", {}).get("parent")]
+        assert len(parents) == 90  # the hierarchy, as parent links
+
+
+def test_reqif_round_trip_through_the_cli(full: Path, tmp_path: Path) -> None:
+    # verifies: REQ-707
+    first = tmp_path / "first.reqif"
+    assert invoke(full, "export", "--to", "reqif", "-o", str(first)).exit_code == 0
+    target = fresh(tmp_path, "target")
+    result = invoke(target, "import", "--from", "reqif", str(first))
+    assert result.exit_code == 0, result.output
+    assert "3 requirement(s) imported, 0 with a new ID, 0 skipped" in result.output
+    original, imported = files_of(full), files_of(target)
+    assert list(imported) == list(original)
+    for rel, (front, body) in original.items():
+        assert no_nulls(imported[rel][0]) == no_nulls(front), rel
+        assert imported[rel][1] == body, rel
+    second = tmp_path / "second.reqif"
+    assert invoke(target, "export", "--to", "reqif", "-o", str(second)).exit_code == 0
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_needs_json_round_trip_through_the_cli(full: Path, tmp_path: Path) -> None:
+    # verifies: REQ-707
+    first = tmp_path / "first.json"
+    assert invoke(full, "export", "--to", "needs-json", "-o", str(first)).exit_code == 0
+    target = fresh(tmp_path, "target")
+    result = invoke(target, "import", "--from", "needs-json", str(first))
+    assert result.exit_code == 0, result.output
+    original, imported = files_of(full), files_of(target)
+    assert list(imported) == list(original)
+    for rel, (front, body) in original.items():
+        assert no_nulls(imported[rel][0]) == no_nulls(front), rel
+        assert imported[rel][1] == body, rel

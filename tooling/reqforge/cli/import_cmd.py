@@ -59,6 +59,12 @@ def read_source(fmt: str, path: Path, config: Any) -> Any:
 @click.option("--dry-run", is_flag=True, help="Print what would be written; write nothing.")
 @click.option("--force", is_flag=True, help="Replace requirement files that exist already.")
 @click.option(
+    "--skip-broken",
+    is_flag=True,
+    help="Import even when the source refers to objects it does not hold (a ReqIF relation "
+    "to a missing SPEC-OBJECT): those references are left out and reported.",
+)
+@click.option(
     "--merge",
     is_flag=True,
     help="csv, xlsx: merge a spreadsheet edited outside git back, field by field, against the "
@@ -79,6 +85,7 @@ def import_command(
     map_name: str | None,
     dry_run: bool,
     force: bool,
+    skip_broken: bool,
     merge: bool,
     base: str | None,
 ) -> None:
@@ -121,6 +128,7 @@ def import_command(
         import_map,
         area=area,
         force=force,
+        skip_broken=skip_broken,
         existing=existing,
         elsewhere=default_branch_ids(config),
     )

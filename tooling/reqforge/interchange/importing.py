@@ -33,12 +33,13 @@ import yaml
 
 from reqforge.config import Config
 from reqforge.errors import ReqforgeError
-from reqforge.fields import field_schema, required_fields, validate_fields
+from reqforge.fields import Spec, field_schema, required_fields, validate_fields
 from reqforge.i18n import Text
 from reqforge.interchange.mapping import ImportMap
 from reqforge.interchange.records import Record, Skipped, Source
 
 DEFAULT_PREFIX = "REQ-"
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _KEY_PARTS = re.compile(r"^([A-Za-z][A-Za-z0-9]*?)[-_. ]?(\d+)$")
 
 
@@ -179,6 +180,22 @@ def _common_prefix(existing: Iterable[str]) -> str:
     return min(counts, key=lambda p: (-counts[p], p)) if counts else DEFAULT_PREFIX
 
 
+def _dates(data: dict[str, Any], spec: Spec) -> None:
+    """ISO dates given as text in date fields become dates (YAML writes them unquoted, as a
+    person does: sources such as JSON have no dates)."""
+    import datetime as dt
+
+    for key, value in list(data.items()):
+        child = spec.children.get(key) if spec.kind == "mapping" else None
+        if child is None:
+            continue
+        if isinstance(value, dict):
+            _dates(value, child)
+        elif child.kind == "date" and isinstance(value, str) and _ISO_DATE.fullmatch(value):
+            with contextlib.suppress(ValueError):
+                data[key] = dt.date.fromisoformat(value)
+
+
 def plan_import(
     config: Config,
     source: Source,
@@ -186,12 +203,14 @@ def plan_import(
     *,
     area: str = "",
     force: bool = False,
+    skip_broken: bool = False,
     existing: Mapping[str, str],
     elsewhere: Iterable[str] = (),
 ) -> Plan:
     """The plan for `source`. `existing`: ID -> path of every requirement file in the
     repository; `elsewhere`: IDs taken where the folder does not show them (the default
-    branch). Raises ImportRefused listing every problem, or ReqforgeError for bad options."""
+    branch). Raises ImportRefused listing every problem (a reference to something the source
+    does not hold is one, unless `skip_broken`), or ReqforgeError for bad options."""
     from reqforge.editing import area_prefix
     from reqforge.formatting import canonical_orders
 
@@ -212,6 +231,13 @@ def plan_import(
     taken = set(existing) | set(elsewhere)
     prefix = area_prefix(list(existing.values()), area, config.reqs_dir) or _common_prefix(existing)
     problems: list[str] = []
+    if not skip_broken:
+        problems = [
+            f"{skipped.place}: {skipped.reason} "
+            + Text("(--skip-broken imports the rest without it)")
+            for skipped in source.skipped
+            if skipped.broken
+        ]
 
     # IDs: first those kept as they are, then new numbers (a new number never takes an ID
     # that a later record keeps).
@@ -291,6 +317,7 @@ def plan_import(
         if origin:
             origin.setdefault("tool", source.tool)
             data["origin"] = origin
+        _dates(data, schema)
         for code, path, message in validate_fields(data, schema, required):
             name = ".".join(str(part) for part in path)
             line = f"{record.place}: {name}: {message}" if name else f"{record.place}: {message}"

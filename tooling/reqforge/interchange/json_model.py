@@ -10,8 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from reqforge.i18n import Text
-from reqforge.interchange.records import Record, Skipped, Source, read_source, source_error
-from reqforge.interchange.tabular import area_of
+from reqforge.interchange.records import (
+    Record,
+    Skipped,
+    Source,
+    area_of,
+    read_source,
+    source_error,
+)
 
 FORMAT = "reqforge.requirements"
 

@@ -51,6 +51,9 @@ class Skipped:
 
     place: str
     reason: Text | str
+    # a reference to something the source does not hold (a SPEC-RELATION to a missing
+    # SPEC-OBJECT): the import stops on one unless --skip-broken
+    broken: bool = False
 
 
 @dataclass
@@ -73,6 +76,14 @@ class SourceError(ReqforgeError):
 def source_error(place: str, problem: Text | str) -> SourceError:
     """`SourceError` for `problem` at `place` ("file", "file:line", "file: row 3")."""
     return SourceError(Text("{place}: {problem}", place=place, problem=problem))
+
+
+def area_of(path: str, reqs_dir: str) -> str:
+    """The folder under the requirements folder that `path` (a file an export named) is in."""
+    parts = path.split("/")
+    if len(parts) < 2 or parts[0] != reqs_dir:
+        return ""
+    return "/".join(parts[1:-1])
 
 
 SOURCE_LIMIT = 64 * 1024 * 1024  # bytes: a larger source is refused, not read

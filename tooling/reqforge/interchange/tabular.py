@@ -26,7 +26,7 @@ from typing import Any
 from reqforge.fields import Spec
 from reqforge.i18n import Text
 from reqforge.interchange.cells import read_cell, unguard
-from reqforge.interchange.records import Record, Source, read_source, source_error
+from reqforge.interchange.records import Record, Source, area_of, read_source, source_error
 from reqforge.interchange.table import COMPUTED, PATH, csv_stamp, spec_of
 
 
@@ -150,14 +150,6 @@ def _nest(data: dict[str, Any], dotted: str, value: Any) -> None:
             child = node[part] = {}
         node = child
     node[parts[-1]] = value
-
-
-def area_of(path: str, reqs_dir: str) -> str:
-    """The folder under the requirements folder that `path` (an exported file's) is in."""
-    parts = path.split("/")
-    if len(parts) < 2 or parts[0] != reqs_dir:
-        return ""
-    return "/".join(parts[1:-1])
 
 
 def sheet_records(
