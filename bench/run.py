@@ -22,6 +22,7 @@ Measurements (keys for --only):
                        subcommand does not exist (usage error, exit code 2)
     fmt-check          reqforge fmt --check: every file checked for canonical order and style
     export-csv, export-json, export-xlsx   reqforge export --to csv / json / xlsx
+    export-reqif, export-needs-json        reqforge export --to reqif / needs-json
     build-cold         reqforge build (into DIR/site), after deleting DIR/.reqforge/ and moving
                        DIR/site/ aside (deleted when the benchmark ends)
     build-nochange     the same, caches and site kept from the previous run
@@ -400,6 +401,8 @@ REQFORGE_COMMANDS: list[Cmd] = [
     Cmd("export-csv", "export --to csv", keep_cache),
     Cmd("export-json", "export --to json", keep_cache),
     Cmd("export-xlsx", "export --to xlsx -o {corpus}/.reqforge/export.xlsx", keep_cache),
+    Cmd("export-reqif", "export --to reqif -o {corpus}/.reqforge/export.reqif", keep_cache),
+    Cmd("export-needs-json", "export --to needs-json", keep_cache),
     # History (issue 5); the corpus is a git repository only with --history COMMITS.
     Cmd("log-cold", "log --format json", drop_cache, history=True),
     Cmd("log-cached", "log --format json", warm_history, history=True),
@@ -441,6 +444,8 @@ TARGETS_S = {
     "export-csv": 5.0,
     "export-json": 5.0,
     "export-xlsx": 15.0,
+    "export-reqif": 5.0,
+    "export-needs-json": 5.0,
 }
 TARGET_RSS_MIB = 1024.0
 

@@ -25,11 +25,11 @@ from reqforge.corpus import load_corpus
 from reqforge.interchange import needs_json
 from reqforge.interchange.needs_json import (
     export_needs_json,
-    markdown_to_rst,
     needs_conf_snippet,
     read_needs_json,
 )
 from reqforge.interchange.records import SourceError
+from reqforge.interchange.rst import markdown_to_rst
 from reqforge.loader import Bodies
 
 Repo = Callable[..., Path]

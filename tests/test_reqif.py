@@ -1,7 +1,8 @@
-"""`export --to reqif` and the ReqIF reader (reqforge/interchange/reqif_format.py): the export
-is valid ReqIF 1.2 and reads back exactly; real DOORS, Polarion, Capella, ReqIF Studio,
-Enterprise Architect and Eclipse RMF files read into records; hostile or broken files raise
-SourceError naming the file and the line."""
+"""`export --to reqif` and the ReqIF reader (reqforge/interchange/reqif_export.py,
+reqif_import.py, reqif_values.py, xhtml.py): the export is valid ReqIF 1.2 and reads back
+exactly; real DOORS, Polarion, Capella, ReqIF Studio, Enterprise Architect and Eclipse RMF
+files read into records; hostile or broken files raise SourceError naming the file and the
+line."""
 
 from __future__ import annotations
 
@@ -18,9 +19,11 @@ from hypothesis import strategies as st
 from reqforge.catalog import Catalog, Entry
 from reqforge.config import Config, load_config
 from reqforge.corpus import load_corpus
-from reqforge.interchange import reqif_format
+from reqforge.interchange import reqif_import, reqif_values
 from reqforge.interchange.records import Record, SourceError
-from reqforge.interchange.reqif_format import export_reqif, read_reqif, relation_name
+from reqforge.interchange.reqif_export import export_reqif
+from reqforge.interchange.reqif_import import read_reqif, relation_name
+from reqforge.interchange.xhtml import xhtml_markdown
 from reqforge.loader import Bodies
 
 REALWORLD = Path("/work/shared/realworld/reqif")
@@ -373,7 +376,7 @@ def markdown(xhtml: str) -> str:
     holder = etree.fromstring(
         f'<THE-VALUE xmlns:xhtml="http://www.w3.org/1999/xhtml">{xhtml}</THE-VALUE>'
     )
-    return reqif_format.xhtml_markdown(holder)
+    return xhtml_markdown(holder)
 
 
 def test_xhtml_becomes_markdown() -> None:
@@ -462,7 +465,7 @@ def test_too_large_and_unreadable(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     # verifies: REQ-707
     path = tmp_path / "doc.reqif"
     path.write_bytes(MISSING)
-    monkeypatch.setattr(reqif_format, "MAX_BYTES", 100)
+    monkeypatch.setattr(reqif_import, "MAX_BYTES", 100)
     with pytest.raises(SourceError, match=r"^doc\.reqif: larger than 0 MiB"):
         read_reqif(path, "doc.reqif")
     with pytest.raises(SourceError, match=r"^gone\.reqif: cannot be read"):
@@ -498,4 +501,4 @@ def test_objects_without_title_or_text_are_skipped(tmp_path: Path) -> None:
 
 def test_dates_survive_as_dates() -> None:
     # verifies: REQ-707
-    assert reqif_format._decode("date", "2026-12-15T00:00:00") == dt.date(2026, 12, 15)
+    assert reqif_values._decode("date", "2026-12-15T00:00:00") == dt.date(2026, 12, 15)

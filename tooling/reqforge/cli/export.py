@@ -124,7 +124,7 @@ def _selected(state: Any, expression: str | None) -> tuple[Any, list[Any], Any]:
 
 
 def _reqif(state: Any, expression: str | None) -> bytes:
-    from reqforge.interchange.reqif_format import export_reqif
+    from reqforge.interchange.reqif_export import export_reqif
 
     config, entries, bodies = _selected(state, expression)
     return export_reqif(entries, bodies, config, _head_commit(state))

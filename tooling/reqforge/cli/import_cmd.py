@@ -29,7 +29,7 @@ def read_source(fmt: str, path: Path, config: Any) -> Any:
 
         return read_doorstop(path, place), None
     if fmt == "reqif":
-        from reqforge.interchange.reqif_format import read_reqif
+        from reqforge.interchange.reqif_import import read_reqif
 
         return read_reqif(path, place), None
     if fmt == "needs-json":
@@ -134,7 +134,7 @@ def import_command(
     )
     if not dry_run:
         write_plan(config, plan)
-    emit(report(plan, dry_run))
+    emit(report(plan, dry_run, state.language()))
 
 
 def _merge(
@@ -143,6 +143,7 @@ def _merge(
     from reqforge.corpus import discover
     from reqforge.editing import default_branch_ids
     from reqforge.fields import field_schema
+    from reqforge.i18n import localize
     from reqforge.interchange.importing import plan_import, write_plan
     from reqforge.interchange.merge import base_files, plan_merge, read_sides
     from reqforge.interchange.tabular import sheet_records
@@ -174,12 +175,18 @@ def _merge(
     merged.plan.skipped.extend(added.skipped)
     if not dry_run:
         write_plan(config, merged.plan)
-    lines = []
-    verb = "would merge" if dry_run else "merged"
+    lines: list[Text] = []
     for rid, names in merged.applied.items():
-        lines.append(f"{verb} {terminal_text(rid)}: {terminal_text(', '.join(names))}")
+        values = {"id": terminal_text(rid), "fields": terminal_text(", ".join(names))}
+        if dry_run:
+            lines.append(Text("would merge {id}: {fields}", **values))
+        else:
+            lines.append(Text("merged {id}: {fields}", **values))
     for planned in added.files:
-        lines.append(f"{'would add' if dry_run else 'added'} {terminal_text(planned.rel)}")
+        path = terminal_text(planned.rel)
+        lines.append(
+            Text("would add {path}", path=path) if dry_run else Text("added {path}", path=path)
+        )
     for conflict in merged.conflicts:
         lines.append(
             Text(
@@ -199,7 +206,7 @@ def _merge(
             conflicts=len(merged.conflicts),
         )
     )
-    emit("\n".join(lines))
+    emit("\n".join(localize(line, state.language()) for line in lines))
     if merged.conflicts:
         raise MergeConflicts(
             Text("{count} conflict(s): resolve them by hand", count=len(merged.conflicts))
@@ -219,31 +226,46 @@ def _shown(value: Any) -> str:
     from reqforge.render.escaping import terminal_text
 
     if value is None:
-        return "(none)"
+        return "-"
     if isinstance(value, str):
         return terminal_text(json.dumps(value, ensure_ascii=False))
     return terminal_text(json.dumps(value, ensure_ascii=False, default=str))
 
 
-def report(plan: Any, dry_run: bool) -> str:
-    """What the import wrote (or would write), renamed and skipped, and why."""
+def report(plan: Any, dry_run: bool, language: str) -> str:
+    """What the import wrote (or would write), renamed and skipped, and why, in `language`."""
+    from reqforge.i18n import localize
     from reqforge.render.escaping import terminal_text
 
-    lines = []
-    verb = "would write" if dry_run else "wrote"
+    lines: list[Text] = []
     for planned in plan.files:
-        how = " (replaced)" if planned.replaces else ""
-        renamed = f" (was {terminal_text(planned.key)})" if planned.key in plan.renamed else ""
-        lines.append(f"{verb} {terminal_text(planned.rel)}{renamed}{how}")
+        path = terminal_text(planned.rel)
+        line = Text("would write {path}", path=path) if dry_run else Text("wrote {path}", path=path)
+        if planned.key in plan.renamed:
+            line = Text("{line} (was {old})", line=line, old=terminal_text(planned.key))
+        if planned.replaces:
+            line = Text("{line} (replaced)", line=line)
+        lines.append(line)
     for skipped in plan.skipped:
-        lines.append(f"skipped {terminal_text(skipped.place)}: {terminal_text(skipped.reason)}")
+        lines.append(
+            Text(
+                "skipped {place}: {reason}",
+                place=terminal_text(skipped.place),
+                reason=Text("{text}", text=skipped.reason)
+                if not isinstance(skipped.reason, Text)
+                else skipped.reason,
+            )
+        )
     for warning in plan.warnings:
-        lines.append(f"warning {terminal_text(warning)}")
-    summary = Text(
-        "{count} requirement(s) {verb}, {renamed} with a new ID, {skipped} skipped",
-        count=len(plan.files),
-        verb="to import" if dry_run else "imported",
-        renamed=len(plan.renamed),
-        skipped=len(plan.skipped),
-    )
-    return "\n".join([*lines, summary])
+        lines.append(Text("warning: {problem}", problem=terminal_text(warning)))
+    counts = {"count": len(plan.files), "renamed": len(plan.renamed), "skipped": len(plan.skipped)}
+    if dry_run:
+        summary = Text(
+            "{count} requirement(s) to import, {renamed} with a new ID, {skipped} skipped", **counts
+        )
+    else:
+        summary = Text(
+            "{count} requirement(s) imported, {renamed} with a new ID, {skipped} skipped", **counts
+        )
+    # every line escaped once more, whole: a reason may quote the source's own text
+    return "\n".join(terminal_text(localize(line, language)) for line in [*lines, summary])

@@ -1,6 +1,6 @@
 """What every importer reads another tool's data into, before it becomes requirement files.
 
-A reader (`tabular.py` for CSV and XLSX, `doorstop.py`, `reqif_format.py`, `needs_json.py`,
+A reader (`tabular.py` for CSV and XLSX, `doorstop.py`, `reqif_import.py`, `needs_json.py`,
 `json_model.py`) turns its source into a `Source`: one `Record` per requirement it found, in
 our field names, with links still naming the source's own IDs, and one `Skipped` per thing it
 left out and why. `importing.py` then chooses IDs, rewrites links, validates every record and
