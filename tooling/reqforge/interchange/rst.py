@@ -11,9 +11,10 @@ everything else is escaped text, so no body can break the build or run a directi
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from markdown_it.tree import SyntaxTreeNode
@@ -192,13 +193,19 @@ def _block(node: SyntaxTreeNode) -> list[str]:
     return _literal(node.content) if node.content else _blocks(node.children)
 
 
+@functools.lru_cache(maxsize=1)
+def _parser() -> Any:
+    """The Markdown parser, made once (making one costs more than parsing a short body)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough")
+
+
 # implements: REQ-707
 def markdown_to_rst(body: str) -> str:
     """A Markdown body (CommonMark and GFM tables, as the site reads it) as reStructuredText
     that parses without a warning and shows the same text; "" for an empty body."""
-    from markdown_it import MarkdownIt
     from markdown_it.tree import SyntaxTreeNode
 
-    parser = MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough")
-    lines = _blocks(SyntaxTreeNode(parser.parse(body)).children)
+    lines = _blocks(SyntaxTreeNode(_parser().parse(body)).children)
     return "\n".join(lines) + "\n" if lines else ""
