@@ -251,9 +251,7 @@ def report(plan: Any, dry_run: bool, language: str) -> str:
             Text(
                 "skipped {place}: {reason}",
                 place=terminal_text(skipped.place),
-                reason=Text("{text}", text=skipped.reason)
-                if not isinstance(skipped.reason, Text)
-                else skipped.reason,
+                reason=skipped.reason,
             )
         )
     for warning in plan.warnings:
