@@ -696,3 +696,67 @@ def test_needs_json_round_trip_through_the_cli(full: Path, tmp_path: Path) -> No
     for rel, (front, body) in original.items():
         assert no_nulls(imported[rel][0]) == no_nulls(front), rel
         assert imported[rel][1] == body, rel
+
+
+_SCALARS = (
+    st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
+    | st.integers(-(10**15), 10**15)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.booleans()
+    | st.dates()
+    | st.sampled_from(
+        ["yes", "no", "null", "~", "1e3", "0x10", "- a", "a: b", "#x", "'", "\n\n", " a\n"]
+    )
+)
+_KEYS = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=8)
+_BODIES = st.text(  # a file holds no NUL; a CR is read as a line break
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r"), max_size=40
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_KEYS, inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(st.sampled_from(["title", "owner", "extra", "tags", "origin"]), _VALUES),
+    _BODIES,
+)
+def test_imported_files_read_back_as_the_data_they_were_made_from(
+    data: dict[str, Any], body: str
+) -> None:
+    # verifies: REQ-707
+    from reqforge.interchange.importing import requirement_text
+    from reqforge.loader import parse_file
+
+    front = {"id": "CRM-1", "type": "functional", "status": "proposed", **data}
+    text = requirement_text(front, body, {(): ("id", "title", "type", "status")}, exact=True)
+    parsed = parse_file(text.encode("utf-8"))
+    assert not hasattr(parsed, "message"), (text, parsed)
+
+    def plain(value: Any) -> Any:  # our loader reads YAML 1.2: dates stay text
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        return value
+
+    assert parsed.data == plain(front)
+    assert text.split("\n---\n", 1)[1] == body
+
+
+def test_a_body_no_file_can_hold_is_refused_with_its_row(tmp_path: Path) -> None:
+    # verifies: REQ-707
+    source = tmp_path / "in.json"
+    item = {"id": "A-1", "fields": {"title": "x", "type": "functional", "status": "proposed"}}
+    document = {"format": "reqforge.requirements", "requirements": [{**item, "body": "a\x00b"}]}
+    source.write_text(json.dumps(document), "utf-8")
+    root = fresh(tmp_path, "repo")
+    result = invoke(root, "import", "--from", "json", str(source))
+    assert result.exit_code == 1, result.output
+    assert "in.json: requirements[0]: binary file (contains NUL bytes)" in result.output
+    assert not list((root / "reqs").rglob("*.md"))

@@ -37,6 +37,7 @@ from reqforge.fields import Spec, field_schema, required_fields, validate_fields
 from reqforge.i18n import Text
 from reqforge.interchange.mapping import ImportMap
 from reqforge.interchange.records import Record, Skipped, Source
+from reqforge.loader import ParsedFile, parse_file
 
 DEFAULT_PREFIX = "REQ-"
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -85,7 +86,17 @@ def _literal(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
     return dumper.represent_scalar("tag:yaml.org,2002:str", str(value), style="|")
 
 
+def _text(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    """Text plain where it reads back as the same text in YAML 1.2 too (our loader's: `0E0`
+    or `0o7` are numbers there, not in the YAML 1.1 PyYAML writes), else double-quoted."""
+    from reqforge.yaml_splice import yaml_scalar
+
+    style = '"' if yaml_scalar(value).startswith('"') else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
 _Dumper.add_representer(_Literal, _literal)
+_Dumper.add_representer(str, _text)
 
 
 def _blocks(value: Any) -> Any:
@@ -335,6 +346,10 @@ def plan_import(
             text = requirement_text(data, record.body, orders, record.exact)
         except yaml.YAMLError as exc:  # a value YAML cannot hold
             problems.append(f"{record.place}: {exc}")
+            continue
+        unreadable = parse_file(text.encode("utf-8", "surrogatepass"))
+        if not isinstance(unreadable, ParsedFile):  # the file `check` would read: refused
+            problems.append(f"{record.place}: {unreadable.message}")
             continue
         plan.files.append(Planned(rid, rel, text, record.key, record.place, replaces))
     rels = [planned.rel for planned in plan.files]
