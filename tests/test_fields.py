@@ -43,6 +43,7 @@ VALID: dict[str, Any] = {
     "feedback": {"satisfaction": 4, "comment": None},
     "lint-ignore": ["RF401"],
     "reviewed": "2026-11-01",
+    "origin": {"tool": "doorstop", "id": "REQ001", "level": "1.2", "attributes": {"x": [1]}},
 }
 
 
