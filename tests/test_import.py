@@ -760,3 +760,19 @@ def test_a_body_no_file_can_hold_is_refused_with_its_row(tmp_path: Path) -> None
     assert result.exit_code == 1, result.output
     assert "in.json: requirements[0]: binary file (contains NUL bytes)" in result.output
     assert not list((root / "reqs").rglob("*.md"))
+
+
+def test_a_strictdoc_reqif_export_imports_with_its_uids_and_text(tmp_path: Path) -> None:
+    # verifies: REQ-707
+    source = Path(__file__).parent / "data/reqif/strictdoc.reqif"
+    root = fresh(tmp_path, "repo")
+    result = invoke(root, "import", "--from", "reqif", str(source))
+    assert result.exit_code == 0, result.output
+    written = files_of(root)
+    assert {"reqs/PUMP-1.md", "reqs/PUMP-2.md", "reqs/PUMP-3.md"} <= set(written)  # UIDs kept
+    two, body = written["reqs/PUMP-2.md"]
+    assert two["title"] == "报警持续时间" and body.strip() == "报警应持续至少 30 秒。"
+    assert "PUMP-1" in two["links"]["parent"]  # StrictDoc's Parent relation
+    one_body = written["reqs/PUMP-1.md"][1]
+    assert "8 bar.\n\n- log the event\n- raise the alarm" in one_body
+    assert invoke(root, "check").exit_code == 0

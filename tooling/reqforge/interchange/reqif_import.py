@@ -239,6 +239,11 @@ class _Reader:
         self.definitions: dict[str, _Definition] = {}
         self.relation_types: dict[str, str] = {}
         self.object_keys: set[str] = set()
+        the_header = _child(root, "THE-HEADER")
+        header = _child(the_header, "REQ-IF-HEADER") if the_header is not None else None
+        tool = _child(header, "REQ-IF-TOOL-ID") if header is not None else None
+        # StrictDoc (0.30) writes string values with Python escapes: `\n`, `\u62a5`
+        self.escaped = tool is not None and (tool.text or "").strip().lower() == "strictdoc"
         self._read_types()
 
     def _content(self, root: etree._Element) -> etree._Element | None:
@@ -307,6 +312,8 @@ class _Reader:
                     out.append(_Value(definition, xhtml_markdown(the_value), plain))
                 else:
                     text = value.get("THE-VALUE")
+                    if text is not None and self.escaped and kind == "STRING":
+                        text = _unescaped(text)
                     if text is not None:
                         out.append(_Value(definition, text, text))
         return out
@@ -568,6 +575,17 @@ def _put(fields: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
             raise ValueError(part)
         node = child
     node[path[-1]] = value
+
+
+def _unescaped(text: str) -> str:
+    """A value StrictDoc wrote with Python's escapes, as the text it stands for (unchanged
+    when it is not such a value)."""
+    if "\\" not in text:
+        return text
+    try:
+        return text.encode("ascii", "backslashreplace").decode("unicode_escape")
+    except UnicodeDecodeError:
+        return text
 
 
 def _text_of(value: _Value) -> str:
