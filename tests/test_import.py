@@ -712,7 +712,7 @@ _KEYS = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_siz
 _BODIES = st.text(  # a file holds no NUL; a CR is read as a line break
     st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r"), max_size=40
 )
-_VALUES = st.recursive(
+_FRONT_VALUES = st.recursive(
     _SCALARS,
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_KEYS, inner, max_size=3),
     max_leaves=8,
@@ -721,7 +721,7 @@ _VALUES = st.recursive(
 
 @settings(max_examples=300, deadline=None)
 @given(
-    st.dictionaries(st.sampled_from(["title", "owner", "extra", "tags", "origin"]), _VALUES),
+    st.dictionaries(st.sampled_from(["title", "owner", "extra", "tags", "origin"]), _FRONT_VALUES),
     _BODIES,
 )
 def test_imported_files_read_back_as_the_data_they_were_made_from(
