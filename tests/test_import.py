@@ -776,3 +776,21 @@ def test_a_strictdoc_reqif_export_imports_with_its_uids_and_text(tmp_path: Path)
     one_body = written["reqs/PUMP-1.md"][1]
     assert "8 bar.\n\n- log the event\n- raise the alarm" in one_body
     assert invoke(root, "check").exit_code == 0
+
+
+def test_a_workbook_that_unpacks_to_too_much_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # verifies: REQ-707
+    import zipfile
+
+    import reqforge.interchange.tabular as tabular
+
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", "<a/>" + " " * 2_000_000)
+    monkeypatch.setattr(tabular, "UNPACKED_LIMIT", 1_000_000)
+    root = fresh(tmp_path, "repo")
+    result = invoke(root, "import", "--from", "xlsx", str(bomb))
+    assert result.exit_code == 2 and "bomb.xlsx: unpacks to 2,000,004 bytes" in result.output
+    assert bomb.stat().st_size < 100_000 and not list((root / "reqs").rglob("*.md"))

@@ -29,6 +29,8 @@ from reqforge.interchange.cells import read_cell, unguard
 from reqforge.interchange.records import Record, Source, area_of, read_source, source_error
 from reqforge.interchange.table import COMPUTED, PATH, csv_stamp, spec_of
 
+UNPACKED_LIMIT = 512 * 1024 * 1024  # bytes a workbook may unpack to
+
 
 @dataclass
 class Sheet:
@@ -99,6 +101,21 @@ def read_xlsx_sheet(path: Path, place: str) -> Sheet:
     from openpyxl.utils.exceptions import InvalidFileException
 
     data = read_source(path, place)
+    try:
+        unpacked = sum(item.file_size for item in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise source_error(
+            place, Text("not an Excel workbook (.xlsx): {reason}", reason=exc)
+        ) from None
+    if unpacked > UNPACKED_LIMIT:  # a zip bomb: a small file that unpacks to gigabytes
+        raise source_error(
+            place,
+            Text(
+                "unpacks to {size:,} bytes, over the {limit:,}-byte limit: not read",
+                size=unpacked,
+                limit=UNPACKED_LIMIT,
+            ),
+        )
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
