@@ -13,10 +13,12 @@ from typing import Any
 
 import pytest
 import yaml
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reqforge.catalog import Catalog, Entry
+from reqforge.cli.main import cli
 from reqforge.config import Config, load_config
 from reqforge.corpus import load_corpus
 from reqforge.interchange import reqif_import, reqif_values
@@ -502,3 +504,24 @@ def test_objects_without_title_or_text_are_skipped(tmp_path: Path) -> None:
 def test_dates_survive_as_dates() -> None:
     # verifies: REQ-707
     assert reqif_values._decode("date", "2026-12-15T00:00:00") == dt.date(2026, 12, 15)
+
+
+def test_a_key_holding_a_stand_in_character_reads_back(tmp_path: Path) -> None:
+    # verifies: REQ-707
+    # The export writes line breaks in values through private-use stand-ins; a key (or value)
+    # that holds one already takes the slower, exact path.
+    from reqforge.interchange.reqif_import import read_reqif
+
+    root = tmp_path / "repo"
+    (root / "reqs").mkdir(parents=True)
+    (root / "reqs/X-1.md").write_text(
+        '---\nid: X-1\ntitle: t\ntype: functional\nstatus: proposed\n"v\ue000": "a\\nb"\n---\n',
+        "utf-8",
+    )
+    out = tmp_path / "x.reqif"
+    result = CliRunner().invoke(
+        cli, ["--repo", str(root), "export", "--to", "reqif", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    (record,) = read_reqif(out, "x.reqif").records
+    assert record.fields["v\ue000"] == "a\nb"

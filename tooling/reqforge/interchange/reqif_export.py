@@ -296,11 +296,12 @@ def export_reqif(
         relation_names += [name for name in targets if name not in relation_names]
     relation_types = {name: ids.make("rt-", name) for name in relation_names}
     # the stand-ins serve when no value holds one of them already (else: a slower pass)
+    # (keys too: they are in the definitions' names and descriptions)
     stand_ins = not any(
         isinstance(value, str) and not _free_of_stand_ins(value)
         for own in values
         for _, value in own
-    )
+    ) and all(_free_of_stand_ins("".join(slot.path)) for slot in slots)
     translation = str.maketrans(_STAND_INS)
 
     def objects_text(indexes: Sequence[int]) -> list[bytes]:
