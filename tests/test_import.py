@@ -17,12 +17,13 @@ import yaml
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.realworld import realworld
 
 from reqforge.cli.main import cli
 from reqforge.fields import Spec
 from reqforge.interchange.cells import as_json, cell_text, cell_value, guard, read_cell, unguard
 
-REALWORLD = Path(__file__).resolve().parents[2] / "shared" / "realworld"
+REALWORLD = realworld() or Path("/nonexistent/shared/realworld")
 DOORSTOP = REALWORLD / "doorstop-reqs"
 
 CONFIG = """\

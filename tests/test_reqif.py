@@ -16,6 +16,7 @@ import yaml
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.realworld import realworld
 
 from reqforge.catalog import Catalog, Entry
 from reqforge.cli.main import cli
@@ -28,7 +29,7 @@ from reqforge.interchange.reqif_import import read_reqif, relation_name
 from reqforge.interchange.xhtml import xhtml_markdown
 from reqforge.loader import Bodies
 
-REALWORLD = Path("/work/shared/realworld/reqif")
+REALWORLD = (realworld() or Path("/nonexistent/shared/realworld")) / "reqif"
 
 CONFIG = """\
 [project]
