@@ -180,4 +180,8 @@ def test_the_schema_and_check_agree_on_a_value(place: tuple[str, ...], value: An
     node[place[-1]] = value
     by_schema = not list(_VALIDATOR.iter_errors(data))
     by_check = not [p for p in validate_fields(data, _SPEC, _REQUIRED) if p[0] != "RF103"]
+    if isinstance(value, float) and value.is_integer() and by_schema and not by_check:
+        # JSON has one number type: JSON Schema's "integer" takes 1.0 (draft 6 on), which
+        # YAML reads as a float and `check` reports. The schema cannot say otherwise.
+        return
     assert by_schema == by_check, (place, value)
