@@ -97,6 +97,38 @@ def baseline_issues(
             )
 
 
+# Quality findings (wording, EARS shape, duplicates): `check --new-only` reports them only for
+# the requirements a branch adds or changes, so a team can adopt the rules without first
+# fixing its whole backlog.
+QUALITY_CODES = ("RF401", "RF403", "RF407", "RF41")
+
+
+# implements: REQ-721
+def changed_paths(requirements: list[Requirement], ctx: CheckContext, base: str) -> set[str]:
+    """The paths of the requirements the working tree adds or changes since it forked from
+    `base` (their merge base; `base` itself when there is none): an ID the fork point lacks,
+    or a file whose bytes differ from that ID's file there."""
+    from reqforge.git import merge_base
+
+    config = ctx.config
+    root = config.root
+    fork = merge_base(root, base, "HEAD") or base
+    before = _base_requirements(root, fork, config.reqs_dir)
+    changed: set[str] = set()
+    for req in requirements:
+        old = before.get(req.id)
+        if old is None:
+            changed.add(req.path)
+            continue
+        try:
+            same = read_inside(root / req.path, root, config.max_file_size) == old[1]
+        except OSError:
+            same = False
+        if not same:
+            changed.add(req.path)
+    return changed
+
+
 def baseline_findings(run: CheckRun) -> list[Finding]:
     """The baseline family (history; only with `check --base`): RF301 and RF303, located."""
     corpus = run.corpus

@@ -55,15 +55,21 @@ def duplicate_issues(
     ctx: CheckContext,
     pairs: Callable[[Sequence[Sequence[int]], float], list[tuple[int, int, float]]] = similar_pairs,
 ) -> Iterator[tuple[Requirement, Issue]]:
-    """RF403 on the later of each pair of near-identical requirements (by path); `pairs`
-    finds them (`similar_pairs`, or the same through a cache)."""
+    """RF403 on one of each pair of near-identical requirements, naming the other: on the one
+    in the workflow's first status (`proposed`, the incoming side of the intake) when only one
+    is, else on the later by path; `pairs` finds them (`similar_pairs`, or the same through a
+    cache)."""
     if not ctx.config.lint.duplicates:
         return
     threshold = ctx.config.lint.similarity or DEFAULT_THRESHOLD
+    incoming = ctx.config.workflow.statuses[0] if ctx.config.workflow.statuses else None
     for i, j, score in pairs(signatures, threshold):
         first, second = requirements[i], requirements[j]
         if _declared(first, second) or "duplicate" in (first.status, second.status):
             continue
+        # implements: REQ-721
+        if first.status == incoming and second.status != incoming:
+            first, second = second, first  # the newcomer is told, naming the established one
         yield (
             second,
             Issue(

@@ -37,6 +37,7 @@ class CheckOptions:
     use_cache: bool = True
     base: str | None = None  # a revision to check status transitions and new IDs against
     history: bool = True  # suspect links (RF406) from git history
+    new_only: bool = False  # quality findings only for what the branch adds or changes
 
 
 def cross_file_findings(corpus: Corpus, bodies: bool | None = None) -> list[Finding]:
@@ -107,9 +108,21 @@ def run_check(corpus: Corpus, options: CheckOptions) -> CheckResult:
     silenced = {
         req.path: req.lint_ignore for req in corpus.repository if req.head.get("lint-ignore")
     }
+    fresh: set[str] | None = None
+    if options.new_only and options.base is not None:
+        from reqforge.checks.baseline import QUALITY_CODES, changed_paths
+
+        fresh = changed_paths(list(corpus.repository.requirements), corpus.context, options.base)
     kept: list[Finding] = []
     for finding in findings:
         if finding.code in silenced.get(finding.path, ()):
+            continue
+        # implements: REQ-721
+        if (
+            fresh is not None
+            and finding.path not in fresh
+            and _matches(finding.code, QUALITY_CODES)
+        ):
             continue
         if options.select is not None and not _matches(finding.code, options.select):
             continue

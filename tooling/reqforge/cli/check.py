@@ -67,6 +67,13 @@ def _repo_paths(paths: tuple[str, ...], root: Path, language: str) -> tuple[str,
     "e.g. origin/main in a pull request.",
 )
 @click.option(
+    "--new-only",
+    is_flag=True,
+    help="With --base: report quality findings (wording RF401/RF41x, EARS RF407, possible "
+    "duplicates RF403) only for requirements this branch adds or changes, so the rules can be "
+    "adopted without fixing the whole backlog first.",
+)
+@click.option(
     "--strict", is_flag=True, help="Treat every warning as an error (exit 1 on warnings)."
 )
 @click.option(
@@ -103,6 +110,7 @@ def check(
     no_cache: bool,
     today: dt.datetime | None,
     base: str | None,
+    new_only: bool,
 ) -> None:
     """Validate every requirement and report all findings (see --help)."""
     if explain == "":
@@ -133,7 +141,10 @@ def check(
         today=today.date() if today else None,
         use_cache=not no_cache,
         base=base,
+        new_only=new_only,
     )
+    if new_only and base is None:
+        raise click.UsageError(Text("--new-only needs --base REV (what the branch started from)"))
     if not config.reqs_path.is_dir():
         raise no_requirements_folder(config.reqs_dir, config.root)
     corpus = load_corpus(config, use_cache=not no_cache, progress=state.progress())
