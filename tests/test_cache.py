@@ -56,7 +56,7 @@ def mixed_files() -> dict[str, str | bytes]:
             body="Reminders go out on day 30.",
             source="{channel: interview, customers: [acme]}",
         ),
-        # RF401 + RF405, and RF106 with reqs/b/CRM-3.md
+        # RF411 + RF405, and RF106 with reqs/b/CRM-3.md
         "reqs/a/CRM-3.md": req("CRM-3", title="A user-friendly export", due="2026-01-31"),
         "reqs/b/CRM-3.md": req("CRM-3", title="Print invoices for branch offices"),
         # RF201 + RF202 (a parent cycle of two)
@@ -135,7 +135,7 @@ def test_cached_run_prints_exactly_the_cold_output(mixed: Path) -> None:
     expected = cold(mixed)
     assert {
         "RF001", "RF002", "RF003", "RF102", "RF103", "RF104", "RF105", "RF106",
-        "RF201", "RF202", "RF401", "RF403", "RF405",
+        "RF201", "RF202", "RF411", "RF403", "RF405",
     } <= codes(expected)  # fmt: skip
     first, corpus = outputs(mixed)
     assert corpus.stats == {"files": 13, "parsed": 13, "cached": 0}
@@ -363,7 +363,7 @@ def test_no_cache_ignores_and_keeps_an_existing_cache(mixed: Path) -> None:
     result = CliRunner().invoke(
         cli, ["--repo", str(mixed), "check", "--no-cache", "--format", "json"]
     )
-    assert "RF401" in {f["code"] for f in json.loads(result.stdout)["findings"]}
+    assert "RF411" in {f["code"] for f in json.loads(result.stdout)["findings"]}
     assert snapshot(mixed / ".reqforge") == before
 
 

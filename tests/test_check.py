@@ -204,8 +204,44 @@ CASES: list[tuple[str, dict[str, str | bytes], dict[str, str | bytes], str | Non
     ),
     (
         "RF401",
+        {"reqs/CRM-1.md": req("CRM-1", title="Synergy with the ledger export")},
+        {"reqs/CRM-1.md": req("CRM-1", title="Export 100,000 rows as CSV")},
+        '[lint.custom]\njargon = ["synergy"]\n',
+    ),
+    (
+        "RF410",
+        {"reqs/CRM-1.md": req("CRM-1", title="The system shall be able to export invoices")},
+        {"reqs/CRM-1.md": req("CRM-1", title="The system shall export invoices")},
+        None,
+    ),
+    (
+        "RF411",
         {"reqs/CRM-1.md": req("CRM-1", title="A user-friendly export")},
         {"reqs/CRM-1.md": req("CRM-1", title="Export 100,000 rows as CSV")},
+        None,
+    ),
+    (
+        "RF412",
+        {"reqs/CRM-1.md": req("CRM-1", title="Include the invoice lines where possible")},
+        {"reqs/CRM-1.md": req("CRM-1", title="Include up to 500 invoice lines")},
+        None,
+    ),
+    (
+        "RF413",
+        {"reqs/CRM-1.md": req("CRM-1", title="Export to CSV, Excel, etc.")},
+        {"reqs/CRM-1.md": req("CRM-1", title="Export to CSV and XLSX")},
+        None,
+    ),
+    (
+        "RF414",
+        {"reqs/CRM-1.md": req("CRM-1", title="The service is always available")},
+        {"reqs/CRM-1.md": req("CRM-1", title="The service is available 99.9% of each month")},
+        None,
+    ),
+    (
+        "RF415",
+        {"reqs/CRM-1.md": req("CRM-1", title="Notify the owner promptly")},
+        {"reqs/CRM-1.md": req("CRM-1", title="Notify the owner within 5 minutes")},
         None,
     ),
     (
@@ -348,7 +384,7 @@ def test_all_findings_reported_sorted_not_only_the_first(make_repo: Repo) -> Non
     _, doc = run(root)
     keys = [(f["path"], f["line"], f["column"]) for f in doc["findings"]]
     assert keys == sorted(keys)
-    assert {"RF002", "RF102", "RF201", "RF401"} <= set(codes(doc))
+    assert {"RF002", "RF102", "RF201", "RF411"} <= set(codes(doc))
 
 
 def test_duplicate_id_names_both_paths(make_repo: Repo) -> None:
@@ -385,10 +421,18 @@ def test_lint_ignore_silences_a_code_for_one_requirement(make_repo: Repo) -> Non
                 "CRM-1", title="A user-friendly export", **{"lint-ignore": "[RF401]"}
             ),
             "reqs/CRM-2.md": req("CRM-2", title="A user-friendly import"),
+            "reqs/CRM-3.md": req(
+                "CRM-3", title="A user-friendly, fast print", **{"lint-ignore": "[RF415]"}
+            ),
+            "reqs/CRM-4.md": req(
+                "CRM-4", title="A user-friendly print", **{"lint-ignore": "[RF411]"}
+            ),
         }
     )
     _, doc = run(root)
-    assert [f["path"] for f in doc["findings"] if f["code"] == "RF401"] == ["reqs/CRM-2.md"]
+    # RF401 names the whole wording family (RF410-RF415 were RF401 before the split)
+    paths = [f["path"] for f in doc["findings"] if f["code"] == "RF411"]
+    assert paths == ["reqs/CRM-2.md", "reqs/CRM-3.md", "reqs/CRM-3.md"]
 
 
 def test_strict_turns_warnings_into_errors(make_repo: Repo) -> None:
@@ -409,9 +453,11 @@ def test_select_ignore_and_paths(make_repo: Repo) -> None:
             "reqs/b/CRM-2.md": req("CRM-2", title="Some import"),
         }
     )
-    assert set(codes(run(root, "--select", "RF4")[1])) == {"RF401"}
-    assert set(codes(run(root, "--ignore", "RF401")[1])) == {"RF103"}
-    assert set(codes(run(root, "--select", "RF103,RF401", "--ignore", "RF103")[1])) == {"RF401"}
+    assert set(codes(run(root, "--select", "RF4")[1])) == {"RF411"}
+    assert set(codes(run(root, "--ignore", "RF401")[1])) == {"RF103"}  # the wording family
+    assert set(codes(run(root, "--ignore", "RF411")[1])) == {"RF103"}
+    assert set(codes(run(root, "--select", "RF103,RF401", "--ignore", "RF103")[1])) == {"RF411"}
+    assert set(codes(run(root, "--select", "RF412")[1])) == set()
     only_b = run(root, str(root / "reqs" / "b"))[1]
     assert {f["path"] for f in only_b["findings"]} == {"reqs/b/CRM-2.md"}
 

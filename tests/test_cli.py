@@ -121,7 +121,7 @@ def test_without_repo_walks_up_to_reqs_folder(make_repo: Repo) -> None:
     proc = subprocess_run("check", "--format", "json", cwd=root / "reqs" / "a" / "b")
     assert proc.returncode == 0
     (finding,) = json.loads(proc.stdout)["findings"]
-    assert finding["path"] == "reqs/a/b/CRM-1.md" and finding["code"] == "RF401"
+    assert finding["path"] == "reqs/a/b/CRM-1.md" and finding["code"] == "RF411"
 
 
 def test_empty_folder_is_exit_2_with_a_clear_message(tmp_path: Path) -> None:
@@ -283,7 +283,7 @@ def test_caret_under_a_chinese_word(make_repo: Repo) -> None:
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[:3] == [
-        "reqs/CRM-1.md:3:15: warning[RF401] title: vague wording '快速' (INCOSE R7: vague "
+        "reqs/CRM-1.md:3:15: warning[RF411] title: vague wording '快速' (INCOSE R7: vague "
         "term): say what, how much or by when (CRM-1)",
         " 3 | title: 导出客户账本要快速",
         "   | " + " " * 21 + "^",
@@ -349,7 +349,7 @@ def two_files(make_repo: Repo) -> Path:
     return make_repo(
         {
             "reqs/a/CRM-1.md": req("CRM-2"),  # RF105
-            "reqs/a/CRM-3.md": req("CRM-3", title="A fast export"),  # RF401
+            "reqs/a/CRM-3.md": req("CRM-3", title="A fast export"),  # RF411
             "reqs/b/CRM-4.md": req("CRM-4", title="Print invoices"),  # clean
         }
     )
@@ -362,7 +362,7 @@ def test_github_format(two_files: Path) -> None:
     assert result.stdout.splitlines() == [
         "::error file=reqs/a/CRM-1.md,line=2,col=5,title=RF105::id 'CRM-2' does not match the "
         "file name 'CRM-1.md'",
-        "::warning file=reqs/a/CRM-3.md,line=3,col=10,title=RF401::title: vague wording 'fast' "
+        "::warning file=reqs/a/CRM-3.md,line=3,col=10,title=RF411::title: vague wording 'fast' "
         "(INCOSE R7: vague term): say what, how much or by when",
     ]
 
@@ -389,7 +389,7 @@ def test_sarif_format(two_files: Path) -> None:
     sarif = json.loads(result.stdout)
     assert sarif["version"] == "2.1.0"
     results = sarif["runs"][0]["results"]
-    assert sorted(r["ruleId"] for r in results) == ["RF105", "RF401"]
+    assert sorted(r["ruleId"] for r in results) == ["RF105", "RF411"]
     assert {r["level"] for r in results} == {"error", "warning"}
 
 
@@ -428,7 +428,7 @@ def test_folder_limits_the_report(two_files: Path) -> None:
     result = run_check(two_files, "--format", "json", str(two_files / "reqs" / "b"))
     assert result.exit_code == 0 and doc_of(result)["findings"] == []
     result = run_check(two_files, "--format", "json", str(two_files / "reqs" / "a" / "CRM-3.md"))
-    assert result.exit_code == 0 and codes_of(result) == {"RF401"}
+    assert result.exit_code == 0 and codes_of(result) == {"RF411"}
 
 
 def test_relative_path_from_the_working_folder(two_files: Path) -> None:

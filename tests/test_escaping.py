@@ -135,7 +135,7 @@ def test_check_quotes_hidden_characters_escaped_with_the_caret_in_place(hostile:
     )
     assert "(\\u202e)" in out[rf108]
     rf401 = next(
-        i for i, line in enumerate(out) if line.startswith("reqs/CRM-3.md:3:26: warning[RF401]")
+        i for i, line in enumerate(out) if line.startswith("reqs/CRM-3.md:3:26: warning[RF411]")
     )
     assert out[rf401 + 1 : rf401 + 3] == [
         " 3 | title: Close \\u202eleads in a user-friendly way",

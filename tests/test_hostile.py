@@ -408,7 +408,7 @@ def test_symlink_inside_the_repository_is_followed(make_repo: Repo) -> None:
     os.symlink(Path("..") / "docs" / "CRM-1.md", root / "reqs" / "CRM-1.md")
     run = checked(root, expected_exit=0)
     assert run.doc()["counts"]["requirements"] == 1
-    assert run.codes("reqs/CRM-1.md") == {"RF401"}
+    assert run.codes("reqs/CRM-1.md") == {"RF411"}
 
 
 @needs_symlinks

@@ -529,6 +529,7 @@ similarity = 0.5
 duplicates = false
 words = {vague = ["snappy"]}
 extra_words = ["sleek"]
+custom = {jargon = ["synergy"]}
 """
 
 

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from tests.conftest import requirement_text as req
 from tests.gitrepo import GitRepo
 
+from reqforge.checks.wording import WORDING_CODES
 from reqforge.cli.main import cli
 
 
@@ -24,7 +25,9 @@ def check(root: Path, *args: str) -> tuple[int, list[dict[str, Any]], str]:
 
 
 def where(findings: list[dict[str, Any]], code: str) -> list[str]:
-    return sorted({f["path"] for f in findings if f["code"] == code})
+    """The files with findings of `code` (RF401: of any wording code)."""
+    wanted = set(WORDING_CODES) if code == "RF401" else {code}
+    return sorted({f["path"] for f in findings if f["code"] in wanted})
 
 
 def test_rf403_is_told_to_the_incoming_requirement(make_repo: Callable[..., Path]) -> None:

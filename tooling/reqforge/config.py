@@ -165,6 +165,8 @@ class LintConfig:
     duplicates: bool = True
     words: Mapping[str, tuple[str, ...]] | None = None  # None: the built-in lists
     extra_words: tuple[str, ...] = ()
+    # categories a project adds (name -> phrases), reported as RF401
+    custom: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 # implements: REQ-117
@@ -682,9 +684,22 @@ class _Validator:
             kwargs["words"] = MappingProxyType(
                 {k: self.strings(v, f"lint.words.{k}") for k, v in words.items()}
             )
-        for key, entries in [("lint.extra_words", kwargs.get("extra_words", ()))] + [
-            (f"lint.words.{k}", v) for k, v in (kwargs.get("words") or {}).items()
-        ]:
+        if "custom" in table:
+            custom = self.table(table["custom"], "lint.custom", None)
+            for name in custom:
+                if name in LINT_CATEGORIES:
+                    raise self.fail(
+                        f"lint.custom.{name}",
+                        Text("a built-in category: change its list under [lint.words]"),
+                    )
+            kwargs["custom"] = MappingProxyType(
+                {k: self.strings(v, f"lint.custom.{k}") for k, v in custom.items()}
+            )
+        for key, entries in (
+            [("lint.extra_words", kwargs.get("extra_words", ()))]
+            + [(f"lint.words.{k}", v) for k, v in (kwargs.get("words") or {}).items()]
+            + [(f"lint.custom.{k}", v) for k, v in (kwargs.get("custom") or {}).items()]
+        ):
             for entry in entries:
                 if entry.startswith("re:"):
                     # The word matcher's own rule, so config and check cannot disagree.

@@ -35,7 +35,9 @@ class CheckContext:
 
 def build_context(config: Config, customer_keys: frozenset[str] | None) -> CheckContext:
     """Compile everything the per-file checks share (schema, patterns, word lists)."""
-    words = dict(config.lint.words) if config.lint.words is not None else dict(DEFAULT_WORDS)
+    # [lint.words] replaces the lists it names and keeps the others; [lint.custom] adds
+    # categories of the project's own (RF401)
+    words = {**DEFAULT_WORDS, **(config.lint.words or {}), **config.lint.custom}
     if config.lint.extra_words:
         words["vague"] = (*words.get("vague", ()), *config.lint.extra_words)
     return CheckContext(

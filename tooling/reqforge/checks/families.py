@@ -35,6 +35,7 @@ from reqforge.checks import (
     trace,
     workflow,
 )
+from reqforge.checks.wording import WORDING_CODES
 from reqforge.model import Finding
 
 if TYPE_CHECKING:
@@ -100,7 +101,7 @@ def _trace_configured(run: CheckRun) -> bool:
 FAMILIES: tuple[Family, ...] = (
     Family("fields", PER_FILE, ("RF101", "RF102", "RF103", "RF104", "RF105"), fields.field_issues),
     Family("workflow", PER_FILE, ("RF302", "RF402", "RF404"), workflow.workflow_issues),
-    Family("wording", PER_FILE, ("RF401", "RF407"), quality.wording_issues),
+    Family("wording", PER_FILE, (*WORDING_CODES, "RF407"), quality.wording_issues),
     Family("characters", PER_FILE, ("RF108",), characters.hidden_character_issues),
     Family(
         "links",

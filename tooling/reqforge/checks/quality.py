@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from reqforge.cache import fixed, list_of
 from reqforge.checks.context import CheckContext, Issue
 from reqforge.checks.similarity import DEFAULT_THRESHOLD, similar_pairs
-from reqforge.checks.wording import ears_hint, ears_shape, message
+from reqforge.checks.wording import code_of, ears_hint, ears_shape, message
 from reqforge.i18n import Text
 from reqforge.model import Finding, Requirement
 
@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
 # implements: REQ-106
 def wording_issues(req: Requirement, ctx: CheckContext) -> Iterator[Issue]:
-    """RF401 for the title and each acceptance criterion; RF407 when EARS is enabled."""
+    """RF410-RF415 (a built-in category, by INCOSE rule) or RF401 (a custom one) for each
+    flagged phrase of the title and each acceptance criterion; RF407 when EARS is enabled."""
     texts: list[tuple[tuple[str | int, ...], str]] = [(("title",), req.title)]
     acceptance = req.data.get("acceptance")
     if isinstance(acceptance, list):
@@ -30,7 +31,7 @@ def wording_issues(req: Requirement, ctx: CheckContext) -> Iterator[Issue]:
     for path, text in texts:
         for hit in ctx.words.find(text):
             yield Issue(
-                "RF401",
+                code_of(hit.category),
                 path,
                 Text("{where}: {problem}", where=_where(path), problem=message(hit)),
                 True,

@@ -21,6 +21,7 @@ class Rule:
     bad: str
     good: str
     needs_history: bool = False
+    incose: str = ""  # the rule of the INCOSE Guide to Writing Requirements it implements
 
 
 # implements: REQ-100
@@ -255,14 +256,14 @@ _RULES = [
     Rule(
         "RF401",
         WARNING,
-        N_("vague or unverifiable wording"),
+        N_("wording from a custom word list"),
         N_(
-            "Words like 'user-friendly', 'some', 'as appropriate', 'etc.', 'be able to', "
-            "'always' or '优化', '尽量', '及时' cannot be verified (INCOSE Guide for Writing "
-            "Requirements R7, R8, R9, R10, R26, R35). Say what, how much and by when."
+            "A phrase from a category your project added under [lint.custom]. RF401 also names "
+            "the whole wording family: `--ignore RF401`, `--select RF401` and `lint-ignore: "
+            "[RF401]` cover RF410-RF415 as well, as before they were split by rule."
         ),
-        "title: The export shall be fast and user-friendly.",
-        "title: The export shall write 100,000 rows to CSV in under 10 seconds.",
+        '[lint.words] jargon = ["synergy"]; title: Synergy with the ledger',
+        "title: The ledger export shares the customer IDs of the CRM",
     ),
     Rule(
         "RF402",
@@ -352,6 +353,82 @@ _RULES = [
         'reports/junit.xml with <!ENTITY x SYSTEM "file:///etc/passwd">',
         "reports/junit.xml as written by pytest --junitxml",
     ),
+    Rule(
+        "RF410",
+        WARNING,
+        N_("superfluous infinitive"),
+        N_(
+            "'shall be able to', 'be capable of', '应能够', '具备……的能力' say no more than the "
+            "verb: write 'shall <verb>'; the capability wording invites 'it could, in "
+            "principle' as an answer."
+        ),
+        "title: The system shall be able to export invoices.",
+        "title: The system shall export invoices.",
+        incose="R10",
+    ),
+    Rule(
+        "RF411",
+        WARNING,
+        N_("vague term"),
+        N_(
+            "Words nobody can test ('user-friendly', 'fast', 'some', 'adequate', 'better', "
+            "'as fast as possible'; '友好', '快速', '若干', '较好', '最优'): say what, how "
+            "much or by when. A comparative or superlative needs its reference ('faster than "
+            "the 2025 release')."
+        ),
+        "title: The export shall be fast and user-friendly.",
+        "title: The export shall write 100,000 rows to CSV in under 10 seconds.",
+        incose="R7",
+    ),
+    Rule(
+        "RF412",
+        WARNING,
+        N_("escape clause"),
+        N_(
+            "'if possible', 'where appropriate', 'as far as practical' ('尽量', '原则上', "
+            "'必要时') let the requirement be skipped: state the condition, or remove the clause."
+        ),
+        "title: The report shall, where possible, include the invoice lines.",
+        "title: The report shall include the invoice lines when the invoice has at most 500.",
+        incose="R8",
+    ),
+    Rule(
+        "RF413",
+        WARNING,
+        N_("open-ended clause"),
+        N_(
+            "'etc.', 'including but not limited to', 'and so on' ('等等', '包括但不限于', a "
+            "list closed by '等') leave open what else is meant: list every item, or write one "
+            "requirement per item."
+        ),
+        "title: Export to CSV, Excel, etc.",
+        "title: Export to CSV and XLSX.",
+        incose="R9",
+    ),
+    Rule(
+        "RF414",
+        WARNING,
+        N_("unachievable absolute"),
+        N_(
+            "'always', 'never', '100%', 'zero downtime' ('总是', '永不', '万无一失') promise "
+            "what no test can confirm: state the achievable, measurable value."
+        ),
+        "title: The service shall always be available.",
+        "title: The service shall be available 99.9% of each calendar month.",
+        incose="R26",
+    ),
+    Rule(
+        "RF415",
+        WARNING,
+        N_("indefinite temporal term"),
+        N_(
+            "'eventually', 'promptly', 'in a timely manner', 'periodically' ('及时', '尽快', "
+            "'定期') give no time a test can check: give the time limit or the triggering event."
+        ),
+        "title: The system shall notify the owner promptly.",
+        "title: The system shall notify the owner within 5 minutes of the status change.",
+        incose="R35",
+    ),
 ]
 
 RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}
@@ -388,6 +465,11 @@ def explain(code: str, language: str = "en") -> str:
         f"{rule.code} ({rule.severity}): {_(rule.summary)}",
         "",
         _(rule.why),
+        *(
+            ["", _("INCOSE Guide to Writing Requirements, rule {rule}.").format(rule=rule.incose)]
+            if rule.incose
+            else []
+        ),
         "",
         _("Bad:"),
         *("    " + line for line in rule.bad.replace("\\n", "\n").splitlines()),

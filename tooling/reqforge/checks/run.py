@@ -21,6 +21,7 @@ from reqforge.checks.families import (
     finding_rows,
 )
 from reqforge.checks.registry import RULES
+from reqforge.checks.wording import CUSTOM_CODE, WORDING_CODES
 from reqforge.corpus import Corpus
 from reqforge.model import ERROR, WARNING, CheckResult, Finding
 
@@ -84,7 +85,14 @@ def repository_findings(run: CheckRun) -> list[Finding]:
 
 
 def _matches(code: str, patterns: Iterable[str]) -> bool:
-    return any(code.startswith(p) for p in patterns)
+    """Whether `code` is one of the codes or prefixes; RF401 stands for every wording code
+    (RF410-RF415 were RF401 before they were split by INCOSE rule)."""
+    return any(code.startswith(p) or (p == CUSTOM_CODE and code in WORDING_CODES) for p in patterns)
+
+
+def _with_family(codes: frozenset[str]) -> frozenset[str]:
+    """A requirement's `lint-ignore` codes, RF401 standing for every wording code."""
+    return codes | frozenset(WORDING_CODES) if CUSTOM_CODE in codes else codes
 
 
 def _in_paths(path: str, paths: Sequence[str]) -> bool:
@@ -106,7 +114,9 @@ def run_check(corpus: Corpus, options: CheckOptions) -> CheckResult:
     if options.use_cache:
         corpus.save_locations()
     silenced = {
-        req.path: req.lint_ignore for req in corpus.repository if req.head.get("lint-ignore")
+        req.path: _with_family(req.lint_ignore)
+        for req in corpus.repository
+        if req.head.get("lint-ignore")
     }
     fresh: set[str] | None = None
     if options.new_only and options.base is not None:

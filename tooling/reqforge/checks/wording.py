@@ -46,6 +46,25 @@ RULES: dict[str, str] = {
 }
 """INCOSE rule of each built-in category; a custom category has no rule ("")."""
 
+CODES: dict[str, str] = {
+    "infinitive": "RF410",
+    "vague": "RF411",
+    "escape": "RF412",
+    "open_ended": "RF413",
+    "absolute": "RF414",
+    "temporal": "RF415",
+}
+"""The finding code of each built-in category; a custom category's is RF401."""
+CUSTOM_CODE = "RF401"
+WORDING_CODES = (CUSTOM_CODE, *sorted(CODES.values()))
+"""Every wording code: RF401 names them all in --select, --ignore and lint-ignore."""
+
+
+def code_of(category: str) -> str:
+    """The finding code of a word-list category (RF401 for one the project added)."""
+    return CODES.get(category, CUSTOM_CODE)
+
+
 # Kept as dense paragraphs, which read like the word lists they are; one phrase per line
 # would run to 400 lines.
 # fmt: off
