@@ -239,6 +239,12 @@ CASES: list[tuple[str, dict[str, str | bytes], dict[str, str | bytes], str | Non
         None,
     ),
     (
+        "RF417",
+        {"reqs/CRM-1.md": req("CRM-1", title="Notify the owner and/or the team")},
+        {"reqs/CRM-1.md": req("CRM-1", title="Notify the owner and the team")},
+        None,
+    ),
+    (
         "RF415",
         {"reqs/CRM-1.md": req("CRM-1", title="Notify the owner promptly")},
         {"reqs/CRM-1.md": req("CRM-1", title="Notify the owner within 5 minutes")},

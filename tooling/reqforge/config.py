@@ -76,7 +76,15 @@ DEFAULT_MARKER = r"(?:req|requirement|implements|verifies)[:=]\s*({id})"
 FIELD_TYPES = ("string", "int", "float", "bool", "date", "enum", "list", "id-list")
 LANGUAGES = ("en", "zh-CN")
 DEFAULT_MAX_FILE_SIZE = 1024 * 1024
-LINT_CATEGORIES = ("vague", "escape", "open_ended", "infinitive", "absolute", "temporal")
+LINT_CATEGORIES = (
+    "vague",
+    "escape",
+    "open_ended",
+    "infinitive",
+    "absolute",
+    "temporal",
+    "combinator",
+)
 
 
 _HOURS_PER_UNIT = {"m": 1 / 60, "h": 1.0, "d": 24.0, "w": 168.0}

@@ -429,6 +429,18 @@ _RULES = [
         "title: The system shall notify the owner within 5 minutes of the status change.",
         incose="R35",
     ),
+    Rule(
+        "RF417",
+        WARNING,
+        N_("combinator"),
+        N_(
+            "'and/or' ('和/或') hides two requirements, or a choice nobody has made, in one: "
+            "write one requirement for each case, or say which one is meant."
+        ),
+        "title: Notify the owner and/or the team.",
+        "title: Notify the owner and the team.",
+        incose="R19",
+    ),
 ]
 
 RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}

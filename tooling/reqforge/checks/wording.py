@@ -43,6 +43,7 @@ RULES: dict[str, str] = {
     "infinitive": "R10",
     "absolute": "R26",
     "temporal": "R35",
+    "combinator": "R19",
 }
 """INCOSE rule of each built-in category; a custom category has no rule ("")."""
 
@@ -53,6 +54,7 @@ CODES: dict[str, str] = {
     "open_ended": "RF413",
     "absolute": "RF414",
     "temporal": "RF415",
+    "combinator": "RF417",
 }
 """The finding code of each built-in category; a custom category's is RF401."""
 CUSTOM_CODE = "RF401"
@@ -85,14 +87,33 @@ DEFAULT_WORDS: dict[str, tuple[str, ...]] = {
         "optimize", "optimise", "optimized", "optimised", "maximize", "maximise",
         "minimize", "minimise", "state-of-the-art", "state of the art",
         "typical", "typically", "usually", "often", "frequently", "occasionally",
-        "优化", "友好", "易用", "人性化", "适当", "合适", "合理", "快速", "迅速", "高效", "灵活",
-        "方便", "便捷", "简单", "简便", "直观", "流畅", "美观", "先进", "最优", "最佳", "良好",
+        "negligible", "non-negligible", "clearly", "best",
+        # a comparative without its reference ("faster than the 2025 release" is exact)
+        "re:(?<![a-z0-9_])(?<!or )(?:better|faster|quicker|easier|simpler|smoother|cheaper)"
+        "(?![a-z0-9_])"
+        "(?![^.;:]{0,40}\\bthan\\b)",
+        "优化", "友好", "易用", "人性化", "合适", "合理", "快速", "高效", "灵活",
+        "方便", "便捷", "简单", "简便", "直观", "流畅", "美观", "最佳", "良好",
+        # not 适当性评估, 先进先出, 最优惠: exact terms
+        "re:适当(?!性)", "re:先进(?!先出)", "re:最优(?!惠)",
+        "re:更[好快优佳强]", "re:较[多少强弱大小]", "一定的", "一定数量", "多数", "业界领先",
+        "领先水平", "清晰", "易懂", "详细", "主流", "稳定运行",
+        # the quantity hedged by 尽可能/尽量 (the hedge itself is an escape clause, R8)
+        "re:(?:(?<=尽可能)|(?<=尽量))(?:[小少快短低高大多]|[减缩提降增简][少短高低加化])",
+        # a superlative without its measure (影响最小; not 最小值, 最少3个)
+        "re:最[小少](?![值单额号位数0-9零一二两三四五六七八九十])", "准确地",
+        # ... and by "as ... as possible" in English
+        "re:(?<![a-z0-9_])as[ \t]+(?P<hit>little|much|few|many|short|small|low|high|smooth|simple"
+        "|quick|quickly|early|close|long|large)(?:[ \t]+and[ \t]+[a-z]+)?[ \t]+as[ \t]+possible",
         "足够", "充分", "显著", "明显", "大幅", "较好", "较快", "较高", "较低",
-        "若干", "一些", "某些", "许多", "很多", "大量", "少量", "大约", "通常", "经常",
+        "若干", "一些", "某些", "许多", "很多", "大量", "少量", "大约", "通常",
         # 左右 and 约 only next to a number: 左右滑动 and 约束 are exact.
         "re:左右(?:(?<=[0-9零一二两三四五六七八九十百千万半]左右)"
         "|(?<=[0-9零一二两三四五六七八九十百千万半][^\\s，。、；：,.;:]左右)"
         "|(?<=[0-9零一二两三四五六七八九十百千万半][^\\s，。、；：,.;:]{2}左右))",
+        "re:上下(?:(?<=[0-9零一二两三四五六七八九十百千万半]上下)"
+        "|(?<=[0-9零一二两三四五六七八九十百千万半][^\\s，。、；：,.;:]上下)"
+        "|(?<=[0-9零一二两三四五六七八九十百千万半][^\\s，。、；：,.;:]{2}上下))",
         "re:约(?<![大节制预合签公条]约)(?=[ \t]*[0-9零一二两三四五六七八九十百千万半])",
     ),
     # R8: escape clauses that let the requirement be skipped.
@@ -105,15 +126,30 @@ DEFAULT_WORDS: dict[str, tuple[str, ...]] = {
         "if necessary", "when necessary", "where necessary", "as necessary",
         "if needed", "as needed", "when needed", "as required", "where applicable",
         "as applicable", "if applicable", "best effort", "best-effort",
+        "when possible", "whenever practicable", "whenever practical", "when practicable",
+        "when practical", "as practical", "as practicable", "as feasible",
+        "when deemed appropriate", "if deemed appropriate", "as deemed appropriate",
+        "when deemed necessary", "if deemed necessary", "as deemed necessary",
+        # "as fast as possible", "as smooth and easy as possible": the hedge is "as possible"
+        "re:(?<![a-z0-9_])as[ \t]+[a-z]+(?:[ \t]+and[ \t]+[a-z]+)?[ \t]+(?P<hit>as[ \t]+possible)",
         "尽量", "尽可能", "必要时", "必要的时候", "如有必要", "如果必要", "如有需要", "视情况",
         "酌情", "原则上", "可能的情况下", "如果可能", "如可能", "适当时",
+        "条件允许", "根据需要", "根据实际情况", "允许的范围内", "按需", "尽力",
+        "re:视[^，。；,.;]{0,6}(?:需要|情况)",
     ),
     # R9: open-ended clauses: the reader cannot tell what else is included.
     "open_ended": (
-        "etc.", "etc", "and so on", "and so forth", "and more", "among others",
-        "including but not limited to", "but not limited to", "not limited to", "and/or",
+        # etc, not a path (/etc/kubelet)
+        "re:(?<![a-z0-9_/])etc(?![a-z0-9_/])\\.?", "and so on", "and so forth", "among others",
+        # "X, Y and more." (not "more and more")
+        "re:(?<![a-z0-9_])and more(?=[ \t]*(?:[.,;:!?)]|$))",
+        "including but not limited to", "but not limited to", "not limited to",
+        "and the like", "et cetera", "and similar",
+        "re:(?<![a-z0-9_])(?:and|or)[ \t]+other[ \t]+[a-z]+",  # "Android, iOS and other platforms"
+        "re:[,(][ \t]*(?:\\.\\.\\.|…)",  # "(xls, xlsx, ...)"
         "or similar",
-        "等等", "之类", "诸如此类", "包括但不限于", "不限于", "以及其他",
+        "等等", "之类", "诸如此类", "包括但不限于", "不限于", "以及其他", "或其他", "和其他",
+        "及其他", "诸如",
         # 等 closing a list ("CSV、Excel等格式", "导出和打印等操作"), reported alone; not 等待,
         # 等级, 等于, 等同, 等号 ... nor 平等, 相等, 同等 ... (the characters around it).
         "re:[、和及与或][^，。；：！？,.;:!?、\\n]{1,20}?"
@@ -128,23 +164,37 @@ DEFAULT_WORDS: dict[str, tuple[str, ...]] = {
         "have the ability to", "has the ability to", "have the capability to",
         "has the capability to",
         "re:应(?<![对响适供反相答效呼感回理顺照]应)(?:当|该)?能够?(?![力源量耗])",
-        "必须能够", "需要能够", "须能够", "re:具[备有][^，。；,.;]{1,20}?的?能力",
+        "必须能够", "需要能够", "须能够", "re:(?P<hit>具[备有])(?=[^，。；,.;]{1,20}?的?能力)",
     ),
     # R26: absolutes nobody can achieve or verify.
     "absolute": (
-        "always", "never", "100%", "100 %", "100 percent", "at all times",
-        "under all circumstances", "under any circumstances", "in all cases",
+        "always", "never", "at all times",
+        # 100% as a promise, not "100% of the rows" (a count a test checks)
+        "re:100[ \t]*(?:%|percent)(?![ \t]*of[ \t])",
+        "under all circumstances", "under any circumstances",
         "without exception", "without fail", "zero downtime",
         "总是", "永远", "永不", "绝不", "决不", "从不", "始终", "任何情况下", "所有情况下",
+        "任何时候", "零停机", "零宕机", "零丢失", "无故障", "不得有任何",
         "100％", "百分之百", "零故障", "零差错", "万无一失", "绝对",
     ),
+    # R19: combinators that hide two requirements (or a choice nobody made) in one.
+    "combinator": ("and/or", "和/或", "及/或", "与/或", "或/和"),
     # R35: indefinite temporal terms.
     "temporal": (
         "eventually", "immediately", "instantly", "instantaneous", "instantaneously",
         "re:soon(?<![a-z0-9_]soon)(?<!as soon)(?![a-z0-9_])", "as soon as possible", "asap",
         "in a timely manner", "in a timely fashion", "timely", "promptly", "without delay",
-        "in due course", "periodically", "regularly", "from time to time",
-        "及时", "立即", "立刻", "马上", "尽快", "尽早", "随即", "很快", "稍后", "定期", "适时",
+        "in due course", "regularly", "from time to time",
+        # periodically, unless the period is given ("every 5 s", "at intervals of", "per run")
+        # periodically, unless its clause gives the period ("every 5 s", "the interval at which")
+        "re:(?:^|(?<=[.;]))(?![^.;]*\\b(?:every|intervals?|each|per|in response)\\b)[^.;]*?"
+        "(?<![a-z0-9_])(?P<hit>periodically)(?![a-z0-9_])",
+        "及时", "立刻", "马上", "尽快", "尽早", "随即", "很快", "稍后", "适时",
+        "迅速", "经常", "即时", "短时间内", "定时", "周期性", "及早", "随后", "一段时间", "最终",
+        "re:在?(?:适当|合适)的时[候间机]",
+        # 立即, 定期 and 实时 unless a number bounds them in the same clause
+        "re:立即(?![^，。；,.;]*[0-9])", "re:定期(?![^，。；,.;]*[0-9])",
+        "re:实时(?![^，。；,.;]*[0-9])",
         "第一时间",
     ),
 }
@@ -173,6 +223,10 @@ _CATEGORY_TEXT: dict[str, tuple[str, str, str]] = {
         N_("vague timing"), N_("indefinite temporal term"),
         N_("give a time limit or the triggering event"),
     ),
+    "combinator": (
+        N_("combinator"), N_("combinators"),
+        N_("write one requirement for each, or say which one"),
+    ),
 }
 # fmt: on
 
@@ -180,6 +234,11 @@ _WORD_CHARS = frozenset("0123456789abcdefghijklmnopqrstuvwxyz_")
 # A phrase ending in a word character must end the word, hyphenated compounds included: "quick"
 # is vague, the value-cost quadrant "quick-win" is a term.
 _NOT_BEFORE_WORD = "(?![0-9a-z_]|-[0-9a-z])"
+
+# A name in quotes or code is a label, not a claim: the “快速下单” button, the "Fast export"
+# menu, `best_effort`; words inside them are not reported.
+_QUOTED = re.compile(r"“[^”]*”|「[^」]*」|『[^』]*』|\"[^\"]*\"|`[^`]*`")
+_QUOTE_OPENERS = frozenset('“「『"`')
 
 # (start, -length, category order, category) of a match, before overlaps are resolved.
 _Found = tuple[int, int, int, str]
@@ -249,7 +308,13 @@ class WordMatcher:
                 start, end = match.span("hit") if has_hit else match.span()
                 if end > start:
                     found.append((start, start - end, self._order[category], category))
-        return _leftmost_longest(text, found) if found else []
+        if not found:
+            return []
+        hits = _leftmost_longest(text, found)
+        if _QUOTE_OPENERS.intersection(text):
+            quoted = [match.span() for match in _QUOTED.finditer(text)]
+            hits = [h for h in hits if not any(a < h.start and h.end < b for a, b in quoted)]
+        return hits
 
     def _scan_literals(self, trie: re.Pattern[str], low: str, found: list[_Found]) -> None:
         """Add the longest phrase at every position where one starts (overlaps included)."""
