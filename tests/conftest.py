@@ -13,12 +13,17 @@ from hypothesis import settings
 # Under CI the property tests run a fixed, derandomized set of examples: a red build then means a
 # change broke something, not that a new random input was drawn. Locally (and in the scheduled
 # exploration, HYPOTHESIS_PROFILE=explore) they draw new inputs every run.
-settings.register_profile("ci", derandomize=True, print_blob=True)
-settings.register_profile("explore", max_examples=500)
+# No deadline: on two shared cores a property test that writes files can take longer than
+# hypothesis' 200 ms for one example without anything being wrong (speed is bench/'s to measure).
+settings.register_profile("local", deadline=None)
+settings.register_profile("ci", derandomize=True, print_blob=True, deadline=None)
+settings.register_profile("explore", max_examples=500, deadline=None)
 if os.environ.get("HYPOTHESIS_PROFILE"):
     settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])
 elif os.environ.get("CI"):
     settings.load_profile("ci")
+else:
+    settings.load_profile("local")
 
 GOOD = """\
 ---
