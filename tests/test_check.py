@@ -239,6 +239,18 @@ CASES: list[tuple[str, dict[str, str | bytes], dict[str, str | bytes], str | Non
         None,
     ),
     (
+        "RF416",
+        {"reqs/CRM-1.md": req("CRM-1", title="It shall send the report to the owner")},
+        {"reqs/CRM-1.md": req("CRM-1", title="The scheduler shall send the report to the owner")},
+        None,
+    ),
+    (
+        "RF418",
+        {"reqs/CRM-1.md": req("CRM-1", title="The system shall not email opted-out customers")},
+        {"reqs/CRM-1.md": req("CRM-1", title="The system shall email opted-in customers only")},
+        None,
+    ),
+    (
         "RF417",
         {"reqs/CRM-1.md": req("CRM-1", title="Notify the owner and/or the team")},
         {"reqs/CRM-1.md": req("CRM-1", title="Notify the owner and the team")},

@@ -441,6 +441,31 @@ _RULES = [
         "title: Notify the owner and the team.",
         incose="R19",
     ),
+    Rule(
+        "RF416",
+        WARNING,
+        N_("pronoun as the subject"),
+        N_(
+            "'It shall', 'They must', 'This should' ('它应', '这个应') leave the reader to guess "
+            "what the requirement is about, and a requirement is read on its own: name it."
+        ),
+        "acceptance:\\n  - It shall then send the report to the owner.",
+        "acceptance:\\n  - The scheduler shall then send the report to the owner.",
+        incose="R24",
+    ),
+    Rule(
+        "RF418",
+        WARNING,
+        N_("negative requirement"),
+        N_(
+            "'shall not', 'must not' ('不得', '不应') state what is not to happen, which no test "
+            "can exhaust: say what the system shall do instead (or keep it, and silence RF418, "
+            "for a true prohibition)."
+        ),
+        "title: The system shall not send e-mail to customers who opted out.",
+        "title: The system shall send promotional e-mail only to customers who opted in.",
+        incose="R16",
+    ),
 ]
 
 RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}

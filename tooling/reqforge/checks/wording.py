@@ -44,6 +44,8 @@ RULES: dict[str, str] = {
     "absolute": "R26",
     "temporal": "R35",
     "combinator": "R19",
+    "pronoun": "R24",
+    "negative": "R16",
 }
 """INCOSE rule of each built-in category; a custom category has no rule ("")."""
 
@@ -55,6 +57,8 @@ CODES: dict[str, str] = {
     "absolute": "RF414",
     "temporal": "RF415",
     "combinator": "RF417",
+    "pronoun": "RF416",
+    "negative": "RF418",
 }
 """The finding code of each built-in category; a custom category's is RF401."""
 CUSTOM_CODE = "RF401"
@@ -187,6 +191,19 @@ DEFAULT_WORDS: dict[str, tuple[str, ...]] = {
     ),
     # R19: combinators that hide two requirements (or a choice nobody made) in one.
     "combinator": ("and/or", "和/或", "及/或", "与/或", "或/和"),
+    # R24: a pronoun as the subject of a requirement: which thing "it" is, the reader must guess.
+    "pronoun": (
+        # only as the first word: later in a sentence ("when a component loses its lock, it
+        # must shut down") the pronoun's noun is right there
+        "re:^[ \t]*(?P<hit>it|they|this|these|those)(?=[ \t]+(?:shall|must|should|will|can|may"
+        "|means)(?![a-z0-9_]))",
+        "re:^[ \t]*(?P<hit>它|这个)(?=应|将|会|必须|需要|要)",
+    ),
+    # R16: a negative requirement ("shall not"): say what the system shall do instead.
+    "negative": (
+        "shall not", "must not", "should not", "will not",
+        "不得", "不应", "不能", "不允许", "不可以",
+    ),
     # R35: indefinite temporal terms.
     "temporal": (
         "eventually", "immediately", "instantly", "instantaneous", "instantaneously",
@@ -234,6 +251,13 @@ _CATEGORY_TEXT: dict[str, tuple[str, str, str]] = {
     "combinator": (
         N_("combinator"), N_("combinators"),
         N_("write one requirement for each, or say which one"),
+    ),
+    "pronoun": (
+        N_("pronoun"), N_("pronouns"), N_("name the thing the requirement is about"),
+    ),
+    "negative": (
+        N_("negative requirement"), N_("avoid negative statements"),
+        N_("say what the system shall do instead"),
     ),
 }
 # fmt: on
