@@ -81,3 +81,27 @@ def test_new_only_needs_a_base(make_repo: Callable[..., Path]) -> None:
     )  # fmt: skip
     assert proc.returncode == 2 and "--new-only needs --base" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_out_of_scope_and_rejected_need_a_reason_duplicate_its_original(
+    make_repo: Callable[..., Path],
+) -> None:
+    # verifies: REQ-721
+    def with_status(rid: str, status: str, extra: str = "") -> str:
+        return req(rid, title=f"Print ledger {rid}").replace(
+            "status: proposed", f"status: {status}{extra}"
+        )
+
+    root = make_repo(
+        {
+            "reqs/S-1.md": with_status("S-1", "out-of-scope"),
+            "reqs/S-2.md": with_status("S-2", "out-of-scope", "\nreason: Handled by the ERP."),
+            "reqs/S-3.md": with_status("S-3", "rejected"),
+            "reqs/S-4.md": with_status("S-4", "duplicate"),
+            "reqs/S-5.md": with_status("S-5", "duplicate", "\nlinks: {duplicates: [S-2]}"),
+        }
+    )
+    _, findings, _ = check(root)
+    missing = sorted((f["path"], f["message"]) for f in findings if f["code"] == "RF302")
+    assert [path for path, _ in missing] == ["reqs/S-1.md", "reqs/S-3.md", "reqs/S-4.md"]
+    assert "reason" in missing[0][1] and "links.duplicates" in missing[2][1]

@@ -44,23 +44,26 @@ DEFAULT_CHANNELS = (
     "market-research", "analytics", "social", "internal",
 )  # fmt: skip
 # implements: REQ-006
+# The intake screens every proposed need: accepted, or answered as rejected, out of scope,
+# deferred or a duplicate (each with its reason or its original).
 DEFAULT_STATUSES = (
     "proposed", "accepted", "in-progress", "testing", "awaiting-acceptance",
-    "done", "rejected", "deferred", "duplicate",
+    "done", "rejected", "deferred", "duplicate", "out-of-scope",
 )  # fmt: skip
-DEFAULT_TERMINAL = ("done", "rejected", "duplicate")
+DEFAULT_TERMINAL = ("done", "rejected", "duplicate", "out-of-scope")
 # "Accepted or later": the statuses in which a requirement is committed to (RF402).
 DEFAULT_COMMITTED = ("accepted", "in-progress", "testing", "awaiting-acceptance", "done")
 DEFAULT_TRANSITIONS = {
-    "proposed": ("accepted", "rejected", "deferred", "duplicate"),
+    "proposed": ("accepted", "rejected", "deferred", "duplicate", "out-of-scope"),
     "accepted": ("in-progress", "deferred", "rejected"),
     "in-progress": ("testing", "accepted", "deferred"),
     "testing": ("awaiting-acceptance", "in-progress"),
     "awaiting-acceptance": ("done", "in-progress"),
-    "deferred": ("proposed", "accepted", "rejected"),
+    "deferred": ("proposed", "accepted", "rejected", "out-of-scope"),
 }
 DEFAULT_REQUIRES = {
     "rejected": ("reason",),
+    "out-of-scope": ("reason",),
     "deferred": ("reason",),
     "duplicate": ("links.duplicates",),
     "accepted": ("acceptance", "owner"),

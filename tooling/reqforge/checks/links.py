@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from reqforge.corpus import Corpus
 
 # Statuses whose requirements should no longer be linked to (RF204).
-_DEAD = ("rejected", "duplicate")
+_DEAD = ("rejected", "duplicate", "out-of-scope")
 
 
 def _path(relation: str, index: int | None) -> tuple[str | int, ...]:

@@ -25,7 +25,7 @@ KINDS = ("implemented", "verified")
 # What `trace --fail-on` can fail on (exit 1 when any named one holds).
 FAIL_CONDITIONS = ("failing", "missing", "orphans")
 # Answered but not built: these never count against coverage.
-_NOT_BUILT = ("rejected", "duplicate", "deferred")
+_NOT_BUILT = ("rejected", "duplicate", "deferred", "out-of-scope")
 
 
 # implements: REQ-400
