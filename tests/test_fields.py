@@ -300,8 +300,8 @@ def test_unknown_fields_are_rf103_at_the_top_and_inside_mappings() -> None:
                 "RF102",
                 ("status",),
                 "status: expected one of proposed, accepted, in-progress, testing, "
-                "awaiting-acceptance, done, rejected, deferred, duplicate, out-of-scope, got 'Accepted' "
-                "(did you mean 'accepted'?)",
+                "awaiting-acceptance, done, rejected, deferred, duplicate, out-of-scope, "
+                "got 'Accepted' (did you mean 'accepted'?)",
             ),
         ),
         (

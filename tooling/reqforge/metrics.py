@@ -18,7 +18,8 @@ from typing import Any
 from reqforge.catalog import Catalog, Entry
 
 GROUPINGS = ("customer", "channel", "owner", "team")
-_NOT_COUNTED = ("rejected", "duplicate", "out-of-scope")  # answered, not fulfilled: outside the rate's base
+# answered, not fulfilled: outside the rate's base
+_NOT_COUNTED = ("rejected", "duplicate", "out-of-scope")
 
 
 def _counts(values: Iterable[Any]) -> dict[str, int]:
