@@ -171,12 +171,19 @@ def test_field_changes_types_and_shapes() -> None:
     assert field_changes({}, {}, "a\nb", "a\r\nb\n") == []
 
 
+# Keys without a dot: a change is named by its dotted path, which cannot tell a key "a.b" from
+# the key "b" inside "a" (nor "" inside "" from "."); such keys are left out here, as a known
+# limit of the names, not of the diff.
+_keys = st.text(st.characters(blacklist_characters="."), max_size=4)
 _values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=5),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.text(st.characters(blacklist_characters="."), max_size=3), inner)
+    ),
     max_leaves=8,
 )
-_mappings = st.dictionaries(st.text(max_size=4), _values, max_size=5)
+_mappings = st.dictionaries(_keys, _values, max_size=5)
 
 
 @given(_mappings, st.text(max_size=40))

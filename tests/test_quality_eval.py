@@ -19,11 +19,8 @@ sys.modules[_spec.name] = quality  # its dataclass looks itself up there
 _spec.loader.exec_module(quality)
 
 BAR_PRECISION, BAR_RECALL = 0.9, 0.8
-# Where the bar is not met yet, the floor that holds today (so it can only get better). English
-# R7: the false alarms left are vague words in the rationale clauses of design documents
-# ("as we will be modifying a significant amount of code") that the labels count as precise;
-# telling a requirement's clause from its rationale is the next step.
-FLOORS = {("en", "R7", "precision"): 0.85}
+# Where a bar is not met yet, the floor that holds today (so it can only get better).
+FLOORS: dict[tuple[str, str, str], float] = {}
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])
@@ -48,6 +45,8 @@ def test_each_rule_meets_its_precision_and_recall(language: str, rule: str) -> N
         "The agent shall poll the queue periodically, every 30 seconds.",
         "The CSV file shall use the settings in /etc/reqforge/export.conf.",
         "The “Fast export” button shall be the first item of the menu.",
+        "The acceptable delta shall be less than 20%.",
+        "To ensure seamless upgrades, the agent shall keep the previous binary.",
         "当用户点击导出时，系统应在10秒内生成CSV文件。",
         "系统应每月定期于1日00:00生成对账单。",
         "系统应立即（不超过1秒）在屏幕上显示扫码结果。",

@@ -272,6 +272,34 @@ _NOT_BEFORE_WORD = "(?![0-9a-z_]|-[0-9a-z])"
 _QUOTED = re.compile(r"“[^”]*”|「[^」]*」|『[^』]*』|\"[^\"]*\"|`[^`]*`")
 _QUOTE_OPENERS = frozenset('“「『"`')
 
+# A vague word is no finding where the sentence gives its measure ("the acceptable delta shall
+# be less than 20%") or where it stands in the reason for a requirement, not in the requirement
+# ("To ensure seamless integration, the kubelet must ...", "..., as we will modify a significant
+# amount of code", "since", "because", "which allow"): the reason is not what a test checks.
+_MEASURE = re.compile(
+    r"(?:less|more|fewer|greater|lower|higher|no more|no less)[ \t]+than[ \t]+[0-9]"
+    r"|(?:within|under|below|above|at most|at least|up to)[ \t]+[0-9]"
+    r"|[<>≤≥][ \t]*[0-9]|不超过|不少于|不低于|不高于|以内"
+)
+_REASON = re.compile(
+    r"(?:^|[,;:—–(][ \t]*)(?:to ensure|to allow|in order to|so that|as (?:we|it|they|this|the)"
+    r"|since|because|which|although|though)(?![a-z0-9_])[^,;.)—–]*"
+)
+
+
+def _excused(low: str, hit: WordHit) -> bool:
+    """Whether a vague word is measured in its sentence, or stands in a reason clause."""
+    start = max(low.rfind(mark, 0, hit.start) for mark in ".;。；") + 1
+    stops = [i for i in (low.find(mark, hit.end) for mark in ".;。；") if i >= 0]
+    sentence = low[start : min(stops) if stops else len(low)]
+    if _MEASURE.search(sentence):
+        return True
+    return any(
+        match.start() <= hit.start - start and hit.end - start <= match.end()
+        for match in _REASON.finditer(sentence)
+    )
+
+
 # (start, -length, category order, category) of a match, before overlaps are resolved.
 _Found = tuple[int, int, int, str]
 
@@ -346,6 +374,8 @@ class WordMatcher:
         if _QUOTE_OPENERS.intersection(text):
             quoted = [match.span() for match in _QUOTED.finditer(text)]
             hits = [h for h in hits if not any(a < h.start and h.end < b for a, b in quoted)]
+        if any(hit.category == "vague" for hit in hits):
+            hits = [hit for hit in hits if hit.category != "vague" or not _excused(low, hit)]
         return hits
 
     def _scan_literals(self, trie: re.Pattern[str], low: str, found: list[_Found]) -> None:
