@@ -251,6 +251,12 @@ CASES: list[tuple[str, dict[str, str | bytes], dict[str, str | bytes], str | Non
         None,
     ),
     (
+        "RF419",
+        {"reqs/CRM-1.md": req("CRM-1", title="The monthly report shall be generated")},
+        {"reqs/CRM-1.md": req("CRM-1", title="The billing service shall generate the report")},
+        None,
+    ),
+    (
         "RF417",
         {"reqs/CRM-1.md": req("CRM-1", title="Notify the owner and/or the team")},
         {"reqs/CRM-1.md": req("CRM-1", title="Notify the owner and the team")},

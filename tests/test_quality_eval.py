@@ -58,7 +58,9 @@ def test_each_rule_meets_its_precision_and_recall(language: str, rule: str) -> N
 )
 def test_a_measurable_requirement_is_not_flagged(text: str) -> None:
     # verifies: REQ-722
-    assert build_matcher(DEFAULT_WORDS).find(text) == []
+    # (the issue's measurability rules; "shall be written" is still R2's passive voice)
+    rules = {"R7", "R8", "R9", "R26", "R35"}
+    assert [hit for hit in build_matcher(DEFAULT_WORDS).find(text) if hit.rule in rules] == []
 
 
 def test_the_table_names_every_rule_and_both_languages() -> None:

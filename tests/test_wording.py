@@ -75,6 +75,8 @@ def test_every_category_has_english_and_chinese_entries_and_a_rule() -> None:
         ("它应在每日08:00发送日报。", "它", "pronoun"),
         ("The system shall not send e-mail.", "shall not", "negative"),
         ("系统不应向未登录用户显示价格。", "不应", "negative"),
+        ("The monthly report shall be generated.", "be generated", "passive"),
+        ("日志应被保存。", "应被", "passive"),
         ("支持CSV、Excel等格式。", "等", "open_ended"),
         ("支持导出和打印等操作。", "等", "open_ended"),
         ("支持CSV等。", "等", "open_ended"),

@@ -466,6 +466,18 @@ _RULES = [
         "title: The system shall send promotional e-mail only to customers who opted in.",
         incose="R16",
     ),
+    Rule(
+        "RF419",
+        WARNING,
+        N_("passive voice without its agent"),
+        N_(
+            "'The report shall be generated' ('报告应被生成') does not say who or what generates "
+            "it, so nobody is bound to: name the system, component or person."
+        ),
+        "title: The monthly report shall be generated.",
+        "title: The billing service shall generate the monthly report.",
+        incose="R2",
+    ),
 ]
 
 RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}

@@ -46,6 +46,7 @@ RULES: dict[str, str] = {
     "combinator": "R19",
     "pronoun": "R24",
     "negative": "R16",
+    "passive": "R2",
 }
 """INCOSE rule of each built-in category; a custom category has no rule ("")."""
 
@@ -59,6 +60,7 @@ CODES: dict[str, str] = {
     "combinator": "RF417",
     "pronoun": "RF416",
     "negative": "RF418",
+    "passive": "RF419",
 }
 """The finding code of each built-in category; a custom category's is RF401."""
 CUSTOM_CODE = "RF401"
@@ -204,6 +206,18 @@ DEFAULT_WORDS: dict[str, tuple[str, ...]] = {
         "shall not", "must not", "should not", "will not",
         "不得", "不应", "不能", "不允许", "不可以",
     ),
+    # R2: passive voice without its agent ("the report shall be generated": by what?).
+    "passive": (
+        "re:(?:s(?<![a-z0-9_]s)hall|m(?<![a-z0-9_]m)ust|s(?<![a-z0-9_]s)hould|w(?<![a-z0-9_]w)ill)"
+        "(?:[ \t]+(?:not|also|only|always|never|then|[a-z]+ly))?[ \t]+(?P<hit>be"
+        "(?:[ \t]+(?:always|never|[a-z]+ly))?[ \t]+"
+        "(?:[a-z]+(?:ed|en)|built|sent|kept|shown|written|given|taken|made|done|held|set|put"
+        "|read|run|found|sold|paid|told|left|lost|met|bound|brought|bought|caught|chosen"
+        "|drawn|driven|hidden|known|laid|led|meant|proven|seen|shut|spent|split|spread|thrown"
+        "|understood|withdrawn|worn|broken|spoken|cut|hit|let"
+        "))(?![a-z0-9_])(?![^.;]*(?<![a-z0-9_])by(?![a-z0-9_]))",
+        "re:(?:应|须)被(?![^，。；,.;]*由)",
+    ),
     # R35: indefinite temporal terms.
     "temporal": (
         "eventually", "immediately", "instantly", "instantaneous", "instantaneously",
@@ -258,6 +272,9 @@ _CATEGORY_TEXT: dict[str, tuple[str, str, str]] = {
     "negative": (
         N_("negative requirement"), N_("avoid negative statements"),
         N_("say what the system shall do instead"),
+    ),
+    "passive": (
+        N_("passive voice"), N_("active voice"), N_("name who or what does it"),
     ),
 }
 # fmt: on
