@@ -28,7 +28,7 @@ from typing import Any
 
 from reqforge.config import Config
 from reqforge.errors import ReqforgeError
-from reqforge.fields import Spec, field_schema
+from reqforge.fields import Spec, field_schema, spec_of
 from reqforge.graph import Impact, impacted, inverse_links
 from reqforge.i18n import Text, localize
 from reqforge.model import Repository, Requirement
@@ -185,17 +185,7 @@ class Catalog:
         name = ALIASES.get(name, name)
         if name in COMPUTED or name == "id":
             return True
-        spec: Spec | None = self._schema
-        for part in name.split("."):
-            if spec is None:
-                return False
-            if spec.kind == "mapping":
-                spec = spec.children.get(part)
-            elif spec.kind == "map":
-                spec = spec.item
-            else:
-                return False
-        return spec is not None
+        return spec_of(self._schema, name) is not None
 
 
 # implements: REQ-706

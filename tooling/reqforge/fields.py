@@ -158,6 +158,21 @@ def field_schema(config: Config) -> Spec:
     return Spec("mapping", children=children)
 
 
+def spec_of(schema: Spec, dotted: str) -> Spec | None:
+    """The Spec of the field with the dotted name (None: a field reqforge does not know)."""
+    node: Spec | None = schema
+    for part in dotted.split("."):
+        if node is None:
+            return None
+        if node.kind == "mapping":
+            node = node.children.get(part)
+        elif node.kind == "map":
+            node = node.item
+        else:
+            return None
+    return node
+
+
 # implements: REQ-004
 def custom_spec(definition: FieldDef) -> Spec:
     """The Spec of a `[fields.NAME]` custom field."""

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from reqforge.errors import ReqforgeError
-from reqforge.fields import Spec
+from reqforge.fields import Spec, spec_of
 from reqforge.i18n import Text
 from reqforge.interchange.records import Record
 
@@ -56,7 +56,6 @@ class ImportMap:
         read as its field's kind (`schema`; cells.py): "3" for an integer field is 3, a
         date cell for `due` a date, "a; b" for a list field a list."""
         from reqforge.interchange.cells import LIST_KINDS, read_cell
-        from reqforge.interchange.table import spec_of
 
         for column, target in self.columns.items():
             if column not in record.raw:

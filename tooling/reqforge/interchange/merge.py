@@ -29,12 +29,12 @@ from typing import Any
 
 from reqforge.config import Config
 from reqforge.errors import ReqforgeError
-from reqforge.fields import Spec, field_schema, required_fields, validate_fields
+from reqforge.fields import Spec, field_schema, required_fields, spec_of, validate_fields
 from reqforge.i18n import Text
 from reqforge.interchange.cells import LIST_KINDS, as_json, cell_value, read_cell
 from reqforge.interchange.importing import ImportRefused, Plan, Planned
 from reqforge.interchange.records import Record, Source
-from reqforge.interchange.table import COMPUTED, PATH, spec_of
+from reqforge.interchange.table import COMPUTED, PATH
 from reqforge.scalars import dotted_leaves
 
 BODY = "body"

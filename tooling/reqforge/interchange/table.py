@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from reqforge.catalog import Entry
-from reqforge.fields import Spec
+from reqforge.fields import Spec, spec_of
 from reqforge.scalars import dotted_leaves
 
 COMPUTED = "computed"
@@ -143,18 +143,3 @@ def csv_stamp(first_line: str) -> tuple[bool, str | None]:
     """Whether `first_line` is the export's commit stamp, and the commit it names."""
     match = _STAMP.match(first_line.lstrip("\ufeff"))
     return (match is not None, match.group(1) if match else None)
-
-
-def spec_of(schema: Spec, dotted: str) -> Spec | None:
-    """The Spec of the field with the dotted name (None: a field reqforge does not know)."""
-    node: Spec | None = schema
-    for part in dotted.split("."):
-        if node is None:
-            return None
-        if node.kind == "mapping":
-            node = node.children.get(part)
-        elif node.kind == "map":
-            node = node.item
-        else:
-            return None
-    return node

@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reqforge.fields import Spec
+from reqforge.fields import Spec, spec_of
 from reqforge.i18n import Text
 from reqforge.interchange.cells import read_cell, unguard
 from reqforge.interchange.records import Record, Source, area_of, read_source, source_error
-from reqforge.interchange.table import COMPUTED, PATH, csv_stamp, spec_of
+from reqforge.interchange.table import COMPUTED, PATH, csv_stamp
 
 UNPACKED_LIMIT = 512 * 1024 * 1024  # bytes a workbook may unpack to
 
