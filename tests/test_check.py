@@ -645,3 +645,18 @@ def test_gitlab_code_quality_report(make_repo: Repo) -> None:
     moved = {issue["check_name"]: issue for issue in report()}
     assert moved["RF201"]["location"]["lines"]["begin"] == line + 1
     assert moved["RF201"]["fingerprint"] == by_code["RF201"]["fingerprint"]
+
+
+def test_lint_words_replaces_the_lists_it_names_and_keeps_the_others(make_repo: Repo) -> None:
+    # verifies: REQ-106
+    root = make_repo(
+        {
+            "reqs/CRM-1.md": req("CRM-1", title="A snappy export where possible"),
+            "reqs/CRM-2.md": req("CRM-2", title="A fast import"),
+        },
+        config='[lint.words]\nvague = ["snappy"]\n',
+    )
+    _, doc = run(root)
+    found = sorted((f["path"], f["code"]) for f in doc["findings"] if f["code"].startswith("RF41"))
+    # "snappy" is the project's vague word, "fast" no longer; the escape list stays built in
+    assert found == [("reqs/CRM-1.md", "RF411"), ("reqs/CRM-1.md", "RF412")]

@@ -573,6 +573,7 @@ def test_a_spreadsheet_merges_back_keeping_both_sides_changes(tmp_path: Path) ->
     new = [None] * len(header)
     new[header.index("id")], new[header.index("title")] = "CRM-4", "Added in Excel"
     new[header.index("type")], new[header.index("status")] = "business", "proposed"
+    new[header.index("links.depends-on")] = "NOPE-9"  # nowhere: the link is dropped, reported
     sheet.append(new)
     book.save(sheet_path)
     result = invoke(root, "import", "--from", "xlsx", "--merge", str(sheet_path))
@@ -583,6 +584,7 @@ def test_a_spreadsheet_merges_back_keeping_both_sides_changes(tmp_path: Path) ->
     )
     assert "merged CRM-2: title" in result.output and "merged CRM-1: tags" in result.output
     assert "added reqs/CRM-4.md" in result.output
+    assert "link depends-on -> NOPE-9 dropped" in result.output
     two, _ = files_of(root)["reqs/crm/CRM-2.md"]
     assert two["title"] == "Second, renamed in Excel" and two["status"] == "rejected"  # both
     three = (root / "reqs/crm/CRM-3.md").read_text("utf-8")
@@ -795,3 +797,20 @@ def test_a_workbook_that_unpacks_to_too_much_is_refused(
     result = invoke(root, "import", "--from", "xlsx", str(bomb))
     assert result.exit_code == 2 and "bomb.xlsx: unpacks to 2,000,004 bytes" in result.output
     assert bomb.stat().st_size < 100_000 and not list((root / "reqs").rglob("*.md"))
+
+
+def test_merge_never_reads_or_writes_through_a_link_leading_outside(tmp_path: Path) -> None:
+    # verifies: REQ-707
+    repo = merge_repo(tmp_path)
+    root = repo.root
+    out = tmp_path / "out.csv"
+    assert invoke(root, "export", "--to", "csv", "-o", str(out)).exit_code == 0
+    out.write_text(out.read_text("utf-8").replace(",Second,", ",Second in the sheet,"), "utf-8")
+    outside = tmp_path / "secret.md"
+    outside.write_text(other("CRM-2", "Secret"), "utf-8")
+    (root / "reqs/crm/CRM-2.md").unlink()
+    (root / "reqs/crm/CRM-2.md").symlink_to(outside)
+    result = invoke(root, "import", "--from", "csv", "--merge", str(out))
+    # the link is no requirement here: the sheet's edit of CRM-2 is a conflict, not a write
+    assert result.exit_code == 1 and "conflict CRM-2 title" in result.output, result.output
+    assert outside.read_text("utf-8") == other("CRM-2", "Secret")

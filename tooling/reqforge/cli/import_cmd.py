@@ -14,32 +14,48 @@ from reqforge.i18n import Text
 FORMATS = ("csv", "xlsx", "json", "doorstop", "reqif", "needs-json")
 
 
-def read_source(fmt: str, path: Path, config: Any) -> Any:
-    """The records of `path` read as `fmt` (records.Source), and whether the map applies."""
-    from reqforge.fields import field_schema
+def _sheet(fmt: str, path: Path) -> Any:
+    """A csv or xlsx source as its rows (tabular.Sheet)."""
+    from reqforge.interchange.tabular import read_csv_sheet, read_xlsx_sheet
 
+    return read_csv_sheet(path, str(path)) if fmt == "csv" else read_xlsx_sheet(path, str(path))
+
+
+def _records(fmt: str, path: Path, config: Any, mapped: bool) -> Any:
+    """The records of `path` read as `fmt` (records.Source); `mapped`: a spreadsheet's
+    columns are another tool's, for the map to name."""
     place = str(path)
     if fmt in ("csv", "xlsx"):
-        from reqforge.interchange.tabular import read_csv_sheet, read_xlsx_sheet, sheet_records
+        from reqforge.fields import field_schema
+        from reqforge.interchange.tabular import sheet_records
 
-        sheet = read_csv_sheet(path, place) if fmt == "csv" else read_xlsx_sheet(path, place)
-        return sheet, sheet_records
+        schema = field_schema(config)
+        return sheet_records(_sheet(fmt, path), place, schema, mapped, fmt, config.reqs_dir)
     if fmt == "doorstop":
         from reqforge.interchange.doorstop import read_doorstop
 
-        return read_doorstop(path, place), None
+        return read_doorstop(path, place)
     if fmt == "reqif":
         from reqforge.interchange.reqif_import import read_reqif
 
-        return read_reqif(path, place), None
+        return read_reqif(path, place)
     if fmt == "needs-json":
         from reqforge.interchange.needs_json import read_needs_json
 
-        return read_needs_json(path, place), None
+        return read_needs_json(path, place)
     from reqforge.interchange.json_model import read_json_model
 
-    del field_schema
-    return read_json_model(path, place, config.reqs_dir), None
+    return read_json_model(path, place, config.reqs_dir)
+
+
+def _repository(config: Any) -> tuple[dict[str, str], set[str]]:
+    """ID -> path of every requirement file here, and the IDs the default branch has."""
+    from reqforge.corpus import discover
+    from reqforge.editing import default_branch_ids
+
+    files, _ = discover(config)
+    existing = {rel.rsplit("/", 1)[-1].removesuffix(".md"): rel for rel, _ in files}
+    return existing, default_branch_ids(config)
 
 
 # implements: REQ-707
@@ -97,14 +113,11 @@ def import_command(
     problem, and nothing is. An existing file is replaced only with --force. With --merge, a
     spreadsheet exported from here and edited by people outside git comes back as field edits
     (three-way, against the export's commit)."""
-    from reqforge.corpus import discover
-    from reqforge.editing import default_branch_ids
-    from reqforge.fields import field_schema
     from reqforge.interchange.importing import plan_import, write_plan
     from reqforge.interchange.mapping import load_map
 
     config = state.config()
-    import_map = load_map(map_name, config.root) if map_name else None
+    import_map = load_map(map_name) if map_name else None
     if import_map is not None and fmt not in ("csv", "xlsx", "reqif", "needs-json"):
         raise ReqforgeError(Text("--map: the {format} import has no columns to map", format=fmt))
     if base is not None and not merge:
@@ -116,21 +129,16 @@ def import_command(
             )
         _merge(state, config, fmt, source, area, base, dry_run)
         return
-    read, tabular = read_source(fmt, source, config)
-    if tabular is not None:
-        mapped = import_map is not None
-        read = tabular(read, str(source), field_schema(config), mapped, fmt, config.reqs_dir)
-    files, _ = discover(config)
-    existing = {rel.rsplit("/", 1)[-1].removesuffix(".md"): rel for rel, _ in files}
+    existing, elsewhere = _repository(config)
     plan = plan_import(
         config,
-        read,
+        _records(fmt, source, config, import_map is not None),
         import_map,
         area=area,
         force=force,
         skip_broken=skip_broken,
         existing=existing,
-        elsewhere=default_branch_ids(config),
+        elsewhere=elsewhere,
     )
     if not dry_run:
         write_plan(config, plan)
@@ -140,16 +148,15 @@ def import_command(
 def _merge(
     state: Any, config: Any, fmt: str, source: Path, area: str, base: str | None, dry_run: bool
 ) -> None:
-    from reqforge.corpus import discover
-    from reqforge.editing import default_branch_ids
     from reqforge.fields import field_schema
     from reqforge.i18n import localize
     from reqforge.interchange.importing import plan_import, write_plan
     from reqforge.interchange.merge import base_files, plan_merge, read_sides
     from reqforge.interchange.tabular import sheet_records
     from reqforge.render.escaping import terminal_text
+    from reqforge.safe_read import read_inside
 
-    sheet, _ = read_source(fmt, source, config)
+    sheet = _sheet(fmt, source)
     commit = base or sheet.commit
     if not commit:
         raise ReqforgeError(
@@ -159,18 +166,21 @@ def _merge(
             )
         )
     records = sheet_records(sheet, str(source), field_schema(config), False, fmt, config.reqs_dir)
-    files, _ = discover(config)
-    ours = read_sides({rel: (config.root / rel).read_bytes() for rel, _ in files})
+    existing, elsewhere = _repository(config)
+    # the files of the sheet's requirements only, read as `check` reads files (a link leading
+    # out of the repository is not followed)
+    ours_bytes: dict[str, bytes] = {}
+    for rel in (existing[r.key] for r in records.records if r.key in existing):
+        try:
+            ours_bytes[rel] = read_inside(config.root / rel, config.root, config.max_file_size)
+        except OSError as exc:
+            reason = exc.strerror or exc
+            raise ReqforgeError(
+                Text("{path}: cannot be read: {reason}", path=rel, reason=reason)
+            ) from None
+    ours = read_sides(ours_bytes)
     merged = plan_merge(config, records, sheet.header, read_sides(base_files(config, commit)), ours)
-    existing = {rel.rsplit("/", 1)[-1].removesuffix(".md"): rel for rel, _ in files}
-    added = plan_import(
-        config,
-        merged.new,
-        None,
-        area=area,
-        existing=existing,
-        elsewhere=default_branch_ids(config),
-    )
+    added = plan_import(config, merged.new, None, area=area, existing=existing, elsewhere=elsewhere)
     merged.plan.files.extend(added.files)
     merged.plan.skipped.extend(added.skipped)
     if not dry_run:
@@ -198,6 +208,9 @@ def _merge(
                 ours=_shown(conflict.ours),
             )
         )
+    for skipped in merged.plan.skipped:
+        place = terminal_text(skipped.place)
+        lines.append(Text("skipped {place}: {reason}", place=place, reason=skipped.reason))
     lines.append(
         Text(
             "{changed} requirement(s) changed, {added} added, {conflicts} conflict(s)",

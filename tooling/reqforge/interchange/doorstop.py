@@ -30,7 +30,6 @@ from reqforge.interchange.records import (
     Record,
     Skipped,
     Source,
-    SourceError,
     read_source,
     source_error,
 )
@@ -188,6 +187,3 @@ def _record(
         area=area,
         raw=raw,
     )
-
-
-__all__ = ["SourceError", "read_doorstop"]

@@ -50,6 +50,16 @@ class ImportRefused(ReqforgeError):
     exit_code = 1
 
 
+def refused(problems: list[str], *, merging: bool = False) -> ImportRefused:
+    """The error listing every problem an import (or a merge) found before writing."""
+    template = (
+        "nothing merged: {count} problem(s):\n{problems}"
+        if merging
+        else "nothing imported: {count} problem(s):\n{problems}"
+    )
+    return ImportRefused(Text(template, count=len(problems), problems="\n".join(problems)))
+
+
 @dataclass(frozen=True)
 class Planned:
     """One file the import writes: its ID, path, text, the source key and place it came from,
@@ -359,13 +369,7 @@ def plan_import(
         for rel in sorted(clashes)
     )
     if problems:
-        raise ImportRefused(
-            Text(
-                "nothing imported: {count} problem(s):\n{problems}",
-                count=len(problems),
-                problems="\n".join(problems),
-            )
-        )
+        raise refused(problems)
     return plan
 
 

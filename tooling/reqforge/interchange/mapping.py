@@ -32,7 +32,7 @@ from typing import Any
 from reqforge.errors import ReqforgeError
 from reqforge.fields import Spec, spec_of
 from reqforge.i18n import Text
-from reqforge.interchange.records import Record
+from reqforge.interchange.records import Record, set_dotted
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -124,19 +124,9 @@ def _get(data: dict[str, Any], dotted: str) -> Any:
 def _put(data: dict[str, Any], dotted: str, value: Any, *, replace: bool = False) -> None:
     """Set a dotted field; a second value for a field that has one makes a list (a column
     named twice), unless `replace`."""
-    parts = dotted.split(".")
-    node = data
-    for part in parts[:-1]:
-        child = node.get(part)
-        if not isinstance(child, dict):
-            child = node[part] = {}
-        node = child
-    last = parts[-1]
-    if replace or last not in node:
-        node[last] = value
-        return
-    old = node[last]
-    node[last] = [*(old if isinstance(old, list) else [old]), *_as_list(value)]
+    old = set_dotted(data, dotted, value)
+    if old is not None and not replace:
+        set_dotted(data, dotted, [*_as_list(old), *_as_list(value)])
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -198,9 +188,9 @@ def parse_map(text: str, where: str) -> ImportMap:
     return ImportMap(where, dict(columns), {k: dict(v) for k, v in values.items()}, flat)
 
 
-def load_map(name_or_path: str, root: Path) -> ImportMap:
-    """`--map`: a ready map by name (jira, pingcode) or a TOML file (inside the repository
-    or given on the command line)."""
+def load_map(name_or_path: str) -> ImportMap:
+    """`--map`: a ready map by name (jira, pingcode) or a TOML file (a path as given on the
+    command line)."""
     if name_or_path in PRESETS:
         ready = resources.files("reqforge.interchange.maps").joinpath(f"{name_or_path}.toml")
         return parse_map(ready.read_text("utf-8"), name_or_path)

@@ -32,8 +32,8 @@ from reqforge.errors import ReqforgeError
 from reqforge.fields import Spec, field_schema, required_fields, spec_of, validate_fields
 from reqforge.i18n import Text
 from reqforge.interchange.cells import LIST_KINDS, as_json, cell_value, read_cell
-from reqforge.interchange.importing import ImportRefused, Plan, Planned
-from reqforge.interchange.records import Record, Source
+from reqforge.interchange.importing import Plan, Planned, refused
+from reqforge.interchange.records import Source
 from reqforge.interchange.table import COMPUTED, PATH
 from reqforge.scalars import dotted_leaves
 
@@ -184,13 +184,7 @@ def plan_merge(
         merge.applied[rid] = sorted(changes)
         merge.plan.files.append(Planned(rid, our_side.rel, text, rid, record.place, True))
     if problems:
-        raise ImportRefused(
-            Text(
-                "nothing merged: {count} problem(s):\n{problems}",
-                count=len(problems),
-                problems="\n".join(problems),
-            )
-        )
+        raise refused(problems, merging=True)
     return merge
 
 
@@ -275,6 +269,3 @@ def base_files(config: Config, commit: str) -> dict[str, bytes]:
         if sha in blobs:
             out[rel] = blobs[sha]
     return out
-
-
-__all__ = ["Conflict", "Merge", "Record", "base_files", "plan_merge", "read_sides"]

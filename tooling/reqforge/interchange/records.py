@@ -73,6 +73,21 @@ class SourceError(ReqforgeError):
     exit_code = 2
 
 
+def set_dotted(data: dict[str, Any], dotted: str, value: Any) -> Any:
+    """Set the field `dotted` ("priority.ice.impact") of `data`, making the mappings on the
+    way; returns what the field held before (None when it was not there)."""
+    parts = dotted.split(".")
+    node = data
+    for part in parts[:-1]:
+        child = node.get(part)
+        if not isinstance(child, dict):
+            child = node[part] = {}
+        node = child
+    old = node.get(parts[-1])
+    node[parts[-1]] = value
+    return old
+
+
 def source_error(place: str, problem: Text | str) -> SourceError:
     """`SourceError` for `problem` at `place` ("file", "file:line", "file: row 3")."""
     return SourceError(Text("{place}: {problem}", place=place, problem=problem))

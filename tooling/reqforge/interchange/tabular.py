@@ -26,7 +26,14 @@ from typing import Any
 from reqforge.fields import Spec, spec_of
 from reqforge.i18n import Text
 from reqforge.interchange.cells import read_cell, unguard
-from reqforge.interchange.records import Record, Source, area_of, read_source, source_error
+from reqforge.interchange.records import (
+    Record,
+    Source,
+    area_of,
+    read_source,
+    set_dotted,
+    source_error,
+)
 from reqforge.interchange.table import COMPUTED, PATH, csv_stamp
 
 UNPACKED_LIMIT = 512 * 1024 * 1024  # bytes a workbook may unpack to
@@ -158,17 +165,6 @@ def _cells(sheet: Sheet, line: int, cells: list[Any]) -> Iterator[tuple[str, Any
         yield name, value
 
 
-def _nest(data: dict[str, Any], dotted: str, value: Any) -> None:
-    parts = dotted.split(".")
-    node = data
-    for part in parts[:-1]:
-        child = node.get(part)
-        if not isinstance(child, dict):
-            child = node[part] = {}
-        node = child
-    node[parts[-1]] = value
-
-
 def sheet_records(
     sheet: Sheet, place: str, schema: Spec, mapped: bool, tool: str, reqs_dir: str = "reqs"
 ) -> Source:
@@ -220,7 +216,7 @@ def sheet_records(
                 items = read if isinstance(read, list) else [read]
                 record.links[name.removeprefix("links.")] = [str(i) for i in items]
                 continue
-            _nest(record.fields, name, read)
+            set_dotted(record.fields, name, read)
         if not mapped:
             rid = record.fields.get("id")
             record.key = str(rid) if rid is not None else f"row {line}"
