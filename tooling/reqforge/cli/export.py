@@ -141,18 +141,12 @@ def _json(state: Any) -> str:
     """The site's requirements.json document, each requirement with its Markdown `body` as
     well (what `import --from json` needs to give the files back)."""
     import datetime as dt
-    import json
 
     from reqforge.loader import Bodies
-    from reqforge.render.tables import json_document
     from reqforge.site.build import load_site_model
     from reqforge.site.requirements_json import DOCUMENT, requirements_files
 
     config = state.config()
     model = load_site_model(config, dt.date.today(), state.progress())
-    document = json.loads(requirements_files(model, config)[DOCUMENT])
-    items = document.pop("requirements")
-    bodies = Bodies(config, [item["path"] for item in items])
-    for item in items:
-        item["body"] = bodies.get(item["path"], "")
-    return json_document(document, "requirements", items) + "\n"
+    bodies = Bodies(config, [entry.req.path for entry in model.catalog])
+    return requirements_files(model, config, bodies=bodies)[DOCUMENT].decode("utf-8")

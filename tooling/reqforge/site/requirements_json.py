@@ -84,10 +84,15 @@ def _head(model: SiteModel, config: Config) -> dict[str, Any]:
 
 
 def _requirement(
-    model: SiteModel, entry: Entry, ranks: Mapping[str, int], private: Sequence[str]
+    model: SiteModel,
+    entry: Entry,
+    ranks: Mapping[str, int],
+    private: Sequence[str],
+    bodies: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     req = entry.req
     item = model.trace_by_id.get(req.id)
+    body = {} if bodies is None else {"body": bodies.get(req.path, "")}
     return {
         "id": req.id,
         "path": req.path,
@@ -103,6 +108,7 @@ def _requirement(
         },
         "trace": item.to_json() if item is not None else None,
         **_history_summary(model, req.id),
+        **body,
     }
 
 
@@ -297,7 +303,10 @@ def requirements_schema() -> dict[str, Any]:
 
 
 def requirements_files(
-    model: SiteModel, config: Config, key_of: Callable[[Entry], str] | None = None
+    model: SiteModel,
+    config: Config,
+    key_of: Callable[[Entry], str] | None = None,
+    bodies: Mapping[str, str] | None = None,
 ) -> dict[str, bytes]:
     """`requirements.json` and `requirements.schema.json` by name, as strict JSON (a value
     JSON cannot carry becomes null, SPEC 6a) ending with a newline; the document has one
@@ -305,15 +314,17 @@ def requirements_files(
 
     With `key_of` (a requirement page's key: everything its line is drawn from but its rank
     and what it blocks) and the model's cache store, each requirement's line is kept between
-    builds (`_kept_lines`): a status edit encodes one line, not 10,000."""
+    builds (`_kept_lines`): a status edit encodes one line, not 10,000. With `bodies` (by
+    path; `export --to json`) each requirement carries its Markdown `body` as well."""
     private = config.site.private_fields
     ranks = _ranks(model)
     entries = _entries(model)
     store = model.store
-    if key_of is None or store is None:
+    if key_of is None or store is None or bodies is not None:
         dump = json_line_encoder()
         lines = [
-            dump(_requirement(model, entry, ranks, private)).encode("utf-8") for entry in entries
+            dump(_requirement(model, entry, ranks, private, bodies)).encode("utf-8")
+            for entry in entries
         ]
     else:
         lines = _kept_lines(model, entries, ranks, private, key_of, store)
