@@ -52,12 +52,10 @@ class ImportRefused(ReqforgeError):
 
 def refused(problems: list[str], *, merging: bool = False) -> ImportRefused:
     """The error listing every problem an import (or a merge) found before writing."""
-    template = (
-        "nothing merged: {count} problem(s):\n{problems}"
-        if merging
-        else "nothing imported: {count} problem(s):\n{problems}"
-    )
-    return ImportRefused(Text(template, count=len(problems), problems="\n".join(problems)))
+    values = {"count": len(problems), "problems": "\n".join(problems)}
+    if merging:
+        return ImportRefused(Text("nothing merged: {count} problem(s):\n{problems}", **values))
+    return ImportRefused(Text("nothing imported: {count} problem(s):\n{problems}", **values))
 
 
 @dataclass(frozen=True)
