@@ -23,10 +23,10 @@ from typing import Any
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "quality"
 LANGUAGES = {"en": "English", "zh": "Chinese"}
-RULES = ("R7", "R8", "R9", "R26", "R35", "R19", "R24", "R16", "R2")
+RULES = ("R7", "R8", "R9", "R26", "R35", "R19", "R24", "R16", "R2", "R6")
 CODES = {
     "R7": "RF411", "R8": "RF412", "R9": "RF413", "R26": "RF414", "R35": "RF415",
-    "R19": "RF417", "R24": "RF416", "R16": "RF418", "R2": "RF419",
+    "R19": "RF417", "R24": "RF416", "R16": "RF418", "R2": "RF419", "R6": "RF420",
 }  # fmt: skip
 
 

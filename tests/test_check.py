@@ -257,6 +257,12 @@ CASES: list[tuple[str, dict[str, str | bytes], dict[str, str | bytes], str | Non
         None,
     ),
     (
+        "RF420",
+        {"reqs/CRM-1.md": req("CRM-1", title="The search shall respond within 10")},
+        {"reqs/CRM-1.md": req("CRM-1", title="The search shall respond within 10 seconds")},
+        None,
+    ),
+    (
         "RF417",
         {"reqs/CRM-1.md": req("CRM-1", title="Notify the owner and/or the team")},
         {"reqs/CRM-1.md": req("CRM-1", title="Notify the owner and the team")},

@@ -11,14 +11,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from reqforge.checks.ears import ears_hint, ears_shape
 from reqforge.checks.wording import (
     DEFAULT_WORDS,
     RULES,
     WordHit,
     WordMatcher,
     build_matcher,
-    ears_hint,
-    ears_shape,
     message,
     regex_entry_problem,
 )

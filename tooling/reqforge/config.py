@@ -87,7 +87,12 @@ LINT_CATEGORIES = (
     "absolute",
     "temporal",
     "combinator",
+    "pronoun",
+    "negative",
+    "passive",
+    "units",
 )
+"""The built-in word-list categories (reqforge.checks.wording.RULES; a test keeps them equal)."""
 
 
 _HOURS_PER_UNIT = {"m": 1 / 60, "h": 1.0, "d": 24.0, "w": 168.0}

@@ -16,6 +16,7 @@ from operator import itemgetter
 from typing import Any
 
 from reqforge.catalog import Catalog, Entry
+from reqforge.checks.ears import ears_counts
 
 GROUPINGS = ("customer", "channel", "owner", "team")
 # answered, not fulfilled: outside the rate's base
@@ -25,6 +26,14 @@ _NOT_COUNTED = ("rejected", "duplicate", "out-of-scope")
 def _counts(values: Iterable[Any]) -> dict[str, int]:
     counts = Counter("(none)" if v is None else str(v) for v in values)
     return dict(sorted(counts.items()))
+
+
+def acceptance_criteria(entries: Iterable[Entry]) -> Iterable[str]:
+    """Every acceptance criterion written as text, requirement by requirement."""
+    for entry in entries:
+        acceptance = entry.req.data.get("acceptance")
+        if isinstance(acceptance, list):
+            yield from (a for a in acceptance if isinstance(a, str))
 
 
 def _in_order(counts: dict[str, int], order: Iterable[str]) -> dict[str, int]:
@@ -124,8 +133,9 @@ def grouped(catalog: Catalog, by: str, today: dt.date) -> dict[str, dict[str, An
 def backlog_stats(
     catalog: Catalog, today: dt.date, by: str | None = None, history: Any = None
 ) -> dict[str, Any]:
-    """The `stats --format json` document (SPEC section 5). The git-based figures (lead time,
-    response time, SLA breaches, ageing, throughput) are null without history."""
+    """The `stats --format json` document (SPEC section 5), plus `acceptance_by_ears_kind`:
+    acceptance criteria (not requirements) counted by EARS kind. The git-based figures (lead
+    time, response time, SLA breaches, ageing, throughput) are null without history."""
     entries = list(catalog)
 
     def count(value: Callable[[Entry], Any]) -> dict[str, int]:
@@ -140,6 +150,7 @@ def backlog_stats(
         "by_kano": count(lambda e: e.scores.kano),
         "by_channel": count(lambda e: e.value("channel")),
         "by_customer": _counts(c for e in entries for c in dict.fromkeys(e.req.customers)),
+        "acceptance_by_ears_kind": ears_counts(acceptance_criteria(entries)),
         "fulfilment_rate": fulfilment_rate(entries),
         "lead_time_days": None,  # from git history
         "sla_breaches": None,  # from git history

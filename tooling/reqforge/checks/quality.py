@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 
 from reqforge.cache import fixed, list_of
 from reqforge.checks.context import CheckContext, Issue
+from reqforge.checks.ears import ears_problem
 from reqforge.checks.similarity import DEFAULT_THRESHOLD, similar_pairs
-from reqforge.checks.wording import code_of, ears_hint, ears_shape, message
+from reqforge.checks.wording import code_of, message
 from reqforge.i18n import Text
 from reqforge.model import Finding, Requirement
 
@@ -40,8 +41,9 @@ def wording_issues(req: Requirement, ctx: CheckContext) -> Iterator[Issue]:
     # implements: REQ-110
     if ctx.config.lint.ears:
         for path, text in texts[1:]:
-            if not ears_shape(text):
-                hint = Text("{where}: {problem}", where=_where(path), problem=ears_hint(text))
+            problem = ears_problem(text)
+            if problem is not None:
+                hint = Text("{where}: {problem}", where=_where(path), problem=problem)
                 yield Issue("RF407", path, hint, True)
 
 

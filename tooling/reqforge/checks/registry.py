@@ -323,9 +323,13 @@ _RULES = [
         WARNING,
         N_("acceptance criterion not in an EARS shape"),
         N_(
-            "Opt-in ([lint] ears = true). The EARS templates ('When <trigger>, the <system> shall "
-            "<response>', 'While <state>, ...', 'If <condition>, then ...', 'Where <feature>, "
-            "...', '当……时，系统应……') make criteria testable and uniform."
+            "Opt-in ([lint] ears = true). The EARS templates ('The <system> shall <response>', "
+            "'When <trigger>, the <system> shall <response>', 'While <state>, ...', 'If "
+            "<trigger>, then the <system> shall ...', 'Where <feature>, ...' and their "
+            "combinations; '当……时，系统应……', '在……期间，……应……', '如果……，则……应……') make "
+            "criteria testable and uniform. An 'If' condition without 'then' (如果 without 则) is "
+            "reported too: EARS' unwanted-behaviour template requires it. `reqforge show` names "
+            "each criterion's kind, `reqforge stats` counts them."
         ),
         "acceptance:\\n  - Export works for big files.",
         "acceptance:\\n  - When the user exports 100,000 rows, the system shall finish in 10 s.",
@@ -477,6 +481,18 @@ _RULES = [
         "title: The monthly report shall be generated.",
         "title: The billing service shall generate the monthly report.",
         incose="R2",
+    ),
+    Rule(
+        "RF420",
+        WARNING,
+        N_("a quantity without its unit"),
+        N_(
+            "'within 10' or '超时时间应设置为30' leaves the unit to the reader: seconds or "
+            "minutes, KB or MB. Counts of things ('10 channels') are not reported."
+        ),
+        "acceptance: [The search shall respond within 10.]",
+        "acceptance: [The search shall respond within 10 seconds.]",
+        incose="R6",
     ),
 ]
 

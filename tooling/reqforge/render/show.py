@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from reqforge.i18n import plural_translator, translator
+from reqforge.checks.ears import ears_kind
+from reqforge.i18n import N_, plural_translator, translator
 from reqforge.priorities import METHODS
 from reqforge.render.escaping import terminal_block, terminal_text
 from reqforge.render.tables import cell
@@ -19,15 +20,37 @@ if TYPE_CHECKING:
 
 SHOW_IMPACT = 12  # IDs listed per step in the text of `show`
 TRACE_KEYS = ("implemented", "verified", "missing", "suspect")
+# The EARS kinds (checks/ears.py KINDS) as `show` labels them, for the catalogs.
+EARS_LABELS = {
+    "ubiquitous": N_("ubiquitous"),
+    "event": N_("event"),
+    "state": N_("state"),
+    "unwanted": N_("unwanted"),
+    "optional": N_("optional"),
+    "complex": N_("complex"),
+}
+
+
+def acceptance_ears(data: Any) -> list[str | None] | None:
+    """The EARS kind of each acceptance criterion of a requirement's fields (None for one in
+    no EARS shape, or not text), or None when it has no list of criteria."""
+    acceptance = data.get("acceptance")
+    if not isinstance(acceptance, list):
+        return None
+    return [ears_kind(a) if isinstance(a, str) else None for a in acceptance]
 
 
 # implements: REQ-706
 def show_json(view: RequirementView, trace: TraceItem | None = None) -> dict[str, Any]:
-    """The `--format json` document of `show`: the entry's JSON, every impacted requirement,
-    the trace's markers and results (when [trace] is configured), the body."""
+    """The `--format json` document of `show`: the entry's JSON, the EARS kind of each
+    acceptance criterion (`acceptance_ears`, when it has a list of them), every impacted
+    requirement, the trace's markers and results (when [trace] is configured), the body."""
     from reqforge.catalog import entry_json
 
     document = entry_json(view.entry)
+    kinds = acceptance_ears(view.entry.req.data)
+    if kinds is not None:
+        document["acceptance_ears"] = kinds
     document["impacted"] = [
         {"id": i.id, "relation": i.relation, "through": i.through, "distance": i.distance}
         for i in view.impact
@@ -46,7 +69,8 @@ def render_show(
     color: bool = False,
     language: str = "en",
 ) -> str:
-    """The text of `show`: a heading, fields, priorities, links, what a change reaches (the
+    """The text of `show`: a heading, fields (each acceptance criterion followed by its EARS
+    kind in brackets when it has one), priorities, links, what a change reaches (the
     requirements whose links lead here, step by step), the trace when [trace] is configured,
     then the body; headings in bold when `color`, labels in `language`. Every piece of data is
     escaped for the terminal (render/escaping.py)."""
@@ -77,7 +101,11 @@ def render_show(
             and key in ("acceptance", "analysis.five-whys")
         ):
             lines.append(f"  {key}:")
-            lines += [f"    - {terminal_text(v)}" for v in value]
+            for v in value:
+                # A criterion in no EARS shape gets no label: most teams do not use EARS.
+                kind = ears_kind(v) if key == "acceptance" else None
+                label = f"  [{_(EARS_LABELS[kind])}]" if kind else ""
+                lines.append(f"    - {terminal_text(v)}{label}")
         else:
             lines.append(f"  {key.ljust(width)}  {cell(value)}")
     scores = entry.scores

@@ -29,6 +29,8 @@ BREAKDOWNS = (
     ("by_quadrant", N_("By value-cost quadrant"), N_("Value-cost quadrant")),
     ("by_kano", N_("By Kano category"), N_("Kano category")),
     ("by_channel", N_("By source channel"), N_("Source channel")),
+    # Acceptance criteria, not requirements; the kinds are labels of reqforge's, translated.
+    ("acceptance_by_ears_kind", N_("Acceptance criteria by EARS kind"), N_("EARS kind")),
 )
 # The groups of the last table (`--by`): its title and first column's header.
 GROUPS = {
@@ -43,8 +45,9 @@ def render_stats(
     document: dict[str, Any], *, width: int, color: bool = False, language: str = "en"
 ) -> str:
     """The tables of `stats` for a `metrics.backlog_stats` document, `width` cells wide: the
-    summary figures, each breakdown, the overdue IDs, then one row per customer (or group);
-    every label in `language`."""
+    summary figures, each breakdown (the last: acceptance criteria by EARS kind, when there
+    are any), the overdue IDs, then one row per customer (or group); every label in
+    `language`."""
     _ = translator(language)
     satisfaction = document["satisfaction"]
     summary = [
@@ -82,9 +85,13 @@ def render_stats(
     ]
     for key, title, header in BREAKDOWNS:
         # "(none)" counts the requirements without a value: the one label in the data.
+        translated = key == "acceptance_by_ears_kind"
         rows = [
-            [_(name) if name == "(none)" else name, count] for name, count in document[key].items()
+            [_(name) if name == "(none)" or translated else name, count]
+            for name, count in document.get(key, {}).items()
         ]
+        if translated and not rows:
+            continue  # no acceptance criteria: no table of their kinds
         parts.append(
             render_table(
                 [
