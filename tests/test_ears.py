@@ -4,10 +4,8 @@ on tests/data/quality/ears.yaml (bench/ears.py), and the kinds in `show` and `st
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from tests.backlog_fixtures import json_of, ok
+from tests.bench_modules import bench_module
 from tests.conftest import requirement_text
 
 from reqforge.checks.ears import (
@@ -27,12 +26,7 @@ from reqforge.checks.ears import (
     ears_shape,
 )
 
-BENCH = Path(__file__).resolve().parents[1] / "bench" / "ears.py"
-_spec = importlib.util.spec_from_file_location("reqforge_bench_ears", BENCH)
-assert _spec is not None and _spec.loader is not None
-bench = importlib.util.module_from_spec(_spec)
-sys.modules[_spec.name] = bench  # its dataclasses look themselves up there
-_spec.loader.exec_module(bench)
+bench = bench_module("ears")
 
 BAR_ACCURACY = 0.9
 

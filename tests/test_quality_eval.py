@@ -3,20 +3,12 @@ issue 15's bars, precision >= 0.9 and recall >= 0.8 per rule and language, held 
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
+from tests.bench_modules import BENCH, bench_module
 
 from reqforge.checks.wording import DEFAULT_WORDS, build_matcher
 
-BENCH = Path(__file__).resolve().parents[1] / "bench" / "quality.py"
-_spec = importlib.util.spec_from_file_location("reqforge_bench_quality", BENCH)
-assert _spec is not None and _spec.loader is not None
-quality = importlib.util.module_from_spec(_spec)
-sys.modules[_spec.name] = quality  # its dataclass looks itself up there
-_spec.loader.exec_module(quality)
+quality = bench_module("quality")
 
 BAR_PRECISION, BAR_RECALL = 0.9, 0.8
 # Where a bar is not met yet, the floor that holds today (so it can only get better).
@@ -73,6 +65,6 @@ def test_the_table_names_every_rule_and_both_languages() -> None:
 def test_the_readme_shows_the_measured_figures() -> None:
     # The table in the README is what bench/quality.py prints today: a change to a word list
     # that moves a figure must move the README with it.
-    readme = (BENCH.parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (BENCH.parent / "README.md").read_text(encoding="utf-8")
     table = "\n".join(("  " + line) if line else "" for line in quality.table().split("\n"))
     assert table in readme
