@@ -337,3 +337,22 @@ def test_a_document_joined_from_utf8_lines_is_the_text_documents_bytes(
     assert joined == text.encode("utf-8", "surrogatepass")
     if key not in head:  # (a head field of the same name would come twice)
         assert json.loads(text) == {**head, key: items}
+
+
+@given(
+    st.text(
+        st.characters(
+            codec="utf-8",
+            categories=("Cc", "Cf", "Zl", "Zp", "Lo", "Ll", "So", "Zs"),
+            include_characters="\u115f\u1160\u3164\uffa0\u2800\n\t",
+        )
+    ),
+    st.sampled_from(["", "\n\t"]),
+)
+def test_hidden_characters_agrees_with_a_lookup_per_character(text: str, keep: str) -> None:
+    # The regex-speed shortcut may only skip texts that hold none: it must find exactly what
+    # looking at each character finds (RF108 and the renderers rely on it).
+    from reqforge.invisible import hidden_characters, is_hidden
+
+    expected = list(dict.fromkeys(c for c in text if c not in keep and is_hidden(c)))
+    assert hidden_characters(text, keep) == expected

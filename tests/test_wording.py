@@ -411,7 +411,7 @@ def test_the_regex_scan_stops_at_the_end_of_the_text() -> None:
     script = (
         "import re\n"
         "from reqforge.checks.wording import WordMatcher\n"
-        "m = WordMatcher(None, None, {}, re.compile(r'\\b'), [], [], {})\n"
+        "m = WordMatcher(None, None, {}, [(re.compile(r'\\b'), 'x', False)], [None], {'x': 0})\n"
         "print(m.find('shall export'))\n"
     )
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)

@@ -3,10 +3,14 @@ of the phrase marks `word~` and `...`, of quoting and of overlaps (reqforge.chec
 
 from __future__ import annotations
 
+import re
 import time
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from reqforge.checks.wording import (
     CODES,
@@ -272,3 +276,76 @@ def test_units_rule_is_explained_and_reported_with_its_code(tmp_path, monkeypatc
     assert "acceptance[0]" in result.output
     result = CliRunner().invoke(cli, ["check", "--ignore", "RF420"])
     assert "RF420" not in result.output
+
+
+# --- triggers: a regex entry runs only on a text that holds one of its literals -----------------
+
+
+@pytest.mark.parametrize(
+    ("source", "strings", "at_word_start"),
+    [
+        (r"(?a:\b)(?:shall|must|should)[ \t]+x", {"shall", "must", "should"}, True),
+        (r"s(?<![a-z0-9_]s)hall(?![a-z0-9_])", {"shall"}, True),
+        (r"about(?<![a-z0-9_]about)(?=[ \t]*[0-9])", {"about"}, True),
+        (r"100[ \t]*(?:%|percent)", {"100"}, False),
+        (r"[,(][ \t]*(?:\.\.\.|…)", {"...", "…"}, False),
+        (r"(?P<hit>[0-9]+)(?=[ \t]*(?:内|以内|之内))", {"内", "以内", "之内"}, False),
+        (r"(?:sh)(?:all|ould) not", {"shall", "should"}, False),
+    ],
+)
+def test_a_regex_entry_names_the_text_it_needs(
+    source: str, strings: set[str], at_word_start: bool
+) -> None:
+    from reqforge.checks.wording import _trigger_of
+
+    trigger = _trigger_of(re.compile(source))
+    assert trigger is not None
+    found, anchored = trigger
+    assert found == strings
+    assert anchored is at_word_start
+
+
+def test_an_entry_without_literal_text_always_runs() -> None:
+    from reqforge.checks.wording import _trigger_of
+
+    assert _trigger_of(re.compile(r"[0-9]+[a-z]")) is None
+    m = build_matcher({"units": [r"re:[0-9]+(?=z)"]})
+    assert [h.text for h in m.find("take 10z")] == ["10"]
+
+
+def _sentences() -> list[str]:
+    import yaml
+
+    data = Path(__file__).parent / "data" / "quality"
+    texts = []
+    for name in ("en.yaml", "zh.yaml"):
+        with (data / name).open(encoding="utf-8") as handle:
+            texts += [item["text"] for item in yaml.safe_load(handle)["sentences"]]
+    return texts
+
+
+def test_triggers_change_no_finding_on_the_labelled_sentences(matcher: WordMatcher) -> None:
+    # verifies: REQ-722
+    every = build_matcher(DEFAULT_WORDS, triggers=False)
+    for text in _sentences():
+        assert matcher.find(text) == every.find(text), text
+
+
+_PIECES = [
+    "shall", "must", "should", "and", "or", "it", "this", "however,", "but", "within", "10",
+    "0.5", "s", "size", "be", "generated", "by", "as", "soon", "possible", "to the", "extent",
+    "maximum", "etc.", "...", "100%", "of", "应", "并应", "在", "10内", "超时时间", "设置为",
+    "30", "。", ".", ",", "，", "`", '"', "“", "”", "and other", "formats", "about", "5",
+    "periodically", "every", "better", "than", "尽可能", "快", "等", "格式", "、", "予以", "被",
+]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=14), st.sampled_from(["", " "]))
+def test_triggers_change_no_finding_on_any_text(pieces: list[str], glue: str) -> None:
+    # verifies: REQ-722
+    text = glue.join(pieces)
+    assert _TRIGGERED.find(text) == _EVERY.find(text)
+
+
+_TRIGGERED = build_matcher(DEFAULT_WORDS)
+_EVERY = build_matcher(DEFAULT_WORDS, triggers=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from functools import cache
 
 # Besides every control (Cc) and format (Cf: bidi embeddings, overrides and isolates, zero-width
 # spaces and joiners, soft hyphen, BOM, tag characters) character: line and paragraph
@@ -26,7 +27,18 @@ def hidden_characters(text: str, keep: str = "") -> list[str]:
     """The hidden characters of `text` other than those in `keep`, each once, in order."""
     if text.isascii() and text.isprintable():  # the common case, fast
         return []
+    # A Chinese text, or one with line breaks: regex speed rather than a lookup per character.
+    if _controls(keep).search(text) is None and not has_hidden(text):
+        return []
     return list(dict.fromkeys(c for c in text if c not in keep and is_hidden(c)))
+
+
+@cache
+def _controls(keep: str) -> re.Pattern[str]:
+    """The control characters below U+0020 other than those in `keep`, as one class."""
+    return re.compile(
+        "[" + "".join(re.escape(chr(c)) for c in range(32) if chr(c) not in keep) + "]"
+    )
 
 
 def code_point(char: str) -> str:

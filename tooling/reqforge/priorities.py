@@ -215,8 +215,11 @@ def rice_score(reach: Any, impact: Any, confidence: Any, effort: Any) -> float |
     ZeroDivisionError; `check` reports it as RF102). A result beyond the float range is None.
     """
     values = _accepted(RICE_INPUTS, (reach, impact, confidence, effort))
-    if values is None:
-        return None
+    return None if values is None else _rice_of(values)
+
+
+def _rice_of(values: Sequence[float]) -> float | None:
+    """RICE of accepted inputs (see `rice_score`)."""
     r, i, c, e = values
     return _finite(r * i * c / e)
 
@@ -268,8 +271,11 @@ def wsjf(value: Any, time_criticality: Any, risk: Any, size: Any) -> float | Non
     above 0 and at most 100 (the ranges of `priority.wsjf` in fields.py); else None. A tiny
     size (1e-320) makes the quotient overflow: None too (`check` reports it, RF102)."""
     values = _accepted(_WSJF_READ, (value, time_criticality, risk, size))
-    if values is None:
-        return None
+    return None if values is None else _wsjf_of(values)
+
+
+def _wsjf_of(values: Sequence[float]) -> float | None:
+    """WSJF of accepted inputs (see `wsjf`)."""
     *parts, job_size = values
     return _finite(sum(parts) / job_size)
 
@@ -487,14 +493,15 @@ def score_overflows(data: Mapping[str, Any]) -> list[tuple[tuple[str, ...], str]
     then has no score, and `check` says why (RF102) instead of ranking it silently last."""
     priority = _block(data, "priority")
     found: list[tuple[tuple[str, ...], str]] = []
-    rice_in = _rice_values(priority)
-    if _accepted(RICE_INPUTS, rice_in) is not None and rice_score(*rice_in) is None:
+    # Each method's inputs are validated once (this runs on every file of a cold `check`).
+    rice_in = _accepted(RICE_INPUTS, _rice_values(priority))
+    if rice_in is not None and _rice_of(rice_in) is None:
         message = Text(
             "priority.rice: reach × impact × confidence / effort overflows; use smaller units"
         )
         found.append((("priority", "rice"), message))
-    wsjf_in = _wsjf_values(priority)
-    if _accepted(_WSJF_READ, wsjf_in) is not None and wsjf(*wsjf_in) is None:
+    wsjf_in = _accepted(_WSJF_READ, _wsjf_values(priority))
+    if wsjf_in is not None and _wsjf_of(wsjf_in) is None:
         message = Text(
             "priority.wsjf.size: (value + time-criticality + risk) / {size!r} overflows; "
             "use a larger size",

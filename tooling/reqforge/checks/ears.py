@@ -115,6 +115,12 @@ def _ears_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]
 
 
 @cache
+def _conditional() -> re.Pattern[str]:
+    """An unwanted-behaviour keyword anywhere in a criterion (see `_read`'s then_missing)."""
+    return re.compile(r"(?a:\b)[iI][fF](?a:\b)|如果|若|假如|倘若|一旦")
+
+
+@cache
 def _cjk() -> re.Pattern[str]:
     return re.compile("[\u3400-\u9fff\uf900-\ufaff]")
 
@@ -238,6 +244,14 @@ def ears_problem(text: str) -> str | None:
     """The RF407 message for an acceptance criterion (without its location), or None when it
     is in an EARS shape: `ears_hint` when it follows no template; when an "If" (如果) condition
     runs into the response without "then" (则/那么), a hint that says so."""
+    normal = _normal(text)
+    if _conditional().search(normal) is None:
+        # No "If" (如果) anywhere: "then" cannot be missing, the shape is all there is to
+        # know (most criteria; reading the kind costs four times as much).
+        english, chinese, _ = _ears_patterns()
+        if english.match(normal) is not None or chinese.match(normal) is not None:
+            return None
+        return ears_hint(text)
     reading = _read(text)
     if reading is None:
         return ears_hint(text)

@@ -40,9 +40,9 @@ from __future__ import annotations
 
 import re
 import sys
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
@@ -414,35 +414,70 @@ class WordHit:
 class WordMatcher:
     """Finds the phrases of a word list in a text; build it with `build_matcher`.
 
-    Immutable once built, so one matcher serves a whole `check` run. The entries are compiled
-    into at most four regexes, searched one after the other: phrases that start a word, other
-    phrases (CJK), the regex entries that can share one alternation, and the regex entries that
-    cannot (capturing groups, global flags). Splitting them is what makes a text without hits
-    cheap: the first is anchored at word starts, so the regex engine rejects every position
-    inside a word at once; the others start with a character class or a few fixed characters
-    the engine can skip ahead to. One alternation of everything measured three to eight times
-    slower on an 80-character title.
+    Immutable once built, so one matcher serves a whole `check` run. Plain phrases are compiled
+    into two tries (phrases that start a word, anchored at word starts so the engine rejects
+    every position inside a word at once; and the others, CJK). A regex entry runs only on a
+    text that holds one of its *triggers*: literal text that every match of it contains
+    ("shall" in "shall ... and ... shall", 内 in "10内"), read from the pattern itself. One
+    scan for all the triggers replaces a search per entry: with thirty regex entries, most
+    texts ran most of them for nothing, and the calls alone cost more than the tries.
     """
 
-    __slots__ = ("_embedded", "_literals", "_order", "_other", "_regexes", "_separate", "_words")
+    __slots__ = (
+        "_always",
+        "_enabled",
+        "_literals",
+        "_order",
+        "_other",
+        "_patterns",
+        "_scans",
+        "_words",
+    )
 
     def __init__(
         self,
         words: re.Pattern[str] | None,
         other: tuple[re.Pattern[str], bool] | None,
         literals: Mapping[str, str],
-        regexes: re.Pattern[str] | None,
-        embedded: Sequence[tuple[re.Pattern[str], str]],
-        separate: Sequence[tuple[re.Pattern[str], str, bool]],
+        patterns: Sequence[tuple[re.Pattern[str], str, bool]],
+        triggers: Sequence[_Trigger | None],
         order: Mapping[str, int],
     ) -> None:
         self._words = words
         self._other = other
         self._literals = literals
-        self._regexes = regexes
-        self._embedded = tuple(embedded)
-        self._separate = tuple(separate)
+        self._patterns = tuple(patterns)
         self._order = order
+        # Entries without a trigger always run. One scan for all entries looks for their
+        # triggers: a string found enables its entries and those of every string inside it (a
+        # text that holds "shall not" holds "shall"). Strings that start a word wherever they
+        # are needed are looked for at word starts only (five times faster); CJK ones only in
+        # a text that is not ASCII. (Testing a second trigger set per entry with `in` cost
+        # more than running the entries it spared.)
+        self._always = tuple(i for i, trigger in enumerate(triggers) if trigger is None)
+        firsts = [trigger for trigger in triggers if trigger is not None]
+        strings = sorted({t for found, _ in firsts for t in found}, key=len)
+        self._enabled = {
+            string: tuple(
+                i
+                for i, trigger in enumerate(triggers)
+                if trigger is not None and any(t in string for t in trigger[0])
+            )
+            for string in strings
+        }
+        loose = {t for found, anchored in firsts if not anchored for t in found}
+        at_words = [t for t in strings if t[0] in _WORD_CHARS and t not in loose]
+        cjk = [t for t in strings if not t[0].isascii()]
+        anywhere = [t for t in strings if t not in at_words and t not in cjk]
+        self._scans = tuple(
+            (re.compile(prefix + _trie_pattern(group, whole_words=False)), ascii_too)
+            for group, prefix, ascii_too in (
+                (at_words, r"(?a:\b)", True),
+                (anywhere, "", True),
+                (cjk, "", False),
+            )
+            if group
+        )
 
     def find(self, text: str) -> list[WordHit]:
         """Return the hits in `text`, by position; of overlapping hits the leftmost, then the
@@ -462,19 +497,39 @@ class WordMatcher:
         # Phrases that start with a non-ASCII character cannot occur in ASCII text.
         if self._other is not None and (self._other[1] or not low.isascii()):
             self._scan_literals(self._other[0], low, found)
-        if self._regexes is not None:
-            self._scan_regexes(self._regexes, low, found)
-        for pattern, category, has_hit in self._separate:
+        order = self._order
+        for index in self._to_run(low):
+            pattern, category, has_hit = self._patterns[index]
             for match in pattern.finditer(low):
                 start, end = match.span("hit") if has_hit else match.span()
                 if end > start:
-                    found.append((start, start - end, self._order[category], category))
+                    found.append((start, start - end, order[category], category))
         if not found:
             return []
         hits = _leftmost_longest(text, found)
         if any(hit.category == "vague" for hit in hits):
             hits = [hit for hit in hits if hit.category != "vague" or not _excused(low, hit)]
         return hits
+
+    def _to_run(self, low: str) -> list[int]:
+        """The regex entries worth running on `low`: those without a trigger, and those whose
+        triggers it holds, in the order they were listed."""
+        enabled = self._enabled
+        chosen: set[int] = set()
+        ascii_text = low.isascii()
+        for trie, ascii_too in self._scans:
+            if ascii_text and not ascii_too:
+                continue
+            search = trie.search
+            # Restarting one past each match start finds every trigger, overlapping ones
+            # included (at a position the longest wins; `_enabled` covers those inside it).
+            match = search(low)
+            while match is not None:
+                chosen.update(enabled[match.group()])
+                match = search(low, match.start() + 1)
+        if not chosen:
+            return list(self._always)
+        return sorted(chosen.union(self._always))
 
     def _scan_literals(self, trie: re.Pattern[str], low: str, found: list[_Found]) -> None:
         """Add the longest phrase at every position where one starts (overlaps included)."""
@@ -487,21 +542,149 @@ class WordMatcher:
             found.append((start, start - match.end(), order[category], category))
             match = search(low, start + 1)
 
-    def _scan_regexes(self, regexes: re.Pattern[str], low: str, found: list[_Found]) -> None:
-        """Add every regex entry that matches where the alternation of them all does."""
-        search = regexes.search
-        match = search(low)
-        while match is not None:
-            start = match.start()
-            # The alternation reports only its first matching entry; try them all (this only
-            # runs at a hit).
-            for pattern, category in self._embedded:
-                entry = pattern.match(low, start)
-                if entry is not None and entry.end() > start:
-                    found.append((start, start - entry.end(), self._order[category], category))
-            # At the end of the text a search from one past it starts at the end again: stop
-            # there, or a pattern that matches at the very end is found forever.
-            match = search(low, start + 1) if start < len(low) else None
+
+# One set of trigger strings of a regex entry (see `_triggers_of`), and whether each string
+# starts a word wherever the entry matches (then a scan may look at word starts only).
+_Trigger = tuple[frozenset[str], bool]
+
+
+def _trigger_of(pattern: re.Pattern[str]) -> _Trigger | None:
+    """Literal strings (lower-cased), one of which every match of `pattern` contains, the
+    likely cheapest and rarest such set (see `_rarity`); None when the pattern promises none.
+    Read from the regex engine's own parse of the pattern."""
+    sre = _regex_parser()
+    try:
+        parsed = _parsed(pattern.pattern, pattern.flags & ~re.UNICODE)
+    except (re.error, RecursionError, ValueError):  # pragma: no cover - it compiled already
+        return None
+    best = _best(_required(parsed, sre, False))
+    return None if best is None else (frozenset(t.lower() for t in best[0]), best[1])
+
+
+def _zero_width(op: Any, av: Any, sre: Any) -> bool:
+    """Whether a parsed item matches no characters (an anchor, a look-around, a group of
+    those): literal text on both sides of it is one run ("s(?<!x)hall" holds "shall")."""
+    if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
+        return True
+    return bool(op is sre.SUBPATTERN and all(_zero_width(o, a, sre) for o, a in av[3]))
+
+
+def _word_start(op: Any, av: Any, sre: Any, run: list[str]) -> bool:
+    """Whether a zero-width item says that the next run starts a word (\\b, ^), or, for the
+    lookbehind idiom "s(?<![a-z0-9_]s)hall" or "about(?<![a-z0-9_]about)", the current one."""
+    if op is sre.AT:
+        return av in (sre.AT_BOUNDARY, sre.AT_BEGINNING, sre.AT_BEGINNING_STRING)
+    if op is sre.SUBPATTERN:
+        return any(_word_start(o, a, sre, run) for o, a in av[3])
+    if op is sre.ASSERT_NOT and av[0] < 0 and run and len(av[1]) == len(run) + 1:
+        (class_op, items), *rest = av[1]
+        return (
+            class_op is sre.IN
+            and all(_in_class(items, char, sre) for char in "az09_")
+            and all(o is sre.LITERAL for o, _ in rest)
+            and "".join(chr(a) for _, a in rest) == "".join(run)
+        )
+    return False
+
+
+def _spaces(op: Any, av: Any, sre: Any) -> bool:
+    """Whether a parsed item consumes at least one character and only non-word ones
+    ("[ \\t]+", ", "): what follows it starts a word."""
+    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and av[0] >= 1 and len(av[2]) == 1:
+        op, av = av[2][0]
+    if op is sre.IN:
+        return all(o in (sre.LITERAL, sre.RANGE) for o, _ in av) and not any(
+            _in_class(av, char, sre) for char in _WORD_CHARS
+        )
+    return op is sre.LITERAL and chr(av) not in _WORD_CHARS
+
+
+def _in_class(items: Any, char: str, sre: Any) -> bool:
+    point = ord(char)
+    for op, av in items:
+        if op is sre.NEGATE:
+            return False  # a negated class: do not reason about it
+        if (op is sre.LITERAL and av == point) or (op is sre.RANGE and av[0] <= point <= av[1]):
+            return True
+    return False
+
+
+def _lead(branch: Any, sre: Any) -> str:
+    """The literal text a parsed branch starts with (across zero-width items)."""
+    text = []
+    for op, av in branch:
+        if op is sre.LITERAL:
+            text.append(chr(av))
+        elif not _zero_width(op, av, sre):
+            break
+    return "".join(text)
+
+
+def _required(parsed: Any, sre: Any, at_word: bool) -> list[_Trigger]:
+    """Sets of literals such that every match of the parsed sequence holds one of each: runs
+    of literal characters (across anchors and look-arounds; a run before an alternation whose
+    branches all start with text is joined to each), and the sets of a group, of an
+    alternation whose every branch has one (the union of each branch's best), of a repeat of
+    at least one, of a positive lookahead. `at_word`: the sequence starts at a word start."""
+    found: list[_Trigger] = []
+    run: list[str] = []
+    anchored = at_word  # whether the run being read starts a word
+    boundary = at_word  # whether the next character starts a word
+    for op, av in [*parsed, (None, None)]:
+        if op is sre.LITERAL:
+            if not run:
+                anchored = boundary
+            run.append(chr(av))
+            boundary = False
+            continue
+        zero = op is not None and _zero_width(op, av, sre)
+        if zero:
+            if _word_start(op, av, sre, run):
+                if run:
+                    anchored = True  # the lookbehind idiom, after the run's first letter
+                else:
+                    boundary = True
+            if op is sre.ASSERT and av[0] >= 0:
+                found += _required(av[1], sre, boundary and not run)
+            continue
+        if op is sre.BRANCH and run and all(_lead(branch, sre) for branch in av[1]):
+            joined = {"".join(run) + _lead(branch, sre) for branch in av[1]}
+            found.append((frozenset(joined), anchored and run[0] in _WORD_CHARS))
+            run = []
+            boundary = False
+            continue
+        if run:
+            found.append((frozenset({"".join(run)}), anchored and run[0] in _WORD_CHARS))
+            run = []
+        start = boundary
+        boundary = _spaces(op, av, sre)
+        inner: Any = None
+        if op is sre.SUBPATTERN:
+            inner = [av[3]]
+        elif op is sre.BRANCH:
+            inner = av[1]
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT) or op is getattr(sre, "POSSESSIVE_REPEAT", 0):
+            inner = [av[2]] if av[0] >= 1 else None
+        elif op is getattr(sre, "ATOMIC_GROUP", 0):
+            inner = [av]
+        if inner and len(inner) == 1:
+            found += _required(inner[0], sre, start)
+        elif inner:
+            best = [_best(_required(branch, sre, start)) for branch in inner]
+            if all(best):
+                strings = frozenset().union(*(b[0] for b in best if b))
+                found.append((strings, all(b[1] for b in best if b)))
+    return found
+
+
+def _rarity(trigger: _Trigger) -> tuple[bool, int, int]:
+    """How cheap and rare a set of literals likely is: found at word starts (a fast scan),
+    then the longer shortest string, then fewer strings."""
+    return trigger[1], min(map(len, trigger[0])), -len(trigger[0])
+
+
+def _best(found: list[_Trigger]) -> _Trigger | None:
+    return max(found, key=_rarity) if found else None
 
 
 def _leftmost_longest(text: str, found: list[_Found]) -> list[WordHit]:
@@ -522,15 +705,16 @@ def _leftmost_longest(text: str, found: list[_Found]) -> list[WordHit]:
     return hits
 
 
-def build_matcher(words: Mapping[str, Sequence[str]]) -> WordMatcher:
+def build_matcher(words: Mapping[str, Sequence[str]], *, triggers: bool = True) -> WordMatcher:
     """Compile a word list `{category: entries}` (see the module docstring) into a matcher.
+    `triggers=False` runs every regex entry on every text (what the triggers must never
+    change, only speed up: the tests compare the two).
 
     Raises ValueError naming the category and entry for an entry that is not a string, is
     empty, or is a `re:` entry that does not compile or can match the empty string.
     """
     literals: dict[str, str] = {}
-    embedded: list[tuple[str, str]] = []
-    separate: list[tuple[re.Pattern[str], str, bool]] = []
+    patterns: list[tuple[re.Pattern[str], str, bool]] = []
     order: dict[str, int] = {}
     gapped: dict[tuple[str, str], list[str]] = {}  # (category, first part) -> phrases
     for category, entries in words.items():
@@ -543,10 +727,7 @@ def build_matcher(words: Mapping[str, Sequence[str]]) -> WordMatcher:
             if entry.startswith("re:"):
                 source = entry[3:]
                 pattern = _compile_entry(category, entry, source)
-                if pattern.groups == 0 and _embeddable(source):
-                    embedded.append((_case_insensitive(source), category))
-                else:
-                    separate.append((pattern, category, "hit" in pattern.groupindex))
+                patterns.append((pattern, category, "hit" in pattern.groupindex))
             elif _GAP.search(entry):
                 head = _GAP.split(entry.lower())[0]
                 gapped.setdefault((category, head), []).append(entry.lower())
@@ -555,7 +736,10 @@ def build_matcher(words: Mapping[str, Sequence[str]]) -> WordMatcher:
                 for phrase in _forms(entry.lower()):
                     literals.setdefault(phrase, category)
 
-    embedded += [(_gap_pattern(phrases), category) for (category, _), phrases in gapped.items()]
+    patterns += [
+        (re.compile(_gap_pattern(phrases)), category, False)
+        for (category, _), phrases in gapped.items()
+    ]
     word_phrases = [phrase for phrase in literals if phrase[0] in _WORD_CHARS]
     other_phrases = [phrase for phrase in literals if phrase[0] not in _WORD_CHARS]
     other = None
@@ -569,9 +753,8 @@ def build_matcher(words: Mapping[str, Sequence[str]]) -> WordMatcher:
         words=re.compile(r"(?a:\b)" + _trie_pattern(word_phrases)) if word_phrases else None,
         other=other,
         literals=literals,
-        regexes=re.compile("|".join(source for source, _ in embedded)) if embedded else None,
-        embedded=[(re.compile(source), category) for source, category in embedded],
-        separate=separate,
+        patterns=patterns,
+        triggers=[_trigger_of(pattern) if triggers else None for pattern, _, _ in patterns],
         order=order,
     )
 
@@ -646,17 +829,27 @@ def regex_entry_problem(source: str) -> str | None:
     counts as not compiling) and must not be able to match an empty string anywhere: a
     zero-width hit (`\\b`, a lone lookahead, `x*`) marks nothing and would be found at every
     position. The engine's own parser gives the shortest width a pattern can match."""
+    return _checked(source)[1]
+
+
+def _checked(source: str) -> tuple[re.Pattern[str] | None, str | None]:
+    """The compiled entry, or None and why it cannot be used (see `regex_entry_problem`).
+
+    The text is searched lower-cased: a pattern without upper-case letters already ignores
+    case there, and without the flag the engine can skip ahead to what the pattern starts with
+    (an entry with a `hit` group ran up to ten times slower with it)."""
+    flags = 0 if _lower_case(source) else re.IGNORECASE
     try:
-        re.compile(source, re.IGNORECASE)
-        shortest = _regex_parser().parse(source).getwidth()[0]
+        pattern = re.compile(source, flags)
+        shortest = _parsed(source, flags).getwidth()[0]
     except (re.error, OverflowError, RecursionError, ValueError) as error:
-        return Text("is not a valid regular expression: {error}", error=str(error))
+        return None, Text("is not a valid regular expression: {error}", error=str(error))
     if shortest == 0:
-        return Text(
+        return None, Text(
             "matches the empty string (a zero-width pattern marks no word); "
             "expected a pattern that matches at least one character"
         )
-    return None
+    return pattern, None
 
 
 def _regex_parser() -> Any:
@@ -666,14 +859,17 @@ def _regex_parser() -> Any:
     return importlib.import_module("re._parser" if sys.version_info >= (3, 11) else "sre_parse")
 
 
+@lru_cache(maxsize=256)
+def _parsed(source: str, flags: int) -> Any:
+    """The regex engine's parse of a pattern (read twice: for its width and its triggers)."""
+    return _regex_parser().parse(source, flags)
+
+
 def _compile_entry(category: str, entry: str, source: str) -> re.Pattern[str]:
-    problem = regex_entry_problem(source)
-    if problem is not None:
+    pattern, problem = _checked(source)
+    if pattern is None:
         raise ValueError(f"word list {category!r}: {entry!r} {problem}")
-    # The text is searched lower-cased: a pattern without upper-case letters already ignores
-    # case there, and without the flag the engine can skip ahead to what the pattern starts
-    # with (an entry with a `hit` group ran up to ten times slower with it).
-    return re.compile(source, 0 if _lower_case(source) else re.IGNORECASE)
+    return pattern
 
 
 # Upper-case letters in a pattern that are syntax, not text: group names and escapes such as
@@ -687,26 +883,7 @@ def _lower_case(source: str) -> bool:
     return rest == rest.lower()
 
 
-def _case_insensitive(source: str) -> str:
-    """`source` for the lower-cased text: a lower-case pattern already ignores case there, and
-    leaving out the flag lets the regex engine skip ahead to the pattern's first character."""
-    return source if _lower_case(source) else f"(?i:{source})"
-
-
-def _embeddable(source: str) -> bool:
-    """Whether a regex entry can join an alternation (no global inline flags like `(?i)`)."""
-    # Python 3.11 rejects a global flag inside a group; 3.10 only warns (and would apply it to
-    # the whole alternation), so a warning counts as a rejection.
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        try:
-            re.compile(f"(?:{source})|x")
-        except (re.error, DeprecationWarning):
-            return False
-    return True
-
-
-def _trie_pattern(phrases: Sequence[str]) -> str:
+def _trie_pattern(phrases: Sequence[str], *, whole_words: bool = True) -> str:
     """One regex for literal phrases, as a trie: a shared prefix is tried once.
 
     Each branch starts with its own plain character, so the regex engine only enters the one
@@ -723,7 +900,7 @@ def _trie_pattern(phrases: Sequence[str]) -> str:
     def branches(node: dict[str, dict], last: str) -> str:
         options = [re.escape(char) + branches(node[char], char) for char in sorted(node) if char]
         if "" in node:
-            options.append(_NOT_BEFORE_WORD if last in _WORD_CHARS else "")
+            options.append(_NOT_BEFORE_WORD if whole_words and last in _WORD_CHARS else "")
         return options[0] if len(options) == 1 else "(?:" + "|".join(options) + ")"
 
     return branches(trie, "")
