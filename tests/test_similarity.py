@@ -17,7 +17,9 @@ import pytest
 from reqforge.checks.similarity import (
     BODY_CHARS,
     BODY_K,
+    CJK,
     DEFAULT_THRESHOLD,
+    LATIN,
     TITLE_K,
     signature,
     similar_pairs,
@@ -83,10 +85,13 @@ ZH_EXPORT_PDF = (
     "未完成订单和最近五次互动。" + ZH_TAIL,
 )
 DUPLICATES = [(EXPORT_CSV, EXPORT_CSV_REWORDED), (ZH_EXPORT_CSV, ZH_EXPORT_CSV_REWORDED)]
+# Four different requirements in English and the same four in Chinese: DIFFERENT[i] and
+# DIFFERENT[i + 4] are translations of each other, so they pair (the second stage).
 DIFFERENT = [
     EXPORT_CSV, IMPORT_INVOICES, OVERDUE_TASKS, EXPORT_PDF,
     ZH_EXPORT_CSV, ZH_IMPORT_INVOICES, ZH_OVERDUE_TASKS, ZH_EXPORT_PDF,
 ]  # fmt: skip
+TRANSLATIONS = [(i, i + 4) for i in range(4)]
 
 
 def score(a: tuple[str, str], b: tuple[str, str]) -> float:
@@ -108,18 +113,22 @@ def test_reworded_duplicates_reach_the_default_threshold(
 def test_different_requirements_with_the_same_boilerplate_do_not_pair() -> None:
     # verifies: REQ-107
     signatures = [signature(*doc) for doc in DIFFERENT]
-    assert similar_pairs(signatures) == []
+    assert [(i, j) for i, j, _ in similar_pairs(signatures)] == TRANSLATIONS
     for i, a in enumerate(DIFFERENT):
-        for b in DIFFERENT[i + 1 :]:
-            # "… to CSV" and "… to PDF" share most of the title, so they score highest.
-            assert score(a, b) < DEFAULT_THRESHOLD - 0.05, (a[0], b[0])
+        for j in range(i + 1, len(DIFFERENT)):
+            if (i, j) not in TRANSLATIONS:
+                # "… to CSV" and "… to PDF" share most of the title, so they score highest.
+                assert score(a, DIFFERENT[j]) < DEFAULT_THRESHOLD - 0.05, (a[0], DIFFERENT[j][0])
 
 
 def test_duplicates_are_found_among_different_requirements() -> None:
     # verifies: REQ-107
     docs = [*DIFFERENT, EXPORT_CSV_REWORDED, ZH_EXPORT_CSV_REWORDED]
     pairs = similar_pairs([signature(*doc) for doc in docs])
-    assert [(i, j) for i, j, _ in pairs] == [(0, 8), (4, 9)]
+    # The CSV export four times (two languages, two wordings) is six pairs; the other
+    # translations three more.
+    export_csv = [(0, 4), (0, 8), (0, 9), (4, 8), (4, 9), (8, 9)]
+    assert [(i, j) for i, j, _ in pairs] == sorted([*export_csv, (1, 5), (2, 6), (3, 7)])
 
 
 def test_identical_requirements_score_one() -> None:
@@ -162,20 +171,32 @@ def test_only_the_start_of_a_long_body_counts() -> None:
 @pytest.mark.parametrize(("title", "body"), [*DIFFERENT, ("", ""), ("x", ""), ("", "y")])
 def test_signature_shape(title: str, body: str) -> None:
     sig = signature(title, body)
-    titles = sig[0]
-    title_part, body_part = sig[1 : 1 + titles], sig[1 + titles :]
-    assert 0 <= titles <= TITLE_K and len(body_part) <= BODY_K
-    assert list(title_part) == sorted(set(title_part))
-    assert list(body_part) == sorted(set(body_part))
+    header, rest = sig[:7], list(sig[7:])
+    parts = []
+    for count in header[:6]:
+        parts.append(rest[:count])
+        rest = rest[count:]
+    title_sketch, body_sketch, title_terms, body_terms, title_cross, body_cross = parts
+    assert len(title_sketch) <= TITLE_K and len(body_sketch) <= BODY_K
+    assert header[6] == (CJK if not title.isascii() else LATIN)
+    assert title_sketch == sorted(set(title_sketch))
+    assert body_sketch == sorted(set(body_sketch))
+    # The body sketch is the smallest body terms; every cross term is a term; the concepts
+    # (the rest) are title cross terms.
+    assert body_sketch == sorted(body_terms)[:BODY_K]
+    assert len(set(title_terms)) == len(title_terms) and len(set(body_terms)) == len(body_terms)
+    assert set(title_cross) <= set(title_terms) and set(body_cross) <= set(body_terms)
+    assert set(rest) <= set(title_cross)
     assert all(type(value) is int and -(2**31) <= value < 2**31 for value in sig)
     assert marshal.loads(marshal.dumps(sig)) == sig
     assert tuple(array("i", sig)) == sig
 
 
 def test_empty_requirement() -> None:
-    assert signature("", "") == (0,)
-    assert similarity((0,), (0,)) == 0.0
-    assert similar_pairs([(0,), (0,), signature(*EXPORT_CSV)]) == []
+    empty = (0, 0, 0, 0, 0, 0, LATIN)
+    assert signature("", "") == empty
+    assert similarity(empty, empty) == 0.0
+    assert similar_pairs([empty, empty, signature(*EXPORT_CSV)]) == []
 
 
 def test_signatures_are_equal_across_processes() -> None:
@@ -225,7 +246,10 @@ def test_threshold_must_be_a_fraction(threshold: float) -> None:
         similar_pairs([], threshold)
 
 
-@pytest.mark.parametrize("bad", [(), (3, 1), (-1, 5)])
+@pytest.mark.parametrize(
+    "bad",
+    [(), (3, 1), (-1, 5), (0, 0, 0, 0, 0, 0, 2), (0, -1, 0, 0, 0, 0, 0), (9, 0, 0, 0, 0, 0, 0)],
+)
 def test_malformed_signature(bad: tuple[int, ...]) -> None:
     with pytest.raises(ValueError, match="signature"):
         similar_pairs([signature(*EXPORT_CSV), bad])
@@ -293,6 +317,9 @@ def test_scale_10000_requirements_finds_exactly_the_duplicates() -> None:
     for (a, b), (i, j) in zip(DUPLICATES, [(100, 7_000), (200, 8_000)], strict=True):
         docs[i], docs[j] = a, b
         expected.append((i, j))
+    # The English CSV export and its Chinese translation: every English one pairs with every
+    # Chinese one (found by the concept index: they share no word).
+    expected += [(100, 200), (100, 8_000), (200, 7_000), (7_000, 8_000)]
     signatures = [signature(title, body) for title, body in docs]
     pairs = similar_pairs(signatures)
     assert [(i, j) for i, j, _ in pairs] == sorted(expected)

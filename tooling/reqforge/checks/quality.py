@@ -1,6 +1,7 @@
 """Quality lints modelled on the INCOSE Guide for Writing Requirements: RF401 (vague or
 unverifiable wording in title and acceptance criteria), RF407 (EARS shape, opt-in) and RF403
-(possible duplicates across the corpus, from MinHash-style signatures)."""
+(possible duplicates across the corpus: MinHash candidates scored exactly on content terms and
+English-Chinese concepts, see checks/similarity.py)."""
 
 from __future__ import annotations
 
@@ -92,8 +93,10 @@ def duplicate_issues(
 
 def duplicate_findings(corpus: Corpus) -> list[Finding]:
     """The duplicates family (cross-file): every `duplicate_issues` issue, located. The
-    similar pairs are kept in the `similar-pairs` cache by a digest of every file's path and
-    signature: an edit that changes no title and no body (a status) finds them there."""
+    similar pairs are kept in the `similar-pairs` cache by a digest of the threshold and every
+    file's path and signature: an edit that changes no title and no body (a status) finds them
+    there. The score depends on nothing else but the glossary, which is code: the cache key
+    holds a digest of reqforge's code."""
     requirements = corpus.repository.requirements
 
     def cached_pairs(

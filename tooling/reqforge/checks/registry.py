@@ -281,10 +281,11 @@ _RULES = [
         WARNING,
         N_("possible duplicate of another requirement"),
         N_(
-            "Two requirements whose title and body are nearly the same are often one need "
-            "recorded twice; merge them or link one with `links.duplicates`."
+            "Two requirements that ask for the same thing, in other words or in the other "
+            "language (English/Chinese), are often one need recorded twice; merge them or link "
+            "one with `links.duplicates`. The message gives their similarity (0-1)."
         ),
-        "CRM-0042 'Export customer data to CSV' and CRM-0077 'Export the customer data to CSV'",
+        "CRM-0042 'Export customer data to CSV' and CRM-0077 '支持导出客户数据为CSV文件'",
         "CRM-0077 with status: duplicate and links: {duplicates: [CRM-0042]}",
     ),
     Rule(

@@ -1,32 +1,44 @@
-"""Near-duplicate requirements (RF403): MinHash sketches and an inverted index.
+"""Near-duplicate requirements (RF403): MinHash candidates, then an exact score on content terms.
 
-Pure functions, no I/O. `signature` turns a requirement's title and body into a small tuple of
-ints (cheap to cache: it survives `marshal`); `similar_pairs` finds the pairs of signatures whose
-estimated similarity reaches a threshold without comparing every pair of texts.
+Pure functions, no I/O. `signature` turns a requirement's title and body into a tuple of ints
+(cheap to cache: it survives `marshal` and `array("i")`); `similar_pairs` finds the pairs of
+signatures whose similarity reaches a threshold without comparing every pair of texts.
 
-Features, in English and Chinese alike:
+**Content terms** (`_part`), one pass per text, in English and Chinese alike:
 
-* ASCII words, lower-cased, minus a short list of stop words ("the", "a", "to", "shall", ...),
-  so "Export customer data to CSV" and "Export the customer data to a CSV file" share almost
-  every feature.
-* CJK characters: character bigrams (the usual unit for Chinese, where most words are two
-  characters) after dropping function characters (的, 将, 把, 为, ...), so
-  "支持导出客户数据为CSV文件" and "支持将客户数据导出为CSV文件" share most bigrams. Titles also
-  use single characters, because a reworded Chinese title often only moves the verb (将/把).
+* English words, lower-cased, minus stop words ("the", "shall", "need", ...), lightly stemmed
+  (`stem`: "export", "exports", "exported", "exporting" are one term).
+* Chinese character bigrams (the usual unit for Chinese, where most words are two characters)
+  after dropping function characters (的, 将, 把, 为, ...); a title also counts its single
+  characters, because a reworded Chinese title often only moves the verb (将/把).
+* Every word or bigram of the built-in glossary (checks/glossary.py) counts as its concept:
+  "client", "customer" and 客户 are one term. The *cross terms* of a text are its concepts and
+  its numbers and codes ("2025", "v2"): all that a translation keeps.
+
+**Stage 1, candidates.** A bottom-k MinHash sketch of each title's and body's terms (a title's
+also of its pairs of neighbouring words) feeds an inverted index (`_candidates`) that proposes
+the pairs sharing uncommon sketch values; a second index over the titles' uncommon concepts
+(`_concept_candidates`) proposes the translations and synonym paraphrases the first misses.
+Neither is quadratic in the corpus.
+
+**Stage 2, the score.** Each candidate is scored exactly: `TITLE_WEIGHT * J(title) +
+(1 - TITLE_WEIGHT) * J(body)`, J the Jaccard similarity of the term sets (a title's with its
+pairs of neighbouring words, which keeps "Export ledger 1 as CSV" and "Export ledger 2 as CSV"
+apart; J(title) alone when either body is empty), and the same over the cross terms when the
+titles share at least `MIN_SHARED_CONCEPTS` concepts, whichever is larger. Two requirements in
+different languages (one mostly Chinese, one mostly ASCII) have only the second: two short
+texts do not pair on "customer" and "order" alone.
 
 Markdown headings in the body ("## Scenario", "## 场景") are dropped: they are template, not
-content. Punctuation and markup never become features. Only the first `BODY_CHARS` characters of
+content. Punctuation and markup never become terms. Only the first `BODY_CHARS` characters of
 the body are read: duplicates show in the opening, and it bounds the cost of very long bodies.
 
-Each feature is hashed deterministically across processes (CRC-32 of a word, then CPython's hash
-of a tuple of ints, which PYTHONHASHSEED does not randomise, unlike `hash(str)`), and a bottom-k
-sketch keeps the smallest hashes: up to `TITLE_K` for the title and `BODY_K` for the body. The
-hashes depend on the hash width of the interpreter (64-bit CPython); a cache of signatures should
-be keyed by `SIGNATURE_VERSION` and the Python version.
-
-The similarity of two requirements is `TITLE_WEIGHT * J(title) + (1 - TITLE_WEIGHT) * J(body)`,
-each J an estimated Jaccard similarity of the feature sets; when either body is empty only the
-titles count.
+Every term is hashed deterministically across processes (CRC-32 of a word, then CPython's hash
+of a tuple of ints, which PYTHONHASHSEED does not randomise, unlike `hash(str)`), and a
+signature's sets are filled in the order of the text. The hashes depend on the hash width of
+the interpreter (64-bit CPython); a cache of signatures should be keyed by `SIGNATURE_VERSION`
+and the Python version, and a cache of scores by the glossary too (reqforge's caches are keyed
+by its code, the glossary included).
 """
 
 # implements: REQ-107
@@ -37,24 +49,39 @@ import re
 import zlib
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import cache
-from itertools import chain, pairwise, repeat
+from itertools import chain, combinations, pairwise, repeat
+from operator import rshift
 
-SIGNATURE_VERSION = 1
+from reqforge.checks.glossary import PHRASES, glossary_entries
+
+SIGNATURE_VERSION = 2
 """Bumped whenever `signature` changes its output, so cached signatures are not mixed."""
 
 DEFAULT_THRESHOLD = 0.7
-"""Default minimum similarity for RF403. In tests/test_similarity.py reworded duplicates score
-0.77-0.85; different requirements on the same template (headings, a closing sentence) score
-below 0.2, and at most 0.63 when their titles differ in one word ("Export customer data to CSV"
-/ "... to PDF"). Bodies generated from one template that differ only in a number or a word do
-pair: their text is nearly identical."""
+"""Default minimum similarity for RF403. On the labelled pairs of tests/data/duplicates/
+(bench/duplicates.py) hard negatives (same template, another object: "Export customer data to
+CSV" / "... to PDF") score at most 0.61, so 0.7 reports no false pair there and 69% of the
+duplicates (0.65: still none, 78%); reworded duplicates in tests/test_similarity.py score
+0.76-0.9. Bodies generated from one template that differ only in a number or a word do pair:
+their text is nearly identical."""
 
 TITLE_WEIGHT = 0.6
 TITLE_K = 24
 BODY_K = 48
 BODY_CHARS = 1000
+MIN_SHARED_CONCEPTS = 3
+"""Cross terms count only between titles that share this many concepts: a title's two generic
+concepts ("changed", "files") say little, and two short texts do not pair by chance."""
+
+LATIN, CJK = 0, 1
+"""A signature's language: mostly ASCII letters, or mostly CJK characters."""
+
+# The layout of a signature: a header of `_HEADER` counts, then the parts they count.
+# (title sketch, body sketch, title terms, body terms, title cross terms, body cross terms,
+# language) and after the counted parts, the concepts (the keys of `_concept_candidates`).
+_HEADER = 7
 
 # Candidate generation (see `_candidates`): the smallest `_TITLE_KEYS` title and `_BODY_KEYS`
 # body hashes of a sketch are looked at; a hash among them in more than `_COMMON` requirements
@@ -64,12 +91,21 @@ _TITLE_KEYS = 5
 _BODY_KEYS = 10
 _COMMON = 100
 _KEYS = 8
+# Concept keys (see `_concept_candidates`): pairs among the `_CONCEPT_KEYS` rarest concepts of a
+# requirement that are in at least two and at most `_COMMON` requirements.
+_CONCEPT_KEYS = 5
 
 _STOP_WORDS = (
     "a an the to of and or in on at by for with from into onto as is are be been it its this "
     "that these those there their they them we our us you your he she his her i me my "
     "shall should must will would can could may might so such than then also any each "
     "s t d ll re ve m"
+)
+# The second stage also drops words that say how a requirement is phrased, not what it asks.
+_TERM_STOP_WORDS = (
+    "able allow allows need needs want wants wish like please which who whom what when where "
+    "while via per all every some more most other same do does did has have had was were being "
+    "system feature function functionality ability possible currently now new only just very e"
 )
 # Function characters that rewording moves around or drops without changing the meaning; ones
 # that are also part of common content words (对 in 对账, 并 in 合并, 地 in 地址) are kept.
@@ -96,6 +132,11 @@ def _stop_words() -> frozenset[bytes]:
 
 
 @cache
+def _term_stop_words() -> frozenset[bytes]:
+    return _stop_words().union(word.encode() for word in _TERM_STOP_WORDS.split())
+
+
+@cache
 def _cjk_run() -> re.Pattern[str]:
     """Runs of CJK ideographs, function characters excluded (they end a run)."""
     stops = sorted(ord(c) for c in _ZH_STOP_CHARS)
@@ -119,92 +160,324 @@ def _heading() -> re.Pattern[str]:
     return re.compile(r"\n#{1,6}(?:[ \t][^\n]*)?(?=\n|$)")
 
 
-def _features(text: str, title: bool) -> set[int]:
-    """Hashed features of one text: ASCII words and CJK character n-grams.
+# --- content terms -----------------------------------------------------------------------------
 
-    A title also gets word bigrams and CJK single characters: titles are short, so every
-    feature counts, and a bigram ("export invoice") is far rarer across a corpus than either
-    word, which keeps the index keys of titles specific.
+
+def stem(word: str) -> str:
+    """A light, conservative English stemmer: one plural or verb suffix, no more.
+
+    "exports", "exported", "exporting" -> "export"; "categories" -> "category"; "batches" ->
+    "batch"; "created", "creating", "creation", "create" -> "creat" (a final e goes, so the
+    forms meet); "shipment", "shipped" -> "ship"; "status", "analysis" stay. Words under four
+    letters and words with digits are kept as they are. It errs on keeping words apart: a missed
+    match costs a little score, a false one (custom/customer) a false duplicate.
     """
-    # Everything below runs in C (translate, split, map, zip): a Python-level loop per word
-    # or character would cost several times the whole budget.
-    words = text.encode().translate(_word_bytes_table()).split()
-    stop = _stop_words()
+    if len(word) < 4 or not word.isalpha():
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "y"
+    elif word.endswith(("sses", "xes", "zes", "ches", "shes")):
+        word = word[:-2]  # addresses, taxes, batches
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    for suffix, keep in (("ing", 3), ("ed", 3), ("ion", 4), ("ment", 4)):
+        if word.endswith(suffix) and len(word) - len(suffix) >= keep:
+            word = word[: -len(suffix)]
+            if suffix in ("ing", "ed") and word[-1] == word[-2] and word[-1] not in "lsz":
+                word = word[:-1]  # shipping -> ship, but billing -> bill
+            break
+    if len(word) > 4 and word.endswith("e"):
+        word = word[:-1]
+    return word
+
+
+_SHIFT = 34
+"""Terms are the top 30 bits of a 64-bit hash: ints below 2**30 are one machine digit, so they
+hash, compare and marshal several times faster than wider ones (which matters in the indexes),
+and two terms of a corpus that share their top 30 bits merely count as one."""
+
+
+def _word_value(stemmed: str) -> int:
+    return hash((zlib.crc32(stemmed.encode()),)) >> _SHIFT
+
+
+def _concept_value(concept: str) -> int:
+    # A 2-tuple ending in 1: never the hash of a word (a 1-tuple) nor of a CJK bigram or single
+    # character (a second code point, or 0).
+    return hash((zlib.crc32(concept.encode()), 1)) >> _SHIFT
+
+
+@cache
+def _glossary() -> tuple[dict[str, int], dict[int, int], frozenset[int]]:
+    """(English stem -> concept, hash of a Chinese bigram -> concept, every concept), concepts
+    as term values. Raises ValueError on a glossary line that breaks its rules (see
+    checks/glossary.py)."""
+    english: dict[str, int] = {}
+    chinese: dict[int, int] = {}
+    stops = set(_ZH_STOP_CHARS)
+    for concept, words, terms in glossary_entries():
+        value = _concept_value(concept)
+        for word in words:
+            key = stem(word)
+            if english.setdefault(key, value) != value or word.encode() in _term_stop_words():
+                raise ValueError(f"glossary: {word!r} ({concept}) is taken or a stop word")
+        for term in terms:
+            key_hash = hash(tuple(map(ord, term)))
+            if len(term) != 2 or stops.intersection(term) or not _cjk_run().fullmatch(term):
+                raise ValueError(f"glossary: {term!r} ({concept}) is not a CJK bigram")
+            if chinese.setdefault(key_hash, value) != value:
+                raise ValueError(f"glossary: {term!r} ({concept}) is taken")
+    return english, chinese, frozenset(chain(english.values(), chinese.values()))
+
+
+_STOP = 1 << 32
+"""The term of a stop word in `_TermTable`: no term has it (terms are 30-bit), so it is dropped."""
+
+
+class _TermTable(dict[bytes, int]):
+    """Word -> its term: its concept's value or its stem's, `_STOP` for a stop word. Each word
+    is stemmed and looked up once per process; `map(table.__getitem__, words)` then runs in C.
+    `cross` holds the cross terms seen (concepts and numbers)."""
+
+    def __init__(self) -> None:
+        super().__init__(dict.fromkeys(_stop_words(), _STOP))
+        self.cross = set(_glossary()[2])
+
+    def __missing__(self, word: bytes) -> int:
+        if len(self) > 1 << 18:  # a bound on memory for an unusual vocabulary
+            self.__init__()  # type: ignore[misc]
+        stemmed = stem(word.decode("ascii"))
+        term = _glossary()[0].get(stemmed)
+        if term is None:
+            term = _word_value(stemmed)
+            if not word.isalpha():
+                self.cross.add(term)  # a number or a code: "2025", "v2", "iso9001"
+        self[word] = term
+        return term
+
+
+@cache
+def _term_table() -> _TermTable:
+    return _TermTable()
+
+
+def _part(text: str, title: bool) -> tuple[set[int], set[int], list[int], int]:
+    """(features, terms, cross terms, CJK characters) of one text.
+
+    The terms are the content terms (module docstring); the features, what its MinHash sketch
+    is taken from, are the same terms for a body, and for a title also each pair of
+    neighbouring English terms and each CJK character: titles are short, so every feature
+    counts, and a pair ("export invoice") is far rarer across a corpus than either word, which
+    keeps the index keys of titles specific. The cross terms are sorted.
+    """
+    # Everything below runs in C (translate, split, map, filter, set operations): a Python loop
+    # per word or character would cost several times the whole budget. The sets are filled in
+    # the order of the text, so they iterate alike in every process.
+    lowered = text.encode().translate(_word_bytes_table())
+    words = lowered.split()
+    if b"log " in lowered or b"sign " in lowered:
+        spaced = b" " + b" ".join(words) + b" "
+        for phrase, joined in PHRASES:
+            spaced = spaced.replace(b" " + phrase + b" ", b" " + joined + b" ")
+        words = spaced.split()
+    table = _term_table()
     if title:
-        crcs = [zlib.crc32(word) for word in words if word not in stop]
-        features = set(map(hash, zip(crcs)))
-        features.update(map(hash, pairwise(crcs)))
+        sequence = list(filter(_STOP.__ne__, map(table.__getitem__, words)))
+        terms = set(sequence)
+        features = set(terms)
+        features.update(map(rshift, map(hash, pairwise(sequence)), repeat(_SHIFT)))
     else:
-        features = set(map(hash, zip(map(zlib.crc32, set(words).difference(stop)))))
+        terms = set(map(table.__getitem__, words))
+        terms.discard(_STOP)
+        features = terms
+    cjk = 0
     if not text.isascii():
         runs = _cjk_run().findall(text)
         if runs:
             chars = "".join(runs)
-            # The code points as ints without a Python loop (all ranges above are in the BMP).
+            cjk = len(chars)
+            # The code points as ints without a Python loop (all ranges are in the BMP).
             units = memoryview(chars.encode("utf-16-le")).cast("H").tolist()
-            # A CJK bigram (u1, u2) cannot collide with a word bigram (two CRC-32s) in practice,
-            # nor with a single character (u, 0): u2 is never 0.
-            features.update(map(hash, pairwise(units)))
+            # A CJK bigram (u1, u2) cannot collide with a word (a 1-tuple), a concept (a second
+            # item 1) or a single character (u, 0) in practice: u2 is never 0 or 1. A bigram's
+            # term is its concept or, not in the glossary, its own hash.
+            bigrams = list(map(hash, pairwise(units)))
+            terms.update(map(_glossary()[1].get, bigrams, map(rshift, bigrams, repeat(_SHIFT))))
             if title:
-                features.update(map(hash, zip(units, repeat(0))))
-    return features
+                terms.update(map(rshift, map(hash, zip(units, repeat(0))), repeat(_SHIFT)))
+                features.update(terms)
+    # Sorted: the intersection iterates the smaller set, which may be the table's.
+    return features, terms, sorted(terms.intersection(table.cross)), cjk
 
 
 def _bottom_k(features: set[int], k: int) -> list[int]:
-    """The k smallest features, ascending, reduced to their top 30 bits."""
+    """The k smallest features, ascending."""
     n = len(features)
-    smallest = None
     if n > 3 * k:
-        # Hashes are uniform over 64 bits, so the k-th smallest lies near -2**63 + k/n * 2**64;
+        # Terms are uniform over 30 bits, so the k-th smallest lies near -2**29 + k/n * 2**30;
         # filtering below twice that first sorts ~2k values instead of n. Falls back to the full
         # sort in the (rare) case that fewer than k survive, so the result is always exact.
-        cut = -(2**63) + (2 * k * 2**64) // n
+        cut = -(2**29) + (2 * k * 2**30) // n
         low = [h for h in features if h < cut]
         if len(low) >= k:
             low.sort()
-            smallest = low[:k]
-    if smallest is None:
-        smallest = sorted(features)[:k]
-    # Ints below 2**30 are one machine digit: they hash, compare and marshal several times
-    # faster than 64-bit ones, which matters in `similar_pairs`. Two features of a corpus that
-    # share their top 30 bits merely count as one; the shift keeps the order.
-    return list(dict.fromkeys([h >> 34 for h in smallest]))
+            return low[:k]
+    return sorted(features)[:k]
 
 
 def signature(title: str, body: str) -> tuple[int, ...]:
-    """Return the similarity sketch of one requirement.
+    """Return the similarity signature of one requirement.
 
-    The result is `(t, *title_hashes, *body_hashes)`: `t` title hashes (at most `TITLE_K`) then
-    at most `BODY_K` body hashes, each part ascending. Plain ints within a signed 32-bit range,
-    so it can be cached with `marshal` or as `array("i")`; equal for equal input in every process
-    (see the module docstring).
+    The result is a header of seven ints, `(ts, bs, tt, bt, xt, xb, language)`, then the title
+    sketch (`ts` values, at most `TITLE_K`, ascending), the body sketch (`bs`, at most
+    `BODY_K`, ascending), the title terms and word pairs (`tt`), the body terms (`bt`), the
+    title cross terms
+    (`xt`), the body cross terms (`xb`), and last the title's concepts (the keys of
+    `_concept_candidates`); `language` is `LATIN` or `CJK`. Plain ints within a signed 32-bit
+    range, so it can be cached with `marshal` or as `array("i")`; equal for equal input in
+    every process (see the module docstring).
     """
-    title_sketch = _bottom_k(_features(title, title=True), TITLE_K)
+    title_features, _, title_cross, title_cjk = _part(title, title=True)
     body = body[:BODY_CHARS]
     if "#" in body:
         body = _heading().sub("", "\n" + body)
-    body_sketch = _bottom_k(_features(body, title=False), BODY_K)
-    return (len(title_sketch), *title_sketch, *body_sketch)
+    _, body_terms, body_cross, body_cjk = _part(body, title=False)
+    title_sketch = _bottom_k(title_features, TITLE_K)
+    body_sketch = _bottom_k(body_terms, BODY_K)
+    # Mostly Chinese: a Chinese character carries about as much as two or three letters.
+    cjk = title_cjk + body_cjk
+    language = CJK if cjk and 3 * cjk >= len(title) + len(body) else LATIN
+    return (
+        len(title_sketch),
+        len(body_sketch),
+        len(title_features),
+        len(body_terms),
+        len(title_cross),
+        len(body_cross),
+        language,
+        *title_sketch,
+        *body_sketch,
+        *title_features,
+        *body_terms,
+        *title_cross,
+        *body_cross,
+        *_glossary()[2].intersection(title_cross),
+    )
 
 
-def _split(sig: Sequence[int]) -> tuple[Sequence[int], Sequence[int]]:
-    """(title hashes, body hashes) of a signature."""
-    if not sig or not 0 <= sig[0] < len(sig):
-        raise ValueError(f"not a similarity signature: {sig[:4]!r}")
-    return sig[1 : 1 + sig[0]], sig[1 + sig[0] :]
+# --- reading signatures ------------------------------------------------------------------------
 
 
-def _jaccard(a: Sequence[int], b: Sequence[int], shared: int, k: int) -> float:
+def _layout(sig: Sequence[int]) -> tuple[int, int, int]:
+    """(start of the body sketch, start of the terms, start of the concepts) of a signature;
+    ValueError when it is not one."""
+    if len(sig) >= _HEADER:
+        title_sketch, body_sketch, title, body, cross_title, cross_body, language = sig[:_HEADER]
+        body_start = _HEADER + title_sketch
+        terms = body_start + body_sketch
+        concepts = terms + title + body + cross_title + cross_body
+        if (
+            min(title_sketch, body_sketch, title, body, cross_title, cross_body) >= 0
+            and language in (LATIN, CJK)
+            and concepts <= len(sig)
+        ):
+            return body_start, terms, concepts
+    raise ValueError(f"not a similarity signature: {tuple(sig[:4])!r}")
+
+
+class _Terms:
+    """The term sets of one signature: the titles' at once (nearly every candidate pair needs
+    them), the bodies' when a pair first does."""
+
+    __slots__ = ("_body", "_cross", "cross_title", "has_body", "language", "sig", "start", "title")
+
+    def __init__(self, sig: Sequence[int], start: int) -> None:
+        self.sig = sig
+        self.start = start  # where the terms start (`_layout`)
+        self.language = sig[6]
+        cross = start + sig[2] + sig[3]
+        self.title = frozenset(sig[start : start + sig[2]])
+        self.cross_title = frozenset(sig[cross : cross + sig[4]])
+        self.has_body = sig[1] > 0
+        self._body: frozenset[int] | None = None
+        self._cross: frozenset[int] | None = None
+
+    def body(self) -> frozenset[int]:
+        if self._body is None:
+            start = self.start + self.sig[2]
+            self._body = frozenset(self.sig[start : start + self.sig[3]])
+        return self._body
+
+    def cross_body(self) -> frozenset[int]:
+        if self._cross is None:
+            sig = self.sig
+            start = self.start + sig[2] + sig[3] + sig[4]
+            self._cross = frozenset(sig[start : start + sig[5]])
+        return self._cross
+
+
+def _jaccard(a: frozenset[int], b: Sequence[int]) -> float:
+    """J(a, b) for `b` a part of a signature (distinct values)."""
+    shared = len(a.intersection(b))
+    return shared / (len(a) + len(b) - shared) if shared else 0.0
+
+
+def _score(a: _Terms, b: Sequence[int], start: int, title_floor: float = 0.0) -> float:
+    """The exact similarity of two requirements, `a` and the signature `b` whose terms start at
+    `start` (see the module docstring): the larger of the score on their terms (same language
+    only) and the score on their cross terms (titles that share at least `MIN_SHARED_CONCEPTS`
+    concepts). A score whose J(title) is below `title_floor` while both have a body counts as
+    0.0: it could not reach a threshold that needs that floor. `b` is read in slices, not made
+    into sets: `similar_pairs` meets most signatures on this side once or twice."""
+    title_end = start + b[2]
+    body_end = title_end + b[3]
+    cross_end = body_end + b[4]
+    both_bodies = a.has_body and b[1] > 0
+    best = 0.0
+    if a.language == b[6]:
+        best = _jaccard(a.title, b[start:title_end])
+        if both_bodies:
+            if best >= title_floor:
+                best = _combine(best, _jaccard(a.body(), b[title_end:body_end]))
+            else:
+                best = 0.0
+    shared = a.cross_title.intersection(b[body_end:cross_end])
+    if len(shared) < MIN_SHARED_CONCEPTS or len(_glossary()[2].intersection(shared)) < (
+        MIN_SHARED_CONCEPTS
+    ):
+        return best
+    title = len(shared) / (len(a.cross_title) + b[4] - len(shared))
+    if not both_bodies:
+        return max(best, title)
+    if title < title_floor or _combine(title, 1.0) <= best:
+        return best
+    return max(best, _combine(title, _jaccard(a.cross_body(), b[cross_end : cross_end + b[5]])))
+
+
+def similarity(a: Sequence[int], b: Sequence[int]) -> float:
+    """The similarity (0..1) of two requirements from their signatures: stage 2, exact.
+
+    `TITLE_WEIGHT * J(title) + (1 - TITLE_WEIGHT) * J(body)` over their terms (when both are in
+    one language) or over their cross terms (concepts, numbers and codes, when their titles
+    share at least `MIN_SHARED_CONCEPTS` concepts), whichever is larger; J(title) alone when
+    either body is empty, since a requirement without a body can still duplicate one with a
+    body.
+    """
+    return _score(_Terms(a, _layout(a)[1]), b, _layout(b)[1])
+
+
+def _estimate(a: Sequence[int], b: Sequence[int], k: int) -> float:
     """Estimated Jaccard similarity of two sets from their bottom-k sketches `a` and `b`.
 
-    `shared` is the number of hashes in both sketches. A sketch shorter than `k` holds its whole
-    set. Up to `cut`, the smaller maximum of the full sketches, both sketches hold every hash of
-    their set, so the hashes up to `cut` are a uniform sample of the union, and the fraction of
-    them in both sets estimates J (exact when neither sketch was truncated). Every shared hash is
-    at most `cut`, so `shared` needs no correction.
+    A sketch shorter than `k` holds its whole set. Up to `cut`, the smaller maximum of the full
+    sketches, both sketches hold every hash of their set, so the hashes up to `cut` are a
+    uniform sample of the union, and the fraction of them in both sets estimates J (exact when
+    neither sketch was truncated). Every shared hash is at most `cut`, so the shared count
+    needs no correction.
     """
     if not a or not b:
         return 0.0
+    shared = len(set(a).intersection(b))
     in_a, in_b = len(a), len(b)
     if in_a == k and (in_b < k or a[-1] <= b[-1]):
         in_b = bisect_right(b, a[-1])
@@ -213,56 +486,36 @@ def _jaccard(a: Sequence[int], b: Sequence[int], shared: int, k: int) -> float:
     return shared / (in_a + in_b - shared)
 
 
-def similarity(a: Sequence[int], b: Sequence[int]) -> float:
-    """Estimated similarity (0..1) of two requirements from their signatures.
-
-    `TITLE_WEIGHT * J(title) + (1 - TITLE_WEIGHT) * J(body)`; J(title) alone when either body
-    is empty, since a requirement without a body can still duplicate one with a body.
-    """
-    title_a, body_a = _split(a)
-    title_b, body_b = _split(b)
-    title = _jaccard(title_a, title_b, len(set(title_a).intersection(title_b)), TITLE_K)
+def estimated_similarity(a: Sequence[int], b: Sequence[int]) -> float:
+    """Stage 1 alone: the MinHash estimate from the two sketches, weighted as `similarity`,
+    without the cross terms. How RF403 scored before the second stage (on surface words then);
+    kept to measure what the second stage adds (bench/duplicates.py)."""
+    start_a, end_a, _ = _layout(a)
+    start_b, end_b, _ = _layout(b)
+    title = _estimate(a[_HEADER:start_a], b[_HEADER:start_b], TITLE_K)
+    body_a, body_b = a[start_a:end_a], b[start_b:end_b]
     if not body_a or not body_b:
         return title
-    body = _jaccard(body_a, body_b, len(set(body_a).intersection(body_b)), BODY_K)
-    return _combine(title, body)
+    return _combine(title, _estimate(body_a, body_b, BODY_K))
 
 
 def _combine(title: float, body: float) -> float:
     return TITLE_WEIGHT * title + (1.0 - TITLE_WEIGHT) * body
 
 
-def _candidates(signatures: Sequence[Sequence[int]]) -> set[int]:
-    """Pairs worth scoring, each encoded as `i * len(signatures) + j` with i < j.
+# --- candidates --------------------------------------------------------------------------------
 
-    The keys of the inverted index are pairs of neighbouring hashes among the smallest ones of a
-    sketch (title first, then body), skipping hashes that are among the smallest of more than
-    `_COMMON` requirements. Near duplicates share most of their smallest hashes and so most of
-    these keys; unrelated requirements rarely share two uncommon hashes, and a key can never be
-    shared by more than `_COMMON` requirements, so the work stays linear in the corpus.
-    """
-    prefixes = []
-    for sig in signatures:
-        titles = sig[0] if sig else -1
-        if not 0 <= titles < len(sig):
-            raise ValueError(f"not a similarity signature: {sig[:4]!r}")
-        body = 1 + titles
-        prefixes.append([*sig[1 : min(body, 1 + _TITLE_KEYS)], *sig[body : body + _BODY_KEYS]])
-    seen = Counter(chain.from_iterable(prefixes))
-    common = {value for value, times in seen.items() if times > _COMMON}
 
+def _pairs_in_buckets(keyed: Iterable[tuple[Iterable[int], int]], count: int) -> set[int]:
+    """Pairs `i * count + j` (i < j) of requirements that share a key; `keyed` yields (keys,
+    requirement) in ascending order of requirement."""
     # key -> the first requirement with it; later ones are collected in `shared` (rare).
     first: dict[int, int] = {}
     shared: list[tuple[int, int]] = []
-    for i, prefix in enumerate(prefixes):
-        rare = [value for value in prefix if value not in common][:_KEYS]
-        # With a single uncommon hash, that hash is the key (a 1-tuple never hashes like a
-        # 2-tuple), so a short requirement can still meet its twin.
-        for key in set(map(hash, pairwise(rare) if len(rare) > 1 else zip(rare))):
+    for keys, i in keyed:
+        for key in keys:
             if first.setdefault(key, i) != i:
                 shared.append((key, i))
-
-    count = len(signatures)
     buckets: dict[int, list[int]] = {}
     for key, i in shared:
         bucket = buckets.get(key)
@@ -279,40 +532,123 @@ def _candidates(signatures: Sequence[Sequence[int]]) -> set[int]:
     return candidates
 
 
+def _candidates(prefixes: list[list[int]]) -> set[int]:
+    """Stage 1's pairs worth scoring, each encoded as `i * len(prefixes) + j` with i < j.
+
+    `prefixes[i]` holds the smallest `_TITLE_KEYS` title and `_BODY_KEYS` body hashes of
+    requirement i's sketch. The keys of the inverted index are pairs of neighbouring ones,
+    skipping hashes that are in the prefixes of more than `_COMMON` requirements. Near
+    duplicates share most of their smallest hashes and so most of these keys; unrelated
+    requirements rarely share two uncommon hashes, and a key can never be shared by more than
+    `_COMMON` requirements, so the work stays linear in the corpus.
+    """
+    seen = Counter(chain.from_iterable(prefixes))
+    common = {value for value, times in seen.items() if times > _COMMON}
+
+    def keyed() -> Iterable[tuple[Iterable[int], int]]:
+        for i, prefix in enumerate(prefixes):
+            rare = [value for value in prefix if value not in common][:_KEYS]
+            # With a single uncommon hash, that hash is the key (a 1-tuple never hashes like a
+            # 2-tuple), so a short requirement can still meet its twin.
+            yield set(map(hash, pairwise(rare) if len(rare) > 1 else zip(rare))), i
+
+    return _pairs_in_buckets(keyed(), len(prefixes))
+
+
+def _concept_candidates(concepts: list[Sequence[int]]) -> set[int]:
+    """Pairs that share uncommon title concepts, worth scoring, encoded as in `_candidates`.
+
+    A translation shares no surface feature with its original, only concepts, and a paraphrase
+    that swaps synonyms ("client" for "customer") shares few: the MinHash index misses both.
+    `concepts[i]` are requirement i's title concepts. The keys are the pairs among its
+    `_CONCEPT_KEYS` rarest, counting only concepts in at least two requirements (else no other
+    can share them) and at most `_COMMON` ("customer" or "report" in a large backlog says
+    nothing): a duplicate shares most of its title's concepts, and the rarest ones the most
+    surely. No key is shared by more than `_COMMON` requirements and each has at most ten keys,
+    so the work stays linear in the corpus.
+    """
+    seen = Counter(chain.from_iterable(concepts))
+    rare = {value: times for value, times in seen.items() if 2 <= times <= _COMMON}
+    if not rare:
+        return set()
+
+    def keyed() -> Iterable[tuple[Iterable[int], int]]:
+        for i, values in enumerate(concepts):
+            mine = rare.keys() & values
+            if len(mine) > 1:
+                rarest = sorted(mine, key=lambda value: (rare[value], value))[:_CONCEPT_KEYS]
+                yield map(hash, combinations(sorted(rarest), 2)), i
+
+    return _pairs_in_buckets(keyed(), len(concepts))
+
+
+def _index(signatures: Sequence[Sequence[int]]) -> tuple[set[int], set[int], list[int]]:
+    """(MinHash candidates, concept candidates, where each signature's terms start), in one
+    pass over the signatures; pairs are encoded as `i * len(signatures) + j`."""
+    prefixes = []
+    concepts = []
+    starts = []
+    for sig in signatures:
+        # `_layout`, inline: this loop runs once per requirement of the corpus.
+        if len(sig) < _HEADER:
+            raise ValueError(f"not a similarity signature: {tuple(sig[:4])!r}")
+        title_sketch, body_sketch, title, body, cross_title, cross_body, language = sig[:_HEADER]
+        body_start = _HEADER + title_sketch
+        terms = body_start + body_sketch
+        end = terms + title + body + cross_title + cross_body
+        if (
+            title_sketch | body_sketch | title | body | cross_title | cross_body < 0
+            or language not in (LATIN, CJK)
+            or end > len(sig)
+        ):
+            raise ValueError(f"not a similarity signature: {tuple(sig[:4])!r}")
+        prefixes.append(
+            [
+                *sig[_HEADER : min(body_start, _HEADER + _TITLE_KEYS)],
+                *sig[body_start : body_start + min(body_sketch, _BODY_KEYS)],
+            ]
+        )
+        concepts.append(sig[end:])
+        starts.append(terms)
+    return _candidates(prefixes), _concept_candidates(concepts), starts
+
+
+def candidate_pairs(signatures: Sequence[Sequence[int]]) -> tuple[set[int], set[int]]:
+    """The candidate pairs of both indexes, (MinHash, concepts), each pair encoded as
+    `i * len(signatures) + j` with i < j (for measurement: `similar_pairs` scores them)."""
+    return _index(signatures)[:2]
+
+
 def similar_pairs(
     signatures: Sequence[Sequence[int]], threshold: float = DEFAULT_THRESHOLD
 ) -> list[tuple[int, int, float]]:
     """Return every pair `(i, j, score)` with `i < j` and `score >= threshold`, sorted.
 
     `signatures` are `signature` results (tuples, or any int sequences such as `array("i")`);
-    `score` is `similarity(signatures[i], signatures[j])`.
-    Only candidate pairs from an inverted index are scored (see `_candidates`), so the cost grows
-    with the number of requirements, not its square. Deterministic: no randomness, and sets are
-    only ever used for membership or sorted before use.
+    `score` is `similarity(signatures[i], signatures[j])`, the exact second-stage score.
+    Only candidate pairs from two inverted indexes are scored (see `_candidates` and
+    `_concept_candidates`), so the cost grows with the number of requirements, not its square.
+    Deterministic: no randomness, and sets are only ever used for membership or sorted before
+    use.
     """
     if not 0.0 < threshold <= 1.0:
         raise ValueError(f"threshold must be in (0, 1], got {threshold!r}")
     count = len(signatures)
+    minhash, concepts, starts = _index(signatures)
     # The score is at most TITLE_WEIGHT * J(title) + (1 - TITLE_WEIGHT): most candidates fail
-    # on their titles alone, before the larger body sketches are compared. The margin keeps
-    # float rounding from dropping a pair that `similarity` would keep.
+    # on their titles alone, before the larger body sets are compared. The margin keeps float
+    # rounding from dropping a pair that `similarity` would keep.
     title_floor = (threshold - (1.0 - TITLE_WEIGHT)) / TITLE_WEIGHT - 1e-9
-    split: dict[int, tuple[Sequence[int], Sequence[int], frozenset[int]]] = {}
+    # Pairs come sorted, so each requirement's sets are made once as the left side and then
+    # dropped; the right side is read in slices. Keeping every requirement's sets alive
+    # instead costs a full garbage collection of the corpus (~0.1 s on 10,000 requirements).
     pairs = []
-    for pair in sorted(_candidates(signatures)):
+    left_index, left = -1, None
+    for pair in sorted(minhash.union(concepts)):
         i, j = divmod(pair, count)
-        left = split.get(i)
-        if left is None:
-            title_i, body_i = _split(signatures[i])
-            left = split[i] = (title_i, body_i, frozenset(title_i))
-        title_i, body_i, titles_i = left
-        title_j, body_j = _split(signatures[j])
-        score = _jaccard(title_i, title_j, len(titles_i.intersection(title_j)), TITLE_K)
-        if body_i and body_j:
-            if score < title_floor:
-                continue
-            shared = len(set(body_i).intersection(body_j))
-            score = _combine(score, _jaccard(body_i, body_j, shared, BODY_K))
+        if i != left_index or left is None:
+            left_index, left = i, _Terms(signatures[i], starts[i])
+        score = _score(left, signatures[j], starts[j], title_floor)
         if score >= threshold:
             pairs.append((i, j, score))
     return pairs
