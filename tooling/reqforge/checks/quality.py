@@ -103,9 +103,13 @@ def duplicate_findings(corpus: Corpus) -> list[Finding]:
         signatures: Sequence[Sequence[int]], threshold: float
     ) -> list[tuple[int, int, float]]:
         digest = hashlib.blake2b(repr(threshold).encode(), digest_size=16)
+        parts: list[bytes] = []
         for req, signature in zip(requirements, signatures, strict=True):
-            digest.update(req.path.encode("utf-8", "surrogatepass") + b"\0")
-            digest.update(len(signature).to_bytes(4, "big") + array("i", signature).tobytes())
+            # The corpus holds each signature as array("i") already: no copy.
+            sketch = signature if isinstance(signature, array) else array("i", signature)
+            parts += (req.path.encode("utf-8", "surrogatepass"), b"\0")
+            parts += (len(signature).to_bytes(4, "big"), sketch.tobytes())
+        digest.update(b"".join(parts))
         return corpus.store.memo(
             "similar-pairs",
             digest.hexdigest(),
