@@ -29,31 +29,14 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from scores import Score, figure  # bench/scores.py, beside this script
+
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "duplicates" / "pairs.yaml"
 KINDS = ("en-en", "zh-zh", "en-zh")
-
-
-@dataclass(frozen=True)
-class Score:
-    """One detector on one kind of pair."""
-
-    true: int
-    false_alarms: int
-    misses: int
-
-    @property
-    def precision(self) -> float | None:
-        reported = self.true + self.false_alarms
-        return self.true / reported if reported else None
-
-    @property
-    def recall(self) -> float | None:
-        labelled = self.true + self.misses
-        return self.true / labelled if labelled else None
 
 
 def pairs() -> list[dict[str, Any]]:
@@ -103,12 +86,11 @@ def evaluate(threshold: float) -> tuple[dict[tuple[str, str], Score], list[str]]
             f"{label} {pair['kind']} stage1 {shown[0]} both {shown[1]}  "
             f"{pair['a']['title']} | {pair['b']['title']}"
         )
-    result = {key: Score(c["true"], c["false_alarms"], c["misses"]) for key, c in counts.items()}
+    result = {
+        key: Score(" ".join(key), c["true"], c["false_alarms"], c["misses"])
+        for key, c in counts.items()
+    }
     return result, lines
-
-
-def _figure(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2f}"
 
 
 def table(threshold: float) -> str:
@@ -120,8 +102,8 @@ def table(threshold: float) -> str:
     for kind in (*KINDS, "all"):
         first, both = results[("stage 1", kind)], results[("both", kind)]
         rows.append(
-            f"| {kind} | {_figure(first.precision)} | {_figure(first.recall)} "
-            f"| {_figure(both.precision)} | {_figure(both.recall)} |"
+            f"| {kind} | {figure(first.precision)} | {figure(first.recall)} "
+            f"| {figure(both.precision)} | {figure(both.recall)} |"
         )
     total = Counter(pair["duplicate"] for pair in pairs())
     return (

@@ -21,30 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from scores import Score, figure  # bench/scores.py, beside this script
+
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "quality" / "ears.yaml"
 LANGUAGES = {"en": "English", "zh": "Chinese"}
 NONE = "(none)"
 THEN = "then missing"
-
-
-@dataclass(frozen=True)
-class Score:
-    """One kind (or the missing "then") on one language's criteria."""
-
-    kind: str
-    true: int
-    false_alarms: int
-    misses: int
-
-    @property
-    def precision(self) -> float | None:
-        found = self.true + self.false_alarms
-        return self.true / found if found else None
-
-    @property
-    def recall(self) -> float | None:
-        labelled = self.true + self.misses
-        return self.true / labelled if labelled else None
 
 
 @dataclass(frozen=True)
@@ -102,10 +85,6 @@ def evaluate(language: str) -> Result:
     return Result(scores, right / len(items), len(items), mistakes)
 
 
-def _figure(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2f}"
-
-
 def table() -> str:
     """The Markdown table: per kind and language, precision, recall and the labelled count."""
     results = {language: evaluate(language) for language in LANGUAGES}
@@ -119,8 +98,8 @@ def table() -> str:
         for language in LANGUAGES:
             score = results[language].scores[label]
             cells += [
-                _figure(score.precision),
-                _figure(score.recall),
+                figure(score.precision),
+                figure(score.recall),
                 str(score.true + score.misses),
             ]
         rows.append(f"| {label} | " + " | ".join(cells) + " |")

@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from scores import Score, figure  # bench/scores.py, beside this script
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "quality"
 LANGUAGES = {"en": "English", "zh": "Chinese"}
@@ -28,26 +30,6 @@ CODES = {
     "R7": "RF411", "R8": "RF412", "R9": "RF413", "R26": "RF414", "R35": "RF415",
     "R19": "RF417", "R24": "RF416", "R16": "RF418", "R2": "RF419", "R6": "RF420",
 }  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Score:
-    """One rule on one language's sentences."""
-
-    rule: str
-    true: int
-    false_alarms: int
-    misses: int
-
-    @property
-    def precision(self) -> float | None:
-        flagged = self.true + self.false_alarms
-        return self.true / flagged if flagged else None
-
-    @property
-    def recall(self) -> float | None:
-        labelled = self.true + self.misses
-        return self.true / labelled if labelled else None
 
 
 def sentences(language: str) -> list[dict[str, Any]]:
@@ -83,10 +65,6 @@ def evaluate(language: str) -> tuple[dict[str, Score], list[tuple[str, str, str]
     return scores, mistakes
 
 
-def _figure(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2f}"
-
-
 def table() -> str:
     rows = [
         "| rule | code | English precision | English recall | Chinese precision | Chinese recall |",
@@ -96,8 +74,8 @@ def table() -> str:
     for rule in RULES:
         en, zh = results["en"][rule], results["zh"][rule]
         rows.append(
-            f"| {rule} | {CODES[rule]} | {_figure(en.precision)} | {_figure(en.recall)} "
-            f"| {_figure(zh.precision)} | {_figure(zh.recall)} |"
+            f"| {rule} | {CODES[rule]} | {figure(en.precision)} | {figure(en.recall)} "
+            f"| {figure(zh.precision)} | {figure(zh.recall)} |"
         )
     counts = {language: len(sentences(language)) for language in LANGUAGES}
     return "\n".join(rows) + f"\n\n{counts['en']} English and {counts['zh']} Chinese sentences."
