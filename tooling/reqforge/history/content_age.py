@@ -8,10 +8,20 @@ not change a requirement's meaning, so it never makes the links to it suspect.
 
 from __future__ import annotations
 
-from pathlib import Path
+import json
+import re
+from bisect import bisect_right
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from reqforge.cache import CacheStore, dict_of, fixed
 from reqforge.git import GitError, open_repository
+from reqforge.loader import Problem, decode, parse_file, parse_front_matter, split_front_matter
+
+if TYPE_CHECKING:
+    from reqforge.git import GitRepository
+
+RawEntry = tuple[str, "str | None", "str | None", "str | None", "str | None"]
 
 BOOKKEEPING_FIELDS = frozenset(
     {
@@ -41,10 +51,15 @@ def last_changes(
     root: Path, reqs_dir: str = "reqs", *, use_cache: bool = True
 ) -> dict[str, tuple[int, str]]:
     """ID -> (age, sha) of the commit that last changed the requirement's content, where age 0
-    is the newest commit in the history (larger is older). Empty outside git.
+    is the newest commit in the history that touched a requirement file (larger is older).
+    Empty outside git. Only requirements at HEAD are answered for.
 
-    Cached per HEAD, which is read in-process: `check` starts no git process when nothing was
-    committed since the last run.
+    Each file at HEAD is followed back through the commits that touched it, newest first, only
+    until the first one that changed more than bookkeeping (see `_changes_content`): one names-
+    and-blobs log, then rounds of batched blob reads, parsing only front matter whose other
+    lines differ. Walking the whole history with field diffs for this took 5.4 s of a cold
+    `check` on 10,000 requirements with 5,000 commits. Cached per HEAD, which is read
+    in-process: `check` starts no git process when nothing was committed since the last run.
     """
     try:
         repo = open_repository(root)
@@ -58,7 +73,16 @@ def last_changes(
     stored = store.read("last-changes", key, _SHAPE)
     if stored is not None:
         return stored
-    from reqforge.history.walk import load_history  # only when the cache cannot answer
+    if repo.shallow:
+        return _from_history(root, reqs_dir, store)  # the walk knows what a shallow clone hides
+    result = _walk_back(repo, reqs_dir, head)
+    store.write("last-changes", key, result)
+    return result
+
+
+def _from_history(root: Path, reqs_dir: str, store: CacheStore) -> dict[str, tuple[int, str]]:
+    """`last_changes` from the full history walk (its events' field changes)."""
+    from reqforge.history.walk import load_history
 
     history = load_history(root, reqs_dir, store=store)
     ages: dict[str, int] = {}
@@ -72,6 +96,117 @@ def last_changes(
             if any(says_something(change.field) for change in event.changes):
                 result[rid] = (ages[event.commit.sha], event.commit.sha)
                 break
-    if not history.shallow:
-        store.write("last-changes", key, result)
     return result
+
+
+def _walk_back(repo: GitRepository, reqs_dir: str, head: str) -> dict[str, tuple[int, str]]:
+    from reqforge.history.commit_graph import order
+    from reqforge.history.walk import walk_log
+
+    commits, entries = walk_log(repo, reqs_dir, [head])
+    sequence = [sha for sha in order(commits, head) if entries.get(sha)]
+    # path -> [(position in `sequence`, entry)], newest first
+    by_path: dict[str, list[tuple[int, RawEntry]]] = {}
+    for position, sha in enumerate(sequence):
+        for entry in entries[sha]:
+            if entry[4] is not None:
+                by_path.setdefault(entry[4], []).append((position, entry))
+    heads = repo.tree_files(head, reqs_dir)
+    texts = repo.read_blobs(heads.values())  # also the newer side of most first steps
+    ids = {
+        path: _id_in(texts.get(blob, b"")) or PurePosixPath(path).stem
+        for path, blob in heads.items()
+    }
+    # Each file at HEAD -> (the name it had, the next of that name's entries to read).
+    walking = {path: (path, 0) for path in heads if path in by_path}
+    result: dict[str, tuple[int, str]] = {}
+    while walking:
+        steps = []
+        for start, (path, index) in walking.items():
+            found = by_path.get(path, [])
+            if index < len(found):
+                steps.append((start, path, index, *found[index]))
+        wanted = {blob for *_, entry in steps for blob in entry[1:3] if blob and blob not in texts}
+        texts.update(repo.read_blobs(wanted))
+        walking = {}
+        for start, path, index, position, entry in steps:
+            kind, old_blob, new_blob, old_name, _ = entry
+            if _changes_content(kind, old_blob, new_blob, texts):
+                result[ids[start]] = (position, sequence[position])
+            elif kind == "R" and old_name is not None:
+                # Renamed without a change of content: go on with the old name's older entries.
+                older = [at for at, _ in by_path.get(old_name, [])]
+                walking[start] = (old_name, bisect_right(older, position))
+            else:
+                walking[start] = (path, index + 1)
+    return result
+
+
+def _id_in(raw: bytes) -> str | None:
+    match = _ID_LINE.search(raw, 0, _ID_WINDOW)
+    if match is not None:
+        return match.group(1).decode("utf-8", "replace")
+    parsed = parse_file(raw)
+    if isinstance(parsed, Problem):
+        return None
+    rid = parsed.data.get("id")
+    return rid if isinstance(rid, str) else None
+
+
+def _changes_content(
+    kind: str, old_blob: str | None, new_blob: str | None, texts: dict[str, bytes]
+) -> bool:
+    """Whether a raw change of one file changed what the requirement says: an addition does
+    (when the file parses, as the walk sees it); a rename to the same blob does not; otherwise
+    a changed body does, and front matter that differs in more than bookkeeping lines does when
+    its data, bookkeeping aside, differs (a file that does not parse changes nothing the walk
+    can see)."""
+    if new_blob is None:
+        return False
+    new = texts.get(new_blob)
+    if new is None:
+        return False
+    if kind == "A" or old_blob is None:
+        # Added: says everything when it has front matter (the walk's parse of it, less the
+        # YAML: an addition whose YAML is broken is rare enough to date from here anyway).
+        return _split(new) is not None
+    if old_blob == new_blob:
+        return False
+    old = texts.get(old_blob)
+    if old is None:
+        return False
+    old_split, new_split = _split(old), _split(new)
+    if old_split is None or new_split is None:
+        return False
+    if old_split[1] != new_split[1]:
+        return True  # the body is content
+    old_front, new_front = old_split[0], new_split[0]
+    if _BOOKKEEPING_BLOCK.sub("", old_front) == _BOOKKEEPING_BLOCK.sub("", new_front):
+        return False  # only bookkeeping lines differ
+    return _content_of(old_front) != _content_of(new_front)
+
+
+def _split(raw: bytes) -> tuple[str, str] | None:
+    text = decode(raw)
+    if isinstance(text, Problem):
+        return None
+    split = split_front_matter(text)
+    return None if isinstance(split, Problem) else (split[0], split[2])
+
+
+def _content_of(front: str) -> str | None:
+    """The front matter's data without its bookkeeping fields, in a canonical form."""
+    data = parse_front_matter(front)
+    if isinstance(data, Problem):
+        return None
+    kept = {key: value for key, value in data.items() if says_something(str(key))}
+    return json.dumps(kept, sort_keys=True, default=repr, ensure_ascii=False)
+
+
+_ID_LINE = re.compile(rb"^id:[ \t]*([A-Za-z0-9][A-Za-z0-9._-]*)[ \t]*(?:#.*)?$", re.MULTILINE)
+_ID_WINDOW = 4096
+# A top-level bookkeeping key and the lines indented below it.
+_BOOKKEEPING_BLOCK = re.compile(
+    "^(?:" + "|".join(sorted(BOOKKEEPING_FIELDS)) + r")[ \t]*:.*\n?(?:[ \t]+.*\n?|\n)*",
+    re.MULTILINE,
+)

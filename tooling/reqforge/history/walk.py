@@ -146,6 +146,11 @@ def _walk(
     return commits, entries
 
 
+walk_log = _walk
+"""The names-and-blobs log alone (commits and raw entries), for what needs no field diffs:
+`content_age.last_changes` follows each file back only to its last change of content."""
+
+
 def _text(raw: bytes) -> str:
     return raw.decode("utf-8", "replace")
 

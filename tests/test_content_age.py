@@ -1,0 +1,114 @@
+"""The last change of each requirement's content (RF406's input), found by following each file
+back only to its last change of content: the same answer as the full history walk's field
+diffs, on a real repository with every kind of change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from tests.gitrepo import GitRepo
+
+from reqforge.cache import CacheStore
+from reqforge.git import open_repository
+from reqforge.history.content_age import _from_history, _walk_back, last_changes
+
+
+def _file(
+    rid: str, title: str, status: str = "proposed", body: str = "Why.\n", **extra: str
+) -> str:
+    lines = [f"id: {rid}", f"title: {title}", "type: functional", f"status: {status}"]
+    lines += [f"{key}: {value}" for key, value in extra.items()]
+    return "---\n" + "\n".join(lines) + "\n---\n" + body
+
+
+@pytest.fixture
+def history(tmp_path: Path) -> tuple[GitRepo, dict[str, str]]:
+    repo = GitRepo(tmp_path / "r", tmp_path / "home")
+    shas: dict[str, str] = {}
+    repo.write("reqs/A-1.md", _file("A-1", "Export CSV"))
+    repo.write("reqs/A-2.md", _file("A-2", "Import CSV"))
+    repo.write("reqs/A-3.md", _file("A-3", "Print"))
+    repo.write("reqs/A-4.md", _file("A-4", "Archive"))
+    repo.write("reqs/A-5.md", _file("A-5", "Search"))
+    shas["added"] = repo.commit("add")
+    repo.write("reqs/A-1.md", _file("A-1", "Export CSV", body="Why, in detail.\n"))
+    shas["a1 body"] = repo.commit("A-1 body")
+    repo.write(
+        "reqs/A-1.md", _file("A-1", "Export CSV", status="accepted", body="Why, in detail.\n")
+    )
+    repo.write("reqs/A-2.md", _file("A-2", "Import CSV", status="accepted", owner="ann"))
+    shas["bookkeeping"] = repo.commit("statuses and owners")
+    # the same data, keys reordered (what `fmt` does): no change of content
+    repo.write(
+        "reqs/A-2.md",
+        "---\ntitle: Import CSV\nid: A-2\nstatus: accepted\ntype: functional\nowner: ann\n"
+        "---\nWhy.\n",
+    )
+    shas["reorder"] = repo.commit("fmt")
+    repo.mv("reqs/A-3.md", "reqs/print/A-3.md")
+    shas["rename"] = repo.commit("move A-3")
+    repo.mv("reqs/A-4.md", "reqs/archive/A-4.md")
+    repo.write("reqs/archive/A-4.md", _file("A-4", "Archive old orders"))
+    shas["rename edit"] = repo.commit("move and retitle A-4")
+    repo.git("checkout", "-q", "-b", "side")
+    repo.write("reqs/A-5.md", _file("A-5", "Search by customer"))
+    shas["side"] = repo.commit("side: A-5")
+    repo.git("checkout", "-q", "main")
+    repo.write("reqs/A-6.md", _file("A-6", "Delete"))
+    shas["a6"] = repo.commit("add A-6")
+    repo.git("merge", "-q", "--no-ff", "-m", "merge side", "side")
+    repo.git("rm", "-q", "reqs/A-6.md")
+    shas["delete"] = repo.commit("drop A-6")
+    repo.write("reqs/A-6.md", _file("A-6", "Delete again"))
+    shas["readd"] = repo.commit("A-6 back")
+    repo.write(
+        "reqs/A-1.md",
+        _file("A-1", "Export CSV", status="done", body="Why, in detail.\n", tags="[csv]"),
+    )
+    shas["latest"] = repo.commit("A-1 done")
+    return repo, shas
+
+
+def test_each_requirement_dates_from_its_last_change_of_content(
+    history: tuple[GitRepo, dict[str, str]],
+) -> None:
+    # verifies: REQ-404
+    repo, shas = history
+    ages = last_changes(repo.root, "reqs", use_cache=False)
+    found = {rid: sha for rid, (_, sha) in ages.items()}
+    assert found == {
+        "A-1": shas["a1 body"],  # status, tags: bookkeeping
+        "A-2": shas["added"],  # status, owner, key order: nothing it says
+        "A-3": shas["added"],  # moved as it was
+        "A-4": shas["rename edit"],
+        "A-5": shas["side"],  # brought in by a merge
+        "A-6": shas["readd"],
+    }
+    # ages order the commits newest first
+    assert ages["A-6"][0] < ages["A-4"][0] < ages["A-1"][0] < ages["A-2"][0]
+
+
+def test_the_short_walk_agrees_with_the_full_history_walk(
+    history: tuple[GitRepo, dict[str, str]],
+) -> None:
+    # verifies: REQ-404
+    repo, _ = history
+    git = open_repository(repo.root)
+    full = _from_history(repo.root, "reqs", CacheStore(repo.root, enabled=False))
+    assert _walk_back(git, "reqs", git.head() or "") == full
+
+
+def test_a_broken_file_changes_nothing_the_walk_can_see(tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "r", tmp_path / "home")
+    repo.write("reqs/A-1.md", _file("A-1", "Export"))
+    first = repo.commit("add")
+    repo.write("reqs/A-1.md", "no front matter at all\n")
+    repo.commit("break it")
+    repo.write("reqs/A-1.md", _file("A-1", "Export"))
+    repo.commit("mend it")
+    git = open_repository(repo.root)
+    full = _from_history(repo.root, "reqs", CacheStore(repo.root, enabled=False))
+    assert _walk_back(git, "reqs", git.head() or "") == full
+    # the break and the mend are no content change the walk can see: A-1 dates from its start
+    assert full["A-1"][1] == first
