@@ -112,3 +112,21 @@ def test_a_broken_file_changes_nothing_the_walk_can_see(tmp_path: Path) -> None:
     assert _walk_back(git, "reqs", git.head() or "") == full
     # the break and the mend are no content change the walk can dates from its start
     assert full["A-1"][1] == first
+
+
+def test_a_walk_begun_in_the_background_gives_the_same_answer(
+    history: tuple[GitRepo, dict[str, str]],
+) -> None:
+    # verifies: REQ-404
+    from reqforge.history import content_age
+    from reqforge.parallel import can_fork, cpu_count
+
+    if cpu_count() < 2 or not can_fork():
+        pytest.skip("the walk starts in the background only with two cores and fork")
+    repo, _ = history
+    expected = last_changes(repo.root, "reqs", use_cache=False)
+    assert content_age.start(repo.root, "reqs")  # nothing cached yet: it starts
+    assert content_age._PENDING
+    assert last_changes(repo.root, "reqs") == expected
+    assert not content_age._PENDING  # taken, and the answer cached for this HEAD
+    assert not content_age.start(repo.root, "reqs")

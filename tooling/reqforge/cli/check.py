@@ -147,6 +147,10 @@ def check(
         raise click.UsageError(Text("--new-only needs --base REV (what the branch started from)"))
     if not config.reqs_path.is_dir():
         raise no_requirements_folder(config.reqs_dir, config.root)
+    if options.history:
+        from reqforge.history.content_age import start
+
+        start(config.root, config.reqs_dir)  # RF406's walk overlaps the parsing (on 2+ cores)
     corpus = load_corpus(config, use_cache=not no_cache, progress=state.progress())
     result = run_check(corpus, options)
     # implements: REQ-307

@@ -11,12 +11,14 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_right
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from reqforge.cache import CacheStore, dict_of, fixed
 from reqforge.git import GitError, open_repository
 from reqforge.loader import Problem, decode, parse_file, parse_front_matter, split_front_matter
+from reqforge.parallel import Background, can_fork, cpu_count
 
 if TYPE_CHECKING:
     from reqforge.git import GitRepository
@@ -75,9 +77,41 @@ def last_changes(
         return stored
     if repo.shallow:
         return _from_history(root, reqs_dir, store)  # the walk knows what a shallow clone hides
-    result = _walk_back(repo, reqs_dir, head)
+    walking = _PENDING.pop((str(Path(root).resolve()), reqs_dir, head), None)
+    result = walking.result() if walking is not None else None
+    if not isinstance(result, dict):
+        result = _walk_back(repo, reqs_dir, head)
     store.write("last-changes", key, result)
     return result
+
+
+# Walks `start` began in the background, by (root, reqs folder, HEAD).
+_PENDING: dict[tuple[str, str, str], Background] = {}
+
+
+# implements: REQ-603
+def start(root: Path, reqs_dir: str = "reqs") -> bool:
+    """Begin `last_changes`'s walk in a forked process when its cache holds no answer for HEAD,
+    so that the git log and the blob reads (seconds on a long history) overlap a cold
+    `check`'s parsing; `last_changes` then takes the answer from it. Nothing starts (False) on
+    one core, without fork, outside git, without commits or in a shallow clone."""
+    if cpu_count() < 2 or not can_fork():
+        return False
+    try:
+        repo = open_repository(root)
+    except GitError:
+        return False
+    head = repo.head()
+    if head is None or repo.shallow:
+        return False
+    key = (str(Path(root).resolve()), reqs_dir, head)
+    if key in _PENDING:
+        return True
+    store = CacheStore(Path(root))
+    if store.read("last-changes", f"last-changes|{reqs_dir}|{head}", _SHAPE) is not None:
+        return False
+    _PENDING[key] = Background(partial(_walk_back, repo, reqs_dir, head), answer=True)
+    return True
 
 
 def _from_history(root: Path, reqs_dir: str, store: CacheStore) -> dict[str, tuple[int, str]]:
