@@ -160,8 +160,9 @@ def _walk_back(repo: GitRepository, reqs_dir: str, head: str) -> dict[str, tuple
             found = by_path.get(path, [])
             if index < len(found):
                 steps.append((start, path, index, *found[index]))
-        wanted = {blob for *_, entry in steps for blob in entry[1:3] if blob and blob not in texts}
-        texts.update(repo.read_blobs(wanted))
+        # newer version first along each file (see `GitRepository.read_blobs`)
+        wanted = [blob for *_, entry in steps for blob in (entry[2], entry[1]) if blob]
+        texts.update(repo.read_blobs(blob for blob in wanted if blob not in texts))
         walking = {}
         for start, path, index, position, entry in steps:
             kind, old_blob, new_blob, old_name, _ = entry

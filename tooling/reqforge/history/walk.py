@@ -215,13 +215,15 @@ def _events_for(
     repo: GitRepository, entries: dict[str, list[_RawEntry]], progress: Progress
 ) -> dict[str, tuple[EventRecord, ...]]:
     """Raw entries -> event records, reading and parsing each distinct blob once."""
-    shas: set[str] = set()
+    # In log order, newest first, each entry's new version before its old one: the order in
+    # which git's delta base cache serves them best (see `GitRepository.read_blobs`).
+    shas: dict[str, None] = {}
     for commit_entries in entries.values():
         for _, old_blob, new_blob, _, _ in commit_entries:
-            if old_blob:
-                shas.add(old_blob)
             if new_blob:
-                shas.add(new_blob)
+                shas[new_blob] = None
+            if old_blob:
+                shas[old_blob] = None
     blobs = repo.read_blobs(shas)
     progress.stage(Text("reading requirement versions"), len(blobs))
     parsed = {}
