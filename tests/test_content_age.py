@@ -125,8 +125,17 @@ def test_a_walk_begun_in_the_background_gives_the_same_answer(
         pytest.skip("the walk starts in the background only with two cores and fork")
     repo, _ = history
     expected = last_changes(repo.root, "reqs", use_cache=False)
-    assert content_age.start(repo.root, "reqs")  # nothing cached yet: it starts
-    assert content_age._PENDING
-    assert last_changes(repo.root, "reqs") == expected
-    assert not content_age._PENDING  # taken, and the answer cached for this HEAD
-    assert not content_age.start(repo.root, "reqs")
+    with content_age.walking_back(repo.root, "reqs"):  # nothing cached yet: it starts
+        assert len(content_age._PENDING) == 1
+        assert last_changes(repo.root, "reqs") == expected
+        assert not content_age._PENDING  # taken, and the answer cached for this HEAD
+        assert not content_age.start(repo.root, "reqs")
+
+
+def test_a_walk_nobody_took_is_not_left_running(history: tuple[GitRepo, dict[str, str]]) -> None:
+    from reqforge.history import content_age
+
+    repo, _ = history
+    with pytest.raises(RuntimeError), content_age.walking_back(repo.root, "reqs"):
+        raise RuntimeError("the command failed before RF406")
+    assert not content_age._PENDING

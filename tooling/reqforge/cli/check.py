@@ -147,12 +147,12 @@ def check(
         raise click.UsageError(Text("--new-only needs --base REV (what the branch started from)"))
     if not config.reqs_path.is_dir():
         raise no_requirements_folder(config.reqs_dir, config.root)
-    if options.history:
-        from reqforge.history.content_age import start
+    from reqforge.history.content_age import walking_back
 
-        start(config.root, config.reqs_dir)  # RF406's walk overlaps the parsing (on 2+ cores)
-    corpus = load_corpus(config, use_cache=not no_cache, progress=state.progress())
-    result = run_check(corpus, options)
+    # RF406's walk overlaps the parsing (on 2+ cores, when nothing is cached for HEAD)
+    with walking_back(config.root, config.reqs_dir, wanted=options.history):
+        corpus = load_corpus(config, use_cache=not no_cache, progress=state.progress())
+        result = run_check(corpus, options)
     # implements: REQ-307
     from reqforge.git import NOTE_NO_COMMITS, NOTE_SHALLOW, history_note
 

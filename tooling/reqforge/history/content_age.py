@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_right
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -87,6 +89,19 @@ def last_changes(
 
 # Walks `start` began in the background, by (root, reqs folder, HEAD).
 _PENDING: dict[tuple[str, str, str], Background] = {}
+
+
+@contextmanager
+def walking_back(root: Path, reqs_dir: str = "reqs", wanted: bool = True) -> Iterator[None]:
+    """`start` the walk (when `wanted`) for the block; at its end a walk nobody took the answer
+    of (the command failed first) is waited for and dropped, never left running."""
+    if wanted:
+        start(root, reqs_dir)
+    try:
+        yield
+    finally:
+        while _PENDING:
+            _PENDING.popitem()[1].wait()
 
 
 # implements: REQ-603
