@@ -29,39 +29,13 @@ from pathlib import Path
 
 START = 1735740000  # 2025-01-01
 STATUSES = ["proposed", "accepted", "in-progress", "testing", "done"]
+# fmt: off
 WORDS = [
-    "the",
-    "service",
-    "keeps",
-    "each",
-    "customer",
-    "order",
-    "and",
-    "its",
-    "invoice",
-    "in",
-    "step",
-    "with",
-    "the",
-    "ledger",
-    "while",
-    "the",
-    "report",
-    "shows",
-    "what",
-    "changed",
-    "and",
-    "why",
-    "the",
-    "team",
-    "accepted",
-    "it",
-    "before",
-    "the",
-    "release",
-    "went",
-    "out",
+    "the", "service", "keeps", "each", "customer", "order", "and", "its", "invoice", "in",
+    "step", "with", "the", "ledger", "while", "the", "report", "shows", "what", "changed",
+    "and", "why", "the", "team", "accepted", "it", "before", "the", "release", "went", "out",
 ]
+# fmt: on
 ZH = "客户订单与发票在账本中保持一致系统记录每次变更的原因团队在发布前审核并接受该需求"
 
 
