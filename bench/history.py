@@ -24,6 +24,7 @@ like a real requirements repository's history:
 The history is written by ONE `git fast-import` process fed on its stdin; the Python side only
 touches, per commit, the files that commit changes. Afterwards the work tree is checked out and
 compared with the generate() output (digest of every file); any difference is an error.
+The objects are then repacked as a clone would have them (`git repack -adf`).
 `.reqforge/` and `.bench-corpus.json` go into `.git/info/exclude`, `gc.auto` is 0 (no background
 gc while benchmarks time commands). OUT is replaced.
 """
@@ -891,6 +892,11 @@ def build_history(count: int, commits: int, out: Path, seed: int = 1) -> Stats:
         _git(out, "config", key, value)
     with (out / ".git" / "info" / "exclude").open("a", encoding="utf-8") as f:
         f.write(".reqforge/\n.bench-corpus.json\n")
+    # Packed as a clone has it: fast-import stores each version as a delta of the one before
+    # (newest versions at the end of the chains), which a server's pack turns around. Reading
+    # history from the fast-import pack cost cold `check` 3.6 s against 2.95 s (10,000
+    # requirements, 5,000 commits), a long-document history 3.0 s against 1.3 s.
+    _git(out, "repack", "-adfq")
     _git(out, "reset", "-q", "--hard")
     got = digest(read_tree(out))
     if got != expected:

@@ -9,7 +9,8 @@ deterministically: each requirement starts as a document of about 85% of `--kb` 
 front matter with status, owner, links to older requirements, a body of Markdown sections in
 English and Chinese) and grows section by section to about `--kb` KB; each commit edits one or
 two requirements: most rewrite or add a paragraph of the body, some move the status along, a
-few retitle. The history is written by ONE `git fast-import` (about 40 s), OUT is replaced.
+few retitle. The history is written by ONE `git fast-import` and repacked as a clone would
+have it (about 100 s in all); OUT is replaced.
 
 With `--time`, the corpus (built first when OUT holds none) is timed as whole processes, cold
 (`.reqforge/` deleted before each run), median of `--runs`: `reqforge check --format json` and
@@ -54,7 +55,8 @@ class Doc:
     def __init__(self, number: int, rng: random.Random, kb: int) -> None:
         self.id = f"DES-{number:04d}"
         self.path = f"reqs/design/{self.id}.md"
-        self.title = f"Design {number}: {' '.join(rng.sample(WORDS, 4))}"
+        self.number = number
+        self.title = f"Design {number} - {' '.join(rng.sample(WORDS, 4))}"
         self.status = 0
         self.links = [f"DES-{rng.randrange(number):04d}"] if number else []
         # about 85% of the final size at the start, in sections of three paragraphs
@@ -84,7 +86,7 @@ class Doc:
         if roll < 0.10 and self.status < len(STATUSES) - 1:
             self.status += 1
         elif roll < 0.13:
-            self.title = f"{self.title.split(':')[0]}: {' '.join(rng.sample(WORDS, 4))}"
+            self.title = f"Design {self.number} - {' '.join(rng.sample(WORDS, 4))}"
         elif self.size() < limit and roll < 0.6:
             section = rng.choice(self.sections)
             section.append(_paragraph(rng, rng.randrange(1000, 3000)))
@@ -139,6 +141,11 @@ def build(out: Path, count: int, commits: int, kb: int, seed: int) -> None:
     if importer.wait() != 0:
         raise SystemExit("git fast-import failed")
     subprocess.run(["git", "-C", str(out), "checkout", "-q", "-f", "main"], check=True)
+    # Packed as a clone has it: fast-import stores each version as a delta of the one before,
+    # so the newest versions sit at the end of long delta chains, which a server's pack (and
+    # `git repack -f`) turns around. Reading HEAD's 650 versions took git 0.56 s before, and
+    # cold `check` 3.0 s instead of 1.3 s.
+    subprocess.run(["git", "-C", str(out), "repack", "-adfq"], check=True)
     sizes = [d.size() for d in docs]
     print(
         f"{len(docs)} requirements, {commits} commits, bodies {min(sizes) // 1024}-"

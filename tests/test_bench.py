@@ -157,3 +157,33 @@ def test_the_status_edit_of_the_benchmark_changes_one_status_and_puts_it_back(
         assert path.read_bytes() == original.replace(title, revised)
         run.edit_one_title(ctx)
         assert path.read_bytes() == original
+
+
+def test_the_long_document_history_is_deterministic_packed_and_checked(tmp_path):
+    # verifies: REQ-609
+    longdocs = _load("longdocs")
+    for name in ("a", "b"):
+        longdocs.build(tmp_path / name, count=6, commits=40, kb=6, seed=3)
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert _tree(a) == _tree(b)
+    head = subprocess.run(
+        ["git", "-C", str(a), "rev-parse", "HEAD"], capture_output=True, text=True
+    )
+    again = subprocess.run(
+        ["git", "-C", str(b), "rev-parse", "HEAD"], capture_output=True, text=True
+    )
+    assert head.stdout == again.stdout  # the same commits, dates and all
+    count = subprocess.run(
+        ["git", "-C", str(a), "rev-list", "--count", "HEAD"], capture_output=True, text=True
+    )
+    assert count.stdout.strip() == "40"
+    assert len(list((a / ".git" / "objects" / "pack").glob("*.pack"))) == 1  # repacked
+    docs = sorted((a / "reqs" / "design").glob("*.md"))
+    assert len(docs) == 6
+    assert all(len(doc.read_bytes()) > 3000 for doc in docs)
+    result = CliRunner().invoke(cli, ["--repo", str(a), "check", "--format", "json"])
+    assert result.exit_code in (0, 1), result.output  # a backlog may have findings
+    codes = {finding["code"] for finding in json.loads(result.output)["findings"]}
+    assert not {code for code in codes if code.startswith("RF00")}, codes  # every file reads
+    log = CliRunner().invoke(cli, ["--repo", str(a), "log", "--format", "json"])
+    assert log.exit_code == 0 and json.loads(log.output)
