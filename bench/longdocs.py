@@ -17,6 +17,8 @@ With `--time`, the corpus (built first when OUT holds none) is timed as whole pr
 `reqforge log --format json`. Issue 16's bars there: cold check <= 2 s, cold log <= 5 s.
 """
 
+# implements: REQ-610
+
 from __future__ import annotations
 
 import argparse

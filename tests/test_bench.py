@@ -160,7 +160,7 @@ def test_the_status_edit_of_the_benchmark_changes_one_status_and_puts_it_back(
 
 
 def test_the_long_document_history_is_deterministic_packed_and_checked(tmp_path):
-    # verifies: REQ-609
+    # verifies: REQ-610
     longdocs = _load("longdocs")
     for name in ("a", "b"):
         longdocs.build(tmp_path / name, count=6, commits=40, kb=6, seed=3)

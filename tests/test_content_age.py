@@ -93,6 +93,7 @@ def test_the_short_walk_agrees_with_the_full_history_walk(
     history: tuple[GitRepo, dict[str, str]],
 ) -> None:
     # verifies: REQ-404
+    # verifies: REQ-610
     repo, _ = history
     git = open_repository(repo.root)
     full = _from_history(repo.root, "reqs", CacheStore(repo.root, enabled=False))
