@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from reqforge.checks.ears import ears_hint, ears_shape
+from reqforge.checks.patterns import regex_entry_problem
 from reqforge.checks.wording import (
     DEFAULT_WORDS,
     RULES,
@@ -19,7 +20,6 @@ from reqforge.checks.wording import (
     WordMatcher,
     build_matcher,
     message,
-    regex_entry_problem,
 )
 
 CJK = re.compile("[\u3400-\u9fff]")

@@ -296,9 +296,9 @@ def test_units_rule_is_explained_and_reported_with_its_code(tmp_path, monkeypatc
 def test_a_regex_entry_names_the_text_it_needs(
     source: str, strings: set[str], at_word_start: bool
 ) -> None:
-    from reqforge.checks.wording import _trigger_of
+    from reqforge.checks.patterns import trigger_of
 
-    trigger = _trigger_of(re.compile(source))
+    trigger = trigger_of(re.compile(source))
     assert trigger is not None
     found, anchored = trigger
     assert found == strings
@@ -306,9 +306,9 @@ def test_a_regex_entry_names_the_text_it_needs(
 
 
 def test_an_entry_without_literal_text_always_runs() -> None:
-    from reqforge.checks.wording import _trigger_of
+    from reqforge.checks.patterns import trigger_of
 
-    assert _trigger_of(re.compile(r"[0-9]+[a-z]")) is None
+    assert trigger_of(re.compile(r"[0-9]+[a-z]")) is None
     m = build_matcher({"units": [r"re:[0-9]+(?=z)"]})
     assert [h.text for h in m.find("take 10z")] == ["10"]
 

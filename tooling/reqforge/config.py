@@ -719,7 +719,7 @@ class _Validator:
             for entry in entries:
                 if entry.startswith("re:"):
                     # The word matcher's own rule, so config and check cannot disagree.
-                    from reqforge.checks.wording import regex_entry_problem
+                    from reqforge.checks.patterns import regex_entry_problem
 
                     problem = regex_entry_problem(entry[3:])
                     if problem is not None:
