@@ -32,7 +32,7 @@ pull-request comment). Nothing here reads files or runs git.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
@@ -158,13 +158,17 @@ class Comparison:
 Parsed = dict[str, ParsedFile | Problem]  # path -> what parse_file made of it
 
 
-def _parse_side(files: Mapping[str, bytes], memo: dict[bytes, ParsedFile | Problem]) -> Parsed:
+def _parse_side(
+    files: Mapping[str, bytes],
+    memo: dict[bytes, ParsedFile | Problem],
+    parse: Callable[[bytes], ParsedFile | Problem],
+) -> Parsed:
     """Parse every file once; `memo` shares the work between sides (most files are equal)."""
     parsed: Parsed = {}
     for path, raw in files.items():
         result = memo.get(raw)
         if result is None:
-            result = memo[raw] = parse_file(raw)
+            result = memo[raw] = parse(raw)
         parsed[path] = result
     return parsed
 
@@ -226,19 +230,21 @@ def compare(
     head: Mapping[str, bytes],
     depth: int = 1,
     not_compared: Mapping[str, str] | None = None,
+    parse: Callable[[bytes], ParsedFile | Problem] = parse_file,
 ) -> ChangeSet:
     """Compare two trees of requirement files (path -> bytes) by requirement ID.
 
     `depth` bounds the impact set: 1 lists the requirements linking directly to a changed one,
     2 also those linking to those, and so on (0: none). `not_compared` names head-side files
     or folders that could not be read (path -> why): the base's files there are left out, so
-    they never show as removed. Everything is sorted by ID.
+    they never show as removed. Everything is sorted by ID. `parse` reads one file
+    (`loader.parse_file`, or the same remembered: `parsed_blobs.ParsedBlobs.parse`).
     """
     unknown = dict(sorted((not_compared or {}).items()))
     if unknown:
         base = {path: raw for path, raw in base.items() if not _within_any(path, unknown)}
     memo: dict[bytes, ParsedFile | Problem] = {}
-    base_parsed, head_parsed = _parse_side(base, memo), _parse_side(head, memo)
+    base_parsed, head_parsed = _parse_side(base, memo, parse), _parse_side(head, memo, parse)
     base_ids, head_ids = _declared_ids(base_parsed), _declared_ids(head_parsed)
     old = _index(base, base_parsed, base_ids, head_ids)
     new = _index(head, head_parsed, head_ids, base_ids)

@@ -769,5 +769,9 @@ def compare_revisions(config: Config, revisions: str | None, depth: int) -> Comp
         head_tree = read_revision_tree(config, head_sha)
     else:
         head_tree, left_out = read_working_tree(config)
-    changeset = compare(base_tree, head_tree, depth, left_out)
+    from reqforge.parsed_blobs import ParsedBlobs
+
+    parsed = ParsedBlobs(CacheStore(config.root))
+    changeset = compare(base_tree, head_tree, depth, left_out, parse=parsed.parse)
+    parsed.save()
     return Comparison(base, base_sha, head, head_sha, changeset)
