@@ -22,10 +22,9 @@ from reqforge.git import GitError, open_repository
 from reqforge.loader import Problem, decode, parse_file, parse_front_matter, split_front_matter
 from reqforge.parallel import Background, can_fork, cpu_count
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the walk is imported only when the cache cannot answer
     from reqforge.git import GitRepository
-
-RawEntry = tuple[str, "str | None", "str | None", "str | None", "str | None"]
+    from reqforge.history.walk import RawEntry
 
 BOOKKEEPING_FIELDS = frozenset(
     {

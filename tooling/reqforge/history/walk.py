@@ -83,23 +83,24 @@ _FORMAT = "--format=%x01%H%x00%P%x00%ct%x00%an%x00%ae%x00%aI%x00%s%x00%b%x00"
 _HEADER_FIELDS = 8
 
 # A raw entry: (kind letter, old sha | None, new sha | None, old path | None, new path | None)
-_RawEntry = tuple[str, "str | None", "str | None", "str | None", "str | None"]
+RawEntry = tuple[str, "str | None", "str | None", "str | None", "str | None"]
 
 _COMMIT_SHAPE = fixed(tuple_of(str), int, str, str, str, str, maybe(int))
 _CACHE_SHAPE = fixed(str, dict_of(str, _COMMIT_SHAPE), dict_of(str, tuple_of(EVENT_SHAPE)))
 
 
 # implements: REQ-300
-def _walk(
+def walk_log(
     repo: GitRepository, reqs_dir: str, revs: list[str]
-) -> tuple[dict[str, CommitRecord], dict[str, list[_RawEntry]]]:
-    """ONE `git log` over `revs`: every commit's record and its raw entries for `*.md` files."""
+) -> tuple[dict[str, CommitRecord], dict[str, list[RawEntry]]]:
+    """ONE `git log` over `revs`: every commit's record and its raw entries for `*.md` files
+    (the names-and-blobs log alone; `content_age.last_changes` needs no more)."""
     out = repo.raw_log(revs, reqs_dir, _FORMAT)
     commits: dict[str, CommitRecord] = {}
-    entries: dict[str, list[_RawEntry]] = {}
+    entries: dict[str, list[RawEntry]] = {}
     tokens = out.split(b"\x00")
     count = len(tokens)
-    current: list[_RawEntry] | None = None
+    current: list[RawEntry] | None = None
     i = 0
     while i < count:
         token = tokens[i].lstrip(b"\n")
@@ -146,11 +147,6 @@ def _walk(
     return commits, entries
 
 
-walk_log = _walk
-"""The names-and-blobs log alone (commits and raw entries), for what needs no field diffs:
-`content_age.last_changes` follows each file back only to its last change of content."""
-
-
 def _text(raw: bytes) -> str:
     return raw.decode("utf-8", "replace")
 
@@ -174,7 +170,7 @@ def _blob_side(mode: bytes, sha: bytes, path: str | None) -> tuple[str | None, s
 
 
 # implements: REQ-302
-def _raw_entry(status: str, meta: list[bytes], names: list[str]) -> _RawEntry | None:
+def _raw_entry(status: str, meta: list[bytes], names: list[str]) -> RawEntry | None:
     old_mode, new_mode, old_sha, new_sha = meta[0], meta[1], meta[2], meta[3]
     if status in ("R", "C"):
         old_path, new_path = names[0], names[1]
@@ -212,7 +208,7 @@ def _parsed(raw: bytes | None) -> ParsedFile | None:
 
 
 def _events_for(
-    repo: GitRepository, entries: dict[str, list[_RawEntry]], progress: Progress
+    repo: GitRepository, entries: dict[str, list[RawEntry]], progress: Progress
 ) -> dict[str, tuple[EventRecord, ...]]:
     """Raw entries -> event records, reading and parsing each distinct blob once."""
     # In log order, newest first, each entry's new version before its old one: the order in
@@ -429,7 +425,7 @@ def _history_at(
             return _assemble(commits, events, head, shallow, note)
         try:
             progress.stage(Text("reading new commits"), 0)
-            new_commits, entries = _walk(repo, reqs_dir, [head, "--not", old_head])
+            new_commits, entries = walk_log(repo, reqs_dir, [head, "--not", old_head])
         except GitCommandFailed:
             cached = None  # the old head is gone (rewritten and collected): rebuild
         else:
@@ -442,7 +438,7 @@ def _history_at(
     if cached is None:
         try:
             progress.stage(Text("reading git history"), 0)
-            commits, entries = _walk(repo, reqs_dir, [head])
+            commits, entries = walk_log(repo, reqs_dir, [head])
             events = _events_for(repo, entries, progress)
         except GitError as exc:
             return History((), False, shallow, head, exc.note)

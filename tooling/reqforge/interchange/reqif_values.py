@@ -52,16 +52,7 @@ def _shown(text: str) -> str:
 
 def _escape(text: str) -> str:
     """`text` as XML attribute or element content, for the unparser's unescaped places."""
-    return (
-        _shown(text)
-        .replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace('"', "&quot;")
-        .replace("\t", "&#9;")
-        .replace("\n", "&#10;")
-        .replace("\r", "&#13;")
-    )
+    return _text(text).replace('"', "&quot;").replace("\t", "&#9;").replace("\n", "&#10;")
 
 
 def _text(text: str) -> str:
