@@ -60,9 +60,10 @@ def list_command(
 @format_option("text", "json")
 @click.pass_obj
 def show_command(state: Any, requirement_id: str, fmt: str) -> None:
-    """Show one requirement: every field, computed priorities, links both ways, what a change
-    to it reaches (the requirements whose links lead to it, transitively), its trace when
-    [trace] is configured (code, tests and results, missing kinds, suspect links), the body."""
+    """Show one requirement: every field (each acceptance criterion with its EARS kind),
+    computed priorities, links both ways, what a change to it reaches (the requirements whose
+    links lead to it, transitively), its trace when [trace] is configured (code, tests and
+    results, missing kinds, suspect links), the body."""
     from reqforge.catalog import view_requirement
     from reqforge.render.show import render_show, show_json
 

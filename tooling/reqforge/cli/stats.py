@@ -35,7 +35,8 @@ from reqforge.render import strict_json
 def stats(state: Any, by: str | None, fmt: str, today: dt.datetime | None) -> None:
     """Counts by status, type, P-level, quadrant, Kano and channel; fulfilment rate (done / all
     not rejected or duplicate); overdue items; customer satisfaction; and per customer what it
-    asked for. Lead times and SLA breaches come from git history (null until available)."""
+    asked for; acceptance criteria by EARS kind. Lead times and SLA breaches come from git
+    history (null until available)."""
     from reqforge.history import load_history
 
     catalog = load_catalog(state)
