@@ -140,3 +140,12 @@ def test_a_walk_nobody_took_is_not_left_running(history: tuple[GitRepo, dict[str
     with pytest.raises(RuntimeError), content_age.walking_back(repo.root, "reqs"):
         raise RuntimeError("the command failed before RF406")
     assert not content_age._PENDING
+
+
+def test_the_id_is_read_from_the_front_matter_only() -> None:
+    from reqforge.history.content_age import _id_in
+
+    assert _id_in(b"---\nid: A-1\ntitle: T\n---\nBody\n") == "A-1"
+    assert _id_in(b"---\ntitle: T\nid: 'A-2'\n---\n") == "A-2"  # quoted: the parse reads it
+    assert _id_in(b"---\ntitle: No id\n---\nid: B-9\n") is None  # a body line is no field
+    assert _id_in(b"no front matter\nid: C-1\n") is None

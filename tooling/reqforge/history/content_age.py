@@ -192,7 +192,12 @@ def _walk_back(repo: GitRepository, reqs_dir: str, head: str) -> dict[str, tuple
 
 
 def _id_in(raw: bytes) -> str | None:
-    match = _ID_LINE.search(raw, 0, _ID_WINDOW)
+    """The `id` of a file's front matter: its `id:` line when a plain one is there, else
+    what the parse says (None when it has none or does not parse)."""
+    fence = raw.find(b"\n---", 3)  # the closing fence: an `id:` line in the body is not it
+    match = None
+    if raw.startswith(b"---") and fence >= 0:
+        match = _ID_LINE.search(raw, 0, min(_ID_WINDOW, fence))
     if match is not None:
         return match.group(1).decode("utf-8", "replace")
     parsed = parse_file(raw)
