@@ -25,7 +25,8 @@ from reqforge.i18n import Text
 _PLAIN = re.compile(r"^[^\s\-?:,\[\]{}#&*!|>'\"%@`](?:[^\n#:,\[\]{}]|:(?=\S)|#(?<=\S#))*$")
 _NOT_PLAIN = re.compile(
     r"^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|yes|no|on|off|y|n|Yes|No|On|Off"
-    r"|[-+]?(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|0x[0-9a-fA-F]+|0o[0-7]+"
+    r"|[-+]?(?:[\d_]*\d[\d_]*(?:\.[\d_]*)?|[\d_]*\.[\d_]*\d[\d_]*)(?:[eE][-+]?[\d_]+)?"
+    r"|[-+]?0x[0-9a-fA-F_]+|[-+]?0o[0-7_]+|[-+]?0b[01_]+"
     r"|\.(?:inf|Inf|INF|nan|NaN|NAN)|[-+]\.(?:inf|Inf|INF)|\d{4}-\d\d?-\d\d?.*)$"
 )
 _UNPRINTABLE = re.compile("[\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029\\ufeff\\ufff9-\\ufffb]")
@@ -60,9 +61,20 @@ def yaml_scalar(value: Any) -> str:
         and _PLAIN.match(text)
         and not _NOT_PLAIN.match(text)
         and not _UNPRINTABLE.search(text)
+        and _reads_back(text)
     ):
         return text
     return yaml_string(text)
+
+
+def _reads_back(text: str) -> bool:
+    """Whether the parser `check` uses reads `text`, written plain, as that string: the
+    patterns above say what YAML 1.2 makes of it, the parser has readings of its own (`_0`,
+    `-_1` and `0b_1` are numbers to it)."""
+    from reqforge.loader import parse_front_matter
+
+    data = parse_front_matter(f"v: {text}\n")
+    return isinstance(data, dict) and data.get("v") == text
 
 
 @dataclass
