@@ -581,6 +581,29 @@ def test_other_reqs_dir(repo: GitRepo) -> None:
     assert [e.path for e in history.events] == ["requirements/A-1.md"]
 
 
+def test_requirements_folder_named_oddly_or_the_root_itself(repo: GitRepo) -> None:
+    # verifies: REQ-300
+    # The folder reaches git as `--relative=<folder>/`, not as a pathspec: a name with spaces,
+    # Chinese or a pathspec's magic characters is a folder like any other, and "." is the root.
+    repo.write("product/需求 :(top)*/A-1.md", req("A-1"))
+    repo.write("product/B-1.md", req("B-1"))
+    repo.write("reqs/C-1.md", req("C-1"))  # outside the product: not ours
+    repo.commit("Add")
+    repo.git("mv", "product/需求 :(top)*/A-1.md", "product/需求 :(top)*/A-2.md")
+    repo.commit("Rename")
+    odd = load_history(repo.root / "product", "需求 :(top)*", use_cache=False)
+    assert [(e.id, e.kind, e.path) for e in odd.events] == [
+        ("A-1", "renamed", "需求 :(top)*/A-2.md"),
+        ("A-1", "added", "需求 :(top)*/A-1.md"),
+    ]
+    whole = load_history(repo.root / "product", ".", use_cache=False)
+    assert {(e.id, e.path) for e in whole.events} == {
+        ("A-1", "需求 :(top)*/A-1.md"),
+        ("A-1", "需求 :(top)*/A-2.md"),
+        ("B-1", "B-1.md"),
+    }
+
+
 # --------------------------------------------------------------------------------------------
 # The cache
 

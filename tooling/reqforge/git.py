@@ -25,6 +25,7 @@ and "shallow clone" read the same in every command.
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 import shutil
 import subprocess
@@ -445,10 +446,15 @@ class GitRepository:
         return dict(zip(wanted, shas, strict=True)) if len(shas) == len(wanted) else {}
 
     def raw_log(self, revs: Sequence[str], folder: str, log_format: str) -> bytes:
-        """ONE `git log --raw -z` over `revs`, limited to `folder` (paths relative to `root`):
-        every reachable commit in `log_format`, each followed by its raw diff entries with full
-        blob names and rename detection. `--full-history --sparse` lists every commit, also
-        those that touch nothing under `folder`, so the commit graph is complete."""
+        """ONE `git log --raw -z` over `revs`, limited to `folder` (relative to `root`): every
+        reachable commit in `log_format`, each followed by its raw diff entries with full blob
+        names and rename detection, their paths relative to `folder`. `--full-history
+        --sparse` lists every commit, also those that touch nothing under `folder`, so the
+        commit graph is complete.
+
+        The folder is given as `--relative=<folder>`, not as a pathspec: git then compares
+        unchanged entries by name alone, where a pathspec is matched against every entry of
+        every tree it compares (a quarter of git's time on folders of 1,250 files)."""
         return self.run(
             [
                 "log",
@@ -461,13 +467,20 @@ class GitRepository:
                 "--no-color",
                 "--no-ext-diff",
                 "--no-textconv",
-                "--relative",
+                self._relative(folder),
                 log_format,
                 *revs,
-                "--",
-                folder,
             ]
         )
+
+    def _relative(self, folder: str) -> str:
+        """`--relative=<path>` for `folder` (relative to `root`): git takes that path from the
+        work tree's top."""
+        here = os.path.relpath(os.path.realpath(self.root), os.path.realpath(self.top))
+        inside = posixpath.normpath(posixpath.join(here.replace(os.sep, "/"), folder))
+        if inside == ".":
+            return "--relative"  # `root` is the top: every path, as they are
+        return f"--relative={inside}/"
 
     def list_files(self, folders: Sequence[str]) -> list[str]:
         """Tracked and untracked-but-not-ignored files under `folders` (relative to `root`)."""

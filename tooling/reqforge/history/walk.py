@@ -96,6 +96,7 @@ def walk_log(
     """ONE `git log` over `revs`: every commit's record and its raw entries for `*.md` files
     (the names-and-blobs log alone; `content_age.last_changes` needs no more)."""
     out = repo.raw_log(revs, reqs_dir, _FORMAT)
+    prefix = "" if reqs_dir.strip("/") in ("", ".") else reqs_dir.strip("/") + "/"
     commits: dict[str, CommitRecord] = {}
     entries: dict[str, list[RawEntry]] = {}
     tokens = out.split(b"\x00")
@@ -135,7 +136,7 @@ def walk_log(
             meta = token[1:].split(b" ")
             status = meta[4][:1].decode("ascii", "replace") if len(meta) >= 5 else "?"
             paths = 2 if status in ("R", "C") else 1
-            names = [_text(name) for name in tokens[i + 1 : i + 1 + paths]]
+            names = [prefix + _text(name) for name in tokens[i + 1 : i + 1 + paths]]
             i += 1 + paths
             if current is None or len(meta) < 5 or len(names) < paths:
                 continue
