@@ -19,7 +19,9 @@ like a real requirements repository's history:
   and then with a commit on main in between); subjects carry PR numbers (`Merge pull request
   #45 from dev/...`, `... (#123)`, a GitLab-style `See merge request ...!N`);
 - authors come from a small list (Chinese and English names, zones +08:00, +00:00, -05:00), dates
-  increase from 2025-01-01; one commit has a Latin-1 (non-UTF-8) message and author name.
+  increase from 2025-01-01; one commit has a Latin-1 (non-UTF-8) message and author name;
+- six release tags on `main`, evenly spaced (`v1.0.0` to `v1.5.0`): annotated, except the last,
+  which is a lightweight tag; they are written after the commits they name and change no commit.
 
 The history is written by ONE `git fast-import` process fed on its stdin; the Python side only
 touches, per commit, the files that commit changes. Afterwards the work tree is checked out and
@@ -59,6 +61,7 @@ SPAN_S = 540 * 86400  # the history covers about 18 months, whatever the commit 
 MERGE_SHARE = 0.10
 MAX_MODS = 12  # modifications of one requirement, at most
 TYPOS = ["stauts", "priorty"]  # intermediate versions with a misspelt field name
+RELEASES = 6  # release tags along main, evenly spaced; the last one is lightweight
 
 
 class Author(NamedTuple):
@@ -667,6 +670,20 @@ class Stream:
         )
         return self.mark
 
+    def tag(self, name: str, mark: int, tagger: Author | None, when: int) -> None:
+        """Emit a tag on a commit: annotated with a tagger, else lightweight."""
+        if tagger is None:
+            self.write(b"reset refs/tags/%s\nfrom :%d\n\n" % (name.encode(), mark))
+            return
+        message = b"Release %s\n" % name.encode()
+        self.write(
+            b"tag %s\nfrom :%d\n" % (name.encode(), mark),
+            b"tagger %s <%s> %d %s\n" % (tagger.name, tagger.email, when, tagger.tz),
+            b"data %d\n" % len(message),
+            message,
+            b"\n",
+        )
+
 
 def _ops(stream: Stream, commit: Commit, rng: random.Random) -> list[bytes]:
     """Emit the blobs of a commit; return its file operations (M/D/R lines)."""
@@ -705,6 +722,7 @@ class Stats:
     renames: int
     deletions: int
     head: str = ""
+    tags: int = 0
     seconds: float = 0.0
 
 
@@ -713,8 +731,8 @@ def emit(
     commits: list[Commit],
     items: list[Item],
     rng: random.Random,
-) -> None:
-    """Write every commit, in date order, to the fast-import stream."""
+) -> int:
+    """Write every commit, in date order, to the fast-import stream; return the tag count."""
     gap = SPAN_S / max(1, len(items))
     when = START
     pr = 0
@@ -726,7 +744,18 @@ def emit(
     branch_author = AUTHORS[0]
     branch_name = ""
     branch_subjects: list[str] = []
+    # Release tags go on main's tip before the item at each of these positions; no rng is
+    # drawn for them, so the commits are the same as without tags.
+    releases = [len(items) * k // (RELEASES + 1) for k in range(1, RELEASES + 1)]
+    tagged: list[int] = []
     for n, item in enumerate(items):
+        while releases and n >= releases[0]:
+            releases.pop(0)
+            if main_tip and main_tip not in tagged:
+                name = f"v1.{len(tagged)}.0"
+                lightweight = not releases
+                stream.tag(name, main_tip, None if lightweight else AUTHORS[4], when + 600)
+                tagged.append(main_tip)
         if n:
             when += max(60, int(rng.expovariate(1 / gap)))
         if item.kind == "merge":
@@ -781,6 +810,7 @@ def emit(
                 text += f" (#{pr})"
             message = text.encode() + b"\n"
         main_tip = stream.commit(MAIN_REF, author, author, when, message, [], ops)
+    return len(tagged)
 
 
 # --------------------------------------------------------------------------- the build
@@ -864,6 +894,7 @@ def build_history(count: int, commits: int, out: Path, seed: int = 1) -> Stats:
         shutil.rmtree(out)
     out.mkdir(parents=True)
     _git(out, "init", "-q", "-b", "main")
+    tags = 0
     with tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(
             ["git", "fast-import", "--quiet", "--done"], cwd=out, stdin=subprocess.PIPE, stderr=err
@@ -871,7 +902,7 @@ def build_history(count: int, commits: int, out: Path, seed: int = 1) -> Stats:
         assert proc.stdin is not None
         try:
             stream = Stream(proc.stdin)
-            emit(stream, planned, items, rng)
+            tags = emit(stream, planned, items, rng)
             stream.write(b"done\n")
             stream.flush()
             proc.stdin.close()
@@ -911,6 +942,7 @@ def build_history(count: int, commits: int, out: Path, seed: int = 1) -> Stats:
         renames=scheduler.renames,
         deletions=scheduler.deletions,
         head=_git(out, "rev-parse", "HEAD"),
+        tags=tags,
         seconds=time.perf_counter() - started,
     )
 
@@ -935,7 +967,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(
         f"{stats.requirements} requirements, {stats.commits} commits ({stats.merges} merges, "
-        f"{stats.renames} renames, {stats.deletions} deletions), HEAD {stats.head[:12]}, "
+        f"{stats.renames} renames, {stats.deletions} deletions, {stats.tags} tags), "
+        f"HEAD {stats.head[:12]}, "
         f"final tree verified, {stats.seconds:.1f} s: {args.out}"
     )
     return 0

@@ -23,6 +23,8 @@ Measurements (keys for --only):
     fmt-check          reqforge fmt --check: every file checked for canonical order and style
     export-csv, export-json, export-xlsx   reqforge export --to csv / json / xlsx
     export-reqif, export-needs-json        reqforge export --to reqif / needs-json
+    trace              reqforge trace --format json, cache kept: links, coverage, orphans and
+                       suspect links (no source tree to scan unless --sources; see below)
     build-cold         reqforge build (into DIR/site), after deleting DIR/.reqforge/ and moving
                        DIR/site/ aside (deleted when the benchmark ends)
     build-nochange     the same, caches and site kept from the previous run
@@ -403,6 +405,9 @@ REQFORGE_COMMANDS: list[Cmd] = [
     Cmd("export-xlsx", "export --to xlsx -o {corpus}/.reqforge/export.xlsx", keep_cache),
     Cmd("export-reqif", "export --to reqif -o {corpus}/.reqforge/export.reqif", keep_cache),
     Cmd("export-needs-json", "export --to needs-json", keep_cache),
+    # Traceability with the cache kept: without --sources there are no markers to scan, so this
+    # times links, coverage, orphans and suspect links (bench/scale.py's `trace` row).
+    Cmd("trace", "trace --format json", keep_cache),
     # History (issue 5); the corpus is a git repository only with --history COMMITS.
     Cmd("log-cold", "log --format json", drop_cache, history=True),
     Cmd("log-cached", "log --format json", warm_history, history=True),

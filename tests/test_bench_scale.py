@@ -246,7 +246,9 @@ def test_from_json_writes_readme_and_chart_without_measuring(tmp_path: Path, cap
 def test_a_tiny_real_scale_run_goes_through(tmp_path: Path) -> None:
     # verifies: REQ-600
     readme = tmp_path / "README.md"
-    readme.write_text("a\n<!-- bench-scale:start -->\nold\n<!-- bench-scale:end -->\nb\n", "utf-8")
+    readme.write_text(
+        "a\n<!-- bench-scale:start -->\nPLACEHOLDER\n<!-- bench-scale:end -->\nb\n", "utf-8"
+    )
     out = tmp_path / "scale.json"
     command = [
         sys.executable,
@@ -266,7 +268,7 @@ def test_a_tiny_real_scale_run_goes_through(tmp_path: Path) -> None:
         assert set(report["measurements"]) == {"check-cold", "log-cold"}
         assert all(fig["median_s"] > 0 for fig in report["measurements"].values())
     text = readme.read_text("utf-8")
-    assert text.startswith("a\n<!-- bench-scale:start -->\n") and "old" not in text
+    assert text.startswith("a\n<!-- bench-scale:start -->\n") and "PLACEHOLDER" not in text
     assert text.endswith("<!-- bench-scale:end -->\nb\n")
     assert "| `reqforge check`, cold (no cache) |" in text
     assert "| `reqforge log`, cold (no cache) |" in text
@@ -274,3 +276,33 @@ def test_a_tiny_real_scale_run_goes_through(tmp_path: Path) -> None:
     assert "growth from 60 to 120 requirements" in proc.stderr
     root = ET.fromstring((tmp_path / "scale.svg").read_bytes())
     assert len(root.findall(f".//{SVG}polyline")) == 2
+
+
+def test_resume_keeps_the_counts_measured_with_the_same_settings(tmp_path, monkeypatch) -> None:
+    # verifies: REQ-600
+    scale = bench_module("scale")
+    measured: list[int] = []
+
+    def fake_measure(count, commits, runs, keys, seed, corpus_root):
+        measured.append(count)
+        report = _report(count, dict.fromkeys(keys, (count / 1000, 10.0)))
+        report["config"].update(runs=runs, history_commits=commits, seed=seed)
+        return report
+
+    monkeypatch.setattr(scale, "measure", fake_measure)
+    out = tmp_path / "scale.json"
+    base = ["--counts", "1000,10000", "--commits", "30", "--only", "check-cold"]
+    base += ["--json", str(out), "--chart", str(tmp_path / "c.svg"), "--no-readme"]
+    assert scale.main(base) == 0
+    assert measured == [1000, 10000]
+    assert scale.main([*base, "--resume"]) == 0
+    assert measured == [1000, 10000]  # both kept
+    assert scale.main([*base, "--resume", "--runs", "2"]) == 0
+    assert measured == [1000, 10000, 1000, 10000]  # other settings: measured again
+    # a figures file from an interrupted run: the missing count is measured, the other kept
+    data = json.loads(out.read_text("utf-8"))
+    del data["runs"]["10000"]
+    out.write_text(json.dumps(data), "utf-8")
+    assert scale.main([*base, "--resume", "--runs", "2"]) == 0
+    assert measured[4:] == [10000]
+    assert sorted(json.loads(out.read_text("utf-8"))["runs"], key=int) == ["1000", "10000"]
