@@ -7,6 +7,7 @@ import itertools
 import json
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -100,6 +101,66 @@ def test_parallel_branches_taking_the_same_id_is_rf303(repo: Path) -> None:
     assert [f["path"] for f in found] == ["reqs/billing/CRM-3.md"]
     assert "reqs/sales/CRM-3.md" in found[0]["message"]
     assert not [f for f in check(repo) if f["code"] == "RF303"]  # only with --base
+
+
+def test_the_base_is_read_once_per_clone(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # verifies: REQ-305
+    # A base's blobs are read and parsed once: the next `check --base` (the same base, or one
+    # a commit further) reads only the blobs it has not met, and finds the same.
+    from reqforge.git import GitRepository
+
+    read: list[list[str]] = []
+    real = GitRepository.read_blobs
+
+    def counting(self: GitRepository, shas: Any) -> dict[str, bytes]:
+        shas = list(shas)
+        read.append(shas)
+        return real(self, shas)
+
+    monkeypatch.setattr(GitRepository, "read_blobs", counting)
+    git(repo, "checkout", "-q", "-b", "feature")
+    done = req("CRM-2", title="Print invoices", links="{parent: [CRM-1]}")
+    write(repo, "reqs/CRM-2.md", done.replace("status: proposed", "status: done"))
+    git(repo, "commit", "-q", "-am", "Done")
+
+    def rf301(*args: str) -> list[str]:
+        result = CliRunner().invoke(
+            cli, ["--repo", str(repo), "check", "--format", "json", "--base", "main", *args]
+        )
+        return [f["path"] for f in json.loads(result.stdout)["findings"] if f["code"] == "RF301"]
+
+    base_blobs = set(git(repo, "ls-tree", "-r", "--format=%(objectname)", "main").split())
+    assert rf301() == ["reqs/CRM-2.md"]
+    assert base_blobs <= {sha for batch in read for sha in batch}
+    read.clear()
+    assert rf301() == ["reqs/CRM-2.md"]
+    assert not base_blobs & {sha for batch in read for sha in batch}
+    # One more file on the base: only its blob is read.
+    git(repo, "checkout", "-q", "main")
+    write(repo, "reqs/CRM-4.md", req("CRM-4", title="Archive contracts"))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "Add CRM-4")
+    git(repo, "checkout", "-q", "feature")
+    read.clear()
+    assert rf301() == ["reqs/CRM-2.md"]
+    new_blob = git(repo, "rev-parse", "main:reqs/CRM-4.md")
+    assert [sha for batch in read for sha in batch if sha in base_blobs | {new_blob}] == [new_blob]
+    assert rf301("--no-cache") == ["reqs/CRM-2.md"]
+
+
+@pytest.mark.parametrize(
+    "raw", [b"", b"---\nid: CRM-1\n---\n", "中文\r\n".encode(), bytes(range(256)) * 3]
+)
+def test_blob_ids_are_gits(tmp_path: Path, raw: bytes) -> None:
+    # verifies: REQ-305
+    from reqforge.git import blob_id
+
+    (tmp_path / "f").write_bytes(raw)
+    ours = subprocess.run(
+        ["git", "hash-object", str(tmp_path / "f")], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert blob_id(raw, ours) == ours
+    assert len(blob_id(raw, "0" * 64)) == 64
 
 
 def test_unknown_base_is_exit_2(repo: Path) -> None:

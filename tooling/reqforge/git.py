@@ -24,6 +24,7 @@ and "shallow clone" read the same in every command.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import posixpath
 import re
@@ -233,6 +234,15 @@ def open_repository(root: Path) -> GitRepository:
     if not _trusted(top, gitpython):
         raise DubiousOwnership(top)
     return GitRepository(Path(root), repo, gitpython, executable)
+
+
+def blob_id(raw: bytes, like: str) -> str:
+    """The id git gives a blob of these bytes, in the object format of the id `like` (SHA-1,
+    or SHA-256 for a 64-digit id): equal ids mean equal bytes, without reading the blob."""
+    digest = hashlib.sha256() if len(like) == 64 else hashlib.sha1(usedforsecurity=False)
+    digest.update(b"blob %d\x00" % len(raw))
+    digest.update(raw)
+    return digest.hexdigest()
 
 
 class GitRepository:

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 from reqforge.checks.context import CheckContext, Issue
 from reqforge.checks.workflow import transition_refusal
 from reqforge.i18n import Text
-from reqforge.loader import ParsedFile, parse_file
 from reqforge.model import Finding, Requirement
 from reqforge.safe_read import read_inside
 
@@ -19,34 +18,28 @@ if TYPE_CHECKING:
     from reqforge.checks.families import CheckRun
 
 
-def _base_requirements(
-    root: Path, base: str, reqs_dir: str
-) -> dict[str, tuple[str, bytes, str | None]]:
-    """ID -> (path, bytes, status) of every requirement at the base revision."""
-    from reqforge.history import read_tree  # git only for the runs that ask for a base
+def _same_bytes(root: Path, path: str, blob: str, limit: int) -> bool:
+    """Whether the working tree's file at `path` holds exactly the blob `blob`."""
+    from reqforge.git import blob_id
 
-    found: dict[str, tuple[str, bytes, str | None]] = {}
-    for path, raw in sorted(read_tree(root, base, reqs_dir).items()):
-        parsed = parse_file(raw)
-        data = parsed.data if isinstance(parsed, ParsedFile) else {}
-        named = data.get("id")
-        rid = named if isinstance(named, str) else path.rsplit("/", 1)[-1][:-3]
-        status = data.get("status") if isinstance(data.get("status"), str) else None
-        found.setdefault(rid, (path, raw, status))
-    return found
+    try:
+        return blob_id(read_inside(root / path, root, limit), blob) == blob
+    except OSError:
+        return False
 
 
 # implements: REQ-305
 def baseline_issues(
-    requirements: list[Requirement], ctx: CheckContext, base: str
+    requirements: list[Requirement], ctx: CheckContext, base: str, use_cache: bool = True
 ) -> Iterator[tuple[Requirement, Issue]]:
     """RF301 and RF303 for the working tree against `base` (ReqforgeError if it is unknown)."""
     from reqforge.git import merge_base
     from reqforge.history import tree_paths
+    from reqforge.history.snapshot import tree_heads
 
     config = ctx.config
     root = config.root
-    before = _base_requirements(root, base, config.reqs_dir)
+    before = tree_heads(root, base, config.reqs_dir, use_cache)
     for req in requirements:
         old = before.get(req.id)
         if old is None or old[2] is None or req.status is None or old[2] == req.status:
@@ -75,11 +68,8 @@ def baseline_issues(
         old = before.get(req.id)
         if old is None or req.path in existed:
             continue  # not new on this branch, or the ID is free on the base
-        try:
-            same = read_inside(root / req.path, root, config.max_file_size) == old[1]
-        except OSError:
-            same = False
-        if not same:  # the identical file merged on both sides is no clash
+        # the identical file merged on both sides is no clash
+        if not _same_bytes(root, req.path, old[1], config.max_file_size):
             yield (
                 req,
                 Issue(
@@ -104,27 +94,26 @@ QUALITY_CODES = ("RF401", "RF403", "RF407", "RF41")
 
 
 # implements: REQ-721
-def changed_paths(requirements: list[Requirement], ctx: CheckContext, base: str) -> set[str]:
+def changed_paths(
+    requirements: list[Requirement], ctx: CheckContext, base: str, use_cache: bool = True
+) -> set[str]:
     """The paths of the requirements the working tree adds or changes since it forked from
     `base` (their merge base; `base` itself when there is none): an ID the fork point lacks,
     or a file whose bytes differ from that ID's file there."""
     from reqforge.git import merge_base
+    from reqforge.history.snapshot import tree_heads
 
     config = ctx.config
     root = config.root
     fork = merge_base(root, base, "HEAD") or base
-    before = _base_requirements(root, fork, config.reqs_dir)
+    before = tree_heads(root, fork, config.reqs_dir, use_cache)
     changed: set[str] = set()
     for req in requirements:
         old = before.get(req.id)
         if old is None:
             changed.add(req.path)
             continue
-        try:
-            same = read_inside(root / req.path, root, config.max_file_size) == old[1]
-        except OSError:
-            same = False
-        if not same:
+        if not _same_bytes(root, req.path, old[1], config.max_file_size):
             changed.add(req.path)
     return changed
 
@@ -135,5 +124,5 @@ def baseline_findings(run: CheckRun) -> list[Finding]:
     if run.base is None:
         return []
     requirements = list(corpus.repository.requirements)
-    issues = baseline_issues(requirements, corpus.context, run.base)
+    issues = baseline_issues(requirements, corpus.context, run.base, run.use_cache)
     return [corpus.locate(req, issue) for req, issue in issues]

@@ -122,7 +122,8 @@ def run_check(corpus: Corpus, options: CheckOptions) -> CheckResult:
     if options.new_only and options.base is not None:
         from reqforge.checks.baseline import QUALITY_CODES, changed_paths
 
-        fresh = changed_paths(list(corpus.repository.requirements), corpus.context, options.base)
+        requirements = list(corpus.repository.requirements)
+        fresh = changed_paths(requirements, corpus.context, options.base, options.use_cache)
     kept: list[Finding] = []
     for finding in findings:
         if finding.code in silenced.get(finding.path, ()):
