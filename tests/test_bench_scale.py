@@ -101,7 +101,7 @@ def test_the_table_shows_each_median_the_growth_and_names_the_misses() -> None:
     )
     listed = next(line for line in lines if line.startswith("| `reqforge list`"))
     assert listed.endswith("| 0.200 | 0.500 | — | — | — |")
-    assert "missed by `build-cold`." in block
+    assert "missed by `build-cold` (7.50×)." in block
     assert "list at 50,000: skipped: usage error" in block
     assert "![Median time of each command" in block and "](bench/scale.svg)" in block
     assert (
