@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import shutil
 import subprocess
 from pathlib import Path
@@ -21,6 +22,7 @@ from reqforge.history import (
     NOTE_NOT_GIT,
     Change,
     History,
+    body_change,
     field_changes,
     load_history,
     pr_number,
@@ -190,6 +192,50 @@ _mappings = st.dictionaries(_keys, _values, max_size=5)
 def test_field_changes_of_identical_inputs_is_empty(data: dict[str, Any], body: str) -> None:
     # verifies: REQ-301
     assert field_changes(data, data, body, body) == []
+
+
+def _line_counts(old_body: str, new_body: str) -> tuple[int, int] | None:
+    """The body's added/removed lines as counted before the shared ends were found by slices:
+    both bodies split whole, their shared head and tail lines trimmed one by one."""
+    a, b = old_body.splitlines(), new_body.splitlines()
+    start = 0
+    while start < min(len(a), len(b)) and a[start] == b[start]:
+        start += 1
+    end_a, end_b = len(a), len(b)
+    while end_a > start and end_b > start and a[end_a - 1] == b[end_b - 1]:
+        end_a, end_b = end_a - 1, end_b - 1
+    a, b = a[start:end_a], b[start:end_b]
+    if not a or not b:
+        added, removed = len(b), len(a)
+    else:
+        added = removed = 0
+        matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag != "equal":
+                removed, added = removed + i2 - i1, added + j2 - j1
+    return (added, removed) if added or removed else None
+
+
+# Bodies of few distinct lines and every line break `str.splitlines` knows, so that shared
+# ends, repeated lines and a "\r" | "\n" pair cut in two all come up.
+_body_lines = st.lists(
+    st.tuples(
+        st.sampled_from(["a", "b", "", "长文档", "a b"]),
+        st.sampled_from(["\n", "\r\n", "\r", "\x0b", "\x85", "\u2028", ""]),
+    ).map("".join),
+    max_size=12,
+).map("".join)
+
+
+@given(_body_lines, _body_lines, _body_lines, _body_lines, st.sampled_from([0, 1, 900]))
+def test_body_counts_find_the_shared_ends_by_slices(
+    old: str, new: str, head: str, tail: str, times: int
+) -> None:
+    # verifies: REQ-301
+    # With long shared ends (900 times a short text) the bodies span several 4 KB chunks.
+    old, new = head * times + old + tail * times, head * times + new + tail * times
+    change = body_change(old, new)
+    assert (None if change is None else (change.added, change.removed)) == _line_counts(old, new)
 
 
 @given(_mappings, _mappings, st.text(max_size=30), st.text(max_size=30))

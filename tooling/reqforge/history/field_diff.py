@@ -128,9 +128,14 @@ def body_change(old_body: str, new_body: str) -> Change | None:
 def _body_counts(old_body: str, new_body: str) -> tuple[int, int] | None:
     if old_body == new_body:
         return None
-    old_lines = old_body.splitlines()
-    new_lines = new_body.splitlines()
-    # Trim the common head and tail first: edits are usually local, and it keeps the
+    # Long bodies (design documents of 50 KB) mostly change in a paragraph: the text they
+    # share at both ends is found by comparing slices in C, and only the middle is split into
+    # lines (splitting both whole bodies and comparing their lines in Python took most of a
+    # history walk over long documents).
+    head, old_end, new_end = _shared_ends(old_body, new_body)
+    old_lines = old_body[head:old_end].splitlines()
+    new_lines = new_body[head:new_end].splitlines()
+    # Trim the common head and tail lines left: edits are usually local, and it keeps the
     # (worst-case quadratic) matcher on the small changed middle.
     start = 0
     limit = min(len(old_lines), len(new_lines))
@@ -153,3 +158,46 @@ def _body_counts(old_body: str, new_body: str) -> tuple[int, int] | None:
     if not added and not removed:
         return None  # only line endings or a trailing newline changed
     return added, removed
+
+
+_CHUNK = 4096  # a power of two: the search within a chunk halves it
+
+
+def _shared_ends(old: str, new: str) -> tuple[int, int, int]:
+    """(head, old_end, new_end): `old[:head] == new[:head]` and `old[old_end:] ==
+    new[new_end:]` are whole lines the two texts share (each cut just after a "\n", which ends
+    a line in `str.splitlines` whatever comes next), with `head <= old_end` and `head <=
+    new_end`; so `splitlines` of each text is that of its head, middle and tail put together,
+    and the lines of the two heads (tails) are the same."""
+    size = min(len(old), len(new))
+    # The longest shared start: a chunk at a time, then within the chunk by halves.
+    same = 0
+    while same + _CHUNK <= size and old[same : same + _CHUNK] == new[same : same + _CHUNK]:
+        same += _CHUNK
+    step = _CHUNK // 2
+    while step:
+        if same + step <= size and old[same : same + step] == new[same : same + step]:
+            same += step
+        step //= 2
+    head = old.rfind("\n", 0, same) + 1
+    # The longest shared end that does not reach into the head, the same way.
+    room = size - head
+    o, n = len(old), len(new)
+    tail = 0
+    while (
+        tail + _CHUNK <= room
+        and old[o - tail - _CHUNK : o - tail] == new[n - tail - _CHUNK : n - tail]
+    ):
+        tail += _CHUNK
+    step = _CHUNK // 2
+    while step:
+        if (
+            tail + step <= room
+            and old[o - tail - step : o - tail] == new[n - tail - step : n - tail]
+        ):
+            tail += step
+        step //= 2
+    # The shared end starts within a line: keep the lines after that line's "\n".
+    cut = old.find("\n", o - tail) if tail else -1
+    kept = o - cut - 1 if cut >= 0 else 0
+    return head, o - kept, n - kept
