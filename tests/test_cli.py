@@ -12,6 +12,7 @@ import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -95,6 +96,36 @@ def test_check_help_lists_options_and_every_code() -> None:
         assert fmt in result.output
     for code, rule in RULES.items():
         assert re.search(rf"^\s+{code}\s+{rule.severity}\s+\S", result.output, re.M), code
+
+
+@pytest.mark.parametrize(("command", "collecting"), [("list", False), ("build", True)])
+def test_collector_paused_for_a_command_and_back_after(
+    make_repo: Repo, monkeypatch: pytest.MonkeyPatch, command: str, collecting: bool
+) -> None:
+    # verifies: REQ-601
+    # A command builds one acyclic model: the cyclic collector is paused while it runs (its
+    # passes grew with the corpus), and running again once it is done; `build` and `serve`
+    # keep it (a build freezes its model out of it; a server runs for hours).
+    import gc
+
+    import reqforge.corpus
+
+    root = make_repo({"reqs/billing/REQ-1.md": req("REQ-1")})
+    seen = []
+    real = reqforge.corpus.discover
+
+    def discover(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(reqforge.corpus, "discover", discover)
+    assert gc.isenabled()
+    result = CliRunner().invoke(cli, ["--repo", str(root), command])
+    assert result.exit_code == 0, result.output
+    assert seen and set(seen) == {collecting}
+    assert gc.isenabled()
+    broken = CliRunner().invoke(cli, ["--repo", str(root / "nowhere"), command])
+    assert broken.exit_code == 2 and gc.isenabled()
 
 
 # --- finding the repository ---------------------------------------------------------------

@@ -147,13 +147,10 @@ def check(
         raise click.UsageError(Text("--new-only needs --base REV (what the branch started from)"))
     if not config.reqs_path.is_dir():
         raise no_requirements_folder(config.reqs_dir, config.root)
-    from reqforge.cache import gc_paused
     from reqforge.history.content_age import walking_back
 
-    # RF406's walk overlaps the parsing (on 2+ cores, when nothing is cached for HEAD). The
-    # model and the findings hold no cycles, and the collector's passes over them grew with
-    # the corpus: 1.7 s of CPU of a cold check of 50,000 requirements, 0.1 s of 10,000.
-    with walking_back(config.root, config.reqs_dir, wanted=options.history), gc_paused():
+    # RF406's walk overlaps the parsing (on 2+ cores, when nothing is cached for HEAD)
+    with walking_back(config.root, config.reqs_dir, wanted=options.history):
         corpus = load_corpus(config, use_cache=not no_cache, progress=state.progress())
         result = run_check(corpus, options)
     # implements: REQ-307
