@@ -140,6 +140,34 @@ def test_baselines_compare_consecutive_tags_and_the_latest_tag_with_head(
     assert not broken_links(out)
 
 
+def test_baselines_parse_each_release_version_once(
+    make_repo: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # verifies: REQ-505
+    # The versions the baselines compare are parsed once per clone (the `release-blobs`
+    # cache): a rebuild that has to load the model again parses none of them.
+    import reqforge.loader
+
+    out, _repo = built_tagged_site(make_repo, tmp_path)
+    first = text(out, "baselines/v1.0..v2.0.html")
+    parsed: list[str] = []
+    real = reqforge.loader.parse_front_matter
+
+    def counting(front: str) -> object:
+        parsed.append(front)
+        return real(front)
+
+    monkeypatch.setattr(reqforge.loader, "parse_front_matter", counting)
+    root = tmp_path / "repo"
+    (root / "reqs/a/CRM-1.md").write_text(
+        (root / "reqs/a/CRM-1.md").read_text(encoding="utf-8") + "\nOne more line.\n",
+        encoding="utf-8",
+    )
+    build(root, tmp_path / "out")
+    assert len(parsed) == 1 and "id: CRM-1" in parsed[0]  # the edited file, nothing else
+    assert text(out, "baselines/v1.0..v2.0.html") == first
+
+
 def test_baselines_say_why_there_are_none(make_repo: Callable[..., Path], tmp_path: Path) -> None:
     # verifies: REQ-505
     root = make_repo({"reqs/a/CRM-1.md": requirement_text("CRM-1")})

@@ -23,11 +23,14 @@ _KEY = "parsed-blobs"  # the store keys by reqforge's code already: a new parser
 
 
 class ParsedBlobs:
-    """`parse_file` remembered by content in `store` (disabled store: no memory)."""
+    """`parse_file` remembered by content in `store` (disabled store: no memory), under `name`:
+    each user its own (`diff` the two trees it compares, the site's change log the release
+    baselines), so that neither drops what the other keeps."""
 
-    def __init__(self, store: CacheStore) -> None:
+    def __init__(self, store: CacheStore, name: str = _KEY) -> None:
         self._store = store
-        known = store.read(_KEY, _KEY, _SHAPE) if store.enabled else None
+        self._name = name
+        known = store.read(name, name, _SHAPE) if store.enabled else None
         self._known: dict[bytes, tuple[bytes, str, int, str]] = known or {}
         self._used: dict[bytes, tuple[bytes, str, int, str]] = {}
 
@@ -50,4 +53,4 @@ class ParsedBlobs:
     def save(self) -> None:
         """Keep the versions this run parsed or reused (when any is new)."""
         if self._store.enabled and self._used.keys() - self._known.keys():
-            self._store.write(_KEY, _KEY, self._used)
+            self._store.write(self._name, self._name, self._used)

@@ -174,7 +174,9 @@ def _load_model(
     bodies_html = rendered_bodies(bodies, corpus.store) if walking else {}
     checked = run_check(corpus, CheckOptions(today=today))
     history = load_history(config.root, config.reqs_dir, store=corpus.store, progress=progress)
-    releases = load_releases(config.root, config.reqs_dir) if history.available else None
+    releases = (
+        load_releases(config.root, config.reqs_dir, corpus.store) if history.available else None
+    )
     model = SiteModel(
         catalog=catalog,
         backlog=backlog,

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from reqforge.site.pages import change_rows, commit_context, page_name
 
 if TYPE_CHECKING:
+    from reqforge.cache import CacheStore
     from reqforge.changeset import ChangeSet, Snapshot
     from reqforge.site.pages import SiteModel
 
@@ -62,12 +63,14 @@ def file_safe(name: str) -> str:
 
 
 # implements: REQ-505
-def load_releases(root: Path, reqs_dir: str) -> Releases | None:
+def load_releases(root: Path, reqs_dir: str, store: CacheStore) -> Releases | None:
     """The tags, which tag each commit first shipped in, and the baseline comparisons; None
     outside git or in a repository without commits. Raises nothing for a repository without
-    tags: its Releases has none."""
+    tags: its Releases has none. The versions compared are parsed once per clone (kept in
+    `store` by their content: the `release-blobs` cache)."""
     from reqforge.changeset import compare
     from reqforge.git import GitError, open_repository
+    from reqforge.parsed_blobs import ParsedBlobs
 
     try:
         repo = open_repository(root)
@@ -101,12 +104,15 @@ def load_releases(root: Path, reqs_dir: str) -> Releases | None:
         return compare(
             {p: blobs[b] for p, b in before.items() if p not in same and b in blobs},
             {p: blobs[b] for p, b in after.items() if p not in same and b in blobs},
+            parse=parsed.parse,
         )
 
+    parsed = ParsedBlobs(store, "release-blobs")
     sides = [*tags, (HEAD, head)] if tags else []
     baselines = tuple(
         Baseline(old[0], new[0], comparison(old[1], new[1])) for old, new in pairwise(sides)
     )
+    parsed.save()
     return Releases(tags, tag_of, baselines)
 
 
