@@ -1,5 +1,6 @@
-"""The line scan that places top-level keys (loader._top_keys) agrees with composing the YAML,
-or stands aside: a finding is never placed on the wrong line by the shortcut."""
+"""The line scans that place top-level keys (loader._top_keys) and the keys and flow-list items
+one level down (loader._nested_keys) agree with composing the YAML, or stand aside: a finding is
+never placed on the wrong line by the shortcut."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reqforge.loader import _top_keys, key_positions, locate
+from reqforge.loader import _nested_keys, _top_keys, key_positions, locate
 
 
 def _agrees(front: str) -> None:
@@ -17,6 +18,10 @@ def _agrees(front: str) -> None:
         assert positions[(key,)] == (line + 2, column, line + 2, value_column), key
         assert locate(front, (key,), True) == (line + 2, value_column)
         assert locate(front, (key,), False) == (line + 2, column)
+    for path, (line, column, value_column) in _nested_keys(front).items():
+        assert positions[path] == (line + 2, column, line + 2, value_column), path
+        assert locate(front, path, True) == (line + 2, value_column)
+        assert locate(front, path, False) == (line + 2, column)
 
 
 _SCALARS = st.one_of(
@@ -37,6 +42,67 @@ _SCALARS = st.one_of(
 def test_the_scan_places_keys_where_the_composer_does(data: dict[str, object], flow: bool) -> None:
     # verifies: REQ-102
     front = yaml.safe_dump(data, allow_unicode=True, default_flow_style=flow, width=40)
+    _agrees(front)
+
+
+_KEYS = st.from_regex(r"[a-z][a-z0-9_-]{0,10}", fullmatch=True)
+_LEAVES = st.one_of(
+    _SCALARS,
+    st.lists(st.from_regex(r"[A-Z]{2,4}-[0-9]{1,5}", fullmatch=True), max_size=4),
+    st.lists(st.sampled_from(["a b", "x", "中文", "1.5", "-x", "a:b", "#", ""]), max_size=3),
+)
+
+
+@given(
+    st.dictionaries(_KEYS, st.one_of(_SCALARS, st.dictionaries(_KEYS, _LEAVES, max_size=4))),
+    st.sampled_from([False, None]),
+    st.integers(min_value=2, max_value=4),
+)
+def test_the_scan_places_nested_keys_and_items_where_the_composer_does(
+    data: dict[str, object], flow: bool | None, indent: int
+) -> None:
+    # verifies: REQ-102
+    front = yaml.safe_dump(
+        data, allow_unicode=True, default_flow_style=flow, width=60, indent=indent
+    )
+    _agrees(front)
+
+
+def test_the_scan_places_links_as_requirement_files_write_them() -> None:
+    front = (
+        "id: REQ-2\ntitle: Export\nlinks:\n  parent: [REQ-1]  # the epic\n"
+        "  depends-on: [ REQ-3 , REQ-4,REQ-5 ]\n\n  # a comment\n  refines: REQ-6\n"
+        "verification:\n  method: test\n"
+    )
+    _agrees(front)
+    assert locate(front, ("links", "depends-on", 2), True) == (6, 31)
+    assert len([p for p in _nested_keys(front) if p[0] == "links"]) == 7
+
+
+@pytest.mark.parametrize(
+    "front",
+    [
+        "id: A\nlinks:\n  parent: [A,\n  B: x]\n",  # a flow sequence running on
+        "id: A\nlinks:\n  parent: {a: 1,\n  b: 2}\n",
+        "id: A\nlinks:\n  parent: 'quoted\n  other: x'\n",
+        "id: A\nbase: &b\n  x: 1\nlinks:\n  parent: *b\n  tagged: !!str [A]\n",
+        "id: A\nlinks:\n  parent: [a: b, c]\n  other: [- x]\n  third: [ , x]\n",
+        "id: A\nlinks:\n  parent: [A]\n  parent: [B]\n",
+        "id: A\nlinks:\n    parent: [A]\n  other: [B]\n",  # a shallower key: not YAML
+        "id: A\nlinks:\n  - A\n  - B\n",
+        "id: A\nlinks:\n  parent:\n    - A\n  other: |\n    text: x\n  last: [C]\n",
+        "id: A\nlinks:\n\tparent: [A]\n",
+        "id: A\nlinks:\n  ? parent\n  : [A]\n",
+        "id: A\nlinks:\n  <<: {parent: [A]}\n",
+        "id: A\nlinks: # a comment\n  parent: [A] # [B]\n",
+    ],
+)
+def test_the_nested_scan_stands_aside_or_agrees_on_awkward_yaml(front: str) -> None:
+    # verifies: REQ-102
+    try:
+        yaml.compose(front, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return
     _agrees(front)
 
 

@@ -446,6 +446,93 @@ def _top_keys(front: str) -> Mapping[str, tuple[int, int, int]]:
     return {key: place for key, place in keys.items() if place[2]}
 
 
+# A second-level key in block style, below a top-level key written alone on its line.
+_CHILD_KEY = re.compile(r"( +)([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:(?=[ \t]|\n|$)[ \t]*")
+_ALONE = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*[ \t]*:[ \t]*(?:#.*)?$")
+# A flow sequence of plain scalars on one line: `[AUTH-00033, CRM-00275]`.
+_FLOW_LIST = re.compile(r"\[([^\[\]{}'\"#:]*)\][ \t]*(?:#.*)?$")
+_NOT_PLAIN_START = frozenset("-?:,[]{}#&*!|>'\"%@`")
+
+
+@lru_cache(maxsize=256)
+def _nested_keys(front: str) -> Mapping[KeyPath, tuple[int, int, int]]:
+    """`(top, key)` and `(top, key, index)` paths -> (0-based line, key column, value column)
+    for the mappings written in block style below a top-level key (`links:` then
+    `  parent: [REQ-1]`): each key whose value starts on its own line, and each item of a flow
+    sequence of plain scalars written on one line (its key column is its own). Read by a line
+    scan, like `_top_keys`, and only where it reads for sure: a block with a tab, a quoted
+    scalar or a flow collection running on, a key written twice or anything but keys at one
+    indentation (and deeper lines below them) is left to the composer."""
+    if not _top_keys(front) or "\t" in front:
+        return {}  # not the plain block mapping the top-level scan reads
+    lines = front.split("\n")
+    found: dict[KeyPath, tuple[int, int, int]] = {}
+    number = 0
+    while number < len(lines):
+        line = lines[number]
+        number += 1
+        if not _ALONE.match(line):
+            continue
+        top = line.split(":", 1)[0].rstrip()
+        indent = None
+        block: dict[KeyPath, tuple[int, int, int]] = {}
+        while number < len(lines):
+            text = lines[number]
+            stripped = text.lstrip(" ")
+            if stripped and not stripped.startswith("#") and stripped == text:
+                break  # the next top-level line
+            number += 1
+            if not stripped or stripped.startswith("#"):
+                continue
+            width = len(text) - len(stripped)
+            if indent is None:
+                indent = width
+            if width > indent:
+                continue  # within the value of the key above
+            match = _CHILD_KEY.match(text)
+            if width < indent or match is None or (top, match.group(2)) in block:
+                block = {}
+                indent = -1  # not what the scan reads: the whole block goes to the composer
+                continue
+            value = text[match.end() :]
+            if value[:1] in ("'", '"', "[", "{", "&", "*", "!") and not _FLOW_LIST.match(value):
+                # A quoted scalar or flow collection that may run on below, or a node with an
+                # anchor, tag or alias (the composer places an alias where its anchor is).
+                block = {}
+                indent = -1
+                continue
+            key = (top, match.group(2))
+            if value and not value.startswith("#"):
+                block[key] = (number - 1, width + 1, match.end() + 1)
+                items = _FLOW_LIST.match(value)
+                if items is not None:
+                    _flow_items(items, match.end(), key, number - 1, block)
+        if indent != -1:
+            found.update(block)
+    return found
+
+
+def _flow_items(
+    items: re.Match[str],
+    offset: int,
+    key: KeyPath,
+    line: int,
+    into: dict[KeyPath, tuple[int, int, int]],
+) -> None:
+    """Each item of a one-line flow sequence of plain scalars, at its first character (none
+    when an item is empty or starts like something else than a plain scalar)."""
+    column = offset + items.start(1)
+    places = []
+    for part in items.group(1).split(","):
+        start = len(part) - len(part.lstrip(" "))
+        if not part.strip(" ") or part[start] in _NOT_PLAIN_START:
+            return
+        places.append(column + start + 1)
+        column += len(part) + 1
+    for index, place in enumerate(places):
+        into[(*key, index)] = (line, place, place)
+
+
 def locate(
     front: str, path: KeyPath, on_value: bool = False, first_line: int = 2
 ) -> tuple[int, int]:
@@ -455,6 +542,10 @@ def locate(
         top = _top_keys(front).get(path[0])
         if top is not None:
             return top[0] + first_line, top[2] if on_value else top[1]
+    elif len(path) <= 3 and isinstance(path[0], str):
+        nested = _nested_keys(front).get(path)
+        if nested is not None:
+            return nested[0] + first_line, nested[2] if on_value else nested[1]
     positions = key_positions(front, first_line)
     for cut in range(len(path), 0, -1):
         found = positions.get(path[:cut])
