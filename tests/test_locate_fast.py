@@ -77,6 +77,7 @@ def test_the_scan_places_links_as_requirement_files_write_them() -> None:
     _agrees(front)
     assert locate(front, ("links", "depends-on", 2), True) == (6, 31)
     assert len([p for p in _nested_keys(front) if p[0] == "links"]) == 7
+    assert locate(front, ()) == (1, 1)  # no path: the opening fence
 
 
 @pytest.mark.parametrize(

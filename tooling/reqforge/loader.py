@@ -542,7 +542,7 @@ def locate(
         top = _top_keys(front).get(path[0])
         if top is not None:
             return top[0] + first_line, top[2] if on_value else top[1]
-    elif len(path) <= 3 and isinstance(path[0], str):
+    elif 2 <= len(path) <= 3 and isinstance(path[0], str):
         nested = _nested_keys(front).get(path)
         if nested is not None:
             return nested[0] + first_line, nested[2] if on_value else nested[1]
