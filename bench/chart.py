@@ -9,7 +9,7 @@ arguments (no dates, no random ids). White background and dark text, so it reads
 light and dark themes alike. No plotting library: bench/ needs nothing beyond the project.
 """
 
-# implements: REQ-600
+# implements: REQ-611
 
 from __future__ import annotations
 

@@ -49,7 +49,7 @@
    exits with 1 when a bar is missed, after writing everything.
 """
 
-# implements: REQ-600
+# implements: REQ-612
 
 from __future__ import annotations
 
@@ -1018,7 +1018,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-# implements: REQ-600
+# implements: REQ-612
 def main(argv: list[str] | None = None) -> int:
     """Run the comparison; 0, or 1 when a bar is missed or a run failed its check."""
     args = parse_args(argv)

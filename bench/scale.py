@@ -25,7 +25,7 @@ on stderr and the exit code is 1, after everything is written. Other exit codes:
 no bar to check), 1 a measurement failed, 2 a usage error.
 """
 
-# implements: REQ-600
+# implements: REQ-611
 
 from __future__ import annotations
 

@@ -133,6 +133,7 @@ def _ancestors(settings: dict[str, str | None], prefix: str) -> set[str]:
 def test_doorstop_items_carry_every_requirement(
     compare: Any, trees: dict[str, Path], reqs: list[Any]
 ) -> None:
+    # verifies: REQ-612
     peer = compare.load_peer("doorstop_tree")
     docs = trees["doorstop"] / "reqs"
     settings = {}
@@ -204,6 +205,7 @@ def _sdoc_blocks(text: str) -> list[str]:
 def test_strictdoc_documents_carry_every_requirement(
     trees: dict[str, Path], reqs: list[Any]
 ) -> None:
+    # verifies: REQ-612
     by_id = {r.id: r for r in reqs}
     seen = []
     for path in sorted((trees["strictdoc"] / "docs").glob("*.sdoc")):
@@ -251,6 +253,7 @@ def _needs(text: str) -> dict[str, str]:
 
 
 def test_sphinx_project_carries_every_requirement(trees: dict[str, Path], reqs: list[Any]) -> None:
+    # verifies: REQ-612
     root = trees["sphinx"]
     conf: dict[str, Any] = {}
     exec(compile((root / "conf.py").read_text(encoding="utf-8"), "conf.py", "exec"), conf)
@@ -360,6 +363,7 @@ def test_the_sphinx_edit_lands_in_the_edited_need(
 
 
 def test_html_uids_are_counted_per_tool(compare: Any, tmp_path: Path) -> None:
+    # verifies: REQ-612
     page = tmp_path / "p.html"
     page.write_text(
         '<h2 id="CRM-00001">x</h2><a href="#CRM-00002">CRM-00002</a>'
@@ -414,6 +418,7 @@ FAKE_MEDIANS = {
 
 
 def test_ratios_are_peer_over_reqforge_and_judged_at_10000(compare: Any) -> None:
+    # verifies: REQ-612
     found = {r.label: r for r in compare.ratios(FAKE_MEDIANS, 10_000)}
     assert found["check cold vs Doorstop validation"].value == pytest.approx(326.25)
     assert found["check cold vs Doorstop validation"].met is True
@@ -483,6 +488,7 @@ def test_markdown_block(compare: Any) -> None:
 
 
 def test_readme_block_is_replaced_between_the_markers_only(compare: Any, tmp_path: Path) -> None:
+    # verifies: REQ-612
     readme = tmp_path / "README.md"
     before = f"# Title\n\ntext\n{compare.START}\nold figures\n{compare.END}\n\n## Next\nmore\n"
     readme.write_text(before, encoding="utf-8")
@@ -512,3 +518,36 @@ def test_options(compare: Any) -> None:
     assert compare.parse_args([]).count == 1000 and compare.parse_args([]).runs == 3
     with pytest.raises(SystemExit):
         compare.parse_args(["--only", "jama"])
+
+
+def test_each_peer_is_installed_into_a_venv_of_its_own(
+    compare: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # verifies: REQ-612
+    ran: list[list[str]] = []
+
+    class Done:
+        returncode = 0
+        stderr = ""
+
+    def run(step: list[str], **kwargs: Any) -> Done:
+        ran.append([str(part) for part in step])
+        if "venv" in step:  # `python -m venv DIR` makes the folder the pins are noted in
+            Path(step[-1]).mkdir(parents=True)
+        return Done()
+
+    monkeypatch.setattr(compare.subprocess, "run", run)
+    for tool in ("doorstop", "strictdoc", "sphinx-needs"):
+        venv = compare.ensure_venv(tmp_path, tool)
+        assert venv == tmp_path / "venvs" / tool
+    installs = [step for step in ran if "install" in step]
+    assert len(installs) == 3
+    for step in installs:
+        assert step[0].startswith(str(tmp_path / "venvs"))  # the venv's own Python and pip
+        assert not step[0].startswith(sys.prefix)
+    assert {pin.split("==")[0] for step in installs for pin in step if "==" in pin} == {
+        "doorstop",
+        "strictdoc",
+        "sphinx",
+        "sphinx-needs",
+    }

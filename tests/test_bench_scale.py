@@ -84,7 +84,7 @@ def _data() -> dict:
 
 
 def test_the_table_shows_each_median_the_growth_and_names_the_misses() -> None:
-    # verifies: REQ-600
+    # verifies: REQ-611
     scale = bench_module("scale")
     block = scale.markdown(_data(), chart="bench/scale.svg", json_link="[j](bench/scale.json)")
     lines = block.splitlines()
@@ -123,7 +123,7 @@ def test_the_table_shows_each_median_the_growth_and_names_the_misses() -> None:
 
 
 def test_the_growth_check_prints_every_ratio_and_fails_on_a_miss(capsys) -> None:
-    # verifies: REQ-600
+    # verifies: REQ-611
     scale = bench_module("scale")
     counts, figures = scale.figures_of(_data())
     assert scale.report_growth(counts, figures) == 1
@@ -139,7 +139,7 @@ def test_the_growth_check_prints_every_ratio_and_fails_on_a_miss(capsys) -> None
 
 
 def test_markdown_escaping_keeps_code_spans_and_escapes_the_rest() -> None:
-    # verifies: REQ-600
+    # verifies: REQ-611
     scale = bench_module("scale")
     assert scale.md_label("`reqforge check`, cold (no cache)") == (
         "`reqforge check`, cold (no cache)"
@@ -151,7 +151,7 @@ def test_markdown_escaping_keeps_code_spans_and_escapes_the_rest() -> None:
 
 
 def test_the_readme_block_is_replaced_and_the_rest_kept_byte_for_byte(tmp_path: Path) -> None:
-    # verifies: REQ-600
+    # verifies: REQ-611
     scale = bench_module("scale")
     before = "# Title\n\nText with trailing space  \n中文 ✓\n\n<!-- bench-scale:start -->"
     after = "<!-- bench-scale:end -->\n\n<!-- bench-compare:start -->\nother\n"
@@ -174,7 +174,7 @@ def test_the_readme_block_is_replaced_and_the_rest_kept_byte_for_byte(tmp_path: 
 
 
 def test_the_chart_is_svg_with_one_line_per_command_and_escaped_text() -> None:
-    # verifies: REQ-600
+    # verifies: REQ-611
     scale = bench_module("scale")
     chart = bench_module("chart")
     root = ET.fromstring(scale.svg(_data()).encode("utf-8"))
@@ -207,7 +207,7 @@ def test_the_chart_is_svg_with_one_line_per_command_and_escaped_text() -> None:
 
 
 def test_compare_is_handed_over_or_reported_missing(tmp_path, monkeypatch, capsys) -> None:
-    # verifies: REQ-600
+    # verifies: REQ-611
     scale = bench_module("scale")
     monkeypatch.setattr(scale, "COMPARE", tmp_path / "compare.py")
     assert scale.main(["--compare", "--tools", "doorstop"]) == 2
@@ -222,7 +222,7 @@ def test_compare_is_handed_over_or_reported_missing(tmp_path, monkeypatch, capsy
 
 
 def test_from_json_writes_readme_and_chart_without_measuring(tmp_path: Path, capsys) -> None:
-    # verifies: REQ-600
+    # verifies: REQ-611
     scale = bench_module("scale")
     figures = tmp_path / "bench" / "scale.json"
     figures.parent.mkdir()
@@ -244,7 +244,7 @@ def test_from_json_writes_readme_and_chart_without_measuring(tmp_path: Path, cap
 
 
 def test_a_tiny_real_scale_run_goes_through(tmp_path: Path) -> None:
-    # verifies: REQ-600
+    # verifies: REQ-611
     readme = tmp_path / "README.md"
     readme.write_text(
         "a\n<!-- bench-scale:start -->\nPLACEHOLDER\n<!-- bench-scale:end -->\nb\n", "utf-8"
@@ -279,7 +279,7 @@ def test_a_tiny_real_scale_run_goes_through(tmp_path: Path) -> None:
 
 
 def test_resume_keeps_the_counts_measured_with_the_same_settings(tmp_path, monkeypatch) -> None:
-    # verifies: REQ-600
+    # verifies: REQ-611
     scale = bench_module("scale")
     measured: list[int] = []
 

@@ -14,7 +14,7 @@ time; `area_order` puts the areas in the order that keeps every cross-area link 
 backwards (what the Doorstop tree needs, see doorstop_tree).
 """
 
-# implements: REQ-600
+# implements: REQ-612
 
 from __future__ import annotations
 
@@ -91,7 +91,7 @@ def parse_requirement(text: str, area: str, place: str) -> Requirement:
     )
 
 
-# implements: REQ-600
+# implements: REQ-612
 def read_corpus(corpus_dir: Path) -> list[Requirement]:
     """Every requirement of `corpus_dir/reqs/<area>/*.md`, sorted by area folder and ID."""
     reqs_dir = Path(corpus_dir) / "reqs"

@@ -38,7 +38,7 @@ Doorstop finds its tree from the root of a version-control working copy: `out_di
 inside a git repository (bench/compare.py makes it one).
 """
 
-# implements: REQ-600
+# implements: REQ-612
 
 from __future__ import annotations
 
@@ -117,7 +117,7 @@ def settings_yaml(prefix: str, digits: int, parent: str | None) -> str:
     return yaml.dump(data, Dumper=_Dumper, default_flow_style=False, allow_unicode=True)
 
 
-# implements: REQ-600
+# implements: REQ-612
 def write(corpus_dir: Path, out_dir: Path) -> list[str]:
     """Write the Doorstop tree of the corpus under `out_dir/reqs/`; return the documents'
     prefixes, root first."""

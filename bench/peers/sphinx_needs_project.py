@@ -22,7 +22,7 @@ incoming "needed by"), so links keep their type rather than all going into the g
 `:links:`. The status is free text: sphinx-needs 9 deprecates `needs_statuses`.
 """
 
-# implements: REQ-600
+# implements: REQ-612
 
 from __future__ import annotations
 
@@ -91,7 +91,7 @@ def conf_py(kinds: list[str]) -> str:
     )
 
 
-# implements: REQ-600
+# implements: REQ-612
 def write(corpus_dir: Path, out_dir: Path) -> list[Path]:
     """Write the Sphinx project into `out_dir`; return the area pages' paths."""
     groups = by_area(read_corpus(Path(corpus_dir)))

@@ -35,7 +35,7 @@ file says otherwise; versions before it kept it under `$TMPDIR/strictdoc_cache`.
 bench/compare.py clears both for a cold run.
 """
 
-# implements: REQ-600
+# implements: REQ-612
 
 from __future__ import annotations
 
@@ -110,7 +110,7 @@ def document(area: str, members: list[Requirement], roles: list[str]) -> str:
     return "\n".join(parts)
 
 
-# implements: REQ-600
+# implements: REQ-612
 def write(corpus_dir: Path, out_dir: Path) -> list[Path]:
     """Write `out_dir/docs/<area>.sdoc` for every area; return the documents' paths."""
     groups = by_area(read_corpus(Path(corpus_dir)))
