@@ -85,7 +85,6 @@ END = "<!-- bench-compare:end -->"
 FULL_COUNT = 10_000
 SPHINX_SKIP = (".doctrees", ".buildinfo")
 MARKER = ".compare-corpus.json"
-GNU_TIME = "/usr/bin/time"
 TIMEOUT_S = 4 * 3600  # one process; Doorstop's publish of 10,000 items takes ~10 minutes
 EDIT_TEXT = "Benchmark edit: this line is added and removed by bench/compare.py."
 
@@ -407,24 +406,6 @@ class RunResult:
     returncode: int
     stdout: bytes
     stderr: bytes
-
-
-def find_gnu_time(scratch: Path) -> str | None:
-    """GNU time's path if it works here (`-f %M -o FILE`), else None."""
-    out = scratch / "probe.rss"
-    try:
-        subprocess.run(
-            [GNU_TIME, "-f", "%M", "-o", str(out), "true"],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            check=True,
-            timeout=10,
-        )
-        int(out.read_text(encoding="utf-8").split()[-1])
-    except (OSError, subprocess.SubprocessError, ValueError, IndexError):
-        return None
-    return GNU_TIME
 
 
 def run_once(argv: list[str], cwd: Path, timer: str | None, scratch: Path) -> RunResult:
@@ -1041,7 +1022,7 @@ def main(argv: list[str] | None = None) -> int:
         marker = json.loads((corpus.root / MARKER).read_text(encoding="utf-8"))
         marker.pop("dirty", None)
         bench = Bench(corpus, Edits(corpus, marker), venvs)
-        timer = find_gnu_time(corpus.trash)
+        timer = load_runner().find_gnu_time(corpus.trash)
         rows = build_rows(bench, tools)
         try:
             run_rows(rows, bench, runs, warm_up, timer)
