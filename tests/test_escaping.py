@@ -356,3 +356,24 @@ def test_hidden_characters_agrees_with_a_lookup_per_character(text: str, keep: s
 
     expected = list(dict.fromkeys(c for c in text if c not in keep and is_hidden(c)))
     assert hidden_characters(text, keep) == expected
+
+
+@given(
+    st.text(
+        st.characters(
+            codec="utf-8",
+            categories=("Cc", "Cf", "Zl", "Zp", "Lo", "Ll", "So", "Zs"),
+            include_characters="\u115f\u1160\u3164\uffa0\u2800\n\t\r",
+        )
+    ),
+    st.sampled_from(["", "\n\t"]),
+)
+def test_escape_hidden_agrees_with_a_lookup_per_character(text: str, keep: str) -> None:
+    # verifies: REQ-720
+    # Terminal and CSV cells skip texts without a hidden character at regex speed (a body of
+    # Chinese text or with line breaks went through a lookup per character).
+    from reqforge.invisible import code_point, is_hidden
+    from reqforge.render.escaping import escape_hidden
+
+    expected = "".join(code_point(c) if c not in keep and is_hidden(c) else c for c in text)
+    assert escape_hidden(text, keep) == expected

@@ -25,12 +25,18 @@ def is_hidden(char: str) -> bool:
 
 def hidden_characters(text: str, keep: str = "") -> list[str]:
     """The hidden characters of `text` other than those in `keep`, each once, in order."""
-    if text.isascii() and text.isprintable():  # the common case, fast
-        return []
-    # A Chinese text, or one with line breaks: regex speed rather than a lookup per character.
-    if _controls(keep).search(text) is None and not has_hidden(text):
+    if all_visible(text, keep):
         return []
     return list(dict.fromkeys(c for c in text if c not in keep and is_hidden(c)))
+
+
+def all_visible(text: str, keep: str = "") -> bool:
+    """Whether `text` holds no hidden character but those in `keep`, at regex speed (a
+    lookup per character is for the rare text that holds one)."""
+    if text.isascii() and text.isprintable():  # the common case, fast
+        return True
+    # A Chinese text, or one with line breaks: regex speed rather than a lookup per character.
+    return _controls(keep).search(text) is None and not has_hidden(text)
 
 
 @cache

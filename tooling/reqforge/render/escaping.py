@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from reqforge.invisible import code_point, is_hidden
+from reqforge.invisible import all_visible, code_point, is_hidden
 
 # A line that starts (after blanks, which the Actions runner trims) with `::` is a workflow
 # command; `##[` anywhere in a line is the older form of one.
@@ -24,7 +24,7 @@ def escape_hidden(text: str, keep: str = "") -> str:
     """`text` with every hidden character (see reqforge.invisible) not in `keep` escaped, and
     nothing else changed: for text whose lines cannot start a workflow command (a quoted source
     line after its gutter)."""
-    if text.isascii() and text.isprintable():  # the common case, fast
+    if all_visible(text, keep):  # the common case, at regex speed
         return text
     return "".join(
         code_point(char) if char not in keep and is_hidden(char) else char for char in text
