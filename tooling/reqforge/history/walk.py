@@ -372,6 +372,12 @@ def remembered() -> Iterator[None]:
         _MEMO, _PENDING = outer, outer_pending
 
 
+def remembering() -> bool:
+    """Whether this runs inside `remembered()`: a command that loads the whole history anyway
+    (a build), whose other readers of history take it from there."""
+    return _MEMO is not None
+
+
 def _pending_key(root: Path, reqs_dir: str) -> tuple[str, str]:
     return str(root.resolve()), reqs_dir
 
