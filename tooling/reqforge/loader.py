@@ -530,7 +530,8 @@ def _flow_items(
         places.append(column + start + 1)
         column += len(part) + 1
     for index, place in enumerate(places):
-        into[(*key, index)] = (line, place, place)
+        item: KeyPath = (*key, index)
+        into[item] = (line, place, place)
 
 
 def locate(
