@@ -127,7 +127,7 @@ def _load_model(
     from reqforge.corpus import cached_catalog, load_corpus
     from reqforge.history.walk import load_history, prefetch
     from reqforge.loader import Bodies
-    from reqforge.site.changelog import load_releases
+    from reqforge.site.changelog import start_releases, take_releases
     from reqforge.site.markdown import rendered_bodies
     from reqforge.site.pages import SiteModel, forge_url
 
@@ -135,6 +135,8 @@ def _load_model(
     # while this process reads the requirements; check's suspect links wait for it.
     walking = prefetch(config.root, config.reqs_dir)
     corpus = load_corpus(config, progress=progress, discovered=discovered)
+    # The release baselines (a comparison per pair of tags) while this process goes on.
+    releasing = start_releases(config.root, config.reqs_dir, corpus.store)
     catalog, fronts_unchanged = cached_catalog(corpus)
     paths = [entry.req.path for entry in catalog]
     trace = None
@@ -175,7 +177,9 @@ def _load_model(
     checked = run_check(corpus, CheckOptions(today=today))
     history = load_history(config.root, config.reqs_dir, store=corpus.store, progress=progress)
     releases = (
-        load_releases(config.root, config.reqs_dir, corpus.store) if history.available else None
+        take_releases(releasing, config.root, config.reqs_dir, corpus.store)
+        if history.available
+        else None
     )
     model = SiteModel(
         catalog=catalog,

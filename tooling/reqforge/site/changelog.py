@@ -2,7 +2,8 @@
 
 `load_releases` reads what the pages need from git once per build: the tags in the order they
 were made, the tag each commit first shipped in, and one `changeset.compare` per pair of
-consecutive tags plus the latest tag against HEAD (each tag's tree read once).
+consecutive tags plus the latest tag against HEAD (each tag's tree read once), kept as plain
+rows; a build runs it in a background process (`start_releases`, `take_releases`).
 `changelog_context` and the baseline contexts are pure: they turn the history and those
 comparisons into page contexts, reusing the requirement pages' commit and change rows.
 """
@@ -11,30 +12,41 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
+from reqforge.history.model import Change, make_change
 from reqforge.site.pages import change_rows, commit_context, page_name
 
 if TYPE_CHECKING:
     from reqforge.cache import CacheStore
     from reqforge.changeset import ChangeSet, Snapshot
+    from reqforge.parallel import Background
     from reqforge.site.pages import SiteModel
 
 CHANGELOG_LIMIT = 500  # commits on the change log page; each requirement's page has them all
 HEAD = "HEAD"
 
 
+# A requirement in a baseline: (ID, title, path) as the compared side has them.
+Row = tuple[str, str, str]
+
+
 @dataclass(frozen=True)
 class Baseline:
-    """What changed between two tags (or the latest tag and HEAD)."""
+    """What changed between two tags (or the latest tag and HEAD): the requirements added,
+    removed, and modified with their field-level changes (plain data: a build computes them in
+    a background process)."""
 
     old: str
     new: str
-    changeset: ChangeSet
+    added: tuple[Row, ...] = ()
+    removed: tuple[Row, ...] = ()
+    modified: tuple[tuple[Row, tuple[Change, ...]], ...] = ()
 
     @property
     def page(self) -> str:
@@ -68,6 +80,45 @@ def load_releases(root: Path, reqs_dir: str, store: CacheStore) -> Releases | No
     outside git or in a repository without commits. Raises nothing for a repository without
     tags: its Releases has none. The versions compared are parsed once per clone (kept in
     `store` by their content: the `release-blobs` cache)."""
+    found = _releases(root, reqs_dir, store)
+    return None if found is None else _from_plain(found)
+
+
+def start_releases(root: Path, reqs_dir: str, store: CacheStore) -> Background | None:
+    """`load_releases` in a background process (a second of one core for six releases of
+    10,000 requirements), for `take_releases`; None where nothing can be forked."""
+    from reqforge.git import GitError, open_repository
+    from reqforge.parallel import Background, can_fork, cpu_count
+
+    if cpu_count() < 2 or not can_fork() or not store.ready():
+        return None
+    try:
+        if not open_repository(root).tags():
+            return None  # no baselines: nothing worth a process
+    except GitError:
+        return None
+    return Background(partial(_releases, root, reqs_dir, store), answer=True)
+
+
+def take_releases(
+    job: Background | None, root: Path, reqs_dir: str, store: CacheStore
+) -> Releases | None:
+    """What `start_releases`'s job found, or `load_releases` here when it found nothing."""
+    found = job.result() if job is not None else None
+    if not _plain_shape(found):
+        return load_releases(root, reqs_dir, store)
+    return _from_plain(found)
+
+
+# (tags, tag_of, baselines): marshal-able, as a background process answers.
+_Plain = tuple[
+    list[tuple[str, str]],
+    dict[str, str],
+    list[tuple[str, str, list[Row], list[Row], list[tuple[Row, list[tuple[Any, ...]]]]]],
+]
+
+
+def _releases(root: Path, reqs_dir: str, store: CacheStore) -> _Plain | None:
     from reqforge.changeset import compare
     from reqforge.git import GitError, open_repository
     from reqforge.parsed_blobs import ParsedBlobs
@@ -82,7 +133,7 @@ def load_releases(root: Path, reqs_dir: str, store: CacheStore) -> Releases | No
     except GitError:
         return None
     # An older tag reaches fewer commits than one made after it: the count orders them.
-    tags = tuple(sorted(named, key=lambda tag: (len(reachable[tag[1]]), tag[0])))
+    tags = sorted(named, key=lambda tag: (len(reachable[tag[1]]), tag[0]))
     tag_of: dict[str, str] = {}
     for name, sha in tags:
         for commit in reachable[sha]:
@@ -107,13 +158,54 @@ def load_releases(root: Path, reqs_dir: str, store: CacheStore) -> Releases | No
             parse=parsed.parse,
         )
 
+    def row(snapshot: Snapshot) -> Row:
+        return snapshot.id, snapshot.title, snapshot.path
+
     parsed = ParsedBlobs(store, "release-blobs")
     sides = [*tags, (HEAD, head)] if tags else []
-    baselines = tuple(
-        Baseline(old[0], new[0], comparison(old[1], new[1])) for old, new in pairwise(sides)
-    )
+    baselines = []
+    for (old, old_sha), (new, new_sha) in pairwise(sides):
+        changes = comparison(old_sha, new_sha)
+        baselines.append(
+            (
+                old,
+                new,
+                [row(s) for s in changes.added],
+                [row(s) for s in changes.removed],
+                [(row(m.new), change_records_of(m.changes)) for m in changes.modified],
+            )
+        )
     parsed.save()
-    return Releases(tags, tag_of, baselines)
+    return tags, tag_of, baselines
+
+
+def change_records_of(changes: Iterable[Change]) -> list[tuple[Any, ...]]:
+    return [(c.field, c.old, c.new, c.added, c.removed) for c in changes]
+
+
+def _plain_shape(found: Any) -> TypeGuard[_Plain]:
+    return isinstance(found, tuple) and len(found) == 3 and isinstance(found[2], list)
+
+
+def _from_plain(found: _Plain) -> Releases:
+    tags, tag_of, baselines = found
+    return Releases(
+        tuple((name, sha) for name, sha in tags),
+        tag_of,
+        tuple(
+            Baseline(
+                old,
+                new,
+                tuple(tuple(r) for r in added),  # type: ignore[misc]
+                tuple(tuple(r) for r in removed),  # type: ignore[misc]
+                tuple(
+                    (tuple(r), tuple(make_change(*c) for c in changes))  # type: ignore[misc]
+                    for r, changes in modified
+                ),
+            )
+            for old, new, added, removed, modified in baselines
+        ),
+    )
 
 
 def _requirement(model: SiteModel, rid: str) -> dict[str, Any]:
@@ -182,17 +274,18 @@ def baselines_index_context(model: SiteModel) -> dict[str, Any]:
                 "old": b.old,
                 "new": b.new,
                 "page": b.page,
-                "added": len(b.changeset.added),
-                "removed": len(b.changeset.removed),
-                "modified": len(b.changeset.modified),
+                "added": len(b.added),
+                "removed": len(b.removed),
+                "modified": len(b.modified),
             }
             for b in reversed(releases.baselines)
         ],
     }
 
 
-def _snapshot_row(model: SiteModel, snapshot: Snapshot) -> dict[str, Any]:
-    return {**_requirement(model, snapshot.id), "title": snapshot.title, "path": snapshot.path}
+def _row(model: SiteModel, row: Row) -> dict[str, Any]:
+    rid, title, path = row
+    return {**_requirement(model, rid), "title": title, "path": path}
 
 
 # implements: REQ-505
@@ -200,17 +293,13 @@ def baseline_context(model: SiteModel, baseline: Baseline) -> dict[str, Any]:
     """One comparison: added and removed requirements, modified ones with their field changes
     (private fields left out)."""
     private = model.catalog.config.site.private_fields
-    changeset = baseline.changeset
     return {
         "old": baseline.old,
         "new": baseline.new,
-        "added": [_snapshot_row(model, s) for s in changeset.added],
-        "removed": [_snapshot_row(model, s) for s in changeset.removed],
+        "added": [_row(model, row) for row in baseline.added],
+        "removed": [_row(model, row) for row in baseline.removed],
         "modified": [
-            {
-                **_snapshot_row(model, m.new),
-                "changes": change_rows(m.changes, private),
-            }
-            for m in changeset.modified
+            {**_row(model, row), "changes": change_rows(changes, private)}
+            for row, changes in baseline.modified
         ],
     }
