@@ -26,7 +26,8 @@ def test_readme_opens_with_the_two_commands() -> None:
     assert commands is not None
     lines = commands.group(1).splitlines()
     assert len(lines) == 2
-    assert "reqforge check" in lines[0] and lines[0].endswith("reqforge prioritize")
+    # The main job on our own requirements: install, then build the site (which checks them).
+    assert "pip install" in lines[0] and lines[0].endswith("reqforge build")
     assert "[test]" in lines[1] and lines[1].endswith("pytest")
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert lines[1] in ci
