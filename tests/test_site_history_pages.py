@@ -3,8 +3,10 @@ baselines (consecutive tags and the latest tag against HEAD) and the customers p
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tests.conftest import requirement_text
@@ -166,6 +168,40 @@ def test_baselines_parse_each_release_version_once(
     build(root, tmp_path / "out")
     assert len(parsed) == 1 and "id: CRM-1" in parsed[0]  # the edited file, nothing else
     assert text(out, "baselines/v1.0..v2.0.html") == first
+
+
+def test_a_rebuild_compares_only_the_baselines_a_commit_moved(
+    make_repo: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # verifies: REQ-505
+    # Baselines are kept by the two commits they compare: an edit compares none again, a
+    # commit only the latest tag against the new HEAD; the pages stay as a fresh build has them.
+    import reqforge.changeset
+    from reqforge import parallel
+
+    monkeypatch.setattr(parallel, "cpu_count", lambda: 1)  # compared in this process
+    out, repo = built_tagged_site(make_repo, tmp_path)
+    compared: list[tuple[str, ...]] = []
+    real = reqforge.changeset.compare
+
+    def counting(base: Any, head: Any, *args: Any, **kwargs: Any) -> Any:
+        compared.append(tuple(sorted(head)))
+        return real(base, head, *args, **kwargs)
+
+    monkeypatch.setattr(reqforge.changeset, "compare", counting)
+    root = tmp_path / "repo"
+    edited = (root / "reqs/a/CRM-1.md").read_text(encoding="utf-8") + "\nOne more line.\n"
+    (root / "reqs/a/CRM-1.md").write_text(edited, encoding="utf-8")
+    build(root, out)
+    assert compared == []
+    repo.commit("Describe CRM-1 better")
+    build(root, out)
+    assert compared == [("reqs/a/CRM-1.md",)]  # v2.0..HEAD: the one file it changed
+    fresh = tmp_path / "fresh"
+    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns(".reqforge"))
+    build(fresh, tmp_path / "fresh-out")
+    for page in ("baselines/index.html", "baselines/v1.0..v2.0.html", "baselines/v2.0..HEAD.html"):
+        assert text(out, page) == text(tmp_path / "fresh-out", page)
 
 
 def test_baselines_say_why_there_are_none(make_repo: Callable[..., Path], tmp_path: Path) -> None:

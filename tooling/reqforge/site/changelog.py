@@ -12,20 +12,22 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeGuard
 
+from reqforge.cache import CacheStore, dict_of, fixed, list_of, maybe
 from reqforge.history.model import Change, make_change
 from reqforge.site.pages import change_rows, commit_context, page_name
 
 if TYPE_CHECKING:
-    from reqforge.cache import CacheStore
-    from reqforge.changeset import ChangeSet, Snapshot
+    from reqforge.changeset import Snapshot
+    from reqforge.git import GitRepository
     from reqforge.parallel import Background
+    from reqforge.parsed_blobs import ParsedBlobs
     from reqforge.site.pages import SiteModel
 
 CHANGELOG_LIMIT = 500  # commits on the change log page; each requirement's page has them all
@@ -118,65 +120,107 @@ _Plain = tuple[
 ]
 
 
+_ROW = fixed(str, str, str)
+_BASELINE = fixed(
+    str,
+    str,
+    list_of(_ROW),
+    list_of(_ROW),
+    list_of(fixed(_ROW, list_of(fixed(str, object, object, maybe(int), maybe(int))))),
+)
+_TAGS = fixed(list_of(fixed(str, str)), dict_of(str, str))
+
+
 def _releases(root: Path, reqs_dir: str, store: CacheStore) -> _Plain | None:
-    from reqforge.changeset import compare
+    """`load_releases`'s answer as plain data. Kept in `store`: the tags' order and the tag of
+    each commit under the tags (a new commit is under none), and each baseline under the two
+    commits it compares, so a rebuild compares again only what moved (the latest tag against
+    a new HEAD); the cache keeps what this run used."""
     from reqforge.git import GitError, open_repository
-    from reqforge.parsed_blobs import ParsedBlobs
 
     try:
         repo = open_repository(root)
         head = repo.head()
         if head is None:
             return None
-        named = repo.tags()
-        reachable = {sha: repo.reachable(sha) for _, sha in named}
+        named = sorted(repo.tags())
+        key = f"{reqs_dir}|{named!r}"
+        known_tags = store.read("release-tags", key, _TAGS)
+        if known_tags is None:
+            reachable = {sha: repo.reachable(sha) for _, sha in named}
+            # An older tag reaches fewer commits than one made after it: the count orders them.
+            tags = sorted(named, key=lambda tag: (len(reachable[tag[1]]), tag[0]))
+            tag_of: dict[str, str] = {}
+            for name, sha in tags:
+                for commit in reachable[sha]:
+                    tag_of.setdefault(commit, name)
+            store.write("release-tags", key, (tags, tag_of))
+        else:
+            tags, tag_of = known_tags
+        known = store.read("release-baselines", reqs_dir, dict_of(str, _BASELINE)) or {}
+        used: dict[str, Any] = {}
+        sides = [*tags, (HEAD, head)] if tags else []
+        baselines = []
+        compare, parsed = _comparer(repo, reqs_dir, store)
+        for (old, old_sha), (new, new_sha) in pairwise(sides):
+            pair = f"{old_sha}..{new_sha}|{old}|{new}"
+            found = known.get(pair)
+            if found is None:
+                found = (old, new, *compare(old_sha, new_sha))
+            used[pair] = found
+            baselines.append(found)
+        parsed.save()
+        if used != known:
+            store.write("release-baselines", reqs_dir, used)
     except GitError:
         return None
-    # An older tag reaches fewer commits than one made after it: the count orders them.
-    tags = sorted(named, key=lambda tag: (len(reachable[tag[1]]), tag[0]))
-    tag_of: dict[str, str] = {}
-    for name, sha in tags:
-        for commit in reachable[sha]:
-            tag_of.setdefault(commit, name)
+    return tags, tag_of, baselines
+
+
+def _comparer(
+    repo: GitRepository, reqs_dir: str, store: CacheStore
+) -> tuple[
+    Callable[[str, str], tuple[list[Row], list[Row], list[tuple[Row, list[tuple[Any, ...]]]]]],
+    ParsedBlobs,
+]:
+    """Compare two commits' requirements: (added, removed, modified with their changes) as
+    rows; each tree listed once, each version compared parsed once per clone (the
+    `release-blobs` cache, which the caller saves)."""
+    from reqforge.changeset import compare
+    from reqforge.parsed_blobs import ParsedBlobs
+
     listings: dict[str, dict[str, str]] = {}
+    parsed = ParsedBlobs(store, "release-blobs")
 
     def listing(sha: str) -> dict[str, str]:
         if sha not in listings:
             listings[sha] = repo.tree_files(sha, reqs_dir)
         return listings[sha]
 
-    def comparison(old: str, new: str) -> ChangeSet:
+    def row(snapshot: Snapshot) -> Row:
+        return snapshot.id, snapshot.title, snapshot.path
+
+    def comparison(
+        old: str, new: str
+    ) -> tuple[list[Row], list[Row], list[tuple[Row, list[tuple[Any, ...]]]]]:
         # A file at the same path with the same blob on both sides is unchanged: only the
         # others are read and parsed, so a release touching 50 of 10,000 files costs 50.
         before, after = listing(old), listing(new)
         same = {path for path, blob in before.items() if after.get(path) == blob}
         wanted = {b for side in (before, after) for p, b in side.items() if p not in same}
         blobs = repo.read_blobs(sorted(wanted))
-        return compare(
+        changes = compare(
             {p: blobs[b] for p, b in before.items() if p not in same and b in blobs},
             {p: blobs[b] for p, b in after.items() if p not in same and b in blobs},
             parse=parsed.parse,
         )
-
-    def row(snapshot: Snapshot) -> Row:
-        return snapshot.id, snapshot.title, snapshot.path
-
-    parsed = ParsedBlobs(store, "release-blobs")
-    sides = [*tags, (HEAD, head)] if tags else []
-    baselines = []
-    for (old, old_sha), (new, new_sha) in pairwise(sides):
-        changes = comparison(old_sha, new_sha)
-        baselines.append(
-            (
-                old,
-                new,
-                [row(s) for s in changes.added],
-                [row(s) for s in changes.removed],
-                [(row(m.new), change_records_of(m.changes)) for m in changes.modified],
-            )
+        return (
+            [row(s) for s in changes.added],
+            [row(s) for s in changes.removed],
+            [(row(m.new), change_records_of(m.changes)) for m in changes.modified],
         )
-    parsed.save()
-    return tags, tag_of, baselines
+
+    return comparison, parsed
 
 
 def change_records_of(changes: Iterable[Change]) -> list[tuple[Any, ...]]:
