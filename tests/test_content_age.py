@@ -149,3 +149,29 @@ def test_the_id_is_read_from_the_front_matter_only() -> None:
     assert _id_in(b"---\ntitle: T\nid: 'A-2'\n---\n") == "A-2"  # quoted: the parse reads it
     assert _id_in(b"---\ntitle: No id\n---\nid: B-9\n") is None  # a body line is no field
     assert _id_in(b"no front matter\nid: C-1\n") is None
+
+
+def test_a_first_import_reads_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # verifies: REQ-404
+    # One commit touched the requirements: every age is the same and no link can be suspect,
+    # so the walk reads no file's version; a second commit walks as usual.
+    from reqforge.git import GitRepository
+
+    repo = GitRepo(tmp_path / "r", tmp_path / "home")
+    repo.write("reqs/A-1.md", _file("A-1", "Export"))
+    repo.write("reqs/A-2.md", _file("A-2", "Import", links="{depends-on: [A-1]}"))
+    first = repo.commit("import")
+    read: list[str] = []
+    real = GitRepository.read_blobs
+
+    def reading(self: GitRepository, shas: object) -> dict[str, bytes]:
+        wanted = list(shas)  # type: ignore[call-overload]
+        read.extend(wanted)
+        return real(self, wanted)
+
+    monkeypatch.setattr(GitRepository, "read_blobs", reading)
+    assert last_changes(repo.root, use_cache=False) == {}
+    assert read == []
+    repo.write("reqs/A-1.md", _file("A-1", "Export CSV"))
+    second = repo.commit("retitle A-1")
+    assert last_changes(repo.root, use_cache=False) == {"A-1": (0, second), "A-2": (1, first)}

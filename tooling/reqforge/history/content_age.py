@@ -55,7 +55,8 @@ def last_changes(
 ) -> dict[str, tuple[int, str]]:
     """ID -> (age, sha) of the commit that last changed the requirement's content, where age 0
     is the newest commit in the history that touched a requirement file (larger is older).
-    Empty outside git. Only requirements at HEAD are answered for.
+    Empty outside git, and may be empty when one commit alone touched requirement files (all
+    ages would be equal: no link can be suspect). Only requirements at HEAD are answered for.
 
     Each file at HEAD is followed back through the commits that touched it, newest first, only
     until the first one that changed more than bookkeeping (see `_changes_content`): one names-
@@ -159,6 +160,11 @@ def _walk_back(repo: GitRepository, reqs_dir: str, head: str) -> dict[str, tuple
 
     commits, entries = walk_log(repo, reqs_dir, [head])
     sequence = [sha for sha in order(commits, head) if entries.get(sha)]
+    if len(sequence) < 2:
+        # One commit (a first import) touched the requirements: every age would be the same,
+        # and a link is suspect only when its target's is newer. Nothing to read (reading
+        # every file's version for its ID was a second of a first `check` of 10,000).
+        return {}
     # path -> [(position in `sequence`, entry)], newest first
     by_path: dict[str, list[tuple[int, RawEntry]]] = {}
     for position, sha in enumerate(sequence):
