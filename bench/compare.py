@@ -453,7 +453,8 @@ _HTML_UID = {
     # Doorstop: every item is a heading with its UID as id.
     "doorstop": re.compile(rb'<h[1-6] id="([A-Z][A-Z0-9_]*-[0-9]+)"'),
     # StrictDoc: every node carries data-uid.
-    "strictdoc": re.compile(rb'data-uid="([A-Z][A-Z0-9_]*-[0-9]+)"'),
+    # (escaped in the chunk scripts StrictDoc loads the rest of a long document from)
+    "strictdoc": re.compile(rb'data-uid=\\?"([A-Z][A-Z0-9_]*-[0-9]+)\\?"'),
     # sphinx-needs: every need is a table of class "need" with the ID as id.
     "sphinx-needs": re.compile(rb'<table class="need [^"]*"[^>]*\bid="([A-Z][A-Z0-9_]*-[0-9]+)"'),
 }
@@ -488,10 +489,12 @@ def expect_every_id(found: dict[str, int], ids: list[str], what: str) -> None:
 
 
 def strictdoc_pages(html_root: Path) -> list[Path]:
-    """StrictDoc's document pages (not the -TABLE, -TRACE and -DEEP-TRACE views of each)."""
+    """StrictDoc's document pages (not the -TABLE, -TRACE and -DEEP-TRACE views of each), with
+    the `<document>-chunk-<n>.js` scripts that a long document's page loads the rest of its
+    nodes from (StrictDoc 0.30 shows the first 100 in the page itself)."""
     return [
         p
-        for p in sorted(html_root.rglob("*.html"))
+        for p in sorted([*html_root.rglob("*.html"), *html_root.rglob("*-chunk-*.js")])
         if p.parent != html_root
         and not re.search(r"-(TABLE|TRACE|DEEP-TRACE)\.html$", p.name)
         and not any(part.startswith("_") for part in p.relative_to(html_root).parts)
