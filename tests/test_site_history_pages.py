@@ -13,7 +13,7 @@ from tests.conftest import requirement_text
 from tests.gitrepo import GitRepo
 from tests.test_site_build import broken_links, invoke, site_files, with_status
 
-from reqforge.site.changelog import file_safe
+from reqforge.site.releases import file_safe
 
 CUSTOMERS = """\
 acme:

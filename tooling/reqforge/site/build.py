@@ -127,9 +127,9 @@ def _load_model(
     from reqforge.corpus import cached_catalog, load_corpus
     from reqforge.history.walk import load_history, prefetch
     from reqforge.loader import Bodies
-    from reqforge.site.changelog import start_releases, take_releases
     from reqforge.site.markdown import rendered_bodies
     from reqforge.site.pages import SiteModel, forge_url
+    from reqforge.site.releases import start_releases, take_releases
 
     # A first build walks the whole git history (seconds of one core): in the background,
     # while this process reads the requirements; check's suspect links wait for it.

@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from reqforge.cache import CacheStore
     from reqforge.catalog import Catalog, Entry
     from reqforge.history.model import Change, Commit, Event, History
-    from reqforge.site.changelog import Releases
+    from reqforge.site.releases import Releases
     from reqforge.trace.coverage import TraceItem, TraceReport
 
 
