@@ -558,3 +558,30 @@ def test_each_peer_is_installed_into_a_venv_of_its_own(
         "sphinx",
         "sphinx-needs",
     }
+
+
+def test_every_peer_gets_the_fields_and_acceptance_criteria(
+    trees: dict[str, Path], reqs: list[Any]
+) -> None:
+    # verifies: REQ-612
+    # Besides title, status, body and links, the peers show what reqforge's page shows: the
+    # fields (owner, priority inputs, verification, tags) and the acceptance criteria.
+    texts = {
+        name: "\n".join(
+            p.read_text(encoding="utf-8")
+            for p in sorted(trees[name].rglob("*"))
+            if p.suffix in (".yml", ".sdoc", ".rst")
+        )
+        for name in ("doorstop", "strictdoc", "sphinx")
+    }
+    # reStructuredText escapes some characters with a backslash (`li\.na`): as read.
+    texts = {name: text.replace("\\", "") for name, text in texts.items()}
+    sample = [r for r in reqs if "## Acceptance criteria" in r.body and "| owner |" in r.body]
+    assert sample
+    for req in sample[:5]:
+        owner = req.body.split("| owner | ", 1)[1].split(" |", 1)[0]
+        criterion = req.body.split("## Acceptance criteria\n\n- ", 1)[1].split("\n", 1)[0]
+        words = " ".join(criterion.split()[:4])
+        for name, text in texts.items():
+            assert owner in text, (name, req.id, owner)
+            assert words in " ".join(text.split()), (name, req.id, words)

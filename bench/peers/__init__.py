@@ -86,9 +86,56 @@ def parse_requirement(text: str, area: str, place: str) -> Requirement:
         area=area,
         title=str(data["title"]),
         status=str(data.get("status") or ""),
-        body=body,
+        body=body.rstrip("\n") + details(data),
         links=links,
     )
+
+
+# The fields a requirement's page shows besides its title, status, body and links, in order.
+_DETAILS = (
+    ("type", ("type",)),
+    ("owner", ("owner",)),
+    ("team", ("team",)),
+    ("due", ("due",)),
+    ("channel", ("source", "channel")),
+    ("customers", ("source", "customers")),
+    ("MoSCoW", ("priority", "moscow")),
+    ("Kano", ("priority", "kano")),
+    ("value", ("priority", "value")),
+    ("cost", ("priority", "cost")),
+    ("ICE", ("priority", "ice")),
+    ("RICE", ("priority", "rice")),
+    ("WSJF", ("priority", "wsjf")),
+    ("verification", ("verification", "method")),
+    ("tags", ("tags",)),
+)
+
+
+def details(data: dict[str, Any]) -> str:
+    """The rest of what reqforge's page of a requirement shows, as Markdown after its body: a
+    table of its fields (owner, source, priority inputs, verification, tags) and its
+    acceptance criteria, so that every tool renders the same content."""
+    rows = []
+    for label, path in _DETAILS:
+        value: Any = data
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        if value in (None, "", [], {}):
+            continue
+        if isinstance(value, dict):
+            value = ", ".join(f"{k} {v}" for k, v in value.items())
+        elif isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        rows.append(f"| {label} | {str(value).replace('|', '/')} |")
+    out = ""
+    if rows:
+        out += "\n\n## Details\n\n| field | value |\n|---|---|\n" + "\n".join(rows)
+    criteria = [str(c) for c in data.get("acceptance") or [] if str(c).strip()]
+    if criteria:
+        out += "\n\n## Acceptance criteria\n\n" + "\n".join(
+            f"- {' '.join(c.split())}" for c in criteria
+        )
+    return out + "\n"
 
 
 # implements: REQ-612
