@@ -372,6 +372,7 @@ class Cmd(NamedTuple):
     optional: bool = True
     history: bool = False
     sources: bool = False
+    label: str = ""  # what the setup means for this command, when its setup label misleads
 
 
 SETUP_LABELS: dict[Setup, str] = {
@@ -423,7 +424,7 @@ REQFORGE_COMMANDS: list[Cmd] = [
     Cmd("trace-cached", "trace --format json", keep_cache, sources=True),
     # The static site (issue 12): cold, nothing changed since the last build, one body edited.
     Cmd("build-cold", "build", drop_cache_and_site),
-    Cmd("build-nochange", "build", keep_cache),
+    Cmd("build-nochange", "build", keep_cache, label="nothing changed"),
     Cmd("build-one-change", "build", edit_one_file),
     Cmd("build-one-status", "build", edit_one_status),
     Cmd("build-one-title", "build", edit_one_title),
@@ -492,7 +493,8 @@ def build_measurements(corpus: Path) -> list[Measurement]:
         told_apart = cmd.history or cmd.args.split()[0] in ("fmt", "export")
         shown = cmd.args.replace(" --format json", "") if told_apart else cmd.args.split()[0]
         shown = shown.split(" -o ")[0]  # where a row writes its file is not what it measures
-        label = f"`reqforge {shown}`, {SETUP_LABELS.get(cmd.setup, cmd.setup.__name__)}"
+        setup = cmd.label or SETUP_LABELS.get(cmd.setup, cmd.setup.__name__)
+        label = f"`reqforge {shown}`, {setup}"
         out.append(Measurement(cmd.key, label, "reqforge", argv, cmd.setup, cmd.optional))
     return out
 
