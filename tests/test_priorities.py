@@ -772,3 +772,46 @@ def test_scores_of_stores_the_rounded_numbers_it_prints() -> None:
     )
     scores = scores_of(req, CUSTOMERS, CONFIG)
     assert (scores.rice, scores.wsjf, scores.votes) == (0.333, 0.333, 0.667)
+
+
+_ODD_NUMBERS = st.one_of(
+    st.integers(min_value=-(10**400), max_value=10**400),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([0, 1, 1e-7, 1e-300, 5e-324, 1e300, 1.8e308, True, "5", None]),
+)
+
+
+@given(_ODD_NUMBERS, _ODD_NUMBERS, _ODD_NUMBERS, _ODD_NUMBERS, _ODD_NUMBERS, _ODD_NUMBERS)
+def test_the_overflow_shortcut_changes_no_finding(
+    reach: object, impact: object, effort: object, value: object, risk: object, size: object
+) -> None:
+    # verifies: REQ-102
+    # RF102 for a quotient that overflows: skipping the input checks when the numbers are far
+    # from the float range must report exactly what checking them reports.
+    from reqforge import priorities
+
+    data = {
+        "priority": {
+            "rice": {"reach": reach, "impact": impact, "confidence": 1, "effort": effort},
+            "wsjf": {"value": value, "time-criticality": 20, "risk": risk, "size": size},
+        }
+    }
+    found = priorities.score_overflows(data)
+    real = priorities._may_overflow
+    try:
+        priorities._may_overflow = lambda priority: True  # type: ignore[assignment]
+        assert priorities.score_overflows(data) == found
+    finally:
+        priorities._may_overflow = real
+
+
+def test_the_overflow_shortcut_still_lets_an_overflow_through() -> None:
+    # verifies: REQ-102
+    from reqforge.priorities import score_overflows
+
+    rice = {"reach": 1e300, "impact": 10, "confidence": 1, "effort": 1e-10}
+    wsjf = {"value": 20, "time-criticality": 20, "risk": 20, "size": 1e-307}
+    found = score_overflows({"priority": {"rice": rice, "wsjf": wsjf}})
+    assert [path for path, _ in found] == [("priority", "rice"), ("priority", "wsjf", "size")]
+    rice["effort"], wsjf["size"] = 1e-7, 1e-300
+    assert score_overflows({"priority": {"rice": rice, "wsjf": wsjf}}) == []

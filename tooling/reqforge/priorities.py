@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from reqforge.config import DEFAULT_ICE_LEVELS
 from reqforge.i18n import N_, Text
 from reqforge.model import Customer, Requirement
-from reqforge.scalars import real_number
+from reqforge.scalars import is_number, real_number
 
 if TYPE_CHECKING:  # config reads the method names from here, lazily
     from reqforge.config import PriorityConfig
@@ -493,6 +493,8 @@ def score_overflows(data: Mapping[str, Any]) -> list[tuple[tuple[str, ...], str]
     then has no score, and `check` says why (RF102) instead of ranking it silently last."""
     priority = _block(data, "priority")
     found: list[tuple[tuple[str, ...], str]] = []
+    if not _may_overflow(priority):
+        return found  # nearly every requirement: its numbers are far from the float range
     # Each method's inputs are validated once (this runs on every file of a cold `check`).
     rice_in = _accepted(RICE_INPUTS, _rice_values(priority))
     if rice_in is not None and _rice_of(rice_in) is None:
@@ -509,6 +511,19 @@ def score_overflows(data: Mapping[str, Any]) -> list[tuple[tuple[str, ...], str]
         )
         found.append((("priority", "wsjf", "size"), message))
     return found
+
+
+def _may_overflow(priority: Mapping[str, Any]) -> bool:
+    """False when neither quotient method can overflow: valid RICE inputs give at most
+    reach x 10 x 1 / effort, and valid WSJF inputs at most 60 / size; so a reach up to 1e300
+    with an effort from 1e-7, and a size from 1e-300, stay finite (and anything that is not a
+    number is no valid input)."""
+    rice = _block(priority, "rice")
+    reach, effort = rice.get("reach"), rice.get("effort")
+    if is_number(reach) and is_number(effort) and not (reach <= 1e300 and effort >= 1e-7):
+        return True
+    size = _block(priority, "wsjf").get("size")
+    return is_number(size) and not size >= 1e-300
 
 
 # --- the methods -------------------------------------------------------------------------------

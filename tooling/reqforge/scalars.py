@@ -14,7 +14,7 @@ import json
 import math
 import sys
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
 # The largest finite float: an int beyond it has no float value, so no priority can use it.
 LARGEST = sys.float_info.max
@@ -30,7 +30,7 @@ def is_mapping(value: Any) -> bool:
     return kind is dict or (kind not in _PLAIN and isinstance(value, Mapping))
 
 
-def is_number(value: Any) -> bool:
+def is_number(value: Any) -> TypeGuard[int | float]:
     """True for an int or a float; a bool is never a number."""
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
