@@ -79,6 +79,27 @@ def test_while_a_background_job_runs_the_work_goes_in_slices(
         background.wait()
 
 
+def test_an_answer_nobody_reads_does_not_hang_the_wait() -> None:
+    # verifies: REQ-603
+    # A command that fails before it takes a background answer (check --base with an unknown
+    # revision, while RF406's walk of 10,000 requirements runs) waits for the job at its end:
+    # an answer larger than the pipe holds is dropped, not waited on forever.
+    import signal
+
+    def stuck(*_: object) -> None:
+        raise TimeoutError("wait() hung on an unread answer")
+
+    previous = signal.signal(signal.SIGALRM, stuck)
+    signal.alarm(20)
+    try:
+        job = Background(lambda: b"x" * 1_000_000, answer=True)
+        assert job.wait() is False  # the child could not deliver what nobody reads
+        assert job.result() is None
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def test_a_background_job_can_answer_with_a_value() -> None:
     big = [("page.html", b"x" * 200_000)] * 5  # more than a pipe holds: the child must not hang
     assert Background(lambda: big, answer=True).result() == big

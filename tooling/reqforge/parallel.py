@@ -92,7 +92,12 @@ class Background:
 
     def wait(self) -> bool:
         """Wait for the child to end: True when `func` returned (False in a process that did
-        not start it, such as a worker forked meanwhile)."""
+        not start it, such as a worker forked meanwhile). An answer nobody read is dropped
+        first: a child writing more than the pipe holds would otherwise wait for a reader
+        forever, and so would this process for the child."""
+        if self._answer >= 0 and os.getpid() == self.owner:
+            os.close(self._answer)
+            self._answer = -1
         self._reap(0)
         return self.status == 0
 
