@@ -204,8 +204,11 @@ def _comparer(
         # others are read and parsed, so a release touching 50 of 10,000 files costs 50.
         before, after = listing(old), listing(new)
         same = {path for path, blob in before.items() if after.get(path) == blob}
-        wanted = {b for side in (before, after) for p, b in side.items() if p not in same}
-        blobs = repo.read_blobs(sorted(wanted))
+        # Each file's newer version, then its older one: the order git's delta base cache
+        # serves best (in sha order it rebuilds each version along its delta chain).
+        changed = sorted((before.keys() | after.keys()) - same)
+        wanted = [b for p in changed for b in (after.get(p), before.get(p)) if b is not None]
+        blobs = repo.read_blobs(wanted)
         changes = compare(
             {p: blobs[b] for p, b in before.items() if p not in same and b in blobs},
             {p: blobs[b] for p, b in after.items() if p not in same and b in blobs},
@@ -214,13 +217,14 @@ def _comparer(
         return (
             [row(s) for s in changes.added],
             [row(s) for s in changes.removed],
-            [(row(m.new), change_records_of(m.changes)) for m in changes.modified],
+            [(row(m.new), _records(m.changes)) for m in changes.modified],
         )
 
     return comparison, parsed
 
 
-def change_records_of(changes: Iterable[Change]) -> list[tuple[Any, ...]]:
+def _records(changes: Iterable[Change]) -> list[tuple[Any, ...]]:
+    """Field-level changes as marshal-able tuples (`make_change` makes them back)."""
     return [(c.field, c.old, c.new, c.added, c.removed) for c in changes]
 
 
