@@ -339,16 +339,19 @@ def test_a_document_joined_from_utf8_lines_is_the_text_documents_bytes(
         assert json.loads(text) == {**head, key: items}
 
 
-@given(
-    st.text(
-        st.characters(
-            codec="utf-8",
-            categories=("Cc", "Cf", "Zl", "Zp", "Lo", "Ll", "So", "Zs"),
-            include_characters="\u115f\u1160\u3164\uffa0\u2800\n\t",
-        )
-    ),
-    st.sampled_from(["", "\n\t"]),
+# Texts of controls, format characters, line and paragraph separators, Chinese, letters,
+# symbols and spaces, the invisible fillers, tabs and line breaks; kept: none, or the layout.
+_MIXED_TEXT = st.text(
+    st.characters(
+        codec="utf-8",
+        categories=("Cc", "Cf", "Zl", "Zp", "Lo", "Ll", "So", "Zs"),
+        include_characters="\u115f\u1160\u3164\uffa0\u2800\n\t\r",
+    )
 )
+_KEPT = st.sampled_from(["", "\n\t"])
+
+
+@given(_MIXED_TEXT, _KEPT)
 def test_hidden_characters_agrees_with_a_lookup_per_character(text: str, keep: str) -> None:
     # The regex-speed shortcut may only skip texts that hold none: it must find exactly what
     # looking at each character finds (RF108 and the renderers rely on it).
@@ -358,16 +361,7 @@ def test_hidden_characters_agrees_with_a_lookup_per_character(text: str, keep: s
     assert hidden_characters(text, keep) == expected
 
 
-@given(
-    st.text(
-        st.characters(
-            codec="utf-8",
-            categories=("Cc", "Cf", "Zl", "Zp", "Lo", "Ll", "So", "Zs"),
-            include_characters="\u115f\u1160\u3164\uffa0\u2800\n\t\r",
-        )
-    ),
-    st.sampled_from(["", "\n\t"]),
-)
+@given(_MIXED_TEXT, _KEPT)
 def test_escape_hidden_agrees_with_a_lookup_per_character(text: str, keep: str) -> None:
     # verifies: REQ-720
     # Terminal and CSV cells skip texts without a hidden character at regex speed (a body of
