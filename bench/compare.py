@@ -61,7 +61,6 @@ import importlib.metadata
 import importlib.util
 import json
 import os
-import platform
 import re
 import shutil
 import statistics
@@ -870,50 +869,13 @@ def markdown(report: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def replace_block(text: str, block: str) -> str:
-    """`text` with everything between the START and END markers replaced by `block`."""
-    start = text.find(START)
-    end = text.find(END, start + len(START)) if start >= 0 else -1
-    if start < 0 or end < 0:
-        raise CompareError(f"no {START} ... {END} block in the README")
-    return text[: start + len(START)] + "\n" + block.rstrip("\n") + "\n" + text[end:]
-
-
 def write_readme(path: Path, block: str) -> None:
-    """Replace the block in the README, atomically (a temporary file renamed over it)."""
-    text = path.read_text(encoding="utf-8")
-    new = replace_block(text, block)
-    fd, tmp = tempfile.mkstemp(prefix=".README.", suffix=".tmp", dir=path.parent)
+    """Replace the bench-compare block in the README, atomically."""
+    readme = _load("reqforge_bench_readme_block", BENCH_DIR / "readme_block.py")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(new)
-        os.chmod(tmp, path.stat().st_mode & 0o777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def machine_info() -> dict[str, Any]:
-    """nproc, CPU model, OS and Python."""
-    try:
-        nproc = len(os.sched_getaffinity(0))
-    except AttributeError:
-        nproc = os.cpu_count() or 0
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {
-        "nproc": nproc,
-        "cpu_model": cpu,
-        "os": platform.platform(),
-        "python": f"{platform.python_implementation()} {platform.python_version()}",
-    }
+        readme.write_block(path, block, "bench-compare")
+    except readme.BlockError as exc:
+        raise CompareError(str(exc)) from exc
 
 
 def summarise(row: Row) -> dict[str, Any]:
@@ -1048,7 +1010,7 @@ def main(argv: list[str] | None = None) -> int:
             "rss_method": "GNU time" if timer else "os.wait4",
             "work": str(work),
         },
-        "machine": machine_info(),
+        "machine": load_runner().machine_info(),
         "versions": versions,
         "measurements": measurements,
         "ratios": [{**r.__dict__, "met": r.met, "status": _status(r)} for r in found],

@@ -53,8 +53,7 @@ COMPARE = BENCH_DIR / "compare.py"
 DEFAULT_README = ROOT / "README.md"
 DEFAULT_JSON = BENCH_DIR / "scale.json"
 DEFAULT_CHART = BENCH_DIR / "scale.svg"
-START_MARKER = "<!-- bench-scale:start -->"
-END_MARKER = "<!-- bench-scale:end -->"
+MARKERS = "bench-scale"  # <!-- bench-scale:start --> ... <!-- bench-scale:end -->
 FORMAT = 1  # of the JSON file
 
 DEFAULT_COUNTS = (1_000, 10_000, 50_000)
@@ -364,37 +363,21 @@ def replace_block(text: str, block: str) -> str:
     """`text` with what lies between the bench-scale markers replaced by `block`; everything
     else, the markers included, unchanged. Raises ScaleError unless each marker occurs once,
     start before end."""
-    starts, ends = text.count(START_MARKER), text.count(END_MARKER)
-    if starts != 1 or ends != 1:
-        raise ScaleError(
-            f"expected {START_MARKER} and {END_MARKER} once each, found {starts} and {ends}"
-        )
-    begin = text.index(START_MARKER) + len(START_MARKER)
-    end = text.index(END_MARKER)
-    if end < begin:
-        raise ScaleError(f"{END_MARKER} comes before {START_MARKER}")
-    newline = "\r\n" if text[begin : begin + 2] == "\r\n" else "\n"
-    body = block.replace("\n", newline)
-    if not body.endswith(newline):
-        body += newline
-    return text[:begin] + newline + body + text[end:]
+    readme = _load(BENCH_DIR / "readme_block.py", "readme_block")
+    try:
+        return str(readme.replace_block(text, block, MARKERS))
+    except readme.BlockError as exc:
+        raise ScaleError(str(exc)) from exc
 
 
 def write_readme(path: Path, block: str) -> bool:
-    """Put `block` between the markers of the README at `path`. True if the file changed."""
+    """Put `block` between the markers of the README at `path`, atomically. True if the file
+    changed."""
+    readme = _load(BENCH_DIR / "readme_block.py", "readme_block")
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ScaleError(f"cannot read {path}: {exc}") from exc
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ScaleError(f"{path} is not UTF-8: {exc}") from exc
-    new = replace_block(text, block).encode("utf-8")
-    if new == raw:
-        return False
-    path.write_bytes(new)
-    return True
+        return bool(readme.write_block(path, block, MARKERS))
+    except readme.BlockError as exc:
+        raise ScaleError(str(exc)) from exc
 
 
 # --------------------------------------------------------------------------- chart
