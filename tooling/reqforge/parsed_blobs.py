@@ -30,8 +30,7 @@ class ParsedBlobs:
     def __init__(self, store: CacheStore, name: str = _KEY) -> None:
         self._store = store
         self._name = name
-        known = store.read(name, name, _SHAPE) if store.enabled else None
-        self._known: dict[bytes, tuple[bytes, str, int, str]] = known or {}
+        self._known: dict[bytes, tuple[bytes, str, int, str]] = store.read(name, name, _SHAPE) or {}
         self._used: dict[bytes, tuple[bytes, str, int, str]] = {}
 
     def parse(self, raw: bytes) -> ParsedFile | Problem:

@@ -53,8 +53,7 @@ def tree_heads(
     repo = open_repository(Path(root))
     files = repo.tree_files(rev, reqs_dir)
     store = CacheStore(Path(root), enabled=use_cache)
-    known = store.read(_HEADS, _HEADS, _HEADS_SHAPE) if use_cache else None
-    known = known or {}
+    known = store.read(_HEADS, _HEADS, _HEADS_SHAPE) or {}  # (a disabled store reads none)
     unread = [sha for sha in dict.fromkeys(files.values()) if sha not in known]
     used = {sha: known[sha] for sha in files.values() if sha in known}
     for sha, raw in repo.read_blobs(unread).items():
@@ -65,7 +64,7 @@ def tree_heads(
             named if isinstance(named, str) else "",
             status if isinstance(status, str) else "",
         )
-    if use_cache and used != known:
+    if used != known:
         store.write(_HEADS, _HEADS, used)
     found: dict[str, tuple[str, str, str | None]] = {}
     for path, sha in files.items():
