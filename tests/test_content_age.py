@@ -175,3 +175,23 @@ def test_a_first_import_reads_nothing(tmp_path: Path, monkeypatch: pytest.Monkey
     repo.write("reqs/A-1.md", _file("A-1", "Export CSV"))
     second = repo.commit("retitle A-1")
     assert last_changes(repo.root, use_cache=False) == {"A-1": (0, second), "A-2": (1, first)}
+
+
+def test_a_build_takes_the_ages_from_the_history_it_walks(
+    history: tuple[GitRepo, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # verifies: REQ-404
+    # Inside `remembered()` (a build, which walks the whole history for its pages anyway) the
+    # ages come from that history: the short walk does not run a second time.
+    from reqforge.history import content_age
+    from reqforge.history.walk import remembered
+
+    repo, _ = history
+    expected = _from_history(repo.root, "reqs", CacheStore(repo.root, enabled=False))
+
+    def no_second_walk(*args: object) -> None:
+        raise AssertionError("the short walk ran inside a build")
+
+    monkeypatch.setattr(content_age, "_walk_back", no_second_walk)
+    with remembered():
+        assert last_changes(repo.root, use_cache=False) == expected
